@@ -1,0 +1,87 @@
+/**
+ * THE contract between the engine daemon and its clients (CLI, Electron main, renderer, web bridge).
+ * Types and constant name tables only; imports nothing at run time.
+ */
+import type {
+  CommandResult,
+  ContainerConfig,
+  ContainerId,
+  ContainerInfo,
+  StatsSample,
+  VmResult,
+} from './types.js';
+import type { WireError } from './errors.js';
+
+/** Request/response calls; the key is the wire name. */
+export interface Calls {
+  /** Every container the engine knows (vm info). */
+  'vm.info': { args: []; result: ContainerInfo[] };
+  /**
+   * Launch containers. `names` is minimega's launch argument: a count ("3") or a list/range
+   * ("foo[0-2],bar"). `config` defaults to the daemon's current `vm config`.
+   */
+  'vm.launch': { args: [names: string, config?: ContainerConfig]; result: VmResult[] };
+  /** Targets: "all", names, ids, uuids, ranges and comma lists. */
+  'vm.start': { args: [target: string]; result: VmResult[] };
+  'vm.stop': { args: [target: string]; result: VmResult[] };
+  'vm.kill': { args: [target: string]; result: VmResult[] };
+  /** Forget QUIT/ERROR containers (all of them when target is omitted or "all"). */
+  'vm.flush': { args: [target?: string]; result: VmResult[] };
+  /** Set a tag on the targets. */
+  'vm.tag': { args: [target: string, key: string, value: string]; result: VmResult[] };
+  /** The daemon's current `vm config`. */
+  'config.get': { args: []; result: ContainerConfig };
+  /** Run one line of the minimega language in this connection's session. */
+  'cli.exec': { args: [line: string]; result: CommandResult };
+  /** Recent stats samples of one container (oldest first). */
+  'stats.series': { args: [id: ContainerId]; result: StatsSample[] };
+}
+
+/** Pushed engine → client. */
+export interface Events {
+  'containers.changed': ContainerInfo[];
+  'containers.removed': ContainerId[];
+  'stats.sample': StatsSample[];
+  'engine.log': { t: number; level: 'info' | 'warn' | 'error'; message: string };
+}
+
+export type CallName = keyof Calls;
+export type EventName = keyof Events;
+export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+// Records force these lists to stay exhaustive when Calls/Events grow.
+const CALLS: Record<CallName, true> = {
+  'vm.info': true,
+  'vm.launch': true,
+  'vm.start': true,
+  'vm.stop': true,
+  'vm.kill': true,
+  'vm.flush': true,
+  'vm.tag': true,
+  'config.get': true,
+  'cli.exec': true,
+  'stats.series': true,
+};
+const EVENTS: Record<EventName, true> = {
+  'containers.changed': true,
+  'containers.removed': true,
+  'stats.sample': true,
+  'engine.log': true,
+};
+export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
+export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];
+
+/** What a client holds: the daemon socket client, Electron's preload and the web bridge all implement it. */
+export interface EngineBridge {
+  call<K extends CallName>(name: K, ...args: Calls[K]['args']): Promise<Calls[K]['result']>;
+  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
+}
+
+/** Wire frames on the daemon socket: one JSON object per line. */
+export type ClientFrame =
+  | { type: 'call'; id: number; method: string; args: unknown[] }
+  | { type: 'subscribe'; events: string[] }
+  | { type: 'unsubscribe'; events: string[] };
+export type ServerFrame =
+  | ({ type: 'result'; id: number } & Result<unknown>)
+  | { type: 'event'; name: string; payload: unknown };

@@ -1,0 +1,19 @@
+/** Error codes that cross the wire. The message is always written for a person. */
+export const ERROR_CODES = [
+  'E_CONFIG', // bad value for a field: detail names the field and value
+  'E_NOT_FOUND', // no such container / method / file
+  'E_STATE', // verb not allowed in the container's state
+  'E_EXISTS', // name or uuid already taken
+  'E_HOST', // an effect on the machine failed: detail names op and path
+  'E_SHIM', // the shim reported an error while building the container
+  'E_PERM', // caller not allowed
+  'E_PROTOCOL', // malformed request
+  'E_INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  detail?: Record<string, string | number>;
+}

@@ -1,0 +1,119 @@
+/**
+ * Data shapes shared by the daemon, the CLI, Electron's main process and the renderer.
+ * Plain data only: everything here crosses a socket or a contextBridge as JSON.
+ */
+
+/** Numeric container id: starts at 0, never reused within a daemon's life (minimega). */
+export type ContainerId = number;
+
+/** minimega's states, printed exactly like this. */
+export const VM_STATES = ['BUILDING', 'RUNNING', 'PAUSED', 'QUIT', 'ERROR'] as const;
+export type VmState = (typeof VM_STATES)[number];
+
+/** One NIC of `vm config net` (`[bridge,]vlan[,mac]`). */
+export interface NetSpec {
+  /** Bridge name; '' means the default bridge (mega_bridge). */
+  bridge: string;
+  /** VLAN as written by the user: a number ("101") or an alias ("LAN"). */
+  vlan: string;
+  /** MAC address; '' means generate one. */
+  mac: string;
+  /** Optional address to assign in the container, CIDR form ("10.0.0.5/24"); '' for none. */
+  ip: string;
+}
+
+/**
+ * The fields of `vm config` that a container uses. Every field has minimega's meaning;
+ * the doc comments double as CLI and GUI help.
+ */
+export interface ContainerConfig {
+  /** Root filesystem directory; '' selects the built-in host filesystem. Overlay lower dir in snapshot mode. */
+  filesystem: string;
+  /** Hostname inside the container; '' means the container's name. */
+  hostname: string;
+  /** init argv, path absolute inside the rootfs. Default ["/init"]. */
+  init: string[];
+  /** Program run with full privileges before isolation completes; non-zero exit fails the launch. '' for none. */
+  preinit: string;
+  /** Number of host <inst>/fifoN ⇄ container /dev/fifos/fifoN pipes. */
+  fifos: number;
+  /** Bind mounts: container path → host path. */
+  volumes: Record<string, string>;
+  /** Memory limit in MB (cgroup). */
+  memory: number;
+  /** CPU quota in cores (vcpus × period). */
+  vcpus: number;
+  /** Run on an overlay (true) or directly on the filesystem directory (false). */
+  snapshot: boolean;
+  /** Fixed UUID; '' for a random one per container. */
+  uuid: string;
+  /** NICs, one veth each. */
+  net: NetSpec[];
+  /** Free-form labels copied to the container at launch. */
+  tags: Record<string, string>;
+  /** Accepted for minimega compatibility; no effect yet. */
+  backchannel: boolean;
+}
+
+/** What `vm info` knows about one container. */
+export interface ContainerInfo {
+  id: ContainerId;
+  name: string;
+  state: VmState;
+  /** Always 'container'. */
+  type: 'container';
+  uuid: string;
+  /** Host pid of the container's init (0 when not running). */
+  pid: number;
+  /** Epoch ms of the last launch or relaunch. */
+  launchedAt: number;
+  /** Config copied at launch (hostname resolved, uuid fixed). */
+  config: ContainerConfig;
+  /** Tags, starting from config.tags; `vm tag` edits these. */
+  tags: Record<string, string>;
+  /** Unix socket path of the console (shown in the console_port column). */
+  console: string;
+  /** Instance directory. */
+  dir: string;
+  /** Per-NIC runtime facts (same order as config.net). */
+  nics: NicInfo[];
+}
+
+export interface NicInfo {
+  vlan: string;
+  vlanId: number;
+  bridge: string;
+  tap: string;
+  mac: string;
+  ip: string;
+  ip6: string;
+}
+
+/** Result of a verb on one container of a target. */
+export interface VmResult {
+  id: ContainerId;
+  name: string;
+  /** Present when this container failed; the verb went on with the others. */
+  error?: string;
+}
+
+/** One memory/cpu/pids sample of a container's cgroups. */
+export interface StatsSample {
+  id: ContainerId;
+  /** Epoch ms. */
+  t: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  oomKills: number;
+  /** Cumulative cpu time in microseconds. */
+  cpuUsec: number;
+  pids: number;
+}
+
+/** Result of running one line of the minimega language. */
+export interface CommandResult {
+  /** Rendered output (may be ''), without a trailing newline. */
+  output: string;
+  /** Error messages, without the `E: ` prefix. */
+  errors: string[];
+}

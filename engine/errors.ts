@@ -1,0 +1,31 @@
+import type { ErrorCode, WireError } from './api/errors.js';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail: Record<string, string | number> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EngineError';
+  }
+}
+
+/** A failed effect always says what was attempted on which path (crun "open `%s`"). */
+export function hostError(op: string, path: string, cause: unknown): EngineError {
+  const e = cause as NodeJS.ErrnoException;
+  const why = e?.code ?? e?.message ?? String(cause);
+  return new EngineError('E_HOST', `${op} ${path}: ${why}`, { op, path, errno: e?.code ?? '' }, { cause });
+}
+
+/** Bad value for a config field: names the field and the value. */
+export function configError(field: string, value: unknown, why: string): EngineError {
+  return new EngineError('E_CONFIG', why, { field, value: String(value).slice(0, 200) });
+}
+
+export function toWireError(e: unknown): WireError {
+  if (e instanceof EngineError) return { code: e.code, message: e.message, detail: e.detail };
+  const msg = e instanceof Error ? e.message : String(e);
+  return { code: 'E_INTERNAL', message: msg };
+}
