@@ -1,0 +1,22 @@
+/** Every verb of the language. A new verb is one file plus one line here. */
+import type { CliCommand } from '../deps.js';
+import { shell } from './shell.js';
+import { clearVmConfig, vmConfig } from './vm-config.js';
+import { vmInfo } from './vm-info.js';
+import { vmFlush, vmKill, vmLaunch, vmStart, vmStop } from './vm-lifecycle.js';
+import { vmTag } from './vm-tag.js';
+
+export const COMMANDS: readonly CliCommand[] = [
+  vmLaunch, vmStart, vmStop, vmKill, vmFlush, vmInfo, vmTag, vmConfig, clearVmConfig, shell,
+];
+
+/** The command whose words start `words`, preferring the longest match. */
+export function findCommand(words: readonly string[], commands: readonly CliCommand[] = COMMANDS): CliCommand | undefined {
+  let best: CliCommand | undefined;
+  for (const c of commands) {
+    if (c.words.length <= words.length && c.words.every((w, i) => words[i] === w)) {
+      if (!best || c.words.length > best.words.length) best = c;
+    }
+  }
+  return best;
+}

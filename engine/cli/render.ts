@@ -1,0 +1,137 @@
+/**
+ * Rendering of a Response exactly like minicli (Responses.String): tables through tabwriter with " | "
+ * separators and a header row, sorted rows, `.annotate`'s host column, CSV, JSON, and the `.filter` /
+ * `.columns` table transforms.
+ */
+import { goJsonString } from '../config/container-config.js';
+import { type Flags, type Response, NOT_APPLICABLE } from './response.js';
+import { tabwrite } from './tabwriter.js';
+
+const INT_RE = /^[+-]?[0-9]+$/;
+
+/** minicli's table order: cell by cell, numerically when both cells are integers. */
+export function compareRows(a: string[], b: string[]): number {
+  for (let k = 0; k < a.length && k < b.length; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    if (x === y) continue;
+    if (INT_RE.test(x) && INT_RE.test(y)) return Number(x) - Number(y);
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Go encoding/csv: quote a field holding a delimiter, quote, CR/LF, or a leading space. */
+function csvField(f: string): string {
+  if (f === '') return f;
+  if (!/[",\r\n]/.test(f) && !f.startsWith(' ') && !f.startsWith('\t')) return f;
+  return `"${f.replace(/"/g, '""')}"`;
+}
+
+function goJsonArray(xs: string[] | undefined): string {
+  return xs ? `[${xs.map(goJsonString).join(',')}]` : 'null';
+}
+
+/** minicli's JSON mode: the marshalled list of responses (one per host; we are one host). */
+function renderJson(r: Response, host: string): string {
+  const tab = r.rows ? `[${r.rows.map(goJsonArray).join(',')}]` : 'null';
+  return (
+    `[{"Host":${goJsonString(host)},"Response":${goJsonString(r.text ?? '')},` +
+    `"Header":${goJsonArray(r.header)},"Tabular":${tab},"Error":${goJsonString(r.errors.join('\n'))},"Data":null}]`
+  );
+}
+
+/** Render a response with the given flags; errors are not part of the text (they are returned apart). */
+export function render(r: Response, flags: Flags, host: string): string {
+  if (flags.mode === 'json') return renderJson(r, host);
+  if (r.header && r.rows && r.rows.length > 0) {
+    let header = r.header;
+    let rows = r.rows;
+    if (flags.annotate) {
+      header = ['host', ...header];
+      rows = rows.map((row) => [host, ...row]);
+    }
+    if (flags.sort) rows = [...rows].sort(compareRows);
+    if (flags.mode === 'csv') {
+      const lines = flags.headers ? [header, ...rows] : rows;
+      return lines.map((l) => l.map(csvField).join(',')).join('\n').trim();
+    }
+    const lines = flags.headers ? [header, ...rows] : rows;
+    return tabwrite(lines.map((l) => l.map((c, i) => (i === 0 ? c : `| ${c}`)))).trim();
+  }
+  return (r.text ?? '').trim();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Table transforms of the dot-commands.
+
+export interface Filter {
+  col: string;
+  val: string;
+  negate: boolean;
+  fuzzy: boolean;
+}
+
+/** Parse `.filter` syntax: `col=val`, `col!=val`, `col~val`, `col!~val` (case-insensitive). */
+export function parseFilter(s: string): Filter {
+  const seps: [string, boolean, boolean][] = [
+    ['!~', true, true],
+    ['~', false, true],
+    ['!=', true, false],
+    ['=', false, false],
+  ];
+  for (const [sep, negate, fuzzy] of seps) {
+    const parts = s.split(sep);
+    if (parts.length === 2) {
+      return { col: parts[0]!.toLowerCase(), val: parts[1]!.toLowerCase(), negate, fuzzy };
+    }
+  }
+  throw new Error('invalid filter, see help');
+}
+
+/** minicli filter.Match: exact (case-insensitive), or substring for lists, maps and `~`. */
+export function filterMatch(f: Filter, cell: string): boolean {
+  const s = cell.toLowerCase();
+  const fuzzy = f.fuzzy || (s.startsWith('[') && s.endsWith(']')) || (s.startsWith('{') && s.endsWith('}'));
+  const match = s === f.val || (fuzzy && s.includes(f.val));
+  return f.negate !== match;
+}
+
+/** Apply `.filter` to a response (non-tabular responses pass through). */
+export function applyFilter(r: Response, f: Filter, host: string): Response {
+  if (r.errors.length > 0 && !r.header) return r;
+  if (f.col === 'host') {
+    return filterMatch(f, host) ? r : { ...r, rows: r.rows ? [] : r.rows, text: r.rows ? r.text : '' };
+  }
+  if (!r.header || !r.rows) return r;
+  const idx = r.header.findIndex((h) => h.toLowerCase() === f.col);
+  if (idx >= 0) return { ...r, rows: r.rows.filter((row) => filterMatch(f, row[idx]!)) };
+  if (r.hidden?.some((h) => h.toLowerCase() === f.col)) {
+    return { ...r, rows: filterMatch(f, NOT_APPLICABLE) ? r.rows : [] };
+  }
+  throw new Error(`no such column \`${f.col}\``);
+}
+
+/** Resolve one `.columns` name: an exact column wins, else a unique prefix. */
+function resolveColumn(all: string[], col: string): string {
+  if (all.includes(col)) return col;
+  const matches = all.filter((h) => h.startsWith(col));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new Error(`ambiguous column \`${col}\``);
+  throw new Error(`no such column \`${col}\``);
+}
+
+/** Apply `.columns a,b,…` to a response (non-tabular responses pass through). */
+export function applyColumns(r: Response, spec: string): Response {
+  if (!r.header) return r;
+  const wanted = spec.split(',');
+  const all = [...r.header, ...(r.hidden ?? [])];
+  const cols = wanted.map((c) => resolveColumn(all, c));
+  const rows = (r.rows ?? []).map((row) =>
+    cols.map((c) => {
+      const i = r.header!.indexOf(c);
+      return i >= 0 ? row[i]! : NOT_APPLICABLE;
+    }),
+  );
+  return { header: cols, rows, errors: r.errors, ...(r.text !== undefined ? { text: r.text } : {}) };
+}
