@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import { EngineError } from '../errors.js';
+import { markOf, type BridgeBackend, type OwnedBridges, type PortPlan } from './bridge-backend.js';
+import { runBatch, runOne, SYS_NET } from './ip.js';
+import { IFNAME_MAX } from './netspec.js';
+import type { NetHost } from './net-host.js';
+
+/** Per-bridge sysfs entries. */
+const BRIF = 'brif';
+const VLAN_FILTERING = 'bridge/vlan_filtering';
+const DEFAULT_PVID = 'bridge/default_pvid';
+const MASTER = 'master';
+
+/**
+ * BR_MAX_PORTS is 1 << BR_PORT_BITS = 1024 and port number 0 is reserved (net/bridge/br_private.h),
+ * so a Linux bridge takes at most 1023 ports; the 1024th enslave fails with EXFULL.
+ */
+export const BRIDGE_MAX_PORTS = 1023;
+
+/**
+ * `vlan-filtering`: one kernel bridge per logical bridge, each host end an access port
+ * (`bridge vlan add vid V pvid untagged`, default vid removed). Needs CONFIG_BRIDGE_VLAN_FILTERING.
+ * `bridge-per-vlan`: kernels built without it (no 802.1Q at all) get one kernel bridge per
+ * (logical bridge, VLAN), which isolates VLANs the same way for container-to-container traffic but
+ * cannot trunk to an uplink.
+ */
+export type LinuxBridgeMode = 'vlan-filtering' | 'bridge-per-vlan';
+
+/** Kernel bridge name for (bridge, vlan) in bridge-per-vlan mode: `br.V`, hashed when over 15 chars. */
+export function perVlanName(bridge: string, vlan: number): string {
+  const plain = `${bridge}.${vlan}`;
+  if (plain.length <= IFNAME_MAX) return plain;
+  const hash = createHash('sha1').update(bridge).digest('hex').slice(0, 4);
+  const keep = IFNAME_MAX - hash.length - 1 - String(vlan).length;
+  return `${bridge.slice(0, keep)}${hash}.${vlan}`;
+}
+
+/** The bridge lines for an access port on a vlan-filtering bridge whose default pvid is `defaultPvid`. */
+export function accessPortLines(port: string, vlan: number, dropVids: readonly number[]): string[] {
+  const lines = [`vlan add dev ${port} vid ${vlan} pvid untagged`];
+  for (const v of dropVids) if (v !== vlan && v !== 0) lines.push(`vlan del dev ${port} vid ${v}`);
+  return lines;
+}
+
+interface KernelBridgeInfo {
+  exists: boolean;
+  filtering: boolean;
+  defaultPvid: number;
+  ports: number;
+}
+
+export class LinuxBridge implements BridgeBackend {
+  readonly kind = 'linux' as const;
+
+  constructor(
+    private readonly host: NetHost,
+    private readonly tag: string,
+    private readonly owned: OwnedBridges,
+    readonly mode: LinuxBridgeMode,
+  ) {}
+
+  /**
+   * Which mode this kernel supports: creating a bridge with vlan_filtering fails with EOPNOTSUPP
+   * when CONFIG_BRIDGE_VLAN_FILTERING is off. Costs two forks once per daemon.
+   */
+  static async probeMode(host: NetHost): Promise<LinuxBridgeMode> {
+    const name = `nmprobe${process.pid % 100000}`;
+    const r = await host.run(['ip', 'link', 'add', 'name', name, 'type', 'bridge', 'vlan_filtering', '1']);
+    if (r.code !== 0) return 'bridge-per-vlan';
+    await host.run(['ip', 'link', 'del', name]);
+    return 'vlan-filtering';
+  }
+
+  kernelBridge(bridge: string, vlan: number): string {
+    return this.mode === 'vlan-filtering' ? bridge : perVlanName(bridge, vlan);
+  }
+
+  async ensureBridge(name: string): Promise<void> {
+    // In bridge-per-vlan mode the kernel bridges are made per VLAN when ports arrive.
+    if (this.mode === 'bridge-per-vlan') return;
+    const lines = await this.createLines(name, name, await this.info(name));
+    await runBatch(this.host, 'ip', lines, { op: `create bridge ${name}` });
+  }
+
+  addPort(bridge: string, port: string, vlan: number): Promise<void> {
+    return this.addPorts([{ bridge, port, vlan }]);
+  }
+
+  async addPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<void> {
+    const plan = await this.planPorts(ports, prelude);
+    await runBatch(this.host, 'ip', plan.ip, { op: 'attach ports' });
+    await runBatch(this.host, 'bridge', plan.bridge, { op: 'set port vlans' });
+  }
+
+  /** The `ip -batch` and `bridge -batch` text for adding `ports` (exported for tests through this method). */
+  async planPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<{ ip: string[]; bridge: string[] }> {
+    const create: string[] = [];
+    const enslave: string[] = [];
+    const vlans: string[] = [];
+    const infos = new Map<string, KernelBridgeInfo>();
+    for (const p of ports) {
+      const kb = this.kernelBridge(p.bridge, p.vlan);
+      let info = infos.get(kb);
+      if (!info) {
+        info = await this.info(kb);
+        create.push(...(await this.createLines(kb, p.bridge, info)));
+        infos.set(kb, info);
+      }
+      info.ports++;
+      if (info.ports > BRIDGE_MAX_PORTS) throw this.fullError(kb, p);
+      enslave.push(`link set ${p.port} master ${kb} up`);
+      if (this.mode === 'vlan-filtering') vlans.push(...accessPortLines(p.port, p.vlan, [info.defaultPvid]));
+    }
+    return { ip: [...create, ...prelude, ...enslave], bridge: vlans };
+  }
+
+  async movePort(bridge: string, port: string, vlan: number): Promise<void> {
+    const kb = this.kernelBridge(bridge, vlan);
+    const master = await this.masterOf(port);
+    if (master === kb && this.mode === 'vlan-filtering') {
+      const vids = await this.portVids(port);
+      await runBatch(this.host, 'bridge', accessPortLines(port, vlan, vids), { op: `move ${port} to vlan ${vlan}` });
+      return;
+    }
+    if (master === kb) return;
+    const info = await this.info(kb);
+    if (info.ports + 1 > BRIDGE_MAX_PORTS) throw this.fullError(kb, { bridge, port, vlan });
+    const lines = [...(await this.createLines(kb, bridge, info))];
+    if (master !== undefined) lines.push(`link set ${port} nomaster`);
+    lines.push(`link set ${port} master ${kb} up`);
+    await runBatch(this.host, 'ip', lines, { op: `move ${port} to ${kb}` });
+    if (this.mode === 'vlan-filtering') {
+      await runBatch(this.host, 'bridge', accessPortLines(port, vlan, [info.defaultPvid]), { op: `move ${port} to vlan ${vlan}` });
+    }
+    if (master !== undefined) await this.removeKernelBridgesIfUnused([master]);
+  }
+
+  async removePort(_bridge: string, port: string): Promise<void> {
+    const master = await this.masterOf(port);
+    if (master === undefined) return;
+    await runBatch(this.host, 'ip', [`link set ${port} nomaster`], { op: `disconnect ${port} from ${master}` });
+  }
+
+  async removeBridgeIfUnused(bridge: string): Promise<boolean> {
+    const mine = [...this.owned].filter(([, logical]) => logical === bridge).map(([kb]) => kb);
+    return this.removeKernelBridgesIfUnused(mine);
+  }
+
+  async ownedBridges(): Promise<string[]> {
+    return [...this.owned.keys()].sort();
+  }
+
+  /** Deletes each of `kbs` that we own and that has no port; forgets the ones already gone. */
+  async removeKernelBridgesIfUnused(kbs: readonly string[]): Promise<boolean> {
+    const del: string[] = [];
+    for (const kb of kbs) {
+      if (!this.owned.has(kb)) continue;
+      if (!(await this.host.exists(`${SYS_NET}/${kb}`))) {
+        this.owned.delete(kb);
+        continue;
+      }
+      if ((await this.host.readdir(`${SYS_NET}/${kb}/${BRIF}`)).length === 0) del.push(kb);
+    }
+    await runBatch(this.host, 'ip', del.map((kb) => `link del ${kb}`), { op: 'remove bridges', force: true });
+    for (const kb of del) this.owned.delete(kb);
+    return del.length > 0;
+  }
+
+  private async createLines(kb: string, logical: string, info: KernelBridgeInfo): Promise<string[]> {
+    if (info.exists) {
+      // Someone else's bridge (or ours from before a restart): never recreate, only make it filter VLANs.
+      if (this.mode === 'vlan-filtering' && !info.filtering) {
+        info.filtering = true;
+        return [`link set ${kb} type bridge vlan_filtering 1`];
+      }
+      return [];
+    }
+    this.owned.set(kb, logical); // recorded before creation so a crash half-way still cleans it up
+    info.exists = true;
+    info.filtering = this.mode === 'vlan-filtering';
+    info.defaultPvid = this.mode === 'vlan-filtering' ? 1 : 0;
+    const type = this.mode === 'vlan-filtering' ? 'type bridge vlan_filtering 1' : 'type bridge';
+    return [`link add name ${kb} ${type}`, `link set ${kb} alias "${markOf(this.tag, `bridge ${logical}`)}" up`];
+  }
+
+  private async info(kb: string): Promise<KernelBridgeInfo> {
+    const base = `${SYS_NET}/${kb}`;
+    if (!(await this.host.exists(base))) return { exists: false, filtering: false, defaultPvid: 0, ports: 0 };
+    if (!(await this.host.exists(`${base}/bridge`))) {
+      throw new EngineError('E_CONFIG', `${kb} exists and is not a bridge`, { field: 'net.bridge', value: kb });
+    }
+    const filtering = (await this.readNum(`${base}/${VLAN_FILTERING}`)) === 1;
+    const defaultPvid = filtering ? await this.readNum(`${base}/${DEFAULT_PVID}`) : 1;
+    const ports = (await this.host.readdir(`${base}/${BRIF}`)).length;
+    return { exists: true, filtering, defaultPvid, ports };
+  }
+
+  private async readNum(path: string): Promise<number> {
+    if (!(await this.host.exists(path))) return 0;
+    return Number((await this.host.readFile(path)).trim()) || 0;
+  }
+
+  private async masterOf(port: string): Promise<string | undefined> {
+    const target = await this.host.readlink(`${SYS_NET}/${port}/${MASTER}`);
+    return target === undefined ? undefined : target.split('/').pop();
+  }
+
+  private async portVids(port: string): Promise<number[]> {
+    const out = await runOne(this.host, ['bridge', '-j', 'vlan', 'show', 'dev', port], 'read port vlans', port);
+    const data = JSON.parse(out || '[]') as { vlans?: { vlan: number }[] }[];
+    return data.flatMap((d) => (d.vlans ?? []).map((v) => v.vlan));
+  }
+
+  private fullError(kb: string, p: PortPlan): EngineError {
+    return new EngineError(
+      'E_HOST',
+      `attach ${p.port}: bridge ${kb} is full: the Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports; ` +
+        `put more NICs on another bridge (vm config net BRIDGE,VLAN)`,
+      { op: 'attach', path: kb, limit: BRIDGE_MAX_PORTS },
+    );
+  }
+}

@@ -1,0 +1,77 @@
+import type { NetSpec } from '../api/types.js';
+import { configError } from '../errors.js';
+
+/** Bridge used when a `net` entry names none (minimega's default bridge). */
+export const DEFAULT_BRIDGE = 'mega_bridge';
+/** IFNAMSIZ - 1: the longest interface name the kernel accepts. */
+export const IFNAME_MAX = 15;
+
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** Names we put in `ip -batch` lines: no whitespace, quotes or slashes can reach the batch text. */
+const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/([0-9]|[12]\d|3[0-2]))?$/;
+const IPV6_RE = /^[0-9A-Fa-f:.]{2,45}(\/([0-9]|[1-9]\d|1[01]\d|12[0-8]))?$/;
+
+export function isMac(s: string): boolean {
+  return MAC_RE.test(s.toLowerCase());
+}
+
+/**
+ * `vm config net` entry text → NetSpec, minimega's rules: `vlan`, `bridge,vlan`, `vlan,mac`,
+ * `bridge,vlan,mac`. An optional address can follow as a fourth field (`bridge,vlan,mac,ip`, mac may be empty).
+ */
+export function parseNetSpec(text: string): NetSpec {
+  const f = text.split(',').map((s) => s.trim());
+  let spec: NetSpec;
+  if (f.length === 1) spec = { bridge: '', vlan: f[0]!, mac: '', ip: '' };
+  else if (f.length === 2 && isMac(f[1]!)) spec = { bridge: '', vlan: f[0]!, mac: f[1]!, ip: '' };
+  else if (f.length === 2) spec = { bridge: f[0]!, vlan: f[1]!, mac: '', ip: '' };
+  else if (f.length === 3) spec = { bridge: f[0]!, vlan: f[1]!, mac: f[2]!, ip: '' };
+  else if (f.length === 4) spec = { bridge: f[0]!, vlan: f[1]!, mac: f[2]!, ip: f[3]! };
+  else throw configError('net', text, `malformed net spec \`${text}\`: want [bridge,]vlan[,mac]`);
+  if (spec.vlan === '') throw configError('net', text, `malformed net spec \`${text}\`: missing vlan`);
+  checkNetSpec(spec, 'net');
+  return spec;
+}
+
+/** Validates the parts of a NetSpec that end up in batch text; the vlan is checked by VlanAliases. */
+export function checkNetSpec(spec: NetSpec, field: string): void {
+  if (spec.bridge !== '') checkIfname(spec.bridge, `${field}.bridge`);
+  if (spec.mac !== '') checkMac(spec.mac, `${field}.mac`);
+  if (spec.ip !== '') checkIp(spec.ip, `${field}.ip`);
+}
+
+export function checkIfname(name: string, field: string): void {
+  if (!IFNAME_RE.test(name)) {
+    throw configError(field, name, `invalid interface name \`${name}\`: 1..${IFNAME_MAX} of letters, digits, _ - .`);
+  }
+}
+
+export function checkMac(mac: string, field: string): void {
+  if (!isMac(mac)) throw configError(field, mac, `invalid mac address \`${mac}\`: want xx:xx:xx:xx:xx:xx`);
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw configError(field, mac, `invalid mac address \`${mac}\`: multicast bit set`);
+}
+
+export function checkIp(ip: string, field: string): void {
+  const ok = IPV4_RE.test(ip) || (ip.includes(':') && IPV6_RE.test(ip));
+  if (!ok) throw configError(field, ip, `invalid ip address \`${ip}\`: want a.b.c.d/len or an IPv6 address`);
+}
+
+/** First octet of generated MACs: locally administered (bit 1), unicast (bit 0 clear). */
+const MAC_LOCAL_PREFIX = 0x02;
+/** Second octet: 'm' for nanomega, so generated MACs are recognisable in captures. */
+const MAC_ENGINE_OCTET = 0x6d;
+
+/**
+ * Deterministic MAC 02:6d:<salt>:<24-bit tap number>. The salt is a per-engine byte; taps are never reused
+ * on a host (the counter is persisted), so generated MACs are unique per host.
+ */
+export function generateMac(tap: number, salt = 0): string {
+  const b = [MAC_LOCAL_PREFIX, MAC_ENGINE_OCTET, salt & 0xff, (tap >>> 16) & 0xff, (tap >>> 8) & 0xff, tap & 0xff];
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/** The address without its prefix length, as the `vm info` ip column shows it. */
+export function bareIp(cidr: string): string {
+  return cidr.split('/')[0] ?? '';
+}

@@ -1,0 +1,418 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { NetSpec, NicInfo } from '../api/types.js';
+import { EngineError, configError } from '../errors.js';
+import { containerLines, deleteLines, hostNicLines } from './batch.js';
+import { markOf, MARK, type BridgeBackend, type OwnedBridges } from './bridge-backend.js';
+import { runBatch, runOne, PROC, SYS_NET } from './ip.js';
+import { LinuxBridge, type LinuxBridgeMode } from './linux-bridge.js';
+import { LinuxNetHost, type NetHost } from './net-host.js';
+import { bareIp, checkNetSpec, DEFAULT_BRIDGE, generateMac } from './netspec.js';
+import { OvsBridge, ovsUnavailable } from './ovs-bridge.js';
+import { VlanAliases, type VlanAliasesJSON } from './vlans.js';
+
+/** File in the state dir holding taps, bridges we created and VLAN aliases. */
+const STATE_FILE = 'net.json';
+/** Host end prefix, as minimega names its taps. */
+export const TAP_PREFIX = 'mega_tap';
+/** Container ends are veth0, veth1… inside the container. */
+const CONTAINER_IFNAME = 'veth';
+/** Container-side `nsenter … ip -batch` processes run at once in a launch wave. */
+const CONTAINER_BATCH_CONCURRENCY = 32;
+
+export interface NetworkOptions {
+  stateDir: string;
+  backend?: 'linux' | 'ovs';
+  host?: NetHost;
+  /** Host end name prefix (tests use their own so they never touch real taps). */
+  tapPrefix?: string;
+  /** Bridge for NetSpecs with bridge ''. */
+  defaultBridge?: string;
+  /** Skip the probe (tests, doctor). */
+  linuxMode?: LinuxBridgeMode;
+}
+
+interface NicRecord {
+  index: number;
+  tap: string;
+  ifname: string;
+  mac: string;
+  bridge: string;
+  /** As the user wrote it ("LAN", "101"), or 'disconnected'. */
+  vlan: string;
+  vlanId: number;
+  ip: string;
+  connected: boolean;
+}
+
+interface ContainerNet {
+  pid: number;
+  nics: NicRecord[];
+}
+
+interface NetStateJSON {
+  version: 1;
+  nextTap: number;
+  vlans: VlanAliasesJSON;
+  bridges: Record<string, string>;
+  containers: Record<string, ContainerNet>;
+}
+
+export interface AttachRequest {
+  c: { id: number; nics: NetSpec[] };
+  initPid: number;
+}
+
+export type AttachResult = { id: number; ok: true; nics: NicInfo[] } | { id: number; ok: false; error: EngineError };
+
+export interface NicAddresses {
+  ifname: string;
+  mac: string;
+  ip: string[];
+  ip6: string[];
+}
+
+export interface NicCounters {
+  index: number;
+  tap: string;
+  /** Bytes the container received (the host end's tx). */
+  rxBytes: number;
+  /** Bytes the container sent (the host end's rx). */
+  txBytes: number;
+}
+
+/**
+ * Container NICs: one veth pair per NetSpec, host end `mega_tapN` on a bridge as an access port of the
+ * VLAN, container end `vethI` in the container's netns. All operations are serialised; state is written
+ * (atomically) before kernel objects are made, so a crash half-way is cleaned up by nuke/reconcile.
+ */
+export class Network {
+  readonly vlans: VlanAliases = new VlanAliases();
+  private readonly host: NetHost;
+  private readonly statePath: string;
+  private readonly tapPrefix: string;
+  private readonly defaultBridge: string;
+  /** Instance tag in every alias we write: a hash of the state dir, so two engines never clean up each other. */
+  readonly tag: string;
+  private readonly owned: OwnedBridges = new Map();
+  private readonly containers = new Map<number, ContainerNet>();
+  private nextTap = 0;
+  private backendImpl?: BridgeBackend;
+  private ready?: Promise<void>;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: NetworkOptions) {
+    this.host = opts.host ?? new LinuxNetHost();
+    this.statePath = join(opts.stateDir, STATE_FILE);
+    this.tapPrefix = opts.tapPrefix ?? TAP_PREFIX;
+    this.defaultBridge = opts.defaultBridge ?? DEFAULT_BRIDGE;
+    this.tag = createHash('sha1').update(opts.stateDir).digest('hex').slice(0, 8);
+  }
+
+  /** The bridge backend in use (after the first operation). */
+  async backend(): Promise<BridgeBackend> {
+    await this.init();
+    return this.backendImpl!;
+  }
+
+  attach(c: { id: number; nics: NetSpec[] }, initPid: number): Promise<NicInfo[]> {
+    return this.attachMany([{ c, initPid }]).then(([r]) => {
+      if (!r!.ok) throw r!.error;
+      return r!.nics;
+    });
+  }
+
+  /**
+   * Attaches a launch wave: one `ip -batch` (plus one `bridge -batch` in vlan-filtering mode) for all
+   * host ends, then one `nsenter … ip -batch` per container. A failed container is rolled back and
+   * reported; the others are kept.
+   */
+  attachMany(list: readonly AttachRequest[]): Promise<AttachResult[]> {
+    return this.locked(async () => {
+      const results = new Map<number, AttachResult>();
+      const planned: { req: AttachRequest; nics: NicRecord[] }[] = [];
+      for (const req of list) {
+        try {
+          planned.push({ req, nics: this.plan(req) });
+        } catch (e) {
+          results.set(req.c.id, { id: req.c.id, ok: false, error: asEngineError(e) });
+        }
+      }
+      for (const p of planned) this.containers.set(p.req.c.id, { pid: p.req.initPid, nics: p.nics });
+      await this.save();
+      let hostDone = planned;
+      try {
+        await this.hostSide(planned);
+      } catch (e) {
+        await this.rollback(planned.map((p) => p.req.c.id));
+        if (planned.length === 1) {
+          results.set(planned[0]!.req.c.id, { id: planned[0]!.req.c.id, ok: false, error: asEngineError(e) });
+          hostDone = [];
+        } else {
+          // Find the culprit: one wave per container, so one bad pid cannot fail the others.
+          hostDone = [];
+          for (const p of planned) {
+            this.containers.set(p.req.c.id, { pid: p.req.initPid, nics: p.nics });
+            try {
+              await this.hostSide([p]);
+              hostDone.push(p);
+            } catch (e2) {
+              await this.rollback([p.req.c.id]);
+              results.set(p.req.c.id, { id: p.req.c.id, ok: false, error: asEngineError(e2) });
+            }
+          }
+        }
+      }
+      await mapLimit(hostDone, CONTAINER_BATCH_CONCURRENCY, async (p) => {
+        try {
+          await runBatch(this.host, 'ip', containerLines(p.nics), { op: `attach c${p.req.c.id} (pid ${p.req.initPid})`, netnsPid: p.req.initPid });
+          results.set(p.req.c.id, { id: p.req.c.id, ok: true, nics: p.nics.map((n) => this.info(n)) });
+        } catch (e) {
+          results.set(p.req.c.id, { id: p.req.c.id, ok: false, error: asEngineError(e) });
+        }
+      });
+      const failed = [...results.values()].filter((r) => !r.ok && this.containers.has(r.id)).map((r) => r.id);
+      if (failed.length > 0) await this.rollback(failed);
+      await this.save();
+      return list.map((req) => results.get(req.c.id)!);
+    });
+  }
+
+  /** Deletes the container's host ends explicitly (netns teardown is asynchronous) and unused bridges. */
+  detach(id: number): Promise<void> {
+    return this.locked(() => this.rollback([id]));
+  }
+
+  /** Moves NIC `index` of a live container to `vlan` (and `bridge`, default: the NIC's bridge). */
+  connect(id: number, index: number, vlan: string, bridge?: string): Promise<NicInfo> {
+    return this.locked(async () => {
+      const nic = this.nic(id, index);
+      const target = bridge === undefined || bridge === '' ? nic.bridge : bridge;
+      checkNetSpec({ bridge: target, vlan, mac: '', ip: '' }, `net[${index}]`);
+      const vlanId = this.vlans.resolve(vlan);
+      const be = this.backendImpl!;
+      const old = nic.bridge;
+      if (nic.connected && target !== old) await be.removePort(old, nic.tap);
+      await be.movePort(target, nic.tap, vlanId);
+      Object.assign(nic, { bridge: target, vlan: vlan.trim(), vlanId, connected: true });
+      if (target !== old) await be.removeBridgeIfUnused(old);
+      await this.save();
+      return this.info(nic);
+    });
+  }
+
+  /** Takes NIC `index` off its bridge; the veth stays, so `connect` can bring it back. */
+  disconnect(id: number, index: number): Promise<NicInfo> {
+    return this.locked(async () => {
+      const nic = this.nic(id, index);
+      if (nic.connected) {
+        await this.backendImpl!.removePort(nic.bridge, nic.tap);
+        await this.backendImpl!.removeBridgeIfUnused(nic.bridge);
+      }
+      Object.assign(nic, { connected: false, vlan: 'disconnected', vlanId: 0 });
+      await this.save();
+      return this.info(nic);
+    });
+  }
+
+  /** NicInfo of a container as recorded (configured addresses; see readAddresses for the real ones). */
+  async nics(id: number): Promise<NicInfo[]> {
+    await this.init();
+    return (this.containers.get(id)?.nics ?? []).map((n) => this.info(n));
+  }
+
+  /** Addresses as the container sees them, read from its own netns. */
+  async readAddresses(initPid: number): Promise<NicAddresses[]> {
+    const out = await runOne(
+      this.host,
+      ['nsenter', `--net=${PROC}/${initPid}/ns/net`, '--', 'ip', '-j', 'addr', 'show'],
+      'read addresses',
+      `${PROC}/${initPid}/ns/net`,
+    );
+    return parseAddrJson(out);
+  }
+
+  /** Per-NIC byte counters from the host ends, turned round to the container's point of view. */
+  async counters(id: number): Promise<NicCounters[]> {
+    await this.init();
+    const out: NicCounters[] = [];
+    for (const n of this.containers.get(id)?.nics ?? []) {
+      const stat = `${SYS_NET}/${n.tap}/statistics`;
+      if (!(await this.host.exists(stat))) continue;
+      const hostRx = Number((await this.host.readFile(`${stat}/rx_bytes`)).trim());
+      const hostTx = Number((await this.host.readFile(`${stat}/tx_bytes`)).trim());
+      out.push({ index: n.index, tap: n.tap, rxBytes: hostTx, txBytes: hostRx });
+    }
+    return out;
+  }
+
+  /**
+   * After a daemon restart: forget and delete NICs of containers that are gone, and delete tagged host
+   * ends that no record owns (a launch that died half-way).
+   */
+  reconcile(live: ReadonlySet<number>): Promise<void> {
+    return this.locked(async () => {
+      const dead = [...this.containers.keys()].filter((id) => !live.has(id));
+      await this.rollback(dead);
+      const known = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.tap)));
+      const stray = (await this.taggedLinks()).filter((l) => l.kind === 'tap' && !known.has(l.name)).map((l) => l.name);
+      await runBatch(this.host, 'ip', deleteLines(stray), { op: 'reconcile', force: true });
+    });
+  }
+
+  /** Removes every veth and bridge this engine created (by record and by alias tag). */
+  nuke(): Promise<void> {
+    return this.locked(async () => {
+      const links = await this.taggedLinks();
+      const taps = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.tap)));
+      for (const l of links) if (l.kind === 'tap') taps.add(l.name);
+      const present = [];
+      for (const t of taps) if (await this.host.exists(`${SYS_NET}/${t}`)) present.push(t);
+      await runBatch(this.host, 'ip', deleteLines(present), { op: 'nuke', force: true });
+      const bridges = new Set(this.owned.keys());
+      for (const l of links) if (l.kind === 'bridge') bridges.add(l.name);
+      const live = [];
+      for (const b of bridges) if (await this.host.exists(`${SYS_NET}/${b}`)) live.push(b);
+      await runBatch(this.host, 'ip', live.map((b) => `link del ${b}`), { op: 'nuke', force: true });
+      this.containers.clear();
+      this.owned.clear();
+      await this.save();
+    });
+  }
+
+  // ---- internals ----
+
+  private plan(req: AttachRequest): NicRecord[] {
+    const { id, nics } = req.c;
+    if (this.containers.has(id)) throw new EngineError('E_EXISTS', `attach c${id}: already attached`, { op: 'attach', path: `c${id}` });
+    if (!Number.isInteger(req.initPid) || req.initPid <= 0) throw configError('initPid', req.initPid, `attach c${id}: bad init pid ${req.initPid}`);
+    const inUse = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.mac)));
+    return nics.map((spec, index) => {
+      checkNetSpec(spec, `net[${index}]`);
+      const vlanId = this.vlans.resolve(spec.vlan);
+      const tapNo = this.nextTap++;
+      const tap = `${this.tapPrefix}${tapNo}`;
+      let mac = spec.mac.toLowerCase();
+      if (mac === '') {
+        let n = tapNo;
+        do mac = generateMac(n++, parseInt(this.tag.slice(0, 2), 16));
+        while (inUse.has(mac));
+      }
+      inUse.add(mac);
+      const bridge = spec.bridge === '' ? this.defaultBridge : spec.bridge;
+      return { index, tap, ifname: `${CONTAINER_IFNAME}${index}`, mac, bridge, vlan: spec.vlan.trim(), vlanId, ip: spec.ip, connected: true };
+    });
+  }
+
+  private async hostSide(planned: readonly { req: AttachRequest; nics: NicRecord[] }[]): Promise<void> {
+    const prelude: string[] = [];
+    const ports = [];
+    for (const p of planned) {
+      for (const n of p.nics) {
+        const mark = markOf(this.tag, `tap c${p.req.c.id} nic${n.index}`);
+        prelude.push(...hostNicLines(n.tap, n.ifname, n.mac, p.req.initPid, mark));
+        ports.push({ bridge: n.bridge, port: n.tap, vlan: n.vlanId });
+      }
+    }
+    if (prelude.length === 0) return;
+    await this.backendImpl!.addPorts(ports, prelude);
+  }
+
+  /** Deletes the host ends of `ids` (missing ones are fine), their unused bridges, and the records. */
+  private async rollback(ids: readonly number[]): Promise<void> {
+    const nics = ids.flatMap((id) => this.containers.get(id)?.nics ?? []);
+    const present = [];
+    for (const n of nics) if (await this.host.exists(`${SYS_NET}/${n.tap}`)) present.push(n.tap);
+    await runBatch(this.host, 'ip', deleteLines(present), { op: `detach c${ids.join(',c')}`, force: true });
+    for (const id of ids) this.containers.delete(id);
+    for (const b of new Set(nics.map((n) => n.bridge))) await this.backendImpl!.removeBridgeIfUnused(b);
+    await this.save();
+  }
+
+  private nic(id: number, index: number): NicRecord {
+    const nic = this.containers.get(id)?.nics[index];
+    if (!nic) throw new EngineError('E_NOT_FOUND', `c${id} has no nic ${index}`, { op: 'net', path: `c${id}/nic${index}` });
+    return nic;
+  }
+
+  private info(n: NicRecord): NicInfo {
+    return { vlan: n.vlan, vlanId: n.vlanId, bridge: n.bridge, tap: n.tap, mac: n.mac, ip: bareIp(n.ip), ip6: '' };
+  }
+
+  /** Links carrying our tag in their alias. */
+  private async taggedLinks(): Promise<{ name: string; kind: 'tap' | 'bridge' }[]> {
+    const out = await runOne(this.host, ['ip', '-j', 'link', 'show'], 'list links', 'ip link');
+    const prefix = `${MARK}:${this.tag} `;
+    const links = JSON.parse(out || '[]') as { ifname: string; ifalias?: string }[];
+    return links
+      .filter((l) => l.ifalias?.startsWith(prefix))
+      .map((l) => ({ name: l.ifname, kind: l.ifalias!.slice(prefix.length).startsWith('bridge') ? 'bridge' : 'tap' }));
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(() => this.init()).then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= this.load();
+    return this.ready;
+  }
+
+  private async load(): Promise<void> {
+    await this.host.mkdirp(this.opts.stateDir);
+    if (await this.host.exists(this.statePath)) {
+      const s = JSON.parse(await this.host.readFile(this.statePath)) as NetStateJSON;
+      this.nextTap = s.nextTap ?? 0;
+      const v = VlanAliases.fromJSON(s.vlans);
+      (this as { vlans: VlanAliases }).vlans = v;
+      for (const [kb, logical] of Object.entries(s.bridges ?? {})) this.owned.set(kb, logical);
+      for (const [id, c] of Object.entries(s.containers ?? {})) this.containers.set(Number(id), c);
+    }
+    if (this.opts.backend === 'ovs') {
+      const why = await ovsUnavailable(this.host);
+      if (why) throw new EngineError('E_CONFIG', `bridge backend ovs unavailable: ${why}`, { field: 'backend', value: 'ovs' });
+      this.backendImpl = new OvsBridge(this.host, this.tag, this.owned);
+    } else {
+      const mode = this.opts.linuxMode ?? (await LinuxBridge.probeMode(this.host));
+      this.backendImpl = new LinuxBridge(this.host, this.tag, this.owned, mode);
+    }
+  }
+
+  private async save(): Promise<void> {
+    const s: NetStateJSON = {
+      version: 1,
+      nextTap: this.nextTap,
+      vlans: this.vlans.toJSON(),
+      bridges: Object.fromEntries(this.owned),
+      containers: Object.fromEntries(this.containers),
+    };
+    await this.host.writeFileAtomic(this.statePath, JSON.stringify(s, null, 1));
+  }
+}
+
+/** `ip -j addr show` → per-interface addresses, lo left out. */
+export function parseAddrJson(out: string): NicAddresses[] {
+  const data = JSON.parse(out || '[]') as { ifname: string; address?: string; addr_info?: { family: string; local: string }[] }[];
+  return data
+    .filter((d) => d.ifname !== 'lo')
+    .map((d) => ({
+      ifname: d.ifname,
+      mac: d.address ?? '',
+      ip: (d.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => a.local),
+      ip6: (d.addr_info ?? []).filter((a) => a.family === 'inet6').map((a) => a.local),
+    }));
+}
+
+function asEngineError(e: unknown): EngineError {
+  return e instanceof EngineError ? e : new EngineError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
