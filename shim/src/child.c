@@ -1,0 +1,180 @@
+/* shim/src/child.c — the container child.  Order:
+     tty → cgroups → cgroupns → hostname → rootfs/mounts → pivot_root
+     → MOUNTED, wait CONTINUE → preinit → check init → caps
+     → (seccomp.c will slot in here: no_new_privs + filter)
+     → close fds → READY, wait EXEC → execve.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "child.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "utils.h"
+
+static int
+close_others (int keep, shim_error_t *err)
+{
+  if (keep > 3 && UNLIKELY (close_range (3, (unsigned) keep - 1, 0) < 0))
+    return shim_make_error (err, errno, "close_range");
+  if (UNLIKELY (close_range ((unsigned) keep + 1, ~0U, 0) < 0))
+    return shim_make_error (err, errno, "close_range");
+  if (keep < 3)
+    return shim_make_error (err, EBADF, "sync fd %d collides with stdio", keep);
+  return 0;
+}
+
+static int
+setup_tty (const char *slave, shim_error_t *err)
+{
+  cleanup_close int fd = -1;
+
+  if (UNLIKELY (setsid () < 0))
+    return shim_make_error (err, errno, "setsid");
+  fd = open (slave, O_RDWR | O_CLOEXEC);
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "open pty slave `%s`", slave);
+  if (UNLIKELY (ioctl (fd, TIOCSCTTY, 0) < 0))
+    return shim_make_error (err, errno, "ioctl TIOCSCTTY `%s`", slave);
+  for (int i = 0; i < 3; i++)
+    if (UNLIKELY (dup2 (fd, i) < 0))
+      return shim_make_error (err, errno, "dup2 pty slave to %d", i);
+  return 0;
+}
+
+static int
+expect (int sync_fd, uint32_t want, const char *what, shim_error_t *err)
+{
+  cleanup_free char *payload = NULL;
+  uint32_t type, len;
+
+  if (shim_sync_recv (sync_fd, &type, &payload, &len, err) < 0)
+    return shim_error_wrap (err, "waiting for %s", what);
+  if (UNLIKELY (type != want))
+    return shim_make_error (err, 0, "waiting for %s: got message %#x", what, type);
+  return 0;
+}
+
+static void
+reset_signals (void)
+{
+  sigset_t none;
+
+  sigemptyset (&none);
+  signal (SIGPIPE, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+static int
+run_preinit (const struct shim_config *cfg, shim_error_t *err)
+{
+  pid_t pid, w;
+  int status;
+
+  if (access (cfg->preinit, X_OK) < 0)
+    return shim_make_error (err, errno, "preinit `%s`", cfg->preinit);
+  pid = fork ();
+  if (UNLIKELY (pid < 0))
+    return shim_make_error (err, errno, "fork preinit `%s`", cfg->preinit);
+  if (pid == 0)
+    {
+      char *argv[] = { cfg->preinit, NULL };
+      reset_signals ();
+      execve (cfg->preinit, argv, cfg->env.items);
+      _exit (127);
+    }
+  do
+    w = waitpid (pid, &status, 0);
+  while (w < 0 && errno == EINTR);
+  if (UNLIKELY (w < 0))
+    return shim_make_error (err, errno, "waitpid preinit `%s`", cfg->preinit);
+  if (WIFSIGNALED (status))
+    return shim_make_error (err, 0, "preinit `%s` killed by signal %d", cfg->preinit, WTERMSIG (status));
+  if (WEXITSTATUS (status) != 0)
+    return shim_make_error (err, 0, "preinit `%s` exited with status %d", cfg->preinit, WEXITSTATUS (status));
+  return 0;
+}
+
+static int
+check_init (const struct shim_config *cfg, shim_error_t *err)
+{
+  const char *init = cfg->init.items[0];
+  struct stat st;
+
+  if (UNLIKELY (stat (init, &st) < 0))
+    return shim_make_error (err, errno, "init `%s`", init);
+  if (UNLIKELY (!S_ISREG (st.st_mode)))
+    return shim_make_error (err, EACCES, "init `%s`", init);
+  if (UNLIKELY (faccessat (AT_FDCWD, init, X_OK, AT_EACCESS) < 0))
+    return shim_make_error (err, errno, "init `%s`", init);
+  return 0;
+}
+
+int
+shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slave, shim_error_t *err)
+{
+  cleanup_close int rootfd = -1;
+
+  umask (0);
+  if (close_others (sync_fd, err) < 0)
+    return -1;
+  if (setup_tty (pty_slave, err) < 0)
+    return -1;
+  if (shim_cgroup_join (cfg, err) < 0)
+    return -1;
+  if (cfg->hostname && cfg->hostname[0]
+      && UNLIKELY (sethostname (cfg->hostname, strlen (cfg->hostname)) < 0))
+    return shim_make_error (err, errno, "sethostname `%s`", cfg->hostname);
+  if (UNLIKELY (mount ("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0))
+    return shim_make_error (err, errno, "make / rslave");
+
+  rootfd = shim_rootfs_mount (cfg, err);
+  if (rootfd < 0)
+    return -1;
+  if (shim_rootfs_populate (cfg, rootfd, pty_slave, err) < 0)
+    return -1;
+  if (shim_rootfs_pivot (cfg, err) < 0)
+    return -1;
+  close (rootfd);
+  rootfd = -1;
+  umask (022);
+
+  if (shim_sync_send (sync_fd, SHIM_MSG_MOUNTED, NULL, 0, err) < 0)
+    return -1;
+  if (expect (sync_fd, SHIM_MSG_CONTINUE, "CONTINUE", err) < 0)
+    return -1;
+
+  if (cfg->preinit && cfg->preinit[0] && run_preinit (cfg, err) < 0)
+    return -1;
+  if (check_init (cfg, err) < 0)
+    return -1;
+  if (shim_caps_drop (cfg, err) < 0)
+    return -1;
+  /* seccomp.c: shim_seccomp_apply (cfg, err) goes here (after caps, before
+     the fds are closed and READY is sent).  */
+  if (close_others (sync_fd, err) < 0)
+    return -1;
+
+  if (shim_sync_send (sync_fd, SHIM_MSG_READY, NULL, 0, err) < 0)
+    return -1;
+  /* The engine freezes our cgroup before sending EXEC: this read returns
+     only once we are thawed.  */
+  if (expect (sync_fd, SHIM_MSG_EXEC, "EXEC", err) < 0)
+    return -1;
+
+  reset_signals ();
+  execve (cfg->init.items[0], cfg->init.items, cfg->env.items);
+  return shim_make_error (err, errno, "execve init `%s`", cfg->init.items[0]);
+}

@@ -1,0 +1,220 @@
+/* shim/src/config.c — parse and validate the bootstrap key=value list.  */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caps.h"
+#include "config.h"
+#include "utils.h"
+
+static int
+list_push (struct shim_list *l, const char *v)
+{
+  char **n = realloc (l->items, (l->n + 2) * sizeof (char *));
+  if (n == NULL)
+    return -1;
+  l->items = n;
+  l->items[l->n] = strdup (v);
+  if (l->items[l->n] == NULL)
+    return -1;
+  l->n++;
+  l->items[l->n] = NULL; /* argv/envp style.  */
+  return 0;
+}
+
+static void
+list_free (struct shim_list *l)
+{
+  for (size_t i = 0; i < l->n; i++)
+    free (l->items[i]);
+  free (l->items);
+  l->items = NULL;
+  l->n = 0;
+}
+
+static int
+set_str (char **slot, const char *key, const char *v, shim_error_t *err)
+{
+  if (*slot != NULL)
+    return shim_make_error (err, 0, "bootstrap: key `%s` given twice", key);
+  *slot = strdup (v);
+  if (*slot == NULL)
+    return shim_make_error (err, ENOMEM, "bootstrap: key `%s`", key);
+  return 0;
+}
+
+static int
+parse_uint (const char *key, const char *v, unsigned long min, unsigned long max, unsigned long *out,
+            shim_error_t *err)
+{
+  char *end = NULL;
+  unsigned long n;
+
+  errno = 0;
+  n = strtoul (v, &end, 10);
+  if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || n < min || n > max)
+    return shim_make_error (err, 0, "bootstrap: key `%s`: bad number `%s` (%lu..%lu)", key, v, min, max);
+  *out = n;
+  return 0;
+}
+
+static int
+parse_volume (struct shim_config *cfg, const char *v, shim_error_t *err)
+{
+  const char *p1 = strchr (v, '|'), *p2 = p1 ? strchr (p1 + 1, '|') : NULL;
+  struct shim_volume *nv, *vol;
+
+  if (p1 == NULL || p2 == NULL || p1 != v + 2 || (strncmp (v, "rw", 2) != 0 && strncmp (v, "ro", 2) != 0))
+    return shim_make_error (err, 0, "bootstrap: volume `%s`: want rw|<src>|<dst> or ro|<src>|<dst>", v);
+  if (p1[1] != '/' || p2[1] != '/')
+    return shim_make_error (err, 0, "bootstrap: volume `%s`: paths must be absolute", v);
+  nv = realloc (cfg->volumes, (cfg->n_volumes + 1) * sizeof (*nv));
+  if (nv == NULL)
+    return shim_make_error (err, ENOMEM, "bootstrap: volume");
+  cfg->volumes = nv;
+  vol = &cfg->volumes[cfg->n_volumes++];
+  vol->readonly = v[1] == 'o';
+  vol->src = strndup (p1 + 1, (size_t) (p2 - p1 - 1));
+  vol->dst = strdup (p2 + 1);
+  if (vol->src == NULL || vol->dst == NULL)
+    return shim_make_error (err, ENOMEM, "bootstrap: volume");
+  return 0;
+}
+
+static int
+parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_t *err)
+{
+  unsigned long n;
+
+  if (strcmp (key, "id") == 0)
+    return set_str (&cfg->id, key, v, err);
+  if (strcmp (key, "name") == 0)
+    return set_str (&cfg->name, key, v, err);
+  if (strcmp (key, "dir") == 0)
+    return set_str (&cfg->dir, key, v, err);
+  if (strcmp (key, "rootfs") == 0)
+    return set_str (&cfg->rootfs, key, v, err);
+  if (strcmp (key, "hostname") == 0)
+    return set_str (&cfg->hostname, key, v, err);
+  if (strcmp (key, "uuid") == 0)
+    return set_str (&cfg->uuid, key, v, err);
+  if (strcmp (key, "preinit") == 0)
+    return set_str (&cfg->preinit, key, v, err);
+  if (strcmp (key, "snapshot") == 0)
+    {
+      if (parse_uint (key, v, 0, 1, &n, err) < 0)
+        return -1;
+      cfg->snapshot = n == 1;
+      return 0;
+    }
+  if (strcmp (key, "fifos") == 0)
+    {
+      if (parse_uint (key, v, 0, SHIM_MAX_FIFOS, &n, err) < 0)
+        return -1;
+      cfg->fifos = (unsigned) n;
+      return 0;
+    }
+  if (strcmp (key, "cols") == 0 || strcmp (key, "rows") == 0)
+    {
+      if (parse_uint (key, v, 1, 65535, &n, err) < 0)
+        return -1;
+      *(key[0] == 'c' ? &cfg->cols : &cfg->rows) = (unsigned) n;
+      return 0;
+    }
+  if (strcmp (key, "scrollback") == 0)
+    {
+      if (parse_uint (key, v, 4096, 64UL << 20, &n, err) < 0)
+        return -1;
+      cfg->scrollback = n;
+      return 0;
+    }
+  if (strcmp (key, "init") == 0 || strcmp (key, "env") == 0 || strcmp (key, "cgroup") == 0
+      || strcmp (key, "caps") == 0)
+    {
+      struct shim_list *l = key[0] == 'i' ? &cfg->init : key[0] == 'e' ? &cfg->env
+                            : key[1] == 'g'                ? &cfg->cgroups
+                                                           : &cfg->caps;
+      if (l == &cfg->cgroups && v[0] != '/')
+        return shim_make_error (err, 0, "bootstrap: cgroup `%s` is not absolute", v);
+      if (l == &cfg->caps && shim_cap_from_name (v) < 0)
+        return shim_make_error (err, 0, "bootstrap: unknown capability `%s`", v);
+      if (list_push (l, v) < 0)
+        return shim_make_error (err, ENOMEM, "bootstrap: key `%s`", key);
+      return 0;
+    }
+  if (strcmp (key, "volume") == 0)
+    return parse_volume (cfg, v, err);
+  return shim_make_error (err, 0, "bootstrap: unknown key `%s`", key);
+}
+
+int
+shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err)
+{
+  size_t off = 0;
+
+  memset (cfg, 0, sizeof *cfg);
+  cfg->cols = 80;
+  cfg->rows = 24;
+  cfg->scrollback = 65536;
+
+  while (off < len)
+    {
+      const char *pair = buf + off;
+      size_t plen = strnlen (pair, len - off);
+      cleanup_free char *key = NULL;
+      const char *eq;
+
+      if (off + plen >= len)
+        return shim_make_error (err, 0, "bootstrap: last pair is not NUL-terminated");
+      eq = memchr (pair, '=', plen);
+      if (eq == NULL || eq == pair)
+        return shim_make_error (err, 0, "bootstrap: pair `%.*s` has no key=", (int) (plen > 64 ? 64 : plen), pair);
+      key = strndup (pair, (size_t) (eq - pair));
+      if (key == NULL || parse_pair (cfg, key, eq + 1, err) < 0)
+        return key ? -1 : shim_make_error (err, ENOMEM, "bootstrap");
+      off += plen + 1;
+    }
+
+  if (cfg->dir == NULL || cfg->dir[0] != '/')
+    return shim_make_error (err, 0, "bootstrap: `dir` missing or not absolute");
+  if (strlen (cfg->dir) > 80)
+    return shim_make_error (err, 0, "bootstrap: `dir` `%s` too long for a unix socket path", cfg->dir);
+  if (cfg->rootfs == NULL || cfg->rootfs[0] != '/')
+    return shim_make_error (err, 0, "bootstrap: `rootfs` missing or not absolute");
+  if (cfg->init.n == 0 || cfg->init.items[0][0] == '\0')
+    return shim_make_error (err, 0, "bootstrap: `init` missing");
+  if (cfg->snapshot && (strpbrk (cfg->rootfs, ",:") || strpbrk (cfg->dir, ",:")))
+    return shim_make_error (err, 0, "bootstrap: overlay paths may not contain `,` or `:`");
+  {
+    bool have = false;
+    for (size_t i = 0; i < cfg->env.n; i++)
+      have |= strncmp (cfg->env.items[i], "container=", 10) == 0;
+    if (!have && list_push (&cfg->env, "container=nanomega") < 0)
+      return shim_make_error (err, ENOMEM, "bootstrap: env");
+  }
+  return 0;
+}
+
+void
+shim_config_free (struct shim_config *cfg)
+{
+  free (cfg->id);
+  free (cfg->name);
+  free (cfg->dir);
+  free (cfg->rootfs);
+  free (cfg->hostname);
+  free (cfg->uuid);
+  free (cfg->preinit);
+  list_free (&cfg->init);
+  list_free (&cfg->env);
+  list_free (&cfg->cgroups);
+  list_free (&cfg->caps);
+  for (size_t i = 0; i < cfg->n_volumes; i++)
+    {
+      free (cfg->volumes[i].src);
+      free (cfg->volumes[i].dst);
+    }
+  free (cfg->volumes);
+  memset (cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,42 @@
+/* shim/src/config.h — the BOOTSTRAP payload, parsed.  */
+#ifndef SHIM_CONFIG_H
+#define SHIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct shim_volume
+{
+  bool readonly;
+  char *src; /* host path.  */
+  char *dst; /* absolute path inside the container.  */
+};
+
+struct shim_list
+{
+  char **items;
+  size_t n;
+};
+
+struct shim_config
+{
+  char *id, *name, *dir, *rootfs, *hostname, *uuid, *preinit;
+  bool snapshot;
+  struct shim_list init, env, cgroups, caps;
+  struct shim_volume *volumes;
+  size_t n_volumes;
+  unsigned fifos;
+  unsigned cols, rows;
+  size_t scrollback;
+};
+
+#define SHIM_MAX_FIFOS 1024
+
+/* Parse LEN bytes of "key=value\0" pairs into CFG (zeroed first).  */
+int shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err);
+void shim_config_free (struct shim_config *cfg);
+
+#endif

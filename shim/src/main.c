@@ -1,0 +1,78 @@
+/* shim/src/main.c — nanomega-shim entry: read BOOTSTRAP from the sync fd
+   (NANOMEGA_SYNC_FD), hand over to the monitor.  Only main ends the
+   process.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "monitor.h"
+#include "sync.h"
+#include "utils.h"
+
+static int
+sync_fd_from_env (shim_error_t *err)
+{
+  const char *s = getenv ("NANOMEGA_SYNC_FD");
+  char *end = NULL;
+  long fd;
+  int fl;
+
+  if (s == NULL)
+    return shim_make_error (err, 0, "NANOMEGA_SYNC_FD is not set");
+  fd = strtol (s, &end, 10);
+  if (*s == '\0' || *end != '\0' || fd < 3 || fd > 1024)
+    return shim_make_error (err, 0, "bad NANOMEGA_SYNC_FD `%s`", s);
+  fl = fcntl ((int) fd, F_GETFL);
+  if (UNLIKELY (fl < 0))
+    return shim_make_error (err, errno, "fcntl sync fd %ld", fd);
+  /* libuv may hand us a non-blocking end.  */
+  if (UNLIKELY (fcntl ((int) fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || fcntl ((int) fd, F_SETFD, FD_CLOEXEC) < 0))
+    return shim_make_error (err, errno, "fcntl sync fd %ld", fd);
+  return (int) fd;
+}
+
+static int
+read_bootstrap (int fd, struct shim_config *cfg, shim_error_t *err)
+{
+  cleanup_free char *payload = NULL;
+  uint32_t type, len;
+
+  if (shim_sync_recv (fd, &type, &payload, &len, err) < 0)
+    return shim_error_wrap (err, "reading BOOTSTRAP");
+  if (type != SHIM_MSG_BOOTSTRAP)
+    return shim_make_error (err, 0, "expected BOOTSTRAP, got message %#x", type);
+  return shim_config_parse (cfg, payload, len, err);
+}
+
+int
+main (void)
+{
+  shim_error_t err = NULL;
+  struct shim_config cfg;
+  int fd, ret;
+
+  memset (&cfg, 0, sizeof cfg);
+  signal (SIGPIPE, SIG_IGN);
+  signal (SIGHUP, SIG_IGN);
+  if (chdir ("/") < 0)
+    return EXIT_FAILURE;
+
+  fd = sync_fd_from_env (&err);
+  if (fd < 0 || read_bootstrap (fd, &cfg, &err) < 0 || (ret = shim_monitor_run (&cfg, fd, &err)) < 0)
+    {
+      cleanup_free char *text = shim_error_text (err);
+      fprintf (stderr, "nanomega-shim: %s\n", text ? text : "error");
+      if (fd >= 0)
+        shim_sync_send_error (fd, err);
+      shim_error_release (&err);
+      shim_config_free (&cfg);
+      return EXIT_FAILURE;
+    }
+  shim_config_free (&cfg);
+  return ret;
+}

@@ -1,0 +1,59 @@
+/* shim/src/protocol.h — the engine <-> shim wire protocol.
+
+   Mirrored by engine/shim/protocol.ts; a unit test
+   (test/unit/engine/shim/protocol.test.ts) parses this file and checks
+   that the two lists agree, so change both together.
+
+   Transport: the engine spawns the shim with NANOMEGA_SYNC_FD=<n> (always 3
+   today), a unix stream socket.  Console clients and control clients use
+   the unix sockets <dir>/console (raw bytes) and <dir>/control (frames).
+
+   Every frame, in both directions, is a header in native byte order
+   followed by LEN bytes of payload:  */
+
+#ifndef SHIM_PROTOCOL_H
+#define SHIM_PROTOCOL_H
+
+#include <stdint.h>
+
+struct shim_frame_header
+{
+  uint32_t type; /* enum shim_msg.  */
+  uint32_t len;  /* payload bytes that follow, at most SHIM_MAX_PAYLOAD.  */
+};
+
+#define SHIM_MAX_PAYLOAD (1024 * 1024)
+
+enum shim_msg
+{
+  SHIM_MSG_BOOTSTRAP = 0x50, /* engine -> shim: "key=value\0" ...  */
+  SHIM_MSG_PID,              /* shim -> engine: "<monitorpid> <initpid>".  */
+  SHIM_MSG_MOUNTED,          /* shim -> engine: mounts + pivot_root done; netns
+                                ready for veths (/proc/<initpid>/ns/net).  */
+  SHIM_MSG_CONTINUE,         /* engine -> shim: go on after MOUNTED.  */
+  SHIM_MSG_READY,            /* shim -> engine: preinit done, caps dropped,
+                                fds closed; child blocked before exec.  */
+  SHIM_MSG_EXEC,             /* engine -> shim: cgroup frozen; exec init on thaw.  */
+  SHIM_MSG_ERROR,            /* shim -> engine: "<errno>\0<message>"; the child
+                                is dead, the monitor cleans up and exits.  */
+  SHIM_MSG_ABORT,            /* engine -> shim: kill the child, clean up, exit.  */
+  SHIM_MSG_HELLO,            /* monitor -> control client on connect:
+                                "<monitorpid> <initpid> <phase>",
+                                phase = starting|ready|running.  */
+  SHIM_MSG_RESIZE,           /* control client -> monitor: "<cols> <rows>".  */
+  SHIM_MSG_EXITED,           /* monitor -> engine and control clients: the
+                                exit record ("code=N\n" or "signal=N\n", then
+                                "time=<epoch ms>\n"), also in <dir>/exit.  */
+};
+
+/* Bootstrap keys (repeated keys are lists, kept in order):
+     id, name, dir (absolute instance dir), rootfs (absolute dir),
+     snapshot (0|1), hostname, uuid, init (argv, repeated),
+     env (KEY=VAL, repeated), preinit (path inside the container, may be
+     empty), fifos (N), volume ("rw|<hostsrc>|<dst>" or "ro|...", repeated),
+     cgroup (absolute cgroup dir to join, repeated), caps (extra capability
+     names beyond Docker's 14, e.g. NET_ADMIN, repeated), cols, rows
+     (pty size, default 80x24), scrollback (bytes, default 65536).
+   An unknown key is an error.  */
+
+#endif

@@ -1,0 +1,390 @@
+/* shim/src/rootfs.c — rootfs, proc, sys, volumes, masks, pivot_root.
+   Every path inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT)
+   and mounted on through /proc/self/fd/N, so a symlink in the rootfs or a
+   volume can never make us mount or create anything on the host.  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "rootfs.h"
+#include "utils.h"
+
+#define FD_PATH_MAX 32
+
+static const char *const masked_paths[] = {
+  "/proc/acpi",        "/proc/asound",      "/proc/kcore",        "/proc/keys",
+  "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+  "/proc/scsi",        "/sys/firmware",     "/sys/devices/virtual/powercap",
+};
+
+static const char *const readonly_paths[] = {
+  "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static void
+fd_path (char *buf, int fd)
+{
+  snprintf (buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
+}
+
+int
+shim_open_in_root (int rootfd, const char *path, int flags, shim_error_t *err)
+{
+  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC),
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  int fd;
+
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  do
+    fd = (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+  if (fd < 0 && err != NULL)
+    return shim_make_error (err, errno, "openat2 `/%s` in rootfs", path);
+  return fd;
+}
+
+/* Split "/a/b/c" into a parent fd (created) and "c".  */
+static int
+open_parent (int rootfd, const char *path, const char **base, shim_error_t *err)
+{
+  cleanup_free char *dup = strdup (path);
+  char *slash;
+
+  if (dup == NULL)
+    return shim_make_error (err, ENOMEM, "mkdir `%s`", path);
+  while (strlen (dup) > 1 && dup[strlen (dup) - 1] == '/')
+    dup[strlen (dup) - 1] = '\0';
+  slash = strrchr (dup, '/');
+  *base = strrchr (path, '/') ? path + (slash - dup) + 1 : path;
+  if (slash == NULL)
+    return shim_open_in_root (rootfd, "/", O_PATH | O_DIRECTORY, err);
+  *slash = '\0';
+  return shim_mkdir_in_root (rootfd, dup[0] ? dup : "/", 0755, err);
+}
+
+int
+shim_mkdir_in_root (int rootfd, const char *path, mode_t mode, shim_error_t *err)
+{
+  const char *base;
+  int fd = shim_open_in_root (rootfd, path, O_PATH | O_DIRECTORY, NULL);
+
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return shim_make_error (err, errno, "open directory `%s` in rootfs", path);
+  {
+    cleanup_close int parent = open_parent (rootfd, path, &base, err);
+    if (parent < 0)
+      return -1;
+    if (UNLIKELY (mkdirat (parent, base, mode) < 0 && errno != EEXIST))
+      return shim_make_error (err, errno, "mkdir `%s` in rootfs", path);
+  }
+  fd = shim_open_in_root (rootfd, path, O_PATH | O_DIRECTORY, err);
+  return fd;
+}
+
+int
+shim_mkfile_in_root (int rootfd, const char *path, mode_t mode, shim_error_t *err)
+{
+  const char *base;
+  int fd = shim_open_in_root (rootfd, path, O_PATH, NULL);
+
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return shim_make_error (err, errno, "open `%s` in rootfs", path);
+  {
+    cleanup_close int parent = open_parent (rootfd, path, &base, err);
+    int nfd;
+    if (parent < 0)
+      return -1;
+    /* O_EXCL|O_NOFOLLOW: never follow a symlink that appeared meanwhile.  */
+    nfd = openat (parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (nfd < 0 && errno != EEXIST)
+      return shim_make_error (err, errno, "create `%s` in rootfs", path);
+    if (nfd >= 0)
+      close (nfd);
+  }
+  return shim_open_in_root (rootfd, path, O_PATH, err);
+}
+
+int
+shim_mount_on_fd (const char *src, int fd, const char *type, unsigned long flags, const char *data,
+                  const char *what, shim_error_t *err)
+{
+  char target[FD_PATH_MAX];
+
+  fd_path (target, fd);
+  if (UNLIKELY (mount (src, target, type, flags, data) < 0))
+    return shim_make_error (err, errno, "mount %s on `%s`", type ? type : src, what);
+  return 0;
+}
+
+int
+shim_bind_fd_on_fd (int srcfd, int dstfd, unsigned long flags, const char *what, shim_error_t *err)
+{
+  char src[FD_PATH_MAX], dst[FD_PATH_MAX];
+
+  fd_path (src, srcfd);
+  fd_path (dst, dstfd);
+  if (UNLIKELY (mount (src, dst, NULL, MS_BIND | flags, NULL) < 0))
+    return shim_make_error (err, errno, "bind mount on `%s`", what);
+  return 0;
+}
+
+int
+shim_remount_ro (int rootfd, const char *path, unsigned long extra, shim_error_t *err)
+{
+  /* Reopen: the fd we mounted on still points below the new mount.  */
+  cleanup_close int fd = shim_open_in_root (rootfd, path, O_PATH, err);
+
+  if (fd < 0)
+    return -1;
+  return shim_mount_on_fd (NULL, fd, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, path, err);
+}
+
+/* /dev/null over files, an empty read-only tmpfs over directories; missing
+   paths are already hidden.  */
+static int
+mask_path (int rootfd, const char *path, shim_error_t *err)
+{
+  cleanup_close int fd = shim_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, NULL);
+  cleanup_close int null = -1;
+  struct stat st;
+
+  if (fd < 0 && errno == ENOENT)
+    return 0;
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "open `%s`", path);
+  if (UNLIKELY (fstat (fd, &st) < 0))
+    return shim_make_error (err, errno, "fstat `%s`", path);
+  if (S_ISDIR (st.st_mode))
+    return shim_mount_on_fd ("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                             "size=0,mode=555", path, err);
+  null = shim_open_in_root (rootfd, "/dev/null", O_PATH, err);
+  if (null < 0)
+    return -1;
+  return shim_bind_fd_on_fd (null, fd, 0, path, err);
+}
+
+static int
+readonly_path (int rootfd, const char *path, shim_error_t *err)
+{
+  cleanup_close int fd = shim_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, NULL);
+
+  if (fd < 0 && errno == ENOENT)
+    return 0;
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "open `%s`", path);
+  if (shim_bind_fd_on_fd (fd, fd, MS_REC, path, err) < 0)
+    return -1;
+  return shim_remount_ro (rootfd, path, MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+}
+
+static int
+mask_thermal_throttle (int rootfd, shim_error_t *err)
+{
+  int fd = shim_open_in_root (rootfd, "/sys/devices/system/cpu", O_RDONLY | O_DIRECTORY, NULL);
+  DIR *d;
+  struct dirent *e;
+  int ret = 0;
+
+  if (fd < 0)
+    return 0;
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return 0;
+    }
+  while (ret == 0 && (e = readdir (d)) != NULL)
+    {
+      char path[300];
+      if (strncmp (e->d_name, "cpu", 3) != 0 || e->d_name[3] < '0' || e->d_name[3] > '9')
+        continue;
+      snprintf (path, sizeof path, "/sys/devices/system/cpu/%s/thermal_throttle", e->d_name);
+      ret = mask_path (rootfd, path, err);
+    }
+  closedir (d);
+  return ret;
+}
+
+int
+shim_rootfs_mount (const struct shim_config *cfg, shim_error_t *err)
+{
+  cleanup_free char *target = NULL, *upper = NULL, *work = NULL, *opts = NULL;
+  int fd;
+
+  if (asprintf (&target, "%s/rootfs", cfg->dir) < 0 || asprintf (&upper, "%s/upper", cfg->dir) < 0
+      || asprintf (&work, "%s/work", cfg->dir) < 0)
+    return shim_make_error (err, ENOMEM, "rootfs paths");
+  if (UNLIKELY (mkdir (target, 0755) < 0 && errno != EEXIST))
+    return shim_make_error (err, errno, "mkdir `%s`", target);
+
+  if (cfg->snapshot)
+    {
+      if (UNLIKELY (mkdir (upper, 0755) < 0 && errno != EEXIST))
+        return shim_make_error (err, errno, "mkdir `%s`", upper);
+      if (UNLIKELY (mkdir (work, 0755) < 0 && errno != EEXIST))
+        return shim_make_error (err, errno, "mkdir `%s`", work);
+      if (asprintf (&opts, "lowerdir=%s,upperdir=%s,workdir=%s", cfg->rootfs, upper, work) < 0)
+        return shim_make_error (err, ENOMEM, "overlay options");
+      if (UNLIKELY (mount ("overlay", target, "overlay", 0, opts) < 0))
+        return shim_make_error (err, errno, "mount overlay `%s` (lower `%s`)", target, cfg->rootfs);
+    }
+  else
+    {
+      struct stat st;
+      if (UNLIKELY (stat (cfg->rootfs, &st) < 0))
+        return shim_make_error (err, errno, "stat rootfs `%s`", cfg->rootfs);
+      if (UNLIKELY (!S_ISDIR (st.st_mode)))
+        return shim_make_error (err, ENOTDIR, "rootfs `%s`", cfg->rootfs);
+      if (UNLIKELY (mount (cfg->rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0))
+        return shim_make_error (err, errno, "bind mount rootfs `%s` on `%s`", cfg->rootfs, target);
+    }
+  fd = open (target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "open `%s`", target);
+  return fd;
+}
+
+static int
+mount_volume (int rootfd, const struct shim_volume *v, shim_error_t *err)
+{
+  cleanup_close int src = open (v->src, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int dst = -1;
+  struct stat st;
+
+  if (UNLIKELY (src < 0))
+    return shim_make_error (err, errno, "volume source `%s`", v->src);
+  if (UNLIKELY (fstat (src, &st) < 0))
+    return shim_make_error (err, errno, "fstat volume source `%s`", v->src);
+  if (S_ISLNK (st.st_mode))
+    return shim_make_error (err, ELOOP, "volume source `%s` is a symlink", v->src);
+  dst = S_ISDIR (st.st_mode) ? shim_mkdir_in_root (rootfd, v->dst, 0755, err)
+                             : shim_mkfile_in_root (rootfd, v->dst, 0644, err);
+  if (dst < 0)
+    return shim_error_wrap (err, "volume `%s`", v->dst);
+  if (shim_bind_fd_on_fd (src, dst, MS_REC, v->dst, err) < 0)
+    return -1;
+  if (v->readonly)
+    return shim_remount_ro (rootfd, v->dst, 0, err);
+  return 0;
+}
+
+static int
+mount_fifos (const struct shim_config *cfg, int rootfd, shim_error_t *err)
+{
+  if (cfg->fifos == 0)
+    return 0;
+  {
+    cleanup_close int dir = shim_mkdir_in_root (rootfd, "/dev/fifos", 0755, err);
+    if (dir < 0)
+      return -1;
+  }
+  for (unsigned i = 0; i < cfg->fifos; i++)
+    {
+      char inside[64], host[PATH_MAX];
+      cleanup_close int src = -1, dst = -1;
+
+      snprintf (inside, sizeof inside, "/dev/fifos/fifo%u", i);
+      snprintf (host, sizeof host, "%s/fifo%u", cfg->dir, i);
+      src = open (host, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (UNLIKELY (src < 0))
+        return shim_make_error (err, errno, "open fifo `%s`", host);
+      dst = shim_mkfile_in_root (rootfd, inside, 0600, err);
+      if (dst < 0 || shim_bind_fd_on_fd (src, dst, 0, inside, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+mount_uuid (const struct shim_config *cfg, int rootfd, shim_error_t *err)
+{
+  const char *inside = "/sys/devices/virtual/dmi/id/product_uuid";
+  char host[PATH_MAX];
+  cleanup_close int src = -1, dst = -1;
+
+  if (cfg->uuid == NULL || cfg->uuid[0] == '\0')
+    return 0;
+  dst = shim_open_in_root (rootfd, inside, O_PATH | O_NOFOLLOW, NULL);
+  if (dst < 0)
+    return 0; /* no DMI on this host: nothing to cover.  */
+  snprintf (host, sizeof host, "%s/product_uuid", cfg->dir);
+  src = open (host, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (UNLIKELY (src < 0))
+    return shim_make_error (err, errno, "open `%s`", host);
+  if (shim_bind_fd_on_fd (src, dst, 0, inside, err) < 0)
+    return -1;
+  return shim_remount_ro (rootfd, inside, MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+}
+
+int
+shim_rootfs_populate (const struct shim_config *cfg, int rootfd, const char *pty_slave, shim_error_t *err)
+{
+  {
+    cleanup_close int fd = shim_mkdir_in_root (rootfd, "/proc", 0555, err);
+    if (fd < 0 || shim_mount_on_fd ("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/proc", err) < 0)
+      return -1;
+  }
+  {
+    cleanup_close int fd = shim_mkdir_in_root (rootfd, "/sys", 0555, err);
+    if (fd < 0
+        || shim_mount_on_fd ("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/sys",
+                             err)
+               < 0)
+      return -1;
+  }
+  if (shim_devices_setup (rootfd, pty_slave, err) < 0)
+    return -1;
+  if (mount_fifos (cfg, rootfd, err) < 0)
+    return -1;
+  if (mount_uuid (cfg, rootfd, err) < 0)
+    return -1;
+  for (size_t i = 0; i < cfg->n_volumes; i++)
+    if (mount_volume (rootfd, &cfg->volumes[i], err) < 0)
+      return -1;
+  for (size_t i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++)
+    if (mask_path (rootfd, masked_paths[i], err) < 0)
+      return -1;
+  if (mask_thermal_throttle (rootfd, err) < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++)
+    if (readonly_path (rootfd, readonly_paths[i], err) < 0)
+      return -1;
+  return 0;
+}
+
+int
+shim_rootfs_pivot (const struct shim_config *cfg, shim_error_t *err)
+{
+  cleanup_free char *target = NULL;
+
+  if (asprintf (&target, "%s/rootfs", cfg->dir) < 0)
+    return shim_make_error (err, ENOMEM, "pivot_root");
+  if (UNLIKELY (chdir (target) < 0))
+    return shim_make_error (err, errno, "chdir `%s`", target);
+  if (UNLIKELY (syscall (SYS_pivot_root, ".", ".") < 0))
+    return shim_make_error (err, errno, "pivot_root `%s`", target);
+  /* The old root is stacked on "."; keep it from propagating, then drop it.  */
+  if (UNLIKELY (mount ("", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0))
+    return shim_make_error (err, errno, "make old root rslave");
+  if (UNLIKELY (umount2 (".", MNT_DETACH) < 0))
+    return shim_make_error (err, errno, "umount old root");
+  if (UNLIKELY (chdir ("/") < 0))
+    return shim_make_error (err, errno, "chdir `/`");
+  return 0;
+}

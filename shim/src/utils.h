@@ -1,0 +1,52 @@
+/* shim/src/utils.h — cleanup attributes and small helpers.  */
+#ifndef SHIM_UTILS_H
+#define SHIM_UTILS_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define UNLIKELY(x) __builtin_expect (!!(x), 0)
+#define LIKELY(x) __builtin_expect (!!(x), 1)
+
+static inline void
+cleanup_closep (int *fd)
+{
+  if (*fd >= 0)
+    {
+      int saved = errno;
+      close (*fd);
+      errno = saved;
+    }
+}
+
+static inline void
+cleanup_freep (void *p)
+{
+  int saved = errno;
+  free (*(void **) p);
+  errno = saved;
+}
+
+#define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
+#define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
+
+/* Write all of BUF, retrying on EINTR and short writes.  */
+static inline int
+shim_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0)
+    {
+      ssize_t w = write (fd, p, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return -1;
+      p += w;
+      len -= (size_t) w;
+    }
+  return 0;
+}
+
+#endif
