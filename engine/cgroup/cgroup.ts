@@ -1,0 +1,249 @@
+import { join } from 'node:path';
+import { EngineError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import { controllerHome, parseCgroupMounts, type CgroupLayout, type Controller } from './layout.js';
+import * as L from './limits.js';
+
+const PROCS = 'cgroup.procs';
+const FREEZE = 'cgroup.freeze';
+const EVENTS = 'cgroup.events';
+const KILL = 'cgroup.kill';
+const SUBTREE = 'cgroup.subtree_control';
+const FREEZER_STATE = 'freezer.state';
+
+/** The engine's own subtree in every hierarchy; nothing outside it is ever written. */
+export const ENGINE_PARENT = 'nanomega';
+
+/** How long we wait for the kernel to report a cgroup frozen before giving up. */
+const FREEZE_TIMEOUT_MS = 10_000;
+/** How long rmdir may keep failing with EBUSY while the last tasks of a killed container exit. */
+const REMOVE_TIMEOUT_MS = 5_000;
+
+export type FreezerMode = 'v2' | 'v1';
+
+export interface CgroupOptions {
+  layout: CgroupLayout;
+  /** Which freezer to use; default: v2 whenever a cgroup2 mount exists (core file, no controller needed). */
+  freezer?: FreezerMode;
+}
+
+/** Paths of one container's cgroups: at most one per hierarchy. */
+export interface CgroupPaths {
+  v2?: string;
+  v1: Partial<Record<Controller, string>>;
+}
+
+export interface CgroupReading {
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  oomKills: number;
+  cpuUsec: number;
+  pids: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every cgroup directory path a container uses, with the hierarchy that holds it. */
+export function cgroupPaths(layout: CgroupLayout, key: string): CgroupPaths {
+  const paths: CgroupPaths = { v1: {} };
+  if (layout.unified) paths.v2 = join(layout.unified, ENGINE_PARENT, key);
+  for (const c of Object.keys(layout.v1) as Controller[]) {
+    if (controllerHome(layout, c) === 'v1') paths.v1[c] = join(layout.v1[c]!, ENGINE_PARENT, key);
+  }
+  return paths;
+}
+
+/** Distinct directories (co-mounted v1 controllers share one). */
+export function distinctDirs(p: CgroupPaths): string[] {
+  return [...new Set([...(p.v2 ? [p.v2] : []), ...Object.values(p.v1)])];
+}
+
+/** The cgroups of one container: create with limits, freeze/thaw, kill, read stats, remove. */
+export class ContainerCgroups {
+  readonly paths: CgroupPaths;
+  readonly freezer: FreezerMode;
+
+  constructor(
+    private readonly host: Host,
+    private readonly opts: CgroupOptions,
+    readonly key: string,
+  ) {
+    this.paths = cgroupPaths(opts.layout, key);
+    const wanted = opts.freezer ?? (this.paths.v2 ? 'v2' : 'v1');
+    if (wanted === 'v2' && !this.paths.v2) throw new EngineError('E_HOST', 'v2 freezer requested but no cgroup2 mount');
+    if (wanted === 'v1' && !this.paths.v1.freezer) throw new EngineError('E_HOST', 'v1 freezer requested but no freezer hierarchy');
+    this.freezer = wanted;
+  }
+
+  /** Directories the container's init joins (it writes "0" to cgroup.procs of each). */
+  dirs(): string[] {
+    return distinctDirs(this.paths);
+  }
+
+  private home(c: Controller): string | undefined {
+    const where = controllerHome(this.opts.layout, c);
+    return where === 'v2' ? this.paths.v2 : where === 'v1' ? this.paths.v1[c] : undefined;
+  }
+
+  /** Create every directory and write the limits; on failure removes what it made. */
+  async create(limits: L.Limits & { tun?: boolean }): Promise<void> {
+    const made: string[] = [];
+    try {
+      for (const dir of this.dirs()) {
+        await this.host.mkdir(dir);
+        made.push(dir);
+      }
+      await this.writeLimits(limits);
+    } catch (e) {
+      for (const dir of made.reverse()) await this.host.rmdir(dir).catch(() => undefined); // Best-effort: rollback.
+      throw e;
+    }
+  }
+
+  private async writeAll(dir: string | undefined, writes: L.FileWrite[]): Promise<void> {
+    if (!dir) return;
+    for (const [file, data] of writes) await this.host.writeFile(join(dir, file), data);
+  }
+
+  private async writeLimits(l: L.Limits & { tun?: boolean }): Promise<void> {
+    const v2 = (c: Controller) => controllerHome(this.opts.layout, c) === 'v2';
+    await this.writeAll(this.home('memory'), v2('memory') ? L.v2MemoryWrites(l) : L.v1MemoryWrites(l));
+    await this.writeAll(this.home('cpu'), v2('cpu') ? L.v2CpuWrites(l) : L.v1CpuWrites(l));
+    await this.writeAll(this.home('pids'), v2('pids') ? L.v2PidsWrites(l) : L.v1PidsWrites(l));
+    if (this.paths.v1.devices) await this.writeAll(this.paths.v1.devices, L.v1DeviceWrites(l.tun ?? false));
+  }
+
+  async freeze(): Promise<void> {
+    if (this.freezer === 'v2') {
+      await this.host.writeFile(join(this.paths.v2!, FREEZE), '1');
+      // Writing cgroup.freeze only asks; cgroup.events says when every task stopped.
+      await this.waitFor(join(this.paths.v2!, EVENTS), (t) => /^frozen 1$/m.test(t));
+    } else {
+      await this.host.writeFile(join(this.paths.v1.freezer!, FREEZER_STATE), 'FROZEN');
+      // v1 passes through FREEZING until every task is stopped.
+      await this.waitFor(join(this.paths.v1.freezer!, FREEZER_STATE), (t) => t.trim() === 'FROZEN');
+    }
+  }
+
+  async thaw(): Promise<void> {
+    if (this.freezer === 'v2') await this.host.writeFile(join(this.paths.v2!, FREEZE), '0');
+    else await this.host.writeFile(join(this.paths.v1.freezer!, FREEZER_STATE), 'THAWED');
+  }
+
+  async isFrozen(): Promise<boolean> {
+    if (this.freezer === 'v2') return /^frozen 1$/m.test(await this.host.readFile(join(this.paths.v2!, EVENTS)));
+    return (await this.host.readFile(join(this.paths.v1.freezer!, FREEZER_STATE))).trim() === 'FROZEN';
+  }
+
+  private async waitFor(file: string, done: (text: string) => boolean): Promise<void> {
+    const deadline = Date.now() + FREEZE_TIMEOUT_MS;
+    for (let delay = 0.2; ; delay = Math.min(delay * 2, 20)) {
+      if (done(await this.host.readFile(file))) return;
+      if (Date.now() > deadline) throw new EngineError('E_HOST', `timed out waiting for ${file}`, { path: file });
+      await sleep(delay);
+    }
+  }
+
+  /** SIGKILL every task of the container, frozen or not. */
+  async kill(): Promise<void> {
+    if (this.paths.v2 && (await this.host.exists(join(this.paths.v2, KILL)))) {
+      // cgroup.kill (Linux 5.14) kills the whole subtree atomically; v2-frozen tasks die too.
+      await this.host.writeFile(join(this.paths.v2, KILL), '1');
+    } else {
+      const dir = this.paths.v1.freezer ?? this.dirs()[0]!;
+      for (const pid of await this.pids(dir)) this.host.kill(pid, 'SIGKILL');
+    }
+    // A v1-frozen task keeps SIGKILL pending until thawed.
+    if (this.freezer === 'v1') await this.thaw();
+  }
+
+  async pids(dir = this.dirs()[0]!): Promise<number[]> {
+    const text = await this.host.readFile(join(dir, PROCS));
+    return text.split('\n').filter(Boolean).map(Number);
+  }
+
+  /** rmdir every directory; retries EBUSY while the last tasks exit. Missing dirs are fine. */
+  async remove(): Promise<void> {
+    for (const dir of this.dirs()) await removeCgroupDir(this.host, dir);
+  }
+
+  async read(): Promise<CgroupReading> {
+    const r: CgroupReading = { memoryBytes: 0, memoryLimitBytes: 0, oomKills: 0, cpuUsec: 0, pids: 0 };
+    const num = async (dir: string | undefined, file: string): Promise<number> => {
+      if (!dir) return 0;
+      const t = (await this.host.readFile(join(dir, file)).catch(() => '0')).trim();
+      return t === 'max' ? Infinity : Number(t) || 0;
+    };
+    const field = async (dir: string | undefined, file: string, key: string): Promise<number> => {
+      if (!dir) return 0;
+      const t = await this.host.readFile(join(dir, file)).catch(() => '');
+      const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(t);
+      return m ? Number(m[1]) : 0;
+    };
+    const mem = this.home('memory');
+    const v2 = (c: Controller) => controllerHome(this.opts.layout, c) === 'v2';
+    if (v2('memory')) {
+      r.memoryBytes = await num(mem, 'memory.current');
+      r.memoryLimitBytes = await num(mem, 'memory.max');
+      r.oomKills = await field(mem, 'memory.events', 'oom_kill');
+    } else {
+      r.memoryBytes = await num(mem, 'memory.usage_in_bytes');
+      r.memoryLimitBytes = await num(mem, 'memory.limit_in_bytes');
+      r.oomKills = await field(mem, 'memory.oom_control', 'oom_kill');
+    }
+    if (v2('cpu')) r.cpuUsec = await field(this.home('cpu'), 'cpu.stat', 'usage_usec');
+    else if (this.paths.v1.cpuacct) r.cpuUsec = Math.round((await num(this.paths.v1.cpuacct, 'cpuacct.usage')) / 1000);
+    else if (this.paths.v2) r.cpuUsec = await field(this.paths.v2, 'cpu.stat', 'usage_usec');
+    r.pids = await num(this.home('pids'), 'pids.current');
+    return r;
+  }
+}
+
+export async function removeCgroupDir(host: Host, dir: string): Promise<void> {
+  const deadline = Date.now() + REMOVE_TIMEOUT_MS;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    try {
+      await host.rmdir(dir);
+      return;
+    } catch (e) {
+      const errno = e instanceof EngineError ? e.detail.errno : '';
+      if (errno === 'ENOENT') return;
+      if (errno !== 'EBUSY' || Date.now() > deadline) throw e;
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * Create the engine's parent directories. On v2 the parent must delegate the controllers we
+ * drive through v2 to its children (the "no internal processes" rule: the parent holds none).
+ */
+export async function prepareEngineParents(host: Host, layout: CgroupLayout): Promise<void> {
+  if (layout.unified) {
+    const parent = join(layout.unified, ENGINE_PARENT);
+    await host.mkdir(parent, { recursive: true });
+    const wanted = ['memory', 'cpu', 'pids'].filter((c) => layout.v2Controllers.has(c));
+    if (wanted.length) {
+      const rootSubtree = (await host.readFile(join(layout.unified, SUBTREE))).split(/\s+/);
+      const missing = wanted.filter((c) => !rootSubtree.includes(c));
+      // Pure v2 hosts normally delegate these at the root already (systemd does); enabling one
+      // there does not move or limit any existing process.
+      if (missing.length) await host.writeFile(join(layout.unified, SUBTREE), missing.map((c) => `+${c}`).join(' '));
+      await host.writeFile(join(parent, SUBTREE), wanted.map((c) => `+${c}`).join(' '));
+    }
+  }
+  for (const c of Object.keys(layout.v1) as Controller[]) {
+    if (controllerHome(layout, c) === 'v1') await host.mkdir(join(layout.v1[c]!, ENGINE_PARENT), { recursive: true });
+  }
+}
+
+/** Read the layout of this host from /proc/self/mountinfo and the unified root's controllers. */
+export async function detectLayout(host: Host): Promise<CgroupLayout> {
+  const { unified, v1 } = parseCgroupMounts(await host.readFile('/proc/self/mountinfo'));
+  let v2Controllers = new Set<string>();
+  if (unified) {
+    const text = await host.readFile(join(unified, 'cgroup.controllers')).catch(() => '');
+    v2Controllers = new Set(text.split(/\s+/).filter(Boolean));
+  }
+  return { unified, v2Controllers, v1 };
+}

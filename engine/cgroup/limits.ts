@@ -1,0 +1,61 @@
+/** The cgroup files that carry a container's limits, per hierarchy version (pure: no effects). */
+
+/** CFS period: 100 ms, the kernel default; the quota is vcpus × period. */
+export const CPU_PERIOD_US = 100_000;
+
+export interface Limits {
+  memoryBytes: number;
+  vcpus: number;
+  pids: number;
+}
+
+export type FileWrite = readonly [file: string, data: string];
+
+export function v2MemoryWrites(l: Limits): FileWrite[] {
+  return [['memory.max', String(l.memoryBytes)]];
+}
+export function v2CpuWrites(l: Limits): FileWrite[] {
+  return [['cpu.max', `${Math.round(l.vcpus * CPU_PERIOD_US)} ${CPU_PERIOD_US}`]];
+}
+export function v2PidsWrites(l: Limits): FileWrite[] {
+  return [['pids.max', String(l.pids)]];
+}
+
+export function v1MemoryWrites(l: Limits): FileWrite[] {
+  return [['memory.limit_in_bytes', String(l.memoryBytes)]];
+}
+export function v1CpuWrites(l: Limits): FileWrite[] {
+  // Period before quota: the kernel checks quota against the current period.
+  return [
+    ['cpu.cfs_period_us', String(CPU_PERIOD_US)],
+    ['cpu.cfs_quota_us', String(Math.round(l.vcpus * CPU_PERIOD_US))],
+  ];
+}
+export function v1PidsWrites(l: Limits): FileWrite[] {
+  return [['pids.max', String(l.pids)]];
+}
+
+/**
+ * Docker's default device allowlist (v1 devices cgroup): mknod of any node is allowed, but
+ * only these may be opened. Never the host's ttys (4:x), disks, /dev/mem or /dev/kmsg (1:11).
+ */
+export const DEVICE_ALLOW: readonly string[] = [
+  'c *:* m',
+  'b *:* m',
+  'c 1:3 rwm', // null
+  'c 1:5 rwm', // zero
+  'c 1:7 rwm', // full
+  'c 1:8 rwm', // random
+  'c 1:9 rwm', // urandom
+  'c 5:0 rwm', // tty
+  'c 5:1 rwm', // console (our pty is bound there, but keep the node usable)
+  'c 5:2 rwm', // ptmx
+  'c 136:* rwm', // pts
+];
+/** /dev/net/tun, allowed only when a container asks for it. */
+export const DEVICE_TUN = 'c 10:200 rwm';
+
+export function v1DeviceWrites(tun: boolean): FileWrite[] {
+  const allow = tun ? [...DEVICE_ALLOW, DEVICE_TUN] : DEVICE_ALLOW;
+  return [['devices.deny', 'a'], ...allow.map((rule): FileWrite => ['devices.allow', rule])];
+}

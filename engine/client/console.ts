@@ -1,0 +1,66 @@
+import { connect } from 'node:net';
+import { ShimControl } from '../shim/control-client.js';
+import { EngineClient } from './engine-client.js';
+
+/** Ctrl-] (GS), telnet's and virsh's detach key. */
+export const DETACH_BYTE = 0x1d;
+
+/**
+ * `nanomega console NAME`: attach this terminal to a container's console socket (raw mode,
+ * following the local window size). Exit 0 on detach, 1 when the container is not found or not
+ * running, 2 when the console closes because the container ended.
+ */
+export async function attachConsole(base: string, target: string): Promise<number> {
+  const client = await EngineClient.connect(base);
+  const all = await client.call('vm.info');
+  client.close();
+  const c = all.find((x) => x.name === target || String(x.id) === target || x.uuid === target);
+  if (!c) {
+    process.stderr.write(`nanomega: vm not found: ${target}\n`);
+    return 1;
+  }
+  if (c.state === 'QUIT' || c.state === 'ERROR') {
+    process.stderr.write(`nanomega: ${c.name} is not running (${c.state})\n`);
+    return 1;
+  }
+  const control = await ShimControl.connect(c.dir).catch(() => undefined);
+  const resize = () => {
+    if (process.stdout.isTTY && control) control.resize(process.stdout.columns, process.stdout.rows);
+  };
+  resize();
+  const sock = connect(c.console);
+  const stdin = process.stdin;
+  return new Promise<number>((resolve) => {
+    let detached = false;
+    const finish = (code: number, msg: string) => {
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdin.pause();
+      process.off('SIGWINCH', resize);
+      control?.close();
+      sock.destroy();
+      process.stderr.write(`\r\n${msg}\r\n`);
+      resolve(code);
+    };
+    sock.once('error', (e) => finish(1, `nanomega: console of ${c.name}: ${e.message}`));
+    sock.once('connect', () => {
+      process.stderr.write(`nanomega: attached to ${c.name}; Ctrl-] detaches\r\n`);
+      if (stdin.isTTY) stdin.setRawMode(true);
+      stdin.resume();
+      process.on('SIGWINCH', resize);
+      stdin.on('data', (d: Buffer) => {
+        const i = d.indexOf(DETACH_BYTE);
+        if (i >= 0) {
+          if (i > 0) sock.write(d.subarray(0, i));
+          detached = true;
+          finish(0, `nanomega: detached from ${c.name}`);
+          return;
+        }
+        sock.write(d);
+      });
+    });
+    sock.on('data', (d) => process.stdout.write(d));
+    sock.on('close', () => {
+      if (!detached) finish(2, `nanomega: console of ${c.name} closed`);
+    });
+  });
+}

@@ -1,0 +1,235 @@
+import { spawn } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { CommandResult } from '../api/types.js';
+import type { FreezerMode } from '../cgroup/cgroup.js';
+import { compareTranscript, runTranscript } from '../cli/transcript.js';
+import { serve } from '../daemon/main.js';
+import { LinuxHost } from '../host/linux-host.js';
+import { buildBusyboxRoot } from '../rootfs/busybox.js';
+import { attachConsole } from './console.js';
+import { EngineClient, socketPath } from './engine-client.js';
+
+/** Default state directory (design.md §1). */
+export const DEFAULT_BASE = '/run/nanomega';
+
+const USAGE = `usage: nanomega [--base DIR] <command>
+  serve [--freezer v1|v2]     run the engine daemon in the foreground
+  -e COMMAND...               run one minimega command and print its output
+  attach                      interactive minimega prompt (history, line editing)
+  console NAME                attach this terminal to a container's console (Ctrl-] detaches)
+  test PATH...                run .mm transcript scripts against the daemon (writes .got, diffs .want)
+  rootfs build busybox DIR    make a minimega-style busybox root filesystem in DIR
+  nuke                        kill every container of this base and remove every engine object
+  start                       start a daemon in the background if none runs, then attach
+options may appear before or after the command; --base defaults to $NANOMEGA_BASE or ${DEFAULT_BASE}`;
+
+interface Args {
+  base: string;
+  freezer?: FreezerMode;
+  rest: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { base: process.env.NANOMEGA_BASE || DEFAULT_BASE, rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    // After -e, everything is the command (it may contain words like --base only as text).
+    if (out.rest[0] === '-e') {
+      out.rest.push(a);
+      continue;
+    }
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (flag === '--base' || flag === '--freezer') {
+      const v = inline ?? argv[++i];
+      if (!v) fail(`${flag} needs a value`);
+      if (flag === '--base') out.base = v!;
+      else if (v === 'v1' || v === 'v2') out.freezer = v;
+      else fail(`--freezer: expected v1 or v2, got \`${v}\``);
+    } else {
+      out.rest.push(a);
+    }
+  }
+  return out;
+}
+
+function fail(msg: string, code = 1): never {
+  process.stderr.write(`nanomega: ${msg}\n`);
+  process.exit(code);
+}
+
+function printResult(r: CommandResult): void {
+  if (r.output) process.stdout.write(r.output + '\n');
+  for (const e of r.errors) process.stderr.write(`E: ${e}\n`);
+}
+
+async function runOne(base: string, words: string[]): Promise<number> {
+  const client = await EngineClient.connect(base);
+  try {
+    const r = await client.call('cli.exec', words.join(' '));
+    printResult(r);
+    return r.errors.length ? 1 : 0;
+  } finally {
+    client.close();
+  }
+}
+
+async function attach(base: string): Promise<number> {
+  const client = await EngineClient.connect(base);
+  const historyFile = join(homedir(), '.nanomega_history');
+  const history = (await readFile(historyFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).reverse().slice(0, 1000);
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'nanomega$ ', history, historySize: 1000, terminal: process.stdin.isTTY });
+  rl.prompt();
+  for await (const line of rl) {
+    if (line.trim() === 'quit' || line.trim() === 'exit') break;
+    if (line.trim()) {
+      await appendFile(historyFile, line + '\n').catch(() => undefined); // Best-effort: history is a convenience.
+      try {
+        const r = await client.call('cli.exec', line);
+        if (r.output) process.stdout.write(r.output + '\n');
+        for (const e of r.errors) process.stdout.write(`E: ${e}\n`);
+      } catch (e) {
+        process.stdout.write(`E: ${(e as Error).message}\n`);
+        if (!existsSync(socketPath(base))) break;
+      }
+    }
+    rl.prompt();
+  }
+  rl.close();
+  client.close();
+  return 0;
+}
+
+async function scripts(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    if ((await stat(p)).isDirectory()) out.push(...(await readdir(p)).filter((f) => f.endsWith('.mm')).sort().map((f) => join(p, f)));
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * minitest: each script runs in a fresh session from the default config with `.annotate false`;
+ * its containers are killed and flushed afterwards. The daemon is treated as a scratch instance.
+ */
+async function runTests(base: string, paths: string[]): Promise<number> {
+  if (paths.length === 0) fail('test: name at least one .mm file or directory');
+  let passed = 0;
+  let failed = 0;
+  for (const file of await scripts(paths)) {
+    const client = await EngineClient.connect(base);
+    const exec = (line: string) => client.call('cli.exec', line);
+    const reset = async () => {
+      for (const line of ['vm kill all', 'vm flush', 'clear vm config', '.annotate false']) await exec(line);
+    };
+    await reset();
+    const got = await runTranscript(await readFile(file, 'utf8'), exec);
+    await reset();
+    client.close();
+    const gotFile = file.replace(/\.mm$/, '.got');
+    await writeFile(gotFile, got);
+    const want = await readFile(file.replace(/\.mm$/, '.want'), 'utf8').catch(() => undefined);
+    const diff = want === undefined ? `no ${basename(file.replace(/\.mm$/, '.want'))}` : compareTranscript(got, want);
+    if (diff) {
+      failed++;
+      process.stdout.write(`FAIL ${file}\n${diff}\n`);
+    } else {
+      passed++;
+      process.stdout.write(`PASS ${file}\n`);
+    }
+  }
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return failed ? 1 : 0;
+}
+
+async function nuke(base: string): Promise<number> {
+  let client: EngineClient | undefined;
+  try {
+    client = await EngineClient.connect(base);
+  } catch {
+    // No daemon: open the engine here; recovery kills nothing live, so do it explicitly below.
+  }
+  if (client) {
+    await client.call('vm.kill', 'all').catch(() => undefined);
+    await client.call('vm.flush', 'all').catch(() => undefined);
+    client.close();
+    return 0;
+  }
+  const { Engine } = await import('../engine.js');
+  const engine = await Engine.open({ base });
+  await engine.handlers['vm.kill']('all').catch(() => undefined);
+  await engine.handlers['vm.flush']('all').catch(() => undefined);
+  engine.close();
+  return 0;
+}
+
+/** npm start: a daemon in the background (log in <base>/daemon.log) unless one answers, then attach. */
+async function startAndAttach(args: Args): Promise<number> {
+  try {
+    (await EngineClient.connect(args.base)).close();
+  } catch {
+    const log = openSync(join(args.base, 'daemon.log'), 'a');
+    const self = fileURLToPath(new URL('../../../bin/nanomega.js', import.meta.url));
+    const child = spawn(process.execPath, [self, 'serve', '--base', args.base], { detached: true, stdio: ['ignore', log, log] });
+    child.unref();
+    for (let i = 0; i < 100 && !existsSync(socketPath(args.base)); i++) await new Promise((r) => setTimeout(r, 100));
+    process.stdout.write(`nanomega: daemon started (pid ${child.pid}), log in ${join(args.base, 'daemon.log')}\n`);
+  }
+  return attach(args.base);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const [cmd, ...rest] = args.rest;
+  switch (cmd) {
+    case 'serve': {
+      const { close } = await serve({
+        base: args.base,
+        freezer: args.freezer,
+        onReady: (sock) => process.stdout.write(`nanomega: serving on ${sock}\n`),
+      });
+      const stop = () => void close().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      return new Promise<number>(() => undefined);
+    }
+    case '-e':
+      if (rest.length === 0) fail('-e needs a command');
+      return runOne(args.base, rest);
+    case 'attach':
+      return attach(args.base);
+    case 'console':
+      if (rest.length !== 1) fail('usage: nanomega console NAME');
+      return attachConsole(args.base, rest[0]!);
+    case 'test':
+      return runTests(args.base, rest);
+    case 'rootfs':
+      if (rest[0] !== 'build' || rest[1] !== 'busybox' || !rest[2]) fail('usage: nanomega rootfs build busybox DIR');
+      await buildBusyboxRoot(new LinuxHost(), rest[2]!);
+      process.stdout.write(`nanomega: busybox root filesystem in ${rest[2]}\n`);
+      return 0;
+    case 'nuke':
+      return nuke(args.base);
+    case 'start':
+      if (process.getuid?.() !== 0) fail('nanomega start must run as root: sudo npm start');
+      return startAndAttach(args);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return cmd ? 0 : 1;
+    default:
+      fail(`unknown command \`${cmd}\`\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => fail(e.message),
+);

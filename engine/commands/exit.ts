@@ -1,0 +1,56 @@
+import type { Container, EngineContext } from '../context.js';
+import { ShimControl, readExitRecord, type ExitRecord } from '../shim/control-client.js';
+
+/** Host pid start time (field 22 of /proc/<pid>/stat), to tell a live init from a reused pid. */
+export async function startTicks(ctx: EngineContext, pid: number): Promise<number> {
+  const stat = await ctx.host.readFile(`/proc/${pid}/stat`).catch(() => '');
+  // comm (field 2) may contain spaces and parentheses: split after the last ')'.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[19] ?? 0);
+}
+
+/** Connect to the monitor's control socket and record the exit when init ends. */
+export async function watch(ctx: EngineContext, c: Container): Promise<void> {
+  const control = await ShimControl.connect(ctx.store.dir(c.rec.id));
+  c.control = control;
+  let done!: () => void;
+  c.exited = new Promise((r) => (done = r));
+  let handled = false;
+  const finish = (record: ExitRecord | undefined) => {
+    if (handled) return;
+    handled = true;
+    void recordExit(ctx, c, record).finally(done);
+  };
+  control.onExit((record) => finish(record));
+  // A monitor that dies without EXITED (SIGKILLed) closes the socket: fall back to the exit file.
+  control.onClose?.(() => void readExitRecord(ctx.store.dir(c.rec.id)).then(finish));
+}
+
+/** What an exit means: QUIT for `vm kill` and status 0, ERROR with a reason otherwise. */
+export function describeExit(record: ExitRecord | undefined, killRequested: boolean, oomKills: number): { state: 'QUIT' | 'ERROR'; error?: string } {
+  if (killRequested) return { state: 'QUIT' };
+  if (!record) return { state: 'ERROR', error: 'monitor vanished without recording an exit status' };
+  if (record.signal !== undefined) {
+    if (oomKills > 0 && record.signal === 9) return { state: 'ERROR', error: `out of memory: init killed by the OOM killer (oom_kill ${oomKills})` };
+    return { state: 'ERROR', error: `init killed by signal ${record.signal}` };
+  }
+  if (record.code === 0) return { state: 'QUIT' };
+  return { state: 'ERROR', error: `init exited with status ${record.code}` };
+}
+
+async function recordExit(ctx: EngineContext, c: Container, record: ExitRecord | undefined): Promise<void> {
+  c.control?.close();
+  c.control = undefined;
+  const oom = await c.cgroups.read().then((r) => r.oomKills).catch(() => 0);
+  const { state, error } = describeExit(record, c.rec.killRequested, oom);
+  // Best-effort: init is gone, so the rest of the pid namespace died with it; a stuck
+  // rmdir here must not hide the exit, and recovery retries orphans.
+  await c.cgroups.kill().catch(() => undefined);
+  await c.cgroups.remove().catch(() => undefined);
+  c.rec.state = state;
+  if (error) c.rec.tags.error = error;
+  c.rec.initPid = 0;
+  c.rec.monitorPid = 0;
+  c.rec.phase = 'ready';
+  await ctx.save(c);
+}

@@ -1,0 +1,21 @@
+import type { VmResult } from '../api/types.js';
+import { serialize, type EngineContext } from '../context.js';
+import { canFlush } from '../state/lifecycle.js';
+import { apply, WILDCARD } from './targets.js';
+
+/** `vm flush`: forget QUIT/ERROR containers and remove their instance directories. */
+export async function flush(ctx: EngineContext, target = WILDCARD): Promise<VmResult[]> {
+  const removed: number[] = [];
+  const results = await apply(ctx, target, async (c) => {
+    if (!canFlush(c.rec.state)) return false;
+    await serialize(c, async () => {
+      await c.cgroups.remove(); // normally gone already; a no-op then
+      await ctx.store.remove(c.rec.id);
+      ctx.containers.delete(c.rec.id);
+      removed.push(c.rec.id);
+    });
+    return true;
+  });
+  if (removed.length) ctx.emit('containers.removed', removed);
+  return results;
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { ContainerConfig, VmResult } from '../api/types.js';
+import { ContainerCgroups } from '../cgroup/cgroup.js';
+import { launchNames } from '../config/names.js';
+import { validateConfig } from '../config/container-config.js';
+import type { Container, EngineContext } from '../context.js';
+import { EngineError } from '../errors.js';
+import { ensureHostFs } from '../rootfs/hostfs.js';
+import { ShimLaunch, type ShimBootstrap } from '../shim/shim-process.js';
+import type { ContainerRecord } from '../state/state-store.js';
+import { startTicks, watch } from './exit.js';
+
+/** The environment init starts with (minimega passes none; a shell needs these). */
+export const INIT_ENV = [
+  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'TERM=xterm-256color',
+  'HOME=/root',
+  'container=nanomega',
+];
+/** Default console size: a real one, never 0×0. */
+export const CONSOLE_COLS = 80;
+export const CONSOLE_ROWS = 24;
+/** Console scrollback kept by the monitor and replayed to each new client. */
+export const SCROLLBACK_BYTES = 256 * 1024;
+/** How long a killed half-built container's monitor may take to go away during rollback. */
+const ROLLBACK_WAIT_MS = 5_000;
+
+const MB = 1024 * 1024;
+
+/** `vm launch container NAMES`: check everything first, then build all containers in parallel. */
+export async function launch(ctx: EngineContext, arg: string, config: ContainerConfig): Promise<VmResult[]> {
+  validateConfig(config);
+  let k = ctx.nextId;
+  const names = launchNames(arg, () => k++);
+  checkConflicts(ctx, names, config);
+  const rootfs = await resolveRootfs(ctx, config);
+
+  const batch: Container[] = names.map((name) => {
+    const id = ctx.nextId++;
+    const rec: ContainerRecord = {
+      id,
+      name,
+      state: 'BUILDING',
+      uuid: config.uuid || randomUUID(),
+      config: structuredClone({ ...config, hostname: config.hostname || name }),
+      tags: { ...config.tags },
+      launchedAt: Date.now(),
+      phase: 'launching',
+      monitorPid: 0,
+      initPid: 0,
+      initStartTicks: 0,
+      killRequested: false,
+      cgroupKey: `${ctx.cgroupTag}-${id}`,
+      rootfs,
+      nics: [],
+    };
+    const c: Container = { rec, cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey), queue: Promise.resolve() };
+    ctx.containers.set(id, c);
+    return c;
+  });
+  await ctx.saveEngine();
+  return Promise.all(
+    batch.map(async (c): Promise<VmResult> => {
+      const r: VmResult = { id: c.rec.id, name: c.rec.name };
+      try {
+        await ctx.host.mkdir(ctx.store.dir(c.rec.id), { mode: 0o700 });
+        await build(ctx, c);
+      } catch (e) {
+        r.error = e instanceof Error ? e.message : String(e);
+      }
+      return r;
+    }),
+  );
+}
+
+function checkConflicts(ctx: EngineContext, names: string[], config: ContainerConfig): void {
+  if (config.uuid && names.length > 1) {
+    throw new EngineError('E_CONFIG', 'cannot launch multiple VMs with a pre-configured UUID', { field: 'uuid' });
+  }
+  for (const c of ctx.containers.values()) {
+    if (names.includes(c.rec.name)) throw new EngineError('E_EXISTS', `vm already exists with name \`${c.rec.name}\``, { name: c.rec.name });
+    if (config.uuid && c.rec.uuid === config.uuid) throw new EngineError('E_EXISTS', `vm already exists with uuid \`${config.uuid}\``, { uuid: config.uuid });
+    if (!config.snapshot && config.filesystem && !c.rec.config.snapshot && c.rec.config.filesystem === config.filesystem) {
+      throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` is already used by vm \`${c.rec.name}\` with snapshot false`, { field: 'filesystem', value: config.filesystem });
+    }
+  }
+  if (!config.snapshot && config.filesystem && names.length > 1) {
+    throw new EngineError('E_CONFIG', `cannot launch ${names.length} VMs on filesystem \`${config.filesystem}\` with snapshot false`, { field: 'filesystem', value: config.filesystem });
+  }
+}
+
+async function resolveRootfs(ctx: EngineContext, config: ContainerConfig): Promise<string> {
+  if (!config.filesystem) return ctx.hostFsRoot;
+  const kind = await ctx.host.kind(config.filesystem);
+  if (kind !== 'dir') {
+    throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` ${kind ? 'is not a directory' : 'does not exist'}`, { field: 'filesystem', value: config.filesystem });
+  }
+  return config.filesystem;
+}
+
+/**
+ * Build one container up to BUILDING (frozen just before exec of init). On any failure every
+ * kernel object made so far is rolled back and the container is left in ERROR with the reason.
+ * Also used by `vm start` to relaunch a QUIT/ERROR container in its instance directory.
+ */
+export async function build(ctx: EngineContext, c: Container): Promise<void> {
+  const { rec } = c;
+  rec.phase = 'launching';
+  rec.killRequested = false;
+  delete rec.tags.error;
+  await ctx.store.save(rec);
+  let shim: ShimLaunch | undefined;
+  let cgroupsMade = false;
+  try {
+    await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax });
+    cgroupsMade = true;
+    shim = ShimLaunch.spawn(await bootstrap(ctx, c));
+    const pids = await shim.pids();
+    rec.monitorPid = pids.monitorPid;
+    rec.initPid = pids.initPid;
+    await shim.mounted();
+    // Network namespaces are ready here: NICs are created before preinit runs.
+    shim.continue();
+    await shim.ready();
+    await c.cgroups.freeze();
+    shim.exec(); // queued on the socket; init reads it when thawed
+    rec.initStartTicks = await startTicks(ctx, rec.initPid);
+    rec.phase = 'ready';
+    rec.state = 'BUILDING';
+    await watch(ctx, c);
+    shim.release();
+    await ctx.save(c);
+  } catch (e) {
+    await rollback(ctx, c, shim, cgroupsMade);
+    rec.state = 'ERROR';
+    rec.phase = 'ready';
+    rec.initPid = 0;
+    rec.monitorPid = 0;
+    rec.tags.error = e instanceof Error ? e.message : String(e);
+    await ctx.save(c);
+    throw e;
+  }
+}
+
+async function bootstrap(ctx: EngineContext, c: Container): Promise<ShimBootstrap> {
+  const { rec } = c;
+  const volumes = Object.entries(rec.config.volumes).map(([dst, src]) => ({ src, dst, readonly: false }));
+  if (!rec.config.filesystem) volumes.unshift(...(await ensureHostFs(ctx.host, ctx.hostFsRoot)).binds);
+  return {
+    id: rec.id,
+    name: rec.name,
+    dir: ctx.store.dir(rec.id),
+    rootfs: rec.rootfs,
+    snapshot: rec.config.snapshot,
+    hostname: rec.config.hostname,
+    uuid: rec.uuid,
+    init: rec.config.init,
+    env: INIT_ENV,
+    preinit: rec.config.preinit,
+    fifos: rec.config.fifos,
+    volumes,
+    cgroups: c.cgroups.dirs(),
+    caps: [],
+    cols: CONSOLE_COLS,
+    rows: CONSOLE_ROWS,
+    scrollback: SCROLLBACK_BYTES,
+  };
+}
+
+async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunch | undefined, cgroupsMade: boolean): Promise<void> {
+  // Best-effort throughout: the launch already failed; each step undoes what may exist.
+  c.control?.close();
+  c.control = undefined;
+  shim?.abort();
+  if (cgroupsMade) await c.cgroups.kill().catch(() => undefined);
+  if (shim) await waitGone(ctx, shim.monitorPid);
+  shim?.release();
+  if (cgroupsMade) await c.cgroups.remove().catch(() => undefined);
+}
+
+async function waitGone(ctx: EngineContext, pid: number): Promise<void> {
+  const deadline = Date.now() + ROLLBACK_WAIT_MS;
+  while (pid > 0 && ctx.host.kill(pid, 0) && Date.now() < deadline) {
+    // A zombie still answers kill(0); the shim is our child until released, so look at its state.
+    const stat = await ctx.host.readFile(`/proc/${pid}/stat`).catch(() => '');
+    if (!stat || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

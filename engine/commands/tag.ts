@@ -1,0 +1,12 @@
+import type { VmResult } from '../api/types.js';
+import type { EngineContext } from '../context.js';
+import { apply } from './targets.js';
+
+/** `vm tag TARGET KEY VALUE`: set a tag on every matching container. */
+export function tag(ctx: EngineContext, target: string, key: string, value: string): Promise<VmResult[]> {
+  return apply(ctx, target, async (c) => {
+    c.rec.tags[key] = value;
+    await ctx.save(c);
+    return true;
+  });
+}

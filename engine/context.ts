@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { Events } from './api/contract.js';
+import type { ContainerId, ContainerInfo } from './api/types.js';
+import type { ContainerCgroups, FreezerMode } from './cgroup/cgroup.js';
+import type { CgroupLayout } from './cgroup/layout.js';
+import type { Host } from './host/host.js';
+import type { ContainerRecord, StateStore } from './state/state-store.js';
+import type { ShimControl } from './shim/control-client.js';
+
+export interface EngineOptions {
+  /** State directory: sockets, instance directories, engine.json. */
+  base: string;
+  /** Force a freezer implementation (tests exercise both); default v2 when cgroup2 is mounted. */
+  freezer?: FreezerMode;
+  /** pids.max per container. */
+  pidsMax?: number;
+}
+
+/** A container the engine knows: its durable record plus live handles. */
+export interface Container {
+  rec: ContainerRecord;
+  cgroups: ContainerCgroups;
+  /** Connection to the monitor's control socket while the container lives. */
+  control?: ShimControl;
+  /** Resolves when the current incarnation's exit has been recorded. */
+  exited?: Promise<void>;
+  /** Serialises verbs on this container. */
+  queue: Promise<unknown>;
+}
+
+export type Emit = <K extends keyof Events>(name: K, payload: Events[K]) => void;
+
+export interface EngineContext {
+  host: Host;
+  opts: Required<Pick<EngineOptions, 'base' | 'pidsMax'>> & EngineOptions;
+  layout: CgroupLayout;
+  store: StateStore;
+  containers: Map<ContainerId, Container>;
+  emit: Emit;
+  /** Next id to hand out; persisted in engine.json. */
+  nextId: number;
+  /** Prefix of this engine's cgroup directory names (one per base directory). */
+  cgroupTag: string;
+  /** Built-in host filesystem root (generated on first use). */
+  hostFsRoot: string;
+  info(c: Container): ContainerInfo;
+  /** Persist the record and tell subscribers. */
+  save(c: Container): Promise<void>;
+  saveEngine(): Promise<void>;
+}
+
+/** Short stable tag for a base directory, so two daemons on two bases never share cgroup names. */
+export function baseTag(base: string): string {
+  return 'nm' + createHash('sha256').update(base).digest('hex').slice(0, 8);
+}
+
+/** Run `fn` after every earlier operation on the same container. */
+export function serialize<T>(c: Container, fn: () => Promise<T>): Promise<T> {
+  const run = c.queue.then(fn, fn);
+  c.queue = run.catch(() => undefined);
+  return run;
+}

@@ -1,0 +1,37 @@
+import type { CallName } from '../api/contract.js';
+import { EngineError } from '../errors.js';
+
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === 'string' && v.length <= 1 << 20;
+const int: Check = (v) => Number.isSafeInteger(v);
+const optional = (c: Check): Check => (v) => v === undefined || v === null || c(v);
+const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Argument shapes per call, checked at the boundary before a handler sees them (conmon bounds-checks too). */
+const SHAPES: Record<CallName, Check[]> = {
+  'vm.info': [],
+  'vm.launch': [str, optional(obj)],
+  'vm.start': [str],
+  'vm.stop': [str],
+  'vm.kill': [str],
+  'vm.flush': [optional(str)],
+  'vm.tag': [str, str, str],
+  'config.get': [],
+  'cli.exec': [str],
+  'stats.series': [int],
+};
+
+export function isCallName(name: string): name is CallName {
+  return Object.prototype.hasOwnProperty.call(SHAPES, name);
+}
+
+export function checkArgs(name: CallName, args: unknown): unknown[] {
+  const shape = SHAPES[name];
+  if (!Array.isArray(args) || args.length > shape.length) {
+    throw new EngineError('E_PROTOCOL', `${name}: expected at most ${shape.length} arguments`);
+  }
+  shape.forEach((check, i) => {
+    if (!check(args[i])) throw new EngineError('E_PROTOCOL', `${name}: argument ${i + 1} has the wrong type`, { index: i });
+  });
+  return args;
+}

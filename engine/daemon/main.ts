@@ -1,0 +1,46 @@
+import { unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { socketPath } from '../client/engine-client.js';
+import type { FreezerMode } from '../cgroup/cgroup.js';
+import { Engine } from '../engine.js';
+import { EngineError } from '../errors.js';
+import { serveSocket } from './server.js';
+
+export interface ServeOptions {
+  base: string;
+  freezer?: FreezerMode;
+  /** Called once the socket accepts connections. */
+  onReady?: (socket: string) => void;
+}
+
+/** True when something already answers on the socket (another daemon on this base). */
+function answering(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * `nanomega serve`: open the engine (re-adopting containers left by an earlier daemon) and
+ * serve the contract. Stopping the daemon never stops containers: their monitors hold them.
+ */
+export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close: () => Promise<void> }> {
+  if (process.getuid?.() !== 0) throw new EngineError('E_PERM', 'nanomega serve must run as root (it creates namespaces and cgroups)');
+  const path = socketPath(opts.base);
+  if (await answering(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });
+  const engine = await Engine.open({ base: opts.base, freezer: opts.freezer });
+  await unlink(path).catch(() => undefined); // Best-effort: a stale socket from a dead daemon.
+  const server = await serveSocket(engine, path);
+  opts.onReady?.(path);
+  const close = async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    engine.close();
+    await unlink(path).catch(() => undefined);
+  };
+  return { engine, close };
+}

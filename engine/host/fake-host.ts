@@ -1,0 +1,116 @@
+import { dirname } from 'node:path';
+import { hostError } from '../errors.js';
+import type { Host, RunResult } from './host.js';
+
+export type HostCall =
+  | { op: 'readFile'; path: string }
+  | { op: 'writeFile' | 'writeFileAtomic'; path: string; data: string }
+  | { op: 'mkdir' | 'rmdir' | 'removeTree' | 'readdir'; path: string }
+  | { op: 'kill'; pid: number; signal: NodeJS.Signals | number }
+  | { op: 'run'; argv: readonly string[] };
+
+function enoent(): NodeJS.ErrnoException {
+  return Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+}
+
+/** A recording in-memory host for unit tests of pure logic (never the only test of a kernel feature). */
+export class FakeHost implements Host {
+  readonly calls: HostCall[] = [];
+  readonly dirs = new Set<string>(['/']);
+  /** Hook to react to writes (e.g. make cgroup.events say "frozen 1" after a freeze). */
+  onWrite?: (path: string, data: string) => void;
+  runResult: (argv: readonly string[]) => RunResult = () => ({ code: 0, stdout: '', stderr: '' });
+
+  constructor(readonly files = new Map<string, string>()) {
+    for (const p of files.keys()) this.addParents(p);
+  }
+
+  private addParents(p: string): void {
+    for (let d = dirname(p); !this.dirs.has(d); d = dirname(d)) this.dirs.add(d);
+  }
+
+  async readFile(path: string): Promise<string> {
+    this.calls.push({ op: 'readFile', path });
+    const data = this.files.get(path);
+    if (data === undefined) throw hostError('read', path, enoent());
+    return data;
+  }
+
+  async writeFile(path: string, data: string): Promise<void> {
+    this.calls.push({ op: 'writeFile', path, data });
+    if (!this.files.has(path)) throw hostError('write', path, enoent());
+    this.files.set(path, data);
+    this.onWrite?.(path, data);
+  }
+
+  async writeFileAtomic(path: string, data: string): Promise<void> {
+    this.calls.push({ op: 'writeFileAtomic', path, data });
+    this.files.set(path, data);
+    this.addParents(path);
+  }
+
+  readonly links = new Map<string, string>();
+
+  async createFile(path: string, data: string): Promise<void> {
+    this.calls.push({ op: 'writeFileAtomic', path, data });
+    this.files.set(path, data);
+    this.addParents(path);
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    this.links.set(path, target);
+  }
+
+  async copyFile(src: string, dst: string): Promise<void> {
+    this.files.set(dst, this.files.get(src) ?? '');
+  }
+
+  async kind(path: string): Promise<'file' | 'dir' | 'symlink' | 'other' | undefined> {
+    if (this.links.has(path)) return 'symlink';
+    if (this.files.has(path)) return 'file';
+    if (this.dirs.has(path)) return 'dir';
+    return undefined;
+  }
+
+  async mkdir(path: string): Promise<void> {
+    this.calls.push({ op: 'mkdir', path });
+    this.dirs.add(path);
+    this.addParents(path);
+  }
+
+  async rmdir(path: string): Promise<void> {
+    this.calls.push({ op: 'rmdir', path });
+    if (!this.dirs.delete(path)) throw hostError('rmdir', path, enoent());
+    for (const f of [...this.files.keys()]) if (dirname(f) === path) this.files.delete(f);
+  }
+
+  async removeTree(path: string): Promise<void> {
+    this.calls.push({ op: 'removeTree', path });
+    for (const f of [...this.files.keys()]) if (f.startsWith(path + '/')) this.files.delete(f);
+    for (const d of [...this.dirs]) if (d === path || d.startsWith(path + '/')) this.dirs.delete(d);
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    this.calls.push({ op: 'readdir', path });
+    if (!this.dirs.has(path)) throw hostError('readdir', path, enoent());
+    const names = new Set<string>();
+    for (const p of [...this.files.keys(), ...this.dirs]) {
+      if (p !== path && dirname(p) === path) names.add(p.slice(path.length + 1));
+    }
+    return [...names].sort();
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return this.files.has(path) || this.dirs.has(path);
+  }
+
+  kill(pid: number, signal: NodeJS.Signals | number): boolean {
+    this.calls.push({ op: 'kill', pid, signal });
+    return true;
+  }
+
+  async run(argv: readonly string[]): Promise<RunResult> {
+    this.calls.push({ op: 'run', argv });
+    return this.runResult(argv);
+  }
+}

@@ -1,0 +1,29 @@
+/** Every effect on the machine goes through a Host, so concern modules can be tested with FakeHost. */
+export interface Host {
+  readFile(path: string): Promise<string>;
+  /** Write an existing file without creating or truncating it (cgroupfs, procfs). */
+  writeFile(path: string, data: string): Promise<void>;
+  /** Durable replace: write a temp file, fsync, rename over `path`, fsync the directory. */
+  writeFileAtomic(path: string, data: string): Promise<void>;
+  /** Create or replace a regular file with `mode` (generated rootfs files, instance files). */
+  createFile(path: string, data: string, mode?: number): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  copyFile(src: string, dst: string, mode?: number): Promise<void>;
+  /** lstat-based kind of a path, or undefined when it does not exist. */
+  kind(path: string): Promise<'file' | 'dir' | 'symlink' | 'other' | undefined>;
+  mkdir(path: string, opts?: { recursive?: boolean; mode?: number }): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  /** Remove a tree (instance directories). Never follows symlinks out of it. */
+  removeTree(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  exists(path: string): Promise<boolean>;
+  /** Send a signal; false when the process no longer exists. */
+  kill(pid: number, signal: NodeJS.Signals | number): boolean;
+  run(argv: readonly string[], opts?: { input?: string }): Promise<RunResult>;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { hostError } from '../errors.js';
+import type { Host, RunResult } from './host.js';
+
+let tempCounter = 0;
+
+/** Writes and fsyncs a file, renames it into place and fsyncs the directory, so a crash leaves old or new. */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter++}.tmp`);
+  try {
+    const fh = await fs.open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, path);
+    const dir = await fs.open(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined); // Best-effort: the temp name is ours.
+    throw hostError('write', path, e);
+  }
+}
+
+export class LinuxHost implements Host {
+  async readFile(path: string): Promise<string> {
+    try {
+      return await fs.readFile(path, 'utf8');
+    } catch (e) {
+      throw hostError('read', path, e);
+    }
+  }
+
+  async writeFile(path: string, data: string): Promise<void> {
+    try {
+      // 'r+' neither creates nor truncates: cgroupfs files must already exist.
+      const fh = await fs.open(path, 'r+');
+      try {
+        await fh.write(data);
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      throw hostError('write', path, e);
+    }
+  }
+
+  writeFileAtomic(path: string, data: string): Promise<void> {
+    return writeFileAtomic(path, data);
+  }
+
+  async createFile(path: string, data: string, mode = 0o644): Promise<void> {
+    try {
+      await fs.writeFile(path, data, { mode });
+      await fs.chmod(path, mode);
+    } catch (e) {
+      throw hostError('create', path, e);
+    }
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    try {
+      await fs.symlink(target, path);
+    } catch (e) {
+      throw hostError('symlink', path, e);
+    }
+  }
+
+  async copyFile(src: string, dst: string, mode?: number): Promise<void> {
+    try {
+      await fs.copyFile(src, dst);
+      if (mode !== undefined) await fs.chmod(dst, mode);
+    } catch (e) {
+      throw hostError('copy', `${src} -> ${dst}`, e);
+    }
+  }
+
+  async kind(path: string): Promise<'file' | 'dir' | 'symlink' | 'other' | undefined> {
+    try {
+      const st = await fs.lstat(path);
+      return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+    } catch {
+      return undefined;
+    }
+  }
+
+  async mkdir(path: string, opts: { recursive?: boolean; mode?: number } = {}): Promise<void> {
+    try {
+      await fs.mkdir(path, opts);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && !opts.recursive) throw hostError('mkdir', path, e);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw hostError('mkdir', path, e);
+    }
+  }
+
+  async rmdir(path: string): Promise<void> {
+    try {
+      await fs.rmdir(path);
+    } catch (e) {
+      throw hostError('rmdir', path, e);
+    }
+  }
+
+  async removeTree(path: string): Promise<void> {
+    try {
+      await fs.rm(path, { recursive: true, force: true });
+    } catch (e) {
+      throw hostError('remove', path, e);
+    }
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    try {
+      return await fs.readdir(path);
+    } catch (e) {
+      throw hostError('readdir', path, e);
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await fs.lstat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  kill(pid: number, signal: NodeJS.Signals | number): boolean {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  run(argv: readonly string[], opts: { input?: string } = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (e) => reject(hostError('exec', argv[0]!, e)));
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+      child.stdin.end(opts.input ?? '');
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandResult } from '../../engine/api/types.js';
+import { EngineClient, socketPath } from '../../engine/client/engine-client.js';
+
+export const BIN = fileURLToPath(new URL('../../../bin/nanomega.js', import.meta.url));
+
+export interface TestDaemon {
+  base: string;
+  proc: ChildProcess;
+  client: EngineClient;
+  /** Run one minimega line in this client's session. */
+  exec(line: string): Promise<CommandResult>;
+  /** Run a line and fail on any error; returns the output. */
+  ok(line: string): Promise<string>;
+  /** SIGKILL the daemon (containers must survive) and wait for it to be gone. */
+  crash(): Promise<void>;
+  /** Start a new daemon on the same base and reconnect. */
+  restart(): Promise<void>;
+  /** Kill and flush every container, stop the daemon, remove the base. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh temp base for one test (short: unix socket paths are limited to 108 bytes). */
+export function tempBase(): string {
+  return mkdtempSync(join(tmpdir(), 'nm-'));
+}
+
+async function waitForSocket(base: string, proc: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}`);
+    if (existsSync(socketPath(base))) {
+      try {
+        (await EngineClient.connect(base)).close();
+        return;
+      } catch {
+        // not accepting yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('daemon did not start');
+}
+
+export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2' } = {}): Promise<TestDaemon> {
+  const base = opts.base ?? tempBase();
+  const args = [BIN, 'serve', '--base', base, ...(opts.freezer ? ['--freezer', opts.freezer] : [])];
+  const launch = async () => {
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitForSocket(base, proc);
+    return { proc, client: await EngineClient.connect(base) };
+  };
+  let { proc, client } = await launch();
+  const d: TestDaemon = {
+    base,
+    get proc() {
+      return proc;
+    },
+    get client() {
+      return client;
+    },
+    exec: (line) => client.call('cli.exec', line),
+    async ok(line) {
+      const r = await client.call('cli.exec', line);
+      if (r.errors.length) throw new Error(`${line}: ${r.errors.join('; ')}`);
+      return r.output;
+    },
+    async crash() {
+      client.close();
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await gone;
+    },
+    async restart() {
+      ({ proc, client } = await launch());
+    },
+    async dispose() {
+      await client.call('vm.kill', 'all').catch(() => undefined);
+      await client.call('vm.flush', 'all').catch(() => undefined);
+      client.close();
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+      await rm(base, { recursive: true, force: true });
+    },
+  } as TestDaemon;
+  return d;
+}
