@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tabwrite } from '../../../../engine/cli/tabwriter.js';
+import { render, compareRows } from '../../../../engine/cli/render.js';
+import { defaultFlags } from '../../../../engine/cli/response.js';
+
+const plain = { ...defaultFlags(), annotate: false };
+
+test('cells pad to the widest cell plus one with a minimum width of five', () => {
+  assert.equal(tabwrite([['a', 'b'], ['abcdef', 'c']]), 'a      b\nabcdef c');
+  assert.equal(tabwrite([['ab', 'x']]), 'ab   x');
+});
+
+test('a name,state table renders like minimega tests/container_lifecycle.want', () => {
+  const out = render(
+    { header: ['name', 'state'], rows: [['foo1', 'BUILDING'], ['foo0', 'RUNNING'], ['foo2', 'BUILDING']], errors: [] },
+    plain, 'h',
+  );
+  assert.equal(out, 'name | state\nfoo0 | RUNNING\nfoo1 | BUILDING\nfoo2 | BUILDING');
+});
+
+test('wide list columns render like minimega tests/vm_config_net.want', () => {
+  const out = render(
+    {
+      header: ['name', 'bridge', 'vlan', 'mac'],
+      rows: [['vm6', '[test_bridge test_bridge]', '[1 5]', '[13:37:13:37:00:03 13:37:13:37:00:04]']],
+      errors: [],
+    },
+    plain, 'h',
+  );
+  assert.equal(
+    out,
+    'name | bridge                    | vlan  | mac\n' +
+      'vm6  | [test_bridge test_bridge] | [1 5] | [13:37:13:37:00:03 13:37:13:37:00:04]',
+  );
+  const one = render({ header: ['name', 'bridge', 'vlan'], rows: [['vm0', '[mega_bridge]', '[1]']], errors: [] }, plain, 'h');
+  assert.equal(one, 'name | bridge        | vlan\nvm0  | [mega_bridge] | [1]');
+});
+
+test('a single tags column renders like minimega tests/vm_tags.want', () => {
+  const out = render(
+    { header: ['tags'], rows: [['{"color":"red"}'], ['{"color":"red","shape":"square"}'], ['{"shape":"square"}']], errors: [] },
+    plain, 'h',
+  );
+  assert.equal(out, 'tags\n{"color":"red","shape":"square"}\n{"color":"red"}\n{"shape":"square"}');
+});
+
+test('rows sort numerically when both cells are integers', () => {
+  const rows = [['10'], ['9'], ['b'], ['a']].sort(compareRows);
+  assert.deepEqual(rows, [['9'], ['10'], ['a'], ['b']]);
+});
+
+test('trailing spaces of empty last cells are trimmed', () => {
+  const out = render({ header: ['name', 'preinit'], rows: [['a', '']], errors: [] }, plain, 'h');
+  assert.equal(out, 'name | preinit\na    |');
+});
+
+test('an empty table prints nothing', () => {
+  assert.equal(render({ header: ['name'], rows: [], errors: [] }, plain, 'h'), '');
+});
