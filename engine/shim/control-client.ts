@@ -1,0 +1,159 @@
+/**
+ * Client of a monitor's `<dir>/control` socket (HELLO, RESIZE, EXITED) and
+ * readers of the durable `<dir>/exit` record. Works from any process, so a
+ * restarted daemon re-attaches to live monitors through it.
+ */
+import { readFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { EngineError, hostError } from '../errors.js';
+import { FrameReader, ShimMsg, encodeFrame } from './protocol.js';
+
+export type ShimPhase = 'starting' | 'ready' | 'running';
+
+export interface ShimHello {
+  monitorPid: number;
+  initPid: number;
+  phase: ShimPhase;
+}
+
+export interface ExitRecord {
+  code?: number;
+  signal?: number;
+  /** Epoch milliseconds. */
+  time?: number;
+}
+
+/** Parses "code=N\ntime=MS\n" / "signal=N\ntime=MS\n"; unknown lines are ignored. */
+export function parseExitRecord(text: string): ExitRecord {
+  const r: ExitRecord = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const k = line.slice(0, eq).trim();
+    const v = Number(line.slice(eq + 1).trim());
+    if (!Number.isFinite(v)) continue;
+    if (k === 'code' || k === 'signal' || k === 'time') r[k] = v;
+  }
+  return r;
+}
+
+/** `<dir>/exit`, or undefined when init has not exited (or no monitor recorded it). */
+export async function readExitRecord(dir: string): Promise<ExitRecord | undefined> {
+  const path = join(dir, 'exit');
+  try {
+    return parseExitRecord(await readFile(path, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw hostError('read', path, e);
+  }
+}
+
+function parseHello(text: string): ShimHello | undefined {
+  const [m, i, phase] = text.split(' ');
+  const monitorPid = Number(m);
+  const initPid = Number(i);
+  if (!Number.isInteger(monitorPid) || !Number.isInteger(initPid)) return undefined;
+  if (phase !== 'starting' && phase !== 'ready' && phase !== 'running') return undefined;
+  return { monitorPid, initPid, phase };
+}
+
+export class ShimControl {
+  private exitRecord: ExitRecord | undefined;
+  private readonly exitCbs: ((r: ExitRecord) => void)[] = [];
+  private readonly closeCbs: (() => void)[] = [];
+  private isClosed = false;
+
+  private constructor(
+    private readonly sock: Socket,
+    readonly hello: ShimHello,
+    private readonly reader: FrameReader,
+  ) {}
+
+  /** Connects to `<dir>/control` and waits for HELLO. */
+  static connect(dir: string, opts: { timeoutMs?: number } = {}): Promise<ShimControl> {
+    const path = join(dir, 'control');
+    const timeoutMs = opts.timeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const sock = connect(path);
+      const reader = new FrameReader();
+      let ctl: ShimControl | undefined;
+      const timer = setTimeout(() => {
+        sock.destroy();
+        reject(new EngineError('E_SHIM', `no HELLO on ${path} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      sock.on('error', (e) => {
+        clearTimeout(timer);
+        if (!ctl) reject(hostError('connect', path, e));
+      });
+      sock.on('close', () => clearTimeout(timer));
+      sock.on('data', (chunk: Buffer) => {
+        let frames;
+        try {
+          frames = reader.push(chunk);
+        } catch (e) {
+          sock.destroy();
+          if (!ctl) reject(new EngineError('E_SHIM', `${path}: ${(e as Error).message}`));
+          return;
+        }
+        for (const f of frames) {
+          if (!ctl) {
+            const hello = f.type === ShimMsg.HELLO ? parseHello(f.payload.toString('latin1')) : undefined;
+            clearTimeout(timer);
+            if (!hello) {
+              sock.destroy();
+              reject(new EngineError('E_SHIM', `${path}: expected HELLO`));
+              return;
+            }
+            ctl = new ShimControl(sock, hello, reader);
+            const c = ctl;
+            sock.on('close', () => c.deliverClose());
+            resolve(ctl);
+          } else if (f.type === ShimMsg.EXITED) {
+            ctl.deliverExit(parseExitRecord(f.payload.toString('utf8')));
+          }
+        }
+      });
+    });
+  }
+
+  /** Sets the pty window size; the container gets SIGWINCH. */
+  resize(cols: number, rows: number): void {
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 1 || rows < 1 || cols > 65535 || rows > 65535)
+      throw new RangeError(`bad console size ${cols}x${rows}`);
+    if (!this.sock.destroyed) this.sock.write(encodeFrame(ShimMsg.RESIZE, `${cols} ${rows}`));
+  }
+
+  /** Called once when init exits (immediately if it already did on this connection). */
+  onExit(cb: (record: ExitRecord) => void): void {
+    if (this.exitRecord) {
+      const r = this.exitRecord;
+      queueMicrotask(() => cb(r));
+    } else this.exitCbs.push(cb);
+  }
+
+  /**
+   * Called once when the connection ends: after EXITED (the monitor exits), when the monitor
+   * died without one (SIGKILL: fall back to readExitRecord), or after close().
+   */
+  onClose(cb: () => void): void {
+    if (this.isClosed) queueMicrotask(cb);
+    else this.closeCbs.push(cb);
+  }
+
+  close(): void {
+    this.sock.destroy();
+  }
+
+  private deliverClose(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const cb of this.closeCbs.splice(0)) cb();
+  }
+
+  private deliverExit(r: ExitRecord): void {
+    if (this.exitRecord) return;
+    this.exitRecord = r;
+    for (const cb of this.exitCbs.splice(0)) cb(r);
+  }
+}

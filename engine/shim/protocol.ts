@@ -1,0 +1,118 @@
+/**
+ * Mirror of shim/src/protocol.h: message numbers, framing and the BOOTSTRAP
+ * payload. test/unit/engine/shim/protocol.test.ts parses the header and
+ * checks these constants agree — change both together.
+ *
+ * A frame is `{ uint32 type; uint32 len }` in native byte order, then `len`
+ * bytes of payload (at most SHIM_MAX_PAYLOAD).
+ */
+import { endianness } from 'node:os';
+import type { ShimBootstrap } from './shim-process.js';
+
+export const ShimMsg = {
+  BOOTSTRAP: 0x50, // engine -> shim: "key=value\0"...
+  PID: 0x51, // shim -> engine: "<monitorpid> <initpid>"
+  MOUNTED: 0x52, // shim -> engine: mounts + pivot_root done; netns ready for veths
+  CONTINUE: 0x53, // engine -> shim: go on after MOUNTED
+  READY: 0x54, // shim -> engine: preinit done, caps dropped; blocked before exec
+  EXEC: 0x55, // engine -> shim: cgroup frozen; exec init on thaw
+  ERROR: 0x56, // shim -> engine: "<errno>\0<message>"
+  ABORT: 0x57, // engine -> shim: kill the child, clean up, exit
+  HELLO: 0x58, // monitor -> control client: "<monitorpid> <initpid> <phase>"
+  RESIZE: 0x59, // control client -> monitor: "<cols> <rows>"
+  EXITED: 0x5a, // monitor -> engine + control clients: the exit record text
+} as const;
+export type ShimMsgType = (typeof ShimMsg)[keyof typeof ShimMsg];
+
+export const SHIM_MAX_PAYLOAD = 1024 * 1024;
+export const FRAME_HEADER_BYTES = 8;
+
+const LE = endianness() === 'LE';
+
+export function messageName(type: number): string {
+  for (const [k, v] of Object.entries(ShimMsg)) if (v === type) return k;
+  return `0x${type.toString(16)}`;
+}
+
+export function encodeFrame(type: number, payload: Buffer | string = Buffer.alloc(0)): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  if (body.length > SHIM_MAX_PAYLOAD) throw new RangeError(`shim frame ${messageName(type)}: ${body.length} bytes`);
+  const head = Buffer.alloc(FRAME_HEADER_BYTES);
+  if (LE) {
+    head.writeUInt32LE(type, 0);
+    head.writeUInt32LE(body.length, 4);
+  } else {
+    head.writeUInt32BE(type, 0);
+    head.writeUInt32BE(body.length, 4);
+  }
+  return Buffer.concat([head, body]);
+}
+
+export interface Frame {
+  type: number;
+  payload: Buffer;
+}
+
+/** Splits a byte stream into frames; feed it every chunk, in order. */
+export class FrameReader {
+  private buf: Buffer = Buffer.alloc(0);
+
+  /** Returns the frames completed by this chunk. Throws on an oversized frame. */
+  push(chunk: Buffer): Frame[] {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const out: Frame[] = [];
+    while (this.buf.length >= FRAME_HEADER_BYTES) {
+      const type = LE ? this.buf.readUInt32LE(0) : this.buf.readUInt32BE(0);
+      const len = LE ? this.buf.readUInt32LE(4) : this.buf.readUInt32BE(4);
+      if (len > SHIM_MAX_PAYLOAD) throw new RangeError(`shim frame ${messageName(type)}: ${len} bytes`);
+      if (this.buf.length < FRAME_HEADER_BYTES + len) break;
+      out.push({ type, payload: Buffer.from(this.buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len)) });
+      this.buf = this.buf.subarray(FRAME_HEADER_BYTES + len);
+    }
+    return out;
+  }
+
+  /** Bytes of an incomplete frame still buffered. */
+  get pending(): number {
+    return this.buf.length;
+  }
+}
+
+function pair(key: string, value: string | number): string {
+  const v = String(value);
+  if (v.includes('\0')) throw new RangeError(`shim bootstrap: ${key} contains NUL`);
+  return `${key}=${v}\0`;
+}
+
+/** The BOOTSTRAP payload: `key=value\0` pairs, repeated keys for lists. */
+export function encodeBootstrap(b: ShimBootstrap): Buffer {
+  let s = '';
+  s += pair('id', b.id);
+  s += pair('name', b.name);
+  s += pair('dir', b.dir);
+  s += pair('rootfs', b.rootfs);
+  s += pair('snapshot', b.snapshot ? 1 : 0);
+  s += pair('hostname', b.hostname);
+  s += pair('uuid', b.uuid);
+  for (const a of b.init) s += pair('init', a);
+  for (const e of b.env) s += pair('env', e);
+  s += pair('preinit', b.preinit);
+  s += pair('fifos', b.fifos);
+  for (const v of b.volumes) {
+    if (v.src.includes('|') || v.dst.includes('|')) throw new RangeError(`shim bootstrap: volume path contains |`);
+    s += pair('volume', `${v.readonly ? 'ro' : 'rw'}|${v.src}|${v.dst}`);
+  }
+  for (const c of b.cgroups) s += pair('cgroup', c);
+  for (const c of b.caps) s += pair('caps', c);
+  s += pair('cols', b.cols);
+  s += pair('rows', b.rows);
+  s += pair('scrollback', b.scrollback);
+  return Buffer.from(s, 'utf8');
+}
+
+/** Splits an ERROR payload "<errno>\0<message>". */
+export function decodeError(payload: Buffer): { errno: number; message: string } {
+  const nul = payload.indexOf(0);
+  if (nul < 0) return { errno: 0, message: payload.toString('utf8') };
+  return { errno: Number(payload.subarray(0, nul).toString('latin1')) || 0, message: payload.subarray(nul + 1).toString('utf8') };
+}

@@ -1,0 +1,210 @@
+/**
+ * Spawning nanomega-shim and driving its launch handshake over fd 3:
+ *   BOOTSTRAP → PID → MOUNTED → CONTINUE → READY → (freeze) EXEC → … EXITED.
+ * The shim is detached (its own session) and unref'd: it outlives the daemon.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineError, hostError } from '../errors.js';
+import { FrameReader, ShimMsg, decodeError, encodeBootstrap, encodeFrame, messageName, type Frame } from './protocol.js';
+
+export interface ShimBootstrap {
+  id: number;
+  name: string;
+  /** Absolute instance directory; must exist (shim.log, sockets, fifos, exit live here). */
+  dir: string;
+  /** Absolute rootfs directory (the overlay's lower dir when snapshot). */
+  rootfs: string;
+  snapshot: boolean;
+  hostname: string;
+  uuid: string;
+  init: string[];
+  env: string[];
+  /** Path inside the container run before init with full privileges; '' for none. */
+  preinit: string;
+  fifos: number;
+  volumes: { src: string; dst: string; readonly: boolean }[];
+  /** Absolute cgroup directories the child joins (writes 0 to cgroup.procs). */
+  cgroups: string[];
+  /** Extra capabilities beyond Docker's 14, e.g. 'NET_ADMIN'. */
+  caps: string[];
+  cols: number;
+  rows: number;
+  scrollback: number;
+}
+
+/** `<repo>/shim/build/nanomega-shim`, or $NANOMEGA_SHIM. */
+export function defaultShimPath(): string {
+  return process.env.NANOMEGA_SHIM || fileURLToPath(new URL('../../../shim/build/nanomega-shim', import.meta.url));
+}
+
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  settled = false;
+  private res!: (v: T) => void;
+  private rej!: (e: unknown) => void;
+  constructor() {
+    this.promise = new Promise<T>((res, rej) => {
+      this.res = res;
+      this.rej = rej;
+    });
+    this.promise.catch(() => {}); // a wait nobody asked for must not be an unhandled rejection
+  }
+  resolve(v: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.res(v);
+  }
+  reject(e: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.rej(e);
+  }
+}
+
+export class ShimLaunch {
+  private readonly reader = new FrameReader();
+  private readonly pidsD = new Deferred<{ monitorPid: number; initPid: number }>();
+  private readonly mountedD = new Deferred<void>();
+  private readonly readyD = new Deferred<void>();
+  private readonly exitedD = new Deferred<string>();
+  private released = false;
+  private failure: EngineError | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly sock: Socket,
+    readonly shimPath: string,
+  ) {
+    sock.on('data', (chunk: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = this.reader.push(chunk);
+      } catch (e) {
+        this.fail(new EngineError('E_SHIM', `shim protocol: ${(e as Error).message}`));
+        sock.destroy();
+        return;
+      }
+      for (const f of frames) this.onFrame(f);
+    });
+    sock.on('error', () => {}); // 'close' follows and reports
+    sock.on('close', () => {
+      if (!this.released) this.fail(new EngineError('E_SHIM', 'shim closed its sync socket unexpectedly'));
+    });
+    child.on('error', (e) => this.fail(hostError('spawn', shimPath, e)));
+  }
+
+  /** Spawns the shim with `<dir>/shim.log` as its stderr and sends BOOTSTRAP. */
+  static spawn(b: ShimBootstrap, opts: { shimPath?: string } = {}): ShimLaunch {
+    const shimPath = opts.shimPath ?? defaultShimPath();
+    const logPath = join(b.dir, 'shim.log');
+    let logFd: number;
+    try {
+      logFd = openSync(logPath, 'a', 0o600);
+    } catch (e) {
+      throw hostError('open', logPath, e);
+    }
+    let child: ChildProcess;
+    try {
+      child = spawn(shimPath, [], {
+        stdio: ['ignore', 'ignore', logFd, 'pipe'],
+        detached: true,
+        env: { NANOMEGA_SYNC_FD: '3', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      });
+    } finally {
+      closeSync(logFd);
+    }
+    child.unref();
+    const sock = child.stdio[3] as Socket;
+    const launch = new ShimLaunch(child, sock, shimPath);
+    sock.write(encodeFrame(ShimMsg.BOOTSTRAP, encodeBootstrap(b)));
+    return launch;
+  }
+
+  /** The monitor's pid (0 only if the spawn itself failed). */
+  get monitorPid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  pids(): Promise<{ monitorPid: number; initPid: number }> {
+    return this.pidsD.promise;
+  }
+  /** Mounts and pivot_root are done; /proc/<initPid>/ns/net is ready for veths. */
+  mounted(): Promise<void> {
+    return this.mountedD.promise;
+  }
+  continue(): void {
+    this.send(ShimMsg.CONTINUE);
+  }
+  /** preinit ran, caps dropped, fds closed; the child waits for EXEC. */
+  ready(): Promise<void> {
+    return this.readyD.promise;
+  }
+  /** Send after freezing the cgroup: init execs on thaw. */
+  exec(): void {
+    this.send(ShimMsg.EXEC);
+  }
+  /** Kill the child; the monitor cleans up and exits. */
+  abort(): void {
+    this.send(ShimMsg.ABORT);
+  }
+  /** The exit record text once init has exited (only while fd 3 is held). */
+  exited(): Promise<string> {
+    return this.exitedD.promise;
+  }
+  /** Drop fd 3: the monitor keeps running (after EXEC) and the daemon holds nothing. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.fail(new EngineError('E_SHIM', 'shim sync socket released'));
+    this.sock.destroy();
+  }
+
+  /** The error that ended the launch, if any. */
+  get error(): EngineError | undefined {
+    return this.failure;
+  }
+
+  private send(type: number): void {
+    if (this.released || this.sock.destroyed) return;
+    this.sock.write(encodeFrame(type));
+  }
+
+  private onFrame(f: Frame): void {
+    switch (f.type) {
+      case ShimMsg.PID: {
+        const [m, i] = f.payload.toString('latin1').split(' ').map(Number);
+        if (!Number.isInteger(m) || !Number.isInteger(i) || m! <= 0 || i! <= 0) {
+          this.fail(new EngineError('E_SHIM', `shim sent a bad PID message: ${f.payload.toString('latin1')}`));
+          return;
+        }
+        this.pidsD.resolve({ monitorPid: m!, initPid: i! });
+        return;
+      }
+      case ShimMsg.MOUNTED:
+        this.mountedD.resolve();
+        return;
+      case ShimMsg.READY:
+        this.readyD.resolve();
+        return;
+      case ShimMsg.ERROR: {
+        const { errno, message } = decodeError(f.payload);
+        this.fail(new EngineError('E_SHIM', message, { errno }));
+        return;
+      }
+      case ShimMsg.EXITED:
+        this.exitedD.resolve(f.payload.toString('utf8'));
+        return;
+      default:
+        this.fail(new EngineError('E_SHIM', `shim sent unexpected message ${messageName(f.type)}`));
+    }
+  }
+
+  private fail(e: EngineError): void {
+    this.failure ??= e;
+    for (const d of [this.pidsD, this.mountedD, this.readyD, this.exitedD] as Deferred<unknown>[]) d.reject(e);
+  }
+}
