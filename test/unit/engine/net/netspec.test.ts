@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseNetSpec, generateMac, checkMac, checkIp, isMac } from '../../../../engine/net/netspec.js';
+import { VlanAliases } from '../../../../engine/net/vlans.js';
+import { EngineError } from '../../../../engine/errors.js';
+
+test('net specs parse with minimega rules', () => {
+  assert.deepEqual(parseNetSpec('LAN'), { bridge: '', vlan: 'LAN', mac: '', ip: '' });
+  assert.deepEqual(parseNetSpec('br1,101'), { bridge: 'br1', vlan: '101', mac: '', ip: '' });
+  assert.deepEqual(parseNetSpec('101,02:00:00:00:00:01'), { bridge: '', vlan: '101', mac: '02:00:00:00:00:01', ip: '' });
+  assert.deepEqual(parseNetSpec('br1,DMZ,02:00:00:00:00:01'), { bridge: 'br1', vlan: 'DMZ', mac: '02:00:00:00:00:01', ip: '' });
+  assert.deepEqual(parseNetSpec('br1,DMZ,,10.0.0.1/24'), { bridge: 'br1', vlan: 'DMZ', mac: '', ip: '10.0.0.1/24' });
+});
+
+test('net spec → vlan id resolution', () => {
+  const v = new VlanAliases();
+  const ids = ['LAN', 'br1,101', 'DMZ', 'x,LAN'].map((t) => v.resolve(parseNetSpec(t).vlan));
+  // A numeric vlan equal to an alias's id is the same VLAN, as in minimega.
+  assert.deepEqual(ids, [101, 101, 102, 101]);
+});
+
+test('bad net specs name the value', () => {
+  for (const bad of ['a,b,c,d,e', 'bad name,1', 'br,1,zz:zz', 'br,1,01:00:00:00:00:00', 'br,1,,10.0.0.300/24', 'br,1,,1.2.3.4\nlink del eth0', 'this_bridge_is_too_long,1']) {
+    assert.throws(() => parseNetSpec(bad), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG', bad);
+  }
+});
+
+test('generated MACs are locally administered unicast, deterministic and distinct', () => {
+  const seen = new Set<string>();
+  for (let tap = 0; tap < 5000; tap++) {
+    const m = generateMac(tap, 0xab);
+    assert.ok(isMac(m), m);
+    const first = parseInt(m.slice(0, 2), 16);
+    assert.equal(first & 0b11, 0b10, m);
+    assert.ok(!seen.has(m));
+    seen.add(m);
+  }
+  assert.equal(generateMac(258, 0xab), '02:6d:ab:00:01:02');
+  assert.equal(generateMac(258, 0xab), generateMac(258, 0xab));
+});
+
+test('mac and ip validation', () => {
+  checkMac('02:AA:bb:00:00:01', 'mac');
+  assert.throws(() => checkMac('03:00:00:00:00:01', 'mac'), /multicast/);
+  checkIp('10.199.0.1/24', 'ip');
+  checkIp('fd00::1/64', 'ip');
+  assert.throws(() => checkIp('10.199.0.1/33', 'ip'));
+  assert.throws(() => checkIp('hello', 'ip'));
+});

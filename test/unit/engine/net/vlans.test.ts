@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VlanAliases } from '../../../../engine/net/vlans.js';
+import { EngineError } from '../../../../engine/errors.js';
+
+test('aliases are allocated from 101 upward in first-use order', () => {
+  const v = new VlanAliases();
+  assert.equal(v.resolve('LAN'), 101);
+  assert.equal(v.resolve('DMZ'), 102);
+  assert.equal(v.resolve('LAN'), 101);
+  assert.deepEqual(v.list(), [{ alias: 'LAN', vlan: 101 }, { alias: 'DMZ', vlan: 102 }]);
+  assert.equal(v.describe(101), 'LAN (101)');
+  assert.equal(v.describe(7), '7');
+});
+
+test('numeric vlans are used as given and aliases skip them', () => {
+  const v = new VlanAliases();
+  assert.equal(v.resolve('101'), 101);
+  assert.equal(v.resolve(' 1 '), 1);
+  assert.equal(v.resolve('4094'), 4094);
+  assert.equal(v.resolve('LAN'), 102);
+});
+
+test('out-of-range and junk vlans are refused with the value named', () => {
+  const v = new VlanAliases();
+  for (const bad of ['0', '4095', '99999', '-3', 'a b', '', '1.5x/']) {
+    assert.throws(() => v.resolve(bad), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && e.message.includes(bad));
+  }
+});
+
+test('aliases survive a JSON round trip (daemon restart)', () => {
+  const v = new VlanAliases();
+  v.resolve('LAN');
+  v.resolve('200');
+  v.resolve('DMZ');
+  const back = VlanAliases.fromJSON(JSON.parse(JSON.stringify(v)));
+  assert.deepEqual(back.list(), v.list());
+  assert.equal(back.resolve('DMZ'), 102);
+  assert.equal(back.resolve('NEW'), 103);
+  assert.deepEqual(VlanAliases.fromJSON(undefined).list(), []);
+});
