@@ -4,6 +4,7 @@ import type { ContainerId, ContainerInfo } from './api/types.js';
 import type { ContainerCgroups, FreezerMode } from './cgroup/cgroup.js';
 import type { CgroupLayout } from './cgroup/layout.js';
 import type { Host } from './host/host.js';
+import type { HostFs } from './rootfs/hostfs.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { ShimControl } from './shim/control-client.js';
 
@@ -43,6 +44,8 @@ export interface EngineContext {
   cgroupTag: string;
   /** Built-in host filesystem root (generated on first use). */
   hostFsRoot: string;
+  /** The built-in host filesystem, generated once per daemon (launches run in parallel). */
+  hostFs(): Promise<HostFs>;
   info(c: Container): ContainerInfo;
   /** Persist the record and tell subscribers. */
   save(c: Container): Promise<void>;

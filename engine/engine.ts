@@ -16,6 +16,7 @@ import { EngineError } from './errors.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
 import { StateStore } from './state/state-store.js';
+import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
 
 /** Default pids.max per container (security-and-reliability.md: pids limit on by default). */
 export const DEFAULT_PIDS_MAX = 4096;
@@ -54,8 +55,8 @@ export class Engine {
     await prepareEngineParents(host, layout);
     const store = new StateStore(host, base);
     const engineRec = await store.loadEngine();
-    const events = new EventEmitter();
     let engine: Engine | undefined;
+    let hostFs: Promise<HostFs> | undefined;
     const ctx: EngineContext = {
       host,
       opts: { pidsMax: DEFAULT_PIDS_MAX, ...options },
@@ -66,6 +67,10 @@ export class Engine {
       nextId: engineRec.nextId,
       cgroupTag: baseTag(base),
       hostFsRoot: join(base, 'hostfs'),
+      hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot).catch((e) => {
+        hostFs = undefined;
+        throw e;
+      })),
       info: (c) => containerInfo(ctx, c),
       save: async (c) => {
         await store.save(c.rec);
@@ -73,7 +78,6 @@ export class Engine {
       },
       saveEngine: () => store.saveEngine({ nextId: ctx.nextId, modules: engineRec.modules }),
     };
-    void events;
     engine = new Engine(ctx);
     await recover(ctx);
     return engine;

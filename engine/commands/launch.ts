@@ -5,7 +5,6 @@ import { launchNames } from '../config/names.js';
 import { validateConfig } from '../config/container-config.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import { ensureHostFs } from '../rootfs/hostfs.js';
 import { ShimLaunch, type ShimBootstrap } from '../shim/shim-process.js';
 import type { ContainerRecord } from '../state/state-store.js';
 import { startTicks, watch } from './exit.js';
@@ -90,7 +89,7 @@ function checkConflicts(ctx: EngineContext, names: string[], config: ContainerCo
 }
 
 async function resolveRootfs(ctx: EngineContext, config: ContainerConfig): Promise<string> {
-  if (!config.filesystem) return ctx.hostFsRoot;
+  if (!config.filesystem) return (await ctx.hostFs()).root;
   const kind = await ctx.host.kind(config.filesystem);
   if (kind !== 'dir') {
     throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` ${kind ? 'is not a directory' : 'does not exist'}`, { field: 'filesystem', value: config.filesystem });
@@ -145,7 +144,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
 async function bootstrap(ctx: EngineContext, c: Container): Promise<ShimBootstrap> {
   const { rec } = c;
   const volumes = Object.entries(rec.config.volumes).map(([dst, src]) => ({ src, dst, readonly: false }));
-  if (!rec.config.filesystem) volumes.unshift(...(await ensureHostFs(ctx.host, ctx.hostFsRoot)).binds);
+  if (!rec.config.filesystem) volumes.unshift(...(await ctx.hostFs()).binds);
   return {
     id: rec.id,
     name: rec.name,

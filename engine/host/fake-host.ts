@@ -61,6 +61,12 @@ export class FakeHost implements Host {
     this.links.set(path, target);
   }
 
+  async readlink(path: string): Promise<string> {
+    const t = this.links.get(path);
+    if (t === undefined) throw hostError('readlink', path, enoent());
+    return t;
+  }
+
   async copyFile(src: string, dst: string): Promise<void> {
     this.files.set(dst, this.files.get(src) ?? '');
   }

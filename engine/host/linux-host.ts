@@ -84,6 +84,14 @@ export class LinuxHost implements Host {
     }
   }
 
+  async readlink(path: string): Promise<string> {
+    try {
+      return await fs.readlink(path);
+    } catch (e) {
+      throw hostError('readlink', path, e);
+    }
+  }
+
   async kind(path: string): Promise<'file' | 'dir' | 'symlink' | 'other' | undefined> {
     try {
       const st = await fs.lstat(path);
@@ -146,14 +154,17 @@ export class LinuxHost implements Host {
 
   run(argv: readonly string[], opts: { input?: string } = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', (e) => reject(hostError('exec', argv[0]!, e)));
       child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-      child.stdin.end(opts.input ?? '');
+      if (child.stdin) {
+        child.stdin.on('error', () => undefined); // EPIPE when the program exits without reading; its status tells
+        child.stdin.end(opts.input);
+      }
     });
   }
 }

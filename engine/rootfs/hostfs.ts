@@ -28,7 +28,7 @@ export async function ensureHostFs(host: Host, root: string): Promise<HostFs> {
     const kind = await host.kind(hostPath);
     const target = join(root, name);
     if (kind === 'symlink') {
-      if (fresh && !(await host.kind(target))) await host.symlink(await readlink(host, hostPath), target);
+      if (fresh && !(await host.kind(target))) await host.symlink(await host.readlink(hostPath), target);
     } else if (kind === 'dir') {
       if (fresh) await host.mkdir(target, { recursive: true });
       binds.push({ src: hostPath, dst: hostPath, readonly: true });
@@ -39,9 +39,4 @@ export async function ensureHostFs(host: Host, root: string): Promise<HostFs> {
     await host.createFile(stamp, HOSTFS_VERSION, 0o644);
   }
   return { root, binds };
-}
-
-async function readlink(host: Host, path: string): Promise<string> {
-  const r = await host.run(['readlink', path]);
-  return r.stdout.trim();
 }

@@ -1,0 +1,55 @@
+import { connect, type Socket } from 'node:net';
+
+let seq = 0;
+
+/** A client of a container's console socket that can run shell commands and collect their output. */
+export class ConsoleClient {
+  private data = '';
+  private constructor(private readonly sock: Socket) {
+    sock.on('data', (d: Buffer) => (this.data += d.toString('utf8')));
+  }
+
+  static connect(path: string): Promise<ConsoleClient> {
+    return new Promise((resolve, reject) => {
+      const sock = connect(path);
+      sock.once('connect', () => resolve(new ConsoleClient(sock)));
+      sock.once('error', reject);
+    });
+  }
+
+  get output(): string {
+    return this.data;
+  }
+
+  write(s: string): void {
+    this.sock.write(s);
+  }
+
+  /** Wait until the output (since `from`) matches `re`. */
+  async waitFor(re: RegExp, timeoutMs = 10_000, from = 0): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = this.data.slice(from).match(re);
+      if (m) return m;
+      if (Date.now() > deadline) throw new Error(`console: no ${re} within ${timeoutMs} ms; got:\n${this.data.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /**
+   * Run a command in the container's shell and return what it printed. The end marker is computed
+   * by the shell ($((…))), so the echoed command line never matches it.
+   */
+  async run(cmd: string, timeoutMs = 10_000): Promise<string> {
+    const n = ++seq * 1000;
+    const from = this.data.length;
+    this.write(`${cmd}; echo "__S_$((${n}+1))__"\n`);
+    const m = await this.waitFor(new RegExp(`\\r?\\n([\\s\\S]*?)__S_${n + 1}__`), timeoutMs, from);
+    // Drop the echoed command line (first line of the match).
+    return m[1]!.replace(/\r/g, '');
+  }
+
+  close(): void {
+    this.sock.destroy();
+  }
+}
