@@ -1,0 +1,352 @@
+// Real containers through the shim: a tiny busybox rootfs, launched by ShimLaunch without
+// cgroups, driven PID → MOUNTED → CONTINUE → READY → EXEC, then attacked from the console.
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { EngineError } from '../../engine/errors.js';
+import { ShimControl, readExitRecord } from '../../engine/shim/control-client.js';
+import { ShimLaunch, type ShimBootstrap } from '../../engine/shim/shim-process.js';
+import { requires } from '../helpers/requires.js';
+
+const skip = requires('root', 'shim', 'busybox', 'overlay');
+const DOCKER_CAPS = '00000000a80425fb';
+const APPLETS = ['sh', 'cat', 'ls', 'hostname', 'ps', 'stty', 'echo', 'sleep', 'tty', 'grep', 'wc', 'touch', 'id', 'test', '['];
+
+let base = '';
+let rootfs = '';
+let volSrc = '';
+let rwSrc = '';
+let seq = 0;
+let mountsBefore = '';
+const started: number[] = [];
+
+function mountLines(): string {
+  // Drop the mount ids so only what is mounted where is compared.
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ').slice(3).join(' '))
+    .sort()
+    .join('\n');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+async function waitGone(pid: number, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!alive(pid)) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function boot(over: Partial<ShimBootstrap> = {}): ShimBootstrap {
+  const dir = join(base, `c${++seq}`);
+  mkdirSync(dir);
+  return {
+    id: seq,
+    name: `c${seq}`,
+    dir,
+    rootfs,
+    snapshot: false,
+    hostname: `box${seq}`,
+    uuid: '2a0c6b3e-0000-4000-8000-00000000000' + (seq % 10),
+    init: ['/init'],
+    env: ['PATH=/bin', 'TERM=xterm', 'HOME=/', 'container=nanomega'],
+    preinit: '',
+    fifos: 1,
+    volumes: [],
+    cgroups: [],
+    caps: [],
+    cols: 80,
+    rows: 24,
+    scrollback: 65536,
+    ...over,
+  };
+}
+
+/** Launch through the whole handshake; returns once init has been exec'd. */
+async function launch(b: ShimBootstrap): Promise<{ l: ShimLaunch; initPid: number; monitorPid: number }> {
+  const l = ShimLaunch.spawn(b);
+  const pids = await l.pids();
+  started.push(pids.monitorPid, pids.initPid);
+  assert.ok(existsSync(`/proc/${pids.initPid}/ns/net`));
+  await l.mounted();
+  l.continue();
+  await l.ready();
+  l.exec();
+  return { l, ...pids };
+}
+
+/** A console client that accumulates output. */
+class Console {
+  out = '';
+  readonly sock: Socket;
+  constructor(dir: string) {
+    this.sock = connect(join(dir, 'console'));
+    this.sock.on('data', (d: Buffer) => (this.out += d.toString('utf8')));
+    this.sock.on('error', () => {});
+  }
+  type(line: string): void {
+    this.sock.write(line + '\n');
+  }
+  async waitFor(re: RegExp, ms = 5000): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = this.out.match(re);
+      if (m) return m;
+      if (Date.now() > end) throw new Error(`console: no ${re} in ${JSON.stringify(this.out.slice(-2000))}`);
+      await sleep(20);
+    }
+  }
+  close(): void {
+    this.sock.destroy();
+  }
+}
+
+before(() => {
+  if (skip) return;
+  base = mkdtempSync(join(tmpdir(), 'nm-shim-'));
+  rootfs = join(base, 'rootfs');
+  mkdirSync(join(rootfs, 'bin'), { recursive: true });
+  for (const d of ['etc', 'tmp', 'mnt', 'proc', 'sys', 'dev']) mkdirSync(join(rootfs, d));
+  copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
+  chmodSync(join(rootfs, 'bin/busybox'), 0o755);
+  for (const a of APPLETS) symlinkSync('busybox', join(rootfs, 'bin', a));
+  writeFileSync(join(rootfs, 'init'), '#!/bin/sh\necho init-up-$((20+1))\nexec sh\n', { mode: 0o755 });
+  writeFileSync(join(rootfs, 'preinit'), '#!/bin/sh\ngrep CapEff /proc/self/status > /preinit.out\n', { mode: 0o755 });
+  writeFileSync(join(rootfs, 'preinit-fail'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+  writeFileSync(join(rootfs, 'noexec'), '#!/bin/sh\n', { mode: 0o644 });
+  volSrc = join(base, 'vol');
+  mkdirSync(volSrc);
+  writeFileSync(join(volSrc, 'hello.txt'), 'vol-content\n');
+  rwSrc = join(base, 'rw');
+  mkdirSync(rwSrc);
+});
+
+after(() => {
+  if (base) rmSync(base, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  if (skip) return;
+  mountsBefore = mountLines();
+});
+
+afterEach(async () => {
+  if (skip) return;
+  // Kill only what we started, then prove nothing leaked.
+  for (const pid of started.splice(0)) {
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    assert.ok(await waitGone(pid), `pid ${pid} still alive`);
+  }
+  assert.equal(mountLines(), mountsBefore, 'mountinfo changed');
+});
+
+test('init is PID 1 with hostname, console, scrollback, resize, fifo, volumes, caps and an exit record', { skip }, async () => {
+  const b = boot({
+    volumes: [
+      { src: volSrc, dst: '/mnt/vol', readonly: true },
+      { src: rwSrc, dst: '/mnt/new/rw', readonly: false },
+    ],
+  });
+  const { l, initPid } = await launch(b);
+  const con = new Console(b.dir);
+  await con.waitFor(/init-up-21/);
+  con.type('echo hi-$((6*7))');
+  await con.waitFor(/hi-42/);
+
+  con.type('echo me-$$ procs-$(ls -d /proc/[0-9]* | wc -l) host-$(hostname)');
+  const m = await con.waitFor(/me-(\d+) procs-(\d+) host-(\S+)/);
+  assert.equal(m[1], '1', 'init shell is PID 1');
+  assert.ok(Number(m[2]) <= 4, `only the container's processes in /proc (${m[2]})`);
+  assert.equal(m[3], b.hostname);
+  con.type('ps');
+  await con.waitFor(/PID\s+USER\s+COMMAND[\s\S]*\n\s+1 0\s+sh/);
+
+  con.type('[ -c /dev/console ] && tty -s </dev/console && echo con-$((1+1))tty');
+  await con.waitFor(/con-2tty/);
+
+  // A second client gets the scrollback, then the same live output.
+  const con2 = new Console(b.dir);
+  await con2.waitFor(/hi-42/);
+  con.type('echo both-$((5+5))');
+  await con.waitFor(/both-10/);
+  await con2.waitFor(/both-10/);
+  con2.type('echo from2-$((3+3))');
+  await con.waitFor(/from2-6/);
+
+  const ctl = await ShimControl.connect(b.dir);
+  assert.equal(ctl.hello.initPid, initPid);
+  assert.equal(ctl.hello.phase, 'running');
+  ctl.resize(100, 40);
+  await sleep(50);
+  con.type('echo size-$(stty size | tr " " x)');
+  await con.waitFor(/size-40x100/);
+
+  // fifo: host → container, container → host.
+  con.type('cat /dev/fifos/fifo0 &');
+  await writeFile(join(b.dir, 'fifo0'), 'to-container\n');
+  await con.waitFor(/to-container/);
+  const fromCt = readFile(join(b.dir, 'fifo0'), 'utf8');
+  con.type('echo from-$((2+2))ct > /dev/fifos/fifo0');
+  assert.equal(await fromCt, 'from-4ct\n');
+
+  con.type('cat /mnt/vol/hello.txt; touch /mnt/vol/x 2>/dev/null || echo ro-$((2*2)); echo w > /mnt/new/rw/made');
+  await con.waitFor(/vol-content/);
+  await con.waitFor(/ro-4/);
+  for (let i = 0; i < 100 && !existsSync(join(rwSrc, 'made')); i++) await sleep(20);
+  assert.ok(existsSync(join(rwSrc, 'made')), 'rw volume write reached the host');
+
+  con.type('grep -E "Cap(Bnd|Eff|Prm|Inh|Amb)" /proc/self/status');
+  await con.waitFor(new RegExp(`CapPrm:\\s+${DOCKER_CAPS}`));
+  await con.waitFor(new RegExp(`CapEff:\\s+${DOCKER_CAPS}`));
+  await con.waitFor(new RegExp(`CapBnd:\\s+${DOCKER_CAPS}`));
+  await con.waitFor(/CapAmb:\s+0000000000000000/);
+
+  const exitSeen = new Promise((r) => ctl.onExit(r));
+  const closed = new Promise<void>((r) => ctl.onClose(r));
+  process.kill(initPid, 'SIGKILL');
+  assert.match(await l.exited(), /^signal=9\ntime=\d+\n$/);
+  assert.equal((await exitSeen as { signal?: number }).signal, 9);
+  await closed;
+  const rec = await readExitRecord(b.dir);
+  assert.equal(rec?.signal, 9);
+  assert.ok(rec?.time && Math.abs(rec.time - Date.now()) < 60_000);
+  assert.ok(!existsSync(join(b.dir, 'console')) && !existsSync(join(b.dir, 'control')), 'sockets removed');
+  con.close();
+  con2.close();
+});
+
+test('snapshot=1 writes land in <dir>/upper, not in the rootfs', { skip }, async () => {
+  const b = boot({ snapshot: true });
+  const { l } = await launch(b);
+  const con = new Console(b.dir);
+  con.type('echo snap > /snapfile; echo done-$((9*9))');
+  await con.waitFor(/done-81/);
+  assert.equal(readFileSync(join(b.dir, 'upper', 'snapfile'), 'utf8'), 'snap\n');
+  assert.ok(!existsSync(join(rootfs, 'snapfile')));
+  con.type('exit 7');
+  assert.match(await l.exited(), /^code=7\n/);
+  assert.equal((await readExitRecord(b.dir))?.code, 7);
+  con.close();
+});
+
+test('preinit runs with full privileges before init', { skip }, async () => {
+  const b = boot({ snapshot: true, preinit: '/preinit' });
+  const { l } = await launch(b);
+  const out = readFileSync(join(b.dir, 'upper', 'preinit.out'), 'utf8');
+  assert.match(out, /CapEff:\s+[0-9a-f]+/);
+  assert.doesNotMatch(out, new RegExp(DOCKER_CAPS));
+  l.abort();
+  assert.match(await l.exited(), /^signal=9/);
+});
+
+async function launchError(b: ShimBootstrap): Promise<EngineError> {
+  const l = ShimLaunch.spawn(b);
+  const pids = await l.pids();
+  started.push(pids.monitorPid, pids.initPid);
+  await l.mounted();
+  l.continue();
+  const e = await l.ready().then(
+    () => assert.fail('expected an ERROR'),
+    (e: unknown) => e,
+  );
+  assert.ok(e instanceof EngineError);
+  assert.equal(e.code, 'E_SHIM');
+  assert.ok(await waitGone(pids.monitorPid), 'monitor exits after ERROR');
+  assert.ok(!existsSync(join(b.dir, 'console')) && !existsSync(join(b.dir, 'control')));
+  assert.ok(!existsSync(join(b.dir, 'exit')));
+  return e;
+}
+
+test('a failing preinit is a clean ERROR', { skip }, async () => {
+  const e = await launchError(boot({ preinit: '/preinit-fail' }));
+  assert.equal(e.message, 'preinit `/preinit-fail` exited with status 3');
+});
+
+test('a missing or non-executable init is a clean ERROR', { skip }, async () => {
+  const e1 = await launchError(boot({ init: ['/nope'] }));
+  assert.equal(e1.message, 'init `/nope`: No such file or directory');
+  assert.equal(e1.detail.errno, 2);
+  const e2 = await launchError(boot({ init: ['/noexec'] }));
+  assert.equal(e2.message, 'init `/noexec`: Permission denied');
+  assert.equal(e2.detail.errno, 13);
+});
+
+test('a bad bootstrap is an ERROR before anything is made', { skip }, async () => {
+  const b = boot({ rootfs: join(base, 'missing') });
+  const l = ShimLaunch.spawn(b);
+  const pids = await l.pids();
+  started.push(pids.monitorPid, pids.initPid);
+  await assert.rejects(l.mounted(), /bind mount rootfs|stat rootfs/);
+});
+
+test('ABORT or engine death before EXEC kills the child and cleans up', { skip }, async () => {
+  const b = boot();
+  const l = ShimLaunch.spawn(b);
+  const { monitorPid, initPid } = await l.pids();
+  started.push(monitorPid, initPid);
+  await l.mounted();
+  l.continue();
+  await l.ready();
+  l.abort();
+  assert.ok(await waitGone(initPid));
+  assert.ok(await waitGone(monitorPid));
+  assert.ok(!existsSync(join(b.dir, 'exit')) && !existsSync(join(b.dir, 'console')));
+
+  const b2 = boot();
+  const l2 = ShimLaunch.spawn(b2);
+  const p2 = await l2.pids();
+  started.push(p2.monitorPid, p2.initPid);
+  await l2.mounted();
+  l2.release(); // the engine "dies" mid-launch
+  assert.ok(await waitGone(p2.initPid));
+  assert.ok(await waitGone(p2.monitorPid));
+  assert.ok(!existsSync(join(b2.dir, 'control')));
+});
+
+test('the monitor keeps running after the engine drops fd 3; reattach through control + console', { skip }, async () => {
+  const b = boot();
+  const { l, monitorPid, initPid } = await launch(b);
+  const con = new Console(b.dir);
+  con.type('echo before-$((1+2))');
+  await con.waitFor(/before-3/);
+  con.close();
+  l.release();
+  await sleep(200);
+  assert.ok(alive(monitorPid) && alive(initPid), 'monitor and init survive the engine');
+
+  const ctl = await ShimControl.connect(b.dir);
+  assert.deepEqual(ctl.hello, { monitorPid, initPid, phase: 'running' });
+  const con2 = new Console(b.dir);
+  await con2.waitFor(/before-3/); // scrollback
+  con2.type('echo after-$((2+3))');
+  await con2.waitFor(/after-5/);
+  const rec = new Promise((r) => ctl.onExit(r));
+  con2.type('exit 0');
+  assert.deepEqual(Object.keys((await rec) as object).sort(), ['code', 'time']);
+  assert.equal((await readExitRecord(b.dir))?.code, 0);
+  assert.ok(await waitGone(monitorPid));
+  con2.close();
+});
