@@ -44,8 +44,9 @@ export class ConsoleClient {
     const n = ++seq * 1000;
     const from = this.data.length;
     this.write(`${cmd}; echo "__S_$((${n}+1))__"\n`);
-    const m = await this.waitFor(new RegExp(`\\r?\\n([\\s\\S]*?)__S_${n + 1}__`), timeoutMs, from);
-    // Drop the echoed command line (first line of the match).
+    // Output starts after the terminal's echo of our own command line, ends at the computed marker.
+    const re = new RegExp(`__S_\\$\\(\\(${n}\\+1\\)\\)__"[^\\n]*\\n([\\s\\S]*?)__S_${n + 1}__`);
+    const m = await this.waitFor(re, timeoutMs, from);
     return m[1]!.replace(/\r/g, '');
   }
 

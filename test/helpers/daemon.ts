@@ -52,7 +52,9 @@ export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2' }
   const launch = async () => {
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     await waitForSocket(base, proc);
-    return { proc, client: await EngineClient.connect(base) };
+    const c = await EngineClient.connect(base);
+    await c.call('cli.exec', '.annotate false'); // no host column, as in minitest transcripts
+    return { proc, client: c };
   };
   let { proc, client } = await launch();
   const d: TestDaemon = {
