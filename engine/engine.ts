@@ -45,6 +45,14 @@ export class Engine {
         throw new EngineError('E_PROTOCOL', 'cli.exec is served per connection by the daemon');
       },
       'stats.series': async () => [],
+      // Filled in by the console/stats work (issue 3); until then a clear error.
+      'stats.host': notYet('stats.host'),
+      'stats.watch': notYet('stats.watch'),
+      'console.open': notYet('console.open'),
+      'console.input': notYet('console.input'),
+      'console.ack': notYet('console.ack'),
+      'console.resize': notYet('console.resize'),
+      'console.close': notYet('console.close'),
     };
   }
 
@@ -95,6 +103,12 @@ export class Engine {
       c.control = undefined;
     }
   }
+}
+
+function notYet(name: string): () => Promise<never> {
+  return async () => {
+    throw new EngineError('E_NOT_FOUND', `${name} is not available in this build`);
+  };
 }
 
 function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {

@@ -4,6 +4,9 @@
  */
 import type {
   CommandResult,
+  ConsoleData,
+  ConsoleSession,
+  HostStats,
   ContainerConfig,
   ContainerId,
   ContainerInfo,
@@ -33,8 +36,24 @@ export interface Calls {
   'config.get': { args: []; result: ContainerConfig };
   /** Run one line of the minimega language in this connection's session. */
   'cli.exec': { args: [line: string]; result: CommandResult };
-  /** Recent stats samples of one container (oldest first). */
+  /** Recent stats samples of one container (oldest first, ≥ 10 minutes at 1 Hz). */
   'stats.series': { args: [id: ContainerId]; result: StatsSample[] };
+  /** Recent host samples (oldest first). */
+  'stats.host': { args: []; result: HostStats[] };
+  /**
+   * Containers whose `stats.sample` events this connection wants (null = all). Events for
+   * containers a client does not watch are not sent.
+   */
+  'stats.watch': { args: [ids: ContainerId[] | null]; result: void };
+  /** Open a console stream: scrollback first, then live output as `console.data` events. */
+  'console.open': { args: [id: ContainerId, cols?: number, rows?: number]; result: ConsoleSession };
+  /** Keyboard input for the container. */
+  'console.input': { args: [session: number, data: string]; result: void };
+  /** The client has processed this many characters (flow control: pause > 100 000 unacked, resume < 5 000). */
+  'console.ack': { args: [session: number, chars: number]; result: void };
+  /** Set the pty window size; the container sees it (stty size, SIGWINCH). */
+  'console.resize': { args: [session: number, cols: number, rows: number]; result: void };
+  'console.close': { args: [session: number]; result: void };
 }
 
 /** Pushed engine → client. */
@@ -42,6 +61,10 @@ export interface Events {
   'containers.changed': ContainerInfo[];
   'containers.removed': ContainerId[];
   'stats.sample': StatsSample[];
+  'stats.host': HostStats;
+  'console.data': ConsoleData;
+  /** The stream ended (container exited, monitor gone, or the client was dropped). */
+  'console.closed': { session: number; reason: string };
   'engine.log': { t: number; level: 'info' | 'warn' | 'error'; message: string };
 }
 
@@ -61,12 +84,22 @@ const CALLS: Record<CallName, true> = {
   'config.get': true,
   'cli.exec': true,
   'stats.series': true,
+  'stats.host': true,
+  'stats.watch': true,
+  'console.open': true,
+  'console.input': true,
+  'console.ack': true,
+  'console.resize': true,
+  'console.close': true,
 };
 const EVENTS: Record<EventName, true> = {
   'containers.changed': true,
   'containers.removed': true,
   'stats.sample': true,
   'engine.log': true,
+  'stats.host': true,
+  'console.data': true,
+  'console.closed': true,
 };
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];

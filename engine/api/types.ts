@@ -117,3 +117,40 @@ export interface CommandResult {
   /** Error messages, without the `E: ` prefix. */
   errors: string[];
 }
+
+/** Host-wide figures for the host view and `vm top` totals. */
+export interface HostStats {
+  /** Epoch ms. */
+  t: number;
+  memoryTotalBytes: number;
+  memoryUsedBytes: number;
+  /** 1-minute load average. */
+  load1: number;
+  cpus: number;
+  /** Host cpu busy fraction 0..1 over the last interval. */
+  cpuBusy: number;
+  /** Containers per state. */
+  states: Record<VmState, number>;
+}
+
+/** Per-NIC byte counters seen from the container's side. */
+export interface NicCounters {
+  id: ContainerId;
+  index: number;
+  rxBytes: number;
+  txBytes: number;
+}
+
+/** A console stream opened by one client (one per terminal/window). */
+export interface ConsoleSession {
+  session: number;
+  id: ContainerId;
+  cols: number;
+  rows: number;
+}
+
+/** A batch of console output: UTF-8 text, never split inside a character. */
+export interface ConsoleData {
+  session: number;
+  data: string;
+}

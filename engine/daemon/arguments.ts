@@ -19,6 +19,13 @@ const SHAPES: Record<CallName, Check[]> = {
   'config.get': [],
   'cli.exec': [str],
   'stats.series': [int],
+  'stats.host': [],
+  'stats.watch': [(v) => v === null || (Array.isArray(v) && v.length <= 100_000 && v.every(int))],
+  'console.open': [int, optional(int), optional(int)],
+  'console.input': [int, str],
+  'console.ack': [int, int],
+  'console.resize': [int, int, int],
+  'console.close': [int],
 };
 
 export function isCallName(name: string): name is CallName {
