@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { ContainerInfo } from '../../engine/api/types.js';
+import { ConsoleClient } from '../helpers/console.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { requires } from '../helpers/requires.js';
+import { busyboxRoot } from '../helpers/rootfs.js';
+
+const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
+
+function byName(list: ContainerInfo[]): Record<string, ContainerInfo> {
+  return Object.fromEntries(list.map((c) => [c.name, c]));
+}
+
+describe('a daemon killed with SIGKILL and started again', { skip }, () => {
+  let d: TestDaemon;
+  let fs: Awaited<ReturnType<typeof busyboxRoot>>;
+  let pre: HostSnapshot;
+  let beforeCrash: Record<string, ContainerInfo>;
+
+  before(async () => {
+    pre = snapshot();
+    fs = await busyboxRoot();
+    d = await startDaemon();
+    await d.ok(`vm config filesystem ${fs.dir}`);
+    await d.ok('vm launch container r[0-4]');
+    await d.ok('vm start r[0-3]');
+    await d.ok('vm stop r1');
+    const con = await ConsoleClient.connect(byName(await d.client.call('vm.info')).r0!.console);
+    assert.equal((await con.run('echo before-$((20+3))')).trim(), 'before-23');
+    con.close();
+    beforeCrash = byName(await d.client.call('vm.info'));
+    await d.crash();
+  });
+
+  after(async () => {
+    await d?.dispose();
+    await fs?.remove();
+    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+  });
+
+  test('containers keep running while no daemon exists', () => {
+    for (const c of Object.values(beforeCrash)) assert.ok(existsSync(`/proc/${c.pid}`), `${c.name} init ${c.pid} alive`);
+  });
+
+  test('restart re-adopts running, paused and building containers with the same pids and states', async () => {
+    // r2 dies while the daemon is down: kill its init (a process the engine started for this test).
+    process.kill(beforeCrash.r2!.pid, 'SIGKILL');
+    await d.restart();
+    const now = byName(await d.client.call('vm.info'));
+    assert.equal(now.r0!.state, 'RUNNING');
+    assert.equal(now.r1!.state, 'PAUSED');
+    assert.equal(now.r3!.state, 'RUNNING');
+    assert.equal(now.r4!.state, 'BUILDING');
+    for (const n of ['r0', 'r1', 'r3', 'r4']) assert.equal(now[n]!.pid, beforeCrash[n]!.pid, `${n} same pid`);
+    assert.equal(now.r2!.state, 'ERROR', 'a container that died meanwhile is not silently gone');
+    assert.match(now.r2!.tags.error ?? '', /signal 9/);
+  });
+
+  test('the console still holds its scrollback and accepts input', async () => {
+    const con = await ConsoleClient.connect(beforeCrash.r0!.console);
+    await con.waitFor(/before-23/);
+    assert.equal((await con.run('echo after-$((40+2))')).trim(), 'after-42');
+    con.close();
+  });
+
+  test('re-adopted containers obey the verbs: start the paused one, kill all, flush', async () => {
+    await d.ok('vm start r1');
+    await d.ok('vm start r4');
+    const states = Object.values(byName(await d.client.call('vm.info'))).map((c) => `${c.name}=${c.state}`).sort();
+    assert.deepEqual(states, ['r0=RUNNING', 'r1=RUNNING', 'r2=ERROR', 'r3=RUNNING', 'r4=RUNNING']);
+    await d.ok('vm kill all');
+    await d.ok('vm flush');
+    assert.deepEqual(await d.client.call('vm.info'), []);
+  });
+});
