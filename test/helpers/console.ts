@@ -44,10 +44,14 @@ export class ConsoleClient {
     const n = ++seq * 1000;
     const from = this.data.length;
     this.write(`${cmd}; echo "__S_$((${n}+1))__"\n`);
-    // Output starts after the terminal's echo of our own command line, ends at the computed marker.
-    const re = new RegExp(`__S_\\$\\(\\(${n}\\+1\\)\\)__"[^\\n]*\\n([\\s\\S]*?)__S_${n + 1}__`);
-    const m = await this.waitFor(re, timeoutMs, from);
-    return m[1]!.replace(/\r/g, '');
+    const end = `__S_${n + 1}__`;
+    await this.waitFor(new RegExp(end), timeoutMs, from);
+    const text = this.data.slice(from, this.data.indexOf(end, from));
+    // Output starts after the last echo of our own command line (the tty may echo it once before
+    // the shell starts and the shell's line editor again), and ends at the computed marker.
+    const echoed = text.lastIndexOf(`$((${n}+1))__"`);
+    const body = echoed < 0 ? text : text.slice(text.indexOf('\n', echoed) + 1);
+    return body.replace(/\r/g, '');
   }
 
   close(): void {
