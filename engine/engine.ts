@@ -4,6 +4,8 @@ import type { Calls, CallName, Events } from './api/contract.js';
 import type { ContainerConfig, ContainerInfo } from './api/types.js';
 import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
 import { flush } from './commands/flush.js';
+import { AttachWave, netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
+import { Network } from './net/network.js';
 import { kill } from './commands/kill.js';
 import { launch } from './commands/launch.js';
 import { recover } from './commands/recover.js';
@@ -11,17 +13,32 @@ import { start } from './commands/start.js';
 import { stop } from './commands/stop.js';
 import { tag } from './commands/tag.js';
 import { ConfigStore } from './config/container-config.js';
+import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
 import { EngineError } from './errors.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
+import { StatsSampler } from './stats/sampler.js';
+import { StatsWatch } from './stats/watch.js';
 
 /** Default pids.max per container (security-and-reliability.md: pids limit on by default). */
 export const DEFAULT_PIDS_MAX = 4096;
 
 export type Handlers = { [K in CallName]: (...args: Calls[K]['args']) => Promise<Calls[K]['result']> };
+
+/** Calls whose meaning depends on the client asking: its console sessions and its stats watch. */
+export type ClientCallName = 'stats.watch' | 'console.open' | 'console.input' | 'console.ack' | 'console.resize' | 'console.close';
+
+/** One client's view of the engine (a daemon connection, or the in-process host). */
+export interface ClientScope {
+  handlers: Pick<Handlers, ClientCallName>;
+  /** What this client gets of an event: the payload, a part of it, or undefined for nothing. */
+  filter<K extends keyof Events>(name: K, payload: Events[K]): Events[K] | undefined;
+  /** The client is gone: close its console streams. */
+  dispose(): void;
+}
 
 /** The engine library: owns the container table; the daemon and an in-process host call it. */
 export class Engine {
@@ -29,30 +46,66 @@ export class Engine {
   /** The daemon-wide `vm config` (minimega keeps one per instance). */
   readonly config = new ConfigStore();
   readonly handlers: Handlers;
+  readonly consoles: ConsoleRelay;
+  readonly stats: StatsSampler;
+  /** The scope of in-process callers of `handlers`. */
+  private readonly local: ClientScope;
 
   private constructor(readonly ctx: EngineContext) {
     this.events.setMaxListeners(0);
+    this.consoles = new ConsoleRelay(ctx);
+    this.stats = new StatsSampler(ctx);
+    this.local = this.openClient();
     this.handlers = {
-      'vm.info': async () => [...ctx.containers.values()].sort((a, b) => a.rec.id - b.rec.id).map((c) => ctx.info(c)),
+      'vm.info': async () => {
+        const list = [...ctx.containers.values()].sort((a, b) => a.rec.id - b.rec.id);
+        await refreshAddresses(ctx, list);
+        return list.map((c) => ctx.info(c));
+      },
       'vm.launch': (names, config) => launch(ctx, names, config ?? this.config.current),
       'vm.start': (target) => start(ctx, target),
       'vm.stop': (target) => stop(ctx, target),
       'vm.kill': (target) => kill(ctx, target),
       'vm.flush': (target) => flush(ctx, target),
       'vm.tag': (target, key, value) => tag(ctx, target, key, value),
+      'vm.net.connect': (target, index, vlan, bridge) => netConnect(ctx, target, index, vlan, bridge),
+      'vm.net.disconnect': (target, index) => netDisconnect(ctx, target, index),
+      'net.vlans': async () => (await ctx.network.backend(), ctx.network.vlans.list()),
       'config.get': async () => structuredClone(this.config.current) as ContainerConfig,
       'cli.exec': async () => {
         throw new EngineError('E_PROTOCOL', 'cli.exec is served per connection by the daemon');
       },
-      'stats.series': async () => [],
-      // Filled in by the console/stats work (issue 3); until then a clear error.
-      'stats.host': notYet('stats.host'),
-      'stats.watch': notYet('stats.watch'),
-      'console.open': notYet('console.open'),
-      'console.input': notYet('console.input'),
-      'console.ack': notYet('console.ack'),
-      'console.resize': notYet('console.resize'),
-      'console.close': notYet('console.close'),
+      'stats.series': async (id) => {
+        if (!ctx.containers.has(id)) throw new EngineError('E_NOT_FOUND', `vm not found: ${id}`, { id });
+        return this.stats.series(id);
+      },
+      'stats.host': async () => this.stats.hostSeries(),
+      ...this.local.handlers,
+    };
+  }
+
+  /** State for one client: call its handlers, filter events through it, dispose it when the client goes. */
+  openClient(): ClientScope {
+    const owner: ConsoleOwner = new Set();
+    const watch = new StatsWatch();
+    const consoles = this.consoles;
+    return {
+      handlers: {
+        'stats.watch': async (ids) => watch.set(ids),
+        'console.open': (id, cols, rows) => consoles.open(owner, id, cols ?? undefined, rows ?? undefined),
+        'console.input': async (session, data) => consoles.input(owner, session, data),
+        'console.ack': async (session, chars) => consoles.ack(owner, session, chars),
+        'console.resize': async (session, cols, rows) => consoles.resize(owner, session, cols, rows),
+        'console.close': async (session) => consoles.close(owner, session),
+      },
+      filter: (name, payload) => {
+        if (name === 'console.data' || name === 'console.closed') {
+          return owner.has((payload as Events['console.data']).session) ? payload : undefined;
+        }
+        if (name === 'stats.sample') return watch.filter(payload as Events['stats.sample']) as typeof payload | undefined;
+        return payload;
+      },
+      dispose: () => consoles.closeAll(owner),
     };
   }
 
@@ -62,6 +115,7 @@ export class Engine {
     const layout = await detectLayout(host);
     await prepareEngineParents(host, layout);
     const store = new StateStore(host, base);
+    const network = new Network({ stateDir: base });
     const engineRec = await store.loadEngine();
     let engine: Engine | undefined;
     let hostFs: Promise<HostFs> | undefined;
@@ -74,6 +128,8 @@ export class Engine {
       emit: (name, payload) => engine?.events.emit(name, payload),
       nextId: engineRec.nextId,
       cgroupTag: baseTag(base),
+      network,
+      attachWave: new AttachWave(network),
       hostFsRoot: join(base, 'hostfs'),
       hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot).catch((e) => {
         hostFs = undefined;
@@ -88,6 +144,7 @@ export class Engine {
     };
     engine = new Engine(ctx);
     await recover(ctx);
+    engine.stats.start();
     return engine;
   }
 
@@ -98,17 +155,13 @@ export class Engine {
 
   /** Drop every monitor connection without touching containers (daemon shutdown). */
   close(): void {
+    this.stats.stop();
+    this.consoles.closeEverything();
     for (const c of this.ctx.containers.values()) {
       c.control?.close();
       c.control = undefined;
     }
   }
-}
-
-function notYet(name: string): () => Promise<never> {
-  return async () => {
-    throw new EngineError('E_NOT_FOUND', `${name} is not available in this build`);
-  };
 }
 
 function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { ClientFrame, EventName, ServerFrame } from '../api/contract.js';
 import { EVENT_NAMES } from '../api/contract.js';
 import { CliSession } from '../cli/session.js';
-import type { Engine } from '../engine.js';
+import type { ClientScope, Engine } from '../engine.js';
 import { EngineError, toWireError } from '../errors.js';
 import { checkArgs, isCallName } from './arguments.js';
 
@@ -37,11 +37,14 @@ class Connection {
   private buf = '';
   private readonly subscriptions = new Map<EventName, () => void>();
   private session?: CliSession;
+  /** This client's console sessions and stats watch; dropped when the connection ends. */
+  private readonly scope: ClientScope;
 
   constructor(
     private readonly engine: Engine,
     private readonly sock: Socket,
   ) {
+    this.scope = engine.openClient();
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => this.onData(d));
     sock.on('close', () => this.dispose());
@@ -84,7 +87,13 @@ class Connection {
         if (!(EVENT_NAMES as readonly string[]).includes(name)) continue;
         const ev = name as EventName;
         if (frame.type === 'subscribe' && !this.subscriptions.has(ev)) {
-          this.subscriptions.set(ev, this.engine.on(ev, (payload) => this.send({ type: 'event', name: ev, payload })));
+          this.subscriptions.set(
+            ev,
+            this.engine.on(ev, (payload) => {
+              const mine = this.scope.filter(ev, payload);
+              if (mine !== undefined) this.send({ type: 'event', name: ev, payload: mine });
+            }),
+          );
         } else if (frame.type === 'unsubscribe') {
           this.subscriptions.get(ev)?.();
           this.subscriptions.delete(ev);
@@ -106,7 +115,8 @@ class Connection {
     if (!isCallName(method)) throw new EngineError('E_NOT_FOUND', `no method ${method}`);
     const args = checkArgs(method, rawArgs ?? []);
     if (method === 'cli.exec') return this.cli().exec(args[0] as string);
-    const handler = this.engine.handlers[method] as (...a: unknown[]) => Promise<unknown>;
+    const handlers = method in this.scope.handlers ? this.scope.handlers : this.engine.handlers;
+    const handler = handlers[method as keyof typeof handlers] as (...a: unknown[]) => Promise<unknown>;
     return handler(...args);
   }
 
@@ -124,5 +134,6 @@ class Connection {
   private dispose(): void {
     for (const off of this.subscriptions.values()) off();
     this.subscriptions.clear();
+    this.scope.dispose();
   }
 }

@@ -1,0 +1,132 @@
+/**
+ * The engine's 1 Hz stats sampler: reads every live container's cgroup files (through the Host
+ * seam, via ContainerCgroups.read()) and the host's procfs figures, keeps them in bounded rings
+ * and pushes one `stats.sample` event per tick with every sample of that tick.
+ */
+import type { ContainerId, HostStats, StatsSample, VmState } from '../api/types.js';
+import { VM_STATES } from '../api/types.js';
+import type { Container, EngineContext } from '../context.js';
+import { isAlive } from '../state/lifecycle.js';
+import { HostSampler } from './host-stats.js';
+import { SERIES_CAPACITY, SeriesRing } from './ring.js';
+
+export const SAMPLE_INTERVAL_MS = 1_000;
+/**
+ * Containers read at once. Each read is a handful of small cgroupfs files; a bounded fan-out
+ * keeps a tick of 1000 containers well inside its second without flooding libuv's threadpool
+ * (4 threads) that console and state I/O share.
+ */
+const READ_CONCURRENCY = 16;
+/** Limits at or above this are "no limit" (v1 reports PAGE_COUNTER_MAX pages, ~2^63 bytes). */
+const UNLIMITED_BYTES = 2 ** 60;
+
+export class StatsSampler {
+  private readonly rings = new Map<ContainerId, SeriesRing>();
+  private readonly hostRing: HostStats[] = [];
+  private readonly hostSampler: HostSampler;
+  /** Last OOM-kill count seen per container, to warn once per new kill. */
+  private readonly oomSeen = new Map<ContainerId, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly capacity = SERIES_CAPACITY,
+  ) {
+    this.hostSampler = new HostSampler(ctx.host);
+  }
+
+  start(intervalMs = SAMPLE_INTERVAL_MS): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      // A tick that overruns its second is not stacked on: the next one is skipped.
+      this.running ??= this.tick().finally(() => (this.running = undefined));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Recent samples of one container, oldest first. */
+  series(id: ContainerId, n?: number): StatsSample[] {
+    return this.rings.get(id)?.toArray(n) ?? [];
+  }
+
+  /** The newest sample of one container. */
+  latest(id: ContainerId): StatsSample | undefined {
+    return this.rings.get(id)?.last();
+  }
+
+  hostSeries(): HostStats[] {
+    return [...this.hostRing];
+  }
+
+  /** Sample everything once (the timer calls this; tests call it directly). */
+  async tick(now = Date.now()): Promise<void> {
+    for (const id of this.rings.keys()) if (!this.ctx.containers.has(id)) this.forget(id);
+    const live = [...this.ctx.containers.values()].filter((c) => isAlive(c.rec.state));
+    const samples: StatsSample[] = [];
+    for (let i = 0; i < live.length; i += READ_CONCURRENCY) {
+      const batch = await Promise.all(live.slice(i, i + READ_CONCURRENCY).map((c) => this.sample(c, now)));
+      for (const s of batch) if (s) samples.push(s);
+    }
+    if (samples.length) this.ctx.emit('stats.sample', samples);
+    const host = await this.hostSampler.read(now, this.countStates()).catch(() => undefined); // Best-effort: procfs is always there on Linux; a failed read skips one point.
+    if (host) {
+      this.hostRing.push(host);
+      if (this.hostRing.length > this.capacity) this.hostRing.shift();
+      this.ctx.emit('stats.host', host);
+    }
+  }
+
+  private async sample(c: Container, t: number): Promise<StatsSample | undefined> {
+    // Best-effort: the container may exit mid-read (its cgroups vanish); the exit path reports that.
+    const r = await c.cgroups.read().catch(() => undefined);
+    if (!r) return undefined;
+    const id = c.rec.id;
+    const s: StatsSample = {
+      id,
+      t,
+      memoryBytes: r.memoryBytes,
+      memoryLimitBytes: r.memoryLimitBytes >= UNLIMITED_BYTES ? 0 : r.memoryLimitBytes,
+      oomKills: r.oomKills,
+      cpuUsec: r.cpuUsec,
+      pids: r.pids,
+    };
+    let ring = this.rings.get(id);
+    if (!ring) this.rings.set(id, (ring = new SeriesRing(id, this.capacity)));
+    ring.push(s);
+    this.noticeOom(c, r.oomKills, t);
+    return s;
+  }
+
+  /**
+   * An OOM kill of init ends the container and the exit path marks it ERROR; a kill of any other
+   * process leaves it running, so say so here (the count stays in the series).
+   */
+  private noticeOom(c: Container, oomKills: number, t: number): void {
+    const seen = this.oomSeen.get(c.rec.id) ?? 0;
+    this.oomSeen.set(c.rec.id, oomKills);
+    if (oomKills <= seen) return;
+    if (c.rec.initPid > 0 && !this.ctx.host.kill(c.rec.initPid, 0)) return; // init itself died: the exit path reports it
+    this.ctx.emit('engine.log', {
+      t,
+      level: 'warn',
+      message: `${c.rec.name}: the OOM killer killed ${oomKills - seen} process(es) in the container (memory limit ${c.rec.config.memory} MB, oom_kill ${oomKills})`,
+    });
+  }
+
+  private forget(id: ContainerId): void {
+    this.rings.delete(id);
+    this.oomSeen.delete(id);
+  }
+
+  private countStates(): Record<VmState, number> {
+    const states = Object.fromEntries(VM_STATES.map((s) => [s, 0])) as Record<VmState, number>;
+    for (const c of this.ctx.containers.values()) states[c.rec.state]++;
+    return states;
+  }
+}
