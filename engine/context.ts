@@ -5,6 +5,8 @@ import type { ContainerCgroups, FreezerMode } from './cgroup/cgroup.js';
 import type { CgroupLayout } from './cgroup/layout.js';
 import type { Host } from './host/host.js';
 import type { HostFs } from './rootfs/hostfs.js';
+import type { Network } from './net/network.js';
+import type { AttachWave } from './commands/net.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { ShimControl } from './shim/control-client.js';
 
@@ -25,6 +27,8 @@ export interface Container {
   control?: ShimControl;
   /** Resolves when the current incarnation's exit has been recorded. */
   exited?: Promise<void>;
+  /** When ip/ip6 of rec.nics were last read from the container's netns. */
+  addressesAt?: number;
   /** Serialises verbs on this container. */
   queue: Promise<unknown>;
 }
@@ -38,6 +42,10 @@ export interface EngineContext {
   store: StateStore;
   containers: Map<ContainerId, Container>;
   emit: Emit;
+  /** Bridges, VLAN aliases and veths. */
+  network: Network;
+  /** Batches the NIC setup of containers launched together. */
+  attachWave: AttachWave;
   /** Next id to hand out; persisted in engine.json. */
   nextId: number;
   /** Prefix of this engine's cgroup directory names (one per base directory). */

@@ -32,6 +32,12 @@ export interface Calls {
   'vm.flush': { args: [target?: string]; result: VmResult[] };
   /** Set a tag on the targets. */
   'vm.tag': { args: [target: string, key: string, value: string]; result: VmResult[] };
+  /** Move NIC `index` of a live container (BUILDING included) to `vlan` on `bridge` (default: its bridge). */
+  'vm.net.connect': { args: [target: string, index: number, vlan: string, bridge?: string]; result: void };
+  /** Take NIC `index` off its bridge; the veth stays so `vm.net.connect` can bring it back. */
+  'vm.net.disconnect': { args: [target: string, index: number]; result: void };
+  /** VLAN aliases allocated by this daemon (`vlans`). */
+  'net.vlans': { args: []; result: { alias: string; vlan: number }[] };
   /** The daemon's current `vm config`. */
   'config.get': { args: []; result: ContainerConfig };
   /** Run one line of the minimega language in this connection's session. */
@@ -81,6 +87,9 @@ const CALLS: Record<CallName, true> = {
   'vm.kill': true,
   'vm.flush': true,
   'vm.tag': true,
+  'vm.net.connect': true,
+  'vm.net.disconnect': true,
+  'net.vlans': true,
   'config.get': true,
   'cli.exec': true,
   'stats.series': true,

@@ -47,6 +47,8 @@ async function recordExit(ctx: EngineContext, c: Container, record: ExitRecord |
   // rmdir here must not hide the exit, and recovery retries orphans.
   await c.cgroups.kill().catch(() => undefined);
   await c.cgroups.remove().catch(() => undefined);
+  // The kernel tears a dead netns down asynchronously; delete our host ends explicitly.
+  if (c.rec.nics.length) await ctx.network.detach(c.rec.id).catch(() => undefined);
   c.rec.state = state;
   if (error) c.rec.tags.error = error;
   c.rec.initPid = 0;

@@ -118,7 +118,8 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     rec.monitorPid = pids.monitorPid;
     rec.initPid = pids.initPid;
     await shim.mounted();
-    // Network namespaces are ready here: NICs are created before preinit runs.
+    // The network namespace exists now: NICs are made before preinit runs, so it sees them.
+    if (rec.config.net.length) rec.nics = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid);
     shim.continue();
     await shim.ready();
     await c.cgroups.freeze();
@@ -175,6 +176,8 @@ async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunch | und
   if (shim) await waitGone(ctx, shim.monitorPid);
   shim?.release();
   if (cgroupsMade) await c.cgroups.remove().catch(() => undefined);
+  if (c.rec.nics.length) await ctx.network.detach(c.rec.id).catch(() => undefined);
+  c.rec.nics = [];
 }
 
 async function waitGone(ctx: EngineContext, pid: number): Promise<void> {

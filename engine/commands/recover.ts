@@ -20,6 +20,8 @@ export async function recover(ctx: EngineContext): Promise<void> {
     if (isAlive(rec.state)) await readopt(ctx, c);
   }
   await removeOrphanCgroups(ctx);
+  const live = new Set([...ctx.containers.values()].filter((c) => isAlive(c.rec.state)).map((c) => c.rec.id));
+  await ctx.network.reconcile(live);
   await ctx.saveEngine();
 }
 
@@ -49,6 +51,7 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
   // Best-effort: whatever is left of this incarnation is killed and its cgroups removed.
   await c.cgroups.kill().catch(() => undefined);
   await c.cgroups.remove().catch(() => undefined);
+  if (rec.nics.length) await ctx.network.detach(rec.id).catch(() => undefined);
   const oom = await c.cgroups.read().then((r) => r.oomKills).catch(() => 0);
   const outcome = interrupted
     ? { state: 'ERROR' as const, error: 'launch interrupted by a daemon restart' }

@@ -5,9 +5,11 @@ import { clearVmConfig, vmConfig } from './vm-config.js';
 import { vmInfo } from './vm-info.js';
 import { vmFlush, vmKill, vmLaunch, vmStart, vmStop } from './vm-lifecycle.js';
 import { vmTag } from './vm-tag.js';
+import { vlans, vmNetConnect, vmNetDisconnect } from './net.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   vmLaunch, vmStart, vmStop, vmKill, vmFlush, vmInfo, vmTag, vmConfig, clearVmConfig, shell,
+  vlans, vmNetConnect, vmNetDisconnect,
 ];
 
 /** The command whose words start `words`, preferring the longest match. */
