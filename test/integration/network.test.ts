@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { ContainerInfo } from '../../engine/api/types.js';
+import { ConsoleClient } from '../helpers/console.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { requires } from '../helpers/requires.js';
+import { busyboxRoot } from '../helpers/rootfs.js';
+
+const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
+
+/** Addresses only ever used inside network namespaces these tests create. */
+const NET = '10.199.7';
+
+function links(): string[] {
+  return execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).split('\n').filter((l) => /mega_/.test(l));
+}
+
+describe('container networking through the engine (Linux bridge backend)', { skip }, () => {
+  let d: TestDaemon;
+  let fs: Awaited<ReturnType<typeof busyboxRoot>>;
+  let pre: HostSnapshot;
+  const info = async (name: string): Promise<ContainerInfo> => (await d.client.call('vm.info')).find((c) => c.name === name)!;
+  const ping = async (from: string, to: string): Promise<boolean> => {
+    const con = await ConsoleClient.connect((await info(from)).console);
+    try {
+      const out = await con.run(`ping -c1 -W1 ${to} >/dev/null 2>&1 && echo reach-yes || echo reach-no`);
+      return out.includes('reach-yes');
+    } finally {
+      con.close();
+    }
+  };
+
+  before(async () => {
+    pre = snapshot();
+    fs = await busyboxRoot();
+    d = await startDaemon();
+    await d.ok(`vm config filesystem ${fs.dir}`);
+    for (const [name, net] of [['a', `LAN,${NET}.1/24`], ['b', `LAN,${NET}.2/24`], ['c', `DMZ,${NET}.3/24`]]) {
+      await d.ok(`vm config net ${net}`);
+      await d.ok(`vm launch container ${name}`);
+    }
+    await d.ok('clear vm config net');
+    await d.ok('vm start all');
+  });
+
+  after(async () => {
+    await d?.dispose();
+    await fs?.remove();
+    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+  });
+
+  test('vm info shows vlan aliases, taps, macs and the addresses read from each container', async () => {
+    const a = await info('a');
+    const c = await info('c');
+    assert.equal(a.nics.length, 1);
+    assert.equal(a.nics[0]!.vlan, 'LAN');
+    assert.equal(a.nics[0]!.vlanId, 101);
+    assert.equal(c.nics[0]!.vlanId, 102);
+    assert.match(a.nics[0]!.tap, /^mega_tap\d+$/);
+    assert.match(a.nics[0]!.mac, /^02(:[0-9a-f]{2}){5}$/);
+    assert.match(a.nics[0]!.ip, new RegExp(`^${NET.replace(/\./g, '\\.')}\\.1`));
+    const out = await d.ok('.columns name,vlan vm info');
+    assert.match(out, /a\s+\| \[LAN \(101\)\]/);
+    assert.match(await d.ok('vlans'), /LAN\s+\| 101/);
+    const con = await ConsoleClient.connect(a.console);
+    assert.match(await con.run('ls /sys/class/net'), /veth0/);
+    con.close();
+  });
+
+  test('containers on one VLAN reach each other; another VLAN is isolated until vm net connect', async () => {
+    assert.ok(await ping('a', `${NET}.2`), 'a → b on VLAN 101');
+    assert.ok(!(await ping('a', `${NET}.3`)), 'a ↛ c on VLAN 102');
+    await d.ok('vm net connect c 0 LAN');
+    assert.equal((await info('c')).nics[0]!.vlanId, 101);
+    assert.ok(await ping('a', `${NET}.3`), 'a → c after connect');
+    await d.ok('vm net disconnect c 0');
+    assert.ok(!(await ping('a', `${NET}.3`)), 'a ↛ c after disconnect');
+  });
+
+  test('preinit already sees the interface (NICs exist before preinit runs)', async () => {
+    writeFileSync(`${fs.dir}/preinit-net`, '#!/bin/sh\nls /sys/class/net > /root/preinit-saw\n');
+    chmodSync(`${fs.dir}/preinit-net`, 0o755);
+    await d.ok('vm config preinit /preinit-net');
+    await d.ok(`vm config net LAN,${NET}.9/24`);
+    await d.ok('vm launch container p');
+    await d.ok('clear vm config preinit');
+    await d.ok('clear vm config net');
+    await d.ok('vm start p');
+    const con = await ConsoleClient.connect((await info('p')).console);
+    assert.match(await con.run('cat /root/preinit-saw'), /veth0/);
+    con.close();
+  });
+
+  test('vm kill all and vm flush leave no veth and no bridge the engine created', async () => {
+    assert.ok(links().length > 0);
+    await d.ok('vm kill all');
+    await d.ok('vm flush');
+    assert.deepEqual(links(), []);
+  });
+
+  test('200 containers with one NIC each launch, start and tear down with nothing leaked', async () => {
+    const before200 = snapshot();
+    await d.ok('vm config net LAN');
+    await d.ok('vm launch container n[0-199]');
+    await d.ok('clear vm config net');
+    await d.ok('vm start all');
+    const all = await d.client.call('vm.info');
+    assert.equal(all.filter((c) => c.state === 'RUNNING' && c.nics.length === 1).length, 200);
+    assert.equal(new Set(all.map((c) => c.nics[0]!.tap)).size, 200, 'one host end each');
+    await d.ok('vm kill all');
+    await d.ok('vm flush');
+    assert.deepEqual(links(), []);
+    assert.deepEqual(leaked(before200), {});
+  });
+});
