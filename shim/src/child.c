@@ -1,7 +1,7 @@
 /* shim/src/child.c — the container child.  Order:
      tty → cgroups → cgroupns → hostname → rootfs/mounts → pivot_root
      → MOUNTED, wait CONTINUE → preinit → check init → caps
-     → (seccomp.c will slot in here: no_new_privs + filter)
+     → no_new_privs + seccomp filter (seccomp.c)
      → close fds → READY, wait EXEC → execve.  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "utils.h"
 
@@ -162,8 +163,8 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
     return -1;
   if (shim_caps_drop (cfg, err) < 0)
     return -1;
-  /* seccomp.c: shim_seccomp_apply (cfg, err) goes here (after caps, before
-     the fds are closed and READY is sent).  */
+  if (shim_seccomp_apply (cfg, err) < 0)
+    return -1;
   if (close_others (sync_fd, err) < 0)
     return -1;
 

@@ -108,6 +108,16 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
       cfg->snapshot = n == 1;
       return 0;
     }
+  if (strcmp (key, "seccomp") == 0 || strcmp (key, "tun") == 0)
+    {
+      if (parse_uint (key, v, 0, 1, &n, err) < 0)
+        return -1;
+      if (key[0] == 's')
+        cfg->unconfined = n == 0;
+      else
+        cfg->tun = n == 1;
+      return 0;
+    }
   if (strcmp (key, "fifos") == 0)
     {
       if (parse_uint (key, v, 0, SHIM_MAX_FIFOS, &n, err) < 0)

@@ -25,6 +25,10 @@ struct shim_config
 {
   char *id, *name, *dir, *rootfs, *hostname, *uuid, *preinit;
   bool snapshot;
+  /* seccomp=0: no seccomp filter and no no_new_privs (default 1).  */
+  bool unconfined;
+  /* tun=1: create /dev/net/tun (the devices cgroup must allow 10:200).  */
+  bool tun;
   struct shim_list init, env, cgroups, caps;
   struct shim_volume *volumes;
   size_t n_volumes;
