@@ -21,6 +21,7 @@ import { LinuxHost } from './host/linux-host.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
 import { StatsSampler } from './stats/sampler.js';
+import { StatFileHost } from './stats/stat-file-host.js';
 import { StatsWatch } from './stats/watch.js';
 
 /** Default pids.max per container (security-and-reliability.md: pids limit on by default). */
@@ -54,7 +55,8 @@ export class Engine {
   private constructor(readonly ctx: EngineContext) {
     this.events.setMaxListeners(0);
     this.consoles = new ConsoleRelay(ctx);
-    this.stats = new StatsSampler(ctx);
+    // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
+    this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
     this.local = this.openClient();
     this.handlers = {
       'vm.info': async () => {

@@ -5,10 +5,12 @@
  */
 import type { ContainerId, HostStats, StatsSample, VmState } from '../api/types.js';
 import { VM_STATES } from '../api/types.js';
+import { ContainerCgroups } from '../cgroup/cgroup.js';
 import type { Container, EngineContext } from '../context.js';
 import { isAlive } from '../state/lifecycle.js';
 import { HostSampler } from './host-stats.js';
 import { SERIES_CAPACITY, SeriesRing } from './ring.js';
+import type { StatFileHost } from './stat-file-host.js';
 
 export const SAMPLE_INTERVAL_MS = 1_000;
 /**
@@ -17,6 +19,8 @@ export const SAMPLE_INTERVAL_MS = 1_000;
  * (4 threads) that console and state I/O share.
  */
 const READ_CONCURRENCY = 16;
+/** Containers read between two turns of the event loop (StatFileHost reads synchronously). */
+const YIELD_EVERY = 64;
 /** Limits at or above this are "no limit" (v1 reports PAGE_COUNTER_MAX pages, ~2^63 bytes). */
 const UNLIMITED_BYTES = 2 ** 60;
 
@@ -26,11 +30,18 @@ export class StatsSampler {
   private readonly hostSampler: HostSampler;
   /** Last OOM-kill count seen per container, to warn once per new kill. */
   private readonly oomSeen = new Map<ContainerId, number>();
+  /** Cgroups read through `statHost`, per container, with the key they were made for. */
+  private readonly readers = new Map<ContainerId, ContainerCgroups>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
+  /**
+   * `statHost` (production: a StatFileHost over the engine's host) serves the cgroup reads;
+   * without it each container's own ContainerCgroups (ctx.host) is read.
+   */
   constructor(
     private readonly ctx: EngineContext,
+    private readonly statHost?: StatFileHost,
     private readonly capacity = SERIES_CAPACITY,
   ) {
     this.hostSampler = new HostSampler(ctx.host);
@@ -48,6 +59,8 @@ export class StatsSampler {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.statHost?.closeAll();
+    this.readers.clear();
   }
 
   /** Recent samples of one container, oldest first. */
@@ -68,10 +81,12 @@ export class StatsSampler {
   async tick(now = Date.now()): Promise<void> {
     for (const id of this.rings.keys()) if (!this.ctx.containers.has(id)) this.forget(id);
     const live = [...this.ctx.containers.values()].filter((c) => isAlive(c.rec.state));
+    this.dropReaders(live);
     const samples: StatsSample[] = [];
     for (let i = 0; i < live.length; i += READ_CONCURRENCY) {
       const batch = await Promise.all(live.slice(i, i + READ_CONCURRENCY).map((c) => this.sample(c, now)));
       for (const s of batch) if (s) samples.push(s);
+      if ((i + READ_CONCURRENCY) % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
     if (samples.length) this.ctx.emit('stats.sample', samples);
     const host = await this.hostSampler.read(now, this.countStates()).catch(() => undefined); // Best-effort: procfs is always there on Linux; a failed read skips one point.
@@ -84,7 +99,7 @@ export class StatsSampler {
 
   private async sample(c: Container, t: number): Promise<StatsSample | undefined> {
     // Best-effort: the container may exit mid-read (its cgroups vanish); the exit path reports that.
-    const r = await c.cgroups.read().catch(() => undefined);
+    const r = await this.reader(c).read().catch(() => undefined);
     if (!r) return undefined;
     const id = c.rec.id;
     const s: StatsSample = {
@@ -117,6 +132,23 @@ export class StatsSampler {
       level: 'warn',
       message: `${c.rec.name}: the OOM killer killed ${oomKills - seen} process(es) in the container (memory limit ${c.rec.config.memory} MB, oom_kill ${oomKills})`,
     });
+  }
+
+  private reader(c: Container): ContainerCgroups {
+    if (!this.statHost) return c.cgroups;
+    let r = this.readers.get(c.rec.id);
+    if (!r) this.readers.set(c.rec.id, (r = new ContainerCgroups(this.statHost, { layout: this.ctx.layout, freezer: c.cgroups.freezer }, c.cgroups.key)));
+    return r;
+  }
+
+  /** Close the kept-open files of containers that ended or were relaunched under another key. */
+  private dropReaders(live: Container[]): void {
+    const keys = new Map(live.map((c) => [c.rec.id, c.cgroups.key]));
+    for (const [id, r] of this.readers) {
+      if (keys.get(id) === r.key) continue;
+      for (const dir of r.dirs()) this.statHost?.forget(dir);
+      this.readers.delete(id);
+    }
   }
 
   private forget(id: ContainerId): void {
