@@ -5,10 +5,14 @@ import { clearVmConfig, vmConfig } from './vm-config.js';
 import { vmInfo } from './vm-info.js';
 import { vmFlush, vmKill, vmLaunch, vmStart, vmStop } from './vm-lifecycle.js';
 import { vmTag } from './vm-tag.js';
+import { vmTop } from './top.js';
+import { vmStats } from './stats.js';
 import { vlans, vmNetConnect, vmNetDisconnect } from './net.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   vmLaunch, vmStart, vmStop, vmKill, vmFlush, vmInfo, vmTag, vmConfig, clearVmConfig, shell,
+  vmTop,
+  vmStats,
   vlans, vmNetConnect, vmNetDisconnect,
 ];
 

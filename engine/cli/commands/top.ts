@@ -1,0 +1,62 @@
+/** `vm top [duration]`: minimega's per-VM resource table, from the engine's 1 Hz samples. */
+import type { StatsSample } from '../../api/types.js';
+import type { CliCommand } from '../deps.js';
+import { goDuration } from '../format.js';
+import { tableResponse } from '../response.js';
+
+/** Columns we measure for a container, in minimega's order (res = cgroup memory usage). */
+export const VM_TOP_COLUMNS = ['name', 'res', 'limit', 'cpu', 'time', 'procs', 'oom'] as const;
+/** minimega columns a container cannot fill here (KVM-only, or per-process figures); `.columns` shows N/A. */
+export const VM_TOP_HIDDEN = ['virt', 'shr', 'vcpu', 'rx', 'tx'] as const;
+
+/** minimega's fmtMB: whole MiB, rounded down. */
+export function mb(bytes: number): string {
+  return String(Math.floor(bytes / 2 ** 20));
+}
+
+/** Host cpu % used over the last `windowMs` of a series (oldest first); 0 with fewer than two samples. */
+export function cpuPercent(series: readonly StatsSample[], windowMs: number): number {
+  const last = series[series.length - 1];
+  if (!last) return 0;
+  let first = last;
+  for (let k = series.length - 2; k >= 0; k--) {
+    first = series[k]!;
+    if (last.t - first.t >= windowMs) break;
+  }
+  const dt = last.t - first.t;
+  return dt > 0 ? Math.max(0, ((last.cpuUsec - first.cpuUsec) / 1000 / dt) * 100) : 0;
+}
+
+/** One row of `vm top`. */
+export function topRow(name: string, series: readonly StatsSample[], windowMs: number): string[] {
+  const s = series[series.length - 1]!;
+  return [
+    name,
+    mb(s.memoryBytes),
+    s.memoryLimitBytes > 0 ? mb(s.memoryLimitBytes) : 'max',
+    cpuPercent(series, windowMs).toFixed(2),
+    goDuration(s.cpuUsec / 1000),
+    String(s.pids),
+    String(s.oomKills),
+  ];
+}
+
+export const vmTop: CliCommand = {
+  words: ['vm', 'top'],
+  usage: 'vm top [duration]',
+  help:
+    'Resource use per running container, from the engine\'s 1 Hz cgroup samples: res (memory used, MB), ' +
+    'limit (memory limit, MB), cpu (host cpu % over the last duration seconds, default 1), time (total cpu time), ' +
+    'procs (processes) and oom (OOM kills).',
+  async run(deps, args) {
+    if (args.length > 1 || (args[0] !== undefined && !/^[1-9][0-9]*$/.test(args[0]))) throw new Error('usage: vm top [duration]');
+    const windowMs = Number(args[0] ?? 1) * 1000;
+    const vms = (await deps.engine.call('vm.info')).filter((c) => c.state === 'RUNNING' || c.state === 'PAUSED' || c.state === 'BUILDING');
+    const rows: string[][] = [];
+    for (const vm of vms) {
+      const series = await deps.engine.call('stats.series', vm.id);
+      if (series.length) rows.push(topRow(vm.name, series, windowMs));
+    }
+    return tableResponse([...VM_TOP_COLUMNS], rows, [...VM_TOP_HIDDEN]);
+  },
+};
