@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled test suites with node's test runner: unit tests in parallel, then the
 // suites that touch the kernel one file at a time (they diff mountinfo/cgroups for leaks,
-// so two of them must never overlap). Usage: node scripts/run-tests.js [unit|integration|transcripts|all] [substring]
+// so two of them must never overlap). Usage: node scripts/run-tests.js [unit|integration|security|e2e|components|all] [substring]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,4 +36,14 @@ for (const s of suites) {
   const r = spawnSync(process.execPath, ['--test', ...s.args, ...list], { stdio: 'inherit' });
   if (r.status !== 0) failed = true;
 }
+// Component and store tests of the renderer (vitest + happy-dom; test/unit/renderer).
+if ((which === 'all' || which === 'components') && files('test/unit/renderer').length + files_ts('test/unit/renderer') > 0) {
+  console.log('\n# suite components: vitest');
+  const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...(filter ? [filter] : [])], { stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
+}
 process.exit(failed ? 1 : 0);
+
+function files_ts(dir) {
+  try { return readdirSync(dir).filter((n) => n.endsWith('.test.ts')).length; } catch { return 0; }
+}

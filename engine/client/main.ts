@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -13,24 +13,34 @@ import { LinuxHost } from '../host/linux-host.js';
 import { buildBusyboxRoot } from '../rootfs/busybox.js';
 import { attachConsole } from './console.js';
 import { EngineClient, socketPath } from './engine-client.js';
+import { serveWeb } from '../web/server.js';
+
+/** Where `start` serves the web UI when Electron is not installed. */
+const DEFAULT_WEB = '127.0.0.1:9001';
 
 /** Default state directory (design.md §1). */
 export const DEFAULT_BASE = '/run/nanomega';
 
 const USAGE = `usage: nanomega [--base DIR] <command>
-  serve [--freezer v1|v2]     run the engine daemon in the foreground
+  serve [--freezer v1|v2] [--web HOST:PORT]
+                              run the engine daemon in the foreground; --web also serves the UI and
+                              the contract over a WebSocket with a token (e.g. --web 127.0.0.1:9001)
+  web [HOST:PORT]             serve the web UI for a daemon that already runs (default 127.0.0.1:9001)
   -e COMMAND...               run one minimega command and print its output
   attach                      interactive minimega prompt (history, line editing)
   console NAME                attach this terminal to a container's console (Ctrl-] detaches)
   test PATH...                run .mm transcript scripts against the daemon (writes .got, diffs .want)
   rootfs build busybox DIR    make a minimega-style busybox root filesystem in DIR
   nuke                        kill every container of this base and remove every engine object
-  start                       start a daemon in the background if none runs, then attach
+  start                       start the desktop app (Electron) if installed, else a daemon in the
+                              background if none runs plus the web UI (127.0.0.1:9001)
 options may appear before or after the command; --base defaults to $NANOMEGA_BASE or ${DEFAULT_BASE}`;
 
 interface Args {
   base: string;
   freezer?: FreezerMode;
+  /** `--web HOST:PORT`: also serve the web UI and the contract over a WebSocket. */
+  web?: string;
   rest: string[];
 }
 
@@ -44,10 +54,11 @@ function parseArgs(argv: string[]): Args {
       continue;
     }
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    if (flag === '--base' || flag === '--freezer') {
+    if (flag === '--base' || flag === '--freezer' || flag === '--web') {
       const v = inline ?? argv[++i];
       if (!v) fail(`${flag} needs a value`);
       if (flag === '--base') out.base = v!;
+      else if (flag === '--web') out.web = v!;
       else if (v === 'v1' || v === 'v2') out.freezer = v;
       else fail(`--freezer: expected v1 or v2, got \`${v}\``);
     } else {
@@ -168,8 +179,8 @@ async function nuke(base: string): Promise<number> {
   return 0;
 }
 
-/** npm start: a daemon in the background (log in <base>/daemon.log) unless one answers, then attach. */
-async function startAndAttach(args: Args): Promise<number> {
+/** A daemon in the background (log in <base>/daemon.log) unless one answers. */
+async function ensureDaemon(args: Args): Promise<void> {
   try {
     (await EngineClient.connect(args.base)).close();
   } catch {
@@ -180,7 +191,39 @@ async function startAndAttach(args: Args): Promise<number> {
     for (let i = 0; i < 100 && !existsSync(socketPath(args.base)); i++) await new Promise((r) => setTimeout(r, 100));
     process.stdout.write(`nanomega: daemon started (pid ${child.pid}), log in ${join(args.base, 'daemon.log')}\n`);
   }
-  return attach(args.base);
+}
+
+/** The web UI for a daemon that already runs, in the foreground until Ctrl-C. */
+async function webOnly(base: string, listen: string): Promise<number> {
+  (await EngineClient.connect(base)).close(); // a clear error now rather than on the first browser request
+  const web = await serveWeb({ socket: socketPath(base), listen });
+  process.stdout.write(`nanomega: web UI on ${web.url}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = () => void web.close().then(() => resolve(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** The Electron binary when the `electron` package downloaded one (typings-only installs have none). */
+function electronBinary(): string | undefined {
+  const pkg = fileURLToPath(new URL('../../../node_modules/electron/', import.meta.url));
+  const rel = (() => {
+    try {
+      return readFileSync(join(pkg, 'path.txt'), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  })();
+  const bin = rel ? join(pkg, 'dist', rel) : undefined;
+  return bin && existsSync(bin) ? bin : undefined;
+}
+
+/** The desktop app; it connects to (or offers to start) the daemon itself. */
+function startElectron(bin: string, base: string): Promise<number> {
+  const main = fileURLToPath(new URL('../../electron/main.js', import.meta.url));
+  const child = spawn(bin, [main], { stdio: 'inherit', env: { ...process.env, NANOMEGA_BASE: base } });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -193,7 +236,9 @@ async function main(argv: string[]): Promise<number> {
         freezer: args.freezer,
         onReady: (sock) => process.stdout.write(`nanomega: serving on ${sock}\n`),
       });
-      const stop = () => void close().then(() => process.exit(0));
+      const web = args.web ? await serveWeb({ socket: socketPath(args.base), listen: args.web }) : undefined;
+      if (web) process.stdout.write(`nanomega: web UI on ${web.url}\n`);
+      const stop = () => void (web?.close() ?? Promise.resolve()).then(close).then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       return new Promise<number>(() => undefined);
@@ -215,9 +260,26 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'nuke':
       return nuke(args.base);
-    case 'start':
-      if (process.getuid?.() !== 0) fail('nanomega start must run as root: sudo npm start');
-      return startAndAttach(args);
+    case 'web':
+      return webOnly(args.base, rest[0] ?? args.web ?? DEFAULT_WEB);
+    case 'start': {
+      const electron = electronBinary();
+      if (electron) return startElectron(electron, args.base);
+      process.stdout.write(
+        'nanomega: Electron is not installed here (node_modules/electron has no binary), so starting the web UI instead.\n' +
+          `          Same UI in a browser: ${DEFAULT_WEB}, loopback only, with a token.\n`,
+      );
+      if (process.getuid?.() !== 0) {
+        try {
+          (await EngineClient.connect(args.base)).close();
+        } catch {
+          fail(`no daemon answers on ${socketPath(args.base)} and starting one needs root: sudo npm start (or sudo nanomega serve --base ${args.base} --web ${DEFAULT_WEB})`);
+        }
+      } else {
+        await ensureDaemon(args);
+      }
+      return webOnly(args.base, args.web ?? DEFAULT_WEB);
+    }
     case undefined:
     case 'help':
     case '--help':

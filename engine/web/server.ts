@@ -1,0 +1,269 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** Cookie that carries the token after the first load (HttpOnly, SameSite=Strict). */
+export const TOKEN_COOKIE = 'nanomega_token';
+/** Path of the WebSocket endpoint. */
+export const WS_PATH = '/engine';
+/** Longest client frame accepted from the browser (the daemon accepts 8 MB lines; stay well under). */
+const MAX_FRAME_BYTES = 1024 * 1024;
+/** Pause reading from the daemon while the browser has this much unsent output (the daemon's own drop limit is 64 MB). */
+const WS_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+const WS_LOW_WATER_BYTES = 512 * 1024;
+
+/** Where `vite build` writes the renderer (dist/renderer), relative to this compiled file (dist/engine/web/). */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+export interface WebOptions {
+  /** Daemon socket to relay to (each browser connection gets its own daemon connection and session). */
+  socket: string;
+  /** Address to bind: "127.0.0.1:9001", "127.0.0.1:0" (any free port), "[::1]:9001". */
+  listen: string;
+  /** Built renderer directory. */
+  staticDir?: string;
+  /** Fixed token (tests); random 32 bytes otherwise. */
+  token?: string;
+}
+
+export interface WebServer {
+  /** `http://host:port/?token=…` — the URL to open. */
+  url: string;
+  /** The exact `host:port` that Host headers must carry. */
+  authority: string;
+  token: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(listen);
+  if (!m) throw new Error(`--web: expected HOST:PORT (e.g. 127.0.0.1:9001), got \`${listen}\``);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`--web: port out of range: ${port}`);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === TOKEN_COOKIE) return v.join('=');
+  }
+  return undefined;
+}
+
+function sameSecret(a: string | undefined | null, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Serve the built renderer and the engine contract over a WebSocket (security-and-reliability.md item 9):
+ * loopback by default, a random token on every request (query on first load, then an HttpOnly
+ * SameSite=Strict cookie), the Host header and the WebSocket Origin checked exactly. Frames are relayed
+ * unchanged to a fresh daemon-socket connection per WebSocket, so the browser gets exactly the daemon's
+ * per-connection dispatch (cli session, console sessions, stats.watch) and nothing else.
+ */
+export async function serveWeb(opts: WebOptions): Promise<WebServer> {
+  const { host, port } = parseListen(opts.listen);
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
+  let authority = '';
+
+  /** null when allowed; else the status code and reason. */
+  const check = (req: IncomingMessage, url: URL, ws: boolean): [number, string] | null => {
+    if (req.headers.host !== authority) return [403, 'wrong Host'];
+    if (ws && req.headers.origin !== `http://${authority}`) return [403, 'wrong Origin'];
+    if (!sameSecret(url.searchParams.get('token'), token) && !sameSecret(cookieToken(req), token)) return [401, 'token required'];
+    return null;
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const refused = check(req, url, false);
+    if (refused) return deny(res, ...refused);
+    if (url.searchParams.has('token')) {
+      // Trade the token in the URL for a cookie, and take it out of the address bar and history.
+      url.searchParams.delete('token');
+      res.writeHead(303, {
+        'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        Location: url.pathname + url.search,
+        'Cache-Control': 'no-store',
+      });
+      return res.end();
+    }
+    void sendStatic(staticDir, url.pathname, authority, res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('upgrade', (req, sock, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const refused = check(req, url, true) ?? (url.pathname === WS_PATH ? null : ([404, 'not found'] as [number, string]));
+    if (refused) {
+      sock.end(`HTTP/1.1 ${refused[0]} ${refused[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, sock, head, (ws) => relay(ws, opts.socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  authority = `${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+  return {
+    url: `http://${authority}/?token=${token}`,
+    authority,
+    token,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+function deny(res: ServerResponse, status: number, reason: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${status} ${reason}\n`);
+}
+
+function csp(authority: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Vue style bindings and xterm.js set inline styles.
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self' ws://${authority}`,
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+async function sendStatic(dir: string, pathname: string, authority: string, res: ServerResponse): Promise<void> {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname);
+  } catch {
+    return deny(res, 400, 'bad path');
+  }
+  if (rel === '/' || rel === '') rel = '/index.html';
+  const file = normalize(join(dir, rel));
+  if (!file.startsWith(normalize(dir + sep)) || rel.includes('\0')) return deny(res, 404, 'not found');
+  const st = await stat(file).catch(() => undefined);
+  if (!st?.isFile()) {
+    if (rel === '/index.html') return deny(res, 500, `renderer not built: no ${file} (run npm run build)`);
+    return deny(res, 404, 'not found');
+  }
+  res.writeHead(200, {
+    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': st.size,
+    'Content-Security-Policy': csp(authority),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': rel.startsWith('/assets/') ? 'max-age=31536000, immutable' : 'no-store',
+  });
+  createReadStream(file).pipe(res);
+}
+
+/** Relay one WebSocket to a fresh daemon connection: one JSON frame per WebSocket message ⇄ one line. */
+function relay(ws: WebSocket, socketPath: string): void {
+  const sock: Socket = connect(socketPath);
+  sock.setEncoding('utf8');
+  let buf = '';
+  let paused = false;
+  const pending: string[] = [];
+  let connected = false;
+
+  sock.on('connect', () => {
+    connected = true;
+    for (const line of pending.splice(0)) sock.write(line);
+  });
+  sock.on('data', (d: string) => {
+    buf += d;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line) ws.send(line);
+    }
+    // Backpressure: stop reading the daemon while the browser is behind; the daemon's console
+    // flow control and its own drop limit take over from there.
+    if (!paused && ws.bufferedAmount > WS_HIGH_WATER_BYTES) {
+      paused = true;
+      sock.pause();
+      const drain = setInterval(() => {
+        if (ws.readyState !== ws.OPEN || ws.bufferedAmount < WS_LOW_WATER_BYTES) {
+          clearInterval(drain);
+          paused = false;
+          sock.resume();
+        }
+      }, 20);
+    }
+  });
+  const end = (code: number, reason: string) => {
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    sock.destroy();
+  };
+  sock.on('error', (e: NodeJS.ErrnoException) => end(1011, `daemon socket: ${e.code ?? e.message}`));
+  sock.on('close', () => end(1011, 'daemon connection closed'));
+
+  ws.on('message', (data, isBinary) => {
+    const text = isBinary ? '' : data.toString();
+    const frame = parseClientFrame(text);
+    if (!frame) {
+      ws.send(JSON.stringify({ type: 'result', id: -1, ok: false, error: { code: 'E_PROTOCOL', message: 'malformed frame' } }));
+      return;
+    }
+    // Re-serialised: the daemon only ever sees one well-formed line per frame.
+    const line = JSON.stringify(frame) + '\n';
+    if (connected) sock.write(line);
+    else pending.push(line);
+  });
+  ws.on('close', () => sock.destroy());
+  ws.on('error', () => sock.destroy());
+}
+
+function parseClientFrame(text: string): object | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const f = v as Record<string, unknown>;
+  if (f.type === 'call' && Number.isSafeInteger(f.id) && typeof f.method === 'string' && Array.isArray(f.args)) {
+    return { type: 'call', id: f.id, method: f.method, args: f.args };
+  }
+  if ((f.type === 'subscribe' || f.type === 'unsubscribe') && Array.isArray(f.events) && f.events.every((e) => typeof e === 'string')) {
+    return { type: f.type, events: f.events };
+  }
+  return undefined;
+}

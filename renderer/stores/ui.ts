@@ -1,0 +1,53 @@
+import { defineStore } from 'pinia';
+import { ref, watch } from 'vue';
+import type { ContainerId } from '../../engine/api/types';
+
+export type Theme = 'dark' | 'light';
+export type View = 'containers' | 'host' | 'commands';
+
+const THEME_KEY = 'nanomega.theme';
+
+/** View, theme, selection and open console tabs of the main window. */
+export const useUiStore = defineStore('ui', () => {
+  const stored = globalThis.localStorage?.getItem(THEME_KEY);
+  const prefersLight = globalThis.matchMedia?.('(prefers-color-scheme: light)').matches;
+  const theme = ref<Theme>(stored === 'light' || stored === 'dark' ? stored : prefersLight ? 'light' : 'dark');
+  const view = ref<View>('containers');
+  const detail = ref<ContainerId | undefined>();
+  const launchOpen = ref(false);
+  const helpOpen = ref(false);
+  const selected = ref(new Set<ContainerId>());
+  /** Console tabs in the main window; the active one is shown in the bottom pane. */
+  const consoleTabs = ref<ContainerId[]>([]);
+  const activeConsole = ref<ContainerId | undefined>();
+
+  watch(
+    theme,
+    (t) => {
+      globalThis.localStorage?.setItem(THEME_KEY, t);
+      globalThis.document?.documentElement.setAttribute('data-theme', t);
+    },
+    { immediate: true },
+  );
+
+  function toggleTheme(): void {
+    theme.value = theme.value === 'dark' ? 'light' : 'dark';
+  }
+
+  function openConsoleTab(id: ContainerId): void {
+    if (!consoleTabs.value.includes(id)) consoleTabs.value = [...consoleTabs.value, id];
+    activeConsole.value = id;
+  }
+
+  function closeConsoleTab(id: ContainerId): void {
+    const i = consoleTabs.value.indexOf(id);
+    consoleTabs.value = consoleTabs.value.filter((x) => x !== id);
+    if (activeConsole.value === id) activeConsole.value = consoleTabs.value[Math.max(0, i - 1)];
+  }
+
+  function setSelected(ids: Iterable<ContainerId>): void {
+    selected.value = new Set(ids);
+  }
+
+  return { theme, view, detail, launchOpen, helpOpen, selected, consoleTabs, activeConsole, toggleTheme, openConsoleTab, closeConsoleTab, setSelected };
+});
