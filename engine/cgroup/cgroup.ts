@@ -43,12 +43,19 @@ export interface CgroupReading {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Every cgroup directory path a container uses, with the hierarchy that holds it. */
-export function cgroupPaths(layout: CgroupLayout, key: string): CgroupPaths {
+/**
+ * Every cgroup directory a container uses. With a cgroup2 mount, the v1 freezer is only used when
+ * asked for (the v2 core freezer does the job) and cpuacct never (every v2 cgroup has cpu.stat):
+ * fewer hierarchies, fewer mkdirs per launch.
+ */
+export function cgroupPaths(layout: CgroupLayout, key: string, freezer?: FreezerMode): CgroupPaths {
   const paths: CgroupPaths = { v1: {} };
   if (layout.unified) paths.v2 = join(layout.unified, ENGINE_PARENT, key);
   for (const c of Object.keys(layout.v1) as Controller[]) {
-    if (controllerHome(layout, c) === 'v1') paths.v1[c] = join(layout.v1[c]!, ENGINE_PARENT, key);
+    if (controllerHome(layout, c) !== 'v1') continue;
+    if (paths.v2 && c === 'cpuacct') continue;
+    if (paths.v2 && c === 'freezer' && freezer !== 'v1') continue;
+    paths.v1[c] = join(layout.v1[c]!, ENGINE_PARENT, key);
   }
   return paths;
 }
@@ -68,7 +75,7 @@ export class ContainerCgroups {
     private readonly opts: CgroupOptions,
     readonly key: string,
   ) {
-    this.paths = cgroupPaths(opts.layout, key);
+    this.paths = cgroupPaths(opts.layout, key, opts.freezer);
     const wanted = opts.freezer ?? (this.paths.v2 ? 'v2' : 'v1');
     if (wanted === 'v2' && !this.paths.v2) throw new EngineError('E_HOST', 'v2 freezer requested but no cgroup2 mount');
     if (wanted === 'v1' && !this.paths.v1.freezer) throw new EngineError('E_HOST', 'v1 freezer requested but no freezer hierarchy');
@@ -192,8 +199,8 @@ export class ContainerCgroups {
       r.oomKills = await field(mem, 'memory.oom_control', 'oom_kill');
     }
     if (v2('cpu')) r.cpuUsec = await field(this.home('cpu'), 'cpu.stat', 'usage_usec');
-    else if (this.paths.v1.cpuacct) r.cpuUsec = Math.round((await num(this.paths.v1.cpuacct, 'cpuacct.usage')) / 1000);
     else if (this.paths.v2) r.cpuUsec = await field(this.paths.v2, 'cpu.stat', 'usage_usec');
+    else if (this.paths.v1.cpuacct) r.cpuUsec = Math.round((await num(this.paths.v1.cpuacct, 'cpuacct.usage')) / 1000);
     r.pids = await num(this.home('pids'), 'pids.current');
     return r;
   }

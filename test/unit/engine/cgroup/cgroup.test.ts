@@ -129,6 +129,14 @@ test('v1 freeze writes FROZEN and kill thaws afterwards so pending SIGKILLs land
   assert.equal(host.files.get(`${fz}/freezer.state`), 'THAWED');
 });
 
+test('with a cgroup2 mount, no v1 freezer (unless asked) and no cpuacct directory is made', () => {
+  const dirs = new ContainerCgroups(new FakeHost(), { layout: hybrid() }, 'nmx-8').dirs();
+  assert.ok(!dirs.some((d) => d.includes('/freezer/')));
+  assert.deepEqual(dirs.filter((d) => d.includes('cpu')), ['/sys/fs/cgroup/cpu,cpuacct/nanomega/nmx-8']);
+  const v1 = new ContainerCgroups(new FakeHost(), { layout: hybrid(), freezer: 'v1' }, 'nmx-8').dirs();
+  assert.ok(v1.includes('/sys/fs/cgroup/freezer/nanomega/nmx-8'));
+});
+
 test('v2 kill uses cgroup.kill when the kernel has it', async () => {
   const dir = '/sys/fs/cgroup/nanomega/nmx-5';
   const host = new FakeHost(new Map([[`${dir}/cgroup.kill`, '']]));
@@ -153,7 +161,7 @@ test('stats read the v1 and v2 file formats', async () => {
     ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.usage_in_bytes', '4096\n'],
     ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.limit_in_bytes', '8192\n'],
     ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.oom_control', 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n'],
-    ['/sys/fs/cgroup/cpu,cpuacct/nanomega/nmx-7/cpuacct.usage', '3000000\n'],
+    ['/sys/fs/cgroup/unified/nanomega/nmx-7/cpu.stat', 'usage_usec 3000\nuser_usec 2000\n'],
     ['/sys/fs/cgroup/pids/nanomega/nmx-7/pids.current', '2\n'],
   ]));
   const r1 = await new ContainerCgroups(h1, { layout: hybrid() }, 'nmx-7').read();
