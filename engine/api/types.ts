@@ -53,6 +53,12 @@ export interface ContainerConfig {
   tags: Record<string, string>;
   /** Accepted for minimega compatibility; no effect yet. */
   backchannel: boolean;
+  /** Capabilities beyond Docker's default 14, by name (`NET_ADMIN`); absent = none. */
+  caps?: string[];
+  /** false: no seccomp filter and no no_new_privs (trusted containers only); absent = true. */
+  seccomp?: boolean;
+  /** true: create /dev/net/tun and allow it in the device policy; absent = false. */
+  tun?: boolean;
 }
 
 /** What `vm info` knows about one container. */

@@ -111,7 +111,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
   let shim: ShimLaunch | undefined;
   let cgroupsMade = false;
   try {
-    await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax });
+    await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax, tun: rec.config.tun ?? false });
     cgroupsMade = true;
     shim = ShimLaunch.spawn(await bootstrap(ctx, c));
     const pids = await shim.pids();
@@ -160,7 +160,9 @@ async function bootstrap(ctx: EngineContext, c: Container): Promise<ShimBootstra
     fifos: rec.config.fifos,
     volumes,
     cgroups: c.cgroups.dirs(),
-    caps: [],
+    caps: rec.config.caps ?? [],
+    seccomp: rec.config.seccomp ?? true,
+    tun: rec.config.tun ?? false,
     cols: CONSOLE_COLS,
     rows: CONSOLE_ROWS,
     scrollback: SCROLLBACK_BYTES,

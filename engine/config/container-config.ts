@@ -37,6 +37,7 @@ export function copyConfig(c: ContainerConfig): ContainerConfig {
     volumes: { ...c.volumes },
     net: c.net.map((n) => ({ ...n })),
     tags: { ...c.tags },
+    ...(c.caps ? { caps: [...c.caps] } : {}),
   };
 }
 
@@ -312,6 +313,30 @@ export const FIELDS: readonly Field[] = [
     },
   },
   {
+    name: 'caps',
+    doc: "Capabilities added to Docker's default 14, by name (`caps NET_ADMIN NET_BROADCAST` for a router); empty for none. Every other capability is dropped from the bounding set.",
+    usage: '<capability>...',
+    get: (c) => `[${(c.caps ?? []).join(' ')}]`,
+    set: (c, a) => void (c.caps = a.map(capName)),
+    clear: (c) => void delete c.caps,
+  },
+  {
+    name: 'seccomp',
+    doc: 'true (default): no_new_privs and the seccomp filter (namespace creation, mount, keyrings, bpf, module loading, kexec, clock setting … fail with EPERM). false: neither, for trusted containers that need those calls; capabilities and the device policy still apply.',
+    usage: '<true,false>',
+    get: (c) => String(c.seccomp ?? true),
+    set: (c, a) => void (c.seccomp = parseBool(one('seccomp', a))),
+    clear: (c) => void delete c.seccomp,
+  },
+  {
+    name: 'tun',
+    doc: 'true: create /dev/net/tun in the container and allow it (10:200) in the device policy. Default false.',
+    usage: '<true,false>',
+    get: (c) => String(c.tun ?? false),
+    set: (c, a) => void (c.tun = parseBool(one('tun', a))),
+    clear: (c) => void delete c.tun,
+  },
+  {
     name: 'backchannel',
     doc: 'Accepted for minimega compatibility (command-and-control backchannel); no effect yet.',
     usage: '<true,false>',
@@ -320,6 +345,23 @@ export const FIELDS: readonly Field[] = [
     clear: (c) => void (c.backchannel = true),
   },
 ];
+
+/** Linux capability names (without CAP_), numbered as in linux/capability.h; the shim has the same list. */
+export const CAP_NAMES: readonly string[] = [
+  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
+  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
+  'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
+  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP',
+  'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
+  'CHECKPOINT_RESTORE',
+];
+
+/** `net_admin`, `CAP_NET_ADMIN` → `NET_ADMIN`; unknown names are refused. */
+function capName(s: string): string {
+  const n = s.toUpperCase().replace(/^CAP_/, '');
+  if (!CAP_NAMES.includes(n)) throw configError('caps', s, `unknown capability \`${s}\``);
+  return n;
+}
 
 /** Fields whose getter takes a key (`vm config volume /x`, `vm config tags k`). */
 export const KEYED_FIELDS: readonly string[] = ['volume', 'tags'];
@@ -386,6 +428,7 @@ export function validateConfig(c: ContainerConfig): void {
     if (inside.includes('|') || host.includes('|')) throw configError('volume', `${inside} ${host}`, 'volume paths must not contain |');
     if (!host.startsWith('/')) throw configError('volume', host, `volume host path \`${host}\` must be absolute`);
   }
+  for (const cap of c.caps ?? []) capName(cap);
   if (c.net.length > MAX_NICS) throw configError('net', c.net.length, `at most ${MAX_NICS} NICs`);
   for (const [k, v] of Object.entries(c.tags)) {
     checkString('tags', k);

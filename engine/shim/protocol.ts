@@ -104,6 +104,8 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   }
   for (const c of b.cgroups) s += pair('cgroup', c);
   for (const c of b.caps) s += pair('caps', c);
+  if (b.seccomp !== undefined) s += pair('seccomp', b.seccomp ? 1 : 0);
+  if (b.tun !== undefined) s += pair('tun', b.tun ? 1 : 0);
   s += pair('cols', b.cols);
   s += pair('rows', b.rows);
   s += pair('scrollback', b.scrollback);

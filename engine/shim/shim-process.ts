@@ -31,6 +31,10 @@ export interface ShimBootstrap {
   cgroups: string[];
   /** Extra capabilities beyond Docker's 14, e.g. 'NET_ADMIN'. */
   caps: string[];
+  /** false: no seccomp filter and no no_new_privs. Omitted: the shim's default, on. */
+  seccomp?: boolean;
+  /** true: create /dev/net/tun. Omitted: no. */
+  tun?: boolean;
   cols: number;
   rows: number;
   scrollback: number;

@@ -38,7 +38,7 @@ mount_sub (int rootfd, const char *path, const char *type, unsigned long flags, 
 }
 
 int
-shim_devices_setup (int rootfd, const char *pty_slave, shim_error_t *err)
+shim_devices_setup (int rootfd, const char *pty_slave, bool tun, shim_error_t *err)
 {
   cleanup_close int devfd = -1;
 
@@ -59,6 +59,20 @@ shim_devices_setup (int rootfd, const char *pty_slave, shim_error_t *err)
   for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
     if (UNLIKELY (symlinkat (links[i][1], devfd, links[i][0]) < 0))
       return shim_make_error (err, errno, "symlink `/dev/%s`", links[i][0]);
+
+  if (tun)
+    {
+      if (UNLIKELY (mkdirat (devfd, "net", 0755) < 0))
+        return shim_make_error (err, errno, "mkdir `/dev/net`");
+      {
+        cleanup_close int netfd = openat (devfd, "net", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (UNLIKELY (netfd < 0))
+          return shim_make_error (err, errno, "open `/dev/net`");
+        if (UNLIKELY (mknodat (netfd, "tun", S_IFCHR | 0666, makedev (10, 200)) < 0
+                      || fchmodat (netfd, "tun", 0666, 0) < 0))
+          return shim_make_error (err, errno, "mknod `/dev/net/tun`");
+      }
+    }
 
   if (mount_sub (rootfd, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5",
                  err)

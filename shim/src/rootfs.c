@@ -348,7 +348,7 @@ shim_rootfs_populate (const struct shim_config *cfg, int rootfd, const char *pty
                < 0)
       return -1;
   }
-  if (shim_devices_setup (rootfd, pty_slave, err) < 0)
+  if (shim_devices_setup (rootfd, pty_slave, cfg->tun, err) < 0)
     return -1;
   if (mount_fifos (cfg, rootfd, err) < 0)
     return -1;

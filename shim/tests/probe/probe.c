@@ -7,7 +7,7 @@
      probe fds                        only 0,1,2 open (run as init: `probe fds-then CMD...`)
      probe fds-then CMD [ARGS...]     check fds, export PROBE_FDS=PASS|FAIL..., exec CMD
      probe status [EXTRA_CAP_MASK]    caps ⊆ Docker's 14 (+extra), inh/amb empty, NoNewPrivs 1, Seccomp 2
-     probe unconfined                 NoNewPrivs 0 and Seccomp 0 (the relaxed variant)
+     probe unconfined [EXTRA_MASK]    caps as above, NoNewPrivs 0 and Seccomp 0 (relaxed variant)
      probe syscalls                   namespaces, keyrings, bpf, mount, kexec, modules, clocks, … → EPERM
      probe dev NAME c|b MAJOR MINOR   mknod succeeds, open → EPERM
      probe dev-ok NAME c|b MAJ MIN    mknod + open succeed (allowed devices)
@@ -132,12 +132,6 @@ check_status (uint64_t extra, int unconfined)
     }
   buf[n] = '\0';
   close (fd);
-  if (unconfined)
-    {
-      result (status_num (buf, "NoNewPrivs:\t") == 0, "nnp-off", "NoNewPrivs %ld", status_num (buf, "NoNewPrivs:\t"));
-      result (status_num (buf, "Seccomp:\t") == 0, "seccomp-off", "Seccomp %ld", status_num (buf, "Seccomp:\t"));
-      return;
-    }
   result (status_hex (buf, "CapBnd:\t") == allowed, "cap-bounding", "CapBnd %016llx, want %016llx",
           (unsigned long long) status_hex (buf, "CapBnd:\t"), (unsigned long long) allowed);
   result (status_hex (buf, "CapEff:\t") == allowed, "cap-effective", "CapEff %016llx, want %016llx",
@@ -148,6 +142,12 @@ check_status (uint64_t extra, int unconfined)
           (unsigned long long) status_hex (buf, "CapInh:\t"));
   result (status_hex (buf, "CapAmb:\t") == 0, "cap-ambient-empty", "CapAmb %016llx",
           (unsigned long long) status_hex (buf, "CapAmb:\t"));
+  if (unconfined)
+    {
+      result (status_num (buf, "NoNewPrivs:\t") == 0, "nnp-off", "NoNewPrivs %ld", status_num (buf, "NoNewPrivs:\t"));
+      result (status_num (buf, "Seccomp:\t") == 0, "seccomp-off", "Seccomp %ld", status_num (buf, "Seccomp:\t"));
+      return;
+    }
   result (status_num (buf, "NoNewPrivs:\t") == 1, "no-new-privs", "NoNewPrivs %ld", status_num (buf, "NoNewPrivs:\t"));
   result (status_num (buf, "Seccomp:\t") == 2, "seccomp-filter", "Seccomp %ld", status_num (buf, "Seccomp:\t"));
 }
@@ -450,7 +450,7 @@ main (int argc, char **argv)
   else if (strcmp (cmd, "status") == 0)
     check_status (argc > 2 ? strtoull (argv[2], NULL, 16) : 0, 0);
   else if (strcmp (cmd, "unconfined") == 0)
-    check_status (0, 1);
+    check_status (argc > 2 ? strtoull (argv[2], NULL, 16) : 0, 1);
   else if (strcmp (cmd, "syscalls") == 0)
     check_syscalls ();
   else if ((strcmp (cmd, "dev") == 0 || strcmp (cmd, "dev-ok") == 0) && argc == 6)

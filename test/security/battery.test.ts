@@ -1,0 +1,185 @@
+// The confinement battery (security-and-reliability.md, "The battery"): test/security/battery.sh runs
+// as the init of real containers launched through the daemon, with the static probe
+// (shim/build/probe) for what busybox cannot express. Every line must say PASS, in every variant:
+// snapshot on and off, the built-in host filesystem, fifos, a NIC, and the relaxed per-container
+// options. Afterwards the host's hostname, clock, interfaces and mount table are unchanged and the
+// file the battery writes into its own / never appears on the host.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { requires } from '../helpers/requires.js';
+import { busyboxRoot } from '../helpers/rootfs.js';
+
+const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
+const PROBE = fileURLToPath(new URL('../../../shim/build/probe', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../../test/security/battery.sh', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** major:minor of a real host disk (the battery mknods it and must fail to open it). */
+function hostDisk(): string {
+  for (const name of readdirSync('/sys/block').sort()) {
+    if (/^(loop|ram|zram|dm-|md|sr|nbd)/.test(name)) continue;
+    return readFileSync(`/sys/block/${name}/dev`, 'utf8').trim();
+  }
+  return '8:0';
+}
+
+function mountTable(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ').slice(3).join(' '))
+    .sort();
+}
+
+function links(): string[] {
+  return execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(':')[1]!.trim().split('@')[0]!)
+    .sort();
+}
+
+async function stateOf(d: TestDaemon, name: string): Promise<{ state: string; error: string }> {
+  const info = await d.client.call('vm.info');
+  const c = info.find((x) => x.name === name);
+  return { state: c?.state ?? 'GONE', error: c?.tags.error ?? '' };
+}
+
+async function waitDone(d: TestDaemon, name: string, ms = 120_000): Promise<{ state: string; error: string }> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = await stateOf(d, name);
+    if (s.state === 'QUIT' || s.state === 'ERROR') return s;
+    if (Date.now() > end) throw new Error(`${name} still ${s.state} after ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+interface Variant {
+  name: string;
+  /** `vm config` lines before launch (after the common ones). */
+  config: string[];
+  mode: 'default' | 'relaxed';
+  /** Run on the built-in host filesystem instead of the busybox rootfs. */
+  hostfs?: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'snap', config: ['vm config snapshot true'], mode: 'default' },
+  { name: 'nosnap', config: ['vm config snapshot false'], mode: 'default' },
+  { name: 'fifos', config: ['vm config snapshot true', 'vm config fifos 2'], mode: 'default' },
+  { name: 'net', config: ['vm config snapshot true', 'vm config net 100'], mode: 'default' },
+  { name: 'hostfs', config: ['vm config snapshot true'], mode: 'default', hostfs: true },
+  {
+    name: 'relaxed',
+    config: ['vm config snapshot true', 'vm config caps NET_ADMIN', 'vm config seccomp false', 'vm config tun true'],
+    mode: 'relaxed',
+  },
+];
+
+describe('security battery as container init', { skip }, () => {
+  let d: TestDaemon;
+  let fs: Awaited<ReturnType<typeof busyboxRoot>>;
+  let kit = '';
+  let pre: HostSnapshot;
+  let mountsBefore: string[] = [];
+  let linksBefore: string[] = [];
+  let hostnameBefore = '';
+  const disk = hostDisk();
+  const results: Record<string, string[]> = {};
+
+  before(async () => {
+    pre = snapshot();
+    mountsBefore = mountTable();
+    linksBefore = links();
+    hostnameBefore = hostname();
+    fs = await busyboxRoot();
+    kit = mkdtempSync(join(tmpdir(), 'nm-kit-'));
+    copyFileSync(PROBE, join(kit, 'probe'));
+    copyFileSync(SCRIPT, join(kit, 'battery.sh'));
+    execFileSync('chmod', ['0755', join(kit, 'probe')]);
+    d = await startDaemon();
+  });
+
+  after(async () => {
+    await d?.dispose();
+    await fs?.remove();
+    if (kit) rmSync(kit, { recursive: true, force: true });
+    for (const [name, lines] of Object.entries(results)) {
+      console.log(`# battery ${name}: ${lines.filter((l) => l.startsWith('PASS')).length} PASS, ${lines.filter((l) => l.startsWith('FAIL')).length} FAIL`);
+    }
+    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+  });
+
+  for (const v of VARIANTS) {
+    test(`battery: ${v.name}`, async () => {
+      const escape = `nm-escape-${process.pid}-${v.name}`;
+      const t0 = Date.now();
+      const h0 = process.hrtime.bigint();
+      await d.ok('clear vm config');
+      await d.ok(`vm config filesystem ${v.hostfs ? '' : fs.dir}`.trim());
+      if (v.hostfs) await d.ok('clear vm config filesystem');
+      await d.ok('vm config memory 1024');
+      await d.ok(`vm config volume /kit ${kit}`);
+      await d.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape}`);
+      for (const line of v.config) await d.ok(line);
+      const name = `bat-${v.name}`;
+      await d.ok(`vm launch container ${name}`);
+      await d.ok(`vm start ${name}`);
+      const end = await waitDone(d, name);
+      const lines = readFileSync(join(kit, 'results'), 'utf8').split('\n').filter(Boolean);
+      results[v.name] = lines;
+      for (const l of lines) console.log(`# [${v.name}] ${l}`);
+      assert.equal(end.state, 'QUIT', `battery init ended ${end.state} ${end.error}`);
+      assert.ok(lines.includes('BATTERY DONE'), 'the battery ran to the end');
+      assert.deepEqual(lines.filter((l) => l.startsWith('FAIL')), [], 'every check passes');
+      assert.ok(lines.filter((l) => l.startsWith('PASS')).length > 60, 'the battery ran its checks');
+
+      // Host-side checks.
+      assert.equal(hostname(), hostnameBefore, 'host hostname unchanged');
+      const wall = Date.now() - t0;
+      const mono = Number((process.hrtime.bigint() - h0) / 1_000_000n);
+      assert.ok(Math.abs(wall - mono) < 2000, `host clock unchanged (wall ${wall} ms vs monotonic ${mono} ms)`);
+      assert.deepEqual(links(), linksBefore, 'host interfaces unchanged');
+      assert.equal(existsSync(`/${escape}`), false, 'nothing written to the host /');
+      assert.equal(existsSync(join(fs.dir, '..', escape)), false);
+      await d.ok(`vm kill ${name}`).catch(() => undefined);
+      await d.ok('vm flush');
+    });
+  }
+
+  test('an init allocating past the memory limit is OOM-killed and the engine reports OOM', async () => {
+    await d.ok('clear vm config');
+    await d.ok(`vm config filesystem ${fs.dir}`);
+    await d.ok('vm config memory 64');
+    await d.ok(`vm config volume /kit ${kit}`);
+    await d.ok('vm config init /kit/probe alloc 1024');
+    await d.ok('vm launch container bat-oom');
+    await d.ok('vm start bat-oom');
+    const end = await waitDone(d, 'bat-oom');
+    assert.equal(end.state, 'ERROR');
+    assert.match(end.error, /out of memory/);
+    await d.ok('vm flush');
+  });
+
+  test('unknown capability names and bad booleans are refused by vm config', async () => {
+    assert.match((await d.exec('vm config caps NET_ADMINX')).errors.join(), /unknown capability/);
+    assert.match((await d.exec('vm config seccomp maybe')).errors.join(), /ParseBool/);
+    await d.ok('vm config caps cap_net_admin net_raw');
+    assert.equal((await d.ok('vm config caps')).trim(), '[NET_ADMIN NET_RAW]');
+    await d.ok('clear vm config caps');
+    assert.equal((await d.ok('vm config caps')).trim(), '[]');
+    assert.equal((await d.ok('vm config seccomp')).trim(), 'true');
+  });
+
+  test('the host mount table is unchanged', () => {
+    assert.deepEqual(mountTable(), mountsBefore);
+  });
+});
