@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { serveWeb, type WebServer } from '../../engine/web/server.js';
+
+/**
+ * The web bridge's gate (security-and-reliability.md item 9), against a stand-in daemon socket that
+ * answers every call with the method name — so no root is needed and nothing but the gate is tested.
+ */
+describe('web UI gate', () => {
+  let dir: string;
+  let daemon: Server;
+  let web: WebServer;
+  const lines: string[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nm-web-'));
+    const sock = join(dir, 'nanomega.sock');
+    daemon = createServer((c) => {
+      let buf = '';
+      c.setEncoding('utf8');
+      c.on('data', (d: string) => {
+        buf += d;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          lines.push(line);
+          const f = JSON.parse(line) as { type: string; id: number; method: string };
+          if (f.type === 'call') c.write(JSON.stringify({ type: 'result', id: f.id, ok: true, value: f.method }) + '\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => daemon.listen(sock, r));
+    web = await serveWeb({ socket: sock, listen: '127.0.0.1:0', staticDir: join(dir, 'none') });
+  });
+
+  after(async () => {
+    await web.close();
+    daemon.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+    const [host, port] = web.authority.split(':');
+    return new Promise((resolve, reject) => {
+      const req = request({ host, port: Number(port), path, headers: { Host: web.authority, ...headers } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode!, headers: res.headers });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  function upgrade(headers: Record<string, string>, path = '/engine'): Promise<{ status: number; ws?: WebSocket }> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`ws://${web.authority}${path}`, { headers, origin: headers.Origin });
+      ws.once('open', () => resolve({ status: 101, ws }));
+      ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode! }));
+      ws.once('error', () => undefined);
+    });
+  }
+
+  const cookie = () => `nanomega_token=${web.token}`;
+
+  test('prints a loopback URL with a token', () => {
+    assert.match(web.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{40,}$/);
+  });
+
+  test('refuses a page request without a token (401)', async () => {
+    assert.equal((await get('/')).status, 401);
+    assert.equal((await get('/assets/x.js')).status, 401);
+  });
+
+  test('refuses a wrong token (401)', async () => {
+    assert.equal((await get('/?token=nope')).status, 401);
+    assert.equal((await get('/', { Cookie: 'nanomega_token=nope' })).status, 401);
+    assert.equal((await get(`/?token=${web.token}x`)).status, 401);
+  });
+
+  test('trades the token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
+    const r = await get(`/?token=${web.token}`);
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, '/');
+    assert.match(String(r.headers['set-cookie']), /^nanomega_token=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+  });
+
+  test('refuses a wrong Host even with the token (403: DNS rebinding)', async () => {
+    assert.equal((await get(`/?token=${web.token}`, { Host: `evil.example:${web.authority.split(':')[1]}` })).status, 403);
+    assert.equal((await get('/', { Host: 'localhost:' + web.authority.split(':')[1], Cookie: cookie() })).status, 403);
+  });
+
+  test('does not serve files outside the renderer directory', async () => {
+    assert.equal((await get('/../../../../etc/passwd', { Cookie: cookie() })).status, 404);
+    assert.equal((await get('/%2e%2e/%2e%2e/etc/passwd', { Cookie: cookie() })).status, 404);
+  });
+
+  test('refuses a WebSocket without a token (401)', async () => {
+    assert.equal((await upgrade({ Origin: `http://${web.authority}` })).status, 401);
+  });
+
+  test('refuses a WebSocket with a wrong token (401)', async () => {
+    assert.equal((await upgrade({ Origin: `http://${web.authority}`, Cookie: 'nanomega_token=nope' })).status, 401);
+  });
+
+  test('refuses a WebSocket from another Origin (403), with or without one', async () => {
+    assert.equal((await upgrade({ Origin: 'http://evil.example', Cookie: cookie() })).status, 403);
+    assert.equal((await upgrade({ Origin: `https://${web.authority}`, Cookie: cookie() })).status, 403);
+    assert.equal((await upgrade({ Cookie: cookie() })).status, 403);
+  });
+
+  test('refuses a WebSocket with a wrong Host (403)', async () => {
+    assert.equal((await upgrade({ Origin: `http://${web.authority}`, Cookie: cookie(), Host: 'evil.example' })).status, 403);
+  });
+
+  test('relays a call from an authorised WebSocket to the daemon and back', async () => {
+    const { status, ws } = await upgrade({ Origin: `http://${web.authority}`, Cookie: cookie() });
+    assert.equal(status, 101);
+    const reply = new Promise<string>((r) => ws!.once('message', (d) => r(d.toString())));
+    ws!.send(JSON.stringify({ type: 'call', id: 7, method: 'vm.info', args: [], extra: 'dropped' }));
+    assert.deepEqual(JSON.parse(await reply), { type: 'result', id: 7, ok: true, value: 'vm.info' });
+    assert.deepEqual(JSON.parse(lines.at(-1)!), { type: 'call', id: 7, method: 'vm.info', args: [] });
+    const bad = new Promise<string>((r) => ws!.once('message', (d) => r(d.toString())));
+    ws!.send('{"type":"call","id":"x"}\n{"type":"evil"}');
+    assert.equal(JSON.parse(await bad).error.code, 'E_PROTOCOL');
+    ws!.close();
+  });
+});
