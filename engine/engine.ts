@@ -4,6 +4,7 @@ import type { Calls, CallName, Events } from './api/contract.js';
 import type { ContainerConfig, ContainerInfo } from './api/types.js';
 import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
 import { flush } from './commands/flush.js';
+import { nuke } from './commands/nuke.js';
 import { AttachWave, netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
 import { Network } from './net/network.js';
 import { kill } from './commands/kill.js';
@@ -73,6 +74,7 @@ export class Engine {
       'vm.net.connect': (target, index, vlan, bridge) => netConnect(ctx, target, index, vlan, bridge),
       'vm.net.disconnect': (target, index) => netDisconnect(ctx, target, index),
       'net.vlans': async () => (await ctx.network.backend(), ctx.network.vlans.list()),
+      'engine.nuke': () => nuke(ctx),
       'config.get': async () => structuredClone(this.config.current) as ContainerConfig,
       'cli.exec': async () => {
         throw new EngineError('E_PROTOCOL', 'cli.exec is served per connection by the daemon');

@@ -38,6 +38,8 @@ export interface Calls {
   'vm.net.disconnect': { args: [target: string, index: number]; result: void };
   /** VLAN aliases allocated by this daemon (`vlans`). */
   'net.vlans': { args: []; result: { alias: string; vlan: number }[] };
+  /** `nanomega nuke`: kill every container, forget them all, remove every engine-made kernel object. */
+  'engine.nuke': { args: []; result: void };
   /** The daemon's current `vm config`. */
   'config.get': { args: []; result: ContainerConfig };
   /** Run one line of the minimega language in this connection's session. */
@@ -90,6 +92,7 @@ const CALLS: Record<CallName, true> = {
   'vm.net.connect': true,
   'vm.net.disconnect': true,
   'net.vlans': true,
+  'engine.nuke': true,
   'config.get': true,
   'cli.exec': true,
   'stats.series': true,

@@ -9,6 +9,7 @@ import type { CommandResult } from '../api/types.js';
 import type { FreezerMode } from '../cgroup/cgroup.js';
 import { compareTranscript, runTranscript } from '../cli/transcript.js';
 import { serve } from '../daemon/main.js';
+import { Engine } from '../engine.js';
 import { LinuxHost } from '../host/linux-host.js';
 import { buildBusyboxRoot } from '../rootfs/busybox.js';
 import { attachConsole } from './console.js';
@@ -163,18 +164,15 @@ async function nuke(base: string): Promise<number> {
   try {
     client = await EngineClient.connect(base);
   } catch {
-    // No daemon: open the engine here; recovery kills nothing live, so do it explicitly below.
+    // No daemon answers: open the engine here (it re-adopts what still runs), then nuke.
   }
   if (client) {
-    await client.call('vm.kill', 'all').catch(() => undefined);
-    await client.call('vm.flush', 'all').catch(() => undefined);
+    await client.call('engine.nuke');
     client.close();
     return 0;
   }
-  const { Engine } = await import('../engine.js');
   const engine = await Engine.open({ base });
-  await engine.handlers['vm.kill']('all').catch(() => undefined);
-  await engine.handlers['vm.flush']('all').catch(() => undefined);
+  await engine.handlers['engine.nuke']();
   engine.close();
   return 0;
 }

@@ -19,6 +19,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'vm.net.connect': [str, int, str, optional(str)],
   'vm.net.disconnect': [str, int],
   'net.vlans': [],
+  'engine.nuke': [],
   'config.get': [],
   'cli.exec': [str],
   'stats.series': [int],
