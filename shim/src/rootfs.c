@@ -260,15 +260,34 @@ shim_rootfs_mount (const struct shim_config *cfg, shim_error_t *err)
   return fd;
 }
 
+/* Open a host volume source without following a symlink in any component
+   (a source under a directory the container can write must not be
+   redirectable).  */
+static int
+open_volume_source (const char *path, shim_error_t *err)
+{
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  int fd;
+
+  do
+    fd = (int) syscall (SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+  if (UNLIKELY (fd < 0 && errno == ELOOP))
+    return shim_make_error (err, ELOOP, "volume source `%s`: a path component is a symlink", path);
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "volume source `%s`", path);
+  return fd;
+}
+
 static int
 mount_volume (int rootfd, const struct shim_volume *v, shim_error_t *err)
 {
-  cleanup_close int src = open (v->src, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int src = open_volume_source (v->src, err);
   cleanup_close int dst = -1;
   struct stat st;
 
   if (UNLIKELY (src < 0))
-    return shim_make_error (err, errno, "volume source `%s`", v->src);
+    return -1;
   if (UNLIKELY (fstat (src, &st) < 0))
     return shim_make_error (err, errno, "fstat volume source `%s`", v->src);
   if (S_ISLNK (st.st_mode))
