@@ -1,7 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's chromium (apt-get install chromium); Playwright's own browser download is not used. */
@@ -16,9 +13,11 @@ export function requiresChromium(): false | string {
   return why;
 }
 
-/** Headless Chromium with a fresh profile; chromium as root needs --no-sandbox. */
+/**
+ * Headless Chromium; chromium as root needs --no-sandbox. Playwright's launch() always gives it a fresh
+ * temporary --user-data-dir (it refuses one in args), removed when the browser closes.
+ */
 export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'nm-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -30,14 +29,10 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
-    close: async () => {
-      await browser.close();
-      await rm(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }
