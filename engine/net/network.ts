@@ -6,7 +6,7 @@ import { containerLines, deleteLines, hostNicLines } from './batch.js';
 import { markOf, MARK, type BridgeBackend, type OwnedBridges } from './bridge-backend.js';
 import { runBatch, runOne, PROC, SYS_NET } from './ip.js';
 import { LinuxBridge, type LinuxBridgeMode } from './linux-bridge.js';
-import { LinuxNetHost, type NetHost } from './net-host.js';
+import { linuxNetHost, type NetHost } from './net-host.js';
 import { bareIp, checkNetSpec, DEFAULT_BRIDGE, generateMac } from './netspec.js';
 import { OvsBridge, ovsUnavailable } from './ovs-bridge.js';
 import { VlanAliases, type VlanAliasesJSON } from './vlans.js';
@@ -102,7 +102,7 @@ export class Network {
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: NetworkOptions) {
-    this.host = opts.host ?? new LinuxNetHost();
+    this.host = opts.host ?? linuxNetHost();
     this.statePath = join(opts.stateDir, STATE_FILE);
     this.tapPrefix = opts.tapPrefix ?? TAP_PREFIX;
     this.defaultBridge = opts.defaultBridge ?? DEFAULT_BRIDGE;

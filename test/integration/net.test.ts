@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { requires } from '../helpers/requires.js';
 import { Network } from '../../engine/net/network.js';
 import { ovsUnavailable } from '../../engine/net/ovs-bridge.js';
-import { LinuxNetHost } from '../../engine/net/net-host.js';
+import { linuxNetHost } from '../../engine/net/net-host.js';
 
 const exec = promisify(execFile);
 const BRIDGE = 'nmtest_br0';
@@ -182,7 +182,7 @@ test('a dead init pid fails only its own container in a wave', { skip: requires(
 });
 
 test('ovs backend', async (t) => {
-  const why = await ovsUnavailable(new LinuxNetHost());
+  const why = await ovsUnavailable(linuxNetHost());
   if (why) {
     console.log(`# skip: ${why}`);
     t.skip(why);
