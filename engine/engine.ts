@@ -7,6 +7,7 @@ import { flush } from './commands/flush.js';
 import { nuke } from './commands/nuke.js';
 import { AttachWave, netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
 import { Network } from './net/network.js';
+import { netHostOf } from './net/net-host.js';
 import { kill } from './commands/kill.js';
 import { launch } from './commands/launch.js';
 import { recover } from './commands/recover.js';
@@ -119,7 +120,7 @@ export class Engine {
     const layout = await detectLayout(host);
     await prepareEngineParents(host, layout);
     const store = new StateStore(host, base);
-    const network = new Network({ stateDir: base });
+    const network = new Network({ stateDir: base, host: netHostOf(host) });
     const engineRec = await store.loadEngine();
     let engine: Engine | undefined;
     let hostFs: Promise<HostFs> | undefined;
