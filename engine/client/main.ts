@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -182,6 +182,7 @@ async function ensureDaemon(args: Args): Promise<void> {
   try {
     (await EngineClient.connect(args.base)).close();
   } catch {
+    mkdirSync(args.base, { recursive: true, mode: 0o755 });
     const log = openSync(join(args.base, 'daemon.log'), 'a');
     const self = fileURLToPath(new URL('../../../bin/nanomega.js', import.meta.url));
     const child = spawn(process.execPath, [self, 'serve', '--base', args.base], { detached: true, stdio: ['ignore', log, log] });
