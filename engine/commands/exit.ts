@@ -9,9 +9,9 @@ export async function startTicks(ctx: EngineContext, pid: number): Promise<numbe
   return Number(rest[19] ?? 0);
 }
 
-/** Connect to the monitor's control socket and record the exit when init ends. */
-export async function watch(ctx: EngineContext, c: Container): Promise<void> {
-  const control = await ShimControl.connect(ctx.store.dir(c.rec.id));
+/** Connect to the monitor's control socket (or use `control`) and record the exit when init ends. */
+export async function watch(ctx: EngineContext, c: Container, control?: ShimControl): Promise<void> {
+  control ??= await ShimControl.connect(ctx.store.dir(c.rec.id));
   c.control = control;
   let done!: () => void;
   c.exited = new Promise((r) => (done = r));

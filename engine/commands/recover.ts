@@ -29,23 +29,16 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
   const { rec } = c;
   const dir = ctx.store.dir(rec.id);
   const alive = rec.phase === 'ready' && rec.initPid > 0 && (await startTicks(ctx, rec.initPid)) === rec.initStartTicks;
-  if (alive) {
-    try {
-      const probe = await ShimControl.connect(dir);
-      const same = probe.hello.initPid === rec.initPid;
-      probe.close();
-      if (same) {
-        await watch(ctx, c);
-        const frozen = await c.cgroups.isFrozen();
-        // The kernel is the truth: a crash between a freeze and its state write must not lie.
-        rec.state = frozen ? (rec.state === 'BUILDING' ? 'BUILDING' : 'PAUSED') : 'RUNNING';
-        await ctx.save(c);
-        return;
-      }
-    } catch {
-      // Fall through: the monitor is gone; record the exit below.
-    }
+  const control = alive ? await connectMonitor(ctx, c) : undefined;
+  if (control && control.hello.initPid === rec.initPid) {
+    await watch(ctx, c, control);
+    const frozen = await c.cgroups.isFrozen();
+    // The kernel is the truth: a crash between a freeze and its state write must not lie.
+    rec.state = frozen ? (rec.state === 'BUILDING' ? 'BUILDING' : 'PAUSED') : 'RUNNING';
+    await ctx.save(c);
+    return;
   }
+  control?.close();
   const record = await readExitRecord(dir);
   const interrupted = rec.phase === 'launching';
   // Best-effort: whatever is left of this incarnation is killed and its cgroups removed.
@@ -62,6 +55,26 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
   rec.initPid = 0;
   rec.monitorPid = 0;
   await ctx.save(c);
+}
+
+/** Connection attempts to a live monitor before it is given up (a loaded host may answer slowly). */
+const CONNECT_ATTEMPTS = 5;
+
+/**
+ * Connect to a container's monitor, retrying while the monitor process still exists: a slow answer
+ * must never get a live container killed. Undefined once the monitor is gone.
+ */
+async function connectMonitor(ctx: EngineContext, c: Container): Promise<ShimControl | undefined> {
+  const dir = ctx.store.dir(c.rec.id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ShimControl.connect(dir);
+    } catch {
+      const monitorAlive = c.rec.monitorPid > 0 && ctx.host.kill(c.rec.monitorPid, 0);
+      if (!monitorAlive || attempt >= CONNECT_ATTEMPTS) return undefined;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
 
 async function removeOrphanCgroups(ctx: EngineContext): Promise<void> {
