@@ -27,6 +27,11 @@ export interface CgroupOptions {
   freezer?: FreezerMode;
 }
 
+/** Who enforces the device allowlist: the v1 devices cgroup, or the shim's eBPF program on the v2 directory. */
+export type DeviceFilter = 'v1' | 'ebpf';
+
+export type LimitsWithDevices = L.Limits & { tun?: boolean; devices?: DeviceFilter };
+
 /** Paths of one container's cgroups: at most one per hierarchy. */
 export interface CgroupPaths {
   v2?: string;
@@ -92,8 +97,11 @@ export class ContainerCgroups {
     return where === 'v2' ? this.paths.v2 : where === 'v1' ? this.paths.v1[c] : undefined;
   }
 
-  /** Create every directory and write the limits; on failure removes what it made. */
-  async create(limits: L.Limits & { tun?: boolean }): Promise<void> {
+  /**
+   * Create every directory and write the limits; on failure removes what it made. `devices: 'ebpf'`:
+   * the shim attaches an eBPF device filter to the v2 directory, so no v1 devices.allow is written.
+   */
+  async create(limits: LimitsWithDevices): Promise<void> {
     const made: string[] = [];
     try {
       for (const dir of this.dirs()) {
@@ -112,12 +120,12 @@ export class ContainerCgroups {
     for (const [file, data] of writes) await this.host.writeFile(join(dir, file), data);
   }
 
-  private async writeLimits(l: L.Limits & { tun?: boolean }): Promise<void> {
+  private async writeLimits(l: LimitsWithDevices): Promise<void> {
     const v2 = (c: Controller) => controllerHome(this.opts.layout, c) === 'v2';
     await this.writeAll(this.home('memory'), v2('memory') ? L.v2MemoryWrites(l) : L.v1MemoryWrites(l));
     await this.writeAll(this.home('cpu'), v2('cpu') ? L.v2CpuWrites(l) : L.v1CpuWrites(l));
     await this.writeAll(this.home('pids'), v2('pids') ? L.v2PidsWrites(l) : L.v1PidsWrites(l));
-    if (this.paths.v1.devices) await this.writeAll(this.paths.v1.devices, L.v1DeviceWrites(l.tun ?? false));
+    if (this.paths.v1.devices && l.devices !== 'ebpf') await this.writeAll(this.paths.v1.devices, L.v1DeviceWrites(l.tun ?? false));
   }
 
   async freeze(): Promise<void> {

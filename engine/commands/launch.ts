@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ContainerConfig, VmResult } from '../api/types.js';
-import { ContainerCgroups } from '../cgroup/cgroup.js';
+import { ContainerCgroups, type DeviceFilter } from '../cgroup/cgroup.js';
 import { launchNames } from '../config/names.js';
 import { validateConfig } from '../config/container-config.js';
 import type { Container, EngineContext } from '../context.js';
@@ -25,6 +25,25 @@ export const SCROLLBACK_BYTES = 256 * 1024;
 const ROLLBACK_WAIT_MS = 5_000;
 
 const MB = 1024 * 1024;
+
+/**
+ * NANOMEGA_DEVICE_FILTER=ebpf|v1|auto, read once: who enforces the device allowlist. auto (the
+ * default) is the v1 devices cgroup when the host has one, else the shim's eBPF filter on the
+ * container's cgroup2 directory; ebpf forces the filter even on a hybrid host (tests do).
+ */
+const DEVICE_FILTER = process.env.NANOMEGA_DEVICE_FILTER || 'auto';
+
+/** A container never runs without a device policy: a host that cannot enforce one fails the launch. */
+function deviceFilter(c: Container): DeviceFilter {
+  const v1 = c.cgroups.paths.v1.devices !== undefined;
+  if (DEVICE_FILTER !== 'auto' && DEVICE_FILTER !== 'ebpf' && DEVICE_FILTER !== 'v1') {
+    throw new EngineError('E_CONFIG', `NANOMEGA_DEVICE_FILTER \`${DEVICE_FILTER}\`: want ebpf, v1 or auto`, { field: 'NANOMEGA_DEVICE_FILTER', value: DEVICE_FILTER });
+  }
+  const filter = DEVICE_FILTER === 'auto' ? (v1 ? 'v1' : 'ebpf') : DEVICE_FILTER;
+  if (filter === 'v1' && !v1) throw new EngineError('E_HOST', 'device filter v1: this host has no v1 devices cgroup hierarchy');
+  if (filter === 'ebpf' && !c.cgroups.paths.v2) throw new EngineError('E_HOST', 'device filter ebpf: this host has no cgroup2 mount');
+  return filter;
+}
 
 /** `vm launch container NAMES`: check everything first, then build all containers in parallel. */
 export async function launch(ctx: EngineContext, arg: string, config: ContainerConfig): Promise<VmResult[]> {
@@ -111,9 +130,10 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
   let shim: ShimLaunch | undefined;
   let cgroupsMade = false;
   try {
-    await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax, tun: rec.config.tun ?? false });
+    const devices = deviceFilter(c);
+    await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax, tun: rec.config.tun ?? false, devices });
     cgroupsMade = true;
-    shim = ShimLaunch.spawn(await bootstrap(ctx, c));
+    shim = ShimLaunch.spawn(await bootstrap(ctx, c, devices));
     const pids = await shim.pids();
     rec.monitorPid = pids.monitorPid;
     rec.initPid = pids.initPid;
@@ -142,7 +162,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
   }
 }
 
-async function bootstrap(ctx: EngineContext, c: Container): Promise<ShimBootstrap> {
+async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter): Promise<ShimBootstrap> {
   const { rec } = c;
   const volumes = Object.entries(rec.config.volumes).map(([dst, src]) => ({ src, dst, readonly: false }));
   if (!rec.config.filesystem) volumes.unshift(...(await ctx.hostFs()).binds);
@@ -163,6 +183,7 @@ async function bootstrap(ctx: EngineContext, c: Container): Promise<ShimBootstra
     caps: rec.config.caps ?? [],
     seccomp: rec.config.seccomp ?? true,
     tun: rec.config.tun ?? false,
+    devcgroup: devices === 'ebpf' ? c.cgroups.paths.v2 : undefined,
     cols: CONSOLE_COLS,
     rows: CONSOLE_ROWS,
     scrollback: SCROLLBACK_BYTES,

@@ -21,6 +21,7 @@ export const ShimMsg = {
   HELLO: 0x58, // monitor -> control client: "<monitorpid> <initpid> <phase>"
   RESIZE: 0x59, // control client -> monitor: "<cols> <rows>"
   EXITED: 0x5a, // monitor -> engine + control clients: the exit record text
+  ATTACH: 0x5b, // monitor -> engine, first on the launch socket: "<token>"; then it is the sync socket
 } as const;
 export type ShimMsgType = (typeof ShimMsg)[keyof typeof ShimMsg];
 
@@ -106,6 +107,7 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   for (const c of b.caps) s += pair('caps', c);
   if (b.seccomp !== undefined) s += pair('seccomp', b.seccomp ? 1 : 0);
   if (b.tun !== undefined) s += pair('tun', b.tun ? 1 : 0);
+  if (b.devcgroup) s += pair('devcgroup', b.devcgroup);
   s += pair('cols', b.cols);
   s += pair('rows', b.rows);
   s += pair('scrollback', b.scrollback);

@@ -35,6 +35,8 @@ export interface ShimBootstrap {
   seccomp?: boolean;
   /** true: create /dev/net/tun. Omitted: no. */
   tun?: boolean;
+  /** cgroup2 directory the shim attaches its eBPF device filter to; omitted when v1 devices.allow does the job. */
+  devcgroup?: string;
   cols: number;
   rows: number;
   scrollback: number;

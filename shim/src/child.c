@@ -1,5 +1,6 @@
 /* shim/src/child.c — the container child.  Order:
-     tty → cgroups → cgroupns → hostname → rootfs/mounts → pivot_root
+     tty → eBPF device filter (ebpf.c, with devcgroup=) → cgroups → cgroupns
+     → hostname → rootfs/mounts → pivot_root
      → MOUNTED, wait CONTINUE → preinit → check init → caps
      → no_new_privs + seccomp filter (seccomp.c)
      → close fds → READY, wait EXEC → execve.  */
@@ -19,6 +20,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "child.h"
+#include "ebpf.h"
 #include "rootfs.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -132,6 +134,10 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
   if (close_others (sync_fd, err) < 0)
     return -1;
   if (setup_tty (pty_slave, err) < 0)
+    return -1;
+  /* Before we join: the policy holds from our first moment in the cgroup,
+     as the v1 devices.allow the engine writes does.  */
+  if (cfg->devcgroup && shim_ebpf_devices_attach (cfg->devcgroup, cfg->tun, err) < 0)
     return -1;
   if (shim_cgroup_join (cfg, err) < 0)
     return -1;

@@ -101,6 +101,12 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
     return set_str (&cfg->uuid, key, v, err);
   if (strcmp (key, "preinit") == 0)
     return set_str (&cfg->preinit, key, v, err);
+  if (strcmp (key, "devcgroup") == 0)
+    {
+      if (v[0] != '/')
+        return shim_make_error (err, 0, "bootstrap: devcgroup `%s` is not absolute", v);
+      return set_str (&cfg->devcgroup, key, v, err);
+    }
   if (strcmp (key, "snapshot") == 0)
     {
       if (parse_uint (key, v, 0, 1, &n, err) < 0)
@@ -216,6 +222,7 @@ shim_config_free (struct shim_config *cfg)
   free (cfg->hostname);
   free (cfg->uuid);
   free (cfg->preinit);
+  free (cfg->devcgroup);
   list_free (&cfg->init);
   list_free (&cfg->env);
   list_free (&cfg->cgroups);

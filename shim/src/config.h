@@ -24,6 +24,9 @@ struct shim_list
 struct shim_config
 {
   char *id, *name, *dir, *rootfs, *hostname, *uuid, *preinit;
+  /* devcgroup=<cgroup2 dir>: attach the eBPF device filter (ebpf.c) there;
+     absent when the v1 devices cgroup carries the policy.  */
+  char *devcgroup;
   bool snapshot;
   /* seccomp=0: no seccomp filter and no no_new_privs (default 1).  */
   bool unconfined;

@@ -2,8 +2,10 @@
 // as the init of real containers launched through the daemon, with the static probe
 // (shim/build/probe) for what busybox cannot express. Every line must say PASS, in every variant:
 // snapshot on and off, the built-in host filesystem, fifos, a NIC, and the relaxed per-container
-// options. Afterwards the host's hostname, clock, interfaces and mount table are unchanged and the
-// file the battery writes into its own / never appears on the host.
+// options, and with the eBPF device filter forced (NANOMEGA_DEVICE_FILTER=ebpf: the device checks
+// then pass on the eBPF program alone, the v1 devices cgroup allowing everything). Afterwards the
+// host's hostname, clock, interfaces and mount table are unchanged and the file the battery writes
+// into its own / never appears on the host.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
+import { initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 const PROBE = fileURLToPath(new URL('../../../shim/build/probe', import.meta.url));
@@ -69,6 +72,8 @@ interface Variant {
   mode: 'default' | 'relaxed';
   /** Run on the built-in host filesystem instead of the busybox rootfs. */
   hostfs?: boolean;
+  /** Run under a daemon started with NANOMEGA_DEVICE_FILTER=ebpf. */
+  ebpf?: boolean;
 }
 
 const VARIANTS: Variant[] = [
@@ -82,10 +87,12 @@ const VARIANTS: Variant[] = [
     config: ['vm config snapshot true', 'vm config caps NET_ADMIN', 'vm config seccomp false', 'vm config tun true'],
     mode: 'relaxed',
   },
+  { name: 'ebpf', config: ['vm config snapshot true'], mode: 'default', ebpf: true },
 ];
 
 describe('security battery as container init', { skip }, () => {
   let d: TestDaemon;
+  let dEbpf: TestDaemon;
   let fs: Awaited<ReturnType<typeof busyboxRoot>>;
   let kit = '';
   let pre: HostSnapshot;
@@ -106,10 +113,12 @@ describe('security battery as container init', { skip }, () => {
     copyFileSync(SCRIPT, join(kit, 'battery.sh'));
     execFileSync('chmod', ['0755', join(kit, 'probe')]);
     d = await startDaemon();
+    dEbpf = await startDaemonWithDeviceFilter('ebpf');
   });
 
   after(async () => {
     await d?.dispose();
+    await dEbpf?.dispose();
     await fs?.remove();
     if (kit) rmSync(kit, { recursive: true, force: true });
     for (const [name, lines] of Object.entries(results)) {
@@ -120,20 +129,26 @@ describe('security battery as container init', { skip }, () => {
 
   for (const v of VARIANTS) {
     test(`battery: ${v.name}`, async () => {
+      const vd = v.ebpf ? dEbpf : d;
       const escape = `nm-escape-${process.pid}-${v.name}`;
       const t0 = Date.now();
       const h0 = process.hrtime.bigint();
-      await d.ok('clear vm config');
-      await d.ok(`vm config filesystem ${v.hostfs ? '' : fs.dir}`.trim());
-      if (v.hostfs) await d.ok('clear vm config filesystem');
-      await d.ok('vm config memory 1024');
-      await d.ok(`vm config volume /kit ${kit}`);
-      await d.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape}`);
-      for (const line of v.config) await d.ok(line);
+      await vd.ok('clear vm config');
+      await vd.ok(`vm config filesystem ${v.hostfs ? '' : fs.dir}`.trim());
+      if (v.hostfs) await vd.ok('clear vm config filesystem');
+      await vd.ok('vm config memory 1024');
+      await vd.ok(`vm config volume /kit ${kit}`);
+      await vd.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape}`);
+      for (const line of v.config) await vd.ok(line);
       const name = `bat-${v.name}`;
-      await d.ok(`vm launch container ${name}`);
-      await d.ok(`vm start ${name}`);
-      const end = await waitDone(d, name);
+      await vd.ok(`vm launch container ${name}`);
+      if (v.ebpf) {
+        // Frozen before exec, in its cgroups: v1 must not be what denies the devices below.
+        const list = v1DevicesList(await initPid(vd, name));
+        if (list !== undefined) assert.equal(list, 'a *:* rwm', 'v1 devices cgroup not restricting under ebpf');
+      }
+      await vd.ok(`vm start ${name}`);
+      const end = await waitDone(vd, name);
       const lines = readFileSync(join(kit, 'results'), 'utf8').split('\n').filter(Boolean);
       results[v.name] = lines;
       for (const l of lines) console.log(`# [${v.name}] ${l}`);
@@ -150,8 +165,8 @@ describe('security battery as container init', { skip }, () => {
       assert.deepEqual(links(), linksBefore, 'host interfaces unchanged');
       assert.equal(existsSync(`/${escape}`), false, 'nothing written to the host /');
       assert.equal(existsSync(join(fs.dir, '..', escape)), false);
-      await d.ok(`vm kill ${name}`).catch(() => undefined);
-      await d.ok('vm flush');
+      await vd.ok(`vm kill ${name}`).catch(() => undefined);
+      await vd.ok('vm flush');
     });
   }
 
