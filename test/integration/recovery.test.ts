@@ -25,8 +25,9 @@ describe('a daemon killed with SIGKILL and started again', { skip }, () => {
     fs = await busyboxRoot();
     d = await startDaemon();
     await d.ok(`vm config filesystem ${fs.dir}`);
-    await d.ok('vm launch container r[0-4]');
-    await d.ok('vm start r[0-3]');
+    // 3 running (r0, r2, r3) + 1 paused (r1) + 1 building (r4) + one that dies meanwhile (r5).
+    await d.ok('vm launch container r[0-5]');
+    await d.ok('vm start r[0-3],r5');
     await d.ok('vm stop r1');
     const con = await ConsoleClient.connect(byName(await d.client.call('vm.info')).r0!.console);
     assert.equal((await con.run('echo before-$((20+3))')).trim(), 'before-23');
@@ -46,17 +47,18 @@ describe('a daemon killed with SIGKILL and started again', { skip }, () => {
   });
 
   test('restart re-adopts running, paused and building containers with the same pids and states', async () => {
-    // r2 dies while the daemon is down: kill its init (a process the engine started for this test).
-    process.kill(beforeCrash.r2!.pid, 'SIGKILL');
+    // r5 dies while the daemon is down: kill its init (a process the engine started for this test).
+    process.kill(beforeCrash.r5!.pid, 'SIGKILL');
     await d.restart();
     const now = byName(await d.client.call('vm.info'));
     assert.equal(now.r0!.state, 'RUNNING');
     assert.equal(now.r1!.state, 'PAUSED');
+    assert.equal(now.r2!.state, 'RUNNING');
     assert.equal(now.r3!.state, 'RUNNING');
     assert.equal(now.r4!.state, 'BUILDING');
-    for (const n of ['r0', 'r1', 'r3', 'r4']) assert.equal(now[n]!.pid, beforeCrash[n]!.pid, `${n} same pid`);
-    assert.equal(now.r2!.state, 'ERROR', 'a container that died meanwhile is not silently gone');
-    assert.match(now.r2!.tags.error ?? '', /signal 9/);
+    for (const n of ['r0', 'r1', 'r2', 'r3', 'r4']) assert.equal(now[n]!.pid, beforeCrash[n]!.pid, `${n} same pid`);
+    assert.equal(now.r5!.state, 'ERROR', 'a container that died meanwhile is not silently gone');
+    assert.match(now.r5!.tags.error ?? '', /signal 9/);
   });
 
   test('the console still holds its scrollback and accepts input', async () => {
@@ -70,7 +72,7 @@ describe('a daemon killed with SIGKILL and started again', { skip }, () => {
     await d.ok('vm start r1');
     await d.ok('vm start r4');
     const states = Object.values(byName(await d.client.call('vm.info'))).map((c) => `${c.name}=${c.state}`).sort();
-    assert.deepEqual(states, ['r0=RUNNING', 'r1=RUNNING', 'r2=ERROR', 'r3=RUNNING', 'r4=RUNNING']);
+    assert.deepEqual(states, ['r0=RUNNING', 'r1=RUNNING', 'r2=RUNNING', 'r3=RUNNING', 'r4=RUNNING', 'r5=ERROR']);
     await d.ok('vm kill all');
     await d.ok('vm flush');
     assert.deepEqual(await d.client.call('vm.info'), []);
