@@ -8,7 +8,8 @@ export const ETC_FILES: Record<string, string> = {
   'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
   'etc/group': 'root:x:0:\nnogroup:x:65534:\n',
   'etc/hosts': '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n',
-  'etc/profile': 'export PS1="$(hostname):\\w# "\nexport PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n',
+  // $PWD is expanded at each prompt by dash and busybox ash alike (POSIX parameter expansion of PS1).
+  'etc/profile': 'export PS1="$(hostname):\\$PWD# "\nexport PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n',
 };
 
 /** Create the common skeleton (dirs, /etc) under `root`. Idempotent. */

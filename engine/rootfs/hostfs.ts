@@ -5,7 +5,7 @@ import { initScript, writeSkeleton } from './common.js';
 /** Host directories shared read-only into the built-in filesystem (or recreated as the same symlink). */
 const SHARED = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
 /** Version of the generated layout; bump to regenerate existing ones. */
-const HOSTFS_VERSION = '1';
+const HOSTFS_VERSION = '2';
 
 export interface HostFs {
   root: string;
