@@ -9,6 +9,7 @@ import type { Network } from './net/network.js';
 import type { AttachWave } from './commands/net.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { ShimControl } from './shim/control-client.js';
+import type { ShimLauncher } from './shim/launcher.js';
 
 export interface EngineOptions {
   /** State directory: sockets, instance directories, engine.json. */
@@ -54,6 +55,8 @@ export interface EngineContext {
   hostFsRoot: string;
   /** The built-in host filesystem, generated once per daemon (launches run in parallel). */
   hostFs(): Promise<HostFs>;
+  /** Forks the shim monitors (started on first use, once per daemon; Engine.close stops it). */
+  launcher(): Promise<ShimLauncher>;
   info(c: Container): ContainerInfo;
   /** Persist the record and tell subscribers. */
   save(c: Container): Promise<void>;

@@ -20,6 +20,7 @@ import { baseTag, type Container, type EngineContext, type EngineOptions } from 
 import { EngineError } from './errors.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
+import { ShimLauncher } from './shim/launcher.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
 import { StatsSampler } from './stats/sampler.js';
@@ -54,7 +55,11 @@ export class Engine {
   /** The scope of in-process callers of `handlers`. */
   private readonly local: ClientScope;
 
-  private constructor(readonly ctx: EngineContext) {
+  private constructor(
+    readonly ctx: EngineContext,
+    /** Stops the shim launcher if one was started (monitors are not affected). */
+    private readonly closeLauncher: () => void,
+  ) {
     this.events.setMaxListeners(0);
     this.consoles = new ConsoleRelay(ctx);
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
@@ -124,6 +129,7 @@ export class Engine {
     const engineRec = await store.loadEngine();
     let engine: Engine | undefined;
     let hostFs: Promise<HostFs> | undefined;
+    let launcher: Promise<ShimLauncher> | undefined;
     const ctx: EngineContext = {
       host,
       opts: { pidsMax: DEFAULT_PIDS_MAX, ...options },
@@ -140,6 +146,10 @@ export class Engine {
         hostFs = undefined;
         throw e;
       })),
+      launcher: () => (launcher ??= ShimLauncher.start({ base }).catch((e) => {
+        launcher = undefined;
+        throw e;
+      })),
       info: (c) => containerInfo(ctx, c),
       save: async (c) => {
         await store.save(c.rec);
@@ -147,7 +157,7 @@ export class Engine {
       },
       saveEngine: () => store.saveEngine({ nextId: ctx.nextId, modules: engineRec.modules }),
     };
-    engine = new Engine(ctx);
+    engine = new Engine(ctx, () => void launcher?.then((l) => l.close(), () => undefined));
     await recover(ctx);
     engine.stats.start();
     return engine;
@@ -160,6 +170,7 @@ export class Engine {
 
   /** Drop every monitor connection without touching containers (daemon shutdown). */
   close(): void {
+    this.closeLauncher();
     this.stats.stop();
     this.consoles.closeEverything();
     for (const c of this.ctx.containers.values()) {

@@ -133,7 +133,8 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     const devices = deviceFilter(c);
     await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax, tun: rec.config.tun ?? false, devices });
     cgroupsMade = true;
-    shim = ShimLaunch.spawn(await bootstrap(ctx, c, devices));
+    const boot = await bootstrap(ctx, c, devices);
+    shim = ShimLaunch.attach(boot, await (await ctx.launcher()).launch(boot.dir));
     const pids = await shim.pids();
     rec.monitorPid = pids.monitorPid;
     rec.initPid = pids.initPid;
@@ -206,7 +207,8 @@ async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunch | und
 async function waitGone(ctx: EngineContext, pid: number): Promise<void> {
   const deadline = Date.now() + ROLLBACK_WAIT_MS;
   while (pid > 0 && ctx.host.kill(pid, 0) && Date.now() < deadline) {
-    // A zombie still answers kill(0); the shim is our child until released, so look at its state.
+    // A zombie still answers kill(0) (a spawned shim is our child until released; one the launcher
+    // forked is init's), so look at its state.
     const stat = await ctx.host.readFile(`/proc/${pid}/stat`).catch(() => '');
     if (!stat || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
     await new Promise((r) => setTimeout(r, 5));

@@ -1,7 +1,8 @@
 /**
- * Spawning nanomega-shim and driving its launch handshake over fd 3:
+ * Driving nanomega-shim's launch handshake over its sync socket:
  *   BOOTSTRAP → PID → MOUNTED → CONTINUE → READY → (freeze) EXEC → … EXITED.
- * The shim is detached (its own session) and unref'd: it outlives the daemon.
+ * The socket is fd 3 of a shim spawned here (detached, its own session, unref'd: it outlives the
+ * daemon), or the connection a monitor forked by the launcher attached over (launcher.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -42,6 +43,9 @@ export interface ShimBootstrap {
   scrollback: number;
 }
 
+/** The environment the shim (spawned, or the launcher) starts with. */
+export const SHIM_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';
+
 /** `<repo>/shim/build/nanomega-shim`, or $NANOMEGA_SHIM. */
 export function defaultShimPath(): string {
   return process.env.NANOMEGA_SHIM || fileURLToPath(new URL('../../../shim/build/nanomega-shim', import.meta.url));
@@ -79,11 +83,12 @@ export class ShimLaunch {
   private readonly exitedD = new Deferred<string>();
   private released = false;
   private failure: EngineError | undefined;
+  private reportedPid = 0;
 
+  /** `knownPid`: the monitor's pid when known before the PID frame (a spawned shim). */
   private constructor(
-    private readonly child: ChildProcess,
     private readonly sock: Socket,
-    readonly shimPath: string,
+    private readonly knownPid: number | undefined,
   ) {
     sock.on('data', (chunk: Buffer) => {
       let frames: Frame[];
@@ -100,7 +105,7 @@ export class ShimLaunch {
     sock.on('close', () => {
       if (!this.released) this.fail(new EngineError('E_SHIM', 'shim closed its sync socket unexpectedly'));
     });
-    child.on('error', (e) => this.fail(hostError('spawn', shimPath, e)));
+    sock.resume(); // an attached connection arrives paused
   }
 
   /** Spawns the shim with `<dir>/shim.log` as its stderr and sends BOOTSTRAP. */
@@ -118,21 +123,33 @@ export class ShimLaunch {
       child = spawn(shimPath, [], {
         stdio: ['ignore', 'ignore', logFd, 'pipe'],
         detached: true,
-        env: { NANOMEGA_SYNC_FD: '3', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+        env: { NANOMEGA_SYNC_FD: '3', PATH: SHIM_PATH_ENV },
       });
     } finally {
       closeSync(logFd);
     }
     child.unref();
-    const sock = child.stdio[3] as Socket;
-    const launch = new ShimLaunch(child, sock, shimPath);
-    sock.write(encodeFrame(ShimMsg.BOOTSTRAP, encodeBootstrap(b)));
-    return launch;
+    const launch = new ShimLaunch(child.stdio[3] as Socket, child.pid ?? 0);
+    child.on('error', (e) => launch.fail(hostError('spawn', shimPath, e)));
+    return launch.bootstrap(b);
   }
 
-  /** The monitor's pid (0 only if the spawn itself failed). */
+  /**
+   * Drives the handshake over `sock`, the sync connection of a monitor the launcher forked
+   * (ShimLauncher.launch); sends BOOTSTRAP. The monitor's pid comes from the PID frame unless given.
+   */
+  static attach(b: ShimBootstrap, sock: Socket, monitorPid?: number): ShimLaunch {
+    return new ShimLaunch(sock, monitorPid).bootstrap(b);
+  }
+
+  private bootstrap(b: ShimBootstrap): this {
+    this.sock.write(encodeFrame(ShimMsg.BOOTSTRAP, encodeBootstrap(b)));
+    return this;
+  }
+
+  /** The monitor's pid: 0 if the spawn itself failed, or while an attached monitor has not sent PID. */
   get monitorPid(): number {
-    return this.child.pid ?? 0;
+    return this.knownPid || this.reportedPid;
   }
 
   pids(): Promise<{ monitorPid: number; initPid: number }> {
@@ -157,11 +174,11 @@ export class ShimLaunch {
   abort(): void {
     this.send(ShimMsg.ABORT);
   }
-  /** The exit record text once init has exited (only while fd 3 is held). */
+  /** The exit record text once init has exited (only while the sync socket is held). */
   exited(): Promise<string> {
     return this.exitedD.promise;
   }
-  /** Drop fd 3: the monitor keeps running (after EXEC) and the daemon holds nothing. */
+  /** Drop the sync socket: the monitor keeps running (after EXEC) and the daemon holds nothing. */
   release(): void {
     if (this.released) return;
     this.released = true;
@@ -187,6 +204,7 @@ export class ShimLaunch {
           this.fail(new EngineError('E_SHIM', `shim sent a bad PID message: ${f.payload.toString('latin1')}`));
           return;
         }
+        this.reportedPid = m!;
         this.pidsD.resolve({ monitorPid: m!, initPid: i! });
         return;
       }

@@ -1,6 +1,8 @@
 /* shim/src/main.c — nanomega-shim entry: read BOOTSTRAP from the sync fd
-   (NANOMEGA_SYNC_FD), hand over to the monitor.  Only main ends the
-   process.  */
+   (NANOMEGA_SYNC_FD, or the connection a launcher-forked monitor attached
+   over), hand over to the monitor.  `nanomega-shim --launcher SOCK` runs the
+   launcher instead (launcher.c).  Only main ends the process (and the
+   launcher's short-lived intermediate, which _exit()s).  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "launcher.h"
 #include "monitor.h"
 #include "sync.h"
 #include "utils.h"
@@ -50,20 +53,36 @@ read_bootstrap (int fd, struct shim_config *cfg, shim_error_t *err)
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
   shim_error_t err = NULL;
   struct shim_config cfg;
-  int fd, ret;
+  int fd = -1, ret;
 
   memset (&cfg, 0, sizeof cfg);
-  signal (SIGPIPE, SIG_IGN);
-  signal (SIGHUP, SIG_IGN);
   if (chdir ("/") < 0)
     return EXIT_FAILURE;
 
-  fd = sync_fd_from_env (&err);
-  if (fd < 0 || read_bootstrap (fd, &cfg, &err) < 0 || (ret = shim_monitor_run (&cfg, fd, &err)) < 0)
+  if (argc > 1 && strcmp (argv[1], "--launcher") == 0)
+    {
+      if (argc != 3)
+        {
+          fprintf (stderr, "usage: nanomega-shim --launcher SOCKET\n");
+          return EXIT_FAILURE;
+        }
+      ret = shim_launcher_run (argv[2], argc, argv, &fd, &err);
+      if (ret == 0)
+        return EXIT_SUCCESS;
+    }
+  else
+    {
+      ret = 0;
+      fd = sync_fd_from_env (&err);
+    }
+  signal (SIGPIPE, SIG_IGN);
+  signal (SIGHUP, SIG_IGN);
+
+  if (ret < 0 || fd < 0 || read_bootstrap (fd, &cfg, &err) < 0 || (ret = shim_monitor_run (&cfg, fd, &err)) < 0)
     {
       cleanup_free char *text = shim_error_text (err);
       fprintf (stderr, "nanomega-shim: %s\n", text ? text : "error");

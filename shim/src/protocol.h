@@ -5,7 +5,10 @@
    that the two lists agree, so change both together.
 
    Transport: the engine spawns the shim with NANOMEGA_SYNC_FD=<n> (always 3
-   today), a unix stream socket.  Console clients and control clients use
+   today), a unix stream socket; or a launcher (`nanomega-shim --launcher
+   <base>/launch.sock`, launcher.c) forks the monitor, which connects to that
+   socket and sends ATTACH first — the connection then serves as the sync
+   socket, unchanged.  Console clients and control clients use
    the unix sockets <dir>/console (raw bytes) and <dir>/control (frames).
 
    Every frame, in both directions, is a header in native byte order
@@ -44,6 +47,10 @@ enum shim_msg
   SHIM_MSG_EXITED,           /* monitor -> engine and control clients: the
                                 exit record ("code=N\n" or "signal=N\n", then
                                 "time=<epoch ms>\n"), also in <dir>/exit.  */
+  SHIM_MSG_ATTACH,           /* monitor -> engine, first frame on the launch
+                                socket: "<token>" of the launcher request that
+                                forked it; then the connection is the sync
+                                socket.  */
 };
 
 /* Bootstrap keys (repeated keys are lists, kept in order):

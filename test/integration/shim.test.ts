@@ -1,7 +1,8 @@
 // Real containers through the shim: a tiny busybox rootfs, launched by ShimLaunch without
-// cgroups, driven PID → MOUNTED → CONTINUE → READY → EXEC, then attacked from the console.
+// cgroups (spawned, or forked by the launcher), driven PID → MOUNTED → CONTINUE → READY → EXEC,
+// then attacked from the console.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { EngineError } from '../../engine/errors.js';
 import { ShimControl, readExitRecord } from '../../engine/shim/control-client.js';
+import { ShimLauncher } from '../../engine/shim/launcher.js';
 import { ShimLaunch, type ShimBootstrap } from '../../engine/shim/shim-process.js';
 import { requires } from '../helpers/requires.js';
 
@@ -349,4 +351,92 @@ test('the monitor keeps running after the engine drops fd 3; reattach through co
   assert.equal((await readExitRecord(b.dir))?.code, 0);
   assert.ok(await waitGone(monitorPid));
   con2.close();
+});
+
+/** Fields of /proc/<pid>/stat after the command: [state, ppid, pgrp, session, ...]. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+test('through the launcher: attach, handshake, console; the monitor outlives a killed launcher', { skip }, async () => {
+  const launcher = await ShimLauncher.start({ base });
+  const launcherPid = launcher.pid!;
+  try {
+    const b = boot();
+    const l = ShimLaunch.attach(b, await launcher.launch(b.dir));
+    const { monitorPid, initPid } = await l.pids();
+    started.push(monitorPid, initPid);
+    assert.equal(l.monitorPid, monitorPid, 'monitorPid comes from the PID frame');
+
+    // Orphaned at once (neither the launcher's child nor ours), its own session, like a fresh exec.
+    const [, ppid, , sid] = statFields(monitorPid);
+    assert.notEqual(Number(ppid), launcherPid);
+    assert.notEqual(Number(ppid), process.pid);
+    assert.equal(Number(sid), monitorPid, 'setsid');
+    assert.equal(readFileSync(`/proc/${monitorPid}/comm`, 'utf8').trim(), 'nanomega-shim');
+    assert.match(readFileSync(`/proc/${monitorPid}/cmdline`, 'utf8'), /^nanomega-shim\0/);
+    assert.equal(readFileSync(`/proc/${launcherPid}/comm`, 'utf8').trim(), 'nm-launcher');
+    assert.doesNotMatch(readFileSync(`/proc/${launcherPid}/cmdline`, 'utf8'), /nanomega-shim/);
+    assert.equal(readlinkSync(`/proc/${monitorPid}/fd/0`), '/dev/null', "the launcher's stdin is not held");
+    assert.equal(readlinkSync(`/proc/${monitorPid}/fd/2`), join(b.dir, 'shim.log'));
+    const status = readFileSync(`/proc/${monitorPid}/status`, 'utf8');
+    assert.match(status, /SigIgn:\s+0000000000001001/, 'only SIGHUP and SIGPIPE ignored');
+    assert.match(status, /SigBlk:\s+0000000000010000/, 'only SIGCHLD blocked (signalfd)');
+
+    await l.mounted();
+    l.continue();
+    await l.ready();
+    l.exec();
+    const con = new Console(b.dir);
+    await con.waitFor(/init-up-21/);
+    con.type('echo hi-$((6*7)) me-$$');
+    await con.waitFor(/hi-42 me-1/);
+
+    process.kill(launcherPid, 'SIGKILL');
+    assert.ok(await waitGone(launcherPid));
+    await sleep(100);
+    assert.ok(alive(monitorPid) && alive(initPid), 'monitor and init survive the launcher');
+    con.type('echo after-$((2+3))');
+    await con.waitFor(/after-5/);
+
+    // The next launch starts a new launcher.
+    const b2 = boot();
+    const l2 = ShimLaunch.attach(b2, await launcher.launch(b2.dir));
+    const p2 = await l2.pids();
+    started.push(p2.monitorPid, p2.initPid);
+    assert.ok(launcher.pid && launcher.pid !== launcherPid);
+    await l2.mounted();
+    l2.abort(); // rollback path: the monitor kills the child and exits
+    assert.ok(await waitGone(p2.initPid));
+    assert.ok(await waitGone(p2.monitorPid));
+    assert.ok(!existsSync(join(b2.dir, 'control')));
+
+    con.type('exit 5');
+    assert.match(await l.exited(), /^code=5\ntime=\d+\n$/);
+    assert.equal((await readExitRecord(b.dir))?.code, 5);
+    assert.ok(await waitGone(monitorPid));
+    con.close();
+  } finally {
+    const second = launcher.pid;
+    launcher.close();
+    if (second) assert.ok(await waitGone(second), 'the launcher exits on EOF');
+  }
+  assert.ok(!existsSync(join(base, 'launch.sock')));
+});
+
+test('a launcher-forked shim reports a bad bootstrap as ERROR; an unknown directory never attaches', { skip }, async () => {
+  const launcher = await ShimLauncher.start({ base, attachTimeoutMs: 1000 });
+  try {
+    const b = boot({ rootfs: join(base, 'missing') });
+    const l = ShimLaunch.attach(b, await launcher.launch(b.dir));
+    const pids = await l.pids();
+    started.push(pids.monitorPid, pids.initPid);
+    await assert.rejects(l.mounted(), /bind mount rootfs|stat rootfs/);
+    assert.ok(await waitGone(pids.monitorPid));
+    // shim.log cannot be opened: the monitor gives up before attaching (said on the launcher's stderr).
+    await assert.rejects(launcher.launch(join(base, 'no-such-dir')), /did not attach/);
+  } finally {
+    launcher.close();
+  }
 });

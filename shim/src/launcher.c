@@ -1,0 +1,259 @@
+/* shim/src/launcher.c — the launcher: one small process per daemon.
+
+   Node's child_process.spawn forks the daemon's whole address space, about
+   5 ms of daemon CPU per container.  The daemon starts this process once
+   and writes "<token> <dir>\n" on its stdin per container; the launcher
+   double-forks (launcher → intermediate, which forks the monitor and exits
+   at once → monitor), so every monitor is orphaned immediately and never
+   the launcher's child, and the launcher only ever waits for an
+   intermediate.  The monitor connects to the daemon's unix socket and
+   sends ATTACH "<token>"; from then on that connection is its sync socket,
+   exactly like fd 3 of a spawned shim.  EOF on stdin (the daemon is gone)
+   ends the launcher; monitors do not notice.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launcher.h"
+#include "sync.h"
+#include "utils.h"
+
+#define LAUNCHER_COMM "nm-launcher"
+#define MONITOR_TITLE "nanomega-shim"
+#define LOG_NAME "/shim.log"
+
+int
+shim_launcher_parse (const char *line, size_t len, struct shim_launch_request *req, shim_error_t *err)
+{
+  const char *sp = memchr (line, ' ', len);
+  size_t tlen, dlen;
+
+  if (sp == NULL)
+    return shim_make_error (err, 0, "launch request: want `<token> <dir>`");
+  tlen = (size_t) (sp - line);
+  dlen = len - tlen - 1;
+  if (tlen == 0 || tlen > SHIM_LAUNCH_TOKEN_MAX)
+    return shim_make_error (err, 0, "launch request: bad token");
+  for (size_t i = 0; i < tlen; i++)
+    if (line[i] < '0' || line[i] > '9')
+      return shim_make_error (err, 0, "launch request: bad token");
+  if (dlen == 0 || sp[1] != '/')
+    return shim_make_error (err, 0, "launch request: dir is not absolute");
+  if (dlen + sizeof LOG_NAME > sizeof req->dir)
+    return shim_make_error (err, ENAMETOOLONG, "launch request: dir");
+  if (memchr (sp + 1, '\0', dlen) != NULL)
+    return shim_make_error (err, 0, "launch request: dir contains NUL");
+  memcpy (req->token, line, tlen);
+  req->token[tlen] = '\0';
+  memcpy (req->dir, sp + 1, dlen);
+  req->dir[dlen] = '\0';
+  return 0;
+}
+
+/* ---- in the monitor --------------------------------------------------- */
+
+/* What a fresh exec from the daemon had: default dispositions, no mask.  */
+static void
+reset_signals (void)
+{
+  struct sigaction sa;
+  sigset_t none;
+
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++)
+    sigaction (sig, &sa, NULL); /* SIGKILL, SIGSTOP, libc's own: EINVAL.  */
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+/* Rewrite argv in place (the kernel shows it as /proc/self/cmdline) and
+   restore the comm the exec gave.  */
+static void
+retitle (int argc, char **argv, const char *comm)
+{
+  char *start = argv[0], *end = argv[argc - 1] + strlen (argv[argc - 1]);
+
+  for (int i = 1; i < argc; i++)
+    if (argv[i] != argv[i - 1] + strlen (argv[i - 1]) + 1)
+      return; /* not contiguous: leave it.  */
+  if ((size_t) (end - start) < sizeof MONITOR_TITLE - 1)
+    return;
+  memset (start, 0, (size_t) (end - start));
+  memcpy (start, MONITOR_TITLE, sizeof MONITOR_TITLE - 1);
+  prctl (PR_SET_NAME, comm, 0, 0, 0);
+}
+
+static int
+connect_unix (const char *path, shim_error_t *err)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (strlen (path) >= sizeof sa.sun_path)
+    return shim_make_error (err, ENAMETOOLONG, "launch socket `%s`", path);
+  strcpy (sa.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "socket");
+  if (UNLIKELY (connect (fd, (struct sockaddr *) &sa, sizeof sa) < 0))
+    {
+      int e = errno;
+      close (fd);
+      return shim_make_error (err, e, "connect `%s`", path);
+    }
+  return fd;
+}
+
+/* The monitor's first steps: session, signals, title, fds 0 and 2, then
+   the sync connection.  */
+static int
+become_monitor (const struct shim_launch_request *req, const char *sock_path, int argc, char **argv,
+                const char *comm, shim_error_t *err)
+{
+  char log[sizeof req->dir + sizeof LOG_NAME];
+  int fd;
+
+  setsid ();
+  reset_signals ();
+  retitle (argc, argv, comm);
+
+  snprintf (log, sizeof log, "%s%s", req->dir, LOG_NAME);
+  fd = open (log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "open `%s`", log); /* reported on the launcher's stderr.  */
+  if (UNLIKELY (dup2 (fd, 2) < 0))
+    return shim_make_error (err, errno, "dup2 `%s`", log);
+  close (fd);
+  fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || dup2 (fd, 0) < 0)
+    close (0); /* the launcher's stdin must not stay open here.  */
+  if (fd > 0)
+    close (fd);
+
+  fd = connect_unix (sock_path, err);
+  if (fd < 0)
+    return -1;
+  if (shim_sync_send (fd, SHIM_MSG_ATTACH, req->token, strlen (req->token), err) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* ---- in the launcher -------------------------------------------------- */
+
+static void
+logerr (shim_error_t *err)
+{
+  cleanup_free char *text = shim_error_text (*err);
+  fprintf (stderr, "nanomega-shim launcher: %s\n", text ? text : "error");
+  shim_error_release (err);
+}
+
+/* Fork the intermediate and reap it.  Returns 0 in the launcher, 1 in
+   the monitor.  */
+static int
+spawn_monitor (const struct shim_launch_request *req, shim_error_t *err)
+{
+  pid_t mid, pid;
+  int st;
+
+  fflush (NULL);
+  mid = fork ();
+  if (UNLIKELY (mid < 0))
+    return shim_make_error (err, errno, "fork for `%s`", req->dir);
+  if (mid == 0)
+    {
+      pid = fork ();
+      if (pid == 0)
+        return 1;
+      if (pid < 0)
+        {
+          static const char msg[] = "nanomega-shim launcher: fork monitor failed\n";
+          (void) !write (2, msg, sizeof msg - 1);
+        }
+      _exit (pid < 0 ? 1 : 0);
+    }
+  while ((pid = waitpid (mid, &st, 0)) < 0 && errno == EINTR)
+    ;
+  if (pid == mid && !(WIFEXITED (st) && WEXITSTATUS (st) == 0))
+    return shim_make_error (err, 0, "no monitor forked for `%s`", req->dir);
+  return 0;
+}
+
+int
+shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, shim_error_t *err)
+{
+  static char buf[PATH_MAX + 64];
+  struct sockaddr_un sa;
+  char sock[sizeof sa.sun_path];
+  size_t len = 0;
+  bool skipping = false; /* inside an overlong line: drop it up to '\n'.  */
+  char comm[17] = { 0 };
+
+  *sync_fd = -1;
+  if (strlen (sock_path) >= sizeof sock)
+    return shim_make_error (err, ENAMETOOLONG, "launch socket `%s`", sock_path);
+  strcpy (sock, sock_path); /* argv, where it lives, is rewritten in monitors.  */
+  prctl (PR_GET_NAME, comm, 0, 0, 0);
+  prctl (PR_SET_NAME, LAUNCHER_COMM, 0, 0, 0);
+  signal (SIGPIPE, SIG_IGN);
+
+  for (;;)
+    {
+      ssize_t n = read (0, buf + len, sizeof buf - len);
+      char *line, *nl;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return shim_make_error (err, errno, "read launch requests");
+      if (n == 0)
+        return 0;
+      len += (size_t) n;
+
+      line = buf;
+      while ((nl = memchr (line, '\n', len - (size_t) (line - buf))) != NULL)
+        {
+          struct shim_launch_request req;
+          size_t llen = (size_t) (nl - line);
+          bool drop = skipping;
+
+          skipping = false;
+          if (!drop && shim_launcher_parse (line, llen, &req, err) < 0)
+            logerr (err);
+          else if (!drop)
+            {
+              int r = spawn_monitor (&req, err);
+              if (r < 0)
+                logerr (err);
+              if (r == 1)
+                {
+                  *sync_fd = become_monitor (&req, sock, argc, argv, comm, err);
+                  return *sync_fd < 0 ? -1 : 1;
+                }
+            }
+          line = nl + 1;
+        }
+      len -= (size_t) (line - buf);
+      memmove (buf, line, len);
+      if (len == sizeof buf)
+        {
+          static const char msg[] = "nanomega-shim launcher: request line too long; dropped\n";
+          (void) !write (2, msg, sizeof msg - 1);
+          skipping = true;
+          len = 0;
+        }
+    }
+}

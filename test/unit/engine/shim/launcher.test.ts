@@ -1,0 +1,146 @@
+// ShimLauncher against a stand-in launcher (a Node script, no root): requests on stdin, ATTACH
+// over launch.sock, unknown tokens, timeouts, a launcher that dies and is started again.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { EngineError } from '../../../../engine/errors.js';
+import { FrameReader, ShimMsg, encodeFrame } from '../../../../engine/shim/protocol.js';
+import { LAUNCH_SOCKET, ShimLauncher, attachToken, launchRequest } from '../../../../engine/shim/launcher.js';
+
+let base = '';
+let fake = '';
+
+/**
+ * Reads `<token> <dir>` lines; per dir basename: `ok*` attaches with the token, `silent*` never
+ * attaches, `chatty*` sends a frame after ATTACH, `wrong*` attaches with token+1000, `die*` exits.
+ */
+const FAKE = `
+const net = require('node:net');
+const sock = process.argv[process.argv.length - 1];
+function frame(type, s) {
+  const b = Buffer.from(s), h = Buffer.alloc(8);
+  h.writeUInt32LE(type, 0); h.writeUInt32LE(b.length, 4);
+  return Buffer.concat([h, b]);
+}
+let buf = '';
+process.stdin.on('data', (d) => {
+  buf += d;
+  let i;
+  while ((i = buf.indexOf('\\n')) >= 0) {
+    const line = buf.slice(0, i); buf = buf.slice(i + 1);
+    const [token, dir] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    const name = dir.split('/').pop();
+    if (name.startsWith('die')) process.exit(3);
+    if (name.startsWith('silent')) continue;
+    const c = net.connect(sock, () => {
+      const t = name.startsWith('wrong') ? String(Number(token) + 1000) : token;
+      const more = name.startsWith('chatty') ? frame(${ShimMsg.PID}, '1 2') : Buffer.alloc(0);
+      c.write(Buffer.concat([frame(${ShimMsg.ATTACH}, t), more])); // one write: one chunk
+    });
+    c.on('data', (d) => c.write(d)); // echo: the "monitor" answers on the attached connection
+    c.on('error', () => {});
+  }
+});
+process.stdin.on('end', () => process.exit(0));
+`;
+
+before(() => {
+  base = mkdtempSync(join(tmpdir(), 'nm-launcher-'));
+  fake = join(base, 'fake-launcher');
+  writeFileSync(fake, `#!${process.execPath}\n${FAKE}`, { mode: 0o755 });
+});
+
+after(() => rmSync(base, { recursive: true, force: true }));
+
+test('launchRequest and attachToken', () => {
+  assert.equal(launchRequest(7, '/var/lib/nm/7'), '7 /var/lib/nm/7\n');
+  assert.equal(launchRequest(1, '/a b'), '1 /a b\n');
+  assert.throws(() => launchRequest(1, 'rel'), RangeError);
+  assert.throws(() => launchRequest(1, '/a\nb'), RangeError);
+  assert.throws(() => launchRequest(-1, '/a'), RangeError);
+  assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('42') }), 42);
+  assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('4x') }), undefined);
+  assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('') }), undefined);
+  assert.equal(attachToken({ type: ShimMsg.PID, payload: Buffer.from('42') }), undefined);
+});
+
+async function echo(s: Socket, text: string): Promise<string> {
+  const r = new FrameReader();
+  s.write(encodeFrame(ShimMsg.CONTINUE, text));
+  return new Promise((resolve) => {
+    const on = (d: Buffer) => {
+      const f = r.push(d)[0];
+      if (!f) return;
+      s.off('data', on);
+      resolve(f.payload.toString());
+    };
+    s.on('data', on);
+    s.resume();
+  });
+}
+
+test('launches attach by token over a 0600 socket; strangers and late tokens are dropped', async () => {
+  const l = await ShimLauncher.start({ base, shimPath: fake, attachTimeoutMs: 2000 });
+  try {
+    assert.equal(statSync(join(base, LAUNCH_SOCKET)).mode & 0o777, 0o600);
+    const socks = await Promise.all([1, 2, 3].map((i) => l.launch(join(base, `ok${i}`))));
+    assert.deepEqual(await Promise.all(socks.map((s, i) => echo(s, `hi${i}`))), ['hi0', 'hi1', 'hi2']);
+    for (const s of socks) s.destroy();
+
+    // A connection with no pending token is closed.
+    const stranger = connect(join(base, LAUNCH_SOCKET));
+    stranger.on('error', () => {});
+    stranger.write(encodeFrame(ShimMsg.ATTACH, '999'));
+    await new Promise((r) => stranger.once('close', r));
+    // wrong token: the launch itself times out; the stray connection is closed.
+    const t0 = Date.now();
+    const e = await l.launch(join(base, 'wrong')).catch((x: unknown) => x);
+    assert.ok(e instanceof EngineError && e.code === 'E_SHIM' && /did not attach/.test(e.message), String(e));
+    assert.ok(Date.now() - t0 >= 1900);
+  } finally {
+    l.close();
+  }
+});
+
+test('a shim that talks before BOOTSTRAP fails its launch', async () => {
+  const l = await ShimLauncher.start({ base, shimPath: fake });
+  try {
+    await assert.rejects(l.launch(join(base, 'chatty')), /sent frames before BOOTSTRAP/);
+  } finally {
+    l.close();
+  }
+});
+
+test('a dead launcher fails what it never served and is started again', async () => {
+  const l = await ShimLauncher.start({ base, shimPath: fake });
+  try {
+    const first = l.pid;
+    assert.ok(first);
+    const silent = l.launch(join(base, 'silent')).catch((x: unknown) => x);
+    const t0 = Date.now();
+    const died = l.launch(join(base, 'die')).catch((x: unknown) => x);
+    for (const e of [await died, await silent]) assert.match(String(e), /launcher exited with status 3; the shim for .* did not attach/);
+    assert.ok(Date.now() - t0 < 5000, 'failed after the grace, not the full timeout');
+    const s = await l.launch(join(base, 'ok-again'));
+    assert.notEqual(l.pid, first);
+    assert.equal(await echo(s, 'back'), 'back');
+    s.destroy();
+  } finally {
+    l.close();
+  }
+  await assert.rejects(l.launch(join(base, 'ok')), /closed/);
+});
+
+test('a stale socket file is replaced', async () => {
+  writeFileSync(join(base, LAUNCH_SOCKET), 'stale');
+  const l = await ShimLauncher.start({ base, shimPath: fake });
+  try {
+    const s = await l.launch(join(base, 'ok-stale'));
+    s.destroy();
+  } finally {
+    l.close();
+  }
+});
