@@ -22,6 +22,11 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
 
   const shot = (name: string, p: Page = page) => p.screenshot({ path: join(SHOTS, `${name}.png`) });
   const rows = (state?: string) => page.locator(state ? `.viewport .row[data-state="${state}"]` : '.viewport .row');
+  /** Switch to a theme by the header button (the first page load follows prefers-color-scheme). */
+  async function setTheme(t: 'light' | 'dark'): Promise<void> {
+    if ((await page.locator('html').getAttribute('data-theme')) !== t) await page.getByTestId('theme').click();
+    await page.locator(`html[data-theme="${t}"]`).waitFor();
+  }
   /** Wait until exactly n elements match (rows come and go with engine events). */
   async function waitCount(selector: string, n: number, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -136,16 +141,18 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
     assert.equal(await rows('RUNNING').count(), 3);
   });
 
-  test('host view and the light theme render', async () => {
+  test('host view and both themes render', async () => {
+    await setTheme('light');
     await page.getByTestId('nav-host').click();
     await page.getByTestId('host-view').waitFor();
     await page.waitForTimeout(1500);
-    await shot('09-host-view');
-    await page.getByTestId('theme').click();
-    await shot('10-host-view-light');
+    await shot('09-host-view-light');
+    await setTheme('dark');
+    await page.waitForTimeout(300); // graphs rebuild with the theme's colours on the next frame
+    await shot('10-host-view-dark');
     await page.getByTestId('nav-containers').click();
-    await shot('11-containers-light');
-    await page.getByTestId('theme').click();
+    await shot('11-containers-detail-dark');
+    await setTheme('light');
   });
 
   test('bulk kill then flush empties the table', async () => {
