@@ -21,6 +21,11 @@ const arg = (name: string, dflt: string) => {
 const SIZES = arg('--sizes', '1,100,500').split(',').map(Number);
 const RUNS = Number(arg('--runs', '3'));
 const NET = process.argv.includes('--net');
+/**
+ * Where the base (instance dirs, overlay uppers) lives. The default base /run/nanomega is a tmpfs on
+ * systemd hosts; this build machine's /run is ext4, so the bench uses /dev/shm unless told otherwise.
+ */
+const DIR = arg('--dir', '/dev/shm');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -80,7 +85,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'nm-bench-'));
+  const work = mkdtempSync(join(DIR || tmpdir(), 'nm-bench-'));
   const base = join(work, 'base');
   const fsDir = join(work, 'busybox');
   await buildBusyboxRoot(new LinuxHost(), fsDir);
@@ -150,9 +155,9 @@ async function main(): Promise<void> {
     await new Promise((r) => daemon.once('exit', r));
     await rm(work, { recursive: true, force: true });
   }
-  console.log(`launch+start until every init runs (busybox rootfs, ${NET ? 'one NIC each' : 'no network'}, median of ${RUNS})`);
+  console.log(`launch+start until every init runs (busybox rootfs, ${NET ? 'one NIC each' : 'no network'}, base in ${DIR}, median of ${RUNS})`);
   console.table(rows);
-  console.log(JSON.stringify({ net: NET, runs: RUNS, rows }));
+  console.log(JSON.stringify({ net: NET, dir: DIR, runs: RUNS, rows }));
 }
 
 void main();

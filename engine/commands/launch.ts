@@ -8,6 +8,7 @@ import { EngineError } from '../errors.js';
 import { ShimLaunch, type ShimBootstrap } from '../shim/shim-process.js';
 import type { ContainerRecord } from '../state/state-store.js';
 import { startTicks, watch } from './exit.js';
+import { launchTrace } from './launch-trace.js';
 
 /** The environment init starts with (minimega passes none; a shell needs these). */
 export const INIT_ENV = [
@@ -129,28 +130,38 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
   await ctx.store.save(rec);
   let shim: ShimLaunch | undefined;
   let cgroupsMade = false;
+  const trace = launchTrace(rec.id);
   try {
     const devices = deviceFilter(c);
     await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax, tun: rec.config.tun ?? false, devices });
     cgroupsMade = true;
+    trace.mark('cgroups');
     const boot = await bootstrap(ctx, c, devices);
     shim = ShimLaunch.attach(boot, await (await ctx.launcher()).launch(boot.dir));
     const pids = await shim.pids();
     rec.monitorPid = pids.monitorPid;
     rec.initPid = pids.initPid;
+    trace.mark('cloned');
     await shim.mounted();
+    trace.mark('mounted');
     // The network namespace exists now: NICs are made before preinit runs, so it sees them.
     if (rec.config.net.length) rec.nics = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid);
+    trace.mark('nics');
     shim.continue();
     await shim.ready();
+    trace.mark('ready');
     await c.cgroups.freeze();
+    trace.mark('frozen');
     shim.exec(); // queued on the socket; init reads it when thawed
     rec.initStartTicks = await startTicks(ctx, rec.initPid);
     rec.phase = 'ready';
     rec.state = 'BUILDING';
     await watch(ctx, c);
     shim.release();
+    trace.mark('watched');
     await ctx.save(c);
+    trace.mark('saved');
+    trace.done();
   } catch (e) {
     await rollback(ctx, c, shim, cgroupsMade);
     rec.state = 'ERROR';
