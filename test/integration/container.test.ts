@@ -6,49 +6,39 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
 import { ConsoleClient } from '../helpers/console.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
+import { useContainerSuite } from '../helpers/suite.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 
 describe('container features through the engine', { skip }, () => {
-  let d: TestDaemon;
-  let fs: Awaited<ReturnType<typeof busyboxRoot>>;
-  let pre: HostSnapshot;
+  const suite = useContainerSuite();
   let scratch: string;
 
-  const info = async (name: string): Promise<ContainerInfo> => (await d.client.call('vm.info')).find((c) => c.name === name)!;
+  const info = async (name: string): Promise<ContainerInfo> => (await suite.d.client.call('vm.info')).find((c) => c.name === name)!;
   /** Launch + start one container with the current config; returns its console. */
   const run = async (name: string): Promise<{ c: ContainerInfo; con: ConsoleClient }> => {
-    await d.ok(`vm launch container ${name}`);
-    await d.ok(`vm start ${name}`);
+    await suite.d.ok(`vm launch container ${name}`);
+    await suite.d.ok(`vm start ${name}`);
     const c = await info(name);
     return { c, con: await ConsoleClient.connect(c.console) };
   };
 
-  before(async () => {
-    pre = snapshot();
-    fs = await busyboxRoot();
+  before(() => {
     scratch = mkdtempSync(join(tmpdir(), 'nm-vol-'));
-    d = await startDaemon();
-    await d.ok(`vm config filesystem ${fs.dir}`);
   });
 
-  after(async () => {
-    await d?.dispose();
-    await fs?.remove();
+  after(() => {
     rmSync(scratch, { recursive: true, force: true });
-    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
   });
 
   test('hostname defaults to the name and follows vm config hostname', async () => {
-    await d.ok('vm config hostname router-1');
+    await suite.d.ok('vm config hostname router-1');
     const { con } = await run('h0');
     assert.equal((await con.run('hostname')).trim(), 'router-1');
     con.close();
-    await d.ok('clear vm config hostname');
+    await suite.d.ok('clear vm config hostname');
   });
 
   test('init sees only its own processes, with PID 1 at the root of its pid namespace', async () => {
@@ -64,19 +54,19 @@ describe('container features through the engine', { skip }, () => {
   test('snapshot false runs directly on the filesystem directory; two such containers conflict', async () => {
     const own = await busyboxRoot();
     try {
-      await d.ok(`vm config filesystem ${own.dir}`);
-      await d.ok('vm config snapshot false');
+      await suite.d.ok(`vm config filesystem ${own.dir}`);
+      await suite.d.ok('vm config snapshot false');
       const { con } = await run('s0');
       await con.run('echo direct > /root/written-by-s0');
       con.close();
       assert.equal(readFileSync(join(own.dir, 'root/written-by-s0'), 'utf8'), 'direct\n');
-      const r = await d.exec('vm launch container s1');
+      const r = await suite.d.exec('vm launch container s1');
       assert.match(r.errors.join(), /already used by vm `s0`/);
-      await d.ok('vm kill s0');
-      await d.ok('vm flush');
+      await suite.d.ok('vm kill s0');
+      await suite.d.ok('vm flush');
     } finally {
-      await d.ok(`vm config filesystem ${fs.dir}`);
-      await d.ok('vm config snapshot true');
+      await suite.d.ok(`vm config filesystem ${suite.fs.dir}`);
+      await suite.d.ok('vm config snapshot true');
       await own.remove();
     }
   });
@@ -85,12 +75,12 @@ describe('container features through the engine', { skip }, () => {
     const { c, con } = await run('s2');
     await con.run('echo overlay > /root/written-by-s2');
     con.close();
-    assert.ok(!existsSync(join(fs.dir, 'root/written-by-s2')));
+    assert.ok(!existsSync(join(suite.fs.dir, 'root/written-by-s2')));
     assert.ok(existsSync(join(c.dir, 'upper/root/written-by-s2')));
   });
 
   test('fifos are readable and writable from both sides', async () => {
-    await d.ok('vm config fifos 2');
+    await suite.d.ok('vm config fifos 2');
     const { c, con } = await run('f0');
     assert.match(await con.run('ls /dev/fifos'), /fifo0\s+fifo1/);
     // container → host
@@ -106,40 +96,40 @@ describe('container features through the engine', { skip }, () => {
     await wr.close();
     assert.equal((await con.run('sleep 0.2; cat /root/from-host')).trim(), 'from-host');
     con.close();
-    await d.ok('clear vm config fifos');
+    await suite.d.ok('clear vm config fifos');
   });
 
   test('volumes bind a host directory at a container path', async () => {
     writeFileSync(join(scratch, 'hello'), 'from the host\n');
-    await d.ok(`vm config volume /mnt/data ${scratch}`);
+    await suite.d.ok(`vm config volume /mnt/data ${scratch}`);
     const { con } = await run('v0');
     assert.equal((await con.run('cat /mnt/data/hello')).trim(), 'from the host');
     await con.run('echo back > /mnt/data/reply');
     con.close();
     assert.equal(readFileSync(join(scratch, 'reply'), 'utf8'), 'back\n');
-    await d.ok('clear vm config volume');
+    await suite.d.ok('clear vm config volume');
   });
 
   test('preinit runs before init inside the container; a failing preinit fails the launch cleanly', async () => {
-    writeFileSync(join(fs.dir, 'preinit-ok'), '#!/bin/sh\necho preinit-ran > /root/preinit-mark\n');
-    chmodSync(join(fs.dir, 'preinit-ok'), 0o755);
-    writeFileSync(join(fs.dir, 'preinit-bad'), '#!/bin/sh\nexit 7\n');
-    chmodSync(join(fs.dir, 'preinit-bad'), 0o755);
-    await d.ok('vm config preinit /preinit-ok');
+    writeFileSync(join(suite.fs.dir, 'preinit-ok'), '#!/bin/sh\necho preinit-ran > /root/preinit-mark\n');
+    chmodSync(join(suite.fs.dir, 'preinit-ok'), 0o755);
+    writeFileSync(join(suite.fs.dir, 'preinit-bad'), '#!/bin/sh\nexit 7\n');
+    chmodSync(join(suite.fs.dir, 'preinit-bad'), 0o755);
+    await suite.d.ok('vm config preinit /preinit-ok');
     const { con } = await run('pi0');
     assert.equal((await con.run('cat /root/preinit-mark')).trim(), 'preinit-ran');
     con.close();
-    await d.ok('vm config preinit /preinit-bad');
-    const r = await d.exec('vm launch container pi1');
+    await suite.d.ok('vm config preinit /preinit-bad');
+    const r = await suite.d.exec('vm launch container pi1');
     assert.match(r.errors.join(), /preinit `\/preinit-bad` exited with status 7/);
     const c = await info('pi1');
     assert.equal(c.state, 'ERROR');
     assert.match(c.tags.error ?? '', /preinit/);
-    await d.ok('clear vm config preinit');
+    await suite.d.ok('clear vm config preinit');
   });
 
   test('the uuid is shown as product_uuid where the host has DMI', async (t) => {
-    await d.ok('vm config uuid 11111111-2222-3333-4444-555555555555');
+    await suite.d.ok('vm config uuid 11111111-2222-3333-4444-555555555555');
     const { c, con } = await run('u0');
     assert.equal(c.uuid, '11111111-2222-3333-4444-555555555555');
     assert.equal(readFileSync(join(c.dir, 'product_uuid'), 'utf8').trim(), c.uuid);
@@ -149,9 +139,9 @@ describe('container features through the engine', { skip }, () => {
       t.diagnostic('host has no /sys/devices/virtual/dmi: the bind is skipped, as designed');
     }
     con.close();
-    const again = await d.exec('vm launch container u1');
+    const again = await suite.d.exec('vm launch container u1');
     assert.match(again.errors.join(), /already exists with uuid/);
-    await d.ok('clear vm config uuid');
+    await suite.d.ok('clear vm config uuid');
   });
 
   test('bad input gets minimega errors and leaves nothing behind', async () => {
@@ -164,28 +154,28 @@ describe('container features through the engine', { skip }, () => {
       ['vm launch container h0', /vm already exists with name `h0`/],
     ];
     for (const [line, re] of bad) {
-      const r = await d.exec(line);
+      const r = await suite.d.exec(line);
       assert.ok(r.errors.length > 0, `${line} must fail`);
       assert.match(r.errors.join('\n'), re, line);
     }
-    await d.ok('vm config filesystem /nonexistent/rootfs');
-    assert.match((await d.exec('vm launch container nofs')).errors.join(), /filesystem `\/nonexistent\/rootfs` does not exist/);
-    await d.ok(`vm config filesystem ${fs.dir}`);
-    await d.ok('vm config init /no/such/init');
-    const missing = await d.exec('vm launch container noinit');
+    await suite.d.ok('vm config filesystem /nonexistent/rootfs');
+    assert.match((await suite.d.exec('vm launch container nofs')).errors.join(), /filesystem `\/nonexistent\/rootfs` does not exist/);
+    await suite.d.ok(`vm config filesystem ${suite.fs.dir}`);
+    await suite.d.ok('vm config init /no/such/init');
+    const missing = await suite.d.exec('vm launch container noinit');
     assert.match(missing.errors.join(), /init `\/no\/such\/init`/);
-    await d.ok('vm config init /etc/passwd');
-    const notExec = await d.exec('vm launch container noexec');
+    await suite.d.ok('vm config init /etc/passwd');
+    const notExec = await suite.d.exec('vm launch container noexec');
     assert.match(notExec.errors.join(), /init `\/etc\/passwd`/);
-    await d.ok('clear vm config init');
-    const names = (await d.client.call('vm.info')).map((c) => c.name);
+    await suite.d.ok('clear vm config init');
+    const names = (await suite.d.client.call('vm.info')).map((c) => c.name);
     assert.ok(!names.includes('nofs') && !names.includes('bad/name'), 'validation failures create no container');
     assert.equal((await info('noinit')).state, 'ERROR');
   });
 
   test('kill all and flush remove everything these tests made', async () => {
-    await d.ok('vm kill all');
-    await d.ok('vm flush');
-    assert.deepEqual(await d.client.call('vm.info'), []);
+    await suite.d.ok('vm kill all');
+    await suite.d.ok('vm flush');
+    assert.deepEqual(await suite.d.client.call('vm.info'), []);
   });
 });

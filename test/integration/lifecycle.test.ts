@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ConsoleClient } from '../helpers/console.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
-import { busyboxRoot } from '../helpers/rootfs.js';
+import type { TestDaemon } from '../helpers/daemon.js';
 import { requires } from '../helpers/requires.js';
+import { useContainerSuite } from '../helpers/suite.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 
@@ -19,27 +18,12 @@ async function states(d: TestDaemon): Promise<Record<string, string>> {
 
 for (const freezer of ['v2', 'v1'] as const) {
   describe(`lifecycle with the ${freezer} freezer`, { skip }, () => {
-    let d: TestDaemon;
-    let fs: Awaited<ReturnType<typeof busyboxRoot>>;
-    let pre: HostSnapshot;
-
-    before(async () => {
-      pre = snapshot();
-      fs = await busyboxRoot();
-      d = await startDaemon({ freezer });
-      await d.ok(`vm config filesystem ${fs.dir}`);
-    });
-
-    after(async () => {
-      await d?.dispose();
-      await fs?.remove();
-      assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
-    });
+    const suite = useContainerSuite({ freezer });
 
     test('launch leaves containers BUILDING and frozen before init runs', async () => {
-      await d.ok('vm launch container foo[0-2]');
-      assert.deepEqual(await states(d), { foo0: 'BUILDING', foo1: 'BUILDING', foo2: 'BUILDING' });
-      const info = await d.client.call('vm.info');
+      await suite.d.ok('vm launch container foo[0-2]');
+      assert.deepEqual(await states(suite.d), { foo0: 'BUILDING', foo1: 'BUILDING', foo2: 'BUILDING' });
+      const info = await suite.d.client.call('vm.info');
       for (const c of info) {
         assert.ok(c.pid > 0, 'init has a host pid');
         // The child is blocked before exec: its comm is still the shim's, not init's.
@@ -49,11 +33,11 @@ for (const freezer of ['v2', 'v1'] as const) {
     });
 
     test('start thaws to RUNNING and init becomes PID 1 of its own namespace', async () => {
-      await d.ok('vm start foo0');
-      const s = await states(d);
+      await suite.d.ok('vm start foo0');
+      const s = await states(suite.d);
       assert.equal(s.foo0, 'RUNNING');
       assert.equal(s.foo1, 'BUILDING');
-      const c = (await d.client.call('vm.info')).find((x) => x.name === 'foo0')!;
+      const c = (await suite.d.client.call('vm.info')).find((x) => x.name === 'foo0')!;
       const con = await ConsoleClient.connect(c.console);
       try {
         // PID 1 is the /init script's shell; the interactive shell is its child.
@@ -67,32 +51,32 @@ for (const freezer of ['v2', 'v1'] as const) {
     });
 
     test('start all starts BUILDING and PAUSED but skips RUNNING', async () => {
-      await d.ok('vm stop foo0');
-      assert.equal((await states(d)).foo0, 'PAUSED');
-      await d.ok('vm start all');
-      assert.deepEqual(await states(d), { foo0: 'RUNNING', foo1: 'RUNNING', foo2: 'RUNNING' });
+      await suite.d.ok('vm stop foo0');
+      assert.equal((await states(suite.d)).foo0, 'PAUSED');
+      await suite.d.ok('vm start all');
+      assert.deepEqual(await states(suite.d), { foo0: 'RUNNING', foo1: 'RUNNING', foo2: 'RUNNING' });
     });
 
     test('verbs in the wrong state give minimega errors', async () => {
-      assert.deepEqual((await d.exec('vm start foo0')).errors, ['VM state error: foo0']);
-      assert.deepEqual((await d.exec('vm start nope')).errors, ['vm not found: nope']);
-      assert.deepEqual((await d.exec('vm flush foo0')).errors, ['VM state error: foo0']);
+      assert.deepEqual((await suite.d.exec('vm start foo0')).errors, ['VM state error: foo0']);
+      assert.deepEqual((await suite.d.exec('vm start nope')).errors, ['vm not found: nope']);
+      assert.deepEqual((await suite.d.exec('vm flush foo0')).errors, ['VM state error: foo0']);
     });
 
     test('kill → QUIT, named start relaunches in the same instance dir with the overlay kept', async () => {
-      const c = (await d.client.call('vm.info')).find((x) => x.name === 'foo1')!;
+      const c = (await suite.d.client.call('vm.info')).find((x) => x.name === 'foo1')!;
       const con = await ConsoleClient.connect(c.console);
       await con.run('echo kept > /root/marker');
       con.close();
-      await d.ok('vm kill foo1');
-      assert.equal((await states(d)).foo1, 'QUIT');
+      await suite.d.ok('vm kill foo1');
+      assert.equal((await states(suite.d)).foo1, 'QUIT');
       assert.ok(existsSync(join(c.dir, 'upper/root/marker')), 'overlay upper survives kill');
-      assert.deepEqual((await d.exec('vm stop foo1')).errors, ['VM state error: foo1']);
-      await d.ok('vm start all');
-      assert.equal((await states(d)).foo1, 'QUIT', 'start all skips QUIT');
-      await d.ok('vm start foo1');
-      assert.equal((await states(d)).foo1, 'RUNNING');
-      const again = (await d.client.call('vm.info')).find((x) => x.name === 'foo1')!;
+      assert.deepEqual((await suite.d.exec('vm stop foo1')).errors, ['VM state error: foo1']);
+      await suite.d.ok('vm start all');
+      assert.equal((await states(suite.d)).foo1, 'QUIT', 'start all skips QUIT');
+      await suite.d.ok('vm start foo1');
+      assert.equal((await states(suite.d)).foo1, 'RUNNING');
+      const again = (await suite.d.client.call('vm.info')).find((x) => x.name === 'foo1')!;
       assert.equal(again.dir, c.dir);
       const con2 = await ConsoleClient.connect(again.console);
       assert.equal((await con2.run('cat /root/marker')).trim(), 'kept');
@@ -100,9 +84,9 @@ for (const freezer of ['v2', 'v1'] as const) {
     });
 
     test('memory limit is visible in the container cgroup', async () => {
-      await d.ok('vm config memory 64');
-      await d.ok('vm launch container mem0');
-      const c = (await d.client.call('vm.info')).find((x) => x.name === 'mem0')!;
+      await suite.d.ok('vm config memory 64');
+      await suite.d.ok('vm launch container mem0');
+      const c = (await suite.d.client.call('vm.info')).find((x) => x.name === 'mem0')!;
       const cg = readFileSync(`/proc/${c.pid}/cgroup`, 'utf8');
       const v1 = /:memory:(.*)$/m.exec(cg)?.[1];
       const v2 = /^0::(.*)$/m.exec(cg)?.[1];
@@ -110,14 +94,14 @@ for (const freezer of ['v2', 'v1'] as const) {
         ? readFileSync(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`, 'utf8')
         : readFileSync(`/sys/fs/cgroup${v2}/memory.max`, 'utf8');
       assert.equal(Number(limit), 64 * 1024 * 1024);
-      await d.ok('vm config memory 2048');
+      await suite.d.ok('vm config memory 2048');
     });
 
     test('kill all and flush remove every container and its cgroups', async () => {
-      await d.ok('vm kill all');
-      assert.ok(Object.values(await states(d)).every((s) => s === 'QUIT'));
-      await d.ok('vm flush');
-      assert.deepEqual(await states(d), {});
+      await suite.d.ok('vm kill all');
+      assert.ok(Object.values(await states(suite.d)).every((s) => s === 'QUIT'));
+      await suite.d.ok('vm flush');
+      assert.deepEqual(await states(suite.d), {});
     });
   });
 }

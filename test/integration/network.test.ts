@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
 import { ConsoleClient } from '../helpers/console.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { leaked, snapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
-import { busyboxRoot } from '../helpers/rootfs.js';
+import { useContainerSuite } from '../helpers/suite.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 
@@ -19,10 +18,8 @@ function links(): string[] {
 }
 
 describe('container networking through the engine (Linux bridge backend)', { skip }, () => {
-  let d: TestDaemon;
-  let fs: Awaited<ReturnType<typeof busyboxRoot>>;
-  let pre: HostSnapshot;
-  const info = async (name: string): Promise<ContainerInfo> => (await d.client.call('vm.info')).find((c) => c.name === name)!;
+  const suite = useContainerSuite();
+  const info = async (name: string): Promise<ContainerInfo> => (await suite.d.client.call('vm.info')).find((c) => c.name === name)!;
   const ping = async (from: string, to: string): Promise<boolean> => {
     const con = await ConsoleClient.connect((await info(from)).console);
     try {
@@ -34,22 +31,12 @@ describe('container networking through the engine (Linux bridge backend)', { ski
   };
 
   before(async () => {
-    pre = snapshot();
-    fs = await busyboxRoot();
-    d = await startDaemon();
-    await d.ok(`vm config filesystem ${fs.dir}`);
     for (const [name, net] of [['a', `LAN,${NET}.1/24`], ['b', `LAN,${NET}.2/24`], ['c', `DMZ,${NET}.3/24`]]) {
-      await d.ok(`vm config net ${net}`);
-      await d.ok(`vm launch container ${name}`);
+      await suite.d.ok(`vm config net ${net}`);
+      await suite.d.ok(`vm launch container ${name}`);
     }
-    await d.ok('clear vm config net');
-    await d.ok('vm start all');
-  });
-
-  after(async () => {
-    await d?.dispose();
-    await fs?.remove();
-    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+    await suite.d.ok('clear vm config net');
+    await suite.d.ok('vm start all');
   });
 
   test('vm info shows vlan aliases, taps, macs and the addresses read from each container', async () => {
@@ -62,9 +49,9 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     assert.match(a.nics[0]!.tap, /^mega_tap\d+$/);
     assert.match(a.nics[0]!.mac, /^02(:[0-9a-f]{2}){5}$/);
     assert.match(a.nics[0]!.ip, new RegExp(`^${NET.replace(/\./g, '\\.')}\\.1`));
-    const out = await d.ok('.columns name,vlan vm info');
+    const out = await suite.d.ok('.columns name,vlan vm info');
     assert.match(out, /a\s+\| \[LAN \(101\)\]/);
-    assert.match(await d.ok('vlans'), /LAN\s+\| 101/);
+    assert.match(await suite.d.ok('vlans'), /LAN\s+\| 101/);
     const con = await ConsoleClient.connect(a.console);
     assert.match(await con.run('ls /sys/class/net'), /veth0/);
     con.close();
@@ -73,22 +60,22 @@ describe('container networking through the engine (Linux bridge backend)', { ski
   test('containers on one VLAN reach each other; another VLAN is isolated until vm net connect', async () => {
     assert.ok(await ping('a', `${NET}.2`), 'a → b on VLAN 101');
     assert.ok(!(await ping('a', `${NET}.3`)), 'a ↛ c on VLAN 102');
-    await d.ok('vm net connect c 0 LAN');
+    await suite.d.ok('vm net connect c 0 LAN');
     assert.equal((await info('c')).nics[0]!.vlanId, 101);
     assert.ok(await ping('a', `${NET}.3`), 'a → c after connect');
-    await d.ok('vm net disconnect c 0');
+    await suite.d.ok('vm net disconnect c 0');
     assert.ok(!(await ping('a', `${NET}.3`)), 'a ↛ c after disconnect');
   });
 
   test('preinit already sees the interface (NICs exist before preinit runs)', async () => {
-    writeFileSync(`${fs.dir}/preinit-net`, '#!/bin/sh\nls /sys/class/net > /root/preinit-saw\n');
-    chmodSync(`${fs.dir}/preinit-net`, 0o755);
-    await d.ok('vm config preinit /preinit-net');
-    await d.ok(`vm config net LAN,${NET}.9/24`);
-    await d.ok('vm launch container p');
-    await d.ok('clear vm config preinit');
-    await d.ok('clear vm config net');
-    await d.ok('vm start p');
+    writeFileSync(`${suite.fs.dir}/preinit-net`, '#!/bin/sh\nls /sys/class/net > /root/preinit-saw\n');
+    chmodSync(`${suite.fs.dir}/preinit-net`, 0o755);
+    await suite.d.ok('vm config preinit /preinit-net');
+    await suite.d.ok(`vm config net LAN,${NET}.9/24`);
+    await suite.d.ok('vm launch container p');
+    await suite.d.ok('clear vm config preinit');
+    await suite.d.ok('clear vm config net');
+    await suite.d.ok('vm start p');
     const con = await ConsoleClient.connect((await info('p')).console);
     assert.match(await con.run('cat /root/preinit-saw'), /veth0/);
     con.close();
@@ -96,22 +83,22 @@ describe('container networking through the engine (Linux bridge backend)', { ski
 
   test('vm kill all and vm flush leave no veth and no bridge the engine created', async () => {
     assert.ok(links().length > 0);
-    await d.ok('vm kill all');
-    await d.ok('vm flush');
+    await suite.d.ok('vm kill all');
+    await suite.d.ok('vm flush');
     assert.deepEqual(links(), []);
   });
 
   test('200 containers with one NIC each launch, start and tear down with nothing leaked', async () => {
     const before200 = snapshot();
-    await d.ok('vm config net LAN');
-    await d.ok('vm launch container n[0-199]');
-    await d.ok('clear vm config net');
-    await d.ok('vm start all');
-    const all = await d.client.call('vm.info');
+    await suite.d.ok('vm config net LAN');
+    await suite.d.ok('vm launch container n[0-199]');
+    await suite.d.ok('clear vm config net');
+    await suite.d.ok('vm start all');
+    const all = await suite.d.client.call('vm.info');
     assert.equal(all.filter((c) => c.state === 'RUNNING' && c.nics.length === 1).length, 200);
     assert.equal(new Set(all.map((c) => c.nics[0]!.tap)).size, 200, 'one host end each');
-    await d.ok('vm kill all');
-    await d.ok('vm flush');
+    await suite.d.ok('vm kill all');
+    await suite.d.ok('vm flush');
     assert.deepEqual(links(), []);
     assert.deepEqual(leaked(before200), {});
   });

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
 import { ConsoleClient } from '../helpers/console.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
-import { busyboxRoot } from '../helpers/rootfs.js';
+import { useContainerSuite } from '../helpers/suite.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 
@@ -15,31 +13,19 @@ function byName(list: ContainerInfo[]): Record<string, ContainerInfo> {
 }
 
 describe('a daemon killed with SIGKILL and started again', { skip }, () => {
-  let d: TestDaemon;
-  let fs: Awaited<ReturnType<typeof busyboxRoot>>;
-  let pre: HostSnapshot;
+  const suite = useContainerSuite();
   let beforeCrash: Record<string, ContainerInfo>;
 
   before(async () => {
-    pre = snapshot();
-    fs = await busyboxRoot();
-    d = await startDaemon();
-    await d.ok(`vm config filesystem ${fs.dir}`);
     // 3 running (r0, r2, r3) + 1 paused (r1) + 1 building (r4) + one that dies meanwhile (r5).
-    await d.ok('vm launch container r[0-5]');
-    await d.ok('vm start r[0-3],r5');
-    await d.ok('vm stop r1');
-    const con = await ConsoleClient.connect(byName(await d.client.call('vm.info')).r0!.console);
+    await suite.d.ok('vm launch container r[0-5]');
+    await suite.d.ok('vm start r[0-3],r5');
+    await suite.d.ok('vm stop r1');
+    const con = await ConsoleClient.connect(byName(await suite.d.client.call('vm.info')).r0!.console);
     assert.equal((await con.run('echo before-$((20+3))')).trim(), 'before-23');
     con.close();
-    beforeCrash = byName(await d.client.call('vm.info'));
-    await d.crash();
-  });
-
-  after(async () => {
-    await d?.dispose();
-    await fs?.remove();
-    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+    beforeCrash = byName(await suite.d.client.call('vm.info'));
+    await suite.d.crash();
   });
 
   test('containers keep running while no daemon exists', () => {
@@ -49,8 +35,8 @@ describe('a daemon killed with SIGKILL and started again', { skip }, () => {
   test('restart re-adopts running, paused and building containers with the same pids and states', async () => {
     // r5 dies while the daemon is down: kill its init (a process the engine started for this test).
     process.kill(beforeCrash.r5!.pid, 'SIGKILL');
-    await d.restart();
-    const now = byName(await d.client.call('vm.info'));
+    await suite.d.restart();
+    const now = byName(await suite.d.client.call('vm.info'));
     assert.equal(now.r0!.state, 'RUNNING');
     assert.equal(now.r1!.state, 'PAUSED');
     assert.equal(now.r2!.state, 'RUNNING');
@@ -69,12 +55,12 @@ describe('a daemon killed with SIGKILL and started again', { skip }, () => {
   });
 
   test('re-adopted containers obey the verbs: start the paused one, kill all, flush', async () => {
-    await d.ok('vm start r1');
-    await d.ok('vm start r4');
-    const states = Object.values(byName(await d.client.call('vm.info'))).map((c) => `${c.name}=${c.state}`).sort();
+    await suite.d.ok('vm start r1');
+    await suite.d.ok('vm start r4');
+    const states = Object.values(byName(await suite.d.client.call('vm.info'))).map((c) => `${c.name}=${c.state}`).sort();
     assert.deepEqual(states, ['r0=RUNNING', 'r1=RUNNING', 'r2=RUNNING', 'r3=RUNNING', 'r4=RUNNING', 'r5=ERROR']);
-    await d.ok('vm kill all');
-    await d.ok('vm flush');
-    assert.deepEqual(await d.client.call('vm.info'), []);
+    await suite.d.ok('vm kill all');
+    await suite.d.ok('vm flush');
+    assert.deepEqual(await suite.d.client.call('vm.info'), []);
   });
 });
