@@ -4,15 +4,8 @@
 
 #include "caps.h"
 #include "config.h"
+#include "check.h"
 
-#define CHECK(x)                                                                                                      \
-  do                                                                                                                  \
-    if (!(x))                                                                                                         \
-      {                                                                                                               \
-        fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #x);                                       \
-        return 1;                                                                                                     \
-      }                                                                                                               \
-  while (0)
 
 static int
 parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err)

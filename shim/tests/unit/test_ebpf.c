@@ -8,15 +8,8 @@
 
 #include "config.h"
 #include "ebpf.h"
+#include "check.h"
 
-#define CHECK(x)                                                                                                      \
-  do                                                                                                                  \
-    if (!(x))                                                                                                         \
-      {                                                                                                               \
-        fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #x);                                       \
-        return 1;                                                                                                     \
-      }                                                                                                               \
-  while (0)
 
 /* Only the instructions ebpf.c emits; anything else is a failure (-1).  */
 static int

@@ -4,15 +4,8 @@
 #include <string.h>
 
 #include "launcher.h"
+#include "check.h"
 
-#define CHECK(x)                                                                                                      \
-  do                                                                                                                  \
-    if (!(x))                                                                                                         \
-      {                                                                                                               \
-        fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #x);                                       \
-        return 1;                                                                                                     \
-      }                                                                                                               \
-  while (0)
 
 static int
 parse (const char *line, struct shim_launch_request *req, shim_error_t *err)

@@ -7,15 +7,8 @@
 #include <unistd.h>
 
 #include "sync.h"
+#include "check.h"
 
-#define CHECK(x)                                                                                                      \
-  do                                                                                                                  \
-    if (!(x))                                                                                                         \
-      {                                                                                                               \
-        fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #x);                                       \
-        return 1;                                                                                                     \
-      }                                                                                                               \
-  while (0)
 
 int
 main (void)
