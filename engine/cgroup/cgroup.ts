@@ -128,6 +128,11 @@ export class ContainerCgroups {
     if (this.paths.v1.devices && l.devices !== 'ebpf') await this.writeAll(this.paths.v1.devices, L.v1DeviceWrites(l.tun ?? false));
   }
 
+  /** The freezer and the directory it is driven in (the shim's bootstrap `freeze`: the monitor freezes there). */
+  freezeTarget(): { mode: FreezerMode; dir: string } {
+    return this.freezer === 'v2' ? { mode: 'v2', dir: this.paths.v2! } : { mode: 'v1', dir: this.paths.v1.freezer! };
+  }
+
   async freeze(): Promise<void> {
     if (this.freezer === 'v2') {
       await this.host.writeFile(join(this.paths.v2!, FREEZE), '1');

@@ -148,9 +148,10 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     if (rec.config.net.length) rec.nics = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid);
     trace.mark('nics');
     shim.continue();
-    await shim.ready();
+    const { frozen } = await shim.ready();
     trace.mark('ready');
-    await c.cgroups.freeze();
+    // The monitor froze the cgroup before READY (bootstrap `freeze`); a shim that did not, we freeze.
+    if (!frozen) await c.cgroups.freeze();
     trace.mark('frozen');
     shim.exec(); // queued on the socket; init reads it when thawed
     rec.initStartTicks = await startTicks(ctx, rec.initPid);
@@ -196,6 +197,7 @@ async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter
     seccomp: rec.config.seccomp ?? true,
     tun: rec.config.tun ?? false,
     devcgroup: devices === 'ebpf' ? c.cgroups.paths.v2 : undefined,
+    freeze: c.cgroups.freezeTarget(),
     cols: CONSOLE_COLS,
     rows: CONSOLE_ROWS,
     scrollback: SCROLLBACK_BYTES,

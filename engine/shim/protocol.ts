@@ -14,7 +14,7 @@ export const ShimMsg = {
   PID: 0x51, // shim -> engine: "<monitorpid> <initpid>"
   MOUNTED: 0x52, // shim -> engine: mounts + pivot_root done; netns ready for veths
   CONTINUE: 0x53, // engine -> shim: go on after MOUNTED
-  READY: 0x54, // shim -> engine: preinit done, caps dropped; blocked before exec
+  READY: 0x54, // shim -> engine: preinit done, caps dropped; blocked before exec; "frozen" when the monitor froze the cgroup
   EXEC: 0x55, // engine -> shim: cgroup frozen; exec init on thaw
   ERROR: 0x56, // shim -> engine: "<errno>\0<message>"
   ABORT: 0x57, // engine -> shim: kill the child, clean up, exit
@@ -108,11 +108,15 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   if (b.seccomp !== undefined) s += pair('seccomp', b.seccomp ? 1 : 0);
   if (b.tun !== undefined) s += pair('tun', b.tun ? 1 : 0);
   if (b.devcgroup) s += pair('devcgroup', b.devcgroup);
+  if (b.freeze) s += pair(b.freeze.mode === 'v2' ? 'freeze' : 'freezer', b.freeze.dir);
   s += pair('cols', b.cols);
   s += pair('rows', b.rows);
   s += pair('scrollback', b.scrollback);
   return Buffer.from(s, 'utf8');
 }
+
+/** The READY payload of a monitor that froze the container's cgroup itself (bootstrap `freeze`). */
+export const READY_FROZEN = 'frozen';
 
 /** Splits an ERROR payload "<errno>\0<message>". */
 export function decodeError(payload: Buffer): { errno: number; message: string } {

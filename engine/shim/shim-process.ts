@@ -1,6 +1,7 @@
 /**
  * Driving nanomega-shim's launch handshake over its sync socket:
  *   BOOTSTRAP → PID → MOUNTED → CONTINUE → READY → (freeze) EXEC → … EXITED.
+ * With bootstrap `freeze` the monitor freezes the cgroup before READY and says so ("frozen").
  * The socket is fd 3 of a shim spawned here (detached, its own session, unref'd: it outlives the
  * daemon), or the connection a monitor forked by the launcher attached over (launcher.ts).
  */
@@ -10,7 +11,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError, hostError } from '../errors.js';
-import { FrameReader, ShimMsg, decodeError, encodeBootstrap, encodeFrame, messageName, type Frame } from './protocol.js';
+import { FrameReader, READY_FROZEN, ShimMsg, decodeError, encodeBootstrap, encodeFrame, messageName, type Frame } from './protocol.js';
 
 export interface ShimBootstrap {
   id: number;
@@ -38,6 +39,11 @@ export interface ShimBootstrap {
   tun?: boolean;
   /** cgroup2 directory the shim attaches its eBPF device filter to; omitted when v1 devices.allow does the job. */
   devcgroup?: string;
+  /**
+   * The container's freezer (v2: its cgroup2 directory; v1: its freezer directory): the monitor
+   * freezes it once the child is READY and reports READY "frozen". Omitted: the engine freezes.
+   */
+  freeze?: { mode: 'v2' | 'v1'; dir: string };
   cols: number;
   rows: number;
   scrollback: number;
@@ -79,7 +85,7 @@ export class ShimLaunch {
   private readonly reader = new FrameReader();
   private readonly pidsD = new Deferred<{ monitorPid: number; initPid: number }>();
   private readonly mountedD = new Deferred<void>();
-  private readonly readyD = new Deferred<void>();
+  private readonly readyD = new Deferred<{ frozen: boolean }>();
   private readonly exitedD = new Deferred<string>();
   private released = false;
   private failure: EngineError | undefined;
@@ -162,11 +168,14 @@ export class ShimLaunch {
   continue(): void {
     this.send(ShimMsg.CONTINUE);
   }
-  /** preinit ran, caps dropped, fds closed; the child waits for EXEC. */
-  ready(): Promise<void> {
+  /**
+   * preinit ran, caps dropped, fds closed; the child waits for EXEC. `frozen`: the monitor already
+   * froze the cgroup (bootstrap `freeze`), so EXEC may follow at once.
+   */
+  ready(): Promise<{ frozen: boolean }> {
     return this.readyD.promise;
   }
-  /** Send after freezing the cgroup: init execs on thaw. */
+  /** Send once the cgroup is frozen: init execs on thaw. */
   exec(): void {
     this.send(ShimMsg.EXEC);
   }
@@ -212,7 +221,7 @@ export class ShimLaunch {
         this.mountedD.resolve();
         return;
       case ShimMsg.READY:
-        this.readyD.resolve();
+        this.readyD.resolve({ frozen: f.payload.toString('latin1') === READY_FROZEN });
         return;
       case ShimMsg.ERROR: {
         const { errno, message } = decodeError(f.payload);

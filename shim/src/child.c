@@ -176,8 +176,8 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
 
   if (shim_sync_send (sync_fd, SHIM_MSG_READY, NULL, 0, err) < 0)
     return -1;
-  /* The engine freezes our cgroup before sending EXEC: this read returns
-     only once we are thawed.  */
+  /* Our cgroup is frozen before EXEC is sent (by the monitor with freeze=,
+     else by the engine): this read returns only once we are thawed.  */
   if (expect (sync_fd, SHIM_MSG_EXEC, "EXEC", err) < 0)
     return -1;
 

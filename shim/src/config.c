@@ -107,6 +107,15 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
         return shim_make_error (err, 0, "bootstrap: devcgroup `%s` is not absolute", v);
       return set_str (&cfg->devcgroup, key, v, err);
     }
+  if (strcmp (key, "freeze") == 0 || strcmp (key, "freezer") == 0)
+    {
+      if (v[0] != '/')
+        return shim_make_error (err, 0, "bootstrap: %s `%s` is not absolute", key, v);
+      if (cfg->freeze_dir != NULL)
+        return shim_make_error (err, 0, "bootstrap: key `%s`: a freezer is already given", key);
+      cfg->freeze_v1 = key[6] == 'r';
+      return set_str (&cfg->freeze_dir, key, v, err);
+    }
   if (strcmp (key, "snapshot") == 0)
     {
       if (parse_uint (key, v, 0, 1, &n, err) < 0)
@@ -223,6 +232,7 @@ shim_config_free (struct shim_config *cfg)
   free (cfg->uuid);
   free (cfg->preinit);
   free (cfg->devcgroup);
+  free (cfg->freeze_dir);
   list_free (&cfg->init);
   list_free (&cfg->env);
   list_free (&cfg->cgroups);

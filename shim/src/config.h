@@ -27,6 +27,11 @@ struct shim_config
   /* devcgroup=<cgroup2 dir>: attach the eBPF device filter (ebpf.c) there;
      absent when the v1 devices cgroup carries the policy.  */
   char *devcgroup;
+  /* freeze=<cgroup2 dir> or freezer=<v1 freezer dir>: once the child is
+     READY, the monitor freezes that cgroup (cgroup.freeze / freezer.state)
+     and reports READY "frozen" (freeze.h); absent: the engine freezes.  */
+  char *freeze_dir;
+  bool freeze_v1;
   bool snapshot;
   /* seccomp=0: no seccomp filter and no no_new_privs (default 1).  */
   bool unconfined;

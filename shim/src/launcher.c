@@ -9,7 +9,10 @@
    intermediate.  The monitor connects to the daemon's unix socket and
    sends ATTACH "<token>"; from then on that connection is its sync socket,
    exactly like fd 3 of a spawned shim.  EOF on stdin (the daemon is gone)
-   ends the launcher; monitors do not notice.  */
+   ends the launcher; monitors do not notice.
+
+   Work every container would repeat is done here once, before the first
+   fork, and inherited: the seccomp filter is compiled at startup.  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "launcher.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "utils.h"
 
@@ -209,6 +213,10 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, s
   prctl (PR_GET_NAME, comm, 0, 0, 0);
   prctl (PR_SET_NAME, LAUNCHER_COMM, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);
+  /* On failure each child compiles it again and reports the error as its
+     launch's ERROR.  */
+  if (shim_seccomp_prepare (err) < 0)
+    logerr (err);
 
   for (;;)
     {

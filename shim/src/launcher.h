@@ -21,7 +21,9 @@ struct shim_launch_request
    decimal integer, dir an absolute path.  */
 int shim_launcher_parse (const char *line, size_t len, struct shim_launch_request *req, shim_error_t *err);
 
-/* Serve requests from stdin until it ends.  For each, double-fork a
+/* Compile the seccomp filter (shim_seccomp_prepare) for every monitor and
+   child to inherit, then serve requests from stdin until it ends.  For
+   each, double-fork a
    monitor: it starts a session, resets signals, names itself
    nanomega-shim, takes <dir>/shim.log as fd 2 and /dev/null as fd 0,
    connects to SOCK_PATH and sends ATTACH "<token>".

@@ -1,6 +1,8 @@
 /* shim/src/monitor.c — the monitor: fifos, pty, console and control
    sockets, clone of the container child, and the epoll loop that relays
-   the launch handshake, serves consoles, and records init's exit.
+   the launch handshake (freezing the child's cgroup before READY when the
+   bootstrap says freeze=/freezer=), serves consoles, and records init's
+   exit.
 
    The monitor stays in the host mount namespace with cwd "/": every mount
    happens in the child's own namespace, so nothing leaks if anything dies.  */
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "freeze.h"
 #include "monitor.h"
 #include "sync.h"
 #include "utils.h"
@@ -64,6 +67,7 @@ struct monitor
   pid_t child;
   enum phase phase;
   bool error_forwarded, aborted, done;
+  bool froze; /* we froze the cgroup (bootstrap freeze=/freezer=).  */
   int status;
   struct shim_frame_reader engine_rd, child_rd;
   struct ring ring;
@@ -356,8 +360,43 @@ send_engine (struct monitor *m, uint32_t type, const char *payload, size_t len)
 static void
 kill_child (struct monitor *m)
 {
-  if (m->child > 0)
-    kill (m->child, SIGKILL);
+  if (m->child <= 0)
+    return;
+  kill (m->child, SIGKILL);
+  /* Our freeze, not yet handed over by EXEC, is ours to undo: a v1-frozen
+     task keeps SIGKILL pending until thawed.  */
+  if (m->froze && m->phase != PHASE_RUNNING)
+    shim_thaw (m->cfg->freeze_dir, m->cfg->freeze_v1);
+}
+
+/* The child is blocked before exec.  With freeze=/freezer= the monitor
+   freezes its cgroup now and says READY "frozen", so the engine sends EXEC
+   at once; a failed freeze fails the launch.  */
+static void
+child_ready (struct monitor *m)
+{
+  shim_error_t err = NULL;
+
+  if (m->cfg->freeze_dir != NULL)
+    {
+      m->froze = true;
+      if (shim_freeze (m->cfg->freeze_dir, m->cfg->freeze_v1, SHIM_FREEZE_TIMEOUT_MS, &err) < 0)
+        {
+          cleanup_free char *text = shim_error_text (err);
+          logmsg ("freeze: %s", text ? text : "error");
+          m->error_forwarded = true;
+          if (m->engine_fd >= 0)
+            shim_sync_send_error (m->engine_fd, err);
+          shim_error_release (&err);
+          kill_child (m);
+          return;
+        }
+    }
+  m->phase = PHASE_READY;
+  if (m->froze)
+    send_engine (m, SHIM_MSG_READY, "frozen", 6);
+  else
+    send_engine (m, SHIM_MSG_READY, NULL, 0);
 }
 
 static void
@@ -429,8 +468,7 @@ child_frames (struct monitor *m)
           send_engine (m, SHIM_MSG_MOUNTED, NULL, 0);
           break;
         case SHIM_MSG_READY:
-          m->phase = PHASE_READY;
-          send_engine (m, SHIM_MSG_READY, NULL, 0);
+          child_ready (m);
           break;
         case SHIM_MSG_ERROR:
           {

@@ -35,7 +35,10 @@ enum shim_msg
                                 ready for veths (/proc/<initpid>/ns/net).  */
   SHIM_MSG_CONTINUE,         /* engine -> shim: go on after MOUNTED.  */
   SHIM_MSG_READY,            /* shim -> engine: preinit done, caps dropped,
-                                fds closed; child blocked before exec.  */
+                                fds closed; child blocked before exec.
+                                Payload "frozen" when the monitor froze the
+                                cgroup (bootstrap freeze=/freezer=), else
+                                empty.  */
   SHIM_MSG_EXEC,             /* engine -> shim: cgroup frozen; exec init on thaw.  */
   SHIM_MSG_ERROR,            /* shim -> engine: "<errno>\0<message>"; the child
                                 is dead, the monitor cleans up and exits.  */
@@ -60,7 +63,10 @@ enum shim_msg
      empty), fifos (N), volume ("rw|<hostsrc>|<dst>" or "ro|...", repeated),
      cgroup (absolute cgroup dir to join, repeated), caps (extra capability
      names beyond Docker's 14, e.g. NET_ADMIN, repeated), cols, rows
-     (pty size, default 80x24), scrollback (bytes, default 65536).
+     (pty size, default 80x24), scrollback (bytes, default 65536),
+     seccomp (0|1), tun (0|1), devcgroup (cgroup2 dir for the eBPF device
+     filter), freeze (cgroup2 dir) or freezer (v1 freezer dir): the
+     monitor freezes it after the child's READY, before passing READY on.
    An unknown key is an error.  */
 
 #endif

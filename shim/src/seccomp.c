@@ -6,7 +6,11 @@
    fails with EPERM even if a capability is added later by name.  Filters are
    installed for x86_64, i386 and x32 alike (a 32-bit int 0x80 must not be a
    way around them); any other architecture is killed (libseccomp's default
-   bad-arch action).  */
+   bad-arch action).
+
+   libseccomp compiles the filter to classic BPF once per process
+   (shim_seccomp_prepare, in the launcher before any fork); each container
+   child only loads the inherited program.  */
 #include <errno.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -16,9 +20,13 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "seccomp.h"
 #include "utils.h"
@@ -57,51 +65,46 @@ static const unsigned long clone_ns_flags[] = {
   CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
 };
 
-/* personality(2) values Docker allows (PER_LINUX, UNAME26, PER_LINUX32,
-   PER_LINUX32|UNAME26, and the 0xffffffff query).  */
-static const unsigned long personality_ok[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
-
-/* personality(2) is allowed only with the values above.  libseccomp cannot
-   say "not one of these" (one comparison per argument and rule), so this
-   small classic-BPF filter is stacked on top: it only looks at personality
-   (x86_64 135, x32 135|0x40000000, i386 136) and leaves every other call,
-   and every other architecture, to the main filter.  */
-static int
-load_personality_filter (shim_error_t *err)
-{
+/* personality(2) is allowed only with the values Docker allows: PER_LINUX
+   0x0, UNAME26 0x8, PER_LINUX32 0x20000, PER_LINUX32|UNAME26 0x20008, and
+   the 0xffffffff query.  libseccomp cannot say "not one of these" (one
+   comparison per argument and rule), so this small classic-BPF filter is
+   stacked on top: it only looks at personality (x86_64 135, x32
+   135|0x40000000, i386 136) and leaves every other call, and every other
+   architecture, to the main filter.  */
 #define LD_NR BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr))
 #define LD_ARCH BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch))
 #define LD_A0_LO BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, args[0]))
 #define ALLOW BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-  struct sock_filter insns[] = {
-    /* 0 */ LD_ARCH,
-    /* 1 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 3, 0),
-    /* 2 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 13),
-    /* 3 */ LD_NR, /* i386 */
-    /* 4 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 136, 4, 11),
-    /* 5 */ LD_NR, /* x86_64 / x32 */
-    /* 6 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 135, 2, 0),
-    /* 7 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 135 | 0x40000000, 1, 0),
-    /* 8 */ ALLOW,
-    /* 9 */ LD_A0_LO, /* little endian: the low 32 bits come first.  */
-    /* 10 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, personality_ok[0], 5, 0),
-    /* 11 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, personality_ok[1], 4, 0),
-    /* 12 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, personality_ok[2], 3, 0),
-    /* 13 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, personality_ok[3], 2, 0),
-    /* 14 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) personality_ok[4], 1, 0),
-    /* 15 */ BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-    /* 16 */ ALLOW,
-  };
-  struct sock_fprog prog = { .len = sizeof insns / sizeof insns[0], .filter = insns };
+static struct sock_filter personality_insns[] = {
+  /* 0 */ LD_ARCH,
+  /* 1 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 3, 0),
+  /* 2 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 13),
+  /* 3 */ LD_NR, /* i386 */
+  /* 4 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 136, 4, 11),
+  /* 5 */ LD_NR, /* x86_64 / x32 */
+  /* 6 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 135, 2, 0),
+  /* 7 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 135 | 0x40000000, 1, 0),
+  /* 8 */ ALLOW,
+  /* 9 */ LD_A0_LO, /* little endian: the low 32 bits come first.  */
+  /* 10 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 0x0, 5, 0),
+  /* 11 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 0x8, 4, 0),
+  /* 12 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 0x20000, 3, 0),
+  /* 13 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 0x20008, 2, 0),
+  /* 14 */ BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 1, 0),
+  /* 15 */ BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+  /* 16 */ ALLOW,
+};
 #undef LD_NR
 #undef LD_ARCH
 #undef LD_A0_LO
 #undef ALLOW
+static const struct sock_fprog personality_prog
+    = { .len = sizeof personality_insns / sizeof personality_insns[0], .filter = personality_insns };
 
-  if (UNLIKELY (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0))
-    return shim_make_error (err, errno, "prctl PR_SET_SECCOMP (personality filter)");
-  return 0;
-}
+/* The main filter, compiled by libseccomp once per process (the launcher
+   does it before forking any monitor; monitors and children inherit it).  */
+static struct sock_fprog main_prog;
 
 static void
 cleanup_seccompp (scmp_filter_ctx *ctx)
@@ -165,17 +168,48 @@ add_rules (scmp_filter_ctx ctx, shim_error_t *err)
   return 0;
 }
 
+/* Export CTX as classic BPF through a memfd (libseccomp 2.5 has no
+   export to memory) into main_prog.  */
+static int
+export_prog (scmp_filter_ctx ctx, shim_error_t *err)
+{
+  cleanup_close int fd = memfd_create ("nanomega-seccomp", MFD_CLOEXEC);
+  struct sock_filter *insns;
+  struct stat st;
+  int ret;
+
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, errno, "memfd_create");
+  ret = seccomp_export_bpf (ctx, fd);
+  if (UNLIKELY (ret < 0))
+    return shim_make_error (err, -ret, "seccomp_export_bpf");
+  if (UNLIKELY (fstat (fd, &st) < 0))
+    return shim_make_error (err, errno, "fstat seccomp memfd");
+  if (UNLIKELY (st.st_size <= 0 || st.st_size % sizeof *insns != 0
+                || (size_t) st.st_size / sizeof *insns > BPF_MAXINSNS))
+    return shim_make_error (err, 0, "seccomp_export_bpf: %lld bytes of BPF", (long long) st.st_size);
+  insns = malloc ((size_t) st.st_size);
+  if (UNLIKELY (insns == NULL))
+    return shim_make_error (err, ENOMEM, "seccomp filter");
+  if (UNLIKELY (pread (fd, insns, (size_t) st.st_size, 0) != st.st_size))
+    {
+      int e = errno;
+      free (insns);
+      return shim_make_error (err, e, "read seccomp memfd");
+    }
+  main_prog.filter = insns;
+  main_prog.len = (unsigned short) ((size_t) st.st_size / sizeof *insns);
+  return 0;
+}
+
 int
-shim_seccomp_apply (const struct shim_config *cfg, shim_error_t *err)
+shim_seccomp_prepare (shim_error_t *err)
 {
   cleanup_seccomp scmp_filter_ctx ctx = NULL;
   int ret;
 
-  if (cfg->unconfined)
+  if (main_prog.filter != NULL)
     return 0;
-  if (UNLIKELY (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0))
-    return shim_make_error (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-
   ctx = seccomp_init (SCMP_ACT_ALLOW);
   if (UNLIKELY (ctx == NULL))
     return shim_make_error (err, ENOMEM, "seccomp_init");
@@ -190,8 +224,29 @@ shim_seccomp_apply (const struct shim_config *cfg, shim_error_t *err)
     }
   if (add_rules (ctx, err) < 0)
     return -1;
-  ret = seccomp_load (ctx);
-  if (UNLIKELY (ret < 0))
-    return shim_make_error (err, -ret, "seccomp_load");
-  return load_personality_filter (err);
+  return export_prog (ctx, err);
+}
+
+const struct sock_fprog *
+shim_seccomp_program (void)
+{
+  return main_prog.filter != NULL ? &main_prog : NULL;
+}
+
+int
+shim_seccomp_apply (const struct shim_config *cfg, shim_error_t *err)
+{
+  if (cfg->unconfined)
+    return 0;
+  if (shim_seccomp_prepare (err) < 0)
+    return -1;
+  if (UNLIKELY (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0))
+    return shim_make_error (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
+  /* What seccomp_load did: seccomp(SECCOMP_SET_MODE_FILTER, 0, prog), no
+     flags; prctl is the same call.  */
+  if (UNLIKELY (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &main_prog, 0, 0) < 0))
+    return shim_make_error (err, errno, "prctl PR_SET_SECCOMP (main filter)");
+  if (UNLIKELY (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &personality_prog, 0, 0) < 0))
+    return shim_make_error (err, errno, "prctl PR_SET_SECCOMP (personality filter)");
+  return 0;
 }

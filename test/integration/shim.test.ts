@@ -2,7 +2,7 @@
 // cgroups (spawned, or forked by the launcher), driven PID → MOUNTED → CONTINUE → READY → EXEC,
 // then attacked from the console.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -439,4 +439,72 @@ test('a launcher-forked shim reports a bad bootstrap as ERROR; an unknown direct
   } finally {
     launcher.close();
   }
+});
+
+/** Where the cgroup2 hierarchy, or the v1 freezer, is mounted; undefined without one. */
+function cgroupMount(kind: 'cgroup2' | 'freezer'): string | undefined {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (!pre || !post) continue;
+    const [fstype, , opts] = post.split(' ');
+    if (kind === 'cgroup2' ? fstype === 'cgroup2' : fstype === 'cgroup' && opts!.split(',').includes('freezer')) return pre.split(' ')[4];
+  }
+  return undefined;
+}
+
+for (const mode of ['v2', 'v1'] as const) {
+  const mount = cgroupMount(mode === 'v2' ? 'cgroup2' : 'freezer');
+  test(`with freeze (${mode}), the monitor freezes the cgroup and says READY "frozen"; ABORT thaws what it froze`, { skip: skip || (!mount && `no ${mode} freezer`) }, async () => {
+    const dir = join(mount!, `nm-shimtest-${process.pid}-${mode}`);
+    const frozenNow = () =>
+      mode === 'v2' ? /^frozen 1$/m.test(readFileSync(join(dir, 'cgroup.events'), 'utf8')) : readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN';
+    const thaw = () => writeFileSync(join(dir, mode === 'v2' ? 'cgroup.freeze' : 'freezer.state'), mode === 'v2' ? '0' : 'THAWED');
+    mkdirSync(dir);
+    try {
+      const b = boot({ cgroups: [dir], freeze: { mode, dir } });
+      const l = ShimLaunch.spawn(b);
+      const { monitorPid, initPid } = await l.pids();
+      started.push(monitorPid, initPid);
+      await l.mounted();
+      l.continue();
+      assert.deepEqual(await l.ready(), { frozen: true });
+      assert.ok(frozenNow(), 'frozen before READY');
+      l.exec();
+      await sleep(50);
+      assert.ok(!existsSync(join(b.dir, 'exit')) && frozenNow(), 'still frozen: init has not run');
+      thaw();
+      const con = new Console(b.dir);
+      await con.waitFor(/init-up-21/);
+      con.close();
+      process.kill(initPid, 'SIGKILL');
+      assert.match(await l.exited(), /^signal=9/);
+      assert.ok(await waitGone(monitorPid));
+
+      // Frozen, then aborted before EXEC: the monitor kills the child and thaws (v1 needs it).
+      const b2 = boot({ cgroups: [dir], freeze: { mode, dir } });
+      const l2 = ShimLaunch.spawn(b2);
+      const p2 = await l2.pids();
+      started.push(p2.monitorPid, p2.initPid);
+      await l2.mounted();
+      l2.continue();
+      assert.deepEqual(await l2.ready(), { frozen: true });
+      l2.abort();
+      assert.ok(await waitGone(p2.initPid), 'the frozen child died');
+      assert.ok(await waitGone(p2.monitorPid));
+      assert.ok(!frozenNow(), 'thawed');
+    } finally {
+      for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      if (existsSync(dir)) thaw();
+      for (const pid of started) await waitGone(pid);
+      rmdirSync(dir);
+    }
+  });
+}
+
+test('a freeze that cannot be done is a clean ERROR naming the file', { skip }, async () => {
+  const missing = join(base, 'no-such-cgroup');
+  const e = await launchError(boot({ freeze: { mode: 'v2', dir: missing } }));
+  assert.equal(e.message, `open \`${missing}/cgroup.events\`: No such file or directory`);
+  const e1 = await launchError(boot({ freeze: { mode: 'v1', dir: missing } }));
+  assert.equal(e1.message, `open \`${missing}/freezer.state\`: No such file or directory`);
 });

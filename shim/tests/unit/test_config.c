@@ -42,6 +42,17 @@ main (void)
   CHECK (parse (&cfg, badvol, sizeof badvol - 1, &err) < 0 && strstr (err->msg, "volume"));
   static const char badcap[] = "dir=/a\0rootfs=/b\0init=/init\0caps=FLY\0";
   CHECK (parse (&cfg, badcap, sizeof badcap - 1, &err) < 0 && strstr (err->msg, "capability"));
+  static const char freeze2[] = "dir=/a\0rootfs=/b\0init=/init\0freeze=/sys/fs/cgroup/nanomega/x\0";
+  CHECK (parse (&cfg, freeze2, sizeof freeze2 - 1, &err) == 0);
+  CHECK (strcmp (cfg.freeze_dir, "/sys/fs/cgroup/nanomega/x") == 0 && !cfg.freeze_v1);
+  static const char freeze1[] = "dir=/a\0rootfs=/b\0init=/init\0freezer=/sys/fs/cgroup/freezer/x\0";
+  CHECK (parse (&cfg, freeze1, sizeof freeze1 - 1, &err) == 0);
+  CHECK (strcmp (cfg.freeze_dir, "/sys/fs/cgroup/freezer/x") == 0 && cfg.freeze_v1);
+  CHECK (parse (&cfg, good, sizeof good - 1, &err) == 0 && cfg.freeze_dir == NULL);
+  static const char freezerel[] = "dir=/a\0rootfs=/b\0init=/init\0freeze=x\0";
+  CHECK (parse (&cfg, freezerel, sizeof freezerel - 1, &err) < 0 && strstr (err->msg, "not absolute"));
+  static const char freezeboth[] = "dir=/a\0rootfs=/b\0init=/init\0freeze=/x\0freezer=/y\0";
+  CHECK (parse (&cfg, freezeboth, sizeof freezeboth - 1, &err) < 0 && strstr (err->msg, "freezer"));
   static const char unterminated[] = "dir=/a";
   CHECK (parse (&cfg, unterminated, sizeof unterminated - 1, &err) < 0);
 

@@ -135,6 +135,13 @@ test('encodeBootstrap writes key=value\\0 pairs with repeated keys in order', ()
   assert.throws(() => encodeBootstrap({ ...boot, name: 'a\0b' }), RangeError);
 });
 
+test('encodeBootstrap sends the freezer only when set: freeze= (v2) or freezer= (v1)', () => {
+  const tail = (b: ShimBootstrap) => encodeBootstrap(b).toString().split('\0').slice(-5, -1);
+  assert.deepEqual(tail({ ...boot, freeze: { mode: 'v2', dir: '/sys/fs/cgroup/nanomega/nm-3' } }), ['freeze=/sys/fs/cgroup/nanomega/nm-3', 'cols=80', 'rows=24', 'scrollback=65536']);
+  assert.deepEqual(tail({ ...boot, freeze: { mode: 'v1', dir: '/sys/fs/cgroup/freezer/nanomega/nm-3' } }), ['freezer=/sys/fs/cgroup/freezer/nanomega/nm-3', 'cols=80', 'rows=24', 'scrollback=65536']);
+  assert.ok(!encodeBootstrap(boot).toString().includes('freeze'));
+});
+
 test('decodeError and parseExitRecord', () => {
   assert.deepEqual(decodeError(Buffer.from('2\0init `/init`: No such file or directory')), {
     errno: 2,

@@ -1,0 +1,76 @@
+// ShimLaunch over a stand-in monitor (the other end of a unix socket, no root): the handshake
+// frames in order, and READY's payload saying whether the monitor froze the cgroup.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { FrameReader, ShimMsg, encodeFrame, type Frame } from '../../../../engine/shim/protocol.js';
+import { ShimLaunch, type ShimBootstrap } from '../../../../engine/shim/shim-process.js';
+
+let base = '';
+before(() => void (base = mkdtempSync(join(tmpdir(), 'nm-shimproc-'))));
+after(() => rmSync(base, { recursive: true, force: true }));
+
+const boot: ShimBootstrap = {
+  id: 1, name: 'c1', dir: '/run/nm/1', rootfs: '/r', snapshot: false, hostname: 'c1', uuid: 'u', init: ['/init'], env: [],
+  preinit: '', fifos: 0, volumes: [], cgroups: [], caps: [], cols: 80, rows: 24, scrollback: 65536,
+};
+
+/** A connected pair: [engine end, monitor end]. */
+async function pair(name: string): Promise<[Socket, Socket]> {
+  const path = join(base, name);
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(path, r));
+  const accepted = new Promise<Socket>((r) => server.once('connection', r));
+  const engine = connect(path);
+  const monitor = await accepted;
+  server.close();
+  return [engine, monitor];
+}
+
+/** Frames the stand-in monitor receives. */
+function frames(sock: Socket): () => Promise<Frame> {
+  const reader = new FrameReader();
+  const queue: Frame[] = [];
+  const waiters: ((f: Frame) => void)[] = [];
+  sock.on('data', (d: Buffer) => {
+    for (const f of reader.push(d)) (waiters.shift() ?? ((x: Frame) => queue.push(x)))(f);
+  });
+  return () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r)));
+}
+
+for (const [payload, frozen] of [['frozen', true], ['', false]] as const) {
+  test(`READY ${JSON.stringify(payload)} resolves ready() with frozen ${frozen}`, async () => {
+    const [engine, monitor] = await pair(`s-${frozen}`);
+    const next = frames(monitor);
+    const l = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' } }, engine);
+    const b = await next();
+    assert.equal(b.type, ShimMsg.BOOTSTRAP);
+    assert.ok(b.payload.toString().includes('\0freeze=/cg/nm-1\0'));
+    monitor.write(encodeFrame(ShimMsg.PID, '10 11'));
+    assert.deepEqual(await l.pids(), { monitorPid: 10, initPid: 11 });
+    monitor.write(encodeFrame(ShimMsg.MOUNTED));
+    await l.mounted();
+    l.continue();
+    assert.equal((await next()).type, ShimMsg.CONTINUE);
+    monitor.write(encodeFrame(ShimMsg.READY, payload));
+    assert.deepEqual(await l.ready(), { frozen });
+    l.exec();
+    assert.equal((await next()).type, ShimMsg.EXEC);
+    l.release();
+    monitor.destroy();
+  });
+}
+
+test('an ERROR instead of READY (a failed freeze) rejects ready() with the message', async () => {
+  const [engine, monitor] = await pair('s-err');
+  const next = frames(monitor);
+  const l = ShimLaunch.attach(boot, engine);
+  await next();
+  monitor.write(encodeFrame(ShimMsg.ERROR, '2\0open `/cg/nm-1/cgroup.events`: No such file or directory'));
+  await assert.rejects(l.ready(), { code: 'E_SHIM', message: 'open `/cg/nm-1/cgroup.events`: No such file or directory' });
+  l.release();
+  monitor.destroy();
+});
