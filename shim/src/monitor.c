@@ -1,8 +1,8 @@
-/* shim/src/monitor.c — the monitor: fifos, pty, console and control
-   sockets, clone of the container child, and the epoll loop that relays
-   the launch handshake (freezing the child's cgroup before READY when the
-   bootstrap says freeze=/freezer=), serves consoles, and records init's
-   exit.
+/* shim/src/monitor.c — the monitor: fifos, clone of the container child,
+   and the epoll loop that relays the launch handshake (freezing the
+   child's cgroup before READY when the bootstrap says freeze=/freezer=),
+   dispatches the console (console.c) and control socket (control.c), and
+   records init's exit.
 
    The monitor stays in the host mount namespace with cwd "/": every mount
    happens in the child's own namespace, so nothing leaks if anything dies.  */
@@ -16,24 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "console.h"
+#include "control.h"
 #include "freeze.h"
 #include "monitor.h"
 #include "sync.h"
 #include "utils.h"
-
-#define CLIENT_MAX_PENDING (1024 * 1024)
 
 enum phase
 {
@@ -44,35 +41,18 @@ enum phase
 
 static const char *const phase_names[] = { "starting", "ready", "running" };
 
-struct client
-{
-  int fd;
-  bool control, dead;
-  char *out;
-  size_t out_len, out_cap;
-  struct shim_frame_reader rd;
-  struct client *next;
-};
-
-struct ring
-{
-  char *buf;
-  size_t size, head, len;
-};
-
 struct monitor
 {
   struct shim_config *cfg;
-  int engine_fd, child_fd, master, slave_keep, console_lfd, control_lfd, sigfd, epfd;
+  int engine_fd, child_fd, sigfd, epfd;
   pid_t child;
   enum phase phase;
   bool error_forwarded, aborted, done;
   bool froze; /* we froze the cgroup (bootstrap freeze=/freezer=).  */
   int status;
   struct shim_frame_reader engine_rd, child_rd;
-  struct ring ring;
-  struct client *clients;
-  char slave_path[64], console_path[PATH_MAX], control_path[PATH_MAX];
+  struct shim_console console;
+  struct shim_control control;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -95,13 +75,6 @@ epoll_add (struct monitor *m, int fd, uint32_t events, shim_error_t *err)
 }
 
 static void
-epoll_mod (struct monitor *m, int fd, uint32_t events)
-{
-  struct epoll_event ev = { .events = events, .data.fd = fd };
-  epoll_ctl (m->epfd, EPOLL_CTL_MOD, fd, &ev);
-}
-
-static void
 epoll_del_close (struct monitor *m, int *fd)
 {
   if (*fd < 0)
@@ -109,243 +82,6 @@ epoll_del_close (struct monitor *m, int *fd)
   epoll_ctl (m->epfd, EPOLL_CTL_DEL, *fd, NULL);
   close (*fd);
   *fd = -1;
-}
-
-static void
-ring_write (struct ring *r, const char *p, size_t n)
-{
-  size_t first;
-
-  if (n >= r->size)
-    {
-      p += n - r->size;
-      n = r->size;
-    }
-  first = n < r->size - r->head ? n : r->size - r->head;
-  memcpy (r->buf + r->head, p, first);
-  memcpy (r->buf, p + first, n - first);
-  r->head = (r->head + n) % r->size;
-  r->len = r->len + n > r->size ? r->size : r->len + n;
-}
-
-/* ---- clients ---------------------------------------------------------- */
-
-static void
-client_queue (struct monitor *m, struct client *c, const char *buf, size_t len)
-{
-  if (c->dead || len == 0)
-    return;
-  if (c->out_len == 0)
-    {
-      ssize_t w = send (c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (w < 0 && errno != EAGAIN && errno != EINTR)
-        {
-          c->dead = true;
-          return;
-        }
-      if (w > 0)
-        {
-          buf += w;
-          len -= (size_t) w;
-        }
-      if (len == 0)
-        return;
-    }
-  if (c->out_len + len > CLIENT_MAX_PENDING)
-    {
-      c->dead = true; /* too slow: drop it rather than stall the container.  */
-      return;
-    }
-  if (c->out_len + len > c->out_cap)
-    {
-      size_t cap = c->out_cap ? c->out_cap : 4096;
-      char *n;
-      while (cap < c->out_len + len)
-        cap *= 2;
-      n = realloc (c->out, cap);
-      if (n == NULL)
-        {
-          c->dead = true;
-          return;
-        }
-      c->out = n;
-      c->out_cap = cap;
-    }
-  memcpy (c->out + c->out_len, buf, len);
-  c->out_len += len;
-  epoll_mod (m, c->fd, EPOLLIN | EPOLLOUT);
-}
-
-static void
-client_queue_frame (struct monitor *m, struct client *c, uint32_t type, const char *payload, size_t len)
-{
-  struct shim_frame_header h = { .type = type, .len = (uint32_t) len };
-  char buf[sizeof h + 256];
-
-  if (len > 256)
-    return;
-  memcpy (buf, &h, sizeof h);
-  memcpy (buf + sizeof h, payload, len);
-  client_queue (m, c, buf, sizeof h + len);
-}
-
-static void
-client_flush (struct monitor *m, struct client *c)
-{
-  ssize_t w = send (c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-  if (w < 0 && (errno == EAGAIN || errno == EINTR))
-    return;
-  if (w < 0)
-    {
-      c->dead = true;
-      return;
-    }
-  memmove (c->out, c->out + w, c->out_len - (size_t) w);
-  c->out_len -= (size_t) w;
-  if (c->out_len == 0)
-    epoll_mod (m, c->fd, EPOLLIN);
-}
-
-static void
-client_accept (struct monitor *m, int lfd, bool control)
-{
-  int fd = accept4 (lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  struct client *c;
-
-  if (fd < 0)
-    return;
-  c = calloc (1, sizeof *c);
-  if (c == NULL || epoll_add (m, fd, EPOLLIN, NULL) < 0)
-    {
-      free (c);
-      close (fd);
-      return;
-    }
-  c->fd = fd;
-  c->control = control;
-  c->next = m->clients;
-  m->clients = c;
-
-  if (control)
-    {
-      char hello[96];
-      int n = snprintf (hello, sizeof hello, "%d %d %s", getpid (), m->child, phase_names[m->phase]);
-      client_queue_frame (m, c, SHIM_MSG_HELLO, hello, (size_t) n);
-    }
-  else if (m->ring.len > 0)
-    {
-      struct ring *r = &m->ring;
-      size_t start = (r->head + r->size - r->len) % r->size;
-      size_t first = r->len < r->size - start ? r->len : r->size - start;
-      client_queue (m, c, r->buf + start, first);
-      client_queue (m, c, r->buf, r->len - first);
-    }
-}
-
-static void
-broadcast (struct monitor *m, bool control, uint32_t type, const char *buf, size_t len)
-{
-  for (struct client *c = m->clients; c; c = c->next)
-    if (c->control == control)
-      {
-        if (control)
-          client_queue_frame (m, c, type, buf, len);
-        else
-          client_queue (m, c, buf, len);
-      }
-}
-
-static void
-sweep_clients (struct monitor *m)
-{
-  struct client **pp = &m->clients;
-  while (*pp)
-    {
-      struct client *c = *pp;
-      if (!c->dead)
-        {
-          pp = &c->next;
-          continue;
-        }
-      *pp = c->next;
-      epoll_del_close (m, &c->fd);
-      shim_frame_reader_free (&c->rd);
-      free (c->out);
-      free (c);
-    }
-}
-
-static void
-set_winsize (struct monitor *m, unsigned cols, unsigned rows)
-{
-  struct winsize ws = { .ws_row = (unsigned short) rows, .ws_col = (unsigned short) cols };
-  ioctl (m->master, TIOCSWINSZ, &ws);
-}
-
-static void
-client_readable (struct monitor *m, struct client *c)
-{
-  char buf[4096];
-
-  if (!c->control)
-    {
-      ssize_t n = read (c->fd, buf, sizeof buf);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-        c->dead = true;
-      else if (n > 0 && m->master >= 0)
-        /* Input the pty cannot take right now is dropped, never buffered
-           without bound.  */
-        (void) !write (m->master, buf, (size_t) n);
-      return;
-    }
-
-  {
-    ssize_t n = shim_frame_reader_fill (&c->rd, c->fd);
-    uint32_t type, len;
-    char *payload;
-    int r;
-
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-      {
-        c->dead = true;
-        return;
-      }
-    while ((r = shim_frame_reader_next (&c->rd, &type, &payload, &len)) == 1)
-      {
-        unsigned cols, rows;
-        if (type == SHIM_MSG_RESIZE && sscanf (payload, "%u %u", &cols, &rows) == 2 && cols > 0 && cols < 65536
-            && rows > 0 && rows < 65536)
-          set_winsize (m, cols, rows);
-        free (payload);
-      }
-    if (r < 0)
-      c->dead = true;
-  }
-}
-
-/* ---- pty -------------------------------------------------------------- */
-
-static void
-pty_readable (struct monitor *m)
-{
-  char buf[65536];
-
-  for (int i = 0; i < 16; i++)
-    {
-      ssize_t n = read (m->master, buf, sizeof buf);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno == EAGAIN)
-        return;
-      if (n <= 0)
-        {
-          epoll_ctl (m->epfd, EPOLL_CTL_DEL, m->master, NULL);
-          return;
-        }
-      ring_write (&m->ring, buf, (size_t) n);
-      broadcast (m, false, 0, buf, (size_t) n);
-    }
 }
 
 /* ---- the launch handshake --------------------------------------------- */
@@ -533,8 +269,8 @@ child_exited (struct monitor *m, int st)
   struct timespec ts;
 
   m->child = -1;
-  if (m->master >= 0)
-    pty_readable (m); /* last words on the console.  */
+  if (m->console.master >= 0)
+    shim_console_on_pty_readable (&m->console); /* last words on the console.  */
   if (m->child_fd >= 0)
     child_readable (m, true);
 
@@ -548,7 +284,7 @@ child_exited (struct monitor *m, int st)
       if (write_exit_record (m, text) < 0)
         logmsg ("write exit record in `%s` failed", m->cfg->dir);
       send_engine (m, SHIM_MSG_EXITED, text, (size_t) n);
-      broadcast (m, true, SHIM_MSG_EXITED, text, (size_t) n);
+      shim_control_broadcast (&m->control, SHIM_MSG_EXITED, text, (size_t) n);
       m->status = 0;
     }
   else
@@ -617,75 +353,13 @@ write_uuid (struct monitor *m, shim_error_t *err)
   return 0;
 }
 
-static int
-open_pty (struct monitor *m, shim_error_t *err)
-{
-  m->master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (UNLIKELY (m->master < 0))
-    return shim_make_error (err, errno, "posix_openpt");
-  if (UNLIKELY (grantpt (m->master) < 0 || unlockpt (m->master) < 0))
-    return shim_make_error (err, errno, "unlockpt");
-  if (UNLIKELY (ptsname_r (m->master, m->slave_path, sizeof m->slave_path) != 0))
-    return shim_make_error (err, errno, "ptsname");
-  if (UNLIKELY (fcntl (m->master, F_SETFL, O_NONBLOCK | O_RDWR) < 0))
-    return shim_make_error (err, errno, "fcntl pty master");
-  /* Keep one slave fd so the master never sees HUP while the container
-     has no tty open (before the child opens it, between processes).  */
-  m->slave_keep = open (m->slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (UNLIKELY (m->slave_keep < 0))
-    return shim_make_error (err, errno, "open `%s`", m->slave_path);
-  set_winsize (m, m->cfg->cols, m->cfg->rows);
-  return 0;
-}
-
-static int
-listen_unix (const char *path, shim_error_t *err)
-{
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  int fd;
-  mode_t old;
-
-  if (strlen (path) >= sizeof sa.sun_path)
-    return shim_make_error (err, ENAMETOOLONG, "socket `%s`", path);
-  strcpy (sa.sun_path, path);
-  if (UNLIKELY (unlink (path) < 0 && errno != ENOENT))
-    return shim_make_error (err, errno, "unlink stale `%s`", path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (UNLIKELY (fd < 0))
-    return shim_make_error (err, errno, "socket `%s`", path);
-  old = umask (077);
-  if (UNLIKELY (bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0))
-    {
-      umask (old);
-      close (fd);
-      return shim_make_error (err, errno, "bind `%s`", path);
-    }
-  umask (old);
-  if (UNLIKELY (chmod (path, 0600) < 0 || listen (fd, 64) < 0))
-    {
-      close (fd);
-      return shim_make_error (err, errno, "listen `%s`", path);
-    }
-  return fd;
-}
-
 static void
 monitor_cleanup (struct monitor *m)
 {
-  if (m->console_path[0])
-    unlink (m->console_path);
-  if (m->control_path[0])
-    unlink (m->control_path);
-  for (struct client *c = m->clients; c; c = c->next)
-    {
-      if (c->out_len > 0) /* one last blocking-free try.  */
-        send (c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-      c->dead = true;
-    }
-  sweep_clients (m);
+  shim_console_close_all (&m->console);
+  shim_control_close_all (&m->control);
   shim_frame_reader_free (&m->engine_rd);
   shim_frame_reader_free (&m->child_rd);
-  free (m->ring.buf);
 }
 
 static int
@@ -697,27 +371,9 @@ monitor_setup (struct monitor *m, shim_error_t *err)
 
   snprintf (path, sizeof path, "%s/exit", m->cfg->dir);
   unlink (path); /* a relaunch must not look exited.  */
-  if (make_fifos (m, err) < 0 || write_uuid (m, err) < 0 || open_pty (m, err) < 0)
+  if (make_fifos (m, err) < 0 || write_uuid (m, err) < 0 || shim_console_init (&m->console, m->cfg, err) < 0
+      || shim_control_init (&m->control, m->cfg, &m->console, err) < 0)
     return -1;
-  m->ring.size = m->cfg->scrollback;
-  m->ring.buf = malloc (m->ring.size);
-  if (m->ring.buf == NULL)
-    return shim_make_error (err, ENOMEM, "scrollback");
-
-  snprintf (m->console_path, sizeof m->console_path, "%s/console", m->cfg->dir);
-  m->console_lfd = listen_unix (m->console_path, err);
-  if (m->console_lfd < 0)
-    {
-      m->console_path[0] = '\0';
-      return -1;
-    }
-  snprintf (m->control_path, sizeof m->control_path, "%s/control", m->cfg->dir);
-  m->control_lfd = listen_unix (m->control_path, err);
-  if (m->control_lfd < 0)
-    {
-      m->control_path[0] = '\0';
-      return -1;
-    }
 
   sigemptyset (&mask);
   sigaddset (&mask, SIGCHLD);
@@ -745,8 +401,8 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   if (m->child == 0)
     {
       close (sp[0]);
-      m->console_path[0] = m->control_path[0] = '\0'; /* not ours to unlink.  */
-      if (shim_child_run (m->cfg, sp[1], m->slave_path, err) < 0)
+      m->console.path[0] = m->control.path[0] = '\0'; /* not ours to unlink.  */
+      if (shim_child_run (m->cfg, sp[1], m->console.slave_path, err) < 0)
         shim_sync_send_error (sp[1], *err);
       shim_error_release (err);
       return 1; /* child: caller returns 1 from main without reporting.  */
@@ -756,8 +412,8 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   fcntl (m->child_fd, F_SETFL, O_NONBLOCK | O_RDWR);
 
   if (epoll_add (m, m->engine_fd, EPOLLIN, err) < 0 || epoll_add (m, m->child_fd, EPOLLIN, err) < 0
-      || epoll_add (m, m->master, EPOLLIN, err) < 0 || epoll_add (m, m->console_lfd, EPOLLIN, err) < 0
-      || epoll_add (m, m->control_lfd, EPOLLIN, err) < 0 || epoll_add (m, m->sigfd, EPOLLIN, err) < 0)
+      || shim_console_watch (&m->console, m->epfd, err) < 0 || shim_control_watch (&m->control, m->epfd, err) < 0
+      || epoll_add (m, m->sigfd, EPOLLIN, err) < 0)
     {
       kill_child (m);
       return -1;
@@ -783,29 +439,26 @@ dispatch (struct monitor *m, int fd, uint32_t events)
     engine_readable (m);
   else if (fd == m->child_fd)
     child_readable (m, false);
-  else if (fd == m->master)
-    pty_readable (m);
-  else if (fd == m->console_lfd)
-    client_accept (m, fd, false);
-  else if (fd == m->control_lfd)
-    client_accept (m, fd, true);
-  else
-    for (struct client *c = m->clients; c; c = c->next)
-      if (c->fd == fd && !c->dead)
-        {
-          if (events & EPOLLOUT)
-            client_flush (m, c);
-          if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-            client_readable (m, c);
-          break;
-        }
+  else if (fd == m->console.master)
+    shim_console_on_pty_readable (&m->console);
+  else if (fd == m->console.lfd)
+    shim_console_accept (&m->console);
+  else if (fd == m->control.lfd)
+    shim_control_accept (&m->control, m->child, phase_names[m->phase]);
+  else if (!shim_console_on_client (&m->console, fd, events))
+    shim_control_on_client (&m->control, fd, events);
 }
 
 int
 shim_monitor_run (struct shim_config *cfg, int sync_fd, shim_error_t *err)
 {
-  struct monitor m = { .cfg = cfg, .engine_fd = sync_fd, .child_fd = -1, .master = -1, .slave_keep = -1,
-                       .console_lfd = -1, .control_lfd = -1, .sigfd = -1, .epfd = -1 };
+  struct monitor m = { .cfg = cfg,
+                       .engine_fd = sync_fd,
+                       .child_fd = -1,
+                       .sigfd = -1,
+                       .epfd = -1,
+                       .console = SHIM_CONSOLE_INIT,
+                       .control = SHIM_CONTROL_INIT };
   int r = monitor_setup (&m, err);
 
   if (r != 0)
@@ -813,7 +466,7 @@ shim_monitor_run (struct shim_config *cfg, int sync_fd, shim_error_t *err)
       if (r < 0)
         monitor_cleanup (&m);
       else
-        free (m.ring.buf);
+        shim_ring_free (&m.console.ring);
       return r;
     }
 
@@ -831,7 +484,8 @@ shim_monitor_run (struct shim_config *cfg, int sync_fd, shim_error_t *err)
         }
       for (int i = 0; i < n && !m.done; i++)
         dispatch (&m, evs[i].data.fd, evs[i].events);
-      sweep_clients (&m);
+      shim_console_sweep (&m.console);
+      shim_control_sweep (&m.control);
     }
   monitor_cleanup (&m);
   return m.status;

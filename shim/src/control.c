@@ -1,0 +1,120 @@
+/* shim/src/control.c — the control socket: framed messages (sync.h) to
+   and from the engine's attach/resize/wait clients.  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "sync.h"
+#include "utils.h"
+
+static void
+queue_frame (struct shim_control *ctl, struct shim_client *c, uint32_t type, const char *payload, size_t len)
+{
+  struct shim_frame_header h = { .type = type, .len = (uint32_t) len };
+  char buf[sizeof h + 256];
+
+  if (len > 256)
+    return;
+  memcpy (buf, &h, sizeof h);
+  memcpy (buf + sizeof h, payload, len);
+  shim_client_queue (c, ctl->epfd, buf, sizeof h + len);
+}
+
+int
+shim_control_init (struct shim_control *ctl, const struct shim_config *cfg, struct shim_console *console,
+                   shim_error_t *err)
+{
+  ctl->console = console;
+  snprintf (ctl->path, sizeof ctl->path, "%s/control", cfg->dir);
+  ctl->lfd = shim_listen_unix (ctl->path, err);
+  if (ctl->lfd < 0)
+    {
+      ctl->path[0] = '\0';
+      return -1;
+    }
+  return 0;
+}
+
+int
+shim_control_watch (struct shim_control *ctl, int epfd, shim_error_t *err)
+{
+  struct epoll_event ev = { .events = EPOLLIN, .data.fd = ctl->lfd };
+
+  ctl->epfd = epfd;
+  if (UNLIKELY (epoll_ctl (epfd, EPOLL_CTL_ADD, ctl->lfd, &ev) < 0))
+    return shim_make_error (err, errno, "epoll_ctl add fd %d", ctl->lfd);
+  return 0;
+}
+
+void
+shim_control_accept (struct shim_control *ctl, pid_t child, const char *phase)
+{
+  struct shim_client *c = shim_client_accept (&ctl->clients, ctl->lfd, ctl->epfd);
+  char hello[96];
+  int n;
+
+  if (c == NULL)
+    return;
+  n = snprintf (hello, sizeof hello, "%d %d %s", getpid (), child, phase);
+  queue_frame (ctl, c, SHIM_MSG_HELLO, hello, (size_t) n);
+}
+
+bool
+shim_control_on_client (struct shim_control *ctl, int fd, uint32_t events)
+{
+  struct shim_client *c = shim_client_find (ctl->clients, fd);
+  uint32_t type, len;
+  char *payload;
+  ssize_t n;
+  int r;
+
+  if (c == NULL)
+    return false;
+  if (events & EPOLLOUT)
+    shim_client_flush (c, ctl->epfd);
+  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+    return true;
+
+  n = shim_frame_reader_fill (&c->rd, c->fd);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+    {
+      c->dead = true;
+      return true;
+    }
+  while ((r = shim_frame_reader_next (&c->rd, &type, &payload, &len)) == 1)
+    {
+      unsigned cols, rows;
+      if (type == SHIM_MSG_RESIZE && sscanf (payload, "%u %u", &cols, &rows) == 2 && cols > 0 && cols < 65536
+          && rows > 0 && rows < 65536)
+        shim_console_resize (ctl->console, cols, rows);
+      free (payload);
+    }
+  if (r < 0)
+    c->dead = true;
+  return true;
+}
+
+void
+shim_control_broadcast (struct shim_control *ctl, uint32_t type, const char *payload, size_t len)
+{
+  for (struct shim_client *c = ctl->clients; c; c = c->next)
+    queue_frame (ctl, c, type, payload, len);
+}
+
+void
+shim_control_sweep (struct shim_control *ctl)
+{
+  shim_clients_sweep (&ctl->clients, ctl->epfd);
+}
+
+void
+shim_control_close_all (struct shim_control *ctl)
+{
+  if (ctl->path[0])
+    unlink (ctl->path);
+  shim_clients_close_all (&ctl->clients, ctl->epfd);
+}

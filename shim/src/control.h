@@ -1,0 +1,41 @@
+/* shim/src/control.h — the control socket: HELLO to each new client,
+   RESIZE from clients to the console's pty, EXITED to every client.  */
+#ifndef SHIM_CONTROL_H
+#define SHIM_CONTROL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "console.h"
+#include "error.h"
+
+struct shim_control
+{
+  int lfd, epfd;
+  struct shim_console *console; /* RESIZE target.  */
+  struct shim_client *clients;
+  char path[PATH_MAX];
+};
+
+#define SHIM_CONTROL_INIT { .lfd = -1, .epfd = -1 }
+
+/* Listen on CFG->dir/control; RESIZE goes to CONSOLE.  */
+int shim_control_init (struct shim_control *ctl, const struct shim_config *cfg, struct shim_console *console,
+                       shim_error_t *err);
+/* Watch the control socket in EPFD.  */
+int shim_control_watch (struct shim_control *ctl, int epfd, shim_error_t *err);
+/* A new client: HELLO "<monitor pid> <CHILD> <PHASE>".  */
+void shim_control_accept (struct shim_control *ctl, pid_t child, const char *phase);
+/* Events on FD; false when FD is no live control client.  */
+bool shim_control_on_client (struct shim_control *ctl, int fd, uint32_t events);
+/* One frame (payload up to 256 bytes) to every client.  */
+void shim_control_broadcast (struct shim_control *ctl, uint32_t type, const char *payload, size_t len);
+void shim_control_sweep (struct shim_control *ctl);
+/* Unlink the socket, close the clients.  */
+void shim_control_close_all (struct shim_control *ctl);
+
+#endif
