@@ -5,6 +5,7 @@ import { launchNames } from '../config/names.js';
 import { validateConfig } from '../config/container-config.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import type { ContainerNic } from '../net/network.js';
 import { ShimLaunch, type ShimBootstrap } from '../shim/shim-process.js';
 import type { ContainerRecord } from '../state/state-store.js';
 import { startTicks, watch } from './exit.js';
@@ -144,10 +145,12 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     trace.mark('cloned');
     await shim.mounted();
     trace.mark('mounted');
-    // The network namespace exists now: NICs are made before preinit runs, so it sees them.
-    if (rec.config.net.length) rec.nics = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid);
+    // The network namespace exists now: NICs are made before preinit runs, so it sees them. The
+    // host ends are made here; the child brings the container ends up itself (CONTINUE payload).
+    let container: ContainerNic[] = [];
+    if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid));
     trace.mark('nics');
-    shim.continue();
+    shim.continue(container);
     const { frozen } = await shim.ready();
     trace.mark('ready');
     // The monitor froze the cgroup before READY (bootstrap `freeze`); a shim that did not, we freeze.

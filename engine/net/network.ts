@@ -17,7 +17,7 @@ const STATE_FILE = 'net.json';
 export const TAP_PREFIX = 'mega_tap';
 /** Container ends are veth0, veth1… inside the container. */
 const CONTAINER_IFNAME = 'veth';
-/** Container-side `nsenter … ip -batch` processes run at once in a launch wave. */
+/** Container-side `nsenter … ip -batch` processes run at once in an attach wave (containerSide 'nsenter'). */
 const CONTAINER_BATCH_CONCURRENCY = 32;
 
 export interface NetworkOptions {
@@ -63,7 +63,23 @@ export interface AttachRequest {
   initPid: number;
 }
 
-export type AttachResult = { id: number; ok: true; nics: NicInfo[] } | { id: number; ok: false; error: EngineError };
+/** The container end of one NIC, as the container has to set it up: `ifname` up, `ip` (CIDR or '') added. */
+export interface ContainerNic {
+  ifname: string;
+  ip: string;
+}
+
+export interface AttachOptions {
+  /**
+   * Who sets up the container ends (lo and every vethI up, addresses added): 'nsenter' (the default)
+   * runs one `nsenter … ip -batch` per container here; 'caller' leaves it to the caller, which finds
+   * what to do in AttachResult.container — launch hands it to the shim's child in CONTINUE, which
+   * does it over rtnetlink from inside the namespace, without a process per container.
+   */
+  containerSide?: 'nsenter' | 'caller';
+}
+
+export type AttachResult = { id: number; ok: true; nics: NicInfo[]; container: ContainerNic[] } | { id: number; ok: false; error: EngineError };
 
 export interface NicAddresses {
   ifname: string;
@@ -124,10 +140,12 @@ export class Network {
 
   /**
    * Attaches a launch wave: one `ip -batch` (plus one `bridge -batch` in vlan-filtering mode) for all
-   * host ends, then one `nsenter … ip -batch` per container. A failed container is rolled back and
-   * reported; the others are kept.
+   * host ends, then (containerSide 'nsenter') one `nsenter … ip -batch` per container. A failed
+   * container is rolled back and reported; the others are kept. With containerSide 'caller' the
+   * container ends exist but are down; the caller brings them up (AttachResult.container) and
+   * detaches the container if it cannot.
    */
-  attachMany(list: readonly AttachRequest[]): Promise<AttachResult[]> {
+  attachMany(list: readonly AttachRequest[], opts: AttachOptions = {}): Promise<AttachResult[]> {
     return this.locked(async () => {
       const results = new Map<number, AttachResult>();
       const planned: { req: AttachRequest; nics: NicRecord[] }[] = [];
@@ -163,14 +181,24 @@ export class Network {
           }
         }
       }
-      await mapLimit(hostDone, CONTAINER_BATCH_CONCURRENCY, async (p) => {
-        try {
-          await runBatch(this.host, 'ip', containerLines(p.nics), { op: `attach c${p.req.c.id} (pid ${p.req.initPid})`, netnsPid: p.req.initPid });
-          results.set(p.req.c.id, { id: p.req.c.id, ok: true, nics: p.nics.map((n) => this.info(n)) });
-        } catch (e) {
-          results.set(p.req.c.id, { id: p.req.c.id, ok: false, error: asEngineError(e) });
-        }
+      const done = (p: (typeof planned)[number]): AttachResult => ({
+        id: p.req.c.id,
+        ok: true,
+        nics: p.nics.map((n) => this.info(n)),
+        container: p.nics.map((n) => ({ ifname: n.ifname, ip: n.ip })),
       });
+      if (opts.containerSide === 'caller') {
+        for (const p of hostDone) results.set(p.req.c.id, done(p));
+      } else {
+        await mapLimit(hostDone, CONTAINER_BATCH_CONCURRENCY, async (p) => {
+          try {
+            await runBatch(this.host, 'ip', containerLines(p.nics), { op: `attach c${p.req.c.id} (pid ${p.req.initPid})`, netnsPid: p.req.initPid });
+            results.set(p.req.c.id, done(p));
+          } catch (e) {
+            results.set(p.req.c.id, { id: p.req.c.id, ok: false, error: asEngineError(e) });
+          }
+        });
+      }
       const failed = [...results.values()].filter((r) => !r.ok && this.containers.has(r.id)).map((r) => r.id);
       if (failed.length > 0) await this.rollback(failed);
       await this.save();

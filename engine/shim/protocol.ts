@@ -13,7 +13,7 @@ export const ShimMsg = {
   BOOTSTRAP: 0x50, // engine -> shim: "key=value\0"...
   PID: 0x51, // shim -> engine: "<monitorpid> <initpid>"
   MOUNTED: 0x52, // shim -> engine: mounts + pivot_root done; netns ready for veths
-  CONTINUE: 0x53, // engine -> shim: go on after MOUNTED
+  CONTINUE: 0x53, // engine -> shim: go on after MOUNTED; "nic=<ifname>|<ip>\0"... (encodeContinue)
   READY: 0x54, // shim -> engine: preinit done, caps dropped; blocked before exec; "frozen" when the monitor froze the cgroup
   EXEC: 0x55, // engine -> shim: cgroup frozen; exec init on thaw
   ERROR: 0x56, // shim -> engine: "<errno>\0<message>"
@@ -112,6 +112,26 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   s += pair('cols', b.cols);
   s += pair('rows', b.rows);
   s += pair('scrollback', b.scrollback);
+  return Buffer.from(s, 'utf8');
+}
+
+/** The container end of one NIC, for CONTINUE (engine/net's ContainerNic). */
+export interface ShimNic {
+  ifname: string;
+  /** 'a.b.c.d/len', an IPv6 address with optional /len, or '' for none. */
+  ip: string;
+}
+
+/**
+ * The CONTINUE payload: `nic=<ifname>|<ip>\0` per NIC, in order; empty without NICs. The child
+ * brings lo and each NIC up and adds the addresses over rtnetlink before preinit.
+ */
+export function encodeContinue(nics: readonly ShimNic[]): Buffer {
+  let s = '';
+  for (const n of nics) {
+    if (n.ifname.includes('|') || n.ifname === '') throw new RangeError(`shim continue: bad interface name \`${n.ifname}\``);
+    s += pair('nic', `${n.ifname}|${n.ip}`);
+  }
   return Buffer.from(s, 'utf8');
 }
 

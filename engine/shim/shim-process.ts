@@ -1,6 +1,6 @@
 /**
  * Driving nanomega-shim's launch handshake over its sync socket:
- *   BOOTSTRAP → PID → MOUNTED → CONTINUE → READY → (freeze) EXEC → … EXITED.
+ *   BOOTSTRAP → PID → MOUNTED → CONTINUE (the NICs' container ends) → READY → (freeze) EXEC → … EXITED.
  * With bootstrap `freeze` the monitor freezes the cgroup before READY and says so ("frozen").
  * The socket is fd 3 of a shim spawned here (detached, its own session, unref'd: it outlives the
  * daemon), or the connection a monitor forked by the launcher attached over (launcher.ts).
@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError, hostError } from '../errors.js';
-import { FrameReader, READY_FROZEN, ShimMsg, decodeError, encodeBootstrap, encodeFrame, messageName, type Frame } from './protocol.js';
+import { FrameReader, READY_FROZEN, ShimMsg, decodeError, encodeBootstrap, encodeContinue, encodeFrame, messageName, type Frame, type ShimNic } from './protocol.js';
 
 export interface ShimBootstrap {
   id: number;
@@ -165,8 +165,9 @@ export class ShimLaunch {
   mounted(): Promise<void> {
     return this.mountedD.promise;
   }
-  continue(): void {
-    this.send(ShimMsg.CONTINUE);
+  /** Go on after MOUNTED; the child brings lo and `nics` (their container ends) up and adds their addresses. */
+  continue(nics: readonly ShimNic[] = []): void {
+    this.send(ShimMsg.CONTINUE, encodeContinue(nics));
   }
   /**
    * preinit ran, caps dropped, fds closed; the child waits for EXEC. `frozen`: the monitor already
@@ -200,9 +201,9 @@ export class ShimLaunch {
     return this.failure;
   }
 
-  private send(type: number): void {
+  private send(type: number, payload?: Buffer): void {
     if (this.released || this.sock.destroyed) return;
-    this.sock.write(encodeFrame(type));
+    this.sock.write(encodeFrame(type, payload));
   }
 
   private onFrame(f: Frame): void {

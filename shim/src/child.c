@@ -1,7 +1,8 @@
 /* shim/src/child.c — the container child.  Order:
      tty → eBPF device filter (ebpf.c, with devcgroup=) → cgroups → cgroupns
      → hostname → rootfs/mounts → pivot_root
-     → MOUNTED, wait CONTINUE → preinit → check init → caps
+     → MOUNTED, wait CONTINUE → lo and the NICs of CONTINUE up, addresses
+     (netlink.c) → preinit → check init → caps
      → no_new_privs + seccomp filter (seccomp.c)
      → close fds → READY, wait EXEC → execve.  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "ebpf.h"
+#include "netlink.h"
 #include "rootfs.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -56,17 +58,39 @@ setup_tty (const char *slave, shim_error_t *err)
   return 0;
 }
 
+/* Wait for message WANT; its payload goes to *PAYLOAD (caller frees) when
+   PAYLOAD is not NULL.  */
 static int
-expect (int sync_fd, uint32_t want, const char *what, shim_error_t *err)
+expect (int sync_fd, uint32_t want, const char *what, char **payload, uint32_t *len, shim_error_t *err)
 {
-  cleanup_free char *payload = NULL;
-  uint32_t type, len;
+  cleanup_free char *buf = NULL;
+  uint32_t type, n;
 
-  if (shim_sync_recv (sync_fd, &type, &payload, &len, err) < 0)
+  if (shim_sync_recv (sync_fd, &type, &buf, &n, err) < 0)
     return shim_error_wrap (err, "waiting for %s", what);
   if (UNLIKELY (type != want))
     return shim_make_error (err, 0, "waiting for %s: got message %#x", what, type);
+  if (payload)
+    {
+      *payload = buf;
+      *len = n;
+      buf = NULL;
+    }
   return 0;
+}
+
+/* The container side of the NICs, from the CONTINUE payload; lo comes up
+   in every container, with or without NICs.  */
+static int
+setup_network (const char *payload, uint32_t len, shim_error_t *err)
+{
+  struct shim_nics nics;
+  int r = shim_nics_parse (&nics, payload, len, err);
+
+  if (r == 0)
+    r = shim_netlink_setup (&nics, err);
+  shim_nics_free (&nics);
+  return r;
 }
 
 static void
@@ -129,6 +153,8 @@ int
 shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slave, shim_error_t *err)
 {
   cleanup_close int rootfd = -1;
+  cleanup_free char *net = NULL;
+  uint32_t net_len = 0;
 
   umask (0);
   if (close_others (sync_fd, err) < 0)
@@ -160,7 +186,10 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
 
   if (shim_sync_send (sync_fd, SHIM_MSG_MOUNTED, NULL, 0, err) < 0)
     return -1;
-  if (expect (sync_fd, SHIM_MSG_CONTINUE, "CONTINUE", err) < 0)
+  if (expect (sync_fd, SHIM_MSG_CONTINUE, "CONTINUE", &net, &net_len, err) < 0)
+    return -1;
+  /* Still with every capability, before preinit: it sees its NICs up.  */
+  if (setup_network (net, net_len, err) < 0)
     return -1;
 
   if (cfg->preinit && cfg->preinit[0] && run_preinit (cfg, err) < 0)
@@ -178,7 +207,7 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
     return -1;
   /* Our cgroup is frozen before EXEC is sent (by the monitor with freeze=,
      else by the engine): this read returns only once we are thawed.  */
-  if (expect (sync_fd, SHIM_MSG_EXEC, "EXEC", err) < 0)
+  if (expect (sync_fd, SHIM_MSG_EXEC, "EXEC", NULL, NULL, err) < 0)
     return -1;
 
   reset_signals ();

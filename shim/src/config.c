@@ -1,6 +1,9 @@
-/* shim/src/config.c — parse and validate the bootstrap key=value list.  */
+/* shim/src/config.c — parse and validate the key=value lists: BOOTSTRAP
+   and the NICs of CONTINUE.  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,15 +176,12 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
   return shim_make_error (err, 0, "bootstrap: unknown key `%s`", key);
 }
 
-int
-shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err)
+/* Call FN for each "key=value\0" pair of BUF; WHAT names the message.  */
+static int
+each_pair (const char *what, const char *buf, size_t len,
+           int (*fn) (void *data, const char *key, const char *v, shim_error_t *err), void *data, shim_error_t *err)
 {
   size_t off = 0;
-
-  memset (cfg, 0, sizeof *cfg);
-  cfg->cols = 80;
-  cfg->rows = 24;
-  cfg->scrollback = 65536;
 
   while (off < len)
     {
@@ -191,16 +191,34 @@ shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_er
       const char *eq;
 
       if (off + plen >= len)
-        return shim_make_error (err, 0, "bootstrap: last pair is not NUL-terminated");
+        return shim_make_error (err, 0, "%s: last pair is not NUL-terminated", what);
       eq = memchr (pair, '=', plen);
       if (eq == NULL || eq == pair)
-        return shim_make_error (err, 0, "bootstrap: pair `%.*s` has no key=", (int) (plen > 64 ? 64 : plen), pair);
+        return shim_make_error (err, 0, "%s: pair `%.*s` has no key=", what, (int) (plen > 64 ? 64 : plen), pair);
       key = strndup (pair, (size_t) (eq - pair));
-      if (key == NULL || parse_pair (cfg, key, eq + 1, err) < 0)
-        return key ? -1 : shim_make_error (err, ENOMEM, "bootstrap");
+      if (key == NULL || fn (data, key, eq + 1, err) < 0)
+        return key ? -1 : shim_make_error (err, ENOMEM, "%s", what);
       off += plen + 1;
     }
+  return 0;
+}
 
+static int
+bootstrap_pair (void *cfg, const char *key, const char *v, shim_error_t *err)
+{
+  return parse_pair (cfg, key, v, err);
+}
+
+int
+shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err)
+{
+  memset (cfg, 0, sizeof *cfg);
+  cfg->cols = 80;
+  cfg->rows = 24;
+  cfg->scrollback = 65536;
+
+  if (each_pair ("bootstrap", buf, len, bootstrap_pair, cfg, err) < 0)
+    return -1;
   if (cfg->dir == NULL || cfg->dir[0] != '/')
     return shim_make_error (err, 0, "bootstrap: `dir` missing or not absolute");
   if (strlen (cfg->dir) > 80)
@@ -244,4 +262,90 @@ shim_config_free (struct shim_config *cfg)
     }
   free (cfg->volumes);
   memset (cfg, 0, sizeof *cfg);
+}
+
+/* The kernel's dev_valid_name: 1..15 bytes, not . or .., no / : or space.  */
+static bool
+valid_ifname (const char *name, size_t len)
+{
+  if (len == 0 || len >= sizeof ((struct shim_nic *) 0)->ifname)
+    return false;
+  if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (name[i] == '/' || name[i] == ':' || name[i] == ' ' || name[i] == '\t' || name[i] == '\n')
+      return false;
+  return true;
+}
+
+/* "a.b.c.d[/len]" or an IPv6 address "[/len]", as `ip addr add` takes them.  */
+static int
+parse_addr (struct shim_nic *nic, const char *text, shim_error_t *err)
+{
+  char host[INET6_ADDRSTRLEN + 1], *end = NULL;
+  const char *slash = strchr (text, '/');
+  size_t hlen = slash ? (size_t) (slash - text) : strlen (text);
+  unsigned long max, n;
+
+  if (hlen >= sizeof host)
+    goto bad;
+  memcpy (host, text, hlen);
+  host[hlen] = '\0';
+  nic->family = strchr (host, ':') ? AF_INET6 : AF_INET;
+  max = nic->family == AF_INET ? 32 : 128;
+  if (inet_pton (nic->family, host, nic->bytes) != 1)
+    goto bad;
+  nic->prefix = (unsigned) max;
+  if (slash == NULL)
+    return 0;
+  errno = 0;
+  n = strtoul (slash + 1, &end, 10);
+  if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 || n > max)
+    goto bad;
+  nic->prefix = (unsigned) n;
+  return 0;
+
+bad:
+  return shim_make_error (err, 0, "continue: nic `%s`: bad address `%s`", nic->ifname, text);
+}
+
+static int
+nic_pair (void *data, const char *key, const char *v, shim_error_t *err)
+{
+  struct shim_nics *nics = data;
+  const char *bar = strchr (v, '|');
+  struct shim_nic *items, *nic;
+
+  if (strcmp (key, "nic") != 0)
+    return shim_make_error (err, 0, "continue: unknown key `%s`", key);
+  if (bar == NULL || !valid_ifname (v, (size_t) (bar - v)))
+    return shim_make_error (err, 0, "continue: nic `%s`: want <ifname>|<address or empty>", v);
+  if (nics->n >= SHIM_MAX_NICS)
+    return shim_make_error (err, 0, "continue: more than %d nics", SHIM_MAX_NICS);
+  items = realloc (nics->items, (nics->n + 1) * sizeof *items);
+  if (items == NULL)
+    return shim_make_error (err, ENOMEM, "continue: nic");
+  nics->items = items;
+  nic = memset (&items[nics->n++], 0, sizeof *nic);
+  memcpy (nic->ifname, v, (size_t) (bar - v));
+  nic->addr = strdup (bar + 1);
+  if (nic->addr == NULL)
+    return shim_make_error (err, ENOMEM, "continue: nic");
+  return nic->addr[0] == '\0' ? 0 : parse_addr (nic, nic->addr, err);
+}
+
+int
+shim_nics_parse (struct shim_nics *nics, const char *buf, size_t len, shim_error_t *err)
+{
+  memset (nics, 0, sizeof *nics);
+  return each_pair ("continue", buf, len, nic_pair, nics, err);
+}
+
+void
+shim_nics_free (struct shim_nics *nics)
+{
+  for (size_t i = 0; i < nics->n; i++)
+    free (nics->items[i].addr);
+  free (nics->items);
+  memset (nics, 0, sizeof *nics);
 }

@@ -51,4 +51,29 @@ struct shim_config
 int shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err);
 void shim_config_free (struct shim_config *cfg);
 
+/* One container NIC of the CONTINUE payload: nic=<ifname>|<address>.  */
+struct shim_nic
+{
+  char ifname[16]; /* IFNAMSIZ.  */
+  char *addr;      /* as given ("10.1.0.1/24"), for messages; "" for none.  */
+  int family;      /* AF_INET, AF_INET6, or 0 when there is no address.  */
+  unsigned char bytes[16];
+  unsigned prefix; /* /32 or /128 when the address has none.  */
+};
+
+struct shim_nics
+{
+  struct shim_nic *items;
+  size_t n;
+};
+
+/* More NICs per container than any bridge setup uses; bounds the netlink
+   request and the CONTINUE payload.  */
+#define SHIM_MAX_NICS 256
+
+/* Parse the CONTINUE payload (LEN bytes of "key=value\0"; empty: no NICs)
+   into NICS (zeroed first).  */
+int shim_nics_parse (struct shim_nics *nics, const char *buf, size_t len, shim_error_t *err);
+void shim_nics_free (struct shim_nics *nics);
+
 #endif

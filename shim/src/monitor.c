@@ -164,12 +164,11 @@ engine_readable (struct monitor *m)
     }
   while ((r = shim_frame_reader_next (&m->engine_rd, &type, &payload, &len)) == 1)
     {
-      free (payload);
       switch (type)
         {
-        case SHIM_MSG_CONTINUE:
+        case SHIM_MSG_CONTINUE: /* the payload is the child's NICs.  */
           if (m->child_fd >= 0)
-            shim_sync_send (m->child_fd, SHIM_MSG_CONTINUE, NULL, 0, NULL);
+            shim_sync_send (m->child_fd, SHIM_MSG_CONTINUE, payload, len, NULL);
           break;
         case SHIM_MSG_EXEC:
           if (m->phase == PHASE_READY && m->child_fd >= 0)
@@ -185,6 +184,7 @@ engine_readable (struct monitor *m)
         default:
           logmsg ("%s", "engine sent an unexpected message; ignored");
         }
+      free (payload);
     }
   if (r < 0)
     engine_gone (m);

@@ -33,7 +33,9 @@ enum shim_msg
   SHIM_MSG_PID,              /* shim -> engine: "<monitorpid> <initpid>".  */
   SHIM_MSG_MOUNTED,          /* shim -> engine: mounts + pivot_root done; netns
                                 ready for veths (/proc/<initpid>/ns/net).  */
-  SHIM_MSG_CONTINUE,         /* engine -> shim: go on after MOUNTED.  */
+  SHIM_MSG_CONTINUE,         /* engine -> shim: go on after MOUNTED; payload:
+                                the container's NICs (below), relayed to the
+                                child.  */
   SHIM_MSG_READY,            /* shim -> engine: preinit done, caps dropped,
                                 fds closed; child blocked before exec.
                                 Payload "frozen" when the monitor froze the
@@ -68,5 +70,14 @@ enum shim_msg
      filter), freeze (cgroup2 dir) or freezer (v1 freezer dir): the
      monitor freezes it after the child's READY, before passing READY on.
    An unknown key is an error.  */
+
+/* CONTINUE keys ("key=value\0" like BOOTSTRAP; empty when there are no
+   NICs):
+     nic ("<ifname>|<address>", repeated): the container end of a veth the
+     engine created in the child's network namespace (veth0, veth1, ...);
+     the address is "a.b.c.d[/len]" or an IPv6 address "[/len]", or empty.
+   The child brings lo (always) and each nic up and adds the addresses over
+   rtnetlink (netlink.c) before preinit, still with all capabilities.  A
+   failure is an ERROR naming the interface and the address.  */
 
 #endif

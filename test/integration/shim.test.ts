@@ -2,6 +2,7 @@
 // cgroups (spawned, or forked by the launcher), driven PID → MOUNTED → CONTINUE → READY → EXEC,
 // then attacked from the console.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -11,6 +12,7 @@ import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { EngineError } from '../../engine/errors.js';
 import { ShimControl, readExitRecord } from '../../engine/shim/control-client.js';
 import { ShimLauncher } from '../../engine/shim/launcher.js';
+import type { ShimNic } from '../../engine/shim/protocol.js';
 import { ShimLaunch, type ShimBootstrap } from '../../engine/shim/shim-process.js';
 import { requires } from '../helpers/requires.js';
 
@@ -87,14 +89,21 @@ function boot(over: Partial<ShimBootstrap> = {}): ShimBootstrap {
   };
 }
 
+/** Between MOUNTED and CONTINUE, as the engine makes veths: `nics` go in CONTINUE. */
+interface Net {
+  setup?: (initPid: number) => void;
+  nics?: ShimNic[];
+}
+
 /** Launch through the whole handshake; returns once init has been exec'd. */
-async function launch(b: ShimBootstrap): Promise<{ l: ShimLaunch; initPid: number; monitorPid: number }> {
+async function launch(b: ShimBootstrap, net: Net = {}): Promise<{ l: ShimLaunch; initPid: number; monitorPid: number }> {
   const l = ShimLaunch.spawn(b);
   const pids = await l.pids();
   started.push(pids.monitorPid, pids.initPid);
   assert.ok(existsSync(`/proc/${pids.initPid}/ns/net`));
   await l.mounted();
-  l.continue();
+  net.setup?.(pids.initPid);
+  l.continue(net.nics);
   await l.ready();
   l.exec();
   return { l, ...pids };
@@ -137,6 +146,12 @@ before(() => {
   for (const a of APPLETS) symlinkSync('busybox', join(rootfs, 'bin', a));
   writeFileSync(join(rootfs, 'init'), '#!/bin/sh\necho init-up-$((20+1))\nexec sh\n', { mode: 0o755 });
   writeFileSync(join(rootfs, 'preinit'), '#!/bin/sh\ngrep CapEff /proc/self/status > /preinit.out\n', { mode: 0o755 });
+  // Runs after the child set up the NICs: veth0 is up (IFF_UP) and has its address.
+  writeFileSync(
+    join(rootfs, 'preinit-net'),
+    '#!/bin/sh\nf=$(cat /sys/class/net/veth0/flags)\n[ $((f & 1)) = 1 ] && grep -q 10.199.9.1 /proc/net/fib_trie && echo up > /preinit-net.out\n',
+    { mode: 0o755 },
+  );
   writeFileSync(join(rootfs, 'preinit-fail'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
   writeFileSync(join(rootfs, 'noexec'), '#!/bin/sh\n', { mode: 0o644 });
   volSrc = join(base, 'vol');
@@ -264,12 +279,13 @@ test('preinit runs with full privileges before init', { skip }, async () => {
   assert.match(await l.exited(), /^signal=9/);
 });
 
-async function launchError(b: ShimBootstrap): Promise<EngineError> {
+async function launchError(b: ShimBootstrap, net: Net = {}): Promise<EngineError> {
   const l = ShimLaunch.spawn(b);
   const pids = await l.pids();
   started.push(pids.monitorPid, pids.initPid);
   await l.mounted();
-  l.continue();
+  net.setup?.(pids.initPid);
+  l.continue(net.nics);
   const e = await l.ready().then(
     () => assert.fail('expected an ERROR'),
     (e: unknown) => e,
@@ -294,6 +310,57 @@ test('a missing or non-executable init is a clean ERROR', { skip }, async () => 
   const e2 = await launchError(boot({ init: ['/noexec'] }));
   assert.equal(e2.message, 'init `/noexec`: Permission denied');
   assert.equal(e2.detail.errno, 13);
+});
+
+/** `ip -j addr show` inside the container's netns: ifname → [flags, addresses]. */
+function addresses(initPid: number): Map<string, { up: boolean; addrs: string[] }> {
+  const out = execFileSync('nsenter', [`--net=/proc/${initPid}/ns/net`, '--', 'ip', '-j', 'addr', 'show'], { encoding: 'utf8' });
+  const links = JSON.parse(out) as { ifname: string; flags: string[]; addr_info: { local: string; prefixlen: number; scope: string }[] }[];
+  return new Map(links.map((l) => [l.ifname, { up: l.flags.includes('UP'), addrs: l.addr_info.filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`) }]));
+}
+
+/** A veth pair with both ends in the container's netns (nothing on the host to clean up). */
+const vethPair = (initPid: number) =>
+  execFileSync('ip', ['link', 'add', 'veth0', 'netns', String(initPid), 'type', 'veth', 'peer', 'name', 'veth1', 'netns', String(initPid)]);
+
+test('the child brings lo up always, and the NICs of CONTINUE up with their addresses (v4 and v6)', { skip }, async () => {
+  const plain = boot();
+  const a = await launch(plain);
+  const lo = addresses(a.initPid).get('lo');
+  assert.ok(lo?.up && lo.addrs.includes('127.0.0.1/8'), JSON.stringify(lo));
+  a.l.abort();
+  await a.l.exited();
+
+  const b = boot({ preinit: '/preinit-net', snapshot: true });
+  const nics = [
+    { ifname: 'veth0', ip: '10.199.9.1/24' },
+    { ifname: 'veth1', ip: existsSync('/proc/sys/net/ipv6') ? 'fd00:199::2/64' : '' },
+  ];
+  const c = await launch(b, { setup: vethPair, nics });
+  const seen = addresses(c.initPid);
+  assert.deepEqual(seen.get('veth0'), { up: true, addrs: ['10.199.9.1/24'] });
+  assert.equal(seen.get('veth1')?.up, true);
+  if (nics[1]!.ip) assert.deepEqual(seen.get('veth1')?.addrs, ['fd00:199::2/64']);
+  // preinit ran after the NICs were up: it saw its address.
+  assert.equal(readFileSync(join(b.dir, 'upper', 'preinit-net.out'), 'utf8'), 'up\n');
+  c.l.abort();
+  await c.l.exited();
+});
+
+test('a NIC the child cannot set up is a clean ERROR naming the interface and the address', { skip }, async () => {
+  const e1 = await launchError(boot(), { nics: [{ ifname: 'nope0', ip: '' }] });
+  assert.equal(e1.message, 'interface `nope0`: No such device');
+  const e2 = await launchError(boot(), {
+    setup: vethPair,
+    nics: [
+      { ifname: 'veth0', ip: '10.199.9.1/24' },
+      { ifname: 'veth0', ip: '10.199.9.1/24' },
+    ],
+  });
+  assert.match(e2.message, /^add address `10\.199\.9\.1\/24` to `veth0`(: .*)?$/);
+  assert.equal(e2.detail.errno, 17);
+  const e3 = await launchError(boot(), { nics: [{ ifname: 'veth0', ip: '10.1.2.3/40' }] });
+  assert.equal(e3.message, 'continue: nic `veth0`: bad address `10.1.2.3/40`');
 });
 
 test('a bad bootstrap is an ERROR before anything is made', { skip }, async () => {

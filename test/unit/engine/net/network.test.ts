@@ -30,6 +30,25 @@ test('a wave of containers shares one host batch', async () => {
   assert.equal(host.runs.filter((r) => r.argv[0] === 'nsenter').length, 3);
 });
 
+test("containerSide 'caller': one host batch, no nsenter, the container ends returned", async () => {
+  const host = new FakeNetHost();
+  const n = net(host);
+  const res = await n.attachMany(
+    [1, 2].map((id) => ({ c: { id, nics: [{ bridge: '', vlan: '5', mac: '', ip: id === 1 ? '10.1.0.1/24' : '' }, { bridge: '', vlan: '6', mac: '', ip: '' }] }, initPid: 100 + id })),
+    { containerSide: 'caller' },
+  );
+  assert.deepEqual(host.runs.map((r) => r.argv.join(' ')), ['ip -batch -']);
+  assert.deepEqual(
+    res.map((r) => (r.ok ? r.container : r.error.message)),
+    [
+      [{ ifname: 'veth0', ip: '10.1.0.1/24' }, { ifname: 'veth1', ip: '' }],
+      [{ ifname: 'veth0', ip: '' }, { ifname: 'veth1', ip: '' }],
+    ],
+  );
+  assert.ok(res[0]!.ok && res[0]!.nics[0]!.ip === '10.1.0.1');
+  assert.deepEqual((await n.nics(2)).map((x) => x.tap), ['tp2', 'tp3']);
+});
+
 test('state survives a restart: taps are not reused and aliases keep their vlans', async () => {
   const host = new FakeNetHost();
   const a = net(host);

@@ -8,6 +8,7 @@ import {
   ShimMsg,
   decodeError,
   encodeBootstrap,
+  encodeContinue,
   encodeFrame,
 } from '../../../../engine/shim/protocol.js';
 import type { ShimBootstrap } from '../../../../engine/shim/shim-process.js';
@@ -140,6 +141,22 @@ test('encodeBootstrap sends the freezer only when set: freeze= (v2) or freezer= 
   assert.deepEqual(tail({ ...boot, freeze: { mode: 'v2', dir: '/sys/fs/cgroup/nanomega/nm-3' } }), ['freeze=/sys/fs/cgroup/nanomega/nm-3', 'cols=80', 'rows=24', 'scrollback=65536']);
   assert.deepEqual(tail({ ...boot, freeze: { mode: 'v1', dir: '/sys/fs/cgroup/freezer/nanomega/nm-3' } }), ['freezer=/sys/fs/cgroup/freezer/nanomega/nm-3', 'cols=80', 'rows=24', 'scrollback=65536']);
   assert.ok(!encodeBootstrap(boot).toString().includes('freeze'));
+});
+
+test('encodeContinue writes nic=<ifname>|<ip>\\0 per NIC in order, nothing without NICs', () => {
+  assert.equal(encodeContinue([]).length, 0);
+  const nics = [
+    { ifname: 'veth0', ip: '10.1.0.1/24' },
+    { ifname: 'veth1', ip: '' },
+    { ifname: 'veth2', ip: 'fd00::2/64' },
+  ];
+  assert.equal(encodeContinue(nics).toString(), 'nic=veth0|10.1.0.1/24\0nic=veth1|\0nic=veth2|fd00::2/64\0');
+  assert.throws(() => encodeContinue([{ ifname: 'a|b', ip: '' }]), RangeError);
+  assert.throws(() => encodeContinue([{ ifname: 'veth0', ip: '10.0.0.1\0' }]), RangeError);
+});
+
+test('protocol.h documents the CONTINUE key encodeContinue writes', () => {
+  assert.match(header, /CONTINUE keys[\s\S]*\bnic \("<ifname>\|<address>"/);
 });
 
 test('decodeError and parseExitRecord', () => {

@@ -54,7 +54,9 @@ for (const [payload, frozen] of [['frozen', true], ['', false]] as const) {
     monitor.write(encodeFrame(ShimMsg.MOUNTED));
     await l.mounted();
     l.continue();
-    assert.equal((await next()).type, ShimMsg.CONTINUE);
+    const c = await next();
+    assert.equal(c.type, ShimMsg.CONTINUE);
+    assert.equal(c.payload.length, 0, 'no NICs: an empty CONTINUE, as before');
     monitor.write(encodeFrame(ShimMsg.READY, payload));
     assert.deepEqual(await l.ready(), { frozen });
     l.exec();
@@ -71,6 +73,22 @@ test('an ERROR instead of READY (a failed freeze) rejects ready() with the messa
   await next();
   monitor.write(encodeFrame(ShimMsg.ERROR, '2\0open `/cg/nm-1/cgroup.events`: No such file or directory'));
   await assert.rejects(l.ready(), { code: 'E_SHIM', message: 'open `/cg/nm-1/cgroup.events`: No such file or directory' });
+  l.release();
+  monitor.destroy();
+});
+
+test('continue(nics) carries the container ends of the NICs', async () => {
+  const [engine, monitor] = await pair('s-nics');
+  const next = frames(monitor);
+  const l = ShimLaunch.attach(boot, engine);
+  await next();
+  monitor.write(encodeFrame(ShimMsg.PID, '10 11'));
+  monitor.write(encodeFrame(ShimMsg.MOUNTED));
+  await l.mounted();
+  l.continue([{ ifname: 'veth0', ip: '10.1.0.1/24' }, { ifname: 'veth1', ip: '' }]);
+  const c = await next();
+  assert.equal(c.type, ShimMsg.CONTINUE);
+  assert.equal(c.payload.toString(), 'nic=veth0|10.1.0.1/24\0nic=veth1|\0');
   l.release();
   monitor.destroy();
 });
