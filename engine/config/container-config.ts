@@ -7,9 +7,9 @@
  */
 import type { ContainerConfig, NetSpec } from '../api/types.js';
 import { configError } from '../errors.js';
+import { checkIfname, DEFAULT_BRIDGE, isMac } from '../net/netspec.js';
 
-/** Bridge shown for a NIC that names none (minimega's default bridge). */
-export const DEFAULT_BRIDGE = 'mega_bridge';
+export { DEFAULT_BRIDGE };
 
 export function defaultConfig(): ContainerConfig {
   return {
@@ -86,15 +86,9 @@ export function goJsonString(s: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Network specs.
 
-const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const VLAN_ALIAS_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const IPV4_CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IPV6_CIDR_RE = /^[0-9a-fA-F:]+\/(\d{1,3})$/;
-const BRIDGE_RE = /^[A-Za-z0-9_.-]{1,15}$/;
-
-function isMac(s: string): boolean {
-  return MAC_RE.test(s);
-}
 
 function isCidr(s: string): boolean {
   const m = IPV4_CIDR_RE.exec(s);
@@ -149,7 +143,7 @@ export function parseNetSpec(spec: string): NetSpec {
     default:
       throw configError('net', spec, `malformed netspec \`${spec}\``);
   }
-  if (bridge !== '' && !BRIDGE_RE.test(bridge)) throw configError('net', spec, `invalid bridge name \`${bridge}\` in netspec \`${spec}\``);
+  if (bridge !== '') checkIfname(bridge, 'net.bridge');
   checkVlan(spec, vlan);
   return { bridge, vlan, mac: mac.toLowerCase(), ip };
 }

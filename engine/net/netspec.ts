@@ -16,24 +16,6 @@ export function isMac(s: string): boolean {
   return MAC_RE.test(s.toLowerCase());
 }
 
-/**
- * `vm config net` entry text → NetSpec, minimega's rules: `vlan`, `bridge,vlan`, `vlan,mac`,
- * `bridge,vlan,mac`. An optional address can follow as a fourth field (`bridge,vlan,mac,ip`, mac may be empty).
- */
-export function parseNetSpec(text: string): NetSpec {
-  const f = text.split(',').map((s) => s.trim());
-  let spec: NetSpec;
-  if (f.length === 1) spec = { bridge: '', vlan: f[0]!, mac: '', ip: '' };
-  else if (f.length === 2 && isMac(f[1]!)) spec = { bridge: '', vlan: f[0]!, mac: f[1]!, ip: '' };
-  else if (f.length === 2) spec = { bridge: f[0]!, vlan: f[1]!, mac: '', ip: '' };
-  else if (f.length === 3) spec = { bridge: f[0]!, vlan: f[1]!, mac: f[2]!, ip: '' };
-  else if (f.length === 4) spec = { bridge: f[0]!, vlan: f[1]!, mac: f[2]!, ip: f[3]! };
-  else throw configError('net', text, `malformed net spec \`${text}\`: want [bridge,]vlan[,mac]`);
-  if (spec.vlan === '') throw configError('net', text, `malformed net spec \`${text}\`: missing vlan`);
-  checkNetSpec(spec, 'net');
-  return spec;
-}
-
 /** Validates the parts of a NetSpec that end up in batch text; the vlan is checked by VlanAliases. */
 export function checkNetSpec(spec: NetSpec, field: string): void {
   if (spec.bridge !== '') checkIfname(spec.bridge, `${field}.bridge`);
