@@ -10,6 +10,9 @@ import { configError } from '../errors.js';
 import { checkIfname, DEFAULT_BRIDGE, isMac } from '../net/netspec.js';
 
 export { DEFAULT_BRIDGE };
+import { validateConfig } from './validate.js';
+
+export { validateConfig };
 
 export function defaultConfig(): ContainerConfig {
   return {
@@ -351,7 +354,7 @@ export const CAP_NAMES: readonly string[] = [
 ];
 
 /** `net_admin`, `CAP_NET_ADMIN` → `NET_ADMIN`; unknown names are refused. */
-function capName(s: string): string {
+export function capName(s: string): string {
   const n = s.toUpperCase().replace(/^CAP_/, '');
   if (!CAP_NAMES.includes(n)) throw configError('caps', s, `unknown capability \`${s}\``);
   return n;
@@ -374,61 +377,6 @@ export function findField(name: string): Field {
 
 // ---------------------------------------------------------------------------------------------------
 // Validation.
-
-/** 16 TiB in MB: more memory than any host we run on has. */
-export const MAX_MEMORY_MB = 16 * 1024 * 1024;
-export const MAX_VCPUS = 4096;
-export const MAX_FIFOS = 1024;
-export const MAX_STRING = 4096;
-export const MAX_NICS = 64;
-
-function checkString(field: string, v: string): void {
-  if (v.length > MAX_STRING) throw configError(field, v, `${field} is longer than ${MAX_STRING} characters`);
-  if (/[\u0000\n\r]/.test(v)) throw configError(field, v, `${field} must not contain NUL or newline characters`);
-  if (/[\ud800-\udfff]/.test(v.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) {
-    throw configError(field, v, `${field} is not valid UTF-8`);
-  }
-}
-
-/** An absolute path inside the container with no `..` component. */
-function checkContainerPath(field: string, p: string): void {
-  checkString(field, p);
-  if (!p.startsWith('/')) throw configError(field, p, `${field} path \`${p}\` must be absolute inside the container`);
-  if (p.split('/').includes('..')) throw configError(field, p, `${field} path \`${p}\` must not contain ..`);
-}
-
-/** Throw configError(field, value, why) for values no container should be launched with. */
-export function validateConfig(c: ContainerConfig): void {
-  if (!Number.isInteger(c.memory) || c.memory < 1 || c.memory > MAX_MEMORY_MB) {
-    throw configError('memory', c.memory, `memory must be between 1 and ${MAX_MEMORY_MB} MB`);
-  }
-  if (!Number.isInteger(c.vcpus) || c.vcpus < 1 || c.vcpus > MAX_VCPUS) {
-    throw configError('vcpus', c.vcpus, `vcpus must be between 1 and ${MAX_VCPUS}`);
-  }
-  if (!Number.isInteger(c.fifos) || c.fifos < 0 || c.fifos > MAX_FIFOS) {
-    throw configError('fifos', c.fifos, `fifos must be between 0 and ${MAX_FIFOS}`);
-  }
-  checkString('filesystem', c.filesystem);
-  checkString('hostname', c.hostname);
-  checkString('uuid', c.uuid);
-  if (c.hostname.length > 64) throw configError('hostname', c.hostname, 'hostname is longer than 64 characters');
-  if (c.init.length === 0) throw configError('init', '', 'init needs a program');
-  checkContainerPath('init', c.init[0]!);
-  for (const a of c.init.slice(1)) checkString('init', a);
-  if (c.preinit !== '') checkContainerPath('preinit', c.preinit);
-  for (const [inside, host] of Object.entries(c.volumes)) {
-    checkContainerPath('volume', inside);
-    checkString('volume', host);
-    if (inside.includes('|') || host.includes('|')) throw configError('volume', `${inside} ${host}`, 'volume paths must not contain |');
-    if (!host.startsWith('/')) throw configError('volume', host, `volume host path \`${host}\` must be absolute`);
-  }
-  for (const cap of c.caps ?? []) capName(cap);
-  if (c.net.length > MAX_NICS) throw configError('net', c.net.length, `at most ${MAX_NICS} NICs`);
-  for (const [k, v] of Object.entries(c.tags)) {
-    checkString('tags', k);
-    checkString('tags', v);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The store behind `vm config`.
