@@ -40,6 +40,9 @@ export function validateConfig(c: ContainerConfig): void {
     throw configError('fifos', c.fifos, `invalid fifos \`${c.fifos}\`: must be between 0 and ${MAX_FIFOS}`);
   }
   checkString('filesystem', c.filesystem);
+  if (c.filesystem !== '' && !c.filesystem.startsWith('/')) {
+    throw configError('filesystem', c.filesystem, `filesystem path \`${c.filesystem}\` must be absolute`);
+  }
   checkString('hostname', c.hostname);
   checkString('uuid', c.uuid);
   if (c.hostname.length > 64) throw configError('hostname', c.hostname, `hostname \`${c.hostname.slice(0, 80)}\` is longer than 64 characters`);

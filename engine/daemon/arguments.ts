@@ -2,7 +2,8 @@ import type { CallName } from '../api/contract.js';
 import { EngineError } from '../errors.js';
 
 type Check = (v: unknown) => boolean;
-const str: Check = (v) => typeof v === 'string' && v.length <= 1 << 20;
+/** Strings up to 4 MiB: a 1 MB `vm config` value must reach validation and get its error. */
+const str: Check = (v) => typeof v === 'string' && v.length <= 4 << 20;
 const int: Check = (v) => Number.isSafeInteger(v);
 const optional = (c: Check): Check => (v) => v === undefined || v === null || c(v);
 const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -151,6 +151,13 @@ describe('container features through the engine', { skip }, () => {
       ['vm launch container all', /invalid vm name, `all` is a reserved word/],
       ['vm launch container -3', /./],
       ['vm config memory lots', /strconv.ParseUint: parsing "lots": invalid syntax/],
+      ['vm config vcpus 1000000000', /invalid vcpus `1000000000`/],
+      ['vm config memory 0', /invalid memory `0`/],
+      ['vm config fifos 1000000', /invalid fifos `1000000`/],
+      [`vm config hostname ${'x'.repeat(1 << 20)}`, /longer than 4096 characters/],
+      ['vm config filesystem ../../etc', /filesystem path `..\/..\/etc` must be absolute/],
+      ['vm config init ../../bin/sh', /must be absolute inside the container/],
+      ['vm config volume /data relative/dir', /must be absolute/],
       ['vm launch container h0', /vm already exists with name `h0`/],
     ];
     for (const [line, re] of bad) {
