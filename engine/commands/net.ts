@@ -1,13 +1,13 @@
 import type { NetSpec, NicInfo } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import type { AttachRequest, ContainerNic, Network } from '../net/network.js';
+import type { AttachRequest, ContainerNic, Network, NicAddresses } from '../net/network.js';
 import { isAlive } from '../state/lifecycle.js';
 
-/** How long cached in-container addresses stay fresh for `vm info` (one nsenter per container otherwise). */
+/** How long cached in-container addresses stay fresh for `vm info`. */
 const ADDRESS_TTL_MS = 2_000;
-/** nsenter processes at once when refreshing addresses for `vm info`. */
-const ADDRESS_CONCURRENCY = 16;
+/** nsenter processes at once, for containers without a monitor connection. */
+const NSENTER_CONCURRENCY = 16;
 
 /** What a container's launch gets from the wave: its NICs, and the container ends for the shim. */
 export interface WaveAttach {
@@ -71,21 +71,37 @@ export class AttachWave {
   }
 }
 
-/** Fill in ip/ip6 from the container's own network namespace (cached briefly). */
+/**
+ * Fill in ip/ip6 from the container's own network namespace (cached briefly). The monitor answers
+ * over the control connection (ADDRS: rtnetlink from inside the namespace, no process), all
+ * containers at once; only a container without a connection (or whose monitor failed to answer:
+ * one from before ADDRS) costs an nsenter, 16 at a time.
+ */
 export async function refreshAddresses(ctx: EngineContext, list: Container[]): Promise<void> {
   const now = Date.now();
   const stale = list.filter((c) => isAlive(c.rec.state) && c.rec.nics.length > 0 && c.rec.initPid > 0 && (c.addressesAt ?? 0) + ADDRESS_TTL_MS < now);
-  for (let i = 0; i < stale.length; i += ADDRESS_CONCURRENCY) {
+  const apply = (c: Container, addrs: NicAddresses[] | undefined) => {
+    if (!addrs) return;
+    c.addressesAt = now;
+    c.rec.nics = c.rec.nics.map((n, index): NicInfo => {
+      const a = addrs.find((x) => x.ifname === `veth${index}`);
+      return { ...n, ip: a?.ip[0] ?? '', ip6: a?.ip6.find((x) => !x.startsWith('fe80')) ?? a?.ip6[0] ?? '' };
+    });
+  };
+  const viaNsenter = stale.filter((c) => !c.control);
+  await Promise.all(
+    stale
+      .filter((c) => c.control)
+      .map((c) =>
+        c.control!.addresses().then(
+          (addrs) => apply(c, addrs),
+          () => void viaNsenter.push(c),
+        ),
+      ),
+  );
+  for (let i = 0; i < viaNsenter.length; i += NSENTER_CONCURRENCY) {
     await Promise.all(
-      stale.slice(i, i + ADDRESS_CONCURRENCY).map(async (c) => {
-        const addrs = await ctx.network.readAddresses(c.rec.initPid).catch(() => undefined);
-        if (!addrs) return;
-        c.addressesAt = now;
-        c.rec.nics = c.rec.nics.map((n, index): NicInfo => {
-          const a = addrs.find((x) => x.ifname === `veth${index}`);
-          return { ...n, ip: a?.ip[0] ?? '', ip6: a?.ip6.find((x) => !x.startsWith('fe80')) ?? a?.ip6[0] ?? '' };
-        });
-      }),
+      viaNsenter.slice(i, i + NSENTER_CONCURRENCY).map(async (c) => apply(c, await ctx.network.readAddresses(c.rec.initPid).catch(() => undefined))),
     );
   }
 }

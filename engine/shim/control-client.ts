@@ -1,5 +1,5 @@
 /**
- * Client of a monitor's `<dir>/control` socket (HELLO, RESIZE, EXITED) and
+ * Client of a monitor's `<dir>/control` socket (HELLO, RESIZE, ADDRS, EXITED) and
  * readers of the durable `<dir>/exit` record. Works from any process, so a
  * restarted daemon re-attaches to live monitors through it.
  */
@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { EngineError, hostError } from '../errors.js';
-import { FrameReader, ShimMsg, encodeFrame } from './protocol.js';
+import type { NicAddresses } from '../net/network.js';
+import { FrameReader, ShimMsg, decodeAddrs, encodeFrame, type Frame } from './protocol.js';
 
 export type ShimPhase = 'starting' | 'ready' | 'running';
 
@@ -58,8 +59,30 @@ function parseHello(text: string): ShimHello | undefined {
   return { monitorPid, initPid, phase };
 }
 
+/** How long addresses() waits for the monitor's answer by default. */
+export const ADDRS_TIMEOUT_MS = 2_000;
+
+/** An ADDRS request on the wire; the monitor answers in order. `settle` is gone once it timed out. */
+interface AddrsWaiter {
+  settle?: (r: { ok: true; payload: Buffer } | { ok: false; error: EngineError }) => void;
+}
+
+/** ADDRS answer → NicAddresses as parseAddrJson gives them: bare addresses, lo left out. */
+function toNicAddresses(payload: Buffer): NicAddresses[] {
+  const bare = (cidr: string) => cidr.replace(/\/\d+$/, '');
+  return decodeAddrs(payload)
+    .filter((i) => i.ifname !== 'lo')
+    .map((i) => ({ ifname: i.ifname, mac: i.mac, ip: i.ip.map(bare), ip6: i.ip6.map(bare) }));
+}
+
 export class ShimControl {
   private exitRecord: ExitRecord | undefined;
+  private readonly addrsWaiters: AddrsWaiter[] = [];
+  /**
+   * undefined until the monitor answers or misses an ADDRS; false once one timed out with no answer
+   * ever (a monitor from before ADDRS ignores it): later calls then fail at once, until a late answer.
+   */
+  private addrsAnswers: boolean | undefined;
   private readonly exitCbs: ((r: ExitRecord) => void)[] = [];
   private readonly closeCbs: (() => void)[] = [];
   private isClosed = false;
@@ -109,9 +132,7 @@ export class ShimControl {
             const c = ctl;
             sock.on('close', () => c.deliverClose());
             resolve(ctl);
-          } else if (f.type === ShimMsg.EXITED) {
-            ctl.deliverExit(parseExitRecord(f.payload.toString('utf8')));
-          }
+          } else ctl.deliver(f);
         }
       });
     });
@@ -122,6 +143,39 @@ export class ShimControl {
     if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 1 || rows < 1 || cols > 65535 || rows > 65535)
       throw new RangeError(`bad console size ${cols}x${rows}`);
     if (!this.sock.destroyed) this.sock.write(encodeFrame(ShimMsg.RESIZE, `${cols} ${rows}`));
+  }
+
+  /**
+   * The container's interfaces and addresses, read by the monitor from the container's own network
+   * namespace over rtnetlink (ADDRS): no process per query. lo is left out; addresses are bare
+   * (as parseAddrJson gives them). Rejects with E_SHIM when the monitor fails the query, does not
+   * answer within `timeoutMs`, or the connection is closed.
+   */
+  addresses(opts: { timeoutMs?: number } = {}): Promise<NicAddresses[]> {
+    const timeoutMs = opts.timeoutMs ?? ADDRS_TIMEOUT_MS;
+    if (this.isClosed || this.sock.destroyed) return Promise.reject(new EngineError('E_SHIM', 'monitor control connection is closed'));
+    if (this.addrsAnswers === false) return Promise.reject(new EngineError('E_SHIM', `monitor ${this.hello.monitorPid} does not answer ADDRS`));
+    return new Promise((resolve, reject) => {
+      const w: AddrsWaiter = {};
+      const timer = setTimeout(() => {
+        // The entry stays queued: a late answer is still matched to it, and dropped.
+        w.settle = undefined;
+        this.addrsAnswers ??= false;
+        reject(new EngineError('E_SHIM', `monitor ${this.hello.monitorPid}: no ADDRS answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      w.settle = (r) => {
+        clearTimeout(timer);
+        w.settle = undefined;
+        if (!r.ok) return reject(r.error);
+        try {
+          resolve(toNicAddresses(r.payload));
+        } catch (e) {
+          reject(new EngineError('E_SHIM', `monitor ${this.hello.monitorPid}: read addresses: ${(e as Error).message}`));
+        }
+      };
+      this.addrsWaiters.push(w);
+      this.sock.write(encodeFrame(ShimMsg.ADDRS));
+    });
   }
 
   /** Called once when init exits (immediately if it already did on this connection). */
@@ -145,9 +199,20 @@ export class ShimControl {
     this.sock.destroy();
   }
 
+  /** A frame after HELLO. */
+  private deliver(f: Frame): void {
+    if (f.type === ShimMsg.EXITED) this.deliverExit(parseExitRecord(f.payload.toString('utf8')));
+    else if (f.type === ShimMsg.ADDRS) {
+      this.addrsAnswers = true;
+      this.addrsWaiters.shift()?.settle?.({ ok: true, payload: f.payload });
+    }
+  }
+
   private deliverClose(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    const error = new EngineError('E_SHIM', `monitor ${this.hello.monitorPid}: control connection closed before the ADDRS answer`);
+    for (const w of this.addrsWaiters.splice(0)) w.settle?.({ ok: false, error });
     for (const cb of this.closeCbs.splice(0)) cb();
   }
 

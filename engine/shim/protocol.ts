@@ -22,6 +22,7 @@ export const ShimMsg = {
   RESIZE: 0x59, // control client -> monitor: "<cols> <rows>"
   EXITED: 0x5a, // monitor -> engine + control clients: the exit record text
   ATTACH: 0x5b, // monitor -> engine, first on the launch socket: "<token>"; then it is the sync socket
+  ADDRS: 0x5c, // control client -> monitor, empty; answered ADDRS: the netns's interfaces (decodeAddrs)
 } as const;
 export type ShimMsgType = (typeof ShimMsg)[keyof typeof ShimMsg];
 
@@ -143,4 +144,34 @@ export function decodeError(payload: Buffer): { errno: number; message: string }
   const nul = payload.indexOf(0);
   if (nul < 0) return { errno: 0, message: payload.toString('utf8') };
   return { errno: Number(payload.subarray(0, nul).toString('latin1')) || 0, message: payload.subarray(nul + 1).toString('utf8') };
+}
+
+/** One interface of an ADDRS answer, as the container's network namespace has it. */
+export interface ShimIfaceAddrs {
+  ifname: string;
+  /** Lower-case "xx:xx:…", or '' when the link has no link-layer address. */
+  mac: string;
+  /** CIDRs ("10.1.0.1/24"), in kernel order. */
+  ip: string[];
+  ip6: string[];
+}
+
+/**
+ * Decodes an ADDRS answer: `<ifname>\t<mac>\t<v4 CIDRs>\t<v6 CIDRs>\n` per interface (lo included),
+ * CIDRs comma-separated; or a failure `<errno>\0<message>` (an answer never holds NUL), thrown.
+ */
+export function decodeAddrs(payload: Buffer): ShimIfaceAddrs[] {
+  if (payload.includes(0)) {
+    const { errno, message } = decodeError(payload);
+    throw Object.assign(new Error(message), { errno });
+  }
+  const list = (s: string | undefined) => (s ? s.split(',') : []);
+  const out: ShimIfaceAddrs[] = [];
+  for (const line of payload.toString('utf8').split('\n')) {
+    if (line === '') continue;
+    const [ifname, mac, ip, ip6] = line.split('\t');
+    if (!ifname || ip6 === undefined) throw new Error(`ADDRS: bad line \`${line}\``);
+    out.push({ ifname, mac: mac ?? '', ip: list(ip), ip6: list(ip6) });
+  }
+  return out;
 }

@@ -1,8 +1,9 @@
 /* shim/src/monitor.c — the monitor: fifos, clone of the container child,
    and the epoll loop that relays the launch handshake (freezing the
    child's cgroup before READY when the bootstrap says freeze=/freezer=),
-   dispatches the console (console.c) and control socket (control.c), and
-   records init's exit.
+   dispatches the console (console.c) and control socket (control.c,
+   which answers ADDRS from the child's network namespace), and records
+   init's exit.
 
    The monitor stays in the host mount namespace with cwd "/": every mount
    happens in the child's own namespace, so nothing leaks if anything dies.  */
@@ -410,6 +411,13 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   close (sp[1]);
   m->child_fd = sp[0];
   fcntl (m->child_fd, F_SETFL, O_NONBLOCK | O_RDWR);
+  /* The child is in its own network namespace from the clone on: held
+     here for ADDRS until the monitor exits.  */
+  if (shim_control_open_netns (&m->control, m->child, err) < 0)
+    {
+      kill_child (m);
+      return -1;
+    }
 
   if (epoll_add (m, m->engine_fd, EPOLLIN, err) < 0 || epoll_add (m, m->child_fd, EPOLLIN, err) < 0
       || shim_console_watch (&m->console, m->epfd, err) < 0 || shim_control_watch (&m->control, m->epfd, err) < 0

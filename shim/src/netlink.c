@@ -1,8 +1,11 @@
 /* shim/src/netlink.c — rtnetlink requests for the container side of its
    NICs: what `ip link set X up` and `ip addr add A dev X` send, built here
    and sent from the child, which is already in the container's network
-   namespace with all its capabilities.  */
+   namespace with all its capabilities; and the link and address dumps
+   `ip addr show` reads, for the monitor's ADDRS answer.  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -10,7 +13,10 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "netlink.h"
 #include "utils.h"
@@ -275,5 +281,409 @@ oom:
   shim_make_error (err, ENOMEM, "netlink request");
 out:
   shim_nl_req_free (&r);
+  return ret;
+}
+
+/* ---- reading: RTM_GETLINK and RTM_GETADDR dumps ---------------------- */
+
+int
+shim_nl_dump_req (struct shim_nl_req *r, uint16_t type)
+{
+  size_t body = type == RTM_GETLINK ? sizeof (struct ifinfomsg) : sizeof (struct ifaddrmsg);
+  struct nlmsghdr *h;
+  char *data;
+
+  if (type != RTM_GETLINK && type != RTM_GETADDR)
+    return -1;
+  data = nl_append (r, type, 0, body);
+  if (data == NULL)
+    return -1;
+  /* A dump is answered by NLMSG_DONE, not acked.  */
+  h = (struct nlmsghdr *) (data - NLMSG_HDRLEN);
+  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  return (int) r->n;
+}
+
+/* Attributes of the message H after its fixed part of HDR bytes: calls
+   FN for each; -1 when one overruns the message.  */
+static int
+each_attr (const struct nlmsghdr *h, size_t hdr, void (*fn) (const struct rtattr *, size_t, void *), void *arg)
+{
+  const char *base = (const char *) h;
+  size_t at = NLMSG_LENGTH (NLMSG_ALIGN (hdr)), end = h->nlmsg_len;
+
+  while (at + sizeof (struct rtattr) <= end)
+    {
+      const struct rtattr *a = (const struct rtattr *) (base + at);
+      if (a->rta_len < sizeof *a || at + a->rta_len > end)
+        return -1;
+      fn (a, a->rta_len - RTA_LENGTH (0), arg);
+      at += RTA_ALIGN (a->rta_len);
+    }
+  return 0;
+}
+
+static void
+link_attr (const struct rtattr *a, size_t len, void *arg)
+{
+  struct shim_nl_link *l = arg;
+  const char *data = RTA_DATA (a);
+
+  if (a->rta_type == IFLA_IFNAME)
+    {
+      size_t n = strnlen (data, len);
+      if (n >= sizeof l->name)
+        n = sizeof l->name - 1;
+      memcpy (l->name, data, n);
+      l->name[n] = '\0';
+    }
+  else if (a->rta_type == IFLA_ADDRESS && len <= sizeof l->mac)
+    {
+      memcpy (l->mac, data, len);
+      l->maclen = (uint8_t) len;
+    }
+}
+
+/* The address attributes of one RTM_NEWADDR: IFA_LOCAL, else IFA_ADDRESS
+   (iproute2's "local": the two differ only on point-to-point links, where
+   IFA_ADDRESS is the peer).  */
+struct addr_attrs
+{
+  const void *local, *address;
+  size_t local_len, address_len;
+};
+
+static void
+addr_attr (const struct rtattr *a, size_t len, void *arg)
+{
+  struct addr_attrs *x = arg;
+
+  if (a->rta_type == IFA_LOCAL)
+    {
+      x->local = RTA_DATA (a);
+      x->local_len = len;
+    }
+  else if (a->rta_type == IFA_ADDRESS)
+    {
+      x->address = RTA_DATA (a);
+      x->address_len = len;
+    }
+}
+
+/* Room for one more item of SIZE bytes in *ITEMS (N used, *CAP), at most
+   MAX: 1, 0 past MAX, -1 ENOMEM.  */
+static int
+grow (void **items, size_t n, size_t *cap, size_t max, size_t size)
+{
+  size_t ncap;
+  void *p;
+
+  if (n < *cap)
+    return 1;
+  if (n >= max)
+    return 0;
+  ncap = *cap ? *cap * 2 : 8;
+  if (ncap > max)
+    ncap = max;
+  p = realloc (*items, ncap * size);
+  if (p == NULL)
+    return -1;
+  *items = p;
+  *cap = ncap;
+  return 1;
+}
+
+static int
+parse_link (const struct nlmsghdr *h, struct shim_nl_ifaces *ifs)
+{
+  const struct ifinfomsg *ifi = NLMSG_DATA (h);
+  struct shim_nl_link l = { 0 };
+  int room;
+
+  if (h->nlmsg_len < NLMSG_LENGTH (sizeof *ifi))
+    return -EBADMSG;
+  l.index = ifi->ifi_index;
+  if (each_attr (h, sizeof *ifi, link_attr, &l) < 0)
+    return -EBADMSG;
+  if (l.name[0] == '\0')
+    return 0; /* nothing to call it by.  */
+  room = grow ((void **) &ifs->links, ifs->nlinks, &ifs->links_cap, SHIM_NL_MAX_LINKS, sizeof l);
+  if (room < 0)
+    return -ENOMEM;
+  if (room == 0)
+    ifs->truncated = true;
+  else
+    ifs->links[ifs->nlinks++] = l;
+  return 0;
+}
+
+static int
+parse_addr (const struct nlmsghdr *h, struct shim_nl_ifaces *ifs)
+{
+  const struct ifaddrmsg *ifa = NLMSG_DATA (h);
+  struct addr_attrs x = { 0 };
+  struct shim_nl_addr a = { 0 };
+  const void *bytes;
+  size_t want, len;
+  int room;
+
+  if (h->nlmsg_len < NLMSG_LENGTH (sizeof *ifa))
+    return -EBADMSG;
+  if (each_attr (h, sizeof *ifa, addr_attr, &x) < 0)
+    return -EBADMSG;
+  if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+    return 0;
+  want = ifa->ifa_family == AF_INET ? 4 : 16;
+  bytes = x.local ? x.local : x.address;
+  len = x.local ? x.local_len : x.address_len;
+  if (bytes == NULL || len != want)
+    return 0;
+  a.index = (int) ifa->ifa_index;
+  a.family = ifa->ifa_family;
+  a.prefix = ifa->ifa_prefixlen;
+  memcpy (a.bytes, bytes, want);
+  room = grow ((void **) &ifs->addrs, ifs->naddrs, &ifs->addrs_cap, SHIM_NL_MAX_ADDRS, sizeof a);
+  if (room < 0)
+    return -ENOMEM;
+  if (room == 0)
+    ifs->truncated = true;
+  else
+    ifs->addrs[ifs->naddrs++] = a;
+  return 0;
+}
+
+int
+shim_nl_parse_dump (const char *buf, size_t len, uint32_t seq, struct shim_nl_ifaces *ifs)
+{
+  size_t off = 0;
+
+  while (off < len)
+    {
+      const struct nlmsghdr *h = (const struct nlmsghdr *) (buf + off);
+      size_t left = len - off;
+      int r = 0;
+
+      if (left < sizeof *h || h->nlmsg_len < sizeof *h || h->nlmsg_len > left)
+        return -EBADMSG;
+      off += NLMSG_ALIGN (h->nlmsg_len);
+      if (h->nlmsg_seq != seq)
+        continue;
+      switch (h->nlmsg_type)
+        {
+        case NLMSG_DONE:
+          /* A dump that failed part way says so here.  */
+          if (h->nlmsg_len >= NLMSG_LENGTH (sizeof (int)) && *(const int *) NLMSG_DATA (h) < 0)
+            return *(const int *) NLMSG_DATA (h);
+          return 1;
+        case NLMSG_ERROR:
+          {
+            const struct nlmsgerr *e = NLMSG_DATA (h);
+            if (h->nlmsg_len < NLMSG_LENGTH (sizeof *e) || e->error >= 0)
+              return -EBADMSG;
+            return e->error;
+          }
+        case RTM_NEWLINK:
+          r = parse_link (h, ifs);
+          break;
+        case RTM_NEWADDR:
+          r = parse_addr (h, ifs);
+          break;
+        default:
+          break;
+        }
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
+/* Appends to a bounded buffer; FULL once something did not fit.  */
+struct text
+{
+  char *buf;
+  size_t len, cap;
+  bool full;
+};
+
+static void
+put (struct text *t, const char *s, size_t n)
+{
+  if (t->full || n > t->cap - t->len)
+    {
+      t->full = true;
+      return;
+    }
+  memcpy (t->buf + t->len, s, n);
+  t->len += n;
+}
+
+static void
+put_addrs (struct text *t, const struct shim_nl_ifaces *ifs, int index, int family)
+{
+  bool first = true;
+
+  for (size_t i = 0; i < ifs->naddrs; i++)
+    {
+      const struct shim_nl_addr *a = &ifs->addrs[i];
+      char s[INET6_ADDRSTRLEN + 8];
+      size_t n;
+
+      if (a->index != index || a->family != family)
+        continue;
+      if (inet_ntop (family, a->bytes, s + 1, INET6_ADDRSTRLEN) == NULL)
+        continue;
+      s[0] = ',';
+      n = strlen (s);
+      n += (size_t) snprintf (s + n, sizeof s - n, "/%u", a->prefix);
+      put (t, first ? s + 1 : s, first ? n - 1 : n);
+      first = false;
+    }
+}
+
+size_t
+shim_nl_format_ifaces (const struct shim_nl_ifaces *ifs, char *buf, size_t cap)
+{
+  struct text t = { .buf = buf, .cap = cap };
+
+  for (size_t i = 0; i < ifs->nlinks; i++)
+    {
+      const struct shim_nl_link *l = &ifs->links[i];
+      size_t line = t.len;
+      char mac[3 * sizeof l->mac + 1];
+
+      for (size_t j = 0; j < l->maclen; j++)
+        snprintf (mac + 3 * j, 4, "%02x:", l->mac[j]);
+      put (&t, l->name, strlen (l->name));
+      put (&t, "\t", 1);
+      put (&t, mac, l->maclen ? 3 * l->maclen - 1 : 0);
+      put (&t, "\t", 1);
+      put_addrs (&t, ifs, l->index, AF_INET);
+      put (&t, "\t", 1);
+      put_addrs (&t, ifs, l->index, AF_INET6);
+      put (&t, "\n", 1);
+      if (t.full)
+        return line;
+    }
+  return t.len;
+}
+
+void
+shim_nl_ifaces_free (struct shim_nl_ifaces *ifs)
+{
+  free (ifs->links);
+  free (ifs->addrs);
+  memset (ifs, 0, sizeof *ifs);
+}
+
+static long long
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Send the dump request of R at OFF and read its reply into IFS.  */
+static int
+dump (int fd, const struct shim_nl_req *r, size_t off, const char *what, char *buf, long long deadline,
+      struct shim_nl_ifaces *ifs, shim_error_t *err)
+{
+  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+  const struct nlmsghdr *h = (const struct nlmsghdr *) (r->buf + off);
+  ssize_t n;
+
+  do
+    n = sendto (fd, h, h->nlmsg_len, 0, (struct sockaddr *) &kernel, sizeof kernel);
+  while (n < 0 && errno == EINTR);
+  if (UNLIKELY (n < 0))
+    return shim_make_error (err, errno, "netlink send (%s dump)", what);
+  for (;;)
+    {
+      int k;
+
+      do
+        n = recv (fd, buf, NL_RECV_BYTES, MSG_TRUNC);
+      while (n < 0 && errno == EINTR);
+      if (UNLIKELY (n < 0))
+        return shim_make_error (err, errno == EAGAIN ? ETIMEDOUT : errno, "netlink recv (%s dump)", what);
+      if (UNLIKELY (n == 0 || n > NL_RECV_BYTES))
+        return shim_make_error (err, EMSGSIZE, "netlink recv (%s dump): %zd bytes", what, n);
+      k = shim_nl_parse_dump (buf, (size_t) n, h->nlmsg_seq, ifs);
+      if (k == 1)
+        return 0;
+      if (k < 0)
+        return shim_make_error (err, -k, "netlink %s dump", what);
+      if (UNLIKELY (now_ms () > deadline))
+        return shim_make_error (err, ETIMEDOUT, "netlink %s dump: over %d ms", what, SHIM_NL_DUMP_MS);
+    }
+}
+
+/* A NETLINK_ROUTE socket in the network namespace NSFD.  */
+static int
+socket_in (int nsfd, int selfns, shim_error_t *err)
+{
+  int fd, saved;
+
+  if (UNLIKELY (setns (nsfd, CLONE_NEWNET) < 0))
+    return shim_make_error (err, errno, "setns to the container's network namespace");
+  fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  saved = errno;
+  if (UNLIKELY (setns (selfns, CLONE_NEWNET) < 0))
+    {
+      saved = errno;
+      if (fd >= 0)
+        close (fd);
+      return shim_make_error (err, saved, "setns back to the monitor's network namespace");
+    }
+  if (UNLIKELY (fd < 0))
+    return shim_make_error (err, saved, "socket NETLINK_ROUTE");
+  return fd;
+}
+
+int
+shim_netlink_addrs (int nsfd, int selfns, char **out, size_t *len, shim_error_t *err)
+{
+  cleanup_close int fd = -1;
+  cleanup_free char *buf = NULL;
+  struct shim_nl_req r = { 0 };
+  struct shim_nl_ifaces ifs = { 0 };
+  /* Each recv waits at most this long; the whole query SHIM_NL_DUMP_MS.  */
+  struct timeval tv = { .tv_sec = 0, .tv_usec = SHIM_NL_DUMP_MS * 1000 };
+  long long deadline = now_ms () + SHIM_NL_DUMP_MS;
+  char *text;
+  int ret = -1;
+
+  *out = NULL;
+  *len = 0;
+  if (UNLIKELY (nsfd < 0 || selfns < 0))
+    return shim_make_error (err, ENOENT, "no network namespace to read");
+  fd = socket_in (nsfd, selfns, err);
+  if (fd < 0)
+    return -1;
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  buf = malloc (NL_RECV_BYTES);
+  if (buf == NULL || shim_nl_dump_req (&r, RTM_GETLINK) < 0 || shim_nl_dump_req (&r, RTM_GETADDR) < 0)
+    {
+      shim_make_error (err, ENOMEM, "netlink");
+      goto out;
+    }
+  /* One dump at a time per socket (a second one is EBUSY).  */
+  if (dump (fd, &r, 0, "link", buf, deadline, &ifs, err) < 0
+      || dump (fd, &r, NLMSG_ALIGN (((const struct nlmsghdr *) r.buf)->nlmsg_len), "address", buf, deadline, &ifs,
+               err)
+             < 0)
+    goto out;
+  text = malloc (SHIM_NL_ADDRS_MAX);
+  if (text == NULL)
+    {
+      shim_make_error (err, ENOMEM, "netlink");
+      goto out;
+    }
+  *len = shim_nl_format_ifaces (&ifs, text, SHIM_NL_ADDRS_MAX);
+  *out = text;
+  ret = 0;
+out:
+  shim_nl_req_free (&r);
+  shim_nl_ifaces_free (&ifs);
   return ret;
 }

@@ -56,6 +56,10 @@ enum shim_msg
                                 socket: "<token>" of the launcher request that
                                 forked it; then the connection is the sync
                                 socket.  */
+  SHIM_MSG_ADDRS,            /* control client -> monitor, empty: which
+                                interfaces and addresses does the container's
+                                network namespace have?  The monitor answers
+                                ADDRS (below), in request order.  */
 };
 
 /* Bootstrap keys (repeated keys are lists, kept in order):
@@ -79,5 +83,14 @@ enum shim_msg
    The child brings lo (always) and each nic up and adds the addresses over
    rtnetlink (netlink.c) before preinit, still with all capabilities.  A
    failure is an ERROR naming the interface and the address.  */
+
+/* ADDRS answer: one line per interface of the container's network
+   namespace, lo included, in kernel (ifindex) order:
+     "<ifname>\t<mac>\t<IPv4 CIDRs>\t<IPv6 CIDRs>\n"
+   the CIDRs comma-separated ("10.1.0.1/24,10.1.0.9/24"), possibly empty,
+   the MAC lower-case "xx:xx:xx:xx:xx:xx" or empty.  What `ip addr show`
+   dumps, read by the monitor over rtnetlink from inside the namespace
+   (netlink.c); at most 64 KiB of whole lines.  A failure is
+   "<errno>\0<message>" like ERROR (an answer never contains NUL).  */
 
 #endif

@@ -81,6 +81,22 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     con.close();
   });
 
+  test('vm info reads addresses from the namespace: one added by hand in preinit shows, one never configured', async () => {
+    // preinit runs with all capabilities, after the child brought veth0 up (without an address here).
+    writeFileSync(`${suite.fs.dir}/preinit-addr`, `#!/bin/sh\nip addr add ${NET}.77/24 dev veth0\n`);
+    chmodSync(`${suite.fs.dir}/preinit-addr`, 0o755);
+    await suite.d.ok('vm config preinit /preinit-addr');
+    await suite.d.ok('vm config net LAN');
+    await suite.d.ok('vm launch container h');
+    await suite.d.ok('clear vm config preinit');
+    await suite.d.ok('clear vm config net');
+    await suite.d.ok('vm start h');
+    const h = await info('h');
+    assert.equal(h.nics[0]!.ip, `${NET}.77`, 'the hand-added address, read from the container');
+    assert.match(await suite.d.ok('.columns name,ip .filter name=h vm info'), new RegExp(`${NET.replace(/\./g, '\\.')}\\.77`));
+    assert.ok(await ping('a', `${NET}.77`), 'and it is real: a reaches it');
+  });
+
   test('vm kill all and vm flush leave no veth and no bridge the engine created', async () => {
     assert.ok(links().length > 0);
     await suite.d.ok('vm kill all');

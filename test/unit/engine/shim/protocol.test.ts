@@ -6,6 +6,7 @@ import {
   FrameReader,
   SHIM_MAX_PAYLOAD,
   ShimMsg,
+  decodeAddrs,
   decodeError,
   encodeBootstrap,
   encodeContinue,
@@ -166,4 +167,19 @@ test('decodeError and parseExitRecord', () => {
   });
   assert.deepEqual(parseExitRecord('code=3\ntime=1700000000000\n'), { code: 3, time: 1700000000000 });
   assert.deepEqual(parseExitRecord('signal=9\ntime=5\n'), { signal: 9, time: 5 });
+});
+
+test('decodeAddrs reads the ADDRS answer; a NUL payload is the monitor failing the query', () => {
+  const text = 'lo\t00:00:00:00:00:00\t127.0.0.1/8\t::1/128\nveth0\t02:6d:e7:00:00:0b\t10.1.0.1/24,10.1.0.9/24\tfd00::2/64,fe80::1/64\ntun0\t\t\t\n';
+  assert.deepEqual(decodeAddrs(Buffer.from(text)), [
+    { ifname: 'lo', mac: '00:00:00:00:00:00', ip: ['127.0.0.1/8'], ip6: ['::1/128'] },
+    { ifname: 'veth0', mac: '02:6d:e7:00:00:0b', ip: ['10.1.0.1/24', '10.1.0.9/24'], ip6: ['fd00::2/64', 'fe80::1/64'] },
+    { ifname: 'tun0', mac: '', ip: [], ip6: [] },
+  ]);
+  assert.deepEqual(decodeAddrs(Buffer.alloc(0)), []);
+  assert.throws(() => decodeAddrs(Buffer.from('1\0setns: Operation not permitted')), (e: Error & { errno?: number }) => e.message === 'setns: Operation not permitted' && e.errno === 1);
+  assert.throws(() => decodeAddrs(Buffer.from('veth0\t02:00:00:00:00:01\n')), /bad line/);
+  // The answer format is documented where the C side is.
+  assert.match(header, /SHIM_MSG_ADDRS,/);
+  assert.match(header, /"<ifname>\\t<mac>\\t<IPv4 CIDRs>\\t<IPv6 CIDRs>\\n"/);
 });
