@@ -15,6 +15,7 @@
    fork, and inherited: the seccomp filter is compiled at startup.  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -217,6 +218,10 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, s
      launch's ERROR.  */
   if (shim_seccomp_prepare (err) < 0)
     logerr (err);
+  /* Give libseccomp's freed heap back to the kernel before any fork: every
+     monitor starts from this heap, and a freed-but-present page that a
+     monitor's malloc reuses becomes a private copy in each of them.  */
+  malloc_trim (0);
 
   for (;;)
     {

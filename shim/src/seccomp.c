@@ -188,13 +188,15 @@ export_prog (scmp_filter_ctx ctx, shim_error_t *err)
   if (UNLIKELY (st.st_size <= 0 || st.st_size % sizeof *insns != 0
                 || (size_t) st.st_size / sizeof *insns > BPF_MAXINSNS))
     return shim_make_error (err, 0, "seccomp_export_bpf: %lld bytes of BPF", (long long) st.st_size);
-  insns = malloc ((size_t) st.st_size);
-  if (UNLIKELY (insns == NULL))
-    return shim_make_error (err, ENOMEM, "seccomp filter");
+  /* Its own mapping, not the heap: the launcher then trims libseccomp's freed
+     heap, so forked monitors share this page instead of copying heap pages.  */
+  insns = mmap (NULL, (size_t) st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (UNLIKELY (insns == MAP_FAILED))
+    return shim_make_error (err, errno, "mmap seccomp filter");
   if (UNLIKELY (pread (fd, insns, (size_t) st.st_size, 0) != st.st_size))
     {
       int e = errno;
-      free (insns);
+      munmap (insns, (size_t) st.st_size);
       return shim_make_error (err, e, "read seccomp memfd");
     }
   main_prog.filter = insns;
