@@ -16,15 +16,6 @@
 #include "freeze.h"
 #include "utils.h"
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 write_file (const char *dir, const char *file, const char *text, char *path, size_t size, shim_error_t *err)
 {
@@ -78,7 +69,7 @@ freeze_v2 (const char *dir, int timeout_ms, shim_error_t *err)
     return shim_make_error (err, errno, "open `%s`", path);
   if (write_file (dir, "cgroup.freeze", "1", freeze, sizeof freeze, err) < 0)
     return -1;
-  deadline = now_ms () + timeout_ms;
+  deadline = shim_now_ms () + timeout_ms;
   for (;;)
     {
       struct pollfd pfd = { .fd = fd, .events = POLLPRI };
@@ -89,7 +80,7 @@ freeze_v2 (const char *dir, int timeout_ms, shim_error_t *err)
         return -1;
       if (v2_frozen (buf))
         return 0;
-      left = deadline - now_ms ();
+      left = deadline - shim_now_ms ();
       if (left <= 0)
         return shim_make_error (err, 0, "timed out waiting for `%s` to say frozen", path);
       if (UNLIKELY (poll (&pfd, 1, left < 10 ? (int) left : 10) < 0 && errno != EINTR))
@@ -112,7 +103,7 @@ freeze_v1 (const char *dir, int timeout_ms, shim_error_t *err)
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (UNLIKELY (fd < 0))
     return shim_make_error (err, errno, "open `%s`", path);
-  deadline = now_ms () + timeout_ms;
+  deadline = shim_now_ms () + timeout_ms;
   for (;;)
     {
       struct timespec nap;
@@ -121,7 +112,7 @@ freeze_v1 (const char *dir, int timeout_ms, shim_error_t *err)
         return -1;
       if (strncmp (buf, "FROZEN", 6) == 0 && (buf[6] == '\n' || buf[6] == '\0'))
         return 0;
-      if (now_ms () >= deadline)
+      if (shim_now_ms () >= deadline)
         return shim_make_error (err, 0, "timed out waiting for `%s` to say FROZEN", path);
       nap.tv_sec = 0;
       nap.tv_nsec = nap_ns;

@@ -575,14 +575,6 @@ shim_nl_ifaces_free (struct shim_nl_ifaces *ifs)
   memset (ifs, 0, sizeof *ifs);
 }
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Send the dump request of R at OFF and read its reply into IFS.  */
 static int
 dump (int fd, const struct shim_nl_req *r, size_t off, const char *what, char *buf, long long deadline,
@@ -613,7 +605,7 @@ dump (int fd, const struct shim_nl_req *r, size_t off, const char *what, char *b
         return 0;
       if (k < 0)
         return shim_make_error (err, -k, "netlink %s dump", what);
-      if (UNLIKELY (now_ms () > deadline))
+      if (UNLIKELY (shim_now_ms () > deadline))
         return shim_make_error (err, ETIMEDOUT, "netlink %s dump: over %d ms", what, SHIM_NL_DUMP_MS);
     }
 }
@@ -649,7 +641,7 @@ shim_netlink_addrs (int nsfd, int selfns, char **out, size_t *len, shim_error_t 
   struct shim_nl_ifaces ifs = { 0 };
   /* Each recv waits at most this long; the whole query SHIM_NL_DUMP_MS.  */
   struct timeval tv = { .tv_sec = 0, .tv_usec = SHIM_NL_DUMP_MS * 1000 };
-  long long deadline = now_ms () + SHIM_NL_DUMP_MS;
+  long long deadline = shim_now_ms () + SHIM_NL_DUMP_MS;
   char *text;
   int ret = -1;
 

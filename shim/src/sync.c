@@ -10,25 +10,6 @@
 #include "utils.h"
 
 static int
-send_all (int fd, const void *buf, size_t len)
-{
-  const char *p = buf;
-  while (len > 0)
-    {
-      ssize_t w = send (fd, p, len, MSG_NOSIGNAL);
-      if (w < 0 && errno == ENOTSOCK)
-        w = write (fd, p, len);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0)
-        return -1;
-      p += w;
-      len -= (size_t) w;
-    }
-  return 0;
-}
-
-static int
 recv_all (int fd, void *buf, size_t len)
 {
   char *p = buf;
@@ -57,7 +38,7 @@ shim_sync_send (int fd, uint32_t type, const void *payload, size_t len, shim_err
 
   if (UNLIKELY (len > SHIM_MAX_PAYLOAD))
     return shim_make_error (err, EMSGSIZE, "send frame %#x of %zu bytes", type, len);
-  if (UNLIKELY (send_all (fd, &h, sizeof h) < 0 || (len > 0 && send_all (fd, payload, len) < 0)))
+  if (UNLIKELY (shim_write_all (fd, &h, sizeof h) < 0 || (len > 0 && shim_write_all (fd, payload, len) < 0)))
     return shim_make_error (err, errno, "send frame %#x", type);
   return 0;
 }

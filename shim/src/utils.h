@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define UNLIKELY(x) __builtin_expect (!!(x), 0)
@@ -31,14 +33,17 @@ cleanup_freep (void *p)
 #define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
 #define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
 
-/* Write all of BUF, retrying on EINTR and short writes.  */
+/* Write all of BUF, retrying on EINTR and short writes.  On a socket this is
+   send (MSG_NOSIGNAL), so a peer gone away is EPIPE and never SIGPIPE.  */
 static inline int
 shim_write_all (int fd, const void *buf, size_t len)
 {
   const char *p = buf;
   while (len > 0)
     {
-      ssize_t w = write (fd, p, len);
+      ssize_t w = send (fd, p, len, MSG_NOSIGNAL);
+      if (w < 0 && errno == ENOTSOCK)
+        w = write (fd, p, len);
       if (w < 0 && errno == EINTR)
         continue;
       if (w < 0)
@@ -47,6 +52,16 @@ shim_write_all (int fd, const void *buf, size_t len)
       len -= (size_t) w;
     }
   return 0;
+}
+
+/* CLOCK_MONOTONIC in milliseconds, for deadlines.  */
+static inline long long
+shim_now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 #endif

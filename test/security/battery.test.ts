@@ -17,21 +17,13 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
-import { initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
+import { hostDisk, initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 const PROBE = fileURLToPath(new URL('../../../shim/build/probe', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../../test/security/battery.sh', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** major:minor of a real host disk (the battery mknods it and must fail to open it). */
-function hostDisk(): string {
-  for (const name of readdirSync('/sys/block').sort()) {
-    if (/^(loop|ram|zram|dm-|md|sr|nbd)/.test(name)) continue;
-    return readFileSync(`/sys/block/${name}/dev`, 'utf8').trim();
-  }
-  return '8:0';
-}
 
 function mountTable(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')

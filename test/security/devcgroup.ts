@@ -1,6 +1,6 @@
 // Helpers for the device-policy tests: start a daemon with NANOMEGA_DEVICE_FILTER set, and read
 // which v1 devices rules (if any) apply to a container's init from the host.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
@@ -33,4 +33,13 @@ export function v1DevicesList(pid: number): string | undefined {
 export async function initPid(d: TestDaemon, name: string): Promise<number> {
   const info = await d.client.call('vm.info');
   return info.find((x) => x.name === name)?.pid ?? 0;
+}
+
+/** major:minor of a real host disk (containers mknod it and must fail to open it). */
+export function hostDisk(): string {
+  for (const name of readdirSync('/sys/block').sort()) {
+    if (/^(loop|ram|zram|dm-|md|sr|nbd)/.test(name)) continue;
+    return readFileSync(`/sys/block/${name}/dev`, 'utf8').trim();
+  }
+  return '8:0';
 }

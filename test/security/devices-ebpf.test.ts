@@ -16,20 +16,12 @@ import type { TestDaemon } from '../helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
-import { initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
+import { hostDisk, initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 const EBPF_C = fileURLToPath(new URL('../../../shim/src/ebpf.c', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** major:minor of a real host disk. */
-function hostDisk(): string {
-  for (const name of readdirSync('/sys/block').sort()) {
-    if (/^(loop|ram|zram|dm-|md|sr|nbd)/.test(name)) continue;
-    return readFileSync(`/sys/block/${name}/dev`, 'utf8').trim();
-  }
-  return '8:0';
-}
 
 /**
  * Runs as the container's init: one PASS/FAIL line per check into /kit/results-MODE, then DONE,
