@@ -12,6 +12,7 @@ import { serve } from '../daemon/main.js';
 import { Engine } from '../engine.js';
 import { LinuxHost } from '../host/linux-host.js';
 import { buildBusyboxRoot } from '../rootfs/busybox.js';
+import { doctor, renderDoctor, TARGET_CONTAINERS } from '../doctor/doctor.js';
 import { attachConsole } from './console.js';
 import { EngineClient, socketPath } from './engine-client.js';
 import { serveWeb } from '../web/server.js';
@@ -33,6 +34,7 @@ const USAGE = `usage: nanomega [--base DIR] <command>
   test PATH...                run .mm transcript scripts against the daemon (writes .got, diffs .want)
   rootfs build busybox DIR    make a minimega-style busybox root filesystem in DIR
   nuke                        kill every container of this base and remove every engine object
+  doctor [--fix]              check the kernel limits thousands of containers need; --fix raises low sysctls
   start                       start the desktop app (Electron) if installed, else a daemon in the
                               background if none runs plus the web UI (127.0.0.1:9001)
 options may appear before or after the command; --base defaults to $NANOMEGA_BASE or ${DEFAULT_BASE}`;
@@ -259,6 +261,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'nuke':
       return nuke(args.base);
+    case 'doctor': {
+      if (rest.some((a) => a !== '--fix')) fail('usage: nanomega doctor [--fix]');
+      const rows = await doctor(new LinuxHost(), { fix: rest.includes('--fix') });
+      process.stdout.write(renderDoctor(rows) + '\n');
+      const low = rows.filter((r) => r.status === 'low' || r.status === 'fail');
+      if (low.length) process.stdout.write(`${low.length} below what ${TARGET_CONTAINERS} containers need${rest.includes('--fix') ? '' : '; sudo nanomega doctor --fix raises the sysctls'}\n`);
+      return low.length ? 1 : 0;
+    }
     case 'web':
       return webOnly(args.base, rest[0] ?? args.web ?? DEFAULT_WEB);
     case 'start': {
