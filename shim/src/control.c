@@ -44,7 +44,9 @@ answer_addrs (struct shim_control *ctl, struct shim_client *c)
   cleanup_free char *text = NULL;
   size_t len = 0;
 
-  if (shim_netlink_addrs (ctl->netns, ctl->selfns, &text, &len, &err) < 0)
+  if (ctl->netns < 0)
+    shim_make_error (&err, ESRCH, "the container's network namespace is gone");
+  if (err != NULL || shim_netlink_addrs (ctl->netns, ctl->selfns, &text, &len, &err) < 0)
     {
       cleanup_free char *msg = shim_error_text (err);
       char buf[256];

@@ -412,11 +412,17 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   m->child_fd = sp[0];
   fcntl (m->child_fd, F_SETFL, O_NONBLOCK | O_RDWR);
   /* The child is in its own network namespace from the clone on: held
-     here for ADDRS until the monitor exits.  */
+     here for ADDRS until the monitor exits.  A child that already failed
+     (bad bootstrap, unreadable rootfs) may be gone: its own ERROR, waiting
+     on child_fd, is the one to report; ADDRS then answers with an error.  */
   if (shim_control_open_netns (&m->control, m->child, err) < 0)
     {
-      kill_child (m);
-      return -1;
+      if ((*err)->status != ENOENT && (*err)->status != ESRCH)
+        {
+          kill_child (m);
+          return -1;
+        }
+      shim_error_release (err);
     }
 
   if (epoll_add (m, m->engine_fd, EPOLLIN, err) < 0 || epoll_add (m, m->child_fd, EPOLLIN, err) < 0
