@@ -35,7 +35,8 @@ function engineCgroups(): string[] {
   return out.sort();
 }
 
-function links(): string[] {
+/** Names of every network interface on the host (`ip -o link`), sorted. */
+export function links(): string[] {
   return execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean)

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { leaked, links, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
 import { hostDisk, initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
@@ -30,14 +30,6 @@ function mountTable(): string[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split(' ').slice(3).join(' '))
-    .sort();
-}
-
-function links(): string[] {
-  return execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.split(':')[1]!.trim().split('@')[0]!)
     .sort();
 }
 
