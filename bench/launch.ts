@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EngineClient } from '../engine/client/engine-client.js';
+import { EngineClient } from '../cli/engine-client.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
 

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveWeb } from '../engine/web/server.js';
+import { serveWeb } from '../web/server.js';
 import { launchChromium } from '../test/e2e/lib/chromium.js';
 
 const COUNT = Number(process.argv[2] ?? 1000);

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ClientFrame, EventName, Result, ServerFrame } from '../engine/api/contract.js';
 
-/** Same file name as the daemon's (engine/client/engine-client.ts); electron/ may import only engine/api. */
+/** Same file name as the daemon's (cli/engine-client.ts); electron/ may import only engine/api. */
 export const SOCKET_NAME = 'nanomega.sock';
 export const DEFAULT_BASE = '/run/nanomega';
 
@@ -105,7 +105,7 @@ export class EngineConnection {
 }
 
 function unavailable(path: string, message: string): Result<never> {
-  // E_NOT_FOUND is the contract's code for a missing daemon socket (engine/client/engine-client.ts does the same).
+  // E_NOT_FOUND is the contract's code for a missing daemon socket (cli/engine-client.ts does the same).
   return { ok: false, error: { code: 'E_NOT_FOUND', message, detail: { path } } };
 }
 

@@ -6,7 +6,7 @@ import type { CgroupLayout } from './cgroup/layout.js';
 import type { Host } from './host/host.js';
 import type { HostFs } from './rootfs/hostfs.js';
 import type { Network } from './net/network.js';
-import type { AttachWave } from './commands/net.js';
+import type { AttachWave } from './net/attach-wave.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { ShimControl } from './shim/control-client.js';
 import type { ShimLauncher } from './shim/launcher.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContainerConfig, VmResult } from '../api/types.js';
 import { ContainerCgroups, type DeviceFilter } from '../cgroup/cgroup.js';
 import { launchNames } from '../config/names.js';
-import { validateConfig } from '../config/container-config.js';
+import { validateConfig } from '../config/validate.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import type { ContainerNic } from '../net/network.js';

@@ -1,75 +1,13 @@
-import type { NetSpec, NicInfo } from '../api/types.js';
+import type { NicInfo } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import type { AttachRequest, ContainerNic, Network, NicAddresses } from '../net/network.js';
+import type { NicAddresses } from '../net/network.js';
 import { isAlive } from '../state/lifecycle.js';
 
 /** How long cached in-container addresses stay fresh for `vm info`. */
 const ADDRESS_TTL_MS = 2_000;
 /** nsenter processes at once, for containers without a monitor connection. */
 const NSENTER_CONCURRENCY = 16;
-
-/** What a container's launch gets from the wave: its NICs, and the container ends for the shim. */
-export interface WaveAttach {
-  nics: NicInfo[];
-  container: ContainerNic[];
-}
-
-/**
- * How long the first request of a wave waits for others: the containers of a launch wave reach
- * MOUNTED within a few ms of each other at the start, then spread out.
- */
-const WAVE_WINDOW_MS = 2;
-
-/**
- * Collects the NIC requests of a launch wave and hands them to the network in as few attachMany
- * calls as possible: one `ip -batch` for the host ends of all of them instead of forks per NIC. A
- * launch wave reaches MOUNTED spread over a hundred ms or more, so a fixed window alone would cut it
- * into many small calls that Network runs one after another; instead, requests arriving while a
- * call runs wait for it and all go in the next one (group commit). The container ends are left to
- * the shim (containerSide 'caller'): no process per container.
- */
-export class AttachWave {
-  private pending: { req: AttachRequest; resolve: (r: WaveAttach) => void; reject: (e: unknown) => void }[] = [];
-  private scheduled = false;
-  private running = false;
-
-  constructor(private readonly network: Network) {}
-
-  attach(id: number, nics: NetSpec[], initPid: number): Promise<WaveAttach> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ req: { c: { id, nics }, initPid }, resolve, reject });
-      this.schedule(WAVE_WINDOW_MS);
-    });
-  }
-
-  private schedule(ms: number): void {
-    if (this.scheduled || this.running || this.pending.length === 0) return;
-    this.scheduled = true;
-    setTimeout(() => void this.flush(), ms);
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    this.scheduled = false;
-    this.running = true;
-    try {
-      const results = await this.network.attachMany(batch.map((p) => p.req), { containerSide: 'caller' });
-      batch.forEach((p, i) => {
-        const r = results[i]!;
-        if (r.ok) p.resolve({ nics: r.nics, container: r.container });
-        else p.reject(r.error);
-      });
-    } catch (e) {
-      for (const p of batch) p.reject(e);
-    } finally {
-      this.running = false;
-      // What arrived meanwhile has waited long enough.
-      this.schedule(0);
-    }
-  }
-}
 
 /**
  * Fill in ip/ip6 from the container's own network namespace (cached briefly). The monitor answers

@@ -4,7 +4,7 @@
  */
 import type { ContainerConfig } from '../api/types.js';
 import { configError } from '../errors.js';
-import { capName } from './container-config.js';
+import { capName } from './caps.js';
 
 /** 16 TiB in MB: more memory than any host we run on has. */
 export const MAX_MEMORY_MB = 16 * 1024 * 1024;

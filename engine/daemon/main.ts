@@ -1,6 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { socketPath } from '../client/engine-client.js';
+import { socketPath } from '../api/socket.js';
 import type { FreezerMode } from '../cgroup/cgroup.js';
 import { Engine } from '../engine.js';
 import { EngineError } from '../errors.js';

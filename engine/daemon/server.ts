@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { ClientFrame, EventName, ServerFrame } from '../api/contract.js';
 import { EVENT_NAMES } from '../api/contract.js';
-import { CliSession } from '../cli/session.js';
+import { CliSession } from '../language/session.js';
 import type { ClientScope, Engine } from '../engine.js';
 import { EngineError, toWireError } from '../errors.js';
 import { checkArgs, isCallName } from './arguments.js';

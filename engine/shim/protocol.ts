@@ -7,7 +7,6 @@
  * bytes of payload (at most SHIM_MAX_PAYLOAD).
  */
 import { endianness } from 'node:os';
-import type { ShimBootstrap } from './shim-process.js';
 
 export const ShimMsg = {
   BOOTSTRAP: 0x50, // engine -> shim: "key=value\0"...
@@ -84,6 +83,43 @@ function pair(key: string, value: string | number): string {
   const v = String(value);
   if (v.includes('\0')) throw new RangeError(`shim bootstrap: ${key} contains NUL`);
   return `${key}=${v}\0`;
+}
+
+/** What the engine tells a new monitor: the container to build (BOOTSTRAP frame). */
+export interface ShimBootstrap {
+  id: number;
+  name: string;
+  /** Absolute instance directory; must exist (shim.log, sockets, fifos, exit live here). */
+  dir: string;
+  /** Absolute rootfs directory (the overlay's lower dir when snapshot). */
+  rootfs: string;
+  snapshot: boolean;
+  hostname: string;
+  uuid: string;
+  init: string[];
+  env: string[];
+  /** Path inside the container run before init with full privileges; '' for none. */
+  preinit: string;
+  fifos: number;
+  volumes: { src: string; dst: string; readonly: boolean }[];
+  /** Absolute cgroup directories the child joins (writes 0 to cgroup.procs). */
+  cgroups: string[];
+  /** Extra capabilities beyond Docker's 14, e.g. 'NET_ADMIN'. */
+  caps: string[];
+  /** false: no seccomp filter and no no_new_privs. Omitted: the shim's default, on. */
+  seccomp?: boolean;
+  /** true: create /dev/net/tun. Omitted: no. */
+  tun?: boolean;
+  /** cgroup2 directory the shim attaches its eBPF device filter to; omitted when v1 devices.allow does the job. */
+  devcgroup?: string;
+  /**
+   * The container's freezer (v2: its cgroup2 directory; v1: its freezer directory): the monitor
+   * freezes it once the child is READY and reports READY "frozen". Omitted: the engine freezes.
+   */
+  freeze?: { mode: 'v2' | 'v1'; dir: string };
+  cols: number;
+  rows: number;
+  scrollback: number;
 }
 
 /** The BOOTSTRAP payload: `key=value\0` pairs, repeated keys for lists. */

@@ -11,43 +11,10 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError, hostError } from '../errors.js';
-import { FrameReader, READY_FROZEN, ShimMsg, decodeError, encodeBootstrap, encodeContinue, encodeFrame, messageName, type Frame, type ShimNic } from './protocol.js';
+import { FrameReader, READY_FROZEN, ShimMsg, decodeError, encodeBootstrap, encodeContinue, encodeFrame, messageName, type Frame, type ShimBootstrap, type ShimNic } from './protocol.js';
 
-export interface ShimBootstrap {
-  id: number;
-  name: string;
-  /** Absolute instance directory; must exist (shim.log, sockets, fifos, exit live here). */
-  dir: string;
-  /** Absolute rootfs directory (the overlay's lower dir when snapshot). */
-  rootfs: string;
-  snapshot: boolean;
-  hostname: string;
-  uuid: string;
-  init: string[];
-  env: string[];
-  /** Path inside the container run before init with full privileges; '' for none. */
-  preinit: string;
-  fifos: number;
-  volumes: { src: string; dst: string; readonly: boolean }[];
-  /** Absolute cgroup directories the child joins (writes 0 to cgroup.procs). */
-  cgroups: string[];
-  /** Extra capabilities beyond Docker's 14, e.g. 'NET_ADMIN'. */
-  caps: string[];
-  /** false: no seccomp filter and no no_new_privs. Omitted: the shim's default, on. */
-  seccomp?: boolean;
-  /** true: create /dev/net/tun. Omitted: no. */
-  tun?: boolean;
-  /** cgroup2 directory the shim attaches its eBPF device filter to; omitted when v1 devices.allow does the job. */
-  devcgroup?: string;
-  /**
-   * The container's freezer (v2: its cgroup2 directory; v1: its freezer directory): the monitor
-   * freezes it once the child is READY and reports READY "frozen". Omitted: the engine freezes.
-   */
-  freeze?: { mode: 'v2' | 'v1'; dir: string };
-  cols: number;
-  rows: number;
-  scrollback: number;
-}
+export type { ShimBootstrap } from './protocol.js';
+
 
 /** The environment the shim (spawned, or the launcher) starts with. */
 export const SHIM_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "devices.h"
-#include "rootfs.h"
+#include "inroot.h"
 #include "utils.h"
 
 struct shim_dev

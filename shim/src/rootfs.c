@@ -15,10 +15,9 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "inroot.h"
 #include "rootfs.h"
 #include "utils.h"
-
-#define FD_PATH_MAX 32
 
 static const char *const masked_paths[] = {
   "/proc/acpi",        "/proc/asound",      "/proc/kcore",        "/proc/keys",
@@ -30,130 +29,6 @@ static const char *const readonly_paths[] = {
   "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
-static void
-fd_path (char *buf, int fd)
-{
-  snprintf (buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
-}
-
-int
-shim_open_in_root (int rootfd, const char *path, int flags, shim_error_t *err)
-{
-  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC),
-                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-  int fd;
-
-  while (*path == '/')
-    path++;
-  if (*path == '\0')
-    path = ".";
-  do
-    fd = (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how);
-  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
-  if (fd < 0 && err != NULL)
-    return shim_make_error (err, errno, "openat2 `/%s` in rootfs", path);
-  return fd;
-}
-
-/* Split "/a/b/c" into a parent fd (created) and "c".  */
-static int
-open_parent (int rootfd, const char *path, const char **base, shim_error_t *err)
-{
-  cleanup_free char *dup = strdup (path);
-  char *slash;
-
-  if (dup == NULL)
-    return shim_make_error (err, ENOMEM, "mkdir `%s`", path);
-  while (strlen (dup) > 1 && dup[strlen (dup) - 1] == '/')
-    dup[strlen (dup) - 1] = '\0';
-  slash = strrchr (dup, '/');
-  *base = strrchr (path, '/') ? path + (slash - dup) + 1 : path;
-  if (slash == NULL)
-    return shim_open_in_root (rootfd, "/", O_PATH | O_DIRECTORY, err);
-  *slash = '\0';
-  return shim_mkdir_in_root (rootfd, dup[0] ? dup : "/", 0755, err);
-}
-
-int
-shim_mkdir_in_root (int rootfd, const char *path, mode_t mode, shim_error_t *err)
-{
-  const char *base;
-  int fd = shim_open_in_root (rootfd, path, O_PATH | O_DIRECTORY, NULL);
-
-  if (fd >= 0)
-    return fd;
-  if (errno != ENOENT)
-    return shim_make_error (err, errno, "open directory `%s` in rootfs", path);
-  {
-    cleanup_close int parent = open_parent (rootfd, path, &base, err);
-    if (parent < 0)
-      return -1;
-    if (UNLIKELY (mkdirat (parent, base, mode) < 0 && errno != EEXIST))
-      return shim_make_error (err, errno, "mkdir `%s` in rootfs", path);
-  }
-  fd = shim_open_in_root (rootfd, path, O_PATH | O_DIRECTORY, err);
-  return fd;
-}
-
-int
-shim_mkfile_in_root (int rootfd, const char *path, mode_t mode, shim_error_t *err)
-{
-  const char *base;
-  int fd = shim_open_in_root (rootfd, path, O_PATH, NULL);
-
-  if (fd >= 0)
-    return fd;
-  if (errno != ENOENT)
-    return shim_make_error (err, errno, "open `%s` in rootfs", path);
-  {
-    cleanup_close int parent = open_parent (rootfd, path, &base, err);
-    int nfd;
-    if (parent < 0)
-      return -1;
-    /* O_EXCL|O_NOFOLLOW: never follow a symlink that appeared meanwhile.  */
-    nfd = openat (parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (nfd < 0 && errno != EEXIST)
-      return shim_make_error (err, errno, "create `%s` in rootfs", path);
-    if (nfd >= 0)
-      close (nfd);
-  }
-  return shim_open_in_root (rootfd, path, O_PATH, err);
-}
-
-int
-shim_mount_on_fd (const char *src, int fd, const char *type, unsigned long flags, const char *data,
-                  const char *what, shim_error_t *err)
-{
-  char target[FD_PATH_MAX];
-
-  fd_path (target, fd);
-  if (UNLIKELY (mount (src, target, type, flags, data) < 0))
-    return shim_make_error (err, errno, "mount %s on `%s`", type ? type : src, what);
-  return 0;
-}
-
-int
-shim_bind_fd_on_fd (int srcfd, int dstfd, unsigned long flags, const char *what, shim_error_t *err)
-{
-  char src[FD_PATH_MAX], dst[FD_PATH_MAX];
-
-  fd_path (src, srcfd);
-  fd_path (dst, dstfd);
-  if (UNLIKELY (mount (src, dst, NULL, MS_BIND | flags, NULL) < 0))
-    return shim_make_error (err, errno, "bind mount on `%s`", what);
-  return 0;
-}
-
-int
-shim_remount_ro (int rootfd, const char *path, unsigned long extra, shim_error_t *err)
-{
-  /* Reopen: the fd we mounted on still points below the new mount.  */
-  cleanup_close int fd = shim_open_in_root (rootfd, path, O_PATH, err);
-
-  if (fd < 0)
-    return -1;
-  return shim_mount_on_fd (NULL, fd, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, path, err);
-}
 
 /* /dev/null over files, an empty read-only tmpfs over directories; missing
    paths are already hidden.  */

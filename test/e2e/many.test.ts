@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { ContainerInfo, VmState } from '../../engine/api/types.js';
-import { EngineClient } from '../../engine/client/engine-client.js';
+import { EngineClient } from '../../cli/engine-client.js';
 import { ConsoleClient } from '../helpers/console.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { busyboxRoot } from '../helpers/rootfs.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { serveWeb, type WebServer } from '../../engine/web/server.js';
+import { serveWeb, type WebServer } from '../../web/server.js';
 
 /**
  * The web bridge's gate (security-and-reliability.md item 9), against a stand-in daemon socket that

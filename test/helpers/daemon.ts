@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandResult } from '../../engine/api/types.js';
-import { EngineClient, socketPath } from '../../engine/client/engine-client.js';
+import { EngineClient, socketPath } from '../../cli/engine-client.js';
 
 export const BIN = fileURLToPath(new URL('../../../bin/nanomega.js', import.meta.url));
 

@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
-import { EngineClient } from '../../engine/client/engine-client.js';
+import { EngineClient } from '../../cli/engine-client.js';
 import { FlowControl } from '../../engine/console/flow-control.js';
 import { BIN, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';

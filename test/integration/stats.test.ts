@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Events } from '../../engine/api/contract.js';
 import type { ContainerInfo, StatsSample } from '../../engine/api/types.js';
 import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
-import { EngineClient } from '../../engine/client/engine-client.js';
+import { EngineClient } from '../../cli/engine-client.js';
 import { ConsoleClient } from '../helpers/console.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';

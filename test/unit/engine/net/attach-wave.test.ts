@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AttachWave } from '../../../../engine/commands/net.js';
+import { AttachWave } from '../../../../engine/net/attach-wave.js';
 import type { RunResult } from '../../../../engine/net/net-host.js';
 import { Network } from '../../../../engine/net/network.js';
 import { FakeNetHost } from './fake-net-host.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateMac, checkMac, checkIp, isMac } from '../../../../engine/net/netspec.js';
-import { parseNetSpec } from '../../../../engine/config/container-config.js';
+import { parseNetSpec } from '../../../../engine/config/netspec.js';
 import { VlanAliases } from '../../../../engine/net/vlans.js';
 import { EngineError } from '../../../../engine/errors.js';
 

@@ -1,7 +1,7 @@
 /** `vlans`, `vm net connect`, `vm net disconnect`. */
 import type { CliCommand } from '../deps.js';
 import { tableResponse, textResponse } from '../response.js';
-import { parseUint } from '../../config/container-config.js';
+import { parseUint } from '../../config/go-values.js';
 
 export const vlans: CliCommand = {
   words: ['vlans'],

@@ -1,6 +1,6 @@
 /** `vm info [summary]`: minimega's table of containers. */
 import type { ContainerInfo, NicInfo } from '../../api/types.js';
-import { marshalMap } from '../../config/container-config.js';
+import { marshalMap } from '../../config/go-values.js';
 import type { CliCommand } from '../deps.js';
 import { goDuration, listCell } from '../format.js';
 import { tableResponse } from '../response.js';

@@ -1,5 +1,5 @@
 /** `vm config …` and `clear vm config [field] [key]`. */
-import { FIELDS, KEYED_FIELDS, findField } from '../../config/container-config.js';
+import { FIELDS, KEYED_FIELDS, findField } from '../../config/fields.js';
 import type { CliCommand } from '../deps.js';
 import { errorResponse, textResponse } from '../response.js';
 import { resolveTargets } from './targets.js';

@@ -1,7 +1,8 @@
 import type { CallName, Calls } from '../../../../engine/api/contract.js';
 import type { ContainerInfo, VmResult } from '../../../../engine/api/types.js';
-import { ConfigStore, defaultConfig } from '../../../../engine/config/container-config.js';
-import { CliSession, type CliDeps } from '../../../../engine/cli/index.js';
+import { ConfigStore } from '../../../../engine/config/config-store.js';
+import { defaultConfig } from '../../../../engine/config/defaults.js';
+import { CliSession, type CliDeps } from '../../../../engine/language/index.js';
 
 /** A pure fake engine: records calls and answers vm.info from a list. */
 export class FakeEngine {

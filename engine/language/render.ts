@@ -3,7 +3,7 @@
  * separators and a header row, sorted rows, `.annotate`'s host column, CSV, JSON, and the `.filter` /
  * `.columns` table transforms.
  */
-import { goJsonString } from '../config/container-config.js';
+import { goJsonString } from '../config/go-values.js';
 import { type Flags, type Response, NOT_APPLICABLE } from './response.js';
 import { tabwrite } from './tabwriter.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tokenize } from '../../../../engine/cli/lexer.js';
+import { tokenize } from '../../../../engine/language/lexer.js';
 
 const words = (line: string, env = {}) => tokenize(line, env).map((t) => t.value);
 

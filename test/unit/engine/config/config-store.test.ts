@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ConfigStore,
-  defaultConfig,
-  parseNetSpec,
-  validateConfig,
-} from '../../../../engine/config/container-config.js';
+import { ConfigStore } from '../../../../engine/config/config-store.js';
+import { defaultConfig } from '../../../../engine/config/defaults.js';
+import { parseNetSpec } from '../../../../engine/config/netspec.js';
+import { validateConfig } from '../../../../engine/config/validate.js';
 import { EngineError } from '../../../../engine/errors.js';
 
 test('defaults match minimega', () => {

@@ -1,5 +1,5 @@
 import type { EngineBridge } from '../api/contract.js';
-import type { ConfigStore } from '../config/container-config.js';
+import type { ConfigStore } from '../config/config-store.js';
 import type { Response } from './response.js';
 
 /** What a CLI session needs from its host (daemon, test or in-process app). */

@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
-import { ShimControl } from '../shim/control-client.js';
-import { EngineClient } from './engine-client.js';
+import { ShimControl } from '../../engine/shim/control-client.js';
+import { EngineClient } from '../engine-client.js';
+import { fail } from '../args.js';
+import type { Subcommand } from '../subcommand.js';
 
 /** Ctrl-] (GS), telnet's and virsh's detach key. */
 export const DETACH_BYTE = 0x1d;
@@ -64,3 +66,13 @@ export async function attachConsole(base: string, target: string): Promise<numbe
     });
   });
 }
+
+export const command: Subcommand = {
+  name: 'console',
+  usage: 'console NAME',
+  summary: "attach this terminal to a container's console (Ctrl-] detaches)",
+  run(args, rest) {
+    if (rest.length !== 1) fail('usage: nanomega console NAME');
+    return attachConsole(args.base, rest[0]!);
+  },
+};

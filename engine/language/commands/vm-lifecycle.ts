@@ -1,6 +1,6 @@
 /** `vm launch`, `vm start`, `vm stop`, `vm kill`, `vm flush`. */
 import type { VmResult } from '../../api/types.js';
-import { validateConfig } from '../../config/container-config.js';
+import { validateConfig } from '../../config/validate.js';
 import { launchNames } from '../../config/names.js';
 import type { CliCommand } from '../deps.js';
 import { type Response, errorResponse } from '../response.js';

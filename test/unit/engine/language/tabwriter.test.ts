@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tabwrite } from '../../../../engine/cli/tabwriter.js';
-import { render, compareRows } from '../../../../engine/cli/render.js';
-import { defaultFlags } from '../../../../engine/cli/response.js';
+import { tabwrite } from '../../../../engine/language/tabwriter.js';
+import { render, compareRows } from '../../../../engine/language/render.js';
+import { defaultFlags } from '../../../../engine/language/response.js';
 
 const plain = { ...defaultFlags(), annotate: false };
 

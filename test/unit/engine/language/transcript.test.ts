@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareTranscript, runTranscript } from '../../../../engine/cli/transcript.js';
+import { compareTranscript, runTranscript } from '../../../../engine/language/transcript.js';
 import { FakeEngine, session, vm } from './fake.js';
-import { goDuration } from '../../../../engine/cli/format.js';
+import { goDuration } from '../../../../engine/language/format.js';
 
 test('a script produces minitest’s transcript', async () => {
   const e = new FakeEngine();

@@ -17,8 +17,8 @@ const MAX_FRAME_BYTES = 1024 * 1024;
 const WS_HIGH_WATER_BYTES = 4 * 1024 * 1024;
 const WS_LOW_WATER_BYTES = 512 * 1024;
 
-/** Where `vite build` writes the renderer (dist/renderer), relative to this compiled file (dist/engine/web/). */
-export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
+/** Where `vite build` writes the renderer (dist/renderer), relative to this compiled file (dist/web/). */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

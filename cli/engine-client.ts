@@ -1,14 +1,10 @@
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
-import type { CallName, Calls, EngineBridge, EventName, Events, ServerFrame } from '../api/contract.js';
-import type { WireError } from '../api/errors.js';
-import { EngineError } from '../errors.js';
+import type { CallName, Calls, EngineBridge, EventName, Events, ServerFrame } from '../engine/api/contract.js';
+import type { WireError } from '../engine/api/errors.js';
+import { socketPath } from '../engine/api/socket.js';
+import { EngineError } from '../engine/errors.js';
 
-export const SOCKET_NAME = 'nanomega.sock';
-
-export function socketPath(base: string): string {
-  return join(base, SOCKET_NAME);
-}
+export { SOCKET_NAME, socketPath } from '../engine/api/socket.js';
 
 /** A client of the daemon socket implementing the shared contract (CLI, tests, Electron main). */
 export class EngineClient implements EngineBridge {

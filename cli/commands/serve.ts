@@ -1,0 +1,27 @@
+import { serve } from '../../engine/daemon/main.js';
+import { socketPath } from '../engine-client.js';
+import { serveWeb } from '../../web/server.js';
+import { fail } from '../args.js';
+import type { Subcommand } from '../subcommand.js';
+
+export const command: Subcommand = {
+  name: 'serve',
+  usage: 'serve [--freezer v1|v2] [--web HOST:PORT]',
+  summary:
+    'run the engine daemon in the foreground; --web also serves the UI and the contract over a WebSocket\n' +
+    'with a token (e.g. --web 127.0.0.1:9001)',
+  async run(args, rest) {
+    if (rest.length) fail(`serve: unexpected argument \`${rest[0]}\``);
+    const { close } = await serve({
+      base: args.base,
+      freezer: args.freezer,
+      onReady: (sock) => process.stdout.write(`nanomega: serving on ${sock}\n`),
+    });
+    const web = args.web ? await serveWeb({ socket: socketPath(args.base), listen: args.web }) : undefined;
+    if (web) process.stdout.write(`nanomega: web UI on ${web.url}\n`);
+    const stop = () => void (web?.close() ?? Promise.resolve()).then(close).then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return new Promise<number>(() => undefined);
+  },
+};

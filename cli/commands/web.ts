@@ -1,0 +1,26 @@
+import { serveWeb } from '../../web/server.js';
+import { EngineClient, socketPath } from '../engine-client.js';
+import { DEFAULT_WEB, fail } from '../args.js';
+import type { Subcommand } from '../subcommand.js';
+
+/** The web UI for a daemon that already runs, in the foreground until Ctrl-C. */
+export async function webOnly(base: string, listen: string): Promise<number> {
+  (await EngineClient.connect(base)).close(); // a clear error now rather than on the first browser request
+  const web = await serveWeb({ socket: socketPath(base), listen });
+  process.stdout.write(`nanomega: web UI on ${web.url}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = () => void web.close().then(() => resolve(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export const command: Subcommand = {
+  name: 'web',
+  usage: 'web [HOST:PORT]',
+  summary: `serve the web UI for a daemon that already runs (default ${DEFAULT_WEB})`,
+  run(args, rest) {
+    if (rest.length > 1) fail(`web: unexpected argument \`${rest[1]}\``);
+    return webOnly(args.base, rest[0] ?? args.web ?? DEFAULT_WEB);
+  },
+};

@@ -1,0 +1,59 @@
+// The `nanomega` program: global options, then one subcommand per file in cli/commands/.
+// Each subcommand is imported only when it runs, so `nanomega -e` does not load the daemon.
+import { DEFAULT_BASE, fail, parseArgs } from './args.js';
+import type { Subcommand } from './subcommand.js';
+
+/** Subcommands in the order `nanomega --help` lists them. */
+const SUBCOMMANDS: Record<string, () => Promise<{ command: Subcommand }>> = {
+  serve: () => import('./commands/serve.js'),
+  web: () => import('./commands/web.js'),
+  '-e': () => import('./commands/execute.js'),
+  attach: () => import('./commands/attach.js'),
+  console: () => import('./commands/console.js'),
+  test: () => import('./commands/test.js'),
+  rootfs: () => import('./commands/rootfs.js'),
+  nuke: () => import('./commands/nuke.js'),
+  doctor: () => import('./commands/doctor.js'),
+  start: () => import('./commands/start.js'),
+};
+
+const USAGE_WIDTH = 28;
+
+function describe(c: Subcommand): string {
+  const [first, ...more] = c.summary.split('\n');
+  const pad = ' '.repeat(USAGE_WIDTH + 2);
+  const head = c.usage.length < USAGE_WIDTH ? `  ${c.usage.padEnd(USAGE_WIDTH)}${first}` : `  ${c.usage}\n${pad}${first}`;
+  return [head, ...more.map((l) => pad + l)].join('\n');
+}
+
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(SUBCOMMANDS).map(async (load) => (await load()).command));
+  return [
+    'usage: nanomega [--base DIR] <command>',
+    ...all.map(describe),
+    `options may appear before or after the command; --base defaults to $NANOMEGA_BASE or ${DEFAULT_BASE}`,
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const [name, ...rest] = args.rest;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write((await usage()) + '\n');
+    return name ? 0 : 1;
+  }
+  const load = SUBCOMMANDS[name];
+  if (!load) fail(`unknown command \`${name}\`\n${await usage()}`);
+  const { command } = await load();
+  if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
+    const summary = command.summary.split('\n').map((l) => `  ${l}`).join('\n');
+    process.stdout.write(`usage: nanomega ${command.usage}\n${summary}\n`);
+    return 0;
+  }
+  return command.run(args, rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => fail(e.message),
+);
