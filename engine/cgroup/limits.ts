@@ -36,8 +36,10 @@ export function v1PidsWrites(l: Limits): FileWrite[] {
 }
 
 /**
- * Docker's default device allowlist (v1 devices cgroup): mknod of any node is allowed, but
- * only these may be opened. Never the host's ttys (4:x), disks, /dev/mem or /dev/kmsg (1:11).
+ * Docker's default device allowlist (v1 devices cgroup) less the console: mknod of any node is
+ * allowed, but only these may be opened. Never the host's ttys (4:x), disks, /dev/mem, /dev/kmsg
+ * (1:11) or the host's system console (5:1, which the kernel maps to its console device whatever
+ * namespace opens it); the container's /dev/console is a bind of its own pty slave (136:N).
  */
 export const DEVICE_ALLOW: readonly string[] = [
   'c *:* m',
@@ -48,7 +50,6 @@ export const DEVICE_ALLOW: readonly string[] = [
   'c 1:8 rwm', // random
   'c 1:9 rwm', // urandom
   'c 5:0 rwm', // tty
-  'c 5:1 rwm', // console (our pty is bound there, but keep the node usable)
   'c 5:2 rwm', // ptmx
   'c 136:* rwm', // pts
 ];

@@ -34,8 +34,8 @@
 #include "utils.h"
 
 const char *const shim_device_allow[] = {
-  "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   "c 1:8 rwm",
-  "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+  "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+  "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm",
 };
 const size_t shim_device_allow_n = sizeof shim_device_allow / sizeof shim_device_allow[0];
 const char shim_device_tun[] = "c 10:200 rwm";

@@ -19,10 +19,12 @@
 #include "rootfs.h"
 #include "utils.h"
 
+/* moby's defaultLinuxMaskedPaths (daemon/pkg/oci/defaults.go), with the
+   per-CPU thermal_throttle directories added below.  */
 static const char *const masked_paths[] = {
-  "/proc/acpi",        "/proc/asound",      "/proc/kcore",        "/proc/keys",
-  "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-  "/proc/scsi",        "/sys/firmware",     "/sys/devices/virtual/powercap",
+  "/proc/acpi",        "/proc/asound",     "/proc/interrupts",  "/proc/kcore",
+  "/proc/keys",        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+  "/proc/sched_debug", "/proc/scsi",       "/sys/firmware",     "/sys/devices/virtual/powercap",
 };
 
 static const char *const readonly_paths[] = {

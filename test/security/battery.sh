@@ -89,6 +89,8 @@ else
   expect_err "unshare-Urm" "not permitted" $B unshare -Urm true
   # the syscall deny list, errno-exact
   probe syscalls
+  # vsock is not isolated by the network namespace: refused by the filter
+  probe vsock
 fi
 
 # read-only /proc/sys, /proc/sysrq-trigger ('h' only), /sys, /proc/irq
@@ -105,7 +107,7 @@ probe erofs /sys/class/net/lo/mtu
 expect_err "sys-create-erofs" "read-only" $B touch /sys/nm-probe
 
 # masked paths read empty (or are absent)
-for p in /proc/acpi /proc/asound /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list /proc/timer_stats \
+for p in /proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list /proc/timer_stats \
          /proc/sched_debug /proc/scsi /sys/firmware /sys/devices/virtual/powercap \
          $($B ls -d /sys/devices/system/cpu/cpu*/thermal_throttle 2>/dev/null); do
   if [ ! -e "$p" ]; then pass "masked $p (absent)"; continue; fi
@@ -121,6 +123,7 @@ probe dev port c 1 4
 probe dev kmsg c 1 11
 probe dev tty0 c 4 0
 probe dev tty1 c 4 1
+probe dev console-host c 5 1
 probe dev-ok null c 1 3
 check "dev-console-is-own-pty" "$([ "$($B stat -c %t "$(readlink -f /dev/console)")" = 88 ] && echo 0 || echo 1)" "$($B stat -c '%t:%T' /dev/console)"
 if [ "$MODE" = relaxed ]; then

@@ -52,6 +52,9 @@ ok mknod-tty0 $B mknod /dev/tty0 c 4 0
 eperm open-tty0 $B sh -c ': < /dev/tty0'
 ok mknod-tty1 $B mknod /dev/tty1 c 4 1
 eperm open-tty1 $B sh -c ': < /dev/tty1'
+ok mknod-console-host $B mknod /tmp/console c 5 1
+eperm open-console-host $B sh -c ': < /tmp/console'
+eperm write-console-host $B sh -c 'echo x > /tmp/console'
 ok mknod-ttyS0 $B mknod /dev/ttyS0 c 4 64
 eperm open-ttyS0 $B sh -c ': < /dev/ttyS0'
 # the standard nodes are usable
@@ -146,7 +149,7 @@ describe('eBPF device filter through the daemon (NANOMEGA_DEVICE_FILTER=ebpf)', 
       }
       for (const l of lines) console.log(`# [${mode}] ${l}`);
       assert.deepEqual(lines.filter((l) => l.startsWith('FAIL')), [], 'every device check passes');
-      assert.ok(lines.filter((l) => l.startsWith('PASS')).length >= 26, 'the checks ran');
+      assert.ok(lines.filter((l) => l.startsWith('PASS')).length >= 29, 'the checks ran');
       // Still unrestricted on v1 while running (nothing wrote devices.deny behind our back).
       if (list !== undefined) assert.equal(v1DevicesList(pid), 'a *:* rwm');
 

@@ -88,7 +88,7 @@ test('hybrid: v1 limits, the devices allowlist, and a v2 directory for freeze/ki
   assert.equal(w.find((x) => x.path.endsWith('cpu.cfs_quota_us'))!.data, '100000');
   assert.equal(w.find((x) => x.path.endsWith('devices.deny'))!.data, 'a');
   const allowed = w.filter((x) => x.path.endsWith('devices.allow')).map((x) => x.data);
-  assert.ok(!allowed.some((r) => /^c 4:|^c 1:1 |^c 1:11 |^b 8:/.test(r)), 'no host tty, mem, kmsg or disk');
+  assert.ok(!allowed.some((r) => /^c 4:|^c 1:1 |^c 1:11 |^c 5:1 |^b 8:/.test(r)), 'no host tty, mem, kmsg, console or disk');
   assert.ok(!allowed.includes('c 10:200 rwm'), 'no tun unless asked');
 });
 
