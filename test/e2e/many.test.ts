@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { ContainerInfo, VmState } from '../../engine/api/types.js';
 import { EngineClient } from '../../cli/engine-client.js';
 import { ConsoleClient } from '../helpers/console.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
 import { requires } from '../helpers/requires.js';
 import { launchChromium, requiresChromium } from './lib/chromium.js';
@@ -102,7 +102,7 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
     }
     await daemon?.stop();
     await fs?.remove();
-    if (pre) assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+    if (pre) await assertNoLeaks(pre);
   });
 
   test('12 containers with NICs from the daemon, 48 from the launch dialog', async () => {

@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { EngineClient } from '../../engine/client/engine-client.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
 import { requires } from '../helpers/requires.js';
 import { launchChromium, requiresChromium } from './lib/chromium.js';
@@ -19,6 +21,7 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   let page: Page;
+  let pre: HostSnapshot | undefined;
 
   const shot = (name: string, p: Page = page) => p.screenshot({ path: join(SHOTS, `${name}.png`) });
   const rows = (state?: string) => page.locator(state ? `.viewport .row[data-state="${state}"]` : '.viewport .row');
@@ -38,6 +41,7 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
   }
 
   before(async () => {
+    pre = snapshot();
     mkdirSync(SHOTS, { recursive: true });
     fs = await busyboxRoot();
     daemon = await startWebDaemon();
@@ -51,6 +55,7 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
     await closeBrowser?.();
     await daemon?.stop();
     await fs?.remove();
+    if (pre) await assertNoLeaks(pre);
   });
 
   test('the token URL loads the app and drops the token from the address', async () => {
@@ -113,12 +118,29 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
     await shot('06-console-tab');
   });
 
-  test('the memory graph of the open container gets points', async () => {
+  test('the graphs of the open container draw the engine\'s samples', async () => {
     const graph = page.getByTestId('memory-graph');
     const deadline = Date.now() + 20_000;
     while (Number(await graph.getAttribute('data-points')) < 3) {
       assert.ok(Date.now() < deadline, `memory graph has ${await graph.getAttribute('data-points')} points after 20 s`);
       await page.waitForTimeout(250);
+    }
+    // The last point drawn is the engine's sample for that second, and that sample is the cgroup's.
+    // Both attributes in one read: a new sample may arrive between two.
+    const [lastX, lastMem] = (await graph.evaluate((el) => [el.getAttribute('data-last-x'), el.getAttribute('data-last')])).map(Number) as [number, number];
+    const client = await EngineClient.connect(daemon.base);
+    try {
+      const info = (await client.call('vm.info')).find((c) => c.name === 'web0')!;
+      const sample = (await client.call('stats.series', info.id)).find((s) => s.t === lastX * 1000);
+      assert.ok(sample, `the engine has a sample at ${lastX}`);
+      assert.equal(lastMem, sample.memoryBytes, 'memory graph value');
+      assert.ok(sample.memoryBytes > 64 * 1024 && sample.memoryBytes < 256 * 1024 * 1024, `memory ${sample.memoryBytes} is a shell's, under the 256 MB limit`);
+      assert.equal(sample.memoryLimitBytes, 256 * 1024 * 1024);
+      const cpu = page.getByTestId('cpu-graph');
+      const cores = Number(await cpu.getAttribute('data-last'));
+      assert.ok(Number.isFinite(cores) && cores >= 0 && cores <= 2, `cpu graph value ${cores} cores`);
+    } finally {
+      client.close();
     }
     await shot('07-detail-graphs');
   });

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
 
 /** Kernel or host features a test needs; a test skips with the printed reason when one is missing. */
-export type Requirement = 'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox';
+export type Requirement = 'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6';
 
 function missing(req: Requirement): string | undefined {
   switch (req) {
@@ -15,6 +16,12 @@ function missing(req: Requirement): string | undefined {
       return existsSync(new URL('../../../shim/build/nanomega-shim', import.meta.url)) ? undefined : 'shim not built (make -C shim)';
     case 'busybox':
       return existsSync('/bin/busybox') ? undefined : 'no /bin/busybox (apt-get install busybox-static)';
+    case 'pty':
+      return ptyBuilt() ? undefined : 'node-pty not built (npm install builds it: needs g++, make, python3)';
+    case 'v1-freezer':
+      return parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8')).v1.freezer ? undefined : 'no cgroup v1 freezer hierarchy';
+    case 'ipv6':
+      return existsSync('/proc/sys/net/ipv6') ? undefined : 'no IPv6 in the kernel';
   }
 }
 
@@ -29,4 +36,25 @@ export function requires(...reqs: Requirement[]): false | string {
   if (process.env.CI === 'true') throw new Error(`CI is missing a test requirement: ${why}`);
   console.log(`# skip: ${why}`);
   return why;
+}
+
+/** node-pty is an optional dependency built from source; the terminal tests need its binding. */
+function ptyBuilt(): boolean {
+  try {
+    return readdirSync(new URL('../../../node_modules/node-pty/build/Release', import.meta.url)).includes('pty.node');
+  } catch {
+    return false;
+  }
+}
+
+/** Prefix of the skip reason of a feature that is optional by design: allowed to skip in CI too. */
+export const OPTIONAL = 'optional:';
+
+/**
+ * A skip reason for a feature nanomega supports but does not need (Open vSwitch): such a test skips
+ * everywhere it is missing, CI included, and the runner counts it apart.
+ */
+export function optional(why: string): string {
+  console.log(`# skip: ${OPTIONAL} ${why}`);
+  return `${OPTIONAL} ${why}`;
 }

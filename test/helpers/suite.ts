@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { startDaemon, type TestDaemon } from './daemon.js';
-import { leaked, snapshot, type HostSnapshot } from './leaks.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from './leaks.js';
 import { busyboxRoot } from './rootfs.js';
 
 export interface ContainerSuite {
@@ -27,7 +27,7 @@ export function useContainerSuite(opts: { freezer?: 'v1' | 'v2' } = {}): Contain
   after(async () => {
     await s.d?.dispose().catch(() => undefined);
     await s.fs?.remove();
-    if (s.pre) assert.deepEqual(leaked(s.pre), {}, 'kernel objects leaked');
+    if (s.pre) await assertNoLeaks(s.pre);
   });
   return {
     get d() {

@@ -7,9 +7,10 @@ import type { ContainerInfo } from '../../engine/api/types.js';
 import { EngineClient } from '../../cli/engine-client.js';
 import { FlowControl } from '../../engine/console/flow-control.js';
 import { BIN, startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
+import { until } from '../helpers/wait.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 
@@ -62,16 +63,6 @@ class ApiConsole {
   }
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('consoles through the engine', { skip }, () => {
   let d: TestDaemon;
   let fs: Awaited<ReturnType<typeof busyboxRoot>>;
@@ -92,7 +83,7 @@ describe('consoles through the engine', { skip }, () => {
   after(async () => {
     await d?.dispose();
     await fs?.remove();
-    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+    await assertNoLeaks(pre);
   });
 
   test('a new client gets the scrollback first, then live output', async () => {
@@ -253,7 +244,7 @@ describe('consoles through the engine', { skip }, () => {
     b.close();
   });
 
-  test('nanomega console NAME in a real terminal: prompt, input, resize, Ctrl-] detach', { skip: requirePty() }, async () => {
+  test('nanomega console NAME in a real terminal: prompt, input, resize, Ctrl-] detach', { skip: requires('pty') }, async () => {
     const pty = await import('node-pty');
     const term = pty.spawn(process.execPath, [BIN, '--base', d.base, 'console', 'con0'], { cols: 80, rows: 24, name: 'xterm' });
     let out = '';
@@ -280,7 +271,7 @@ describe('consoles through the engine', { skip }, () => {
     assert.match(mOut, /vm not found: nosuch/);
   });
 
-  test('after kill -9 of the daemon, nanomega console NAME shows the old screen and works', { skip: requirePty() }, async () => {
+  test('after kill -9 of the daemon, nanomega console NAME shows the old screen and works', { skip: requires('pty') }, async () => {
     const a = await ApiConsole.open(d.base, c.id);
     await a.type('echo before-crash-$((300+3))');
     await a.waitFor(/before-crash-303/);
@@ -300,12 +291,3 @@ describe('consoles through the engine', { skip }, () => {
     assert.equal(await exited, 0);
   });
 });
-
-/** node-pty builds from source; without it the terminal tests skip with the reason. */
-function requirePty(): false | string {
-  try {
-    return readdirSync(new URL('../../../node_modules/node-pty/build/Release', import.meta.url)).includes('pty.node') ? false : 'node-pty not built';
-  } catch {
-    return 'node-pty not installed';
-  }
-}

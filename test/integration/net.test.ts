@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { requires } from '../helpers/requires.js';
+import { assertNoLeaks, snapshot } from '../helpers/leaks.js';
+import { optional, requires } from '../helpers/requires.js';
+import { until } from '../helpers/wait.js';
 import { Network } from '../../engine/net/network.js';
 import { ovsUnavailable } from '../../engine/net/ovs-bridge.js';
 import { linuxNetHost } from '../../engine/net/net-host.js';
@@ -23,16 +25,15 @@ interface Ns {
 async function spawnNs(): Promise<Ns> {
   const unshare = spawn('unshare', ['--net', '--fork', 'sleep', '1000'], { stdio: 'ignore' });
   const upid = unshare.pid!;
-  for (let i = 0; i < 200; i++) {
+  const children = () => {
     try {
-      const kids = readFileSync(`/proc/${upid}/task/${upid}/children`, 'utf8').trim();
-      if (kids !== '') return { unshare, pid: Number(kids.split(/\s+/)[0]) };
+      return readFileSync(`/proc/${upid}/task/${upid}/children`, 'utf8').trim();
     } catch {
-      /* not yet */
+      return ''; // not yet
     }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`unshare ${upid} never forked`);
+  };
+  const kids = await until(`unshare ${upid} to fork`, () => children() || undefined, 5_000);
+  return { unshare, pid: Number(kids.split(/\s+/)[0]) };
 }
 
 function killNs(ns: Ns): void {
@@ -54,10 +55,6 @@ function ours(names: Iterable<string>): string[] {
   return [...names].filter((n) => n.startsWith(TAP) || n.startsWith(BRIDGE)).sort();
 }
 
-function runNetns(): string[] {
-  return existsSync('/run/netns') ? readdirSync('/run/netns').sort() : [];
-}
-
 async function pings(pid: number, ip: string): Promise<boolean> {
   try {
     await exec('nsenter', [`--net=/proc/${pid}/ns/net`, '--', '/bin/busybox', 'ping', '-c1', '-W1', ip]);
@@ -73,8 +70,8 @@ function newNetwork(): { net: Network; dir: string } {
 }
 
 test('two containers on VLAN 101 reach each other, one on 102 does not until connected', { skip: requires('root', 'busybox') }, async () => {
+  const pre = snapshot();
   const before = await links();
-  const netnsBefore = runNetns();
   const { net, dir } = newNetwork();
   const ns = [await spawnNs(), await spawnNs(), await spawnNs()];
   try {
@@ -113,17 +110,13 @@ test('two containers on VLAN 101 reach each other, one on 102 does not until con
     ns.forEach(killNs);
     rmSync(dir, { recursive: true, force: true });
   }
-  const after = await links();
-  assert.deepEqual(ours(after), ours(before));
-  const added = [...after].filter((n) => !before.has(n));
-  assert.deepEqual(added, [], `new links after the test: ${added.join(' ')}`);
-  assert.deepEqual(runNetns(), netnsBefore);
+  await assertNoLeaks(pre);
 });
 
 test('200 containers attach in one wave and nuke leaves nothing', { skip: requires('root') }, async () => {
   const N = 200;
+  const pre = snapshot();
   const before = await links();
-  const netnsBefore = runNetns();
   const { net, dir } = newNetwork();
   const ns: Ns[] = [];
   try {
@@ -153,12 +146,11 @@ test('200 containers attach in one wave and nuke leaves nothing', { skip: requir
     ns.forEach(killNs);
     rmSync(dir, { recursive: true, force: true });
   }
-  const added = [...(await links())].filter((n) => !before.has(n));
-  assert.deepEqual(added, [], `new links after the test: ${added.join(' ')}`);
-  assert.deepEqual(runNetns(), netnsBefore);
+  await assertNoLeaks(pre);
 });
 
 test('a dead init pid fails only its own container in a wave', { skip: requires('root') }, async () => {
+  const pre = snapshot();
   const before = await links();
   const { net, dir } = newNetwork();
   const ns = [await spawnNs(), await spawnNs()];
@@ -179,15 +171,17 @@ test('a dead init pid fails only its own container in a wave', { skip: requires(
     ns.forEach(killNs);
     rmSync(dir, { recursive: true, force: true });
   }
+  await assertNoLeaks(pre);
 });
 
 test('ovs backend', async (t) => {
+  // Open vSwitch is optional by design: the Linux bridge is the backend every host has.
   const why = await ovsUnavailable(linuxNetHost());
   if (why) {
-    console.log(`# skip: ${why}`);
-    t.skip(why);
+    t.skip(optional(why));
     return;
   }
+  const pre = snapshot();
   const { net, dir } = newNetwork();
   try {
     const ovs = new Network({ stateDir: dir, backend: 'ovs', tapPrefix: TAP, defaultBridge: BRIDGE });
@@ -196,4 +190,5 @@ test('ovs backend', async (t) => {
     await net.nuke();
     rmSync(dir, { recursive: true, force: true });
   }
+  await assertNoLeaks(pre);
 });

@@ -4,7 +4,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
 import { ConsoleClient } from '../helpers/console.js';
-import { leaked, snapshot } from '../helpers/leaks.js';
+import { assertNoLeaks, snapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { useContainerSuite } from '../helpers/suite.js';
 
@@ -116,6 +116,6 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     await suite.d.ok('vm kill all');
     await suite.d.ok('vm flush');
     assert.deepEqual(links(), []);
-    assert.deepEqual(leaked(before200), {});
+    await assertNoLeaks(before200);
   });
 });

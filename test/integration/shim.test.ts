@@ -3,7 +3,7 @@
 // then attacked from the console.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ import { ShimControl, readExitRecord } from '../../engine/shim/control-client.js
 import { ShimLauncher } from '../../engine/shim/launcher.js';
 import type { ShimNic } from '../../engine/shim/protocol.js';
 import { ShimLaunch, type ShimBootstrap } from '../../engine/shim/shim-process.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
+import { alive, gone, until } from '../helpers/wait.js';
 
 const skip = requires('root', 'shim', 'busybox', 'overlay');
 const DOCKER_CAPS = '00000000a80425fb';
@@ -25,44 +27,14 @@ let rootfs = '';
 let volSrc = '';
 let rwSrc = '';
 let seq = 0;
-let mountsBefore = '';
+let pre: HostSnapshot | undefined;
 const started: number[] = [];
 
-function mountLines(): string {
-  // Drop the mount ids so only what is mounted where is compared.
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ').slice(3).join(' '))
-    .sort()
-    .join('\n');
-}
+/** Wait until `pid` is gone. */
+const waitGone = (pid: number, ms = 5000): Promise<boolean> => gone(pid, ms);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = (() => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return '';
-    }
-  })();
-  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
-
-async function waitGone(pid: number, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!alive(pid)) return true;
-    await sleep(20);
-  }
-  return false;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Open descriptors of a process. */
+const fdCount = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 
 function boot(over: Partial<ShimBootstrap> = {}): ShimBootstrap {
   const dir = join(base, `c${++seq}`);
@@ -127,7 +99,7 @@ class Console {
       const m = this.out.match(re);
       if (m) return m;
       if (Date.now() > end) throw new Error(`console: no ${re} in ${JSON.stringify(this.out.slice(-2000))}`);
-      await sleep(20);
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
   close(): void {
@@ -167,17 +139,17 @@ after(() => {
 
 beforeEach(() => {
   if (skip) return;
-  mountsBefore = mountLines();
+  pre = snapshot();
 });
 
 afterEach(async () => {
-  if (skip) return;
+  if (skip || !pre) return;
   // Kill only what we started, then prove nothing leaked.
   for (const pid of started.splice(0)) {
     if (alive(pid)) process.kill(pid, 'SIGKILL');
     assert.ok(await waitGone(pid), `pid ${pid} still alive`);
   }
-  assert.equal(mountLines(), mountsBefore, 'mountinfo changed');
+  await assertNoLeaks(pre);
 });
 
 test('init is PID 1 with hostname, console, scrollback, resize, fifo, volumes, caps and an exit record', { skip }, async () => {
@@ -217,9 +189,14 @@ test('init is PID 1 with hostname, console, scrollback, resize, fifo, volumes, c
   assert.equal(ctl.hello.initPid, initPid);
   assert.equal(ctl.hello.phase, 'running');
   ctl.resize(100, 40);
-  await sleep(50);
-  con.type('echo size-$(stty size | tr " " x)');
-  await con.waitFor(/size-40x100/);
+  // RESIZE has no answer: ask until the shell sees the new size.
+  let asked = 0;
+  await until('stty size 40x100', async () => {
+    const mark = `size${++asked}-`;
+    con.type(`echo ${mark}$(stty size | tr " " x)`);
+    const m = await con.waitFor(new RegExp(`${mark}(\\d+x\\d+)`));
+    return m[1] === '40x100';
+  });
 
   // fifo: host → container, container → host.
   con.type('cat /dev/fifos/fifo0 &');
@@ -232,8 +209,7 @@ test('init is PID 1 with hostname, console, scrollback, resize, fifo, volumes, c
   con.type('cat /mnt/vol/hello.txt; touch /mnt/vol/x 2>/dev/null || echo ro-$((2*2)); echo w > /mnt/new/rw/made');
   await con.waitFor(/vol-content/);
   await con.waitFor(/ro-4/);
-  for (let i = 0; i < 100 && !existsSync(join(rwSrc, 'made')); i++) await sleep(20);
-  assert.ok(existsSync(join(rwSrc, 'made')), 'rw volume write reached the host');
+  await until('the rw volume write to reach the host', () => existsSync(join(rwSrc, 'made')));
 
   con.type('grep -E "Cap(Bnd|Eff|Prm|Inh|Amb)" /proc/self/status');
   await con.waitFor(new RegExp(`CapPrm:\\s+${DOCKER_CAPS}`));
@@ -323,7 +299,7 @@ function addresses(initPid: number): Map<string, { up: boolean; addrs: string[] 
 const vethPair = (initPid: number) =>
   execFileSync('ip', ['link', 'add', 'veth0', 'netns', String(initPid), 'type', 'veth', 'peer', 'name', 'veth1', 'netns', String(initPid)]);
 
-test('the child brings lo up always, and the NICs of CONTINUE up with their addresses (v4 and v6)', { skip }, async () => {
+test('the child brings lo up always, and the NICs of CONTINUE up with their addresses (v4 and v6)', { skip: skip || requires('ipv6') }, async () => {
   const plain = boot();
   const a = await launch(plain);
   const lo = addresses(a.initPid).get('lo');
@@ -334,13 +310,12 @@ test('the child brings lo up always, and the NICs of CONTINUE up with their addr
   const b = boot({ preinit: '/preinit-net', snapshot: true });
   const nics = [
     { ifname: 'veth0', ip: '10.199.9.1/24' },
-    { ifname: 'veth1', ip: existsSync('/proc/sys/net/ipv6') ? 'fd00:199::2/64' : '' },
+    { ifname: 'veth1', ip: 'fd00:199::2/64' },
   ];
   const c = await launch(b, { setup: vethPair, nics });
   const seen = addresses(c.initPid);
   assert.deepEqual(seen.get('veth0'), { up: true, addrs: ['10.199.9.1/24'] });
-  assert.equal(seen.get('veth1')?.up, true);
-  if (nics[1]!.ip) assert.deepEqual(seen.get('veth1')?.addrs, ['fd00:199::2/64']);
+  assert.deepEqual(seen.get('veth1'), { up: true, addrs: ['fd00:199::2/64'] });
   // preinit ran after the NICs were up: it saw its address.
   assert.equal(readFileSync(join(b.dir, 'upper', 'preinit-net.out'), 'utf8'), 'up\n');
   c.l.abort();
@@ -402,8 +377,10 @@ test('the monitor keeps running after the engine drops fd 3; reattach through co
   con.type('echo before-$((1+2))');
   await con.waitFor(/before-3/);
   con.close();
+  const fds = fdCount(monitorPid);
   l.release();
-  await sleep(200);
+  // The monitor closes its end of the sync socket once it read the EOF: then it has decided.
+  await until('the monitor to close the sync socket', () => fdCount(monitorPid) < fds);
   assert.ok(alive(monitorPid) && alive(initPid), 'monitor and init survive the engine');
 
   const ctl = await ShimControl.connect(b.dir);
@@ -462,10 +439,9 @@ test('through the launcher: attach, handshake, console; the monitor outlives a k
 
     process.kill(launcherPid, 'SIGKILL');
     assert.ok(await waitGone(launcherPid));
-    await sleep(100);
-    assert.ok(alive(monitorPid) && alive(initPid), 'monitor and init survive the launcher');
     con.type('echo after-$((2+3))');
     await con.waitFor(/after-5/);
+    assert.ok(alive(monitorPid) && alive(initPid), 'monitor and init survive the launcher');
 
     // The next launch starts a new launcher.
     const b2 = boot();
@@ -521,7 +497,7 @@ function cgroupMount(kind: 'cgroup2' | 'freezer'): string | undefined {
 
 for (const mode of ['v2', 'v1'] as const) {
   const mount = cgroupMount(mode === 'v2' ? 'cgroup2' : 'freezer');
-  test(`with freeze (${mode}), the monitor freezes the cgroup and says READY "frozen"; ABORT thaws what it froze`, { skip: skip || (!mount && `no ${mode} freezer`) }, async () => {
+  test(`with freeze (${mode}), the monitor freezes the cgroup and says READY "frozen"; ABORT thaws what it froze`, { skip: skip || requires(mode === 'v2' ? 'cgroup2' : 'v1-freezer') }, async () => {
     const dir = join(mount!, `nm-shimtest-${process.pid}-${mode}`);
     const frozenNow = () =>
       mode === 'v2' ? /^frozen 1$/m.test(readFileSync(join(dir, 'cgroup.events'), 'utf8')) : readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN';
@@ -537,8 +513,14 @@ for (const mode of ['v2', 'v1'] as const) {
       assert.deepEqual(await l.ready(), { frozen: true });
       assert.ok(frozenNow(), 'frozen before READY');
       l.exec();
-      await sleep(50);
-      assert.ok(!existsSync(join(b.dir, 'exit')) && frozenNow(), 'still frozen: init has not run');
+      // The monitor forwards EXEC and says `running` from then on; the child cannot act on it frozen.
+      await until('the monitor to pass EXEC on', async () => {
+        const ctl = await ShimControl.connect(b.dir);
+        ctl.close();
+        return ctl.hello.phase === 'running';
+      });
+      assert.ok(readlinkSync(`/proc/${initPid}/exe`).endsWith('nanomega-shim'), 'init has not been exec\'d');
+      assert.ok(!existsSync(join(b.dir, 'exit')) && frozenNow(), 'still frozen');
       thaw();
       const con = new Console(b.dir);
       await con.waitFor(/init-up-21/);
@@ -563,6 +545,8 @@ for (const mode of ['v2', 'v1'] as const) {
       for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
       if (existsSync(dir)) thaw();
       for (const pid of started) await waitGone(pid);
+      // The kernel may still count the last task for a moment after it was reaped.
+      await until(`${dir} to empty`, () => readFileSync(join(dir, 'cgroup.procs'), 'utf8') === '');
       rmdirSync(dir);
     }
   });

@@ -7,7 +7,7 @@ import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
 import { EngineClient } from '../../cli/engine-client.js';
 import { ConsoleClient } from '../helpers/console.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
 
@@ -87,7 +87,7 @@ describe('stats', { skip }, () => {
     logClient?.close();
     await d?.dispose();
     await fs?.remove();
-    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+    await assertNoLeaks(pre);
   });
 
   test('the series agrees with the cgroup files read directly', async () => {

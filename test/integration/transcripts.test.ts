@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { LinuxHost } from '../../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../../engine/rootfs/busybox.js';
 import { BIN, startDaemon, tempBase, type TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
@@ -30,7 +30,7 @@ describe('nanomega test test/transcripts', { skip }, () => {
   after(async () => {
     await d?.dispose();
     spawnSync('rm', ['-rf', images]);
-    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+    await assertNoLeaks(pre);
   });
 
   test('every transcript matches its .want, and the runner says so in minitest form', () => {

@@ -13,9 +13,10 @@ import { DEVICE_ALLOW, DEVICE_TUN } from '../../engine/cgroup/limits.js';
 import { EngineError } from '../../engine/errors.js';
 import { ShimLaunch } from '../../engine/shim/shim-process.js';
 import type { TestDaemon } from '../helpers/daemon.js';
-import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
+import { gone } from '../helpers/wait.js';
 import { hostDisk, initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
@@ -114,7 +115,7 @@ describe('eBPF device filter through the daemon (NANOMEGA_DEVICE_FILTER=ebpf)', 
     await d?.dispose();
     await fs?.remove();
     if (kit) rmSync(kit, { recursive: true, force: true });
-    assert.deepEqual(leaked(pre), {}, 'kernel objects leaked');
+    await assertNoLeaks(pre);
   });
 
   for (const mode of ['notun', 'tun'] as const) {
@@ -162,14 +163,17 @@ describe('eBPF device filter through the daemon (NANOMEGA_DEVICE_FILTER=ebpf)', 
 describe('eBPF device filter failures are launch errors', { skip }, () => {
   let fs: Awaited<ReturnType<typeof busyboxRoot>>;
   let base = '';
+  let pre: HostSnapshot | undefined;
 
   before(async () => {
+    pre = snapshot();
     fs = await busyboxRoot();
     base = mkdtempSync(join(tmpdir(), 'nm-devfail-'));
   });
   after(async () => {
     await fs?.remove();
     if (base) rmSync(base, { recursive: true, force: true });
+    if (pre) await assertNoLeaks(pre);
   });
 
   test('a devcgroup that is not a cgroup2 directory fails the launch with E_SHIM', async () => {
@@ -201,14 +205,7 @@ describe('eBPF device filter failures are launch errors', { skip }, () => {
     assert.ok(e instanceof EngineError);
     assert.equal(e.code, 'E_SHIM');
     assert.equal(e.message, `device cgroup \`${base}\` is not a cgroup2 directory`);
-    for (let i = 0; i < 250; i++) {
-      try {
-        process.kill(monitorPid, 0);
-      } catch {
-        break;
-      }
-      await sleep(20);
-    }
+    await gone(monitorPid);
     l.release();
   });
 });

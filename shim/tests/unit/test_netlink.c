@@ -385,6 +385,7 @@ test_live (void)
   if (geteuid () != 0)
     {
       close (ns);
+      fprintf (stderr, "test_netlink: not root, the live rtnetlink dump was not tried\n");
       return 77;
     }
   r = shim_netlink_addrs (ns, ns, &text, &len, &err);
@@ -406,6 +407,7 @@ main (void)
   if (test_parse () != 0 || test_build () != 0 || test_acks () != 0 || test_dump_req () != 0
       || test_dump_parse () != 0)
     return 1;
+  /* The parsers passed; a 77 here says the live half was skipped, and the runner counts it.  */
   live = test_live ();
-  return live == 77 ? 0 : live;
+  return live;
 }
