@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { EngineClient } from '../../engine/client/engine-client.js';
+import { EngineClient } from '../../cli/engine-client.js';
 import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
 import { requires } from '../helpers/requires.js';
