@@ -1,6 +1,5 @@
 /* shim/src/caps.c — drop to Docker's default capability set.  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,23 +49,27 @@ shim_cap_from_name (const char *name)
   return -1;
 }
 
-static int
-read_last_cap (int *last, shim_error_t *err)
+/* The kernel's highest capability, asked of the kernel itself: PR_CAPBSET_READ
+   answers EINVAL past cap_last_cap (what libcap does).  Never read from
+   /proc/sys/kernel/cap_last_cap: this runs after pivot_root, where /proc
+   is the container's and a volume may cover /proc/sys/kernel.  */
+int
+shim_caps_last (shim_error_t *err)
 {
-  cleanup_close int fd = open ("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-  char buf[32];
-  ssize_t n;
+  int last = -1;
 
-  if (UNLIKELY (fd < 0))
-    return shim_make_error (err, errno, "open `/proc/sys/kernel/cap_last_cap`");
-  n = read (fd, buf, sizeof buf - 1);
-  if (UNLIKELY (n <= 0))
-    return shim_make_error (err, n < 0 ? errno : 0, "read `/proc/sys/kernel/cap_last_cap`");
-  buf[n] = '\0';
-  *last = atoi (buf);
-  if (*last < 0 || *last > 63)
-    return shim_make_error (err, 0, "bad cap_last_cap `%s`", buf);
-  return 0;
+  for (int c = 0; c < 64; c++)
+    {
+      if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) >= 0)
+        last = c;
+      else if (errno == EINVAL)
+        break;
+      else
+        return shim_make_error (err, errno, "prctl PR_CAPBSET_READ %d", c);
+    }
+  if (UNLIKELY (last < 0))
+    return shim_make_error (err, 0, "no capability known to the kernel");
+  return last;
 }
 
 int
@@ -84,7 +87,8 @@ shim_caps_drop (const struct shim_config *cfg, shim_error_t *err)
         return shim_make_error (err, 0, "unknown capability `%s`", cfg->caps.items[i]);
       keep |= 1ULL << c;
     }
-  if (read_last_cap (&last, err) < 0)
+  last = shim_caps_last (err);
+  if (last < 0)
     return -1;
 
   for (int c = 0; c <= last; c++)

@@ -79,9 +79,11 @@ epoll_mod (int epfd, int fd, uint32_t events)
 }
 
 int
-shim_listen_unix (const char *path, shim_error_t *err)
+shim_listen_unix (struct shim_sock_path *sp, shim_error_t *err)
 {
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  const char *path = sp->path;
+  struct stat st;
   int fd;
   mode_t old;
 
@@ -101,12 +103,25 @@ shim_listen_unix (const char *path, shim_error_t *err)
       return shim_make_error (err, errno, "bind `%s`", path);
     }
   umask (old);
-  if (UNLIKELY (chmod (path, 0600) < 0 || listen (fd, 64) < 0))
+  if (UNLIKELY (lstat (path, &st) < 0 || chmod (path, 0600) < 0 || listen (fd, 64) < 0))
     {
       close (fd);
       return shim_make_error (err, errno, "listen `%s`", path);
     }
+  sp->dev = st.st_dev;
+  sp->ino = st.st_ino;
   return fd;
+}
+
+void
+shim_unlink_own_socket (struct shim_sock_path *sp)
+{
+  struct stat st;
+
+  if (sp->path[0] && lstat (sp->path, &st) == 0 && S_ISSOCK (st.st_mode) && st.st_dev == sp->dev
+      && st.st_ino == sp->ino)
+    unlink (sp->path);
+  sp->path[0] = '\0';
 }
 
 struct shim_client *
@@ -269,11 +284,11 @@ shim_console_init (struct shim_console *con, const struct shim_config *cfg, shim
 {
   if (open_pty (con, cfg, err) < 0 || shim_ring_init (&con->ring, cfg->scrollback, err) < 0)
     return -1;
-  snprintf (con->path, sizeof con->path, "%s/console", cfg->dir);
-  con->lfd = shim_listen_unix (con->path, err);
+  snprintf (con->sock.path, sizeof con->sock.path, "%s/console", cfg->dir);
+  con->lfd = shim_listen_unix (&con->sock, err);
   if (con->lfd < 0)
     {
-      con->path[0] = '\0';
+      con->sock.path[0] = '\0';
       return -1;
     }
   return 0;
@@ -369,8 +384,7 @@ shim_console_sweep (struct shim_console *con)
 void
 shim_console_close_all (struct shim_console *con)
 {
-  if (con->path[0])
-    unlink (con->path);
+  shim_unlink_own_socket (&con->sock);
   shim_clients_close_all (&con->clients, con->epfd);
   shim_ring_free (&con->ring);
 }

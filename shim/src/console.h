@@ -13,6 +13,8 @@
 #include <sys/uio.h>
 
 #include "config.h"
+#include <sys/types.h>
+
 #include "error.h"
 #include "sync.h"
 
@@ -45,8 +47,21 @@ struct shim_client
   struct shim_client *next;
 };
 
-/* Listen on the unix socket PATH (0600, a stale socket replaced).  Returns the fd.  */
-int shim_listen_unix (const char *path, shim_error_t *err);
+/* The file a listening socket was bound to: its path and its inode, so
+   that only the socket this process bound is ever unlinked.  */
+struct shim_sock_path
+{
+  char path[PATH_MAX];
+  dev_t dev;
+  ino_t ino;
+};
+
+/* Listen on the unix socket SP->path (0600, a stale socket replaced) and
+   record the inode it was bound to.  Returns the fd.  */
+int shim_listen_unix (struct shim_sock_path *sp, shim_error_t *err);
+/* Unlink SP->path if it is still the socket we bound (a monitor of a newer
+   incarnation may have replaced it: that one is not ours), and forget it.  */
+void shim_unlink_own_socket (struct shim_sock_path *sp);
 /* Accept one peer on LFD, watch it in EPFD, push it on *LIST.  NULL if none.  */
 struct shim_client *shim_client_accept (struct shim_client **list, int lfd, int epfd);
 /* Send BUF now, or queue it; past SHIM_CLIENT_MAX_PENDING the client is marked dead.  */
@@ -67,7 +82,8 @@ struct shim_console
   int master, slave_keep, lfd, epfd;
   struct shim_ring ring;
   struct shim_client *clients;
-  char slave_path[64], path[PATH_MAX];
+  char slave_path[64];
+  struct shim_sock_path sock;
 };
 
 #define SHIM_CONSOLE_INIT { .master = -1, .slave_keep = -1, .lfd = -1, .epfd = -1 }

@@ -63,11 +63,11 @@ shim_control_init (struct shim_control *ctl, const struct shim_config *cfg, stru
                    shim_error_t *err)
 {
   ctl->console = console;
-  snprintf (ctl->path, sizeof ctl->path, "%s/control", cfg->dir);
-  ctl->lfd = shim_listen_unix (ctl->path, err);
+  snprintf (ctl->sock.path, sizeof ctl->sock.path, "%s/control", cfg->dir);
+  ctl->lfd = shim_listen_unix (&ctl->sock, err);
   if (ctl->lfd < 0)
     {
-      ctl->path[0] = '\0';
+      ctl->sock.path[0] = '\0';
       return -1;
     }
   return 0;
@@ -165,8 +165,7 @@ shim_control_sweep (struct shim_control *ctl)
 void
 shim_control_close_all (struct shim_control *ctl)
 {
-  if (ctl->path[0])
-    unlink (ctl->path);
+  shim_unlink_own_socket (&ctl->sock);
   shim_clients_close_all (&ctl->clients, ctl->epfd);
   if (ctl->netns >= 0)
     close (ctl->netns);

@@ -20,7 +20,7 @@ struct shim_control
   struct shim_console *console; /* RESIZE target.  */
   struct shim_client *clients;
   int netns, selfns; /* the child's network namespace and ours (ADDRS).  */
-  char path[PATH_MAX];
+  struct shim_sock_path sock;
 };
 
 #define SHIM_CONTROL_INIT { .lfd = -1, .epfd = -1, .netns = -1, .selfns = -1 }

@@ -30,7 +30,8 @@ static int
 mount_sub (int rootfd, const char *path, const char *type, unsigned long flags, const char *data,
            shim_error_t *err)
 {
-  cleanup_close int fd = shim_mkdir_in_root (rootfd, path, 0755, err);
+  /* No symlink on the way (/dev in an image could point anywhere).  */
+  cleanup_close int fd = shim_mountpoint_in_root (rootfd, path, 0755, err);
 
   if (fd < 0)
     return -1;

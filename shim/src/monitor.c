@@ -402,7 +402,7 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   if (m->child == 0)
     {
       close (sp[0]);
-      m->console.path[0] = m->control.path[0] = '\0'; /* not ours to unlink.  */
+      m->console.sock.path[0] = m->control.sock.path[0] = '\0'; /* not ours to unlink.  */
       if (shim_child_run (m->cfg, sp[1], m->console.slave_path, err) < 0)
         shim_sync_send_error (sp[1], *err);
       shim_error_release (err);

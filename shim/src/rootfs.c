@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -156,6 +158,31 @@ open_volume_source (const char *path, shim_error_t *err)
   return fd;
 }
 
+/* A volume never lands on procfs, sysfs or devpts, whether named so
+   (`/proc/sys/kernel`) or reached through a symlink in the image: covering
+   /proc/sys/kernel would let the container choose what the kernel's
+   settings seem to be, to itself and to anything reading them there.
+   0 when FD is elsewhere, -1 with ERR when it is on one of them.  */
+static int
+on_kernel_fs (int fd, shim_error_t *err)
+{
+  struct statfs sf;
+
+  if (UNLIKELY (fstatfs (fd, &sf) < 0))
+    return shim_make_error (err, errno, "fstatfs");
+  switch ((unsigned long) sf.f_type)
+    {
+    case PROC_SUPER_MAGIC:
+      return shim_make_error (err, EPERM, "destination is on /proc");
+    case SYSFS_MAGIC:
+      return shim_make_error (err, EPERM, "destination is on /sys");
+    case DEVPTS_SUPER_MAGIC:
+      return shim_make_error (err, EPERM, "destination is on devpts");
+    default:
+      return 0;
+    }
+}
+
 static int
 mount_volume (int rootfd, const struct shim_volume *v, shim_error_t *err)
 {
@@ -172,6 +199,8 @@ mount_volume (int rootfd, const struct shim_volume *v, shim_error_t *err)
   dst = S_ISDIR (st.st_mode) ? shim_mkdir_in_root (rootfd, v->dst, 0755, err)
                              : shim_mkfile_in_root (rootfd, v->dst, 0644, err);
   if (dst < 0)
+    return shim_error_wrap (err, "volume `%s`", v->dst);
+  if (on_kernel_fs (dst, err) != 0)
     return shim_error_wrap (err, "volume `%s`", v->dst);
   if (shim_bind_fd_on_fd (src, dst, MS_REC, v->dst, err) < 0)
     return -1;
@@ -232,12 +261,12 @@ int
 shim_rootfs_populate (const struct shim_config *cfg, int rootfd, const char *pty_slave, shim_error_t *err)
 {
   {
-    cleanup_close int fd = shim_mkdir_in_root (rootfd, "/proc", 0555, err);
+    cleanup_close int fd = shim_mountpoint_in_root (rootfd, "/proc", 0555, err);
     if (fd < 0 || shim_mount_on_fd ("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/proc", err) < 0)
       return -1;
   }
   {
-    cleanup_close int fd = shim_mkdir_in_root (rootfd, "/sys", 0555, err);
+    cleanup_close int fd = shim_mountpoint_in_root (rootfd, "/sys", 0555, err);
     if (fd < 0
         || shim_mount_on_fd ("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/sys",
                              err)

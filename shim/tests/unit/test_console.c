@@ -114,9 +114,9 @@ test_console_replay (void)
   ssize_t n;
 
   CHECK (mkdtemp (dir) != NULL);
-  snprintf (con.path, sizeof con.path, "%s/console", dir);
+  snprintf (con.sock.path, sizeof con.sock.path, "%s/console", dir);
   CHECK (shim_ring_init (&con.ring, 16, &err) == 0);
-  CHECK ((con.lfd = shim_listen_unix (con.path, &err)) >= 0);
+  CHECK ((con.lfd = shim_listen_unix (&con.sock, &err)) >= 0);
   CHECK ((con.epfd = epoll_create1 (EPOLL_CLOEXEC)) >= 0);
   CHECK (pipe2 (pty, O_NONBLOCK | O_CLOEXEC) == 0);
   con.master = pty[0];
@@ -129,7 +129,7 @@ test_console_replay (void)
   shim_console_on_pty_readable (&con);
   CHECK (con.ring.head == 8 && con.ring.len == 16);
 
-  strcpy (sa.sun_path, con.path);
+  strcpy (sa.sun_path, con.sock.path);
   CHECK ((cfd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0);
   CHECK (connect (cfd, (struct sockaddr *) &sa, sizeof sa) == 0);
   shim_console_accept (&con);
@@ -150,8 +150,12 @@ test_console_replay (void)
   shim_console_sweep (&con);
   CHECK (con.clients == NULL);
 
-  shim_console_close_all (&con);
-  CHECK (access (con.path, F_OK) < 0 && errno == ENOENT);
+  {
+    char path[PATH_MAX];
+    strcpy (path, con.sock.path);
+    shim_console_close_all (&con);
+    CHECK (access (path, F_OK) < 0 && errno == ENOENT);
+  }
   close (pty[0]);
   close (pty[1]);
   close (con.lfd);
@@ -201,10 +205,41 @@ test_slow_client (void)
   return 0;
 }
 
+/* Two incarnations of a monitor on one instance dir (vm start while the old
+   one still exits): the old one's cleanup must leave the new socket alone.  */
+static int
+test_socket_ownership (void)
+{
+  shim_error_t err = NULL;
+  struct shim_sock_path old_sp, new_sp;
+  char dir[] = "/tmp/nanomega-test-sock-XXXXXX";
+  int old_fd, new_fd;
+
+  CHECK (mkdtemp (dir) != NULL);
+  snprintf (old_sp.path, sizeof old_sp.path, "%s/console", dir);
+  strcpy (new_sp.path, old_sp.path);
+  CHECK ((old_fd = shim_listen_unix (&old_sp, &err)) >= 0);
+  CHECK ((new_fd = shim_listen_unix (&new_sp, &err)) >= 0); /* replaces the stale one.  */
+  CHECK (old_sp.ino != new_sp.ino);
+  shim_unlink_own_socket (&old_sp);
+  CHECK (access (new_sp.path, F_OK) == 0);
+  CHECK (old_sp.path[0] == '\0');
+  shim_unlink_own_socket (&new_sp);
+  {
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "%s/console", dir);
+    CHECK (access (path, F_OK) < 0 && errno == ENOENT);
+  }
+  close (old_fd);
+  close (new_fd);
+  rmdir (dir);
+  return 0;
+}
+
 int
 main (void)
 {
-  if (test_ring () != 0 || test_console_replay () != 0 || test_slow_client () != 0)
+  if (test_ring () != 0 || test_console_replay () != 0 || test_slow_client () != 0 || test_socket_ownership () != 0)
     return 1;
   return 0;
 }
