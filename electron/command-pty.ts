@@ -1,9 +1,6 @@
 import { ipcMain, type BrowserWindow } from 'electron';
-import { fileURLToPath } from 'node:url';
 import { isAppFrame } from './ipc.js';
-
-/** The CLI the pane runs; Electron's own binary runs it as plain Node (ELECTRON_RUN_AS_NODE). */
-const CLI = fileURLToPath(new URL('../../bin/nanomega.js', import.meta.url));
+import type { Program } from './program.js';
 
 interface Pty {
   write(data: string): void;
@@ -14,16 +11,21 @@ interface Pty {
 }
 
 /**
- * The engine command console pane of the main window: `nanomega attach` in a pty (node-pty, an optional
- * native dependency rebuilt for Electron at packaging). Without node-pty the pane says so.
+ * The engine command console pane of the main window: `nanomega attach` (the nanomega program, never
+ * Electron as Node) in a pty (node-pty, an optional native dependency rebuilt for Electron at packaging).
+ * Without node-pty or the program the pane says so.
  */
-export function serveCommandPty(win: BrowserWindow, base: string): void {
+export function serveCommandPty(win: BrowserWindow, base: string, program: Program | undefined): void {
   let pty: Pty | undefined;
   const wc = win.webContents;
   const mine = (e: Electron.IpcMainEvent | Electron.IpcMainInvokeEvent) => e.sender === wc && isAppFrame(wc, e.senderFrame);
 
   ipcMain.handle('pty:start', async (e, cols: unknown, rows: unknown) => {
     if (!mine(e) || pty) return;
+    if (!program) {
+      wc.send('pty:data', 'No nanomega program found (install the nanomega package); the command pane needs it.\r\n');
+      return;
+    }
     let spawn: (file: string, args: string[], opts: object) => Pty;
     try {
       ({ spawn } = (await import('node-pty')) as unknown as { spawn: typeof spawn });
@@ -31,11 +33,11 @@ export function serveCommandPty(win: BrowserWindow, base: string): void {
       wc.send('pty:data', `node-pty is not available (${(err as Error).message}); use the CLI: nanomega attach\r\n`);
       return;
     }
-    pty = spawn(process.execPath, [CLI, '--base', base, 'attach'], {
+    pty = spawn(program.file, [...program.args, '--base', base, 'attach'], {
       name: 'xterm-256color',
       cols: Number(cols) || 80,
       rows: Number(rows) || 24,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: process.env,
     });
     pty.onData((d) => !wc.isDestroyed() && wc.send('pty:data', d));
     pty.onExit(({ exitCode }) => {

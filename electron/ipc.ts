@@ -1,7 +1,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents, type WebFrameMain } from 'electron';
 import { CALL_NAMES, EVENT_NAMES, type EventName, type Result } from '../engine/api/contract.js';
 import { EngineConnection } from './engine-client.js';
-import { APP_ORIGIN } from './window.js';
+import { isAppUrl } from './window.js';
 
 /** IPC channel names (preload.ts uses the same strings). */
 export const CH = { call: 'engine:call', subscribe: 'engine:subscribe', unsubscribe: 'engine:unsubscribe', event: 'engine:event' } as const;
@@ -12,11 +12,7 @@ const connections = new Map<number, EngineConnection>();
 /** A frame is ours when it is the top frame of one of our windows showing the app's own origin. */
 function isAppFrame(wc: WebContents, frame: WebFrameMain | null): boolean {
   if (!frame || frame !== wc.mainFrame || !connections.has(wc.id)) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+  return isAppUrl(frame.url);
 }
 
 /** Give a window its own daemon connection; events it subscribed to go to it only. */

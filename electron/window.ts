@@ -9,7 +9,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
-const CSP = [
+export const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -43,6 +43,19 @@ export function serveAppProtocol(): void {
   });
 }
 
+/**
+ * Is this URL on our app:// origin? Compared by scheme and host: Node's URL (which Electron's main process
+ * uses) gives every non-special scheme the opaque origin "null", whatever Chromium registers.
+ */
+export function isAppUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST;
+  } catch {
+    return false;
+  }
+}
+
 /** Is this one of our own console-window URLs (app://nanomega/index.html?console=N…)? */
 export function isConsoleUrl(raw: string): number | undefined {
   let url: URL;
@@ -51,9 +64,19 @@ export function isConsoleUrl(raw: string): number | undefined {
   } catch {
     return undefined;
   }
-  if (url.origin !== APP_ORIGIN || (url.pathname !== '/' && url.pathname !== '/index.html')) return undefined;
+  if (!isAppUrl(raw) || (url.pathname !== '/' && url.pathname !== '/index.html')) return undefined;
   const id = url.searchParams.get('console');
   return id !== null && /^\d{1,9}$/.test(id) ? Number(id) : undefined;
+}
+
+/** Links the app may hand to the system browser: https only, no credentials in the URL. */
+export function isExternalLink(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
 }
 
 function secure(win: BrowserWindow, onConsole: (url: string) => void): void {
@@ -61,7 +84,7 @@ function secure(win: BrowserWindow, onConsole: (url: string) => void): void {
   // Only our console windows may open; they are created by us, not by window.open.
   wc.setWindowOpenHandler(({ url }) => {
     if (isConsoleUrl(url) !== undefined) onConsole(url);
-    else if (/^https?:\/\//.test(url)) void shell.openExternal(url); // links in help text open in the browser
+    else if (isExternalLink(url)) void shell.openExternal(url); // links in help text open in the browser
     return { action: 'deny' };
   });
   wc.on('will-navigate', (e) => e.preventDefault());
@@ -83,6 +106,8 @@ function create(opts: { width: number; height: number; title: string }, onConsol
       webSecurity: true,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click would open links in new windows past setWindowOpenHandler's checks.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   secure(win, onConsole);
