@@ -1,16 +1,6 @@
-import type { ErrorCode, WireError } from './api/errors.js';
+import { EngineError, type WireError } from './api/errors.js';
 
-export class EngineError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly detail: Record<string, string | number> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'EngineError';
-  }
-}
+export { EngineError };
 
 /** A failed effect always says what was attempted on which path (crun "open `%s`"). */
 export function hostError(op: string, path: string, cause: unknown): EngineError {

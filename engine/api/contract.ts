@@ -122,11 +122,8 @@ export interface EngineBridge {
   on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
 }
 
-/** Wire frames on the daemon socket: one JSON object per line. */
-export type ClientFrame =
-  | { type: 'call'; id: number; method: string; args: unknown[] }
-  | { type: 'subscribe'; events: string[] }
-  | { type: 'unsubscribe'; events: string[] };
-export type ServerFrame =
-  | ({ type: 'result'; id: number } & Result<unknown>)
-  | { type: 'event'; name: string; payload: unknown };
+/** How a client that answers plain Results exposes the contract (Electron preload → renderer: contextBridge keeps only plain data, so the page builds its EngineBridge with bridgeOf()). */
+export interface EngineTransport {
+  request(method: string, args: unknown[]): Promise<Result<unknown>>;
+  on(name: string, listener: (payload: unknown) => void): () => void;
+}

@@ -1,0 +1,83 @@
+/**
+ * CLI latency (not a test): `nanomega -e CMD` and a one-command `nanomega attach` against the floor —
+ * a minimal C client (bench/cli-floor.c) that sends the same cli.exec frame to the same socket and
+ * exits on the reply. Every variant is one whole process timed by bench/cli-harness.c, interleaved
+ * sample by sample, against one daemon with a few containers; base on tmpfs. Prints medians and
+ * ratios to the floor, then JSON. Usage:
+ *   node dist/bench/cli.js [--runs 50] [--command "vm info"] [--containers 10] [--dir /dev/shm]
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SH_BIN = join(ROOT, 'bin/nanomega');
+const NODE_BIN = join(ROOT, 'bin/nanomega.js');
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1]! : dflt;
+};
+const RUNS = Number(arg('--runs', '50'));
+const COMMAND = arg('--command', 'vm info');
+const CONTAINERS = Number(arg('--containers', '10'));
+/** tmpfs, like the default base /run/nanomega on systemd hosts. */
+const DIR = arg('--dir', '/dev/shm');
+/** Node's start alone costs ~60 ms: fewer samples of the TypeScript path keep the run short. */
+const NODE_RUNS = Math.min(RUNS, 10);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function compile(work: string, name: string): string {
+  const out = join(work, name);
+  execFileSync('gcc', ['-O2', '-static', '-o', out, join(ROOT, 'bench', `${name}.c`)]);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(DIR, 'nm-cli-'));
+  const base = join(work, 'base');
+  const sock = join(base, 'nanomega.sock');
+  const floor = compile(work, 'cli-floor');
+  const harness = compile(work, 'cli-harness');
+  const input = join(work, 'attach-input');
+  writeFileSync(input, `${COMMAND}\n`);
+  const daemon = spawn(process.execPath, [NODE_BIN, 'serve', '--base', base], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+  const cli = (line: string) => spawnSync(SH_BIN, ['--base', base, '-e', line], { encoding: 'utf8' });
+  try {
+    if (CONTAINERS > 0) cli(`vm launch container ${CONTAINERS}`);
+    const variants: { name: string; argv: string[]; runs: number }[] = [
+      { name: 'floor: minimal C client', argv: [floor, sock, COMMAND], runs: RUNS },
+      { name: 'nanomega -e', argv: [SH_BIN, '--base', base, '-e', COMMAND], runs: RUNS },
+      { name: 'nanomega attach (one command)', argv: ['-i', input, SH_BIN, '--base', base, 'attach'], runs: RUNS },
+      { name: 'node bin/nanomega.js -e', argv: [process.execPath, NODE_BIN, '--base', base, '-e', COMMAND], runs: NODE_RUNS },
+    ];
+    const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const v of variants) {
+        if (i >= v.runs) continue;
+        const [ms, status] = execFileSync(harness, v.argv, { encoding: 'utf8' }).trim().split(' ').map(Number);
+        if (status !== 0) throw new Error(`${v.name}: exit status ${status}`);
+        samples.get(v.name)!.push(ms!);
+      }
+    }
+    const floorMs = median(samples.get(variants[0]!.name)!);
+    const rows = variants.map((v) => {
+      const m = median(samples.get(v.name)!);
+      return { variant: v.name, samples: v.runs, medianMs: Number(m.toFixed(2)), ratioToFloor: Number((m / floorMs).toFixed(2)) };
+    });
+    console.log(`\`${COMMAND}\` with ${CONTAINERS} containers; whole-process wall time, median; base in ${DIR}`);
+    console.table(rows);
+    console.log(JSON.stringify({ command: COMMAND, containers: CONTAINERS, runs: RUNS, rows }));
+  } finally {
+    cli('vm kill all');
+    cli('vm flush');
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+void main();

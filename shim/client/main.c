@@ -1,0 +1,133 @@
+/* shim/client/main.c — the native `nanomega -e` and `nanomega attach` (bin/nanomega runs this
+   program for them; every other subcommand is the TypeScript program).  Output, `E:` lines and
+   exit status are those of the TypeScript client: 0, or 1 when the command reported errors or the
+   daemon could not be reached.  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach.h"
+#include "utils.h"
+#include "wire.h"
+
+static const char USAGE[] = "usage: nanomega [--base DIR] -e COMMAND...   run one minimega command and print its output\n"
+                            "       nanomega [--base DIR] attach          interactive minimega prompt (history, line "
+                            "editing)\n";
+
+static int
+fail (const char *msg)
+{
+  fprintf (stderr, "nanomega: %s\n", msg);
+  return 1;
+}
+
+static int
+run_one (const char *base, int argc, char **argv)
+{
+  struct nm_conn c;
+  shim_error_t err = NULL;
+  json_t *result = NULL;
+  cleanup_free char *line = NULL;
+  size_t len = 0, i, n;
+  char *p;
+
+  for (i = 0; i < (size_t) argc; i++)
+    len += strlen (argv[i]) + 1;
+  line = malloc (len + 1);
+  if (line == NULL)
+    return fail ("out of memory");
+  /* The words joined by single spaces, as the TypeScript client does.  */
+  for (p = line, i = 0; i < (size_t) argc; i++)
+    {
+      if (i)
+        *p++ = ' ';
+      n = strlen (argv[i]);
+      memcpy (p, argv[i], n);
+      p += n;
+    }
+  *p = '\0';
+
+  if (nm_connect (&c, base, &err) < 0 || nm_exec (&c, line, &result, &err) < 0)
+    {
+      cleanup_free char *msg = shim_error_text (err);
+      shim_error_release (&err);
+      nm_close (&c);
+      return fail (msg ? msg : "error");
+    }
+  n = nm_print_result (result, stdout, stderr);
+  json_decref (result);
+  nm_close (&c);
+  return n ? 1 : 0;
+}
+
+static int
+attach (const char *base)
+{
+  struct nm_conn c;
+  shim_error_t err = NULL;
+  int rc;
+
+  if (nm_connect (&c, base, &err) < 0)
+    {
+      cleanup_free char *msg = shim_error_text (err);
+      shim_error_release (&err);
+      return fail (msg ? msg : "error");
+    }
+  rc = nm_attach (&c, base);
+  nm_close (&c);
+  return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *base = getenv (NM_BASE_ENV);
+  const char *cmd = NULL;
+  int i;
+
+  if (base == NULL || *base == '\0')
+    base = NM_DEFAULT_BASE;
+  /* --base before or after the subcommand; after -e every word is the command's.  */
+  for (i = 1; i < argc; i++)
+    {
+      const char *a = argv[i];
+      if (cmd && strcmp (cmd, "-e") == 0)
+        break;
+      if (strcmp (a, "--base") == 0)
+        {
+          if (++i >= argc || argv[i][0] == '\0')
+            return fail ("--base needs a value");
+          base = argv[i];
+        }
+      else if (strncmp (a, "--base=", 7) == 0)
+        {
+          if (a[7] == '\0')
+            return fail ("--base needs a value");
+          base = a + 7;
+        }
+      else if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+        {
+          fputs (USAGE, stdout);
+          return 0;
+        }
+      else if (cmd == NULL && (strcmp (a, "-e") == 0 || strcmp (a, "attach") == 0))
+        cmd = a;
+      else
+        {
+          fprintf (stderr, "nanomega: %s: unknown option `%s`\n%s", cmd ? cmd : "", a, USAGE);
+          return 2;
+        }
+    }
+  if (cmd == NULL)
+    {
+      fputs (USAGE, stderr);
+      return 2;
+    }
+  if (strcmp (cmd, "-e") == 0)
+    {
+      if (i >= argc)
+        return fail ("-e needs a command");
+      return run_one (base, argc - i, argv + i);
+    }
+  return attach (base);
+}
