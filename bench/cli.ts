@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { socketPath } from '../engine/api/wire.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SH_BIN = join(ROOT, 'bin/nanomega');
@@ -38,7 +39,7 @@ function compile(work: string, name: string): string {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(DIR, 'nm-cli-'));
   const base = join(work, 'base');
-  const sock = join(base, 'nanomega.sock');
+  const sock = socketPath(base);
   const floor = compile(work, 'cli-floor');
   const harness = compile(work, 'cli-harness');
   const input = join(work, 'attach-input');

@@ -9,7 +9,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EngineClient } from '../cli/engine-client.js';
+import { EngineClient } from '../engine/api/node/socket-client.js';
+import { socketPath } from '../engine/api/wire.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
 
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   const fsDir = join(work, 'busybox');
   await buildBusyboxRoot(new LinuxHost(), fsDir);
   const daemon = spawn(process.execPath, [BIN, 'serve', '--base', base], { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 200 && !existsSync(join(base, 'nanomega.sock')); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && !existsSync(socketPath(base)); i++) await new Promise((r) => setTimeout(r, 50));
   const client = await EngineClient.connect(base);
   await client.call('cli.exec', `vm config filesystem ${fsDir}`);
   await client.call('cli.exec', 'vm config memory 128');

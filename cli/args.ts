@@ -1,7 +1,7 @@
 import type { FreezerMode } from '../engine/cgroup/cgroup.js';
+import { baseFrom } from '../engine/api/wire.js';
 
-/** Default state directory (design.md §1). */
-export const DEFAULT_BASE = '/run/nanomega';
+export { DEFAULT_BASE } from '../engine/api/wire.js';
 
 /** Where `start` and `web` serve the web UI by default: loopback only. */
 export const DEFAULT_WEB = '127.0.0.1:9001';
@@ -16,7 +16,7 @@ export interface Args {
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
-  const out: Args = { base: env.NANOMEGA_BASE || DEFAULT_BASE, rest: [] };
+  const out: Args = { base: baseFrom(env), rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     // After -e, everything is the command (it may contain words like --base only as text).

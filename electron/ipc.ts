@@ -1,13 +1,19 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents, type WebFrameMain } from 'electron';
 import { CALL_NAMES, EVENT_NAMES, type EventName, type Result } from '../engine/api/contract.js';
-import { EngineConnection } from './engine-client.js';
+import { EngineClient } from '../engine/api/node/socket-client.js';
+import { CH } from './channels.js';
 import { isAppUrl } from './window.js';
 
-/** IPC channel names (preload.ts uses the same strings). */
-export const CH = { call: 'engine:call', subscribe: 'engine:subscribe', unsubscribe: 'engine:unsubscribe', event: 'engine:event' } as const;
+export { CH };
+
+/** A window's own daemon connection and the events it subscribed to. */
+interface WindowConnection {
+  client: EngineClient;
+  events: Map<EventName, () => void>;
+}
 
 /** Windows we created, each with its own daemon connection. */
-const connections = new Map<number, EngineConnection>();
+const connections = new Map<number, WindowConnection>();
 
 /** A frame is ours when it is the top frame of one of our windows showing the app's own origin. */
 function isAppFrame(wc: WebContents, frame: WebFrameMain | null): boolean {
@@ -19,13 +25,12 @@ function isAppFrame(wc: WebContents, frame: WebFrameMain | null): boolean {
 export function attachWindow(win: BrowserWindow, socketPath: string): void {
   const wc = win.webContents;
   const id = wc.id;
-  const conn = new EngineConnection(socketPath, (name, payload) => {
-    if (!wc.isDestroyed()) wc.send(CH.event, name, payload);
-  });
-  connections.set(id, conn);
+  // Connects on the first call and again after a daemon restart; calls never throw (E_UNAVAILABLE results).
+  const client = EngineClient.lazy(socketPath);
+  connections.set(id, { client, events: new Map() });
   // Closing a window closes its connection; the daemon closes its console sessions. Containers are untouched.
   win.on('closed', () => {
-    conn.close();
+    client.close();
     connections.delete(id);
   });
 }
@@ -37,7 +42,7 @@ export function registerIpc(): void {
     if (typeof name !== 'string' || !(CALL_NAMES as readonly string[]).includes(name) || !Array.isArray(args)) {
       return { ok: false, error: { code: 'E_PROTOCOL', message: `unknown call ${String(name)}` } };
     }
-    return connections.get(event.sender.id)!.call(name, args);
+    return connections.get(event.sender.id)!.client.request(name, args);
   });
   for (const [channel, on] of [
     [CH.subscribe, true],
@@ -46,9 +51,19 @@ export function registerIpc(): void {
     ipcMain.on(channel, (event, name: unknown) => {
       if (!isAppFrame(event.sender, event.senderFrame)) return;
       if (typeof name !== 'string' || !(EVENT_NAMES as readonly string[]).includes(name)) return;
-      const conn = connections.get(event.sender.id)!;
-      if (on) conn.subscribe(name as EventName);
-      else conn.unsubscribe(name as EventName);
+      const { client, events } = connections.get(event.sender.id)!;
+      const wc = event.sender;
+      if (on && !events.has(name as EventName)) {
+        events.set(
+          name as EventName,
+          client.on(name, (payload) => {
+            if (!wc.isDestroyed()) wc.send(CH.event, name, payload);
+          }),
+        );
+      } else if (!on) {
+        events.get(name as EventName)?.();
+        events.delete(name as EventName);
+      }
     });
   }
 }

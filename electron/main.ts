@@ -1,15 +1,16 @@
 import { app, dialog, type BrowserWindow } from 'electron';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { answers } from '../engine/api/node/socket-client.js';
+import { baseFrom, socketPath } from '../engine/api/wire.js';
 import { serveCommandPty } from './command-pty.js';
 import { ensureDaemon } from './daemon-start.js';
-import { daemonAnswers, DEFAULT_BASE, engineSocketPath } from './engine-client.js';
 import { attachWindow, registerIpc } from './ipc.js';
 import { findProgram } from './program.js';
 import { createConsoleWindow, createMainWindow, registerAppScheme, serveAppProtocol } from './window.js';
 
-const BASE = process.env.NANOMEGA_BASE || DEFAULT_BASE;
-const SOCKET = engineSocketPath(BASE);
+const BASE = baseFrom(process.env);
+const SOCKET = socketPath(BASE);
 /** The nanomega program (daemon and command pane); see program.ts for where it is looked for. */
 const PROGRAM = findProgram({
   env: process.env,
@@ -37,7 +38,7 @@ void app.whenReady().then(async () => {
     base: BASE,
     socket: SOCKET,
     program: PROGRAM,
-    answers: () => daemonAnswers(SOCKET),
+    answers: () => answers(SOCKET),
     ask: (opts) => dialog.showMessageBox(opts),
     error: (title, content) => dialog.showErrorBox(title, content),
     spawn: (file, args, onError) => {

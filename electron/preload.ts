@@ -1,43 +1,32 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CALL_NAMES, EVENT_NAMES, type CallName, type Calls, type EngineBridge, type EventName, type Events, type Result } from '../engine/api/contract.js';
+import { CALL_NAMES, EVENT_NAMES, type CallName, type EngineTransport, type EventName, type Result } from '../engine/api/contract.js';
+import { ListenerSet } from '../engine/api/wire-client.js';
+import { CH } from './channels.js';
 
 // Bundled into dist/electron/preload.cjs (vite.preload.config.ts): a sandboxed preload may require only 'electron'.
-const CH = { call: 'engine:call', subscribe: 'engine:subscribe', unsubscribe: 'engine:unsubscribe', event: 'engine:event' } as const;
 
-const listeners = new Map<string, Set<(payload: unknown) => void>>();
-ipcRenderer.on(CH.event, (_e: IpcRendererEvent, name: string, payload: unknown) => {
-  for (const l of listeners.get(name) ?? []) l(payload);
+const listeners = new ListenerSet({
+  first: (name) => ipcRenderer.send(CH.subscribe, name),
+  last: (name) => ipcRenderer.send(CH.unsubscribe, name),
 });
+ipcRenderer.on(CH.event, (_e: IpcRendererEvent, name: string, payload: unknown) => listeners.emit(name, payload));
 
-const engine: EngineBridge = {
-  async call<K extends CallName>(name: K, ...args: Calls[K]['args']): Promise<Calls[K]['result']> {
-    if (!CALL_NAMES.includes(name)) throw new Error(`unknown call ${String(name)}`);
-    const r = (await ipcRenderer.invoke(CH.call, name, args)) as Result<Calls[K]['result']>;
-    if (r.ok) return r.value;
-    // Only the message survives contextBridge; it is written for a person and names the code's cause.
-    throw new Error(r.error.message);
+/**
+ * Results, not thrown errors: contextBridge keeps only an Error's message, so the page turns a failed
+ * result into an EngineError with its code itself (renderer/main.ts: bridgeOf).
+ */
+const engineTransport: EngineTransport = {
+  async request(name: string, args: unknown[]): Promise<Result<unknown>> {
+    if (!(CALL_NAMES as readonly string[]).includes(name)) return { ok: false, error: { code: 'E_PROTOCOL', message: `unknown call ${name}` } };
+    return (await ipcRenderer.invoke(CH.call, name as CallName, args)) as Result<unknown>;
   },
-  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void {
-    if (!EVENT_NAMES.includes(name)) throw new Error(`unknown event ${String(name)}`);
-    let set = listeners.get(name);
-    if (!set) {
-      set = new Set();
-      listeners.set(name, set);
-      ipcRenderer.send(CH.subscribe, name);
-    }
+  on(name: string, listener: (payload: unknown) => void): () => void {
+    if (!(EVENT_NAMES as readonly string[]).includes(name)) throw new Error(`unknown event ${name}`);
     // The page gets the payload only, never the IpcRendererEvent (Electron checklist #20).
-    const l = listener as (payload: unknown) => void;
-    set.add(l);
-    return () => {
-      set!.delete(l);
-      if (set!.size === 0) {
-        listeners.delete(name);
-        ipcRenderer.send(CH.unsubscribe, name);
-      }
-    };
+    return listeners.add(name as EventName, listener);
   },
 };
-contextBridge.exposeInMainWorld('engine', engine);
+contextBridge.exposeInMainWorld('engineTransport', engineTransport);
 
 /** The engine command console pane: `nanomega attach` in a pty held by the main process. */
 contextBridge.exposeInMainWorld('nanomegaPty', {

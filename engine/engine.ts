@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { suggest } from './language/suggest.js';
 import { join } from 'node:path';
 import type { Calls, CallName, Events } from './api/contract.js';
 import type { ContainerConfig, ContainerInfo } from './api/types.js';
@@ -86,6 +87,7 @@ export class Engine {
       'cli.exec': async () => {
         throw new EngineError('E_PROTOCOL', 'cli.exec is served per connection by the daemon');
       },
+      'cli.suggest': async (line) => suggest(line),
       'stats.series': async (id) => {
         if (!ctx.containers.has(id)) throw new EngineError('E_NOT_FOUND', `vm not found: ${id}`, { id });
         return this.stats.series(id);

@@ -1,4 +1,4 @@
-import type { EngineBridge } from '../engine/api/contract';
+import type { EngineBridge, EngineTransport } from '../engine/api/contract';
 
 /** Electron only: the engine command console pane (`nanomega attach` in a pty). */
 export interface PtyBridge {
@@ -13,6 +13,8 @@ declare global {
   interface Window {
     /** The engine contract: Electron's preload or the web bridge (renderer/bridge/web-bridge.ts). */
     engine: EngineBridge;
+    /** Electron only: what the preload exposes (Results as plain data); main.ts wraps it into `engine`. */
+    engineTransport?: EngineTransport;
     nanomegaPty?: PtyBridge;
   }
 }

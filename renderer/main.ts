@@ -5,6 +5,7 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import ConsoleWindow from './components/ConsoleWindow.vue';
+import { bridgeOf } from '../engine/api/wire-client';
 import { createWebBridge } from './bridge/web-bridge';
 import { useConnection } from './composables/use-connection';
 import { useContainersStore } from './stores/containers';
@@ -16,9 +17,13 @@ const params = new URLSearchParams(location.search);
 const consoleId = params.get('console');
 const connection = useConnection();
 
-// Electron's preload provides window.engine; in a browser the web bridge does.
-if (!window.engine) window.engine = createWebBridge(undefined, (up) => (connection.value = up));
-else connection.value = true;
+// Electron's preload provides the transport (plain Results); in a browser the web bridge talks to the relay.
+if (window.engineTransport) {
+  window.engine = bridgeOf(window.engineTransport);
+  connection.value = true;
+} else if (!window.engine) {
+  window.engine = createWebBridge(undefined, (up) => (connection.value = up));
+}
 
 const pinia = createPinia();
 if (consoleId !== null && /^\d+$/.test(consoleId)) {

@@ -6,6 +6,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { encodeFrame, encodeLine, LineSplitter, MAX_REPLY_BYTES, parseClientFrame, protocolError } from '../engine/api/wire.js';
 
 /** Cookie that carries the token after the first load (HttpOnly, SameSite=Strict). */
 export const TOKEN_COOKIE = 'nanomega_token';
@@ -196,7 +197,7 @@ async function sendStatic(dir: string, pathname: string, authority: string, res:
 function relay(ws: WebSocket, socketPath: string): void {
   const sock: Socket = connect(socketPath);
   sock.setEncoding('utf8');
-  let buf = '';
+  const lines = new LineSplitter(MAX_REPLY_BYTES);
   let paused = false;
   const pending: string[] = [];
   let connected = false;
@@ -206,13 +207,14 @@ function relay(ws: WebSocket, socketPath: string): void {
     for (const line of pending.splice(0)) sock.write(line);
   });
   sock.on('data', (d: string) => {
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line) ws.send(line);
+    let out: string[];
+    try {
+      out = lines.push(d);
+    } catch {
+      end(1011, 'daemon sent an oversized frame');
+      return;
     }
+    for (const line of out) if (line) ws.send(line);
     // Backpressure: stop reading the daemon while the browser is behind; the daemon's console
     // flow control and its own drop limit take over from there.
     if (!paused && ws.bufferedAmount > WS_HIGH_WATER_BYTES) {
@@ -235,35 +237,16 @@ function relay(ws: WebSocket, socketPath: string): void {
   sock.on('close', () => end(1011, 'daemon connection closed'));
 
   ws.on('message', (data, isBinary) => {
-    const text = isBinary ? '' : data.toString();
-    const frame = parseClientFrame(text);
+    // Re-encoded from the checked frame: the daemon only ever sees one well-formed line per frame.
+    const frame = isBinary ? undefined : parseClientFrame(data.toString());
     if (!frame) {
-      ws.send(JSON.stringify({ type: 'result', id: -1, ok: false, error: { code: 'E_PROTOCOL', message: 'malformed frame' } }));
+      ws.send(encodeFrame(protocolError('malformed frame')));
       return;
     }
-    // Re-serialised: the daemon only ever sees one well-formed line per frame.
-    const line = JSON.stringify(frame) + '\n';
+    const line = encodeLine(frame);
     if (connected) sock.write(line);
     else pending.push(line);
   });
   ws.on('close', () => sock.destroy());
   ws.on('error', () => sock.destroy());
-}
-
-function parseClientFrame(text: string): object | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const f = v as Record<string, unknown>;
-  if (f.type === 'call' && Number.isSafeInteger(f.id) && typeof f.method === 'string' && Array.isArray(f.args)) {
-    return { type: 'call', id: f.id, method: f.method, args: f.args };
-  }
-  if ((f.type === 'subscribe' || f.type === 'unsubscribe') && Array.isArray(f.events) && f.events.every((e) => typeof e === 'string')) {
-    return { type: f.type, events: f.events };
-  }
-  return undefined;
 }

@@ -44,6 +44,8 @@ export interface Calls {
   'config.get': { args: []; result: ContainerConfig };
   /** Run one line of the minimega language in this connection's session. */
   'cli.exec': { args: [line: string]; result: CommandResult };
+  /** Tab completion of a partial line: whole lines, as minimega's Suggest returns them. */
+  'cli.suggest': { args: [line: string]; result: string[] };
   /** Recent stats samples of one container (oldest first, ≥ 10 minutes at 1 Hz). */
   'stats.series': { args: [id: ContainerId]; result: StatsSample[] };
   /** Recent host samples (oldest first). */
@@ -95,6 +97,7 @@ const CALLS: Record<CallName, true> = {
   'engine.nuke': true,
   'config.get': true,
   'cli.exec': true,
+  'cli.suggest': true,
   'stats.series': true,
   'stats.host': true,
   'stats.watch': true,

@@ -23,6 +23,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'engine.nuke': [],
   'config.get': [],
   'cli.exec': [str],
+  'cli.suggest': [str],
   'stats.series': [int],
   'stats.host': [],
   'stats.watch': [(v) => v === null || (Array.isArray(v) && v.length <= 100_000 && v.every(int))],

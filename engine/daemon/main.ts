@@ -1,6 +1,6 @@
 import { unlink } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { socketPath } from '../api/socket.js';
+import { answers } from '../api/node/socket-client.js';
+import { socketPath } from '../api/wire.js';
 import type { FreezerMode } from '../cgroup/cgroup.js';
 import { Engine } from '../engine.js';
 import { EngineError } from '../errors.js';
@@ -13,18 +13,6 @@ export interface ServeOptions {
   onReady?: (socket: string) => void;
 }
 
-/** True when something already answers on the socket (another daemon on this base). */
-function answering(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 /**
  * `nanomega serve`: open the engine (re-adopting containers left by an earlier daemon) and
  * serve the contract. Stopping the daemon never stops containers: their monitors hold them.
@@ -32,9 +20,8 @@ function answering(path: string): Promise<boolean> {
 export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close: () => Promise<void> }> {
   if (process.getuid?.() !== 0) throw new EngineError('E_PERM', 'nanomega serve must run as root (it creates namespaces and cgroups)');
   const path = socketPath(opts.base);
-  if (await answering(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });
+  if (await answers(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });
   const engine = await Engine.open({ base: opts.base, freezer: opts.freezer });
-  await unlink(path).catch(() => undefined); // Best-effort: a stale socket from a dead daemon.
   const server = await serveSocket(engine, path);
   opts.onReady?.(path);
   const close = async () => {

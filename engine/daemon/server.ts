@@ -1,40 +1,21 @@
-import { chmod, chown, readFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
-import type { ClientFrame, EventName, ServerFrame } from '../api/contract.js';
+import type { EventName } from '../api/contract.js';
 import { EVENT_NAMES } from '../api/contract.js';
+import { encodeFrame, parseClientFrame, protocolError, type ServerFrame } from '../api/wire.js';
 import { CliSession } from '../language/session.js';
 import type { ClientScope, Engine } from '../engine.js';
 import { EngineError, toWireError } from '../errors.js';
 import { checkArgs, isCallName } from './arguments.js';
+import { LineSocket, listenUnix } from './line-socket.js';
 
-/** Socket file mode: root and the nanomega group (design.md §1). */
-const SOCKET_MODE = 0o660;
-/** A client that lets this much unread output pile up is dropped, never allowed to grow the daemon. */
-const MAX_PENDING_BYTES = 64 * 1024 * 1024;
-/** Longest request line accepted. */
-const MAX_LINE_BYTES = 8 * 1024 * 1024;
-
-/** Serve the engine contract on a unix socket: one JSON frame per line, both ways. */
-export async function serveSocket(engine: Engine, path: string): Promise<Server> {
-  const server = createServer((sock) => new Connection(engine, sock));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-  await chmod(path, SOCKET_MODE);
-  const gid = await groupId('nanomega');
-  if (gid !== undefined) await chown(path, 0, gid);
-  return server;
-}
-
-async function groupId(name: string): Promise<number | undefined> {
-  const line = (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').find((l) => l.startsWith(`${name}:`));
-  return line ? Number(line.split(':')[2]) : undefined;
+/** Serve the engine contract on a unix socket: one JSON frame per line, both ways (engine/api/wire.ts). */
+export function serveSocket(engine: Engine, path: string): Promise<Server> {
+  return listenUnix(path, (sock) => new Connection(engine, sock));
 }
 
 class Connection {
-  private buf = '';
+  private readonly lines: LineSocket;
   private readonly subscriptions = new Map<EventName, () => void>();
   private session?: CliSession;
   /** This client's console sessions and stats watch; dropped when the connection ends. */
@@ -42,48 +23,28 @@ class Connection {
 
   constructor(
     private readonly engine: Engine,
-    private readonly sock: Socket,
+    sock: Socket,
   ) {
     this.scope = engine.openClient();
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => this.onData(d));
-    sock.on('close', () => this.dispose());
-    sock.on('error', () => this.dispose());
-  }
-
-  private onData(d: string): void {
-    this.buf += d;
-    if (this.buf.length > MAX_LINE_BYTES && !this.buf.includes('\n')) {
-      this.sock.destroy();
-      return;
-    }
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      if (line.trim()) void this.onFrame(line);
-    }
+    this.lines = new LineSocket(
+      sock,
+      { line: (l) => void this.onFrame(l), close: () => this.dispose() },
+      (limit) => encodeFrame(protocolError(`request line longer than ${limit} bytes; connection closed`)),
+    );
   }
 
   private send(frame: ServerFrame): void {
-    if (this.sock.destroyed) return;
-    if (this.sock.writableLength > MAX_PENDING_BYTES) {
-      this.sock.destroy();
-      return;
-    }
-    this.sock.write(JSON.stringify(frame) + '\n');
+    this.lines.send(encodeFrame(frame));
   }
 
   private async onFrame(line: string): Promise<void> {
-    let frame: ClientFrame;
-    try {
-      frame = JSON.parse(line) as ClientFrame;
-    } catch {
-      this.send({ type: 'result', id: -1, ok: false, error: { code: 'E_PROTOCOL', message: 'malformed JSON frame' } });
+    const frame = parseClientFrame(line);
+    if (!frame) {
+      this.send(protocolError('malformed frame: expected one JSON object per line with type call, subscribe or unsubscribe'));
       return;
     }
     if (frame.type === 'subscribe' || frame.type === 'unsubscribe') {
-      for (const name of frame.events ?? []) {
+      for (const name of frame.events) {
         if (!(EVENT_NAMES as readonly string[]).includes(name)) continue;
         const ev = name as EventName;
         if (frame.type === 'subscribe' && !this.subscriptions.has(ev)) {
@@ -101,7 +62,6 @@ class Connection {
       }
       return;
     }
-    if (frame.type !== 'call') return;
     try {
       const value = await this.dispatch(frame.method, frame.args);
       this.send({ type: 'result', id: frame.id, ok: true, value });

@@ -92,7 +92,6 @@ complete (const char *text, int start, int end)
   json_t *s;
   cleanup_free char *upto = strndup (rl_line_buffer, (size_t) end);
 
-  (void) start;
   rl_attempted_completion_over = 1; /* never fall back to file names.  */
   if (upto == NULL || completion_conn == NULL)
     return NULL;
@@ -115,12 +114,19 @@ complete (const char *text, int start, int end)
       json_decref (value);
       return NULL;
     }
+  /* A suggestion is a whole line (minimega's shape): readline replaces only TEXT, from START on.  */
   json_array_foreach (value, i, s)
   {
-    const char *word = json_string_value (s);
-    const char *last = word ? strrchr (word, ' ') : NULL;
-    /* A suggestion is the whole completed word; readline replaces only TEXT with it.  */
-    matches[i + 1] = strdup (last ? last + 1 : word ? word : "");
+    const char *line = json_string_value (s);
+    size_t len;
+    if (line == NULL || strlen (line) < (size_t) start || strncmp (line, rl_line_buffer, (size_t) start) != 0)
+      line = "";
+    else
+      line += start;
+    len = strlen (line);
+    while (len > 0 && line[len - 1] == ' ')
+      len--;
+    matches[i + 1] = strndup (line, len);
   }
   if (n == 1)
     matches[0] = strdup (matches[1]);

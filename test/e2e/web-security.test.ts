@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { encodeLine, LineSplitter, parseClientFrame, socketPath } from '../../engine/api/wire.js';
 import { serveWeb, type WebServer } from '../../web/server.js';
 
 /**
@@ -20,19 +21,15 @@ describe('web UI gate', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nm-web-'));
-    const sock = join(dir, 'nanomega.sock');
+    const sock = socketPath(dir);
     daemon = createServer((c) => {
-      let buf = '';
+      const split = new LineSplitter();
       c.setEncoding('utf8');
       c.on('data', (d: string) => {
-        buf += d;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
+        for (const line of split.push(d)) {
           lines.push(line);
-          const f = JSON.parse(line) as { type: string; id: number; method: string };
-          if (f.type === 'call') c.write(JSON.stringify({ type: 'result', id: f.id, ok: true, value: f.method }) + '\n');
+          const f = parseClientFrame(line);
+          if (f?.type === 'call') c.write(encodeLine({ type: 'result', id: f.id, ok: true, value: f.method }));
         }
       });
     });

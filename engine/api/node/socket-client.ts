@@ -39,7 +39,7 @@ export function answers(path: string): Promise<boolean> {
  * `lazy()` connects on the first call and again after the daemon went away, and never throws: calls
  * then resolve to E_UNAVAILABLE results (Electron main, whose UI shows them).
  */
-export class SocketClient implements EngineBridge, EngineTransport {
+export class EngineClient implements EngineBridge, EngineTransport {
   private sock?: Socket;
   private opening?: Promise<boolean>;
   private closed = false;
@@ -57,15 +57,15 @@ export class SocketClient implements EngineBridge, EngineTransport {
   }
 
   /** Connect to `<base>/nanomega.sock` now; E_UNAVAILABLE when nothing answers. */
-  static async connect(base: string): Promise<SocketClient> {
-    const c = new SocketClient(socketPath(base), false);
+  static async connect(base: string): Promise<EngineClient> {
+    const c = new EngineClient(socketPath(base), false);
     c.attach(await connectSocket(c.path, `start one with: sudo nanomega serve --base ${base}`));
     return c;
   }
 
   /** A client of the socket at `path` that connects when first used. */
-  static lazy(path: string): SocketClient {
-    return new SocketClient(path, true);
+  static lazy(path: string): EngineClient {
+    return new EngineClient(path, true);
   }
 
   /** Connect if not connected; true when the daemon answers. */

@@ -1,0 +1,85 @@
+import { chmod, chown, readFile, unlink } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { LineSplitter, LineTooLong, MAX_LINE_BYTES, MAX_PENDING_BYTES } from '../api/wire.js';
+
+/** Socket file mode: root and the nanomega group (design.md §1). */
+const SOCKET_MODE = 0o660;
+
+export interface LineHandlers {
+  /** One line from the client, without its newline. */
+  line(text: string): void;
+  /** The connection ended (either side). */
+  close(): void;
+}
+
+/**
+ * One client of a line-framed unix socket (the daemon socket and the minimega socket): lines in,
+ * lines out. A client that sends a line longer than MAX_LINE_BYTES gets `tooLong`'s last words and
+ * is dropped; one that lets MAX_PENDING_BYTES of output pile up unread is dropped, so no client can
+ * grow the daemon or slow the others.
+ */
+export class LineSocket {
+  private readonly lines = new LineSplitter(MAX_LINE_BYTES);
+
+  constructor(
+    private readonly sock: Socket,
+    handlers: LineHandlers,
+    tooLong: (limit: number) => string | undefined = () => undefined,
+  ) {
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => {
+      let lines: string[];
+      try {
+        lines = this.lines.push(d);
+      } catch (e) {
+        if (!(e instanceof LineTooLong)) throw e;
+        const last = tooLong(e.limit);
+        if (last !== undefined) sock.end(last + '\n');
+        sock.destroy();
+        return;
+      }
+      for (const line of lines) if (line.trim()) handlers.line(line);
+    });
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      handlers.close();
+    };
+    sock.on('close', close);
+    sock.on('error', close);
+  }
+
+  /** Write one line (the newline is added); drops the client that stopped reading. */
+  send(text: string): void {
+    if (this.sock.destroyed) return;
+    if (this.sock.writableLength > MAX_PENDING_BYTES) {
+      this.sock.destroy();
+      return;
+    }
+    this.sock.write(text + '\n');
+  }
+
+  get closed(): boolean {
+    return this.sock.destroyed;
+  }
+}
+
+async function groupId(name: string): Promise<number | undefined> {
+  const line = (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').find((l) => l.startsWith(`${name}:`));
+  return line ? Number(line.split(':')[2]) : undefined;
+}
+
+/** Listen on a unix socket at `path` (a stale file is replaced), mode 0660, group nanomega when it exists. */
+export async function listenUnix(path: string, onSocket: (sock: Socket) => void): Promise<Server> {
+  await unlink(path).catch(() => undefined); // Best-effort: a stale socket from a dead daemon.
+  const server = createServer(onSocket);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  await chmod(path, SOCKET_MODE);
+  const gid = await groupId('nanomega');
+  if (gid !== undefined) await chown(path, 0, gid);
+  return server;
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { BIN } from '../helpers/daemon.js';
+import { requires } from '../helpers/requires.js';
+import { useContainerSuite } from '../helpers/suite.js';
+
+/** The entry point users run: a shell launcher that runs the native client for -e and attach. */
+const LAUNCHER = fileURLToPath(new URL('../../../bin/nanomega', import.meta.url));
+const NATIVE = fileURLToPath(new URL('../../../shim/build/nanomega-client', import.meta.url));
+const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox') || (existsSync(NATIVE) ? false : 'native client not built (make -C shim)');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+const native = (args: string[], input?: string): Run => spawnSync(LAUNCHER, args, { encoding: 'utf8', input, env: { ...process.env, HOME: '/nonexistent' } });
+const typescript = (args: string[], input?: string): Run =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, HOME: '/nonexistent' } });
+const same = (a: Run, b: Run, what: string) => assert.deepEqual({ status: a.status, stdout: a.stdout, stderr: a.stderr }, { status: b.status, stdout: b.stdout, stderr: b.stderr }, what);
+
+describe('native nanomega -e and attach', { skip }, () => {
+  const suite = useContainerSuite();
+
+  test('print what the TypeScript program prints, with the same E: lines and exit status', async () => {
+    const base = ['--base', suite.d.base];
+    const launched = native([...base, '-e', 'vm', 'launch', 'container', 'n[0-2]']);
+    assert.equal(launched.status, 0, launched.stderr);
+    assert.equal(native([...base, '-e', 'vm tag n0 note "héllo ✓ \\"q\\""']).status, 0);
+    for (const line of [
+      '.columns name,state,tags vm info',
+      '.json true .columns name,state vm info',
+      'vm start nosuch',
+      'not a command',
+      'vm config',
+      '.filter name=n1 .columns name vm info',
+      '# a comment',
+    ]) {
+      same(native([...base, '-e', line]), typescript([...base, '-e', line]), line);
+    }
+    const words = ['-e', '.columns', 'name', 'vm', 'info', '--base', 'x'];
+    same(native([...base, ...words]), typescript([...base, ...words]), 'words after -e are the command, --base included');
+    assert.match(native([...base, "-e", ".columns name,tags vm info"]).stdout, /n0 .*héllo ✓/);
+  });
+
+  test('--base after -e COMMAND is text, and after attach an option', async () => {
+    const r = native(['attach', '--base', suite.d.base], '.columns name vm info\n');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /n0/);
+  });
+
+  test('attach without a terminal prints prompts and E: lines on stdout like the TypeScript prompt', async () => {
+    const script = '.columns name,state vm info\nvm start nosuch\n\n   \nbogus\nquit\nvm info\n';
+    same(native(['--base', suite.d.base, 'attach'], script), typescript(['--base', suite.d.base, 'attach'], script), 'attach transcript');
+  });
+
+  test('no daemon: the same error and exit status 1', async () => {
+    for (const args of [['--base', '/nonexistent/nm', '-e', 'vm info'], ['--base', '/nonexistent/nm', 'attach']]) {
+      const n = native(args, '');
+      same(n, typescript(args, ''), args.join(' '));
+      assert.equal(n.status, 1);
+      assert.match(n.stderr, /no nanomega daemon at \/nonexistent\/nm\/nanomega.sock \(ENOENT\)/);
+    }
+  });
+
+  test('answers --help and refuses unknown options', async () => {
+    const help = spawnSync(NATIVE, ['attach', '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /usage: nanomega/);
+    const bad = spawnSync(NATIVE, ['attach', '--bogus'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown option `--bogus`/);
+    const empty = spawnSync(NATIVE, ['-e'], { encoding: 'utf8' });
+    assert.equal(empty.status, 1);
+    assert.match(empty.stderr, /-e needs a command/);
+  });
+
+  test('cli.suggest completes from the command table in minimega\'s shape', async () => {
+    assert.deepEqual(await suite.d.client.call('cli.suggest', 'vm in'), ['vm info ']);
+    assert.ok((await suite.d.client.call('cli.suggest', 'vm ')).includes('vm launch '));
+    assert.deepEqual(await suite.d.client.call('cli.suggest', 'zzz'), []);
+  });
+});
