@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { EngineError } from '../../../engine/api/errors.js';
+import { bridgeOf } from '../../../engine/api/wire-client.js';
 import { fake } from './load.js';
 
 // The preload is a CommonJS bundle (dist/electron/preload.cjs) that requires 'electron': seed require's
@@ -11,24 +13,28 @@ const electronPath = require.resolve('electron');
 require.cache[electronPath] = { id: electronPath, filename: electronPath, loaded: true, exports: fake } as unknown as NodeJS.Module;
 require(fileURLToPath(new URL('../../../electron/preload.cjs', import.meta.url)));
 
-const engine = fake.exposed.get('engine');
+const transport = fake.exposed.get('engineTransport');
+// What renderer/main.ts does with it: the page's own EngineBridge, errors as EngineError with the code.
+const engine = bridgeOf(transport);
 const pty = fake.exposed.get('nanomegaPty');
 
-test('exactly two objects reach the page: the engine contract and the command pane', () => {
-  assert.deepEqual([...fake.exposed.keys()].sort(), ['engine', 'nanomegaPty']);
-  assert.deepEqual(Object.keys(engine).sort(), ['call', 'on']);
+test('exactly two objects reach the page: the engine transport and the command pane', () => {
+  assert.deepEqual([...fake.exposed.keys()].sort(), ['engineTransport', 'nanomegaPty']);
+  assert.deepEqual(Object.keys(transport).sort(), ['on', 'request']);
   assert.deepEqual(Object.keys(pty).sort(), ['input', 'onData', 'onExit', 'resize', 'start']);
 });
 
-test('calls go over one channel with their name and args; errors become Error with the message only', async () => {
+test('calls go over one channel with their name and args; a failed call keeps its code across contextBridge', async () => {
   fake.setInvokeAnswer((channel, args) =>
     args[0] === 'vm.info' ? { ok: true, value: [{ name: 'web1' }] } : { ok: false, error: { code: 'E_STATE', message: 'VM state error: web1' } },
   );
   assert.deepEqual(await engine.call('vm.info'), [{ name: 'web1' }]);
   assert.deepEqual(fake.rendererSent.at(-1), { channel: 'engine:call', args: ['vm.info', []] });
-  await assert.rejects(engine.call('vm.start', 'web1'), { message: 'VM state error: web1' });
+  // contextBridge keeps only an Error's message: the preload answers plain Results, the page unwraps them.
+  assert.deepEqual(await transport.request('vm.start', ['web1']), { ok: false, error: { code: 'E_STATE', message: 'VM state error: web1' } });
+  await assert.rejects(engine.call('vm.start', 'web1'), (e: unknown) => e instanceof EngineError && e.code === 'E_STATE' && e.message === 'VM state error: web1');
   const sent = fake.rendererSent.length;
-  await assert.rejects(engine.call('no.such.call'), /unknown call/);
+  await assert.rejects(engine.call('no.such.call' as 'vm.info'), (e: unknown) => e instanceof EngineError && e.code === 'E_PROTOCOL' && /unknown call/.test(e.message));
   assert.equal(fake.rendererSent.length, sent, 'an unknown call is refused before IPC');
 });
 
@@ -46,7 +52,7 @@ test('events: one subscription per name, the page gets the payload only, unsubsc
   assert.equal(fake.rendererSent.filter((s) => s.channel === 'engine:unsubscribe').length, 0);
   off2();
   assert.deepEqual(fake.rendererSent.filter((s) => s.channel === 'engine:unsubscribe').at(-1)?.args, ['containers.changed']);
-  assert.throws(() => engine.on('no.such.event', () => undefined), /unknown event/);
+  assert.throws(() => engine.on('no.such.event' as 'engine.log', () => undefined), /unknown event/);
 });
 
 test('the command pane coerces what the page passes before it crosses to main', () => {
