@@ -6,15 +6,22 @@ import type { Subcommand } from '../subcommand.js';
 
 export const command: Subcommand = {
   name: 'serve',
-  usage: 'serve [--freezer v1|v2] [--web HOST:PORT]',
+  usage: 'serve [--freezer v1|v2] [--web HOST:PORT] [--no-minimega-socket]',
   summary:
     'run the engine daemon in the foreground; --web also serves the UI and the contract over a WebSocket\n' +
-    'with a token (e.g. --web 127.0.0.1:9001)',
+    'with a token (e.g. --web 127.0.0.1:9001); minimega\'s own protocol is served on <base>/minimega\n' +
+    '(minimega -base <base> -e …) unless --no-minimega-socket',
   async run(args, rest) {
-    if (rest.length) fail(`serve: unexpected argument \`${rest[0]}\``);
+    let minimegaSocket = true;
+    for (const a of rest) {
+      if (a === '--minimega-socket') minimegaSocket = true;
+      else if (a === '--no-minimega-socket') minimegaSocket = false;
+      else fail(`serve: unknown option \`${a}\` (see nanomega serve --help)`);
+    }
     const { close } = await serve({
       base: args.base,
       freezer: args.freezer,
+      minimegaSocket,
       onReady: (sock) => process.stdout.write(`nanomega: serving on ${sock}\n`),
     });
     const web = args.web ? await serveWeb({ socket: socketPath(args.base), listen: args.web }) : undefined;

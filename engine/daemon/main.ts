@@ -1,14 +1,17 @@
 import { unlink } from 'node:fs/promises';
 import { answers } from '../api/node/socket-client.js';
-import { socketPath } from '../api/wire.js';
+import { minimegaSocketPath, socketPath } from '../api/wire.js';
 import type { FreezerMode } from '../cgroup/cgroup.js';
 import { Engine } from '../engine.js';
 import { EngineError } from '../errors.js';
+import { serveMinimegaSocket } from './minimega-socket.js';
 import { serveSocket } from './server.js';
 
 export interface ServeOptions {
   base: string;
   freezer?: FreezerMode;
+  /** Also serve minimega's own protocol on `<base>/minimega` (default true). */
+  minimegaSocket?: boolean;
   /** Called once the socket accepts connections. */
   onReady?: (socket: string) => void;
 }
@@ -23,11 +26,14 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   if (await answers(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });
   const engine = await Engine.open({ base: opts.base, freezer: opts.freezer });
   const server = await serveSocket(engine, path);
+  const mmPath = minimegaSocketPath(opts.base);
+  const minimega = opts.minimegaSocket === false ? undefined : await serveMinimegaSocket(engine, mmPath);
   opts.onReady?.(path);
   const close = async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await Promise.all([server, minimega].map((s) => s && new Promise<void>((r) => s.close(() => r()))));
     engine.close();
     await unlink(path).catch(() => undefined);
+    if (minimega) await unlink(mmPath).catch(() => undefined);
   };
   return { engine, close };
 }

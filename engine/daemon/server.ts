@@ -1,5 +1,4 @@
 import type { Server, Socket } from 'node:net';
-import { hostname } from 'node:os';
 import type { EventName } from '../api/contract.js';
 import { EVENT_NAMES } from '../api/contract.js';
 import { encodeFrame, parseClientFrame, protocolError, type ServerFrame } from '../api/wire.js';
@@ -8,6 +7,7 @@ import type { ClientScope, Engine } from '../engine.js';
 import { EngineError, toWireError } from '../errors.js';
 import { checkArgs, isCallName } from './arguments.js';
 import { LineSocket, listenUnix } from './line-socket.js';
+import { openSession } from './session.js';
 
 /** Serve the engine contract on a unix socket: one JSON frame per line, both ways (engine/api/wire.ts). */
 export function serveSocket(engine: Engine, path: string): Promise<Server> {
@@ -81,13 +81,7 @@ class Connection {
   }
 
   private cli(): CliSession {
-    this.session ??= new CliSession({
-      engine: { call: (name, ...args) => (this.engine.handlers[name] as (...a: unknown[]) => Promise<never>)(...args) },
-      config: this.engine.config,
-      env: process.env,
-      hostname: hostname(),
-      runShell: async (cmd) => this.engine.ctx.host.run(['/bin/sh', '-c', cmd]),
-    });
+    this.session ??= openSession(this.engine);
     return this.session;
   }
 

@@ -24,6 +24,12 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A response and the flags it renders with. */
+export interface Chunk {
+  response: Response;
+  flags: Flags;
+}
+
 /** A response plus the flag overrides dot-commands put on it (minicli's Response.Flags). */
 interface Outcome {
   response: Response;
@@ -40,16 +46,23 @@ export class CliSession {
   ) {}
 
   async exec(line: string): Promise<CommandResult> {
+    const chunks = await this.chunks(line);
+    if (chunks.length === 0) return { output: '', errors: [] };
+    const { response, flags } = chunks[0]!;
+    return { output: render(response, flags, this.deps.hostname), errors: response.errors };
+  }
+
+  /** One line as minicli responses with their flags resolved (none for a blank line; the minimega socket sends each). */
+  async chunks(line: string): Promise<Chunk[]> {
     let tokens: Token[];
     try {
       tokens = tokenize(line, this.deps.env);
     } catch (e) {
-      return { output: '', errors: [errorMessage(e)] };
+      return [{ response: errorResponse(errorMessage(e)), flags: { ...this.defaults } }];
     }
-    if (tokens.length === 0) return { output: '', errors: [] };
+    if (tokens.length === 0) return [];
     const { response, flags } = await this.run(tokens, line);
-    const effective: Flags = { ...this.defaults, ...flags };
-    return { output: render(response, effective, this.deps.hostname), errors: response.errors };
+    return [{ response, flags: { ...this.defaults, ...flags } }];
   }
 
   private async run(tokens: Token[], line: string): Promise<Outcome> {
