@@ -7,6 +7,8 @@ import type { Host } from './host/host.js';
 import type { HostFs } from './rootfs/hostfs.js';
 import type { Network } from './net/network.js';
 import type { AttachWave } from './net/attach-wave.js';
+import type { HostTaps } from './net/taps.js';
+import type { DnsmasqServers } from './dhcp/dnsmasq.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { ShimControl } from './shim/control-client.js';
 import type { ShimLauncher } from './shim/launcher.js';
@@ -45,6 +47,10 @@ export interface EngineContext {
   emit: Emit;
   /** Bridges, VLAN aliases and veths. */
   network: Network;
+  /** Host taps (`tap`). */
+  taps: HostTaps;
+  /** DHCP/DNS servers (`dnsmasq`). */
+  dnsmasq: DnsmasqServers;
   /** Batches the NIC setup of containers launched together. */
   attachWave: AttachWave;
   /** Next id to hand out; persisted in engine.json. */

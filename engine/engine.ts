@@ -9,6 +9,8 @@ import { nuke } from './commands/nuke.js';
 import { netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
 import { AttachWave } from './net/attach-wave.js';
 import { Network } from './net/network.js';
+import { HostTaps } from './net/taps.js';
+import { DnsmasqServers } from './dhcp/dnsmasq.js';
 import { netHostOf } from './net/net-host.js';
 import { kill } from './commands/kill.js';
 import { launch } from './commands/launch.js';
@@ -54,6 +56,8 @@ export class Engine {
   readonly handlers: Handlers;
   readonly consoles: ConsoleRelay;
   readonly stats: StatsSampler;
+  /** engine.log lines of the engine's opening (recovery), before anyone could subscribe. */
+  startupLog: Events['engine.log'][] = [];
   /** The scope of in-process callers of `handlers`. */
   private readonly local: ClientScope;
 
@@ -82,6 +86,13 @@ export class Engine {
       'vm.net.connect': (target, index, vlan, bridge) => netConnect(ctx, target, index, vlan, bridge),
       'vm.net.disconnect': (target, index) => netDisconnect(ctx, target, index),
       'net.vlans': async () => (await ctx.network.backend(), ctx.network.vlans.list()),
+      'tap.create': (req) => ctx.taps.create(req),
+      'tap.delete': (name) => ctx.taps.delete(name),
+      'tap.list': () => ctx.taps.list(),
+      'dnsmasq.start': (listen, low, high, config) => ctx.dnsmasq.start(listen, low, high, config ?? ''),
+      'dnsmasq.kill': (id) => ctx.dnsmasq.kill(id),
+      'dnsmasq.list': () => ctx.dnsmasq.list(),
+      'dnsmasq.configure': (id, kind, args) => ctx.dnsmasq.configure(id, kind, args),
       'engine.nuke': () => nuke(ctx),
       'config.get': async () => structuredClone(this.config.current) as ContainerConfig,
       'cli.exec': async () => {
@@ -129,8 +140,10 @@ export class Engine {
     await prepareEngineParents(host, layout);
     const store = new StateStore(host, base);
     const network = new Network({ stateDir: base, host: netHostOf(host) });
+    const taps = new HostTaps(host, network, base);
     const engineRec = await store.loadEngine();
     let engine: Engine | undefined;
+    const startupLog: Events['engine.log'][] = [];
     let hostFs: Promise<HostFs> | undefined;
     let launcher: Promise<ShimLauncher> | undefined;
     const ctx: EngineContext = {
@@ -139,10 +152,16 @@ export class Engine {
       layout,
       store,
       containers: new Map(),
-      emit: (name, payload) => engine?.events.emit(name, payload),
+      emit: (name, payload) => {
+        if (engine) engine.events.emit(name, payload);
+        // What recovery reports happens before anyone can subscribe: kept for the daemon's log.
+        else if (name === 'engine.log') startupLog.push(payload as Events['engine.log']);
+      },
       nextId: engineRec.nextId,
       cgroupTag: baseTag(base),
       network,
+      taps,
+      dnsmasq: new DnsmasqServers(host, taps, base, (message) => ctx.emit('engine.log', { t: Date.now(), level: 'warn', message })),
       attachWave: new AttachWave(network),
       hostFsRoot: join(base, 'hostfs'),
       hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot).catch((e) => {
@@ -160,10 +179,12 @@ export class Engine {
       },
       saveEngine: () => store.saveEngine({ nextId: ctx.nextId, modules: engineRec.modules }),
     };
-    engine = new Engine(ctx, () => void launcher?.then((l) => l.close(), () => undefined));
+    const opened = new Engine(ctx, () => void launcher?.then((l) => l.close(), () => undefined));
+    opened.startupLog = startupLog;
     await recover(ctx);
-    engine.stats.start();
-    return engine;
+    engine = opened;
+    opened.stats.start();
+    return opened;
   }
 
   on<K extends keyof Events>(name: K, listener: (payload: Events[K]) => void): () => void {

@@ -10,7 +10,11 @@ import type {
   ContainerConfig,
   ContainerId,
   ContainerInfo,
+  DnsmasqEntry,
+  DnsmasqInfo,
+  HostTapInfo,
   StatsSample,
+  TapRequest,
   VmResult,
 } from './types.js';
 import type { WireError } from './errors.js';
@@ -38,6 +42,23 @@ export interface Calls {
   'vm.net.disconnect': { args: [target: string, index: number]; result: void };
   /** VLAN aliases allocated by this daemon (`vlans`). */
   'net.vlans': { args: []; result: { alias: string; vlan: number }[] };
+  /** `tap create`: a host interface on a VLAN (an address, DHCP, or neither). */
+  'tap.create': { args: [req: TapRequest]; result: HostTapInfo };
+  /** `tap delete NAME|all`. */
+  'tap.delete': { args: [name: string]; result: void };
+  /** `tap`: the host taps. */
+  'tap.list': { args: []; result: HostTapInfo[] };
+  /** `dnsmasq start LISTEN LOW HIGH [CONFIG]` (LISTEN '' with CONFIG: the config file alone). */
+  'dnsmasq.start': { args: [listen: string, low: string, high: string, config?: string]; result: DnsmasqInfo };
+  /** `dnsmasq kill ID|all`. */
+  'dnsmasq.kill': { args: [id: string]; result: void };
+  /** `dnsmasq`: the running servers. */
+  'dnsmasq.list': { args: []; result: DnsmasqInfo[] };
+  /**
+   * `dnsmasq configure ID|all ip|dns|upstream|options [ARGS…]`: with args adds an entry (result []),
+   * without lists the entries.
+   */
+  'dnsmasq.configure': { args: [id: string, kind: 'ip' | 'dns' | 'upstream' | 'options', args: string[]]; result: DnsmasqEntry[] };
   /** `nanomega nuke`: kill every container, forget them all, remove every engine-made kernel object. */
   'engine.nuke': { args: []; result: void };
   /** The daemon's current `vm config`. */
@@ -94,6 +115,13 @@ const CALLS: Record<CallName, true> = {
   'vm.net.connect': true,
   'vm.net.disconnect': true,
   'net.vlans': true,
+  'tap.create': true,
+  'tap.delete': true,
+  'tap.list': true,
+  'dnsmasq.start': true,
+  'dnsmasq.kill': true,
+  'dnsmasq.list': true,
+  'dnsmasq.configure': true,
   'engine.nuke': true,
   'config.get': true,
   'cli.exec': true,

@@ -160,3 +160,53 @@ export interface ConsoleData {
   session: number;
   data: string;
 }
+
+/** `tap create VLAN [bridge BRIDGE] [ip IP/LEN | dhcp] [NAME]`. */
+export interface TapRequest {
+  /** A number 0-4095 or an alias ("LAN"). */
+  vlan: string;
+  /** '' or absent: the default bridge. */
+  bridge?: string;
+  /** Address for the host end, `a.b.c.d/len` (a bare address is a /32) or IPv6. */
+  ip?: string;
+  /** Get the address from the VLAN's DHCP server instead. */
+  dhcp?: boolean;
+  /** Interface name; absent: the next `mega_tapN`. */
+  name?: string;
+}
+
+/** A host tap: the host's own interface on an experiment VLAN (minimega's `tap`). */
+export interface HostTapInfo {
+  name: string;
+  bridge: string;
+  /** As written ("LAN", "5"). */
+  vlan: string;
+  vlanId: number;
+  /** Address given with `ip`, as written; '' for none or DHCP. */
+  ip: string;
+  dhcp: boolean;
+}
+
+/** A DHCP/DNS server of `dnsmasq start` (minimega's `dnsmasq` list). */
+export interface DnsmasqInfo {
+  id: number;
+  /** LISTEN ('' when started from a config file only). */
+  address: string;
+  min: string;
+  max: string;
+  /** The server's directory (pid, leases, log, config). */
+  path: string;
+  /** 0 when it is not running. */
+  pid: number;
+  /** The host tap it serves ('' with a config file only). */
+  interface: string;
+  /** The extra config file, '' for none. */
+  config: string;
+}
+
+/** One entry of `dnsmasq configure ID ip|dns|upstream|options`: mac→ip, ip→hostname, or a value alone (key ''). */
+export interface DnsmasqEntry {
+  id: number;
+  key: string;
+  value: string;
+}

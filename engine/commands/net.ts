@@ -18,12 +18,14 @@ const NSENTER_CONCURRENCY = 16;
 export async function refreshAddresses(ctx: EngineContext, list: Container[]): Promise<void> {
   const now = Date.now();
   const stale = list.filter((c) => isAlive(c.rec.state) && c.rec.nics.length > 0 && c.rec.initPid > 0 && (c.addressesAt ?? 0) + ADDRESS_TTL_MS < now);
+  // A NIC without an IPv4 address of its own shows the lease our dnsmasq gave its MAC, if any.
+  const leases = stale.length > 0 ? await ctx.dnsmasq.leases() : new Map<string, string>();
   const apply = (c: Container, addrs: NicAddresses[] | undefined) => {
     if (!addrs) return;
     c.addressesAt = now;
     c.rec.nics = c.rec.nics.map((n, index): NicInfo => {
       const a = addrs.find((x) => x.ifname === `veth${index}`);
-      return { ...n, ip: a?.ip[0] ?? '', ip6: a?.ip6.find((x) => !x.startsWith('fe80')) ?? a?.ip6[0] ?? '' };
+      return { ...n, ip: a?.ip[0] ?? leases.get(n.mac.toLowerCase()) ?? '', ip6: a?.ip6.find((x) => !x.startsWith('fe80')) ?? a?.ip6[0] ?? '' };
     });
   };
   const viaNsenter = stale.filter((c) => !c.control);

@@ -6,7 +6,8 @@ import { WILDCARD } from './targets.js';
 
 /**
  * Kill every container of this base, forget them, and remove every kernel object the engine made
- * (cgroups go with each exit; veths and bridges through the network's own records and tags).
+ * (cgroups go with each exit; dnsmasq servers, host taps, veths and bridges through their own
+ * records and tags).
  * Instance directories go with the flush; the generated host filesystem and engine counters stay.
  */
 export async function nuke(ctx: EngineContext): Promise<void> {
@@ -28,6 +29,9 @@ export async function nuke(ctx: EngineContext): Promise<void> {
     }
   }
   await flush(ctx, WILDCARD);
+  // Servers first (they are bound to host taps), then the taps, then bridges and container NICs.
+  await ctx.dnsmasq.nuke();
+  await ctx.taps.nuke();
   await ctx.network.nuke();
   await ctx.host.removeTree(join(ctx.opts.base, 'net.json')).catch(() => undefined);
   if (errors.length) ctx.emit('engine.log', { t: Date.now(), level: 'warn', message: `nuke: ${errors.join('; ')}` });

@@ -22,6 +22,10 @@ export async function recover(ctx: EngineContext): Promise<void> {
   await removeOrphanCgroups(ctx);
   const live = new Set([...ctx.containers.values()].filter((c) => isAlive(c.rec.state)).map((c) => c.rec.id));
   await ctx.network.reconcile(live);
+  // Host taps and dnsmasq servers outlive the daemon like containers do; what vanished meanwhile is
+  // removed and reported.
+  const notes = [...(await ctx.taps.reconcile()), ...(await ctx.dnsmasq.recover())];
+  for (const message of notes) ctx.emit('engine.log', { t: Date.now(), level: 'warn', message });
   await ctx.saveEngine();
 }
 

@@ -8,6 +8,15 @@ const int: Check = (v) => Number.isSafeInteger(v);
 const optional = (c: Check): Check => (v) => v === undefined || v === null || c(v);
 const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const bool: Check = (v) => typeof v === 'boolean';
+/** TapRequest: vlan, and optional bridge, ip, dhcp, name. */
+const tapRequest: Check = (v) => {
+  if (!obj(v)) return false;
+  const r = v as Record<string, unknown>;
+  const known = ['vlan', 'bridge', 'ip', 'dhcp', 'name'];
+  return Object.keys(r).every((k) => known.includes(k)) && str(r.vlan) && optional(str)(r.bridge) && optional(str)(r.ip) && optional(bool)(r.dhcp) && optional(str)(r.name);
+};
+
 /** Argument shapes per call, checked at the boundary before a handler sees them (conmon bounds-checks too). */
 const SHAPES: Record<CallName, Check[]> = {
   'vm.info': [],
@@ -20,6 +29,13 @@ const SHAPES: Record<CallName, Check[]> = {
   'vm.net.connect': [str, int, str, optional(str)],
   'vm.net.disconnect': [str, int],
   'net.vlans': [],
+  'tap.create': [tapRequest],
+  'tap.delete': [str],
+  'tap.list': [],
+  'dnsmasq.start': [str, str, str, optional(str)],
+  'dnsmasq.kill': [str],
+  'dnsmasq.list': [],
+  'dnsmasq.configure': [str, (v) => v === 'ip' || v === 'dns' || v === 'upstream' || v === 'options', (v) => Array.isArray(v) && v.length <= 8 && v.every(str)],
   'engine.nuke': [],
   'config.get': [],
   'cli.exec': [str],

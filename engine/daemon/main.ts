@@ -25,6 +25,10 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   const path = socketPath(opts.base);
   if (await answers(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });
   const engine = await Engine.open({ base: opts.base, freezer: opts.freezer });
+  // The daemon's stderr is its log (<base>/daemon.log when started in the background).
+  const logLine = (l: { t: number; level: string; message: string }) => process.stderr.write(`${new Date(l.t).toISOString()} ${l.level}: ${l.message}\n`);
+  engine.startupLog.forEach(logLine);
+  engine.on('engine.log', logLine);
   const server = await serveSocket(engine, path);
   const mmPath = minimegaSocketPath(opts.base);
   const minimega = opts.minimegaSocket === false ? undefined : await serveMinimegaSocket(engine, mmPath);

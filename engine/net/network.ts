@@ -58,6 +58,19 @@ interface NetStateJSON {
   containers: Record<string, ContainerNet>;
 }
 
+/** What host taps (taps.ts) share with container NICs; handed out under the network's lock. */
+export interface NetCore {
+  readonly backend: BridgeBackend;
+  readonly vlans: VlanAliases;
+  /** This engine's tag in link aliases. */
+  readonly tag: string;
+  readonly defaultBridge: string;
+  /** The next `mega_tapN`: one counter for container NICs and host taps, as in minimega. */
+  nextTapName(): string;
+  /** Persists net.json (aliases, owned bridges, the tap counter). */
+  save(): Promise<void>;
+}
+
 export interface AttachRequest {
   c: { id: number; nics: NetSpec[] };
   initPid: number;
@@ -293,7 +306,7 @@ export class Network {
     return this.locked(async () => {
       const links = await this.taggedLinks();
       const taps = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.tap)));
-      for (const l of links) if (l.kind === 'tap') taps.add(l.name);
+      for (const l of links) if (l.kind !== 'bridge') taps.add(l.name); // host taps (taps.ts) too
       const present = [];
       for (const t of taps) if (await this.host.exists(`${SYS_NET}/${t}`)) present.push(t);
       await runBatch(this.host, 'ip', deleteLines(present), { op: 'nuke', force: true });
@@ -367,14 +380,34 @@ export class Network {
     return { vlan: n.vlan, vlanId: n.vlanId, bridge: n.bridge, tap: n.tap, mac: n.mac, ip: bareIp(n.ip), ip6: '' };
   }
 
-  /** Links carrying our tag in their alias. */
-  private async taggedLinks(): Promise<{ name: string; kind: 'tap' | 'bridge' }[]> {
+  /**
+   * Links carrying our tag in their alias: bridges (`bridge …`), host taps of `tap create` and their
+   * bridge ports (`host NAME`, `host NAME port`, see taps.ts), and container NICs (anything else).
+   */
+  async taggedLinks(): Promise<{ name: string; kind: 'tap' | 'bridge' | 'host'; what: string }[]> {
     const out = await runOne(this.host, ['ip', '-j', 'link', 'show'], 'list links', 'ip link');
     const prefix = `${MARK}:${this.tag} `;
     const links = JSON.parse(out || '[]') as { ifname: string; ifalias?: string }[];
     return links
       .filter((l) => l.ifalias?.startsWith(prefix))
-      .map((l) => ({ name: l.ifname, kind: l.ifalias!.slice(prefix.length).startsWith('bridge') ? 'bridge' : 'tap' }));
+      .map((l) => {
+        const what = l.ifalias!.slice(prefix.length);
+        return { name: l.ifname, kind: what.startsWith('bridge') ? 'bridge' : what.startsWith('host ') ? 'host' : 'tap', what };
+      });
+  }
+
+  /** Runs `fn` under the network's lock with what host taps share with container NICs. */
+  exclusive<T>(fn: (core: NetCore) => Promise<T>): Promise<T> {
+    return this.locked(() =>
+      fn({
+        backend: this.backendImpl!,
+        vlans: this.vlans,
+        tag: this.tag,
+        defaultBridge: this.defaultBridge,
+        nextTapName: () => `${this.tapPrefix}${this.nextTap++}`,
+        save: () => this.save(),
+      }),
+    );
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {

@@ -8,12 +8,16 @@ import { vmTag } from './vm-tag.js';
 import { vmTop } from './top.js';
 import { vmStats } from './stats.js';
 import { vlans, vmNetConnect, vmNetDisconnect } from './net.js';
+import { clearTap, tap } from './tap.js';
+import { dnsmasq, dnsmasqConfigure } from './dnsmasq.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   vmLaunch, vmStart, vmStop, vmKill, vmFlush, vmInfo, vmTag, vmConfig, clearVmConfig, shell,
   vmTop,
   vmStats,
   vlans, vmNetConnect, vmNetDisconnect,
+  tap, clearTap,
+  dnsmasq, dnsmasqConfigure,
 ];
 
 /** The command whose words start `words`, preferring the longest match. */

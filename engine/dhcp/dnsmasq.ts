@@ -1,0 +1,304 @@
+// `dnsmasq start|kill|configure` and the list: Debian's dnsmasq serving DHCP and DNS on a host tap.
+// Each server lives in <base>/dnsmasq/<id>/ (pid file, leases, log, the configure files and our
+// record) and runs detached from the daemon, so it keeps serving across a daemon restart and is
+// found again by its pid file; `dnsmasq kill` and `nuke` stop it and remove the directory.
+import { join } from 'node:path';
+import type { DnsmasqEntry, DnsmasqInfo } from '../api/types.js';
+import { EngineError, configError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import { inSubnet, isHostAddress, parseIpv4, subnetText, type Cidr4 } from '../net/ipv4.js';
+import type { HostTaps } from '../net/taps.js';
+import { firstLine, isOurs, readPidFile, stopDaemon, waitForPidFile } from './daemon-process.js';
+import {
+  addSetting,
+  dhcpHostsText,
+  dnsmasqArgv,
+  dnsmasqFiles,
+  DNSMASQ_DIR,
+  emptySettings,
+  hostsText,
+  optsText,
+  parseLeases,
+  resolvText,
+  settingRows,
+  type DnsmasqFiles,
+  type DnsmasqPlan,
+  type DnsmasqSetting,
+  type DnsmasqSettings,
+} from './dnsmasq-config.js';
+
+/** minimega's wildcard. */
+const ALL = 'all';
+/** dnsmasq drops root for this uid (its default `--user`); the probe checks what it could read. */
+const NOBODY_UID = 65534;
+
+interface ServerRecord {
+  id: number;
+  plan: DnsmasqPlan;
+  settings: DnsmasqSettings;
+  /** The pid seen at start (the pid file is the truth). */
+  pid: number;
+}
+
+export class DnsmasqServers {
+  private readonly servers = new Map<number, ServerRecord>();
+  private readonly root: string;
+  private nextId = 0;
+  private ready?: Promise<void>;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly host: Host,
+    private readonly taps: HostTaps,
+    base: string,
+    /** Where notes about servers that vanished go (the engine log). */
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
+    this.root = join(base, DNSMASQ_DIR);
+  }
+
+  /**
+   * `dnsmasq start LISTEN LOW HIGH [CONFIG]`: LISTEN must be the address of a host tap and LOW..HIGH
+   * inside its subnet. `dnsmasq start CONFIG` (listen '') runs only what the config file says.
+   */
+  start(listen: string, low: string, high: string, config = ''): Promise<DnsmasqInfo> {
+    return this.locked(async () => {
+      const plan = await this.plan(listen, low, high, config);
+      const id = this.nextId++;
+      const f = dnsmasqFiles(join(this.root, String(id)));
+      const rec: ServerRecord = { id, plan, settings: emptySettings(), pid: 0 };
+      try {
+        await this.writeFiles(f, rec);
+        plan.user = (await this.nobodyCanRead(f.hosts)) ? 'nobody' : 'root';
+        if (plan.user === 'root') this.log(`dnsmasq ${id} runs as root: uid ${NOBODY_UID} cannot read ${f.dir} (a parent directory is not searchable)`);
+        await this.saveRecord(f, rec);
+        const r = await this.host.run(dnsmasqArgv(f, plan));
+        if (r.code !== 0) {
+          throw new EngineError('E_HOST', `dnsmasq start: ${firstLine(r.stderr, `dnsmasq exited ${r.code}`)}`, { op: 'dnsmasq start', path: f.dir });
+        }
+        rec.pid = await waitForPidFile(this.host, f.pid, 'dnsmasq start');
+        await this.saveRecord(f, rec);
+      } catch (e) {
+        await stopDaemon(this.host, f.pid).catch(() => undefined); // Best-effort: nothing of a failed start may stay.
+        await this.host.removeTree(f.dir);
+        throw e;
+      }
+      this.servers.set(id, rec);
+      return this.info(rec, rec.pid);
+    });
+  }
+
+  /** `dnsmasq kill ID|all`: SIGTERM (SIGKILL after a grace period), then the directory goes. */
+  kill(id: string): Promise<void> {
+    return this.locked(async () => {
+      const doomed = id === ALL ? [...this.servers.values()] : [this.find(id)];
+      for (const rec of doomed) await this.remove(rec);
+    });
+  }
+
+  /** The list; servers that died on their own are reported once and removed. */
+  list(): Promise<DnsmasqInfo[]> {
+    return this.locked(async () => {
+      await this.prune();
+      const out: DnsmasqInfo[] = [];
+      for (const rec of this.servers.values()) out.push(this.info(rec, await readPidFile(this.host, this.files(rec).pid)));
+      return out.sort((a, b) => a.id - b.id);
+    });
+  }
+
+  /**
+   * `dnsmasq configure ID|all KIND [ARGS…]`: with ARGS adds an entry (rewriting the file dnsmasq
+   * watches), without lists the entries of KIND.
+   */
+  configure(id: string, kind: DnsmasqSetting, args: readonly string[]): Promise<DnsmasqEntry[]> {
+    return this.locked(async () => {
+      const targets = id === ALL ? [...this.servers.values()] : [this.find(id)];
+      if (args.length > 0) {
+        for (const rec of targets) addSetting(rec.settings, kind, args); // all checked before any file changes
+        for (const rec of targets) {
+          await this.writeFiles(this.files(rec), rec);
+          await this.saveRecord(this.files(rec), rec);
+        }
+        return [];
+      }
+      return targets.flatMap((rec) => settingRows(rec.settings, kind).map(([key, value]) => ({ id: rec.id, key, value })));
+    });
+  }
+
+  /** MAC → leased IPv4 over every running server (for `vm info ip`). */
+  async leases(): Promise<Map<string, string>> {
+    await this.load();
+    const best = new Map<string, { ip: string; expiry: number }>();
+    for (const rec of this.servers.values()) {
+      const text = await this.host.readFile(this.files(rec).leases).catch(() => '');
+      for (const [mac, l] of parseLeases(text)) {
+        const old = best.get(mac);
+        if (!old || l.expiry >= old.expiry) best.set(mac, l);
+      }
+    }
+    return new Map([...best].map(([mac, l]) => [mac, l.ip]));
+  }
+
+  /**
+   * After a daemon restart: servers still running are adopted; the others (and directories of a
+   * start cut short) are removed and reported. Returns the notes.
+   */
+  recover(): Promise<string[]> {
+    return this.locked(async () => {
+      const notes: string[] = [];
+      for (const rec of [...this.servers.values()]) {
+        const f = this.files(rec);
+        if (await isOurs(this.host, await readPidFile(this.host, f.pid), f.pid)) continue;
+        notes.push(`dnsmasq ${rec.id} was not running after the daemon restart; removed ${f.dir}`);
+        await this.remove(rec);
+      }
+      return notes;
+    });
+  }
+
+  /** Every server of this base and the whole <base>/dnsmasq directory. */
+  nuke(): Promise<void> {
+    return this.locked(async () => {
+      for (const rec of [...this.servers.values()]) await this.remove(rec);
+      for (const name of await this.host.readdir(this.root).catch(() => [] as string[])) {
+        await stopDaemon(this.host, dnsmasqFiles(join(this.root, name)).pid);
+      }
+      await this.host.removeTree(this.root);
+    });
+  }
+
+  // ---- internals ----
+
+  private async plan(listen: string, low: string, high: string, config: string): Promise<DnsmasqPlan> {
+    if (config !== '' && !config.startsWith('/')) {
+      throw configError('config', config, `dnsmasq start: config file \`${config}\` must be an absolute host path`);
+    }
+    if (config !== '' && (await this.host.kind(config)) !== 'file') {
+      throw configError('config', config, `dnsmasq start: config file \`${config}\` does not exist`);
+    }
+    if (listen === '') return { listen, low, high, iface: '', rangeSize: 0, config, user: 'nobody' };
+    const addr = ipv4Arg('listen address', listen);
+    const lo = ipv4Arg('low dhcp range', low);
+    const hi = ipv4Arg('high dhcp range', high);
+    const { iface, cidr } = await this.holder(listen, addr);
+    for (const [field, value, n] of [['low dhcp range', low, lo], ['high dhcp range', high, hi]] as const) {
+      if (!isHostAddress(cidr, n)) {
+        const where = inSubnet(cidr, n) ? 'the network or broadcast address of' : 'outside';
+        throw configError(field, value, `dnsmasq start: ${field} ${value} is ${where} ${subnetText(cidr)}, the subnet of ${listen} on ${iface}`);
+      }
+    }
+    if (lo > hi) throw configError('low dhcp range', low, `dnsmasq start: low dhcp range ${low} is above high dhcp range ${high}`);
+    const busy = [...this.servers.values()].find((s) => s.plan.iface === iface);
+    if (busy) throw new EngineError('E_EXISTS', `dnsmasq start: dnsmasq ${busy.id} already serves ${iface}`, { op: 'dnsmasq start', path: iface });
+    return { listen, low, high, iface, rangeSize: hi - lo + 1, config, user: 'nobody' };
+  }
+
+  /** The host tap holding `listen` and its subnet. */
+  private async holder(listen: string, addr: number): Promise<{ iface: string; cidr: Cidr4 }> {
+    const r = await this.host.run(['ip', '-j', '-4', 'addr', 'show']);
+    if (r.code !== 0) throw new EngineError('E_HOST', `dnsmasq start: ip addr show: ${firstLine(r.stderr, 'failed')}`, { op: 'dnsmasq start', path: 'ip' });
+    const links = JSON.parse(r.stdout || '[]') as { ifname: string; addr_info?: { local: string; prefixlen: number }[] }[];
+    for (const l of links) {
+      const a = (l.addr_info ?? []).find((x) => x.local === listen);
+      if (!a) continue;
+      if (!(await this.taps.get(l.ifname))) {
+        throw configError('listen address', listen, `dnsmasq start: ${listen} is on ${l.ifname}, which is not a host tap (tap create VLAN ip ${listen}/24 makes one)`);
+      }
+      return { iface: l.ifname, cidr: { addr, prefix: a.prefixlen } };
+    }
+    throw configError('listen address', listen, `dnsmasq start: no host tap holds ${listen} (tap create VLAN ip ${listen}/24 makes one)`);
+  }
+
+  /**
+   * Can dnsmasq, once it has dropped to nobody, still read its files? Not when the base (a test's
+   * mkdtemp, /root/…) is not searchable by others; then it has to stay root, as minimega runs it.
+   */
+  private async nobodyCanRead(path: string): Promise<boolean> {
+    const r = await this.host.run(['setpriv', `--reuid=${NOBODY_UID}`, `--regid=${NOBODY_UID}`, '--clear-groups', '--', 'test', '-r', path]);
+    return r.code === 0;
+  }
+
+  private find(id: string): ServerRecord {
+    const n = /^[0-9]{1,9}$/.test(id) ? Number(id) : NaN;
+    const rec = this.servers.get(n);
+    if (!rec) throw new EngineError('E_NOT_FOUND', `invalid dnsmasq id: ${id}`, { op: 'dnsmasq', path: id });
+    return rec;
+  }
+
+  /** Stops the server and removes its directory (and <base>/dnsmasq with the last one). */
+  private async remove(rec: ServerRecord): Promise<void> {
+    const f = this.files(rec);
+    await stopDaemon(this.host, f.pid, rec.pid);
+    this.servers.delete(rec.id);
+    await this.host.removeTree(this.servers.size === 0 ? this.root : f.dir);
+  }
+
+  /** Servers whose process is gone (killed from outside, crashed) are removed and reported. */
+  private async prune(): Promise<void> {
+    for (const rec of [...this.servers.values()]) {
+      const f = this.files(rec);
+      if (await isOurs(this.host, await readPidFile(this.host, f.pid), f.pid)) continue;
+      this.log(`dnsmasq ${rec.id} exited on its own; removed ${f.dir}`);
+      await this.remove(rec);
+    }
+  }
+
+  private files(rec: ServerRecord): DnsmasqFiles {
+    return dnsmasqFiles(join(this.root, String(rec.id)));
+  }
+
+  /** The files dnsmasq reads, world-readable: it drops root before it reads most of them. */
+  private async writeFiles(f: DnsmasqFiles, rec: ServerRecord): Promise<void> {
+    for (const d of [this.root, f.dir, f.hostsDir, f.dhcpHostsDir, f.optsDir]) await this.host.mkdir(d, { recursive: true, mode: 0o755 });
+    await this.host.createFile(f.hosts, hostsText(rec.settings), 0o644);
+    await this.host.createFile(f.dhcpHosts, dhcpHostsText(rec.settings), 0o644);
+    await this.host.createFile(f.opts, optsText(rec.settings), 0o644);
+    await this.host.createFile(f.resolv, resolvText(rec.settings), 0o644);
+  }
+
+  private saveRecord(f: DnsmasqFiles, rec: ServerRecord): Promise<void> {
+    return this.host.writeFileAtomic(f.record, JSON.stringify(rec, null, 1));
+  }
+
+  private info(rec: ServerRecord, pid: number): DnsmasqInfo {
+    const p = rec.plan;
+    return { id: rec.id, address: p.listen, min: p.low, max: p.high, path: this.files(rec).dir, pid, interface: p.iface, config: p.config };
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(() => this.load()).then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private load(): Promise<void> {
+    this.ready ??= (async () => {
+      for (const name of await this.host.readdir(this.root).catch(() => [] as string[])) {
+        const f = dnsmasqFiles(join(this.root, name));
+        const rec = await this.host
+          .readFile(f.record)
+          .then((t) => JSON.parse(t) as ServerRecord)
+          .catch(() => undefined);
+        if (!rec || String(rec.id) !== name) {
+          // A start cut short before its record: stop whatever it started, drop the directory.
+          await stopDaemon(this.host, f.pid);
+          await this.host.removeTree(f.dir);
+          continue;
+        }
+        this.servers.set(rec.id, rec);
+        this.nextId = Math.max(this.nextId, rec.id + 1);
+      }
+    })().catch((e) => {
+      this.ready = undefined;
+      throw e;
+    });
+    return this.ready;
+  }
+}
+
+function ipv4Arg(field: string, value: string): number {
+  const n = parseIpv4(value);
+  if (n === undefined) throw configError(field, value, `dnsmasq start: invalid ${field} \`${value}\`: want a.b.c.d`);
+  return n;
+}
+
