@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'E_EXISTS', // name or uuid already taken
   'E_HOST', // an effect on the machine failed: detail names op and path
   'E_SHIM', // the shim reported an error while building the container
+  'E_EXEC', // a command could not run inside a container (vm exec, cc): detail has the errno
   'E_PERM', // caller not allowed
   'E_PROTOCOL', // malformed request or reply
   'E_UNAVAILABLE', // no daemon answers, or the connection to it was lost

@@ -22,6 +22,14 @@ export const ShimMsg = {
   EXITED: 0x5a, // monitor -> engine + control clients: the exit record text
   ATTACH: 0x5b, // monitor -> engine, first on the launch socket: "<token>"; then it is the sync socket
   ADDRS: 0x5c, // control client -> monitor, empty; answered ADDRS: the netns's interfaces (decodeAddrs)
+  EXEC_START: 0x5d, // exec client -> monitor: "key=value\0"... (encodeExecStart)
+  EXEC_ATTACH: 0x5e, // exec client -> monitor: "<token>" of a detached session
+  EXEC_STARTED: 0x5f, // monitor -> exec client: "<hostpid> <pid>"
+  EXEC_STDIN: 0x60, // exec client -> monitor: bytes; empty closes stdin
+  EXEC_STDOUT: 0x61, // monitor -> exec client: bytes
+  EXEC_STDERR: 0x62, // monitor -> exec client: bytes
+  EXEC_SIGNAL: 0x63, // exec client -> monitor: "<signo>"
+  EXEC_EXITED: 0x64, // monitor -> exec client: "code=N\n" | "signal=N\n", after all output
 } as const;
 export type ShimMsgType = (typeof ShimMsg)[keyof typeof ShimMsg];
 
@@ -81,7 +89,7 @@ export class FrameReader {
 
 function pair(key: string, value: string | number): string {
   const v = String(value);
-  if (v.includes('\0')) throw new RangeError(`shim bootstrap: ${key} contains NUL`);
+  if (v.includes('\0')) throw new RangeError(`shim: ${key} contains NUL`);
   return `${key}=${v}\0`;
 }
 
@@ -169,6 +177,62 @@ export function encodeContinue(nics: readonly ShimNic[]): Buffer {
     if (n.ifname.includes('|') || n.ifname === '') throw new RangeError(`shim continue: bad interface name \`${n.ifname}\``);
     s += pair('nic', `${n.ifname}|${n.ip}`);
   }
+  return Buffer.from(s, 'utf8');
+}
+
+/** What to run in a running container (EXEC_START, protocol.h). */
+export interface ExecSpec {
+  /** argv; the command is searched in the PATH of the environment. Not with put/get. */
+  argv?: string[];
+  /** KEY=VALUE on top of init's environment. */
+  env?: string[];
+  /** Working directory inside the container (resolved inside its root); default "/". */
+  cwd?: string;
+  /** A new pty of the container's devpts as stdin/stdout/stderr. */
+  tty?: boolean;
+  cols?: number;
+  rows?: number;
+  /** false: the process gets an empty stdin at once. Default true. */
+  stdin?: boolean;
+  /** Names the session for a later attach (1-64 of [A-Za-z0-9._-]). */
+  token?: string;
+  /** Keep running when the client goes; output waits until a client attaches with the token. */
+  detach?: boolean;
+  /** Write stdin into this regular file inside the container (parents created). */
+  put?: string;
+  /** Octal permission bits for put (default 0o644). */
+  mode?: number;
+  /** Copy this regular file inside the container to stdout. */
+  get?: string;
+}
+
+export const EXEC_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The EXEC_START payload. Throws RangeError on what the monitor would refuse. */
+export function encodeExecStart(spec: ExecSpec): Buffer {
+  const argv = spec.argv ?? [];
+  if (spec.put !== undefined && spec.get !== undefined) throw new RangeError('exec: put and get together');
+  const transfer = spec.put ?? spec.get;
+  if (transfer === undefined && (argv.length === 0 || argv[0] === '')) throw new RangeError('exec: no command');
+  if (transfer !== undefined && (argv.length > 0 || transfer === '')) throw new RangeError('exec: put/get take a path and no command');
+  if (spec.token !== undefined && !EXEC_TOKEN.test(spec.token)) throw new RangeError(`exec: bad token ${JSON.stringify(spec.token)}`);
+  if (spec.detach && spec.token === undefined) throw new RangeError('exec: detach needs a token');
+  let s = '';
+  for (const a of argv) s += pair('arg', a);
+  for (const e of spec.env ?? []) {
+    if (!/^[^=]+=/.test(e)) throw new RangeError(`exec: env ${JSON.stringify(e)} is not KEY=VALUE`);
+    s += pair('env', e);
+  }
+  if (spec.cwd !== undefined) s += pair('cwd', spec.cwd);
+  if (spec.tty) s += pair('tty', 1);
+  if (spec.cols !== undefined) s += pair('cols', spec.cols);
+  if (spec.rows !== undefined) s += pair('rows', spec.rows);
+  if (spec.stdin === false) s += pair('stdin', 0);
+  if (spec.token !== undefined) s += pair('token', spec.token);
+  if (spec.detach) s += pair('detach', 1);
+  if (spec.put !== undefined) s += pair('put', spec.put);
+  if (spec.get !== undefined) s += pair('get', spec.get);
+  if (spec.mode !== undefined) s += pair('mode', (spec.mode & 0o7777).toString(8));
   return Buffer.from(s, 'utf8');
 }
 

@@ -1,4 +1,4 @@
-/* shim/src/cgroup.c — join cgroups, then a new cgroup namespace.  */
+/* shim/src/cgroup.c — join cgroups (then, for init, a new cgroup namespace).  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -10,7 +10,7 @@
 #include "utils.h"
 
 int
-shim_cgroup_join (const struct shim_config *cfg, shim_error_t *err)
+shim_cgroup_enter (const struct shim_config *cfg, shim_error_t *err)
 {
   for (size_t i = 0; i < cfg->cgroups.n; i++)
     {
@@ -24,6 +24,14 @@ shim_cgroup_join (const struct shim_config *cfg, shim_error_t *err)
       if (UNLIKELY (write (fd, "0", 1) != 1))
         return shim_make_error (err, errno, "write `%s`", path);
     }
+  return 0;
+}
+
+int
+shim_cgroup_join (const struct shim_config *cfg, shim_error_t *err)
+{
+  if (shim_cgroup_enter (cfg, err) < 0)
+    return -1;
   if (UNLIKELY (unshare (CLONE_NEWCGROUP) < 0))
     return shim_make_error (err, errno, "unshare CLONE_NEWCGROUP");
   return 0;

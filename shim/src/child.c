@@ -3,8 +3,8 @@
      → hostname → rootfs/mounts → pivot_root
      → MOUNTED, wait CONTINUE → lo and the NICs of CONTINUE up, addresses
      (netlink.c) → preinit → check init → caps
-     → no_new_privs + seccomp filter (seccomp.c)
-     → close fds → READY, wait EXEC → execve.  */
+     → no_new_privs + seccomp filter (seccomp.c) → close fds (confine.c,
+     shared with `vm exec`) → READY, wait EXEC → execve.  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,27 +18,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "caps.h"
 #include "cgroup.h"
 #include "child.h"
+#include "confine.h"
 #include "ebpf.h"
 #include "netlink.h"
 #include "rootfs.h"
-#include "seccomp.h"
 #include "sync.h"
 #include "utils.h"
-
-static int
-close_others (int keep, shim_error_t *err)
-{
-  if (keep > 3 && UNLIKELY (close_range (3, (unsigned) keep - 1, 0) < 0))
-    return shim_make_error (err, errno, "close_range");
-  if (UNLIKELY (close_range ((unsigned) keep + 1, ~0U, 0) < 0))
-    return shim_make_error (err, errno, "close_range");
-  if (keep < 3)
-    return shim_make_error (err, EBADF, "sync fd %d collides with stdio", keep);
-  return 0;
-}
 
 static int
 setup_tty (const char *slave, shim_error_t *err)
@@ -157,7 +144,7 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
   uint32_t net_len = 0;
 
   umask (0);
-  if (close_others (sync_fd, err) < 0)
+  if (shim_close_fds (sync_fd, err) < 0)
     return -1;
   if (setup_tty (pty_slave, err) < 0)
     return -1;
@@ -196,11 +183,8 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
     return -1;
   if (check_init (cfg, err) < 0)
     return -1;
-  if (shim_caps_drop (cfg, err) < 0)
-    return -1;
-  if (shim_seccomp_apply (cfg, err) < 0)
-    return -1;
-  if (close_others (sync_fd, err) < 0)
+  /* The same code path as every command run by `vm exec` (exec-enter.c).  */
+  if (shim_confine (cfg, sync_fd, err) < 0)
     return -1;
 
   if (shim_sync_send (sync_fd, SHIM_MSG_READY, NULL, 0, err) < 0)

@@ -11,8 +11,8 @@
 #include "config.h"
 #include "utils.h"
 
-static int
-list_push (struct shim_list *l, const char *v)
+int
+shim_list_push (struct shim_list *l, const char *v)
 {
   char **n = realloc (l->items, (l->n + 2) * sizeof (char *));
   if (n == NULL)
@@ -26,8 +26,8 @@ list_push (struct shim_list *l, const char *v)
   return 0;
 }
 
-static void
-list_free (struct shim_list *l)
+void
+shim_list_free (struct shim_list *l)
 {
   for (size_t i = 0; i < l->n; i++)
     free (l->items[i]);
@@ -167,7 +167,7 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
         return shim_make_error (err, 0, "bootstrap: cgroup `%s` is not absolute", v);
       if (l == &cfg->caps && shim_cap_from_name (v) < 0)
         return shim_make_error (err, 0, "bootstrap: unknown capability `%s`", v);
-      if (list_push (l, v) < 0)
+      if (shim_list_push (l, v) < 0)
         return shim_make_error (err, ENOMEM, "bootstrap: key `%s`", key);
       return 0;
     }
@@ -176,9 +176,8 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
   return shim_make_error (err, 0, "bootstrap: unknown key `%s`", key);
 }
 
-/* Call FN for each "key=value\0" pair of BUF; WHAT names the message.  */
-static int
-each_pair (const char *what, const char *buf, size_t len,
+int
+shim_each_pair (const char *what, const char *buf, size_t len,
            int (*fn) (void *data, const char *key, const char *v, shim_error_t *err), void *data, shim_error_t *err)
 {
   size_t off = 0;
@@ -217,7 +216,7 @@ shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_er
   cfg->rows = 24;
   cfg->scrollback = 65536;
 
-  if (each_pair ("bootstrap", buf, len, bootstrap_pair, cfg, err) < 0)
+  if (shim_each_pair ("bootstrap", buf, len, bootstrap_pair, cfg, err) < 0)
     return -1;
   if (cfg->dir == NULL || cfg->dir[0] != '/')
     return shim_make_error (err, 0, "bootstrap: `dir` missing or not absolute");
@@ -233,7 +232,7 @@ shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_er
     bool have = false;
     for (size_t i = 0; i < cfg->env.n; i++)
       have |= strncmp (cfg->env.items[i], "container=", 10) == 0;
-    if (!have && list_push (&cfg->env, "container=nanomega") < 0)
+    if (!have && shim_list_push (&cfg->env, "container=nanomega") < 0)
       return shim_make_error (err, ENOMEM, "bootstrap: env");
   }
   return 0;
@@ -251,10 +250,10 @@ shim_config_free (struct shim_config *cfg)
   free (cfg->preinit);
   free (cfg->devcgroup);
   free (cfg->freeze_dir);
-  list_free (&cfg->init);
-  list_free (&cfg->env);
-  list_free (&cfg->cgroups);
-  list_free (&cfg->caps);
+  shim_list_free (&cfg->init);
+  shim_list_free (&cfg->env);
+  shim_list_free (&cfg->cgroups);
+  shim_list_free (&cfg->caps);
   for (size_t i = 0; i < cfg->n_volumes; i++)
     {
       free (cfg->volumes[i].src);
@@ -338,7 +337,7 @@ int
 shim_nics_parse (struct shim_nics *nics, const char *buf, size_t len, shim_error_t *err)
 {
   memset (nics, 0, sizeof *nics);
-  return each_pair ("continue", buf, len, nic_pair, nics, err);
+  return shim_each_pair ("continue", buf, len, nic_pair, nics, err);
 }
 
 void

@@ -47,6 +47,15 @@ struct shim_config
 
 #define SHIM_MAX_FIFOS 1024
 
+/* Append a copy of V (the list stays NULL-terminated, argv style).  */
+int shim_list_push (struct shim_list *l, const char *v);
+void shim_list_free (struct shim_list *l);
+/* Call FN for each "key=value\0" pair of LEN bytes of BUF; WHAT names the
+   message in errors.  */
+int shim_each_pair (const char *what, const char *buf, size_t len,
+                    int (*fn) (void *data, const char *key, const char *v, shim_error_t *err), void *data,
+                    shim_error_t *err);
+
 /* Parse LEN bytes of "key=value\0" pairs into CFG (zeroed first).  */
 int shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err);
 void shim_config_free (struct shim_config *cfg);

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "launcher.h"
 #include "monitor.h"
+#include "sealed.h"
 #include "sync.h"
 #include "utils.h"
 
@@ -62,6 +64,16 @@ main (int argc, char **argv)
   memset (&cfg, 0, sizeof cfg);
   if (chdir ("/") < 0)
     return EXIT_FAILURE;
+  /* First of all, before any fd of ours is opened: run from a sealed copy
+     (sealed.h).  On failure we go on, and the monitors refuse `vm exec`.  */
+  if (!shim_exe_is_sealed () && shim_reexec_sealed (argv, &err) < 0)
+    {
+      cleanup_free char *text = shim_error_text (err);
+      fprintf (stderr, "nanomega-shim: %s; `vm exec` is refused\n", text ? text : "error");
+      shim_error_release (&err);
+    }
+  /* An exec through a memfd names the process after the fd number.  */
+  prctl (PR_SET_NAME, "nanomega-shim", 0, 0, 0);
 
   if (argc > 1 && strcmp (argv[1], "--launcher") == 0)
     {

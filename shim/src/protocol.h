@@ -60,6 +60,25 @@ enum shim_msg
                                 interfaces and addresses does the container's
                                 network namespace have?  The monitor answers
                                 ADDRS (below), in request order.  */
+  /* The exec socket <dir>/exec (exec.c): one process per connection, run
+     inside the container under init's confinement (see EXEC_START keys
+     below).  */
+  SHIM_MSG_EXEC_START,       /* exec client -> monitor: "key=value\0" ...  */
+  SHIM_MSG_EXEC_ATTACH,      /* exec client -> monitor: "<token>" of a
+                                detached session to take over.  */
+  SHIM_MSG_EXEC_STARTED,     /* monitor -> exec client: "<hostpid> <pid>",
+                                the process's pid on the host and in the
+                                container.  */
+  SHIM_MSG_EXEC_STDIN,       /* exec client -> monitor: bytes for the
+                                process's stdin; empty: close it.  */
+  SHIM_MSG_EXEC_STDOUT,      /* monitor -> exec client: bytes (with tty=1,
+                                everything the pty printed).  */
+  SHIM_MSG_EXEC_STDERR,      /* monitor -> exec client: bytes.  */
+  SHIM_MSG_EXEC_SIGNAL,      /* exec client -> monitor: "<signo>" for the
+                                process.  */
+  SHIM_MSG_EXEC_EXITED,      /* monitor -> exec client: "code=N\n" or
+                                "signal=N\n", after all of its output;
+                                then the monitor closes the connection.  */
 };
 
 /* Bootstrap keys (repeated keys are lists, kept in order):
@@ -92,5 +111,24 @@ enum shim_msg
    dumps, read by the monitor over rtnetlink from inside the namespace
    (netlink.c); at most 64 KiB of whole lines.  A failure is
    "<errno>\0<message>" like ERROR (an answer never contains NUL).  */
+
+/* EXEC_START keys ("key=value\0" like BOOTSTRAP; repeated keys are lists):
+     arg (argv, repeated; at least one unless put= or get=), env (KEY=VAL,
+     repeated, on top of init's environment), cwd (inside the container,
+     default "/"), tty (0|1: a new pty of the container's devpts as
+     stdin/stdout/stderr; RESIZE "<cols> <rows>" on the exec connection
+     sizes it), cols, rows, stdin (0|1, default 1: 0 gives an empty stdin),
+     token (1-64 of [A-Za-z0-9._-]: names the session for EXEC_ATTACH),
+     detach (0|1: when the client goes, the session keeps running, its output
+     waiting in the pipes, until a client attaches with the token; else the
+     process is killed), put (a path: write stdin to that regular file,
+     creating it (mode, octal, default 0644) and its missing parent
+     directories) or get (a path: copy that regular file to stdout).
+   The process runs only while the container runs (phase running): it joins
+   init's cgroups and every namespace of init (pid, mount, uts, ipc, net,
+   cgroup), resolves cwd inside the container's root, and gets the
+   confinement of init (confine.c) before it runs the command.  A failure
+   before the command runs is ERROR "<errno>\0<message>", then the
+   connection is closed.  */
 
 #endif
