@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { LineSplitter } from '../../engine/api/wire.js';
 import { requires } from '../helpers/requires.js';
 import { useContainerSuite } from '../helpers/suite.js';
 
@@ -33,7 +34,7 @@ interface Reply {
 }
 
 class MiniClient {
-  private buf = '';
+  private readonly lines = new LineSplitter(Infinity);
   private readonly replies: Reply[] = [];
   private waiting?: () => void;
   closed = false;
@@ -41,11 +42,7 @@ class MiniClient {
   private constructor(readonly sock: Socket) {
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
-      this.buf += d;
-      for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
-        this.replies.push(JSON.parse(this.buf.slice(0, nl)) as Reply);
-        this.buf = this.buf.slice(nl + 1);
-      }
+      for (const line of this.lines.push(d)) this.replies.push(JSON.parse(line) as Reply);
       this.waiting?.();
     });
     sock.on('close', () => {

@@ -4,6 +4,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { encodeLine, LineSplitter, socketPath as socketPathOf } from '../../../engine/api/wire.js';
 import { electronModule, fake } from './load.js';
 
 interface IpcModule {
@@ -20,20 +21,18 @@ const win = await electronModule<WindowModule>('window');
 
 /** A stand-in daemon on a unix socket: answers every call with its method and args, records every frame. */
 const dir = mkdtempSync(join(tmpdir(), 'nm-ipc-'));
-const socketPath = join(dir, 'nanomega.sock');
+const socketPath = socketPathOf(dir);
 const frames: { conn: number; frame: any }[] = [];
 const conns: Socket[] = [];
 const server = createServer((sock) => {
   const conn = conns.push(sock) - 1;
-  let buf = '';
+  const lines = new LineSplitter();
   sock.setEncoding('utf8');
   sock.on('data', (d: string) => {
-    buf += d;
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const frame = JSON.parse(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
+    for (const line of lines.push(d)) {
+      const frame = JSON.parse(line);
       frames.push({ conn, frame });
-      if (frame.type === 'call') sock.write(JSON.stringify({ type: 'result', id: frame.id, ok: true, value: { method: frame.method, args: frame.args } }) + '\n');
+      if (frame.type === 'call') sock.write(encodeLine({ type: 'result', id: frame.id, ok: true, value: { method: frame.method, args: frame.args } }));
     }
   });
 });
