@@ -50,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: nanomega ${command.usage}\n${summary}\n`);
     return 0;
   }
+  if (command.options) {
+    const unknown = rest.find((a) => a.startsWith('-') && a !== '-' && !command.options!.includes(a));
+    if (unknown !== undefined) fail(`${name}: unknown option \`${unknown}\` (see nanomega ${name} --help)`, 2);
+  }
   return command.run(args, rest);
 }
 

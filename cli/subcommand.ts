@@ -6,6 +6,11 @@ export interface Subcommand {
   readonly name: string;
   /** Its synopsis, shown by `nanomega --help` and `nanomega NAME --help`. */
   readonly usage: string;
+  /**
+   * Options it takes after its name (besides the global --base, --freezer and --web); any other word
+   * starting with `-` is refused before it runs. Absent for `-e`, whose words are all the command's.
+   */
+  readonly options?: readonly string[];
   /** What it does, one or two lines. */
   readonly summary: string;
   /** Runs it with the words after the subcommand; resolves to the exit status. */

@@ -13,6 +13,7 @@ const HISTORY_LINES = 1000;
 
 export const command: Subcommand = {
   name: 'attach',
+  options: [],
   usage: 'attach',
   summary: 'interactive minimega prompt (history, line editing)',
   async run(args, rest) {

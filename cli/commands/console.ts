@@ -69,6 +69,7 @@ export async function attachConsole(base: string, target: string): Promise<numbe
 
 export const command: Subcommand = {
   name: 'console',
+  options: [],
   usage: 'console NAME',
   summary: "attach this terminal to a container's console (Ctrl-] detaches)",
   run(args, rest) {

@@ -5,6 +5,7 @@ import type { Subcommand } from '../subcommand.js';
 
 export const command: Subcommand = {
   name: 'doctor',
+  options: ['--fix'],
   usage: 'doctor [--fix]',
   summary: 'check the kernel limits thousands of containers need; --fix raises low sysctls',
   async run(_args, rest) {

@@ -5,6 +5,7 @@ import type { Subcommand } from '../subcommand.js';
 
 export const command: Subcommand = {
   name: 'nuke',
+  options: [],
   usage: 'nuke',
   summary: 'kill every container of this base and remove every engine object',
   async run(args, rest) {

@@ -5,6 +5,7 @@ import type { Subcommand } from '../subcommand.js';
 
 export const command: Subcommand = {
   name: 'rootfs',
+  options: [],
   usage: 'rootfs build busybox DIR',
   summary: 'make a minimega-style busybox root filesystem in DIR',
   async run(_args, rest) {

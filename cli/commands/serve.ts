@@ -6,6 +6,7 @@ import type { Subcommand } from '../subcommand.js';
 
 export const command: Subcommand = {
   name: 'serve',
+  options: ['--minimega-socket', '--no-minimega-socket'],
   usage: 'serve [--freezer v1|v2] [--web HOST:PORT] [--no-minimega-socket]',
   summary:
     'run the engine daemon in the foreground; --web also serves the UI and the contract over a WebSocket\n' +

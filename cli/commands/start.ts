@@ -47,6 +47,7 @@ function startElectron(bin: string, base: string): Promise<number> {
 
 export const command: Subcommand = {
   name: 'start',
+  options: [],
   usage: 'start',
   summary: `start the desktop app (Electron) if installed, else a daemon in the background if none runs plus the web UI (${DEFAULT_WEB})`,
   async run(args, rest) {

@@ -23,6 +23,7 @@ async function scripts(paths: string[]): Promise<string[]> {
  */
 export const command: Subcommand = {
   name: 'test',
+  options: [],
   usage: 'test PATH...',
   summary: 'run .mm transcript scripts against the daemon (writes .got, diffs .want)',
   async run(args, paths) {

@@ -17,6 +17,7 @@ export async function webOnly(base: string, listen: string): Promise<number> {
 
 export const command: Subcommand = {
   name: 'web',
+  options: [],
   usage: 'web [HOST:PORT]',
   summary: `serve the web UI for a daemon that already runs (default ${DEFAULT_WEB})`,
   run(args, rest) {

@@ -114,7 +114,10 @@ main (int argc, char **argv)
         cmd = a;
       else
         {
-          fprintf (stderr, "nanomega: %s: unknown option `%s`\n%s", cmd ? cmd : "", a, USAGE);
+          if (cmd)
+            fprintf (stderr, "nanomega: %s: unknown option `%s` (see nanomega %s --help)\n", cmd, a, cmd);
+          else
+            fprintf (stderr, "nanomega: unknown option `%s`\n%s", a, USAGE);
           return 2;
         }
     }
