@@ -5,6 +5,8 @@ import type { ContainerCgroups, FreezerMode } from './cgroup/cgroup.js';
 import type { CgroupLayout } from './cgroup/layout.js';
 import type { Host } from './host/host.js';
 import type { HostFs } from './rootfs/hostfs.js';
+import type { CapturePort } from './net/capture-port.js';
+import type { Captures } from './net/captures.js';
 import type { Network } from './net/network.js';
 import type { AttachWave } from './net/attach-wave.js';
 import type { HostTaps } from './net/taps.js';
@@ -20,6 +22,8 @@ export interface EngineOptions {
   freezer?: FreezerMode;
   /** pids.max per container. */
   pidsMax?: number;
+  /** Packet capture effects (tests pass a fake); default tcpdump. */
+  capturePort?: CapturePort;
 }
 
 /** A container the engine knows: its durable record plus live handles. */
@@ -51,6 +55,8 @@ export interface EngineContext {
   taps: HostTaps;
   /** DHCP/DNS servers (`dnsmasq`). */
   dnsmasq: DnsmasqServers;
+  /** Packet captures (`capture pcap`). */
+  captures: Captures;
   /** Batches the NIC setup of containers launched together. */
   attachWave: AttachWave;
   /** Next id to hand out; persisted in engine.json. */

@@ -5,9 +5,12 @@ import type { Calls, CallName, Events } from './api/contract.js';
 import type { ContainerConfig, ContainerInfo } from './api/types.js';
 import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
 import { flush } from './commands/flush.js';
+import { netlabHandlers } from './commands/netlab.js';
 import { nuke } from './commands/nuke.js';
 import { netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
 import { AttachWave } from './net/attach-wave.js';
+import { Captures } from './net/captures.js';
+import { TcpdumpCapturePort } from './net/capture-tcpdump.js';
 import { Network } from './net/network.js';
 import { HostTaps } from './net/taps.js';
 import { DnsmasqServers } from './dhcp/dnsmasq.js';
@@ -25,6 +28,7 @@ import { EngineError } from './errors.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
 import { ShimLauncher } from './shim/launcher.js';
+import { LayoutStore } from './state/layout-store.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
 import { StatsSampler } from './stats/sampler.js';
@@ -104,6 +108,7 @@ export class Engine {
         return this.stats.series(id);
       },
       'stats.host': async () => this.stats.hostSeries(),
+      ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       ...this.local.handlers,
     };
   }
@@ -141,6 +146,11 @@ export class Engine {
     const store = new StateStore(host, base);
     const network = new Network({ stateDir: base, host: netHostOf(host) });
     const taps = new HostTaps(host, network, base);
+    const captures = new Captures(options.capturePort ?? new TcpdumpCapturePort(), netHostOf(host), {
+      stateDir: base,
+      filesDir: join(base, 'files'),
+      changed: (list) => engine?.events.emit('captures.changed', list),
+    });
     const engineRec = await store.loadEngine();
     let engine: Engine | undefined;
     const startupLog: Events['engine.log'][] = [];
@@ -162,6 +172,7 @@ export class Engine {
       network,
       taps,
       dnsmasq: new DnsmasqServers(host, taps, base, (message) => ctx.emit('engine.log', { t: Date.now(), level: 'warn', message })),
+      captures,
       attachWave: new AttachWave(network),
       hostFsRoot: join(base, 'hostfs'),
       hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot).catch((e) => {
@@ -182,6 +193,7 @@ export class Engine {
     const opened = new Engine(ctx, () => void launcher?.then((l) => l.close(), () => undefined));
     opened.startupLog = startupLog;
     await recover(ctx);
+    await opened.ctx.captures.recover();
     engine = opened;
     opened.stats.start();
     return opened;
@@ -195,6 +207,8 @@ export class Engine {
   /** Drop every monitor connection without touching containers (daemon shutdown). */
   close(): void {
     this.closeLauncher();
+    // Captures end with the daemon (minimega's do): each file is closed whole.
+    void this.ctx.captures.stopAll('the daemon stopped').catch(() => undefined);
     this.stats.stop();
     this.consoles.closeEverything();
     for (const c of this.ctx.containers.values()) {
@@ -220,5 +234,6 @@ function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {
     console: join(dir, 'console'),
     dir,
     nics: rec.nics,
+    qos: rec.qos ?? [],
   };
 }

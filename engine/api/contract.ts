@@ -3,6 +3,8 @@
  * Types and constant name tables only; imports nothing at run time.
  */
 import type {
+  CaptureInfo,
+  CaptureSpec,
   CommandResult,
   ConsoleData,
   ConsoleSession,
@@ -13,8 +15,12 @@ import type {
   DnsmasqEntry,
   DnsmasqInfo,
   HostTapInfo,
+  FileChunk,
+  NicCounters,
+  QosOp,
   StatsSample,
   TapRequest,
+  TopologyLayout,
   VmResult,
 } from './types.js';
 import type { WireError } from './errors.js';
@@ -59,6 +65,25 @@ export interface Calls {
    * without lists the entries.
    */
   'dnsmasq.configure': { args: [id: string, kind: 'ip' | 'dns' | 'upstream' | 'options', args: string[]]; result: DnsmasqEntry[] };
+  /** `qos add`: link emulation on NIC `index` of the targets (tc netem/tbf on the host end). */
+  'qos.add': { args: [target: string, index: number, op: QosOp]; result: VmResult[] };
+  /** `clear qos`: remove the qos of NIC `index` (every NIC when omitted) of the targets. */
+  'qos.clear': { args: [target: string, index?: number]; result: VmResult[] };
+  /** Running captures and the most recent finished ones (newest last). */
+  'capture.list': { args: []; result: CaptureInfo[] };
+  /** Start a pcap capture; the reply comes once packets are being recorded. */
+  'capture.start': { args: [spec: CaptureSpec]; result: CaptureInfo };
+  /** Stop captures (files closed whole); returns them as stopped. */
+  'capture.stop': { args: [ids: number[]]; result: CaptureInfo[] };
+  /** Snapshot length and BPF filter of new captures (`capture pcap snaplen|filter`); returns the result. */
+  'capture.config': { args: [change?: { snaplen?: number; filter?: string }]; result: { snaplen: number; filter: string } };
+  /** Read a capture's pcap file (running or finished) in chunks, for a download. */
+  'capture.read': { args: [id: number, offset: number, length: number]; result: FileChunk };
+  /** Byte counters of container NICs (null = every container), from the container's point of view. */
+  'net.counters': { args: [ids: ContainerId[] | null]; result: NicCounters[] };
+  /** The topology view's saved node positions for a namespace ('' = the default namespace). */
+  'topology.layout.get': { args: [namespace: string]; result: TopologyLayout | null };
+  'topology.layout.set': { args: [namespace: string, layout: TopologyLayout]; result: void };
   /** `nanomega nuke`: kill every container, forget them all, remove every engine-made kernel object. */
   'engine.nuke': { args: []; result: void };
   /** The daemon's current `vm config`. */
@@ -97,6 +122,8 @@ export interface Events {
   /** The stream ended (container exited, monitor gone, or the client was dropped). */
   'console.closed': { session: number; reason: string };
   'engine.log': { t: number; level: 'info' | 'warn' | 'error'; message: string };
+  /** A capture started, stopped or ended by itself: the whole list (as capture.list). */
+  'captures.changed': CaptureInfo[];
 }
 
 export type CallName = keyof Calls;
@@ -122,6 +149,16 @@ const CALLS: Record<CallName, true> = {
   'dnsmasq.kill': true,
   'dnsmasq.list': true,
   'dnsmasq.configure': true,
+  'qos.add': true,
+  'qos.clear': true,
+  'capture.list': true,
+  'capture.start': true,
+  'capture.stop': true,
+  'capture.config': true,
+  'capture.read': true,
+  'net.counters': true,
+  'topology.layout.get': true,
+  'topology.layout.set': true,
   'engine.nuke': true,
   'config.get': true,
   'cli.exec': true,
@@ -143,6 +180,7 @@ const EVENTS: Record<EventName, true> = {
   'stats.host': true,
   'console.data': true,
   'console.closed': true,
+  'captures.changed': true,
 };
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];

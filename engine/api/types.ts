@@ -83,6 +83,8 @@ export interface ContainerInfo {
   dir: string;
   /** Per-NIC runtime facts (same order as config.net). */
   nics: NicInfo[];
+  /** Link emulation per NIC (`qos add`), NICs without any left out; absent = none. */
+  qos?: NicQos[];
 }
 
 export interface NicInfo {
@@ -93,6 +95,76 @@ export interface NicInfo {
   mac: string;
   ip: string;
   ip6: string;
+}
+
+/**
+ * Link emulation on one NIC (minimega `qos`), values as the user wrote them ("5", "100ms", "1mbit"):
+ * a netem qdisc (loss and/or delay) or a tbf qdisc (rate) on the host end, never both — setting one
+ * kind replaces the other, as in minimega.
+ */
+export interface QosSettings {
+  /** Packet loss in percent, 0 ≤ loss < 100. */
+  loss?: string;
+  /** Added delay, a Go duration ("100ms", "1.5s"). */
+  delay?: string;
+  /** Rate with its unit: "<n>kbit", "<n>mbit" or "<n>gbit". */
+  rate?: string;
+}
+
+/** The qos of NIC `index` of a container. */
+export interface NicQos extends QosSettings {
+  index: number;
+}
+
+/** One `qos add` constraint. */
+export type QosOp =
+  | { type: 'loss'; percent: string }
+  | { type: 'delay'; duration: string }
+  | { type: 'rate'; bw: string; unit: 'kbit' | 'mbit' | 'gbit' };
+
+/** What to capture: one NIC of a container, or everything crossing a bridge. */
+export type CaptureSpec =
+  | { kind: 'vm'; vm: string; index: number; file: string }
+  | { kind: 'bridge'; bridge: string; file: string };
+
+/** A pcap capture (minimega `capture pcap`), running or finished. */
+export interface CaptureInfo {
+  id: number;
+  kind: 'vm' | 'bridge';
+  /** Bridge the captured interface is on (for a 'bridge' capture, the bridge itself). */
+  bridge: string;
+  /** The container and NIC index of a 'vm' capture. */
+  vm?: { id: ContainerId; name: string; index: number };
+  /** Kernel interface the packets are read from (mega_tapN, or the bridge device). */
+  iface: string;
+  /** Absolute path of the pcap file (relative names are under <base>/files). */
+  path: string;
+  state: 'running' | 'stopped';
+  /** Epoch ms. */
+  startedAt: number;
+  stoppedAt?: number;
+  /** Why a capture ended by itself (its interface went away, tcpdump failed). */
+  reason?: string;
+  packets: number;
+  bytes: number;
+}
+
+/** A chunk of a finished or running capture file. */
+export interface FileChunk {
+  /** Base64 of the bytes read. */
+  data: string;
+  offset: number;
+  /** File size when read. */
+  size: number;
+  eof: boolean;
+}
+
+/** Node positions of a topology view, by node key; kept per namespace by the daemon. */
+export interface TopologyLayout {
+  /** Node key → position in graph coordinates. */
+  positions: Record<string, { x: number; y: number }>;
+  /** Epoch ms of the last save. */
+  savedAt: number;
 }
 
 /** Result of a verb on one container of a target. */

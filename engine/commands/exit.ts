@@ -47,6 +47,8 @@ async function recordExit(ctx: EngineContext, c: Container, record: ExitRecord |
   // rmdir here must not hide the exit, and recovery retries orphans.
   await c.cgroups.kill().catch(() => undefined);
   await c.cgroups.remove().catch(() => undefined);
+  // Its captures end before its host ends go, so their files are closed whole (best-effort as above).
+  await ctx.captures.stopContainer(c.rec.id, `${c.rec.name} exited`).catch(() => undefined);
   // The kernel tears a dead netns down asynchronously; delete our host ends explicitly.
   if (c.rec.nics.length) await ctx.network.detach(c.rec.id).catch(() => undefined);
   c.rec.state = state;

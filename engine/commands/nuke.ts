@@ -28,6 +28,7 @@ export async function nuke(ctx: EngineContext): Promise<void> {
       c.rec.state = 'QUIT';
     }
   }
+  await ctx.captures.stopAll('nuke');
   await flush(ctx, WILDCARD);
   // Servers first (they are bound to host taps), then the taps, then bridges and container NICs.
   await ctx.dnsmasq.nuke();

@@ -2,6 +2,7 @@ import type { VmResult } from '../api/types.js';
 import { serialize, type Container, type EngineContext } from '../context.js';
 import { canStartNamed, canStartWild, transition } from '../state/lifecycle.js';
 import { build } from './launch.js';
+import { reapplyQos } from './qos.js';
 import { apply } from './targets.js';
 
 /** `vm start`: thaw BUILDING/PAUSED; a named QUIT/ERROR container is relaunched in its instance dir. */
@@ -18,6 +19,7 @@ async function startOne(ctx: EngineContext, c: Container): Promise<void> {
   if (c.rec.state === 'QUIT' || c.rec.state === 'ERROR') {
     c.rec.launchedAt = Date.now();
     await build(ctx, c);
+    await reapplyQos(ctx, c);
   }
   await c.cgroups.thaw();
   c.rec.state = next;

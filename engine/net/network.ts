@@ -273,6 +273,19 @@ export class Network {
     return parseAddrJson(out);
   }
 
+  /**
+   * Kernel bridges that make up logical bridge `bridge` now: the ones this engine created for it (one per
+   * VLAN in bridge-per-vlan mode) and a bridge device of that name made by someone else.
+   */
+  async kernelBridges(bridge: string): Promise<string[]> {
+    await this.init();
+    const out = new Set([...this.owned].filter(([, logical]) => logical === bridge).map(([kb]) => kb));
+    if (/^[^/\s]{1,15}$/.test(bridge) && bridge !== '.' && bridge !== '..' && (await this.host.exists(`${SYS_NET}/${bridge}/bridge`))) out.add(bridge);
+    const live = [];
+    for (const kb of [...out].sort()) if (await this.host.exists(`${SYS_NET}/${kb}`)) live.push(kb);
+    return live;
+  }
+
   /** Per-NIC byte counters from the host ends, turned round to the container's point of view. */
   async counters(id: number): Promise<NicCounters[]> {
     await this.init();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ContainerConfig, ContainerId, NicInfo, VmState } from '../api/types.js';
+import type { ContainerConfig, ContainerId, NicInfo, NicQos, VmState } from '../api/types.js';
 import { EngineError } from '../errors.js';
 import type { Host } from '../host/host.js';
 
@@ -28,6 +28,8 @@ export interface ContainerRecord {
   /** Root filesystem actually used (config.filesystem or the built-in host fs). */
   rootfs: string;
   nics: NicInfo[];
+  /** `qos add` settings per NIC index; re-applied when a relaunch makes new host ends. */
+  qos?: NicQos[];
 }
 
 /** Daemon-wide counters that must survive restarts. */

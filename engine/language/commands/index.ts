@@ -10,6 +10,8 @@ import { vmStats } from './stats.js';
 import { vlans, vmNetConnect, vmNetDisconnect } from './net.js';
 import { clearTap, tap } from './tap.js';
 import { dnsmasq, dnsmasqConfigure } from './dnsmasq.js';
+import { clearQos, qosAdd } from './qos.js';
+import { capture, clearCapture } from './capture.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   vmLaunch, vmStart, vmStop, vmKill, vmFlush, vmInfo, vmTag, vmConfig, clearVmConfig, shell,
@@ -18,6 +20,7 @@ export const COMMANDS: readonly CliCommand[] = [
   vlans, vmNetConnect, vmNetDisconnect,
   tap, clearTap,
   dnsmasq, dnsmasqConfigure,
+  qosAdd, clearQos, capture, clearCapture,
 ];
 
 /** The command whose words start `words`, preferring the longest match. */

@@ -4,11 +4,12 @@ import { marshalMap } from '../../config/go-values.js';
 import type { CliCommand } from '../deps.js';
 import { goDuration, listCell } from '../format.js';
 import { tableResponse } from '../response.js';
+import { qosText } from '../../net/qos.js';
 
 /** Container columns in minimega's order. */
 export const VM_INFO_COLUMNS = [
   'id', 'name', 'state', 'uptime', 'type', 'uuid', 'cc_active', 'pid',
-  'vlan', 'bridge', 'tap', 'mac', 'ip', 'ip6',
+  'vlan', 'bridge', 'tap', 'mac', 'ip', 'ip6', 'qos',
   'memory', 'vcpus', 'snapshot',
   'filesystem', 'hostname', 'init', 'preinit', 'fifo', 'volume', 'console_port',
   'tags',
@@ -19,7 +20,7 @@ export const VM_SUMMARY_COLUMNS = ['id', 'name', 'state', 'type', 'uuid', 'cc_ac
 
 /** minimega columns that only KVM VMs fill; accepted by `.columns`/`.filter`, printed as N/A. */
 export const KVM_ONLY_COLUMNS = [
-  'qos', 'qinq', 'disks', 'initrd', 'kernel', 'cdrom', 'migrate', 'append',
+  'qinq', 'disks', 'initrd', 'kernel', 'cdrom', 'migrate', 'append',
   'serial-ports', 'virtio-ports', 'vnc_port',
 ] as const;
 
@@ -47,6 +48,7 @@ export function infoCell(c: ContainerInfo, column: string, now: number): string 
     case 'mac': return listCell(c.nics.map((n) => n.mac));
     case 'ip': return listCell(c.nics.map((n) => n.ip));
     case 'ip6': return listCell(c.nics.map((n) => n.ip6));
+    case 'qos': return listCell((c.qos ?? []).map(qosText));
     case 'memory': return String(cfg.memory);
     case 'vcpus': return String(cfg.vcpus);
     case 'snapshot': return String(cfg.snapshot);

@@ -36,13 +36,14 @@ test('vm info prints every container column in order with minimega formatting', 
   const r = await s.exec('.annotate false .filter name=foo2 vm info');
   const [header, row] = r.output.split('\n').map((l) => l.split(/\s*\|\s*/));
   assert.deepEqual(header, [
-    'id', 'name', 'state', 'uptime', 'type', 'uuid', 'cc_active', 'pid', 'vlan', 'bridge', 'tap', 'mac', 'ip', 'ip6',
+    'id', 'name', 'state', 'uptime', 'type', 'uuid', 'cc_active', 'pid', 'vlan', 'bridge', 'tap', 'mac', 'ip', 'ip6', 'qos',
     'memory', 'vcpus', 'snapshot', 'filesystem', 'hostname', 'init', 'preinit', 'fifo', 'volume', 'console_port', 'tags',
   ]);
   const cell = (name: string) => row![header!.indexOf(name)];
   assert.equal(cell('vlan'), '[LAN (101)]');
   assert.equal(cell('bridge'), '[mega_bridge]');
   assert.equal(cell('ip6'), '[]');
+  assert.equal(cell('qos'), '[]');
   assert.equal(cell('type'), 'container');
   assert.equal(cell('init'), '[/init]');
   assert.equal(cell('volume'), '{}');

@@ -1,0 +1,181 @@
+/**
+ * The real CapturePort: Debian's tcpdump per interface, writing pcap to a pipe that the engine cuts
+ * at record boundaries into the file (engine/net/pcap.ts).
+ *
+ * Why a pipe and not `tcpdump -w FILE`: tcpdump drops root for its own user before it opens the file
+ * (so it could not write under <base>/files), and Debian's AppArmor profile for tcpdump only lets it
+ * write files named *.pcap or *.cap; through the pipe any name works, the file stays root's, and a
+ * file is only ever extended by whole records — it reads cleanly whenever tcpdump or the daemon stops.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { EngineError, hostError } from '../errors.js';
+import type { CaptureExit, CaptureOptions, CapturePort, CaptureProcess, CaptureSink } from './capture-port.js';
+import { SYS_NET } from './ip.js';
+
+/** The program; looked up on PATH like every other tool the engine runs. */
+const TCPDUMP = 'tcpdump';
+/** tcpdump says this on stderr once the interface is open and the filter installed. */
+const LISTENING_RE = /listening on /;
+/** A tcpdump that neither starts nor fails within this long is stopped and reported. */
+const START_TIMEOUT_MS = 10_000;
+/** Keep this much of tcpdump's stderr for error messages. */
+const STDERR_KEEP = 4096;
+/** Capture files hold other containers' traffic: root only. */
+const FILE_MODE = 0o600;
+
+/** tcpdump argv for one capture: packets to stdout as they arrive, no name lookups, `--` before the filter. */
+export function tcpdumpArgv(o: CaptureOptions): string[] {
+  // --immediate-mode: packets are handed over at once, not in ring-buffer blocks retired up to a
+  // second later, so a capture stopped right after a ping still holds it. -U flushes each record.
+  const argv = [TCPDUMP, '-i', o.iface, '-w', '-', '-U', '--immediate-mode', '-n', '-s', String(o.snaplen)];
+  // `--` ends the options: glibc's getopt would otherwise take a filter word starting with '-' as one.
+  if (o.filter !== '') argv.push('--', o.filter);
+  return argv;
+}
+
+class TcpdumpProcess implements CaptureProcess {
+  readonly pid: number;
+  readonly ready: Promise<void>;
+  readonly done: Promise<CaptureExit>;
+  private readonly listeners: ((chunk: Buffer) => void)[] = [];
+  private readonly early: Buffer[] = [];
+
+  constructor(private readonly opts: CaptureOptions) {
+    const argv = tcpdumpArgv(opts);
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.pid = child.pid ?? 0;
+    let stderr = '';
+    let started = false;
+    let readyResolve!: () => void;
+    let readyReject!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => ((readyResolve = res), (readyReject = rej)));
+    // A capture that never starts is refused; its own error text says why.
+    this.ready.catch(() => undefined);
+    const timer = setTimeout(() => {
+      if (started) return;
+      readyReject(new EngineError('E_HOST', `capture ${opts.iface}: tcpdump did not start within ${START_TIMEOUT_MS / 1000} s`, { path: opts.iface }));
+      child.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (this.listeners.length) for (const l of this.listeners) l(d);
+      else this.early.push(d);
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_KEEP);
+      if (!started && LISTENING_RE.test(stderr)) {
+        started = true;
+        clearTimeout(timer);
+        readyResolve();
+      }
+    });
+    this.done = new Promise((resolve) => {
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        const err = (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new EngineError('E_HOST', `capture ${opts.iface}: tcpdump not found (install Debian's tcpdump package)`, { path: TCPDUMP })
+          : hostError('spawn', TCPDUMP, e);
+        readyReject(err);
+        resolve({ code: null, signal: null, stderr: err.message });
+      });
+      // 'close' comes after stdout has ended, so every chunk was delivered.
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const why = stderr.split('\n').filter((l) => l.trim() && !LISTENING_RE.test(l) && !/packets? (captured|received|dropped)/.test(l)).join('; ');
+        if (!started) readyReject(new EngineError('E_HOST', `capture ${opts.iface}: ${why || `tcpdump exited ${code ?? signal}`}`, { path: opts.iface }));
+        resolve({ code, signal, stderr: why });
+      });
+    });
+  }
+
+  onData(fn: (chunk: Buffer) => void): void {
+    this.listeners.push(fn);
+    for (const d of this.early.splice(0)) fn(d);
+  }
+
+  stop(): void {
+    // tcpdump's SIGTERM handler flushes its output and exits.
+    if (this.pid > 0) {
+      try {
+        process.kill(this.pid, 'SIGTERM');
+      } catch {
+        // Best-effort: it has exited already; `done` reports how.
+      }
+    }
+  }
+}
+
+export class TcpdumpCapturePort implements CapturePort {
+  spawn(opts: CaptureOptions): CaptureProcess {
+    return new TcpdumpProcess(opts);
+  }
+
+  async openSink(path: string): Promise<CaptureSink> {
+    const fh = await open(path, 'w', FILE_MODE).catch((e) => {
+      throw hostError('open', path, e);
+    });
+    return {
+      append: async (data) => {
+        await fh.write(data).catch((e) => {
+          throw hostError('write', path, e);
+        });
+      },
+      close: () => fh.close(),
+    };
+  }
+
+  async mkdirp(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o755 }).catch((e) => {
+      throw hostError('mkdir', dir, e);
+    });
+  }
+
+  async isDir(dir: string): Promise<boolean> {
+    return (await stat(dir).catch(() => undefined))?.isDirectory() ?? false;
+  }
+
+  async size(path: string): Promise<number | undefined> {
+    const st = await stat(path).catch(() => undefined);
+    return st?.isFile() || st?.isCharacterDevice() ? st.size : undefined;
+  }
+
+  async read(path: string, offset: number, length: number): Promise<Buffer> {
+    const fh = await open(path, 'r').catch((e) => {
+      throw hostError('open', path, e);
+    });
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async link(name: string): Promise<'bridge' | 'other' | undefined> {
+    if (!(await stat(`${SYS_NET}/${name}`).catch(() => undefined))) return undefined;
+    return (await stat(`${SYS_NET}/${name}/bridge`).catch(() => undefined)) ? 'bridge' : 'other';
+  }
+
+  async startTicks(pid: number): Promise<number> {
+    const s = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // comm (field 2) may hold spaces and parentheses: count fields after the last ')'.
+    return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[19] ?? 0);
+  }
+
+  kill(pid: number, signal: NodeJS.Signals): boolean {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    await rm(path, { force: true }).catch((e) => {
+      throw hostError('remove', path, e);
+    });
+  }
+}
