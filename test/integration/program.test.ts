@@ -1,5 +1,7 @@
-// The `nanomega` program as a user runs it: -e, attach, console, web, start, rootfs build busybox,
-// --base before and after the subcommand, and what it exposes (socket mode, no TCP listener).
+// The `nanomega` program as a user runs it (bin/nanomega: the native client for -e and attach, the
+// TypeScript program for the rest): -e, attach, console, web, start, rootfs build busybox, --base
+// before and after the subcommand, and what it exposes (socket mode, no TCP or UDP listener).
+// test/integration/cli.test.ts compares the native client with the TypeScript one.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
@@ -7,26 +9,29 @@ import { rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { socketPath } from '../../cli/engine-client.js';
 import { ConsoleClient } from '../helpers/console.js';
-import { BIN, startDaemon, tempBase } from '../helpers/daemon.js';
+import { startDaemon, tempBase } from '../helpers/daemon.js';
 import { assertNoLeaks, snapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { useContainerSuite } from '../helpers/suite.js';
 import { gone, until } from '../helpers/wait.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
+/** What users run. */
+const NANOMEGA = fileURLToPath(new URL('../../../bin/nanomega', import.meta.url));
 
 /** Run the program to completion. */
 function nanomega(...argv: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(NANOMEGA, argv, { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Start the program in the background and collect its stdout and stderr. */
 function background(...argv: string[]): { proc: ChildProcess; out: () => string } {
-  const proc = spawn(process.execPath, [BIN, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(NANOMEGA, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -149,7 +154,7 @@ describe('the nanomega program', { skip, timeout: 180_000 }, () => {
 
   test('attach is an interactive prompt that runs commands until quit', { skip: requires('pty') }, async () => {
     const pty = await import('node-pty');
-    const term = pty.spawn(process.execPath, [BIN, 'attach', '--base', suite.d.base], { cols: 120, rows: 30, name: 'xterm' });
+    const term = pty.spawn(NANOMEGA, ['attach', '--base', suite.d.base], { cols: 120, rows: 30, name: 'xterm', env: { ...process.env, HOME: '/nonexistent' } });
     let out = '';
     term.onData((s) => (out += s));
     const exited = new Promise<number>((r) => term.onExit(({ exitCode }) => r(exitCode)));
@@ -225,7 +230,7 @@ describe('the nanomega program', { skip, timeout: 180_000 }, () => {
       assert.equal(st.gid, gid);
       chmodSync(d.base, 0o711); // the path must be searchable for anyone to reach the socket at all
       const as = (groups: string) =>
-        spawnSync('setpriv', ['--reuid=65534', '--regid=65534', `--groups=${groups}`, process.execPath, BIN, '--base', d.base, '-e', 'vm info'], { encoding: 'utf8' });
+        spawnSync('setpriv', ['--reuid=65534', '--regid=65534', `--groups=${groups}`, NANOMEGA, '--base', d.base, '-e', 'vm info'], { encoding: 'utf8' });
       const member = as(String(gid));
       assert.equal(member.status, 0, `a nanomega member: ${member.stderr}`);
       const other = as('65534');
