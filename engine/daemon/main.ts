@@ -1,4 +1,5 @@
-import { unlink } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { answers } from '../api/node/socket-client.js';
 import { minimegaSocketPath, socketPath } from '../api/wire.js';
 import type { FreezerMode } from '../cgroup/cgroup.js';
@@ -6,6 +7,9 @@ import { Engine } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { serveMinimegaSocket } from './minimega-socket.js';
 import { serveSocket } from './server.js';
+
+/** `<base>/daemon.pid`: the serving daemon's pid, removed when it stops cleanly. */
+export const PID_FILE = 'daemon.pid';
 
 export interface ServeOptions {
   base: string;
@@ -32,12 +36,16 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   const server = await serveSocket(engine, path);
   const mmPath = minimegaSocketPath(opts.base);
   const minimega = opts.minimegaSocket === false ? undefined : await serveMinimegaSocket(engine, mmPath);
+  // For stopping a daemon that no service manager tracks (the package's prerm checks its exe first).
+  const pidFile = join(opts.base, PID_FILE);
+  await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
   opts.onReady?.(path);
   const close = async () => {
     await Promise.all([server, minimega].map((s) => s && new Promise<void>((r) => s.close(() => r()))));
     engine.close();
     await unlink(path).catch(() => undefined);
     if (minimega) await unlink(mmPath).catch(() => undefined);
+    await unlink(pidFile).catch(() => undefined);
   };
   return { engine, close };
 }
