@@ -1,6 +1,7 @@
 #!/bin/sh
-# The nanomega program with the runtime it was packaged with: the host's Node is never used.
+# The nanomega program with the runtime it was packaged with: bin/nanomega runs the native client for
+# -e/attach and `node` (found first on PATH: the packaged one) for the rest. The host's Node is never used.
 here=$(dirname "$(readlink -f "$0")")
 PATH="$here/node/bin:$PATH"
 export PATH
-exec "$here/node/bin/node" "$here/bin/nanomega.js" "$@"
+exec "$here/bin/nanomega" "$@"

@@ -5,7 +5,7 @@
 // package's own runtime is the only Node there is.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { requires } from '../helpers/requires.js';
@@ -77,6 +77,7 @@ test('npm run package builds a .deb with the engine, the unit, the group, polkit
     './usr/bin/nanomega',
     './usr/lib/nanomega/node/bin/node',
     './usr/lib/nanomega/shim/build/nanomega-shim',
+    './usr/lib/nanomega/shim/build/nanomega-client',
     './usr/lib/nanomega/dist/renderer/index.html',
     './lib/systemd/system/nanomega.service',
     './usr/lib/sysusers.d/nanomega.conf',
@@ -115,7 +116,7 @@ test('the daemon as the unit starts it, 10 containers through the installed CLI,
   daemon.stderr!.on('data', (d) => (log += d));
   for (let i = 0; i < 200 && !log.includes('serving on'); i++) await new Promise((r) => setTimeout(r, 100));
   assert.match(log, /serving on \/run\/nanomega\/nanomega\.sock/);
-  const exe = readFileSync(`/proc/${readFileSync(`${BASE}/daemon.pid`, 'utf8').trim()}/cmdline`, 'utf8').split('\0')[0];
+  const exe = readlinkSync(`/proc/${readFileSync(`${BASE}/daemon.pid`, 'utf8').trim()}/exe`);
   assert.equal(exe, '/usr/lib/nanomega/node/bin/node', 'the daemon runs on the packaged runtime');
 
   nm('-e', 'vm launch container 10');
