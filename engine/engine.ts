@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { suggest } from './language/suggest.js';
 import { join } from 'node:path';
 import type { Calls, CallName, Events } from './api/contract.js';
 import type { ContainerConfig, ContainerInfo } from './api/types.js';
@@ -20,7 +19,7 @@ import { launch } from './commands/launch.js';
 import { recover } from './commands/recover.js';
 import { start } from './commands/start.js';
 import { stop } from './commands/stop.js';
-import { tag } from './commands/tag.js';
+import { clearTag, tag } from './commands/tag.js';
 import { ConfigStore } from './config/config-store.js';
 import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
@@ -87,6 +86,7 @@ export class Engine {
       'vm.kill': (target) => kill(ctx, target),
       'vm.flush': (target) => flush(ctx, target),
       'vm.tag': (target, key, value) => tag(ctx, target, key, value),
+      'vm.tag.clear': (target, key) => clearTag(ctx, target, key),
       'vm.net.connect': (target, index, vlan, bridge) => netConnect(ctx, target, index, vlan, bridge),
       'vm.net.disconnect': (target, index) => netDisconnect(ctx, target, index),
       'net.vlans': async () => (await ctx.network.backend(), ctx.network.vlans.list()),
@@ -102,7 +102,9 @@ export class Engine {
       'cli.exec': async () => {
         throw new EngineError('E_PROTOCOL', 'cli.exec is served per connection by the daemon');
       },
-      'cli.suggest': async (line) => suggest(line),
+      'cli.suggest': async () => {
+        throw new EngineError('E_PROTOCOL', 'cli.suggest is served per connection by the daemon');
+      },
       'stats.series': async (id) => {
         if (!ctx.containers.has(id)) throw new EngineError('E_NOT_FOUND', `vm not found: ${id}`, { id });
         return this.stats.series(id);

@@ -42,10 +42,15 @@ export interface Calls {
   'vm.flush': { args: [target?: string]; result: VmResult[] };
   /** Set a tag on the targets. */
   'vm.tag': { args: [target: string, key: string, value: string]; result: VmResult[] };
-  /** Move NIC `index` of a live container (BUILDING included) to `vlan` on `bridge` (default: its bridge). */
-  'vm.net.connect': { args: [target: string, index: number, vlan: string, bridge?: string]; result: void };
-  /** Take NIC `index` off its bridge; the veth stays so `vm.net.connect` can bring it back. */
-  'vm.net.disconnect': { args: [target: string, index: number]; result: void };
+  /** Remove one tag (or, without a key, every tag) from the targets. */
+  'vm.tag.clear': { args: [target: string, key?: string]; result: VmResult[] };
+  /**
+   * Move NIC `index` of the targets to `vlan` on `bridge` (default: its bridge; mega_bridge when it is
+   * disconnected). Live containers (BUILDING included) change at once; QUIT/ERROR ones in their config.
+   */
+  'vm.net.connect': { args: [target: string, index: number, vlan: string, bridge?: string]; result: VmResult[] };
+  /** Take NIC `index` of the targets off its bridge; the veth stays so `vm.net.connect` can bring it back. */
+  'vm.net.disconnect': { args: [target: string, index: number]; result: VmResult[] };
   /** VLAN aliases allocated by this daemon (`vlans`). */
   'net.vlans': { args: []; result: { alias: string; vlan: number }[] };
   /** `tap create`: a host interface on a VLAN (an address, DHCP, or neither). */
@@ -139,6 +144,7 @@ const CALLS: Record<CallName, true> = {
   'vm.kill': true,
   'vm.flush': true,
   'vm.tag': true,
+  'vm.tag.clear': true,
   'vm.net.connect': true,
   'vm.net.disconnect': true,
   'net.vlans': true,

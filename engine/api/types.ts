@@ -194,6 +194,11 @@ export interface CommandResult {
   output: string;
   /** Error messages, without the `E: ` prefix. */
   errors: string[];
+  /**
+   * When the command printed in several steps (`read` runs a script), each step on its own, in order;
+   * `output` and `errors` above then hold them all together.
+   */
+  chunks?: { output: string; errors: string[] }[];
 }
 
 /** Host-wide figures for the host view and `vm top` totals. */

@@ -1,8 +1,13 @@
-import type { NicInfo } from '../api/types.js';
-import type { Container, EngineContext } from '../context.js';
+import type { NicInfo, VmResult } from '../api/types.js';
+import { serialize, type Container, type EngineContext } from '../context.js';
+import { DEFAULT_BRIDGE } from '../net/netspec.js';
+import { apply } from './targets.js';
 import { EngineError } from '../errors.js';
 import type { NicAddresses } from '../net/network.js';
 import { isAlive } from '../state/lifecycle.js';
+
+/** The VLAN text the network records for a NIC taken off its bridge. */
+const DISCONNECTED = 'disconnected';
 
 /** How long cached in-container addresses stay fresh for `vm info`. */
 const ADDRESS_TTL_MS = 2_000;
@@ -46,33 +51,64 @@ export async function refreshAddresses(ctx: EngineContext, list: Container[]): P
   }
 }
 
-function one(ctx: EngineContext, target: string): Container {
-  const c = [...ctx.containers.values()].find((x) => x.rec.name === target || String(x.rec.id) === target || x.rec.uuid === target);
-  if (!c) throw new EngineError('E_NOT_FOUND', `vm not found: ${target}`, { target });
-  if (!isAlive(c.rec.state)) throw new EngineError('E_STATE', `VM state error: ${target}`, { target });
-  return c;
-}
-
-function nicIndex(c: Container, index: number): void {
-  if (index < 0 || index >= c.rec.nics.length) {
-    throw new EngineError('E_CONFIG', `no such interface ${index} on vm ${c.rec.name} (it has ${c.rec.nics.length})`, { field: 'index', value: index });
+/** minimega's error for a NIC position a VM does not have ("VM" for live ones, "container" otherwise). */
+function checkIndex(c: Container, index: number, count: number, what: 'VM' | 'container'): void {
+  if (index < 0 || index >= count) {
+    throw new EngineError('E_CONFIG', `no network ${index}, ${what} only has ${count} networks`, { field: 'index', value: index });
   }
 }
 
-/** `vm net connect VM INDEX VLAN [BRIDGE]`: works on BUILDING containers too (the port is moved). */
-export async function netConnect(ctx: EngineContext, target: string, index: number, vlan: string, bridge?: string): Promise<void> {
-  const c = one(ctx, target);
-  nicIndex(c, index);
-  const nic = await ctx.network.connect(c.rec.id, index, vlan, bridge);
-  c.rec.nics[index] = { ...nic, ip: c.rec.nics[index]!.ip, ip6: c.rec.nics[index]!.ip6 };
-  c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
-  await ctx.save(c);
+/** A VLAN alias's id without touching the network (config-only changes of QUIT/ERROR containers). */
+async function vlanId(ctx: EngineContext, vlan: string): Promise<number> {
+  await ctx.network.backend();
+  return ctx.network.vlans.resolve(vlan);
 }
 
-export async function netDisconnect(ctx: EngineContext, target: string, index: number): Promise<void> {
-  const c = one(ctx, target);
-  nicIndex(c, index);
-  const nic = await ctx.network.disconnect(c.rec.id, index);
-  c.rec.nics[index] = { ...nic, ip: c.rec.nics[index]!.ip, ip6: c.rec.nics[index]!.ip6 };
-  await ctx.save(c);
+/**
+ * `vm net connect TARGET INDEX VLAN [BRIDGE]` over any target. Live containers, BUILDING ones included,
+ * have the port moved; QUIT and ERROR ones (no veths) only have their config changed, used when they are
+ * started again, as minimega does. Without a bridge the NIC keeps its bridge, or gets the default one
+ * when it is disconnected.
+ */
+export function netConnect(ctx: EngineContext, target: string, index: number, vlan: string, bridge?: string): Promise<VmResult[]> {
+  return apply(ctx, target, (c) =>
+    serialize(c, async () => {
+      const old = c.rec.nics[index];
+      const br = bridge || (old?.vlan === DISCONNECTED ? DEFAULT_BRIDGE : undefined);
+      if (isAlive(c.rec.state)) {
+        checkIndex(c, index, c.rec.nics.length, 'VM');
+        const nic = await ctx.network.connect(c.rec.id, index, vlan, br);
+        c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
+        c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
+      } else {
+        checkIndex(c, index, c.rec.config.net.length, 'container');
+        const spec = c.rec.config.net[index]!;
+        const newBridge = br ?? (spec.bridge || old?.bridge || DEFAULT_BRIDGE);
+        const id = await vlanId(ctx, vlan);
+        c.rec.config.net[index] = { ...spec, vlan, bridge: newBridge };
+        if (old) c.rec.nics[index] = { ...old, vlan, vlanId: id, bridge: newBridge };
+      }
+      await ctx.save(c);
+      return true;
+    }),
+  );
+}
+
+/** `vm net disconnect TARGET INDEX`: live containers leave the bridge; others only record it. */
+export function netDisconnect(ctx: EngineContext, target: string, index: number): Promise<VmResult[]> {
+  return apply(ctx, target, (c) =>
+    serialize(c, async () => {
+      const old = c.rec.nics[index];
+      if (isAlive(c.rec.state)) {
+        checkIndex(c, index, c.rec.nics.length, 'VM');
+        const nic = await ctx.network.disconnect(c.rec.id, index);
+        c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
+      } else {
+        checkIndex(c, index, c.rec.config.net.length, 'container');
+        if (old) c.rec.nics[index] = { ...old, vlan: DISCONNECTED, vlanId: 0 };
+      }
+      await ctx.save(c);
+      return true;
+    }),
+  );
 }

@@ -10,3 +10,13 @@ export function tag(ctx: EngineContext, target: string, key: string, value: stri
     return true;
   });
 }
+
+/** `clear vm tag [TARGET] [KEY]`: remove one tag, or every tag when no key is given. */
+export function clearTag(ctx: EngineContext, target: string, key?: string): Promise<VmResult[]> {
+  return apply(ctx, target, async (c) => {
+    if (key === undefined) c.rec.tags = {};
+    else delete c.rec.tags[key];
+    await ctx.save(c);
+    return true;
+  });
+}

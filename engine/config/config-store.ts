@@ -1,62 +1,88 @@
 /**
- * The store behind `vm config`: the current config, getters and setters by field name, save/restore/clone
- * and the `vm config` block.
+ * The store behind `vm config` (one per namespace): the current configuration, getters and setters by
+ * field name, save/restore/clone, and the qemu overrides. A refused value leaves the configuration as it
+ * was.
  */
 import type { ContainerConfig } from '../api/types.js';
 import { configError } from '../errors.js';
 import { copyConfig, defaultConfig } from './defaults.js';
-import { FIELDS, findField, KEYED_FIELDS } from './fields.js';
-import { marshalMap } from './go-values.js';
-import { validateConfig } from './validate.js';
-
-/** Align `label:\tvalue` lines like Go's tabwriter (min width 5, padding 1). */
-function alignBlock(rows: [string, string][]): string {
-  const width = Math.max(5, ...rows.map(([k]) => [...k].length + 1));
-  return rows.map(([k, v]) => (k + ' '.repeat(width - [...k].length) + v).trimEnd()).join('\n');
-}
+import { copyExtras, defaultExtras, type VmExtras } from './extras.js';
+import type { FieldEnv, VmConfig } from './field.js';
+import { findField } from './fields.js';
+import { validateConfig, validateExtras } from './validate.js';
 
 export class ConfigStore {
+  /** What a container launch uses. */
   current: ContainerConfig = defaultConfig();
-  private readonly saved = new Map<string, ContainerConfig>();
+  /** What only KVM, Android and cluster placement use: kept and printed, ignored by containers. */
+  extras: VmExtras = defaultExtras();
+  private readonly saved = new Map<string, VmConfig>();
 
-  /** Getter text of a field (prefix names allowed); `key` for keyed fields (volume, tags). */
+  /** @param env the files directory relative KVM paths resolve in, and this host's name. */
+  constructor(public env: FieldEnv = { filesDir: '', hostname: '' }) {}
+
+  /** The whole configuration (a live view: do not keep it across changes). */
+  get whole(): VmConfig {
+    return { c: this.current, x: this.extras };
+  }
+
+  /** Getter text of a field (names match by prefix); `key` for the map fields (volume, tags). */
   get(field: string, key?: string): string {
     const f = findField(field);
-    if (key !== undefined && !KEYED_FIELDS.includes(f.name)) {
-      throw configError(f.name, key, `vm config ${f.name} takes no key`);
-    }
-    return f.get(this.current, key);
+    if (key !== undefined && f.kind !== 'map') throw configError(f.name, key, `vm config ${f.name} takes no key`);
+    return f.get(this.whole, key);
   }
 
-  /** Set a field from its CLI arguments; the config is left unchanged when the value is refused. */
+  /** Set a field from its values; nothing changes when the value is refused. */
   set(field: string, args: string[]): void {
     const f = findField(field);
-    const next = copyConfig(this.current);
-    f.set(next, args);
-    validateConfig(next);
-    this.current = next;
+    const next: VmConfig = { c: copyConfig(this.current), x: copyExtras(this.extras) };
+    f.set(next, args, this.env);
+    validateConfig(next.c);
+    validateExtras(next.x);
+    this.current = next.c;
+    this.extras = next.x;
   }
 
-  /** Reset one field (or one key of a keyed field) or, with no field, everything. */
+  /** Reset one field (or one key of a map field) or, with no field, everything. */
   clear(field?: string, key?: string): void {
     if (field === undefined) {
       this.current = defaultConfig();
+      this.extras = defaultExtras();
       return;
     }
-    const f = findField(field);
-    const next = copyConfig(this.current);
-    f.clear(next, key);
-    this.current = next;
+    const next: VmConfig = { c: copyConfig(this.current), x: copyExtras(this.extras) };
+    findField(field).clear(next, key);
+    this.current = next.c;
+    this.extras = next.x;
+  }
+
+  /** `vm config qemu-override <match> <replacement>`: appended, applied in order (KVM only). */
+  addQemuOverride(match: string, replacement: string): void {
+    this.extras = copyExtras(this.extras);
+    this.extras.kvm.qemuOverride.push({ match, replacement });
+  }
+
+  clearQemuOverrides(): void {
+    this.extras = copyExtras(this.extras);
+    this.extras.kvm.qemuOverride = [];
   }
 
   save(name: string): void {
-    this.saved.set(name, copyConfig(this.current));
+    this.saved.set(name, { c: copyConfig(this.current), x: copyExtras(this.extras) });
+  }
+
+  /** A saved configuration (a copy), or minimega's error. */
+  savedConfig(name: string): VmConfig {
+    const v = this.saved.get(name);
+    if (!v) throw configError('config', name, `config ${name} does not exist`);
+    return { c: copyConfig(v.c), x: copyExtras(v.x) };
   }
 
   restore(name: string): void {
-    const c = this.saved.get(name);
-    if (!c) throw configError('config', name, `config ${name} does not exist`);
-    this.current = copyConfig(c);
+    const v = this.savedConfig(name);
+    this.current = v.c;
+    this.extras = v.x;
   }
 
   /** Names of saved configs, sorted. */
@@ -64,36 +90,15 @@ export class ConfigStore {
     return [...this.saved.keys()].sort();
   }
 
-  /** Copy a container's config (as launched) but not its UUID. */
+  /** Forget every saved config (`clear all`). */
+  clearSaved(): void {
+    this.saved.clear();
+  }
+
+  /** Take a container's configuration (as launched) but not its UUID; KVM and Android settings stay. */
   clone(from: ContainerConfig): void {
     const c = copyConfig(from);
     c.uuid = '';
     this.current = c;
-  }
-
-  /** `vm config` alone: minimega's base block then the container block. */
-  print(): string {
-    const c = this.current;
-    const base = alignBlock([
-      ['Memory:', String(c.memory)],
-      ['VCPUS:', String(c.vcpus)],
-      ['Networks:', FIELDS.find((f) => f.name === 'net')!.get(c)],
-      ['Snapshot:', String(c.snapshot)],
-      ['UUID:', c.uuid],
-      ['Tags:', marshalMap(c.tags)],
-    ]);
-    const volumes: [string, string][] = Object.keys(c.volumes)
-      .sort()
-      .map((k) => ['', `${k} -> ${c.volumes[k]}`]);
-    const container = alignBlock([
-      ['Filesystem Path:', c.filesystem],
-      ['Hostname:', c.hostname],
-      ['Init:', `[${c.init.join(' ')}]`],
-      ['Pre-init:', c.preinit],
-      ['FIFOs:', String(c.fifos)],
-      ['Volumes:', ''],
-      ...volumes,
-    ]);
-    return `Current VM configuration:\n${base}\n\nContainer configuration:\n${container}`;
   }
 }

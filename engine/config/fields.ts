@@ -1,203 +1,218 @@
 /**
- * The `vm config` field table: each field's doc (help text), setter synopsis, getter text, setter parsing
- * and reset. Output follows minimega's generated vm config code: strings print as-is, integers in
- * decimal, booleans as true/false, argv lists as Go prints a slice (`[/init]`), maps as JSON.
+ * The `vm config` field table: every field minimega has (plus nanomega's own), with its doc (help text),
+ * kind (which decides the command's pattern), getter text, setter and reset. Output follows minimega's
+ * generated code: strings as-is, integers in decimal, booleans as true/false, lists as Go prints a slice
+ * (`[a b]`, nothing when empty), maps as `key -> value` lines. Fields of the container and base blocks
+ * are here; KVM, Android and placement fields are in fields-other.ts.
  */
-import type { ContainerConfig } from '../api/types.js';
 import { configError } from '../errors.js';
 import { capName } from './caps.js';
-import { marshalMap, parseBool, parseUint } from './go-values.js';
+import { type Field, type FieldScope, goList, listGet, mapLines } from './field.js';
+import { OTHER_FIELDS } from './fields-other.js';
+import { parseUint } from './go-values.js';
 import { netSpecString, parseNetSpec } from './netspec.js';
-
-export interface Field {
-  /** `vm config <name>`. */
-  name: string;
-  /** Help text (CLI `help`, GUI tooltips). */
-  doc: string;
-  /** Setter argument synopsis. */
-  usage: string;
-  get(c: ContainerConfig, key?: string): string;
-  set(c: ContainerConfig, args: string[]): void;
-  clear(c: ContainerConfig, key?: string): void;
-}
+import { bondString, parseBondSpec } from './specs.js';
 
 function one(field: string, args: string[]): string {
   if (args.length !== 1) throw configError(field, args.join(' '), `vm config ${field} takes one value`);
   return args[0]!;
 }
 
-/** The fields of `vm config` a container uses, in `vm config` print order. */
-export const FIELDS: readonly Field[] = [
-  {
-    name: 'filesystem',
-    doc: 'Root filesystem directory of the container; empty selects the built-in host filesystem. In snapshot mode it is the read-only lower layer of an overlay.',
-    usage: '<path>',
-    get: (c) => c.filesystem,
-    set: (c, a) => void (c.filesystem = one('filesystem', a)),
-    clear: (c) => void (c.filesystem = ''),
-  },
-  {
-    name: 'hostname',
-    doc: "Hostname inside the container; empty means the container's name.",
-    usage: '<name>',
-    get: (c) => c.hostname,
-    set: (c, a) => void (c.hostname = one('hostname', a)),
-    clear: (c) => void (c.hostname = ''),
-  },
-  {
-    name: 'init',
-    doc: 'Program (and arguments) run as PID 1, a path inside the root filesystem. Default /init.',
-    usage: '<program> [args]...',
-    get: (c) => `[${c.init.join(' ')}]`,
-    set: (c, a) => {
-      if (a.length === 0) throw configError('init', '', 'vm config init needs a program');
-      c.init = [...a];
+function bool(args: string[], field: string): boolean {
+  const v = one(field, args);
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw configError(field, v, `vm config ${field} takes true or false, not \`${v}\``);
+}
+
+function without(m: Record<string, string>, key: string): Record<string, string> {
+  const out = { ...m };
+  delete out[key];
+  return out;
+}
+
+function mapField(name: 'volume' | 'tags', scope: FieldScope, doc: string, prop: 'volumes' | 'tags'): Field {
+  return {
+    name,
+    kind: 'map',
+    scope,
+    doc,
+    get: (v, key) => (key !== undefined ? (v.c[prop][key] ?? '') : mapLines(v.c[prop])),
+    set: (v, a) => {
+      if (a.length !== 2) throw configError(name, a.join(' '), `vm config ${name} takes <key> <value>`);
+      v.c[prop] = { ...v.c[prop], [a[0]!]: a[1]! };
     },
-    clear: (c) => void (c.init = ['/init']),
-  },
+    clear: (v, key) => void (v.c[prop] = key === undefined ? {} : without(v.c[prop], key)),
+  };
+}
+
+/** Fields of minimega's base block, in its print order. */
+const BASE_FIELDS: Field[] = [
   {
-    name: 'preinit',
-    doc: 'Program run with full privileges before the container is isolated; a non-zero exit fails the launch.',
-    usage: '<program>',
-    get: (c) => c.preinit,
-    set: (c, a) => void (c.preinit = one('preinit', a)),
-    clear: (c) => void (c.preinit = ''),
-  },
-  {
-    name: 'fifos',
-    doc: 'Number of named pipes shared between the host (<instance>/fifoN) and the container (/dev/fifos/fifoN).',
-    usage: '<count>',
-    get: (c) => String(c.fifos),
-    set: (c, a) => void (c.fifos = parseUint(one('fifos', a))),
-    clear: (c) => void (c.fifos = 0),
-  },
-  {
-    name: 'volume',
-    doc: 'Bind mounts: `volume <container-path> <host-path>` adds one; `volume` lists them; `volume <container-path>` prints its host path.',
-    usage: '<container-path> <host-path>',
-    get: (c, key) => {
-      if (key !== undefined) return c.volumes[key] ?? '';
-      return Object.keys(c.volumes)
-        .sort()
-        .map((k) => `${k} -> ${c.volumes[k]}`)
-        .join('\n');
-    },
-    set: (c, a) => {
-      if (a.length !== 2) throw configError('volume', a.join(' '), 'vm config volume takes <container-path> <host-path>');
-      c.volumes = { ...c.volumes, [a[0]!]: a[1]! };
-    },
-    clear: (c, key) => {
-      if (key === undefined) c.volumes = {};
-      else {
-        const v = { ...c.volumes };
-        delete v[key];
-        c.volumes = v;
-      }
-    },
-  },
-  {
-    name: 'memory',
-    doc: 'Memory limit in megabytes (cgroup). Default 2048.',
-    usage: '<MB>',
-    get: (c) => String(c.memory),
-    set: (c, a) => void (c.memory = parseUint(one('memory', a))),
-    clear: (c) => void (c.memory = 2048),
+    name: 'uuid',
+    kind: 'string',
+    scope: 'base',
+    doc: 'Fixed UUID (only when launching one VM); empty for a random one. A container sees it as /sys/devices/virtual/dmi/id/product_uuid.',
+    get: (v) => v.c.uuid,
+    set: (v, a) => void (v.c.uuid = one('uuid', a)),
+    clear: (v) => void (v.c.uuid = ''),
   },
   {
     name: 'vcpus',
-    doc: 'CPU quota in cores (quota = vcpus × period). Default 1.',
-    usage: '<count>',
-    get: (c) => String(c.vcpus),
-    set: (c, a) => void (c.vcpus = parseUint(one('vcpus', a))),
-    clear: (c) => void (c.vcpus = 1),
+    kind: 'uint',
+    scope: 'base',
+    doc: 'CPUs: for a container, a CPU quota of that many cores (cgroup). Default 1.',
+    get: (v) => String(v.c.vcpus),
+    set: (v, a) => void (v.c.vcpus = parseUint(one('vcpus', a))),
+    clear: (v) => void (v.c.vcpus = 1),
+  },
+  {
+    name: 'memory',
+    kind: 'uint',
+    scope: 'base',
+    doc: 'Memory in megabytes: for a container, its memory limit (cgroup). Default 2048.',
+    get: (v) => String(v.c.memory),
+    set: (v, a) => void (v.c.memory = parseUint(one('memory', a))),
+    clear: (v) => void (v.c.memory = 2048),
   },
   {
     name: 'snapshot',
-    doc: 'true: run on an overlay and leave the filesystem untouched; false: run directly on the directory (two such containers on one directory conflict).',
-    usage: '<true,false>',
-    get: (c) => String(c.snapshot),
-    set: (c, a) => void (c.snapshot = parseBool(one('snapshot', a))),
-    clear: (c) => void (c.snapshot = true),
-  },
-  {
-    name: 'uuid',
-    doc: 'Fixed UUID (only for launching a single container); empty for a random one. Seen inside as /sys/devices/virtual/dmi/id/product_uuid.',
-    usage: '<uuid>',
-    get: (c) => c.uuid,
-    set: (c, a) => void (c.uuid = one('uuid', a)),
-    clear: (c) => void (c.uuid = ''),
-  },
-  {
-    name: 'net',
-    doc: 'NICs, one veth each: `[bridge,]vlan[,mac][,ip/prefix]` per NIC. VLAN is a number or an alias such as LAN.',
-    usage: '<netspec>...',
-    get: (c) => `[${c.net.map(netSpecString).join(' ')}]`,
-    set: (c, a) => {
-      if (a.length === 0) throw configError('net', '', 'vm config net needs at least one netspec');
-      c.net = a.map(parseNetSpec);
-    },
-    clear: (c) => void (c.net = []),
-  },
-  {
-    name: 'tags',
-    doc: 'Free-form labels copied to each container at launch: `tags <key> <value>` sets one, `tags <key>` prints one, `tags` prints all as JSON.',
-    usage: '<key> <value>',
-    get: (c, key) => (key !== undefined ? (c.tags[key] ?? '') : marshalMap(c.tags)),
-    set: (c, a) => {
-      if (a.length !== 2) throw configError('tags', a.join(' '), 'vm config tags takes <key> <value>');
-      c.tags = { ...c.tags, [a[0]!]: a[1]! };
-    },
-    clear: (c, key) => {
-      if (key === undefined) c.tags = {};
-      else {
-        const t = { ...c.tags };
-        delete t[key];
-        c.tags = t;
-      }
-    },
-  },
-  {
-    name: 'caps',
-    doc: "Capabilities added to Docker's default 14, by name (`caps NET_ADMIN NET_BROADCAST` for a router); empty for none. Every other capability is dropped from the bounding set.",
-    usage: '<capability>...',
-    get: (c) => `[${(c.caps ?? []).join(' ')}]`,
-    set: (c, a) => void (c.caps = a.map(capName)),
-    clear: (c) => void delete c.caps,
-  },
-  {
-    name: 'seccomp',
-    doc: 'true (default): no_new_privs and the seccomp filter (namespace creation, mount, keyrings, bpf, module loading, kexec, clock setting … fail with EPERM). false: neither, for trusted containers that need those calls; capabilities and the device policy still apply.',
-    usage: '<true,false>',
-    get: (c) => String(c.seccomp ?? true),
-    set: (c, a) => void (c.seccomp = parseBool(one('seccomp', a))),
-    clear: (c) => void delete c.seccomp,
-  },
-  {
-    name: 'tun',
-    doc: 'true: create /dev/net/tun in the container and allow it (10:200) in the device policy. Default false.',
-    usage: '<true,false>',
-    get: (c) => String(c.tun ?? false),
-    set: (c, a) => void (c.tun = parseBool(one('tun', a))),
-    clear: (c) => void delete c.tun,
+    kind: 'bool',
+    scope: 'base',
+    doc: 'true: run on an overlay and leave the filesystem untouched; false: run directly on the directory (two such containers on one directory conflict). Default true.',
+    get: (v) => String(v.c.snapshot),
+    set: (v, a) => void (v.c.snapshot = bool(a, 'snapshot')),
+    clear: (v) => void (v.c.snapshot = true),
   },
   {
     name: 'backchannel',
-    doc: 'Accepted for minimega compatibility (command-and-control backchannel); no effect yet.',
-    usage: '<true,false>',
-    get: (c) => String(c.backchannel),
-    set: (c, a) => void (c.backchannel = parseBool(one('backchannel', a))),
-    clear: (c) => void (c.backchannel = true),
+    kind: 'bool',
+    scope: 'base',
+    doc: 'Enable the command-and-control backchannel (cc). Default true.',
+    get: (v) => String(v.c.backchannel),
+    set: (v, a) => void (v.c.backchannel = bool(a, 'backchannel')),
+    clear: (v) => void (v.c.backchannel = true),
+  },
+  {
+    name: 'networks',
+    kind: 'specs',
+    spec: 'netspec',
+    scope: 'base',
+    doc: 'Network interfaces, one netspec each: [bridge,]vlan[,mac][,driver][,qinq]; VLAN is a number or an alias such as LAN. A container gets one veth per netspec.',
+    get: (v) => `[${v.c.net.map(netSpecString).join(' ')}]`,
+    set: (v, a) => void (v.c.net = a.map(parseNetSpec)),
+    clear: (v) => void (v.c.net = []),
+  },
+  {
+    name: 'bonds',
+    kind: 'specs',
+    spec: 'bondspec',
+    scope: 'base',
+    doc: 'OVS bonds over interfaces: <indexes>,<mode>[,<lacp>][,no-lacp-fallback][,qinq][,<name>]. Kept and printed; containers do not use them.',
+    get: (v) => `[${v.x.bonds.map(bondString).join(' ')}]`,
+    set: (v, a) => void (v.x.bonds = a.map(parseBondSpec)),
+    clear: (v) => void (v.x.bonds = []),
+  },
+  mapField('tags', 'base', 'Tags copied to every VM launched from this config: `tags <key> <value>` sets one, `tags` lists them.', 'tags'),
+];
+
+/** Fields of minimega's container block, in its print order. */
+const CONTAINER_FIELDS: Field[] = [
+  {
+    name: 'filesystem',
+    kind: 'string',
+    scope: 'container',
+    doc: 'Root filesystem directory of the container; unset selects the built-in host filesystem. In snapshot mode the read-only lower layer of an overlay.',
+    get: (v) => v.c.filesystem,
+    set: (v, a) => void (v.c.filesystem = one('filesystem', a)),
+    clear: (v) => void (v.c.filesystem = ''),
+  },
+  {
+    name: 'hostname',
+    kind: 'string',
+    scope: 'container',
+    doc: "Hostname inside the container; unset means the container's name.",
+    get: (v) => v.c.hostname,
+    set: (v, a) => void (v.c.hostname = one('hostname', a)),
+    clear: (v) => void (v.c.hostname = ''),
+  },
+  {
+    name: 'init',
+    kind: 'list',
+    scope: 'container',
+    doc: 'Program and arguments run as PID 1, a path inside the root filesystem. Default /init.',
+    get: (v) => listGet(v.c.init),
+    set: (v, a) => {
+      if (a.length === 0) throw configError('init', '', 'vm config init needs a program');
+      v.c.init = [...a];
+    },
+    clear: (v) => void (v.c.init = ['/init']),
+  },
+  {
+    name: 'preinit',
+    kind: 'string',
+    scope: 'container',
+    doc: 'Program run with full privileges before the container is isolated; a non-zero exit fails the launch.',
+    get: (v) => v.c.preinit,
+    set: (v, a) => void (v.c.preinit = one('preinit', a)),
+    clear: (v) => void (v.c.preinit = ''),
+  },
+  {
+    name: 'fifos',
+    kind: 'uint',
+    scope: 'container',
+    doc: 'Named pipes shared between the host (<instance>/fifoN) and the container (/dev/fifos/fifoN).',
+    get: (v) => String(v.c.fifos),
+    set: (v, a) => void (v.c.fifos = parseUint(one('fifos', a))),
+    clear: (v) => void (v.c.fifos = 0),
+  },
+  mapField('volume', 'container', 'Bind mounts: `volume <container-path> <host-path>` adds one, `volume` lists them, `volume <container-path>` prints one.', 'volumes'),
+];
+
+/** nanomega's own container settings (printed in their own block after minimega's). */
+const NANOMEGA_FIELDS: Field[] = [
+  {
+    name: 'caps',
+    kind: 'list',
+    scope: 'nanomega',
+    doc: "Capabilities added to the default set, by name (`caps NET_BROADCAST SYS_TIME`); every other capability is dropped from the bounding set.",
+    get: (v) => goList(v.c.caps ?? []),
+    set: (v, a) => void (v.c.caps = a.map(capName)),
+    clear: (v) => void delete v.c.caps,
+  },
+  {
+    name: 'seccomp',
+    kind: 'bool',
+    scope: 'nanomega',
+    doc: 'true (default): no_new_privs and the seccomp filter; false: neither, for trusted containers that need namespace, mount or similar calls.',
+    get: (v) => String(v.c.seccomp ?? true),
+    set: (v, a) => void (v.c.seccomp = bool(a, 'seccomp')),
+    clear: (v) => void delete v.c.seccomp,
+  },
+  {
+    name: 'tun',
+    kind: 'bool',
+    scope: 'nanomega',
+    doc: 'true: create /dev/net/tun in the container and allow it in the device policy. Default false.',
+    get: (v) => String(v.c.tun ?? false),
+    set: (v, a) => void (v.c.tun = bool(a, 'tun')),
+    clear: (v) => void delete v.c.tun,
   },
 ];
 
-/** Fields whose getter takes a key (`vm config volume /x`, `vm config tags k`). */
-export const KEYED_FIELDS: readonly string[] = ['volume', 'tags'];
+/** Every field, in the order `vm config` prints its block. */
+export const FIELDS: readonly Field[] = [...BASE_FIELDS, ...CONTAINER_FIELDS, ...OTHER_FIELDS, ...NANOMEGA_FIELDS];
 
-/** Resolve a field name by prefix; an exact name always wins. */
+/** Every name a field answers to (its name and aliases). */
+export function fieldNames(f: Field): string[] {
+  return [f.name, ...(f.aliases ?? [])];
+}
+
+/** Resolve a field name: an exact name wins, else a unique prefix. */
 export function findField(name: string): Field {
-  const exact = FIELDS.find((f) => f.name === name);
+  const exact = FIELDS.find((f) => fieldNames(f).includes(name));
   if (exact) return exact;
-  const matches = FIELDS.filter((f) => name !== '' && f.name.startsWith(name));
+  const matches = FIELDS.filter((f) => name !== '' && fieldNames(f).some((n) => n.startsWith(name)));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
     throw configError(name, name, `ambiguous vm config field \`${name}\`: ${matches.map((f) => f.name).join(', ')}`);

@@ -5,6 +5,7 @@
 import type { ContainerConfig } from '../api/types.js';
 import { configError } from '../errors.js';
 import { capName } from './caps.js';
+import type { VmExtras } from './extras.js';
 
 /** 16 TiB in MB: more memory than any host we run on has. */
 export const MAX_MEMORY_MB = 16 * 1024 * 1024;
@@ -62,4 +63,17 @@ export function validateConfig(c: ContainerConfig): void {
     checkString('tags', k);
     checkString('tags', v);
   }
+}
+
+/** The fields containers ignore take no NUL/newline and no absurdly long strings either. */
+export function validateExtras(x: VmExtras): void {
+  const strings: [string, string][] = [
+    ['schedule', x.schedule],
+    ['colocate', x.colocate],
+    ...Object.entries(x.kvm).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    ...Object.entries(x.android).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    ...[...x.kvm.append, ...x.kvm.qemuAppend, ...x.android.extraArgs].map((s): [string, string] => ['args', s]),
+    ...x.kvm.disks.map((d): [string, string] => ['disks', d.path]),
+  ];
+  for (const [field, v] of strings) checkString(field, v);
 }

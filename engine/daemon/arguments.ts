@@ -26,6 +26,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'vm.kill': [str],
   'vm.flush': [optional(str)],
   'vm.tag': [str, str, str],
+  'vm.tag.clear': [str, optional(str)],
   'vm.net.connect': [str, int, str, optional(str)],
   'vm.net.disconnect': [str, int],
   'net.vlans': [],

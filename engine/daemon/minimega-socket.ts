@@ -11,7 +11,7 @@ import type { Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Engine } from '../engine.js';
 import { render } from '../language/render.js';
-import type { Chunk, CliSession } from '../language/session.js';
+import type { ResolvedChunk as Chunk, Session } from '../language/session.js';
 import { LineSocket, listenUnix } from './line-socket.js';
 import { openSession } from './session.js';
 
@@ -58,7 +58,7 @@ function minicli(chunk: Chunk, host: string): MinicliResponse {
 class MinimegaConnection {
   private readonly lines: LineSocket;
   private readonly host = hostname();
-  private session?: CliSession;
+  private session?: Session;
   /** Requests run one at a time, in order, like minimega's handler loop. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -114,7 +114,7 @@ class MinimegaConnection {
     try {
       this.session ??= openSession(this.engine);
       if (suggestion !== '') {
-        const lines = await this.engine.handlers['cli.suggest'](suggestion);
+        const lines = await this.session.complete(suggestion);
         this.send(lines.length ? { ...reply(null), Suggest: lines } : reply(null));
         return;
       }

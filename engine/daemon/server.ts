@@ -2,7 +2,7 @@ import type { Server, Socket } from 'node:net';
 import type { EventName } from '../api/contract.js';
 import { EVENT_NAMES } from '../api/contract.js';
 import { encodeFrame, parseClientFrame, protocolError, type ServerFrame } from '../api/wire.js';
-import { CliSession } from '../language/session.js';
+import type { Session } from '../language/session.js';
 import type { ClientScope, Engine } from '../engine.js';
 import { EngineError, toWireError } from '../errors.js';
 import { checkArgs, isCallName } from './arguments.js';
@@ -17,7 +17,7 @@ export function serveSocket(engine: Engine, path: string): Promise<Server> {
 class Connection {
   private readonly lines: LineSocket;
   private readonly subscriptions = new Map<EventName, () => void>();
-  private session?: CliSession;
+  private session?: Session;
   /** This client's console sessions and stats watch; dropped when the connection ends. */
   private readonly scope: ClientScope;
 
@@ -75,12 +75,13 @@ class Connection {
     if (!isCallName(method)) throw new EngineError('E_NOT_FOUND', `no method ${method}`);
     const args = checkArgs(method, rawArgs ?? []);
     if (method === 'cli.exec') return this.cli().exec(args[0] as string);
+    if (method === 'cli.suggest') return this.cli().complete(args[0] as string);
     const handlers = method in this.scope.handlers ? this.scope.handlers : this.engine.handlers;
     const handler = handlers[method as keyof typeof handlers] as (...a: unknown[]) => Promise<unknown>;
     return handler(...args);
   }
 
-  private cli(): CliSession {
+  private cli(): Session {
     this.session ??= openSession(this.engine);
     return this.session;
   }

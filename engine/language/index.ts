@@ -1,8 +1,9 @@
-/** The minimega command language: sessions, transcripts, rendering. */
-export { CliSession } from './session.js';
-export type { CliDeps, CliCommand } from './deps.js';
-export { COMMANDS, findCommand } from './commands/index.js';
+/** The minimega command language: the table, sessions, transcripts, rendering. */
+export { Language } from './language.js';
+export { Session, DEFAULT_NAMESPACE } from './session.js';
+export type { Handler, Command, LanguageDeps, NamespaceScope } from './handler.js';
+export { HANDLERS } from './table.js';
 export { runTranscript, compareTranscript } from './transcript.js';
-export { tokenize, type Token } from './lexer.js';
+export { lexInput } from './input.js';
 export { render } from './render.js';
 export { type Flags, type Response, defaultFlags } from './response.js';

@@ -32,16 +32,31 @@ function goJsonArray(xs: string[] | undefined): string {
   return xs ? `[${xs.map(goJsonString).join(',')}]` : 'null';
 }
 
+/** Go's json.Marshal of plain data: `<`, `>`, `&` and the JS line separators escaped in strings. */
+export function goMarshal(v: unknown): string {
+  if (v === undefined) return 'null';
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
 /** minicli's JSON mode: the marshalled list of responses (one per host; we are one host). */
 function renderJson(r: Response, host: string): string {
   const tab = r.rows ? `[${r.rows.map(goJsonArray).join(',')}]` : 'null';
   return (
     `[{"Host":${goJsonString(host)},"Response":${goJsonString(r.text ?? '')},` +
-    `"Header":${goJsonArray(r.header)},"Tabular":${tab},"Error":${goJsonString(r.errors.join('\n'))},"Data":null}]`
+    `"Header":${goJsonArray(r.header)},"Tabular":${tab},"Error":${goJsonString(r.errors.join('\n'))},"Data":${goMarshal(r.data)}}]`
   );
 }
 
-/** Render a response with the given flags; errors are not part of the text (they are returned apart). */
+/**
+ * Render a response with the given flags, as minicli's Responses.String: a table when there are rows,
+ * else the simple text (prefixed with `host: ` under `.annotate`, and not shown when the response carries
+ * an error). Errors are not part of the text; they are returned apart.
+ */
 export function render(r: Response, flags: Flags, host: string): string {
   if (flags.mode === 'json') return renderJson(r, host);
   if (r.header && r.rows && r.rows.length > 0) {
@@ -52,14 +67,12 @@ export function render(r: Response, flags: Flags, host: string): string {
       rows = rows.map((row) => [host, ...row]);
     }
     if (flags.sort) rows = [...rows].sort(compareRows);
-    if (flags.mode === 'csv') {
-      const lines = flags.headers ? [header, ...rows] : rows;
-      return lines.map((l) => l.map(csvField).join(',')).join('\n').trim();
-    }
     const lines = flags.headers ? [header, ...rows] : rows;
-    return tabwrite(lines.map((l) => l.map((c, i) => (i === 0 ? c : `| ${c}`)))).trim();
+    if (flags.mode === 'csv') return lines.map((l) => l.map(csvField).join(',')).join('\n').trim();
+    return tabwrite(lines.map((l) => l.join('\t| ') + '\n').join('')).trim();
   }
-  return (r.text ?? '').trim();
+  if (r.errors.length > 0 || !r.text) return '';
+  return (flags.annotate ? `${host}: ${r.text}` : r.text).trim();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -97,22 +110,18 @@ export function filterMatch(f: Filter, cell: string): boolean {
   return f.negate !== match;
 }
 
-/** Apply `.filter` to a response (non-tabular responses pass through). */
+/** Apply `.filter` to a response (non-tabular responses pass through; `host` keeps or drops it whole). */
 export function applyFilter(r: Response, f: Filter, host: string): Response {
-  if (r.errors.length > 0 && !r.header) return r;
-  if (f.col === 'host') {
-    return filterMatch(f, host) ? r : { ...r, rows: r.rows ? [] : r.rows, text: r.rows ? r.text : '' };
-  }
+  if (f.col === 'host') return filterMatch(f, host) ? r : { errors: [] };
   if (!r.header || !r.rows) return r;
-  const idx = r.header.findIndex((h) => h.toLowerCase() === f.col);
+  const all = [...r.header, ...(r.hidden ?? [])];
+  const col = resolveColumn(all.map((h) => h.toLowerCase()), f.col);
+  const idx = r.header.findIndex((h) => h.toLowerCase() === col);
   if (idx >= 0) return { ...r, rows: r.rows.filter((row) => filterMatch(f, row[idx]!)) };
-  if (r.hidden?.some((h) => h.toLowerCase() === f.col)) {
-    return { ...r, rows: filterMatch(f, NOT_APPLICABLE) ? r.rows : [] };
-  }
-  throw new Error(`no such column \`${f.col}\``);
+  return { ...r, rows: filterMatch(f, NOT_APPLICABLE) ? r.rows : [] };
 }
 
-/** Resolve one `.columns` name: an exact column wins, else a unique prefix. */
+/** minicli findColumn: an exact column wins, else a unique prefix. */
 function resolveColumn(all: string[], col: string): string {
   if (all.includes(col)) return col;
   const matches = all.filter((h) => h.startsWith(col));
@@ -133,5 +142,6 @@ export function applyColumns(r: Response, spec: string): Response {
       return i >= 0 ? row[i]! : NOT_APPLICABLE;
     }),
   );
-  return { header: cols, rows, errors: r.errors, ...(r.text !== undefined ? { text: r.text } : {}) };
+  const { hidden: _hidden, ...rest } = r;
+  return { ...rest, header: cols, rows };
 }

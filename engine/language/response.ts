@@ -32,6 +32,8 @@ export interface Response {
   /** Simple (non-tabular) output. */
   text?: string;
   errors: string[];
+  /** Structured data behind the text (minicli Response.Data): `.json` prints it. */
+  data?: unknown;
 }
 
 export function textResponse(text: string): Response {

@@ -1,126 +1,175 @@
 /**
- * One CLI session (a connection, a script run, the app's console): lexes a line, applies dot-commands
- * outer → inner, runs the verb and renders its response like minicli.
+ * One session of the language (a socket connection, a script run, the app's prompt): takes a line as a
+ * client typed it, expands an alias, lexes and matches it against the command table, preprocesses and
+ * runs it, records it in history and renders its output like minicli. State every client shares (flags,
+ * history, aliases, `.env`, background jobs) lives in the Language; the current namespace is the
+ * session's own.
  */
 import type { CommandResult } from '../api/types.js';
-import { COMMANDS, findCommand } from './commands/index.js';
-import { type CliCommand, type CliDeps, invalidCommand } from './deps.js';
-import { applyColumns, applyFilter, parseFilter, render } from './render.js';
-import { type Flags, type Response, defaultFlags, errorResponse, textResponse } from './response.js';
-import { type Token, tokenize } from './lexer.js';
+import type { CommandTrie } from './compile.js';
+import { type CallContext, type Chunk, type Command, type Compiled, type Handler, type LanguageDeps, type NamespaceScope, type Reply, type SessionApi, invalidCommand } from './handler.js';
+import { lexInput } from './input.js';
+import { preprocessCommand } from './preprocess.js';
+import { render } from './render.js';
+import { type Flags, type Response, errorResponse } from './response.js';
+import type { LanguageState } from './state.js';
+import { completeLines, suggest } from './suggest.js';
 
-export type { CliDeps } from './deps.js';
+/** The namespace a session starts in (minimega's default). */
+export const DEFAULT_NAMESPACE = 'minimega';
 
-/** Boolean output flags and the Flags key each sets. */
-const FLAG_COMMANDS: Record<string, 'annotate' | 'compress' | 'headers' | 'sort'> = {
-  '.annotate': 'annotate',
-  '.compress': 'compress',
-  '.headers': 'headers',
-  '.sort': 'sort',
-};
-const MODE_COMMANDS: Record<string, 'json' | 'csv'> = { '.json': 'json', '.csv': 'csv' };
-
-function errorMessage(e: unknown): string {
+export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A response and the flags it renders with. */
-export interface Chunk {
+/** A chunk with every flag set, ready to render. */
+export interface ResolvedChunk {
   response: Response;
   flags: Flags;
 }
 
-/** A response plus the flag overrides dot-commands put on it (minicli's Response.Flags). */
-interface Outcome {
-  response: Response;
-  flags: Partial<Flags>;
+function errorChunk(e: unknown): Chunk {
+  return { response: errorResponse(errorMessage(e)), flags: {} };
 }
 
-export class CliSession {
-  /** Session defaults, changed by `.json true` and friends. */
-  readonly defaults: Flags = defaultFlags();
+function toChunks(reply: Reply): Chunk[] {
+  return 'chunks' in reply ? reply.chunks : [{ response: reply, flags: {} }];
+}
 
-  constructor(
-    private readonly deps: CliDeps,
-    private readonly commands: readonly CliCommand[] = COMMANDS,
-  ) {}
+/** The parts of a Language a session works with. */
+export interface LanguageCore {
+  readonly deps: LanguageDeps;
+  readonly state: LanguageState;
+  readonly trie: CommandTrie;
+  scope(name: string): NamespaceScope;
+}
 
+export class Session implements SessionApi {
+  namespace = DEFAULT_NAMESPACE;
+
+  constructor(private readonly lang: LanguageCore) {}
+
+  get handlers(): readonly Handler[] {
+    return this.lang.trie.handlers;
+  }
+
+  helpMatches(words: string[]): Handler[] {
+    return this.lang.trie.helpMatches(words);
+  }
+
+  scope(name: string): NamespaceScope {
+    return this.lang.scope(name);
+  }
+
+  /** Run one line typed by a client and render it. */
   async exec(line: string): Promise<CommandResult> {
-    const chunks = await this.chunks(line);
-    if (chunks.length === 0) return { output: '', errors: [] };
-    const { response, flags } = chunks[0]!;
-    return { output: render(response, flags, this.deps.hostname), errors: response.errors };
+    const host = this.lang.deps.hostname;
+    const parts = (await this.chunks(line)).map((c): CommandResult => ({ output: render(c.response, c.flags, host), errors: c.response.errors }));
+    if (parts.length === 0) return { output: '', errors: [] };
+    if (parts.length === 1) return parts[0]!;
+    return {
+      output: parts.map((p) => p.output).filter((o) => o !== '').join('\n'),
+      errors: parts.flatMap((p) => p.errors),
+      chunks: parts,
+    };
   }
 
-  /** One line as minicli responses with their flags resolved (none for a blank line; the minimega socket sends each). */
-  async chunks(line: string): Promise<Chunk[]> {
-    let tokens: Token[];
+  /** A line typed by a client, as chunks with their flags resolved (the minimega socket sends each). */
+  async chunks(line: string): Promise<ResolvedChunk[]> {
+    let compiled: Compiled;
     try {
-      tokens = tokenize(line, this.deps.env);
+      compiled = this.compile(this.lang.state.expandAliases(line));
     } catch (e) {
-      return [{ response: errorResponse(errorMessage(e)), flags: { ...this.defaults } }];
+      return [{ response: errorChunk(e).response, flags: { ...this.lang.state.flags } }];
     }
-    if (tokens.length === 0) return [];
-    const { response, flags } = await this.run(tokens, line);
-    return [{ response, flags: { ...this.defaults, ...flags } }];
+    const state = this.lang.state;
+    return (await this.run(compiled)).map((c) => ({ response: c.response, flags: { ...state.flags, ...c.flags } }));
   }
 
-  private async run(tokens: Token[], line: string): Promise<Outcome> {
-    const head = tokens[0]!;
-    const words = tokens.map((t) => t.value);
-    if (!head.quoted && head.value.startsWith('.')) return this.dot(words, tokens, line);
-    const command = findCommand(words, this.commands);
-    if (!command) return { response: errorResponse(invalidCommand(line).message), flags: {} };
-    try {
-      return { response: await command.run(this.deps, words.slice(command.words.length)), flags: {} };
-    } catch (e) {
-      return { response: errorResponse(errorMessage(e)), flags: {} };
-    }
+  /** Completions for a partly typed line (minicli Suggest): the words that may come next, sorted. */
+  suggest(line: string): Promise<string[]> {
+    return suggest(this.context(this.scope(this.namespace)), this.lang.trie.handlers, line);
   }
 
-  private async dot(words: string[], tokens: Token[], line: string): Promise<Outcome> {
-    const name = words[0]!;
-    const arg = words[1];
-    const isBool = arg === 'true' || arg === 'false';
-    const flagKey = FLAG_COMMANDS[name];
-    const mode = MODE_COMMANDS[name];
+  /** Whole completed lines (minimega's Suggest reply and `nanomega attach`'s tab completion). */
+  async complete(line: string): Promise<string[]> {
+    return completeLines(line, await this.suggest(line));
+  }
 
-    if (flagKey || mode) {
-      if (words.length === 1) {
-        const current = flagKey ? this.defaults[flagKey] : this.defaults.mode === mode;
-        return { response: textResponse(String(current)), flags: {} };
-      }
-      if (!isBool) return { response: errorResponse(invalidCommand(line).message), flags: {} };
-      const on = arg === 'true';
-      if (words.length === 2) {
-        // New session default.
-        if (flagKey) this.defaults[flagKey] = on;
-        else if (on) this.defaults.mode = mode!;
-        else if (this.defaults.mode === mode) this.defaults.mode = 'default';
-        return { response: errorResponse(), flags: {} };
-      }
-      const inner = await this.run(tokens.slice(2), line);
-      const flags = { ...inner.flags };
-      if (flagKey) flags[flagKey] = on;
-      else if (on) flags.mode = mode!;
-      else if ((flags.mode ?? this.defaults.mode) === mode) flags.mode = 'default';
-      return { response: inner.response, flags };
+  compile(line: string): Compiled {
+    const trimmed = line.trim();
+    if (trimmed === '') return { kind: 'blank' };
+    const words = lexInput(trimmed);
+    if (trimmed.startsWith('#')) return { kind: 'comment', line: trimmed };
+    const cmd = this.lang.trie.compile(words, this.lang.state.commandFlags);
+    if (!cmd) throw invalidCommand(trimmed);
+    cmd.original = trimmed;
+    return { kind: 'command', cmd };
+  }
+
+  async run(compiled: Compiled): Promise<Chunk[]> {
+    const state = this.lang.state;
+    if (compiled.kind === 'blank') return [];
+    if (compiled.kind === 'comment') {
+      // minicli records comment lines (a no-op command) so history replays them.
+      if (state.commandFlags.record) state.record(compiled.line);
+      return [];
     }
+    const top = compiled.cmd;
+    const chunks = await this.runChain(top);
+    if (top.record) state.record(top.original);
+    // Flags are fixed when the output is made: a later `.annotate false` does not change it.
+    return chunks.map((c) => ({ response: c.response, flags: { ...state.flags, ...c.flags } }));
+  }
 
-    if (name === '.filter' || name === '.columns') {
-      if (words.length < 3) return { response: errorResponse(invalidCommand(line).message), flags: {} };
-      const inner = await this.run(tokens.slice(2), line);
+  private context(ns: NamespaceScope): CallContext {
+    return { deps: this.lang.deps, state: this.lang.state, ns, session: this };
+  }
+
+  /**
+   * Run a command and the commands it wraps, outermost first: each level is preprocessed and its
+   * wrapper's `before` runs; the innermost level is called; then each wrapper's `after` transforms the
+   * output, innermost first. A loop, not recursion, however deep the nesting.
+   */
+  private async runChain(top: Command): Promise<Chunk[]> {
+    const chain: Command[] = [];
+    for (let c: Command | undefined = top; c; c = c.subcommand) chain.push(c);
+    const contexts: CallContext[] = [];
+    let chunks: Chunk[] = [];
+    for (let i = 0; i < chain.length; i++) {
+      const cmd = chain[i]!;
+      const ctx = this.context(this.scope(cmd.namespace ?? this.namespace));
       try {
-        const response =
-          name === '.filter'
-            ? applyFilter(inner.response, parseFilter(arg!), this.deps.hostname)
-            : applyColumns(inner.response, arg!);
-        return { response, flags: inner.flags };
+        if (cmd.preprocess) await preprocessCommand(cmd, (n) => ctx.state.env(n), ctx.deps.host, ctx.deps.filesDir);
       } catch (e) {
-        return { response: errorResponse(errorMessage(e)), flags: inner.flags };
+        chunks = [errorChunk(e)];
+        break;
+      }
+      const inner = chain[i + 1];
+      if (inner) {
+        cmd.handler.wrap?.before?.(ctx, cmd, inner);
+        inner.namespace ??= cmd.namespace;
+        contexts.push(ctx);
+        continue;
+      }
+      try {
+        if (!cmd.handler.call) throw invalidCommand(cmd.original);
+        chunks = toChunks(await cmd.handler.call(ctx, cmd));
+      } catch (e) {
+        chunks = [errorChunk(e)];
       }
     }
-
-    return { response: errorResponse(invalidCommand(line).message), flags: {} };
+    for (let j = contexts.length - 1; j >= 0; j--) {
+      const after = chain[j]!.handler.wrap?.after;
+      if (!after) continue;
+      chunks = chunks.map((c) => {
+        try {
+          return after(contexts[j]!, chain[j]!, c);
+        } catch (e) {
+          return { response: errorResponse(errorMessage(e)) as Response, flags: c.flags };
+        }
+      });
+    }
+    return chunks;
   }
 }

@@ -15,15 +15,18 @@ export async function runTranscript(
   for (const raw of lines) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     out += line.length > 0 ? `## ${line}\n` : '\n';
-    if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    if (line.trim() === '') continue;
     let result: CommandResult;
     try {
       result = await exec(line);
     } catch (e) {
       result = { output: '', errors: [e instanceof Error ? e.message : String(e)] };
     }
-    for (const err of [...result.errors].sort()) out += `E: ${err}\n`;
-    if (result.output.length > 0) out += `${result.output}\n`;
+    // minitest prints each step of a command (a `read` script's lines) as it arrives.
+    for (const part of result.chunks ?? [result]) {
+      for (const err of [...part.errors].sort()) out += `E: ${err}\n`;
+      if (part.output.length > 0) out += `${part.output}\n`;
+    }
   }
   return out;
 }

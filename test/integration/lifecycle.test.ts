@@ -58,7 +58,7 @@ for (const freezer of ['v2', 'v1'] as const) {
     });
 
     test('verbs in the wrong state give minimega errors', async () => {
-      assert.deepEqual((await suite.d.exec('vm start foo0')).errors, ['VM state error: foo0']);
+      assert.deepEqual((await suite.d.exec('vm start foo0')).errors, ['vm is already running']);
       assert.deepEqual((await suite.d.exec('vm start nope')).errors, ['vm not found: nope']);
       assert.deepEqual((await suite.d.exec('vm flush foo0')).errors, ['VM state error: foo0']);
     });

@@ -1,38 +1,41 @@
 /** `vlans`, `vm net connect`, `vm net disconnect`. */
-import type { CliCommand } from '../deps.js';
-import { tableResponse, textResponse } from '../response.js';
-import { parseUint } from '../../config/go-values.js';
+import type { Handler } from '../handler.js';
+import { tableResponse } from '../response.js';
+import { resultErrors } from './vm-lifecycle.js';
 
-export const vlans: CliCommand = {
-  words: ['vlans'],
-  usage: 'vlans',
-  help: 'List the VLAN aliases this daemon allocated (from 101 upward).',
-  async run(deps, args) {
-    if (args.length) throw new Error('usage: vlans');
-    const list = await deps.engine.call('net.vlans');
-    return tableResponse(['alias', 'vlan'], list.map((v) => [v.alias, String(v.vlan)]));
-  },
-};
+/** Go's strconv.Atoi for a tap position. */
+function atoi(s: string): number {
+  if (!/^[+-]?[0-9]+$/.test(s)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`);
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`);
+  return n;
+}
 
-export const vmNetConnect: CliCommand = {
-  words: ['vm', 'net', 'connect'],
-  usage: 'vm net connect <vm> <tap position> <vlan> [bridge]',
-  help: 'Move interface <tap position> of a live container (BUILDING too) to <vlan>, optionally on another bridge.',
-  async run(deps, args) {
-    if (args.length < 3 || args.length > 4) throw new Error('usage: vm net connect <vm> <tap position> <vlan> [bridge]');
-    const [vm, index, vlan, bridge] = args as [string, string, string, string?];
-    await deps.engine.call('vm.net.connect', vm, parseUint(index), vlan, bridge);
-    return textResponse('');
+export const netHandlers: Handler[] = [
+  {
+    patterns: ['vlans'],
+    help: 'display allocated VLAN aliases',
+    helpLong: 'List the VLAN aliases (`LAN`, `DMZ`, …) and the VLAN each was given (from 101 upward).',
+    async call(ctx) {
+      const list = await ctx.deps.engine.call('net.vlans');
+      return tableResponse(['alias', 'vlan'], list.map((v) => [v.alias, String(v.vlan)]));
+    },
   },
-};
-
-export const vmNetDisconnect: CliCommand = {
-  words: ['vm', 'net', 'disconnect'],
-  usage: 'vm net disconnect <vm> <tap position>',
-  help: 'Take interface <tap position> of a container off its bridge (the interface stays).',
-  async run(deps, args) {
-    if (args.length !== 2) throw new Error('usage: vm net disconnect <vm> <tap position>');
-    await deps.engine.call('vm.net.disconnect', args[0]!, parseUint(args[1]!));
-    return textResponse('');
+  {
+    patterns: ['vm net <connect,> <vm target> <tap position> <vlan> [bridge]', 'vm net <disconnect,> <vm target> <tap position>'],
+    help: 'disconnect or move network connections',
+    helpLong:
+      'Move interface <tap position> of the target VMs to another VLAN (and bridge), or take it off its bridge. ' +
+      'Running, paused and building containers are changed live; a QUIT or ERROR container only has its ' +
+      'configuration changed, which a later `vm start` uses. Without a bridge, connect keeps the interface\'s ' +
+      'bridge, or uses mega_bridge for a disconnected one.',
+    async call(ctx, cmd) {
+      const target = cmd.stringArgs.vm!;
+      const pos = atoi(cmd.stringArgs.tap!);
+      const results = cmd.boolArgs.connect
+        ? await ctx.deps.engine.call('vm.net.connect', target, pos, cmd.stringArgs.vlan!, cmd.stringArgs.bridge)
+        : await ctx.deps.engine.call('vm.net.disconnect', target, pos);
+      return resultErrors(results);
+    },
   },
-};
+];

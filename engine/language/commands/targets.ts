@@ -1,8 +1,8 @@
-/** Resolving a target (`all`, names, ids, uuids, ranges, comma lists) against a list of containers. */
+/** Resolving VM targets of the language against the engine's list of containers. */
 import type { ContainerInfo } from '../../api/types.js';
 import { expandList } from '../../config/names.js';
 
-/** Containers a target names; throws `vm not found: <x>` for a part that names none. */
+/** Containers a target names (`all`, names, ids, ranges, comma lists); `vm not found: <x>` for a miss. */
 export function resolveTargets(target: string, vms: readonly ContainerInfo[]): ContainerInfo[] {
   if (target === 'all') return [...vms];
   const out: ContainerInfo[] = [];
@@ -12,4 +12,17 @@ export function resolveTargets(target: string, vms: readonly ContainerInfo[]): C
     if (!out.includes(vm)) out.push(vm);
   }
   return out;
+}
+
+/** One VM by id or name (minimega's `vm config clone` lookup). */
+export function findVm(name: string, vms: readonly ContainerInfo[]): ContainerInfo {
+  const vm = /^[+-]?[0-9]+$/.test(name) ? vms.find((v) => v.id === Number(name)) : vms.find((v) => v.name === name);
+  if (!vm) throw new Error(`vm not found: ${name}`);
+  return vm;
+}
+
+/** VM names for completion of a target: names starting with the prefix, and `all` when it fits. */
+export function suggestVms(vms: readonly ContainerInfo[], prefix: string): string[] {
+  const names = vms.map((v) => v.name).filter((n) => n.startsWith(prefix));
+  return 'all'.startsWith(prefix) ? [...names, 'all'] : names;
 }

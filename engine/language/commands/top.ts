@@ -1,6 +1,6 @@
 /** `vm top [duration]`: minimega's per-VM resource table, from the engine's 1 Hz samples. */
 import type { StatsSample } from '../../api/types.js';
-import type { CliCommand } from '../deps.js';
+import type { Handler } from '../handler.js';
 import { goDuration } from '../format.js';
 import { tableResponse } from '../response.js';
 
@@ -41,20 +41,21 @@ export function topRow(name: string, series: readonly StatsSample[], windowMs: n
   ];
 }
 
-export const vmTop: CliCommand = {
-  words: ['vm', 'top'],
-  usage: 'vm top [duration]',
-  help:
-    'Resource use per running container, from the engine\'s 1 Hz cgroup samples: res (memory used, MB), ' +
+export const vmTop: Handler = {
+  patterns: ['vm top [duration]'],
+  help: 'view vm resource utilization',
+  helpLong:
+    "Resource use per running container, from the engine's 1 Hz cgroup samples: res (memory used, MB), " +
     'limit (memory limit, MB), cpu (host cpu % over the last duration seconds, default 1), time (total cpu time), ' +
     'procs (processes) and oom (OOM kills).',
-  async run(deps, args) {
-    if (args.length > 1 || (args[0] !== undefined && !/^[1-9][0-9]*$/.test(args[0]))) throw new Error('usage: vm top [duration]');
-    const windowMs = Number(args[0] ?? 1) * 1000;
-    const vms = (await deps.engine.call('vm.info')).filter((c) => c.state === 'RUNNING' || c.state === 'PAUSED' || c.state === 'BUILDING');
+  async call(ctx, cmd) {
+    const d = cmd.stringArgs.duration;
+    if (d !== undefined && !/^[1-9][0-9]*$/.test(d)) throw new Error(`invalid duration \`${d}\`: want whole seconds`);
+    const windowMs = Number(d ?? 1) * 1000;
+    const vms = (await ctx.deps.engine.call('vm.info')).filter((c) => c.state === 'RUNNING' || c.state === 'PAUSED' || c.state === 'BUILDING');
     const rows: string[][] = [];
     for (const vm of vms) {
-      const series = await deps.engine.call('stats.series', vm.id);
+      const series = await ctx.deps.engine.call('stats.series', vm.id);
       if (series.length) rows.push(topRow(vm.name, series, windowMs));
     }
     return tableResponse([...VM_TOP_COLUMNS], rows, [...VM_TOP_HIDDEN]);

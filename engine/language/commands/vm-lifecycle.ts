@@ -1,57 +1,99 @@
 /** `vm launch`, `vm start`, `vm stop`, `vm kill`, `vm flush`. */
-import type { VmResult } from '../../api/types.js';
-import { validateConfig } from '../../config/validate.js';
+import type { ContainerConfig, VmResult } from '../../api/types.js';
+import { copyConfig } from '../../config/defaults.js';
 import { launchNames } from '../../config/names.js';
-import type { CliCommand } from '../deps.js';
+import { validateConfig } from '../../config/validate.js';
+import type { CallContext, Handler, QueuedLaunch } from '../handler.js';
 import { type Response, errorResponse } from '../response.js';
+import { suggestVms } from './targets.js';
 
 /** Errors of a verb's per-container results (the verb went on with the others). */
 export function resultErrors(results: readonly VmResult[]): Response {
   return errorResponse(...results.filter((r) => r.error).map((r) => r.error!));
 }
 
-export const vmLaunch: CliCommand = {
-  words: ['vm', 'launch'],
-  usage: 'vm launch container <count|names>',
-  help: 'Launch containers from the current vm config, left BUILDING (frozen before init runs). A count n names them vm-<k>; otherwise a list such as foo[0-2],bar.',
-  async run(deps, args) {
-    let names = args;
-    if (names[0] === 'kvm') throw new Error('kvm VMs are not supported; use vm launch container');
-    if (names[0] === 'container') names = names.slice(1);
-    if (names.length !== 1) throw new Error('usage: vm launch container <count|names>');
-    const arg = names[0]!;
-    const config = deps.config.current;
-    // Check here too so that a bad argument never reaches the daemon; the engine checks again.
-    const list = launchNames(arg, () => 0);
-    if (list.length > 1 && config.uuid !== '') throw new Error('cannot launch multiple VMs with a pre-configured UUID');
+/** Completion of `<vm>` items from the engine's containers. */
+async function suggestTarget(ctx: CallContext, key: string, prefix: string): Promise<string[]> {
+  return key === 'vm' ? suggestVms(await ctx.deps.engine.call('vm.info'), prefix) : [];
+}
+
+/** Check names and UUID against existing and queued VMs (minimega Namespace.Queue), then queue. */
+async function enqueue(ctx: CallContext, names: string[], config: ContainerConfig): Promise<void> {
+  if (names.length > 1 && config.uuid !== '') throw new Error('cannot launch multiple VMs with a pre-configured UUID');
+  const vms = await ctx.deps.engine.call('vm.info');
+  for (const name of names) if (name && vms.some((v) => v.name === name)) throw new Error(`vm already exists with name \`${name}\``);
+  if (config.uuid && vms.some((v) => v.uuid === config.uuid)) throw new Error(`vm already exists with UUID \`${config.uuid}\``);
+  const queued = ctx.ns.queue;
+  for (const name of names) if (name && queued.some((q) => q.names.includes(name))) throw new Error(`vm already queued with name \`${name}\``);
+  if (config.uuid && queued.some((q) => q.config.uuid === config.uuid)) throw new Error(`vm already queued with UUID \`${config.uuid}\``);
+  queued.push({ names, config });
+}
+
+/** Launch everything queued: unnamed VMs get `vm-<n>` from the namespace's counter. */
+async function launchQueue(ctx: CallContext): Promise<Response> {
+  const queue: QueuedLaunch[] = ctx.ns.queue;
+  if (queue.length === 0) throw new Error('namespace must contain at least one queued VM to launch VMs');
+  ctx.ns.queue = [];
+  const errors: string[] = [];
+  for (const q of queue) {
+    const names = q.names.map((n) => n || `vm-${ctx.ns.launchCounter++}`);
+    errors.push(...resultErrors(await ctx.deps.engine.call('vm.launch', names.join(','), q.config)).errors);
+  }
+  return errorResponse(...errors);
+}
+
+const vmLaunch: Handler = {
+  patterns: ['vm launch', 'vm launch <kvm,> <name or count> [config]', 'vm launch <container,> <name or count> [config]', 'vm launch <android,> <name or count> [config]'],
+  help: 'launch virtual machines in a paused state',
+  helpLong:
+    'Launch containers from the current vm config (or a saved one: `vm launch container 5 endpoint`), left BUILDING ' +
+    '(frozen before init runs) until `vm start`. A count n names them vm-<k> from a per-namespace counter; otherwise ' +
+    'a name or a list such as foo[0-2],bar. Names may not be integers or `all`. With queueing on, VMs wait for ' +
+    '`vm launch` with no arguments. KVM and Android VMs are not supported.',
+  async call(ctx, cmd) {
+    if (cmd.boolArgs.kvm || cmd.boolArgs.android) {
+      throw new Error(`${cmd.boolArgs.kvm ? 'kvm' : 'android'} VMs are not supported by nanomega: use vm launch container`);
+    }
+    if (!cmd.boolArgs.container) return launchQueue(ctx);
+    const saved = cmd.stringArgs.config;
+    const config = saved ? ctx.ns.config.savedConfig(saved).c : copyConfig(ctx.ns.config.current);
+    // Count launches get their names when launched: only then does the counter advance.
+    const names = /^[+-]?[0-9]+$/.test(cmd.stringArgs.name!) ? launchNames(cmd.stringArgs.name!, () => 0).map(() => '') : launchNames(cmd.stringArgs.name!, () => 0);
     validateConfig(config);
-    return resultErrors(await deps.engine.call('vm.launch', arg, config));
+    await enqueue(ctx, names, config);
+    return ctx.ns.queueing ? errorResponse() : launchQueue(ctx);
   },
 };
 
-function targetVerb(verb: 'start' | 'stop' | 'kill', help: string): CliCommand {
+function targetVerb(verb: 'start' | 'stop' | 'kill', help: string, helpLong: string): Handler {
   return {
-    words: ['vm', verb],
-    usage: `vm ${verb} <target>`,
+    patterns: [`vm ${verb} <vm target>`],
     help,
-    async run(deps, args) {
-      if (args.length !== 1) throw new Error(`usage: vm ${verb} <target>`);
-      return resultErrors(await deps.engine.call(`vm.${verb}`, args[0]!));
+    helpLong,
+    suggest: suggestTarget,
+    async call(ctx, cmd) {
+      return resultErrors(await ctx.deps.engine.call(`vm.${verb}`, cmd.stringArgs.vm!));
     },
   };
 }
 
-export const vmStart = targetVerb('start', 'Start (thaw) BUILDING or PAUSED containers; a named QUIT or ERROR container is relaunched. `all` skips QUIT and ERROR ones.');
-export const vmStop = targetVerb('stop', 'Pause (freeze) RUNNING containers.');
-export const vmKill = targetVerb('kill', 'Kill containers; they become QUIT.');
-
-export const vmFlush: CliCommand = {
-  words: ['vm', 'flush'],
-  usage: 'vm flush [target]',
-  help: 'Forget QUIT and ERROR containers and remove their instance directories.',
-  async run(deps, args) {
-    if (args.length > 1) throw new Error('usage: vm flush [target]');
-    const results = args.length === 1 ? await deps.engine.call('vm.flush', args[0]!) : await deps.engine.call('vm.flush');
-    return resultErrors(results);
+export const vmLifecycleHandlers: Handler[] = [
+  vmLaunch,
+  targetVerb(
+    'start',
+    'start paused virtual machines',
+    'Start (thaw) BUILDING or PAUSED containers. A QUIT or ERROR container named on its own is relaunched in its instance directory; `all` skips those. Naming a RUNNING container is an error.',
+  ),
+  targetVerb('stop', 'stop/pause virtual machines', 'Pause (freeze) RUNNING containers; `vm start` resumes them.'),
+  targetVerb('kill', 'kill running virtual machines', 'Kill containers; they become QUIT and stay listed until `vm flush`.'),
+  {
+    patterns: ['vm flush', 'vm flush <vm target>'],
+    help: 'discard information about quit or failed VMs',
+    helpLong: 'Forget QUIT and ERROR containers (all of them, or those of a target) and remove their instance directories.',
+    suggest: suggestTarget,
+    async call(ctx, cmd) {
+      const t = cmd.stringArgs.vm;
+      return resultErrors(t === undefined ? await ctx.deps.engine.call('vm.flush') : await ctx.deps.engine.call('vm.flush', t));
+    },
   },
-};
+];

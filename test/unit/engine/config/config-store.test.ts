@@ -20,8 +20,11 @@ test('getters print minimega text', () => {
   assert.equal(s.get('snapshot'), 'true');
   assert.equal(s.get('init'), '[/init]');
   assert.equal(s.get('net'), '[]');
-  assert.equal(s.get('tags'), '{}');
+  assert.equal(s.get('tags'), '');
   assert.equal(s.get('uuid'), '');
+  assert.equal(s.get('qemu'), 'kvm', 'KVM fields have minimega defaults too');
+  assert.equal(s.get('coschedule'), '-1');
+  assert.equal(s.get('android-no-window'), 'true');
 });
 
 test('setters change the field and field names match by prefix', () => {
@@ -29,7 +32,7 @@ test('setters change the field and field names match by prefix', () => {
   s.set('mem', ['1024']);
   assert.equal(s.get('memory'), '1024');
   s.set('tag', ['color', 'red']);
-  assert.equal(s.get('tags'), '{"color":"red"}');
+  assert.equal(s.get('tags'), 'color -> red');
   assert.equal(s.get('tags', 'color'), 'red');
   s.set('init', ['/bin/sh', '-c', 'true']);
   assert.equal(s.get('init'), '[/bin/sh -c true]');
@@ -53,7 +56,7 @@ test('integer fields reject junk with strconv errors', () => {
   assert.throws(() => s.set('fifos', ['99999999999999999999']), {
     message: 'strconv.ParseUint: parsing "99999999999999999999": value out of range',
   });
-  assert.throws(() => s.set('snapshot', ['maybe']), { message: 'strconv.ParseBool: parsing "maybe": invalid syntax' });
+  assert.throws(() => s.set('snapshot', ['maybe']), { message: 'vm config snapshot takes true or false, not `maybe`' });
   assert.equal(s.get('memory'), '2048', 'a refused value leaves the field unchanged');
 });
 
@@ -77,7 +80,7 @@ test('clear resets one field, one key, or everything', () => {
   s.clear('memory');
   assert.equal(s.get('memory'), '2048');
   s.clear('tags', 'a');
-  assert.equal(s.get('tags'), '{"b":"2"}');
+  assert.equal(s.get('tags'), 'b -> 2');
   s.set('vcpus', ['4']);
   s.clear();
   assert.deepEqual(s.current, defaultConfig());
@@ -89,7 +92,7 @@ test('save and restore keep independent copies', () => {
   s.save('one');
   s.set('tags', ['k', 'w']);
   s.restore('one');
-  assert.equal(s.get('tags'), '{"k":"v"}');
+  assert.equal(s.get('tags'), 'k -> v');
   assert.throws(() => s.restore('nope'), { message: 'config nope does not exist' });
 });
 
@@ -129,28 +132,42 @@ test('volumes list as path -> host and answer a keyed getter', () => {
   assert.equal(s.get('volume', '/scratch'), '/tmp/minivolume');
 });
 
-test('vm config alone prints the base and container blocks', () => {
+test('KVM and Android fields are stored, printed by their getters and reset by clear', () => {
+  const s = new ConfigStore({ filesDir: '/tmp/minimega/files', hostname: 'h' });
+  s.set('kernel', ['foo']);
+  assert.equal(s.get('kernel'), '/tmp/minimega/files/foo', 'relative paths are in the files directory');
+  s.set('disk', ['a,virtio', '/abs/b,writeback']);
+  assert.equal(s.get('disks'), '[/tmp/minimega/files/a,virtio /abs/b,writeback]');
+  assert.throws(() => s.set('disks', ['a,nope']), { message: 'malformed diskspec' });
+  assert.throws(() => s.set('disks', ['a', 'a']), { message: 'disk conflict: /tmp/minimega/files/a' });
+  s.set('qemu-append', ['-k', 'en-us']);
+  assert.equal(s.get('qemu-append'), '[-k en-us]');
+  s.set('migrate', ['st']);
+  assert.equal(s.get('state'), '/tmp/minimega/files/st', 'migrate is state');
+  s.set('bonds', ['0,1,balance-tcp,active,no-lacp-fallback,uplink']);
+  assert.equal(s.get('bonds'), '[0,1,balance-tcp,active,no-lacp-fallback,uplink]');
+  assert.throws(() => s.set('bonds', ['0,1']), { message: 'malformed bondspec' });
+  assert.throws(() => s.set('android-console-base-port', ['5555']), /even port/);
+  s.set('schedule', ['localhost']);
+  assert.throws(() => s.set('colocate', ['vm1']), { message: 'cannot specify colocate and schedule in the same config' });
+  assert.throws(() => s.set('schedule', ['elsewhere']), { message: 'host is not in namespace: elsewhere' });
+  s.clear('kernel');
+  assert.equal(s.get('kernel'), '');
+  s.clear();
+  assert.equal(s.get('disks'), '[]');
+  assert.equal(s.get('schedule'), '');
+  assert.equal(s.current.memory, 2048);
+});
+
+test('save and restore keep the KVM settings too; restore of an unknown name is minimega\'s error', () => {
   const s = new ConfigStore();
-  s.set('volume', ['/scratch', '/tmp/v']);
-  assert.equal(
-    s.print(),
-    [
-      'Current VM configuration:',
-      'Memory:   2048',
-      'VCPUS:    1',
-      'Networks: []',
-      'Snapshot: true',
-      'UUID:',
-      'Tags:     {}',
-      '',
-      'Container configuration:',
-      'Filesystem Path:',
-      'Hostname:',
-      'Init:            [/init]',
-      'Pre-init:',
-      'FIFOs:           0',
-      'Volumes:',
-      '                 /scratch -> /tmp/v',
-    ].join('\n'),
-  );
+  s.set('vga', ['cirrus']);
+  s.save('k');
+  s.clear();
+  assert.equal(s.get('vga'), 'std');
+  s.restore('k');
+  assert.equal(s.get('vga'), 'cirrus');
+  assert.deepEqual(s.savedNames(), ['k']);
+  s.clearSaved();
+  assert.deepEqual(s.savedNames(), []);
 });

@@ -2,20 +2,82 @@ import type { CallName, Calls } from '../../../../engine/api/contract.js';
 import type { ContainerInfo, VmResult } from '../../../../engine/api/types.js';
 import { ConfigStore } from '../../../../engine/config/config-store.js';
 import { defaultConfig } from '../../../../engine/config/defaults.js';
-import { CliSession, type CliDeps } from '../../../../engine/language/index.js';
+import type { LanguageDeps } from '../../../../engine/language/handler.js';
+import type { LanguageHost, ProgramResult } from '../../../../engine/language/host.js';
+import { Language } from '../../../../engine/language/language.js';
 
 /** A pure fake engine: records calls and answers vm.info from a list. */
 export class FakeEngine {
   readonly calls: { name: string; args: unknown[] }[] = [];
   vms: ContainerInfo[] = [];
   results: VmResult[] = [];
+  vlans: { alias: string; vlan: number }[] = [];
   throwOn: string | undefined;
 
   async call<K extends CallName>(name: K, ...args: Calls[K]['args']): Promise<Calls[K]['result']> {
     this.calls.push({ name, args });
     if (this.throwOn === name) throw new Error(`boom in ${name}`);
     if (name === 'vm.info') return this.vms as Calls[K]['result'];
+    if (name === 'net.vlans') return this.vlans as Calls[K]['result'];
     return this.results as Calls[K]['result'];
+  }
+}
+
+/** A recording fake of the language's host: programs answer from `programs`, files from `files`. */
+export class FakeLanguageHost implements LanguageHost {
+  readonly calls: { op: string; args: unknown[] }[] = [];
+  /** Executables by path. */
+  programs = new Map<string, (argv: readonly string[]) => ProgramResult>([
+    ['/bin/echo', (argv) => ({ code: 0, stdout: `${argv.slice(1).join(' ')}\n`, stderr: '' })],
+    ['/bin/false', () => ({ code: 1, stdout: '', stderr: '' })],
+    ['/bin/warn', () => ({ code: 0, stdout: 'out\n', stderr: 'careful\n' })],
+  ]);
+  files = new Map<string, string>();
+  dirs = new Set<string>();
+  /** Background processes waiting to finish: call finish() to end them. */
+  running: { argv: readonly string[]; onExit: (r: ProgramResult) => void }[] = [];
+  private nextPid = 100;
+
+  async lookPath(file: string, path: string): Promise<string> {
+    this.calls.push({ op: 'lookPath', args: [file, path] });
+    if (file.includes('/')) {
+      if (this.programs.has(file)) return file;
+      throw new Error(`exec: ${JSON.stringify(file)}: stat ${file}: no such file or directory`);
+    }
+    for (const d of path.split(':')) if (this.programs.has(`${d}/${file}`)) return `${d}/${file}`;
+    throw new Error(`exec: ${JSON.stringify(file)}: executable file not found in $PATH`);
+  }
+
+  async run(argv: readonly string[], env: Record<string, string>): Promise<ProgramResult> {
+    this.calls.push({ op: 'run', args: [argv, env] });
+    return this.programs.get(argv[0]!)!(argv);
+  }
+
+  start(argv: readonly string[], env: Record<string, string>, onExit: (r: ProgramResult) => void): { pid: number } {
+    this.calls.push({ op: 'start', args: [argv, env] });
+    this.running.push({ argv, onExit });
+    return { pid: this.nextPid++ };
+  }
+
+  finish(): void {
+    for (const p of this.running.splice(0)) p.onExit(this.programs.get(p.argv[0]!)!(p.argv));
+  }
+
+  async readText(path: string, maxBytes: number): Promise<string> {
+    this.calls.push({ op: 'readText', args: [path] });
+    const f = this.files.get(path);
+    if (f === undefined) throw new Error(`open ${path}: no such file or directory`);
+    if (f.length > maxBytes) throw new Error(`read ${path}: larger than ${maxBytes} bytes`);
+    return f;
+  }
+
+  async writeText(path: string, data: string): Promise<void> {
+    this.calls.push({ op: 'writeText', args: [path] });
+    this.files.set(path, data);
+  }
+
+  async kind(path: string): Promise<'file' | 'dir' | undefined> {
+    return this.files.has(path) ? 'file' : this.dirs.has(path) ? 'dir' : undefined;
   }
 }
 
@@ -27,14 +89,17 @@ export function vm(id: number, name: string, over: Partial<ContainerInfo> = {}):
   };
 }
 
-export function session(engine = new FakeEngine(), over: Partial<CliDeps> = {}) {
-  const deps: CliDeps = {
+export function session(engine = new FakeEngine(), over: Partial<LanguageDeps> = {}) {
+  const host = new FakeLanguageHost();
+  const deps: LanguageDeps = {
     engine,
     config: new ConfigStore(),
-    env: { images: '/srv/images' },
+    env: { images: '/srv/images', PATH: '/usr/bin:/bin' },
     hostname: 'labhost',
-    runShell: async (cmd) => ({ stdout: `ran ${cmd}\n`, stderr: '', code: 0 }),
+    filesDir: '/base/files',
+    host,
     ...over,
   };
-  return { s: new CliSession(deps), engine, deps };
+  const lang = new Language(deps);
+  return { s: lang.session(), lang, engine, deps, host: deps.host as FakeLanguageHost };
 }

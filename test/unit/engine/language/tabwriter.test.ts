@@ -7,8 +7,21 @@ import { defaultFlags } from '../../../../engine/language/response.js';
 const plain = { ...defaultFlags(), annotate: false };
 
 test('cells pad to the widest cell plus one with a minimum width of five', () => {
-  assert.equal(tabwrite([['a', 'b'], ['abcdef', 'c']]), 'a      b\nabcdef c');
-  assert.equal(tabwrite([['ab', 'x']]), 'ab   x');
+  assert.equal(tabwrite('a\tb\nabcdef\tc'), 'a      b\nabcdef c');
+  assert.equal(tabwrite('ab\tx'), 'ab   x');
+});
+
+test('like Go, a tab-terminated cell is padded even when nothing follows it, and lines are not trimmed', () => {
+  assert.equal(tabwrite('UUID:\t\nMemory:\t2048\n'), 'UUID:   \nMemory: 2048\n');
+});
+
+test('column blocks end at a line without that column (Go text/tabwriter)', () => {
+  assert.equal(tabwrite('a\tb\tc\nlonger\tb\nx\n1234567\ty\n'), 'a      b    c\nlonger b\nx\n1234567 y\n');
+});
+
+test('tab padding rounds cells up to the tab width', () => {
+  assert.equal(tabwrite('ab \t :\t x \t\nabcdefghij \t :\t y \t\n', { minwidth: 0, tabwidth: 8, padding: 0, padchar: '\t' }),
+    'ab \t\t :\t x \t\nabcdefghij \t :\t y \t\n');
 });
 
 test('a name,state table renders like minimega tests/container_lifecycle.want', () => {
@@ -50,9 +63,15 @@ test('rows sort numerically when both cells are integers', () => {
   assert.deepEqual(rows, [['9'], ['10'], ['a'], ['b']]);
 });
 
-test('trailing spaces of empty last cells are trimmed', () => {
-  const out = render({ header: ['name', 'preinit'], rows: [['a', '']], errors: [] }, plain, 'h');
-  assert.equal(out, 'name | preinit\na    |');
+test('an empty last cell keeps its "| " inside the table; only the end of the output is trimmed, as minicli does', () => {
+  const out = render({ header: ['name', 'preinit'], rows: [['a', ''], ['b', '']], errors: [] }, plain, 'h');
+  assert.equal(out, 'name | preinit\na    | \nb    |');
+});
+
+test('simple text is prefixed with the host under .annotate and hidden when the response has an error', () => {
+  assert.equal(render({ text: '2048\n', errors: [] }, defaultFlags(), 'h'), 'h: 2048');
+  assert.equal(render({ text: '2048', errors: [] }, plain, 'h'), '2048');
+  assert.equal(render({ text: 'out', errors: ['bad'] }, plain, 'h'), '');
 });
 
 test('an empty table prints nothing', () => {

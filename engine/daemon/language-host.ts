@@ -1,0 +1,31 @@
+/**
+ * The language of a daemon: one per engine, shared by every connection (minimega keeps its flags,
+ * history and aliases once per process), with the engine's handlers as its engine and the host's
+ * processes and files for `shell`, `background`, `read` and `write`.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Engine } from '../engine.js';
+import { linuxLanguageHost } from '../host/processes.js';
+import { Language } from '../language/language.js';
+
+/** minimega's files directory under the base (`file:` arguments, relative paths). */
+export const FILES_DIR = 'files';
+
+const languages = new WeakMap<Engine, Language>();
+
+export function languageOf(engine: Engine): Language {
+  let lang = languages.get(engine);
+  if (!lang) {
+    lang = new Language({
+      engine: { call: (name, ...args) => (engine.handlers[name] as (...a: unknown[]) => Promise<never>)(...args) },
+      config: engine.config,
+      env: process.env,
+      hostname: hostname(),
+      filesDir: join(engine.ctx.opts.base, FILES_DIR),
+      host: linuxLanguageHost,
+    });
+    languages.set(engine, lang);
+  }
+  return lang;
+}

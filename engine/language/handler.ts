@@ -1,0 +1,130 @@
+/**
+ * The shapes of the command table: a Handler declares minicli patterns, a one-line help and what to
+ * do; the compiler turns a line into a Command (the args its pattern captured); the session runs it
+ * with a CallContext and renders what it returns.
+ */
+import type { EngineBridge } from '../api/contract.js';
+import type { ContainerConfig } from '../api/types.js';
+import type { ConfigStore } from '../config/config-store.js';
+import type { LanguageHost } from './host.js';
+import type { Flags, Response } from './response.js';
+import type { LanguageState } from './state.js';
+
+/** One compiled level of a line (minicli's Command). */
+export interface Command {
+  handler: Handler;
+  /** This level's input, words re-quoted (the whole line for the top level). */
+  original: string;
+  /** The words this level's own pattern consumed (the nested command's words excluded). */
+  words: string[];
+  stringArgs: Record<string, string>;
+  boolArgs: Record<string, boolean>;
+  listArgs: Record<string, string[]>;
+  /** The command a `(command)` item wraps. */
+  subcommand?: Command;
+  /** Record the line in `history` (only the top level's flag counts). */
+  record: boolean;
+  /** Run `$VAR` expansion and `file:` resolution on the args before the handler sees them. */
+  preprocess: boolean;
+  /** Run in this namespace instead of the session's (set by a `namespace NAME (command)` wrapper). */
+  namespace?: string;
+}
+
+/** Rendered output of one step of a command: a response and the flags it is rendered with. */
+export interface Chunk {
+  response: Response;
+  /** Overrides of the session defaults (`.csv true CMD` sets mode). */
+  flags: Partial<Flags>;
+}
+
+/** What a call returns: one response, or several chunks (`read` gives one or more per line). */
+export type Reply = Response | { chunks: Chunk[] };
+
+/** Everything a namespace holds that the language reads or changes (one today; `ns10` adds more). */
+export interface NamespaceScope {
+  name: string;
+  /** `vm config` and the saved configs. */
+  config: ConfigStore;
+  /** Next number for `vm launch container N` names (vm-<n>); only unnamed launches advance it. */
+  launchCounter: number;
+  /** Launch queueing (`ns queueing true`): `vm launch container …` queues, `vm launch` launches. */
+  queueing: boolean;
+  queue: QueuedLaunch[];
+}
+
+/** VMs waiting for `vm launch` with no arguments; unnamed ones (a count) are '' until launched. */
+export interface QueuedLaunch {
+  names: string[];
+  config: ContainerConfig;
+}
+
+/** What the language needs from its host process (the daemon, a test, the app hosting the engine). */
+export interface LanguageDeps {
+  engine: Pick<EngineBridge, 'call'>;
+  /** The default namespace's `vm config`. */
+  config: ConfigStore;
+  /** Base environment of `$VAR` expansion and `.env` (the daemon's). */
+  env: Record<string, string | undefined>;
+  /** This host's name: the `host` column of `.annotate` and the Host of `.json`. */
+  hostname: string;
+  /** minimega's files directory (`file:` arguments, relative paths of `read`). */
+  filesDir: string;
+  host: LanguageHost;
+}
+
+/** A line after lexing and matching: nothing to run, a comment (recorded in history), or a command. */
+export type Compiled = { kind: 'blank' } | { kind: 'comment'; line: string } | { kind: 'command'; cmd: Command };
+
+/** What handlers may ask of the session that runs them. */
+export interface SessionApi {
+  /** The session's current namespace (`namespace NAME` changes it). */
+  namespace: string;
+  /** The scope of a namespace, created on first use. */
+  scope(name: string): NamespaceScope;
+  /** Lex and match a line (no alias expansion); throws lexer errors and `invalid command`. */
+  compile(line: string): Compiled;
+  /** Run a compiled line as if typed: history, flags resolved; never throws (errors are chunks). */
+  run(compiled: Compiled): Promise<Chunk[]>;
+  /** Every handler, for `help` and the README. */
+  readonly handlers: readonly Handler[];
+  /** Handlers whose patterns start with the given words (`help vm`). */
+  helpMatches(words: string[]): Handler[];
+}
+
+export interface CallContext {
+  deps: LanguageDeps;
+  state: LanguageState;
+  /** The namespace this command runs in. */
+  ns: NamespaceScope;
+  session: SessionApi;
+}
+
+/** A handler whose pattern ends in `(command)` changes the command it wraps and/or its output. */
+export interface Wrapper {
+  /** Before the inner command runs (`.record`, `.preprocess`, `namespace`). */
+  before?(ctx: CallContext, cmd: Command, inner: Command): void;
+  /** Each chunk of the inner command's output, innermost wrapper first (`.filter`, `.csv true`). */
+  after?(ctx: CallContext, cmd: Command, chunk: Chunk): Chunk;
+}
+
+export interface Handler {
+  /** minicli patterns (see pattern.ts). */
+  patterns: readonly string[];
+  /** One line: `help` lists it, the README's language section prints it. */
+  help: string;
+  /** More text for `help CMD`. */
+  helpLong?: string;
+  /** Runs the command (patterns without `(command)`). */
+  call?(ctx: CallContext, cmd: Command): Promise<Reply>;
+  /** For patterns ending in `(command)`. */
+  wrap?: Wrapper;
+  /** Runs a script (`read`): never recorded itself, never inside another script. */
+  script?: true;
+  /** Completions for a string/list item `key` given what was typed so far. */
+  suggest?(ctx: CallContext, key: string, prefix: string): Promise<string[]>;
+}
+
+/** minicli's error for input that matches no command (or matches ambiguously). */
+export function invalidCommand(line: string): Error {
+  return new Error(`invalid command: \`${line.trim()}\``);
+}

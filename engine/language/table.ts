@@ -1,0 +1,41 @@
+/**
+ * THE command table: every handler of the language. It drives matching (compile.ts), `help`, completion
+ * (`suggest`) and the README's language section (scripts/language-doc.js), so they cannot disagree.
+ * A new verb is a handler in commands/ and one entry here.
+ */
+import type { Handler } from './handler.js';
+import { builtinHandlers } from './commands/builtins.js';
+import { captureHandlers } from './commands/capture.js';
+import { dnsmasqHandlers } from './commands/dnsmasq.js';
+import { historyHandlers } from './commands/history.js';
+import { miscHandlers } from './commands/misc.js';
+import { netHandlers } from './commands/net.js';
+import { qosHandlers } from './commands/qos.js';
+import { readHandler } from './commands/script.js';
+import { shellHandlers } from './commands/shell.js';
+import { tapHandlers } from './commands/tap.js';
+import { vmStats } from './commands/stats.js';
+import { vmTop } from './commands/top.js';
+import { vmConfigHandlers } from './commands/vm-config.js';
+import { vmInfoHandlers } from './commands/vm-info.js';
+import { vmLifecycleHandlers } from './commands/vm-lifecycle.js';
+import { vmTagHandlers } from './commands/vm-tag.js';
+
+export const HANDLERS: readonly Handler[] = [
+  ...builtinHandlers,
+  ...miscHandlers,
+  ...historyHandlers,
+  readHandler,
+  ...shellHandlers,
+  ...vmLifecycleHandlers,
+  ...vmInfoHandlers,
+  ...vmTagHandlers,
+  ...vmConfigHandlers,
+  ...netHandlers,
+  vmTop,
+  vmStats,
+  ...tapHandlers,
+  ...dnsmasqHandlers,
+  ...qosHandlers,
+  ...captureHandlers,
+];
