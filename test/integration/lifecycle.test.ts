@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { kernelFrozen } from '../helpers/cgroups.js';
 import { ConsoleClient } from '../helpers/console.js';
 import type { TestDaemon } from '../helpers/daemon.js';
 import { requires } from '../helpers/requires.js';
@@ -29,6 +30,7 @@ for (const freezer of ['v2', 'v1'] as const) {
         // The child is blocked before exec: its comm is still the shim's, not init's.
         const comm = readFileSync(`/proc/${c.pid}/comm`, 'utf8').trim();
         assert.notEqual(comm, 'init');
+        assert.ok(kernelFrozen(c.pid, freezer), `${c.name}: the kernel's ${freezer} freezer says frozen`);
       }
     });
 
@@ -50,11 +52,15 @@ for (const freezer of ['v2', 'v1'] as const) {
       }
     });
 
-    test('start all starts BUILDING and PAUSED but skips RUNNING', async () => {
+    test('start all starts BUILDING and PAUSED but skips RUNNING; PAUSED is the kernel\'s frozen', async () => {
+      const pid = (name: string) => suite.d.client.call('vm.info').then((l) => l.find((x) => x.name === name)!.pid);
+      assert.equal(kernelFrozen(await pid('foo0'), freezer), false, 'RUNNING is thawed');
       await suite.d.ok('vm stop foo0');
       assert.equal((await states(suite.d)).foo0, 'PAUSED');
+      assert.equal(kernelFrozen(await pid('foo0'), freezer), true, 'PAUSED is frozen');
       await suite.d.ok('vm start all');
       assert.deepEqual(await states(suite.d), { foo0: 'RUNNING', foo1: 'RUNNING', foo2: 'RUNNING' });
+      for (const name of ['foo0', 'foo1', 'foo2']) assert.equal(kernelFrozen(await pid(name), freezer), false, `${name} thawed`);
     });
 
     test('verbs in the wrong state give minimega errors', async () => {
