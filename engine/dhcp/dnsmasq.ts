@@ -80,7 +80,7 @@ export class DnsmasqServers {
         await this.saveRecord(f, rec);
       } catch (e) {
         await stopDaemon(this.host, f.pid).catch(() => undefined); // Best-effort: nothing of a failed start may stay.
-        await this.host.removeTree(f.dir);
+        await this.host.removeTree(this.servers.size === 0 ? this.root : f.dir);
         throw e;
       }
       this.servers.set(id, rec);

@@ -7,7 +7,7 @@ export type HostCall =
   | { op: 'writeFile' | 'writeFileAtomic'; path: string; data: string }
   | { op: 'mkdir' | 'rmdir' | 'removeTree' | 'readdir'; path: string }
   | { op: 'kill'; pid: number; signal: NodeJS.Signals | number }
-  | { op: 'run'; argv: readonly string[] };
+  | { op: 'run'; argv: readonly string[]; input?: string };
 
 function enoent(): NodeJS.ErrnoException {
   return Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
@@ -92,6 +92,7 @@ export class FakeHost implements Host {
 
   async removeTree(path: string): Promise<void> {
     this.calls.push({ op: 'removeTree', path });
+    this.files.delete(path);
     for (const f of [...this.files.keys()]) if (f.startsWith(path + '/')) this.files.delete(f);
     for (const d of [...this.dirs]) if (d === path || d.startsWith(path + '/')) this.dirs.delete(d);
   }
@@ -115,8 +116,8 @@ export class FakeHost implements Host {
     return true;
   }
 
-  async run(argv: readonly string[]): Promise<RunResult> {
-    this.calls.push({ op: 'run', argv });
+  async run(argv: readonly string[], opts: { input?: string } = {}): Promise<RunResult> {
+    this.calls.push(opts.input === undefined ? { op: 'run', argv } : { op: 'run', argv, input: opts.input });
     return this.runResult(argv);
   }
 }

@@ -13,12 +13,15 @@ export class FakeEngine {
   results: VmResult[] = [];
   vlans: { alias: string; vlan: number }[] = [];
   throwOn: string | undefined;
+  /** Answers of other calls, by name (default: `results`). */
+  readonly answers = new Map<CallName, unknown>();
 
   async call<K extends CallName>(name: K, ...args: Calls[K]['args']): Promise<Calls[K]['result']> {
     this.calls.push({ name, args });
     if (this.throwOn === name) throw new Error(`boom in ${name}`);
     if (name === 'vm.info') return this.vms as Calls[K]['result'];
     if (name === 'net.vlans') return this.vlans as Calls[K]['result'];
+    if (this.answers.has(name)) return this.answers.get(name) as Calls[K]['result'];
     return this.results as Calls[K]['result'];
   }
 }
