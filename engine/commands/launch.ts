@@ -99,7 +99,7 @@ function checkConflicts(ctx: EngineContext, names: string[], config: ContainerCo
   }
   for (const c of ctx.containers.values()) {
     if (names.includes(c.rec.name)) throw new EngineError('E_EXISTS', `vm already exists with name \`${c.rec.name}\``, { name: c.rec.name });
-    if (config.uuid && c.rec.uuid === config.uuid) throw new EngineError('E_EXISTS', `vm already exists with uuid \`${config.uuid}\``, { uuid: config.uuid });
+    if (config.uuid && c.rec.uuid === config.uuid) throw new EngineError('E_EXISTS', `vm already exists with UUID \`${config.uuid}\``, { uuid: config.uuid });
     if (!config.snapshot && config.filesystem && !c.rec.config.snapshot && c.rec.config.filesystem === config.filesystem) {
       throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` is already used by vm \`${c.rec.name}\` with snapshot false`, { field: 'filesystem', value: config.filesystem });
     }

@@ -78,13 +78,31 @@ export function expandList(input: string): string[] {
   if (inside) throw new Error("unterminated '['");
   if (prev < input.length) parts.push(input.slice(prev));
 
+  let total = 0;
+  for (const v of parts) total += v.includes('[') ? bracketCount(v.slice(v.indexOf('[') + 1, -1)) : 1;
+  if (total > MAX_NAMES) {
+    throw new Error(`too many names in \`${input.length > 60 ? `${input.slice(0, 60)}…` : input}\`: ${total} (at most ${MAX_NAMES} in one command)`);
+  }
   const out: string[] = [];
   for (const v of parts) {
     const index = v.indexOf('[');
     if (index === -1) out.push(v);
-    else out.push(...splitRange(v.slice(0, index), v));
+    else for (const name of splitRange(v.slice(0, index), v)) out.push(name);
   }
   return out;
+}
+
+/** Most names one list may expand to: counted before any is made, so a huge range costs nothing. */
+export const MAX_NAMES = 100_000;
+
+/** Upper bound of the names a bracket body (`1-3,7`) holds; malformed parts count 1 (they fail later). */
+function bracketCount(body: string): number {
+  let n = 0;
+  for (const part of body.split(',')) {
+    const m = /^([+-]?[0-9]+)-([+-]?[0-9]+)$/.exec(part);
+    n += m ? Math.max(1, Number(m[2]) - Number(m[1]) + 1) : 1;
+  }
+  return n;
 }
 
 /** minimega's reserved target word. */

@@ -126,10 +126,12 @@ export class CommandTrie {
       const c = this.level(this.root, words, pos);
       if (!c) return undefined;
       const end = c.subAt ?? words.length;
+      // Only this level's own words: copying the rest of the line at every level would be quadratic.
+      const own = words.slice(pos, end);
       const cmd: Command = {
         handler: c.handler,
-        original: quoteWords(words.slice(pos)),
-        words: words.slice(pos, end),
+        original: quoteWords(own),
+        words: own,
         stringArgs: c.stringArgs,
         boolArgs: c.boolArgs,
         listArgs: c.listArgs,

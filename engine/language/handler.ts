@@ -13,7 +13,7 @@ import type { LanguageState } from './state.js';
 /** One compiled level of a line (minicli's Command). */
 export interface Command {
   handler: Handler;
-  /** This level's input, words re-quoted (the whole line for the top level). */
+  /** The line as typed for the top level; a nested level's own words, re-quoted. */
   original: string;
   /** The words this level's own pattern consumed (the nested command's words excluded). */
   words: string[];

@@ -104,6 +104,8 @@ export class Session implements SessionApi {
     const cmd = this.lang.trie.compile(words, this.lang.state.commandFlags);
     if (!cmd) throw invalidCommand(trimmed);
     cmd.original = trimmed;
+    // A script is not recorded; the commands it runs are (minimega's history help).
+    for (let c: Command | undefined = cmd; c; c = c.subcommand) if (c.handler.script) cmd.record = false;
     return { kind: 'command', cmd };
   }
 

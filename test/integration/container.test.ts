@@ -142,7 +142,7 @@ describe('container features through the engine', { skip }, () => {
     }
     con.close();
     const again = await suite.d.exec('vm launch container u1');
-    assert.match(again.errors.join(), /already exists with uuid/);
+    assert.match(again.errors.join(), /already exists with UUID/);
     await suite.d.ok('clear vm config uuid');
   });
 

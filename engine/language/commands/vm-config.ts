@@ -8,7 +8,6 @@ import { FIELDS, fieldNames } from '../../config/fields.js';
 import { configData, printConfig } from '../config-print.js';
 import type { Handler } from '../handler.js';
 import { errorResponse, textResponse } from '../response.js';
-import { tabwrite } from '../tabwriter.js';
 import { findVm } from './targets.js';
 
 const ok = () => errorResponse();
@@ -98,7 +97,8 @@ const qemuOverride: Handler = {
     const store = ctx.ns.config;
     if (cmd.stringArgs.match !== undefined) return (store.addQemuOverride(cmd.stringArgs.match, cmd.stringArgs.replacement!), ok());
     const rows = store.extras.kvm.qemuOverride.map((o, i) => `${i}\t"${o.match}"\t"${o.replacement}"\n`).join('');
-    return textResponse(tabwrite(`id\tmatch\treplacement\n${rows}`));
+    // minimega writes this table past its tabwriter: the tabs stay as they are.
+    return textResponse(`id\tmatch\treplacement\n${rows}`);
   },
 };
 
