@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { EngineClient } from '../../cli/engine-client.js';
 import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
+import { until } from '../helpers/wait.js';
 import { requires } from '../helpers/requires.js';
 import { launchChromium, requiresChromium } from './lib/chromium.js';
 import { startWebDaemon, type WebDaemon } from './lib/web-daemon.js';
@@ -167,7 +168,10 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
     await setTheme('light');
     await page.getByTestId('nav-host').click();
     await page.getByTestId('host-view').waitFor();
-    await page.waitForTimeout(1500);
+    await until('the host graphs to have points', async () => {
+      const points = await page.locator('[data-testid="host-view"] .graph').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-points'))));
+      return points.length === 2 && points.every((n) => n >= 2);
+    });
     await shot('09-host-view-light');
     await setTheme('dark');
     await page.waitForTimeout(300); // graphs rebuild with the theme's colours on the next frame

@@ -94,7 +94,8 @@ describe('container features through the engine', { skip }, () => {
     const wr = await open(join(c.dir, 'fifo1'), 'w');
     await wr.writeFile('from-host\n');
     await wr.close();
-    assert.equal((await con.run('sleep 0.2; cat /root/from-host')).trim(), 'from-host');
+    // `wait` returns once the background cat has copied everything (our writer closed the fifo).
+    assert.equal((await con.run('wait; cat /root/from-host')).trim(), 'from-host');
     con.close();
     await suite.d.ok('clear vm config fifos');
   });
