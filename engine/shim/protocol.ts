@@ -11,9 +11,9 @@ import { endianness } from 'node:os';
 export const ShimMsg = {
   BOOTSTRAP: 0x50, // engine -> shim: "key=value\0"...
   PID: 0x51, // shim -> engine: "<monitorpid> <initpid>"
-  MOUNTED: 0x52, // shim -> engine: mounts + pivot_root done; netns ready for veths
+  MOUNTED: 0x52, // shim -> engine: the container's mounts are made (pivot_root after preinit); netns ready for veths
   CONTINUE: 0x53, // engine -> shim: go on after MOUNTED; "nic=<ifname>|<ip>\0"... (encodeContinue)
-  READY: 0x54, // shim -> engine: preinit done, caps dropped; blocked before exec; "frozen" when the monitor froze the cgroup
+  READY: 0x54, // shim -> engine: preinit done, pivot_root done, caps dropped; blocked before exec; "frozen" when the monitor froze the cgroup
   EXEC: 0x55, // engine -> shim: cgroup frozen; exec init on thaw
   ERROR: 0x56, // shim -> engine: "<errno>\0<message>"
   ABORT: 0x57, // engine -> shim: kill the child, clean up, exit
@@ -106,13 +106,13 @@ export interface ShimBootstrap {
   uuid: string;
   init: string[];
   env: string[];
-  /** Path inside the container run before init with full privileges; '' for none. */
+  /** Absolute host path run with full privileges in the container's namespaces before pivot_root (shim/src/preinit.h); '' for none. */
   preinit: string;
   fifos: number;
   volumes: { src: string; dst: string; readonly: boolean }[];
   /** Absolute cgroup directories the child joins (writes 0 to cgroup.procs). */
   cgroups: string[];
-  /** Extra capabilities beyond Docker's 14, e.g. 'NET_ADMIN'. */
+  /** Extra capabilities beyond the default (Docker's 14 and NET_ADMIN), e.g. 'NET_BROADCAST'. */
   caps: string[];
   /** false: no seccomp filter and no no_new_privs. Omitted: the shim's default, on. */
   seccomp?: boolean;

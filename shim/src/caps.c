@@ -1,4 +1,10 @@
-/* shim/src/caps.c — drop to Docker's default capability set.  */
+/* shim/src/caps.c — drop to the default capability set: Docker's 14 plus
+   NET_ADMIN.  NET_ADMIN is bounded by the container's own network
+   namespace (every netlink and ioctl it allows checks ns_capable on the
+   namespace that owns the object), so `ip addr/route`, dhclient, sysctl
+   net.* and iptables/nft work there and nowhere else.  minimega's set also
+   has DAC_READ_SEARCH (open_by_handle_at: reads any host file by handle)
+   and AUDIT_CONTROL; both stay out.  */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -30,7 +36,7 @@ shim_caps_default (void)
   static const int def[] = { 0 /* CHOWN */,     1 /* DAC_OVERRIDE */, 3 /* FOWNER */,
                              4 /* FSETID */,    5 /* KILL */,         6 /* SETGID */,
                              7 /* SETUID */,    8 /* SETPCAP */,      10 /* NET_BIND_SERVICE */,
-                             13 /* NET_RAW */,  18 /* SYS_CHROOT */,  27 /* MKNOD */,
+                             12 /* NET_ADMIN */, 13 /* NET_RAW */,  18 /* SYS_CHROOT */,  27 /* MKNOD */,
                              29 /* AUDIT_WRITE */, 31 /* SETFCAP */ };
   uint64_t m = 0;
   for (size_t i = 0; i < sizeof def / sizeof def[0]; i++)

@@ -1,10 +1,15 @@
 /* shim/src/child.c — the container child.  Order:
      tty → eBPF device filter (ebpf.c, with devcgroup=) → cgroups → cgroupns
-     → hostname → rootfs/mounts → pivot_root
+     → hostname → rootfs/mounts (under <dir>/rootfs)
      → MOUNTED, wait CONTINUE → lo and the NICs of CONTINUE up, addresses
-     (netlink.c) → preinit → check init → caps
-     → no_new_privs + seccomp filter (seccomp.c) → close fds (confine.c,
-     shared with `vm exec`) → READY, wait EXEC → execve.  */
+     (netlink.c) → preinit (preinit.c: a host file, with the host root
+     still visible, every process it left killed) → pivot_root
+     → check init → caps → no_new_privs + seccomp filter (seccomp.c)
+     → close fds (confine.c, shared with `vm exec`) → READY, wait EXEC
+     → execve.
+   Nothing from the container's filesystem is executed before the caps
+   drop and seccomp: preinit and its interpreter come from the host root,
+   and the container's / only becomes our / at pivot_root.  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +28,7 @@
 #include "confine.h"
 #include "ebpf.h"
 #include "netlink.h"
+#include "preinit.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "utils.h"
@@ -92,36 +98,6 @@ reset_signals (void)
 }
 
 static int
-run_preinit (const struct shim_config *cfg, shim_error_t *err)
-{
-  pid_t pid, w;
-  int status;
-
-  if (access (cfg->preinit, X_OK) < 0)
-    return shim_make_error (err, errno, "preinit `%s`", cfg->preinit);
-  pid = fork ();
-  if (UNLIKELY (pid < 0))
-    return shim_make_error (err, errno, "fork preinit `%s`", cfg->preinit);
-  if (pid == 0)
-    {
-      char *argv[] = { cfg->preinit, NULL };
-      reset_signals ();
-      execve (cfg->preinit, argv, cfg->env.items);
-      _exit (127);
-    }
-  do
-    w = waitpid (pid, &status, 0);
-  while (w < 0 && errno == EINTR);
-  if (UNLIKELY (w < 0))
-    return shim_make_error (err, errno, "waitpid preinit `%s`", cfg->preinit);
-  if (WIFSIGNALED (status))
-    return shim_make_error (err, 0, "preinit `%s` killed by signal %d", cfg->preinit, WTERMSIG (status));
-  if (WEXITSTATUS (status) != 0)
-    return shim_make_error (err, 0, "preinit `%s` exited with status %d", cfg->preinit, WEXITSTATUS (status));
-  return 0;
-}
-
-static int
 check_init (const struct shim_config *cfg, shim_error_t *err)
 {
   const char *init = cfg->init.items[0];
@@ -165,8 +141,6 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
     return -1;
   if (shim_rootfs_populate (cfg, rootfd, pty_slave, err) < 0)
     return -1;
-  if (shim_rootfs_pivot (cfg, err) < 0)
-    return -1;
   close (rootfd);
   rootfd = -1;
   umask (022);
@@ -175,11 +149,14 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
     return -1;
   if (expect (sync_fd, SHIM_MSG_CONTINUE, "CONTINUE", &net, &net_len, err) < 0)
     return -1;
-  /* Still with every capability, before preinit: it sees its NICs up.  */
+  /* Still with every capability, before preinit: it sees its NICs up
+     (minimega's order).  */
   if (setup_network (net, net_len, err) < 0)
     return -1;
-
-  if (cfg->preinit && cfg->preinit[0] && run_preinit (cfg, err) < 0)
+  /* Before pivot_root: preinit and its interpreter are host files.  */
+  if (cfg->preinit && cfg->preinit[0] && shim_preinit_run (cfg, err) < 0)
+    return -1;
+  if (shim_rootfs_pivot (cfg, err) < 0)
     return -1;
   if (check_init (cfg, err) < 0)
     return -1;

@@ -31,13 +31,15 @@ enum shim_msg
 {
   SHIM_MSG_BOOTSTRAP = 0x50, /* engine -> shim: "key=value\0" ...  */
   SHIM_MSG_PID,              /* shim -> engine: "<monitorpid> <initpid>".  */
-  SHIM_MSG_MOUNTED,          /* shim -> engine: mounts + pivot_root done; netns
-                                ready for veths (/proc/<initpid>/ns/net).  */
+  SHIM_MSG_MOUNTED,          /* shim -> engine: the container's mounts are made
+                                (pivot_root comes after preinit); netns ready
+                                for veths (/proc/<initpid>/ns/net).  */
   SHIM_MSG_CONTINUE,         /* engine -> shim: go on after MOUNTED; payload:
                                 the container's NICs (below), relayed to the
                                 child.  */
-  SHIM_MSG_READY,            /* shim -> engine: preinit done, caps dropped,
-                                fds closed; child blocked before exec.
+  SHIM_MSG_READY,            /* shim -> engine: preinit done, pivot_root done,
+                                caps dropped, fds closed; child blocked before
+                                exec.
                                 Payload "frozen" when the monitor froze the
                                 cgroup (bootstrap freeze=/freezer=), else
                                 empty.  */
@@ -84,10 +86,11 @@ enum shim_msg
 /* Bootstrap keys (repeated keys are lists, kept in order):
      id, name, dir (absolute instance dir), rootfs (absolute dir),
      snapshot (0|1), hostname, uuid, init (argv, repeated),
-     env (KEY=VAL, repeated), preinit (path inside the container, may be
-     empty), fifos (N), volume ("rw|<hostsrc>|<dst>" or "ro|...", repeated),
+     env (KEY=VAL, repeated), preinit (absolute host path, run before
+     pivot_root, see preinit.h; may be empty), fifos (N), volume ("rw|<hostsrc>|<dst>" or "ro|...", repeated),
      cgroup (absolute cgroup dir to join, repeated), caps (extra capability
-     names beyond Docker's 14, e.g. NET_ADMIN, repeated), cols, rows
+     names beyond the default: Docker's 14 and NET_ADMIN, e.g. NET_BROADCAST,
+     repeated), cols, rows
      (pty size, default 80x24), scrollback (bytes, default 65536),
      seccomp (0|1), tun (0|1), devcgroup (cgroup2 dir for the eBPF device
      filter), freeze (cgroup2 dir) or freezer (v1 freezer dir): the

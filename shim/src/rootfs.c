@@ -5,11 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -257,14 +259,41 @@ mount_uuid (const struct shim_config *cfg, int rootfd, shim_error_t *err)
   return shim_remount_ro (rootfd, inside, MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
 }
 
+/* /proc/sys/net back read-write over the read-only /proc/sys, as LXC's
+   proc:mixed does for a container with its own network namespace: every
+   file there belongs to the network namespace of the process that opens it
+   (the container's; since Linux 6.x net.core.{r,w}mem_* too), so `sysctl -w
+   net.ipv4.ip_forward=1` inside changes the container's namespace only.
+   SYSNET is an O_PATH fd of the fresh procfs's sys/net: binding it gives a
+   mount with that procfs mount's flags (rw, nosuid, nodev, noexec).  */
+static int
+writable_sysctl_net (int rootfd, int sysnet, shim_error_t *err)
+{
+  cleanup_close int dst = -1;
+  struct statfs sfs;
+
+  if (sysnet < 0)
+    return 0; /* a kernel without CONFIG_NET.  */
+  if (UNLIKELY (fstatfs (sysnet, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC))
+    return shim_make_error (err, errno, "`/proc/sys/net` is not on procfs");
+  dst = shim_open_in_root (rootfd, "/proc/sys/net", O_PATH | O_NOFOLLOW | O_DIRECTORY, err);
+  if (dst < 0)
+    return -1;
+  return shim_bind_fd_on_fd (sysnet, dst, 0, "/proc/sys/net", err);
+}
+
 int
 shim_rootfs_populate (const struct shim_config *cfg, int rootfd, const char *pty_slave, shim_error_t *err)
 {
+  cleanup_close int sysnet = -1;
+
   {
     cleanup_close int fd = shim_mountpoint_in_root (rootfd, "/proc", 0555, err);
     if (fd < 0 || shim_mount_on_fd ("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/proc", err) < 0)
       return -1;
   }
+  /* Taken from the fresh procfs, before anything can be mounted over it.  */
+  sysnet = shim_open_in_root (rootfd, "/proc/sys/net", O_PATH | O_NOFOLLOW | O_DIRECTORY, NULL);
   {
     cleanup_close int fd = shim_mountpoint_in_root (rootfd, "/sys", 0555, err);
     if (fd < 0
@@ -290,7 +319,7 @@ shim_rootfs_populate (const struct shim_config *cfg, int rootfd, const char *pty
   for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++)
     if (readonly_path (rootfd, readonly_paths[i], err) < 0)
       return -1;
-  return 0;
+  return writable_sysctl_net (rootfd, sysnet, err);
 }
 
 int

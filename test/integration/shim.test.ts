@@ -19,13 +19,15 @@ import { requires } from '../helpers/requires.js';
 import { alive, gone, until } from '../helpers/wait.js';
 
 const skip = requires('root', 'shim', 'busybox', 'overlay');
-const DOCKER_CAPS = '00000000a80425fb';
+const DEFAULT_CAPS = '00000000a80435fb'; // Docker's 14 + NET_ADMIN
 const APPLETS = ['sh', 'cat', 'ls', 'hostname', 'ps', 'stty', 'echo', 'sleep', 'tty', 'grep', 'wc', 'touch', 'id', 'test', '['];
 
 let base = '';
 let rootfs = '';
 let volSrc = '';
 let rwSrc = '';
+/** Host preinit programs, outside the rootfs and the instance dirs (places the containers write). */
+let preDir = '';
 let seq = 0;
 let pre: HostSnapshot | undefined;
 const started: number[] = [];
@@ -117,14 +119,25 @@ before(() => {
   chmodSync(join(rootfs, 'bin/busybox'), 0o755);
   for (const a of APPLETS) symlinkSync('busybox', join(rootfs, 'bin', a));
   writeFileSync(join(rootfs, 'init'), '#!/bin/sh\necho init-up-$((20+1))\nexec sh\n', { mode: 0o755 });
-  writeFileSync(join(rootfs, 'preinit'), '#!/bin/sh\ngrep CapEff /proc/self/status > /preinit.out\n', { mode: 0o755 });
-  // Runs after the child set up the NICs: veth0 is up (IFF_UP) and has its address.
-  writeFileSync(
-    join(rootfs, 'preinit-net'),
-    '#!/bin/sh\nf=$(cat /sys/class/net/veth0/flags)\n[ $((f & 1)) = 1 ] && grep -q 10.199.9.1 /proc/net/fib_trie && echo up > /preinit-net.out\n',
-    { mode: 0o755 },
+  // preinit is a host program (run before pivot_root with the host's /bin/sh); each writes next to itself.
+  preDir = mkdtempSync(join(tmpdir(), 'nm-shim-pre-'));
+  chmodSync(preDir, 0o755);
+  const hostScript = (name: string, body: string) => writeFileSync(join(preDir, name), `#!/bin/sh\nd=$(dirname "$1")\n${body}\n`, { mode: 0o755 });
+  hostScript(
+    'preinit',
+    [
+      'grep CapEff /proc/self/status > "$d/preinit.out"',
+      'echo "arg1=$1" >> "$d/preinit.out"',
+      'echo "netns=$(readlink /proc/self/ns/net)" >> "$d/preinit.out"',
+      'echo 1 > /proc/sys/net/ipv4/ip_forward && echo "forward=$(cat /proc/sys/net/ipv4/ip_forward)" >> "$d/preinit.out"',
+      '[ -e /init ] || echo "host-root" >> "$d/preinit.out"',
+    ].join('\n'),
   );
-  writeFileSync(join(rootfs, 'preinit-fail'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+  // Runs after the child set up the NICs: veth0 is up and has its address (host `ip` in the container's netns).
+  hostScript('preinit-net', 'ip -o link show veth0 | grep -q "[<,]UP[,>]" && grep -q 10.199.9.1 /proc/net/fib_trie && echo up > "$d/preinit-net.out"');
+  hostScript('preinit-fail', 'echo "cannot route: no uplink" >&2\nexit 3');
+  // Leaves processes behind, one of them detached into its own session: all are killed before init.
+  hostScript('preinit-bg', 'sleep 1000 &\nsetsid sleep 1001 < /dev/null > /dev/null 2>&1 &\necho started');
   writeFileSync(join(rootfs, 'noexec'), '#!/bin/sh\n', { mode: 0o644 });
   volSrc = join(base, 'vol');
   mkdirSync(volSrc);
@@ -135,6 +148,7 @@ before(() => {
 
 after(() => {
   if (base) rmSync(base, { recursive: true, force: true });
+  if (preDir) rmSync(preDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -212,9 +226,9 @@ test('init is PID 1 with hostname, console, scrollback, resize, fifo, volumes, c
   await until('the rw volume write to reach the host', () => existsSync(join(rwSrc, 'made')));
 
   con.type('grep -E "Cap(Bnd|Eff|Prm|Inh|Amb)" /proc/self/status');
-  await con.waitFor(new RegExp(`CapPrm:\\s+${DOCKER_CAPS}`));
-  await con.waitFor(new RegExp(`CapEff:\\s+${DOCKER_CAPS}`));
-  await con.waitFor(new RegExp(`CapBnd:\\s+${DOCKER_CAPS}`));
+  await con.waitFor(new RegExp(`CapPrm:\\s+${DEFAULT_CAPS}`));
+  await con.waitFor(new RegExp(`CapEff:\\s+${DEFAULT_CAPS}`));
+  await con.waitFor(new RegExp(`CapBnd:\\s+${DEFAULT_CAPS}`));
   await con.waitFor(/CapAmb:\s+0000000000000000/);
 
   const exitSeen = new Promise((r) => ctl.onExit(r));
@@ -245,14 +259,65 @@ test('snapshot=1 writes land in <dir>/upper, not in the rootfs', { skip }, async
   con.close();
 });
 
-test('preinit runs with full privileges before init', { skip }, async () => {
-  const b = boot({ snapshot: true, preinit: '/preinit' });
-  const { l } = await launch(b);
-  const out = readFileSync(join(b.dir, 'upper', 'preinit.out'), 'utf8');
+/** Pids (host view) of every process in the PID namespace of `initPid`. */
+function pidNamespaceMembers(initPid: number): number[] {
+  const ns = readlinkSync(`/proc/${initPid}/ns/pid`);
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readlinkSync(`/proc/${e}/ns/pid`) === ns) out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+test('preinit is a host program run with full privileges in the container netns, before pivot_root', { skip }, async () => {
+  const forwardBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
+  const b = boot({ snapshot: true, preinit: join(preDir, 'preinit') });
+  const { l, initPid } = await launch(b);
+  const out = readFileSync(join(preDir, 'preinit.out'), 'utf8');
   assert.match(out, /CapEff:\s+[0-9a-f]+/);
-  assert.doesNotMatch(out, new RegExp(DOCKER_CAPS));
+  assert.doesNotMatch(out, new RegExp(DEFAULT_CAPS), 'preinit has more than the container');
+  assert.match(out, new RegExp(`arg1=${join(preDir, 'preinit')}\n`), '$1 is its own path');
+  assert.match(out, new RegExp(`netns=${readlinkSync(`/proc/${initPid}/ns/net`).replace(/[[\]]/g, '\\$&')}\n`), 'in the container netns');
+  assert.match(out, /forward=1\n/);
+  assert.match(out, /host-root\n/, 'before pivot_root: / is the host root');
+  assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'), forwardBefore, 'host forwarding unchanged');
+  const inside = execFileSync('nsenter', [`--net=/proc/${initPid}/ns/net`, '--', 'cat', '/proc/sys/net/ipv4/ip_forward'], { encoding: 'utf8' });
+  assert.equal(inside, '1\n', 'forwarding on in the container');
   l.abort();
   assert.match(await l.exited(), /^signal=9/);
+});
+
+test('whatever preinit leaves running is killed before the caps drop', { skip }, async () => {
+  const b = boot({ preinit: join(preDir, 'preinit-bg') });
+  const { l, initPid } = await launch(b);
+  assert.deepEqual(pidNamespaceMembers(initPid), [initPid], 'only init is left in the PID namespace');
+  const con = new Console(b.dir);
+  await con.waitFor(/started/); // preinit's output went to the console
+  con.close();
+  l.abort();
+  await l.exited();
+});
+
+test('a preinit the shim refuses is a clean ERROR naming the path', { skip }, async () => {
+  writeFileSync(join(preDir, 'ww'), '#!/bin/sh\n', { mode: 0o777 });
+  chmodSync(join(preDir, 'ww'), 0o777);
+  const e1 = await launchError(boot({ preinit: join(preDir, 'ww') }));
+  assert.equal(e1.message, `preinit \`${join(preDir, 'ww')}\` is writable by group or others (mode 0777)`);
+  symlinkSync('preinit', join(preDir, 'sl'));
+  const e2 = await launchError(boot({ preinit: join(preDir, 'sl') }));
+  assert.equal(e2.message, `preinit \`${join(preDir, 'sl')}\`: \`${join(preDir, 'sl')}\` is a symlink (give the real path)`);
+  const e3 = await launchError(boot({ preinit: join(preDir, 'missing') }));
+  assert.equal(e3.message, `preinit \`${join(preDir, 'missing')}\`: open \`${join(preDir, 'missing')}\`: No such file or directory`);
+  // A file the container can write (here: in its filesystem, run with snapshot=0) never runs.
+  writeFileSync(join(rootfs, 'own-preinit'), '#!/bin/sh\n', { mode: 0o755 });
+  const e4 = await launchError(boot({ snapshot: false, preinit: join(rootfs, 'own-preinit') }));
+  assert.match(e4.message, /is inside `.*`, which the container can write$/);
+  rmSync(join(rootfs, 'own-preinit'));
 });
 
 async function launchError(b: ShimBootstrap, net: Net = {}): Promise<EngineError> {
@@ -274,9 +339,10 @@ async function launchError(b: ShimBootstrap, net: Net = {}): Promise<EngineError
   return e;
 }
 
-test('a failing preinit is a clean ERROR', { skip }, async () => {
-  const e = await launchError(boot({ preinit: '/preinit-fail' }));
-  assert.equal(e.message, 'preinit `/preinit-fail` exited with status 3');
+test('a failing preinit is a clean ERROR with the tail of its output', { skip }, async () => {
+  const path = join(preDir, 'preinit-fail');
+  const e = await launchError(boot({ preinit: path }));
+  assert.equal(e.message, `preinit \`${path}\` exited with status 3: cannot route: no uplink`);
 });
 
 test('a missing or non-executable init is a clean ERROR', { skip }, async () => {
@@ -307,7 +373,7 @@ test('the child brings lo up always, and the NICs of CONTINUE up with their addr
   a.l.abort();
   await a.l.exited();
 
-  const b = boot({ preinit: '/preinit-net', snapshot: true });
+  const b = boot({ preinit: join(preDir, 'preinit-net'), snapshot: true });
   const nics = [
     { ifname: 'veth0', ip: '10.199.9.1/24' },
     { ifname: 'veth1', ip: 'fd00:199::2/64' },
@@ -317,7 +383,7 @@ test('the child brings lo up always, and the NICs of CONTINUE up with their addr
   assert.deepEqual(seen.get('veth0'), { up: true, addrs: ['10.199.9.1/24'] });
   assert.deepEqual(seen.get('veth1'), { up: true, addrs: ['fd00:199::2/64'] });
   // preinit ran after the NICs were up: it saw its address.
-  assert.equal(readFileSync(join(b.dir, 'upper', 'preinit-net.out'), 'utf8'), 'up\n');
+  assert.equal(readFileSync(join(preDir, 'preinit-net.out'), 'utf8'), 'up\n');
   c.l.abort();
   await c.l.exited();
 });

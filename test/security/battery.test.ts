@@ -23,7 +23,26 @@ const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 const PROBE = fileURLToPath(new URL('../../../shim/build/probe', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../../test/security/battery.sh', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const NFT = '/usr/sbin/nft';
 
+
+/** The host's network configuration a container with NET_ADMIN must not be able to change. */
+function hostNet(): Record<string, string> {
+  const run = (cmd: string, args: string[]): string => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return '(unavailable)';
+    }
+  };
+  return {
+    routes: run('ip', ['route', 'show', 'table', 'all']),
+    routes6: run('ip', ['-6', 'route', 'show', 'table', 'all']),
+    rules: run('ip', ['rule', 'show']),
+    forward: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'),
+    nft: existsSync(NFT) ? run(NFT, ['list', 'ruleset']) : '',
+  };
+}
 
 function mountTable(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
@@ -68,7 +87,7 @@ const VARIANTS: Variant[] = [
   { name: 'hostfs', config: ['vm config snapshot true'], mode: 'default', hostfs: true },
   {
     name: 'relaxed',
-    config: ['vm config snapshot true', 'vm config caps NET_ADMIN', 'vm config seccomp false', 'vm config tun true'],
+    config: ['vm config snapshot true', 'vm config caps NET_BROADCAST', 'vm config seccomp false', 'vm config tun true'],
     mode: 'relaxed',
   },
   { name: 'ebpf', config: ['vm config snapshot true'], mode: 'default', ebpf: true },
@@ -83,6 +102,8 @@ describe('security battery as container init', { skip }, () => {
   let mountsBefore: string[] = [];
   let linksBefore: string[] = [];
   let hostnameBefore = '';
+  let hostNetBefore: Record<string, string> = {};
+  let hostIf = '';
   const disk = hostDisk();
   const results: Record<string, string[]> = {};
 
@@ -91,6 +112,8 @@ describe('security battery as container init', { skip }, () => {
     mountsBefore = mountTable();
     linksBefore = links();
     hostnameBefore = hostname();
+    hostNetBefore = hostNet();
+    hostIf = linksBefore.find((l) => l !== 'lo') ?? 'eth0';
     fs = await busyboxRoot();
     kit = mkdtempSync(join(tmpdir(), 'nm-kit-'));
     copyFileSync(PROBE, join(kit, 'probe'));
@@ -122,7 +145,7 @@ describe('security battery as container init', { skip }, () => {
       if (v.hostfs) await vd.ok('clear vm config filesystem');
       await vd.ok('vm config memory 1024');
       await vd.ok(`vm config volume /kit ${kit}`);
-      await vd.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape}`);
+      await vd.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape} ${hostIf}`);
       for (const line of v.config) await vd.ok(line);
       const name = `bat-${v.name}`;
       await vd.ok(`vm launch container ${name}`);
@@ -147,6 +170,11 @@ describe('security battery as container init', { skip }, () => {
       const mono = Number((process.hrtime.bigint() - h0) / 1_000_000n);
       assert.ok(Math.abs(wall - mono) < 2000, `host clock unchanged (wall ${wall} ms vs monotonic ${mono} ms)`);
       assert.deepEqual(links(), linksBefore, 'host interfaces unchanged');
+      assert.deepEqual(hostNet(), hostNetBefore, 'host routes, rules, forwarding and netfilter unchanged');
+      for (const check of ['net-admin-ip-addr-add', 'net-admin-ip-route-add', 'net-admin-sysctl-ip-forward']) {
+        assert.ok(lines.includes(`PASS ${check}`), `${check} ran`);
+      }
+      if (v.hostfs && existsSync(NFT)) assert.ok(lines.includes('PASS net-admin-nft-own-table'), 'nft ran in the host filesystem variant');
       assert.equal(existsSync(`/${escape}`), false, 'nothing written to the host /');
       assert.equal(existsSync(join(fs.dir, '..', escape)), false);
       await vd.ok(`vm kill ${name}`).catch(() => undefined);

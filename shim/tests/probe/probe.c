@@ -6,7 +6,7 @@
 
      probe fds                        only 0,1,2 open (run as init: `probe fds-then CMD...`)
      probe fds-then CMD [ARGS...]     check fds, export PROBE_FDS=PASS|FAIL..., exec CMD
-     probe status [EXTRA_CAP_MASK]    caps ⊆ Docker's 14 (+extra), inh/amb empty, NoNewPrivs 1, Seccomp 2
+     probe status [EXTRA_CAP_MASK]    caps = Docker's 14 + NET_ADMIN (+extra), inh/amb empty, NoNewPrivs 1, Seccomp 2
      probe unconfined [EXTRA_MASK]    caps as above, NoNewPrivs 0 and Seccomp 0 (relaxed variant)
      probe syscalls                   namespaces, keyrings, bpf, mount, kexec, modules, clocks, … → EPERM
      probe dev NAME c|b MAJOR MINOR   mknod succeeds, open → EPERM
@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DOCKER_CAPS 0xa80425fbULL
+#define DEFAULT_CAPS 0xa80435fbULL /* Docker's 14 + NET_ADMIN */
 
 static int failed;
 
@@ -125,7 +125,7 @@ check_status (uint64_t extra, int unconfined)
   char buf[8192];
   int fd = open ("/proc/self/status", O_RDONLY);
   ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
-  uint64_t allowed = DOCKER_CAPS | extra;
+  uint64_t allowed = DEFAULT_CAPS | extra;
 
   if (n <= 0)
     {
