@@ -12,6 +12,8 @@ export interface Args {
   freezer?: FreezerMode;
   /** `--web HOST:PORT`: also serve the web UI and the contract over a WebSocket. */
   web?: string;
+  /** `--filepath DIR` (serve): minimega's -filepath, where relative vm config paths point. */
+  filepath?: string;
   rest: string[];
 }
 
@@ -25,11 +27,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       continue;
     }
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    if (flag === '--base' || flag === '--freezer' || flag === '--web') {
+    if (flag === '--base' || flag === '--freezer' || flag === '--web' || flag === '--filepath') {
       const v = inline ?? argv[++i];
       if (!v) fail(`${flag} needs a value`);
       if (flag === '--base') out.base = v;
       else if (flag === '--web') out.web = v;
+      else if (flag === '--filepath') out.filepath = v;
       else if (v === 'v1' || v === 'v2') out.freezer = v;
       else fail(`--freezer: expected v1 or v2, got \`${v}\``);
     } else {

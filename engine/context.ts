@@ -24,6 +24,8 @@ export interface EngineOptions {
   pidsMax?: number;
   /** Packet capture effects (tests pass a fake); default tcpdump. */
   capturePort?: CapturePort;
+  /** minimega's -filepath: relative host paths of `vm config` resolve under it. Default `<base>/files`. */
+  filesDir?: string;
 }
 
 /** A container the engine knows: its durable record plus live handles. */
@@ -65,6 +67,8 @@ export interface EngineContext {
   cgroupTag: string;
   /** Built-in host filesystem root (generated on first use). */
   hostFsRoot: string;
+  /** minimega's files directory: relative `vm config` host paths resolve under it (absolute). */
+  filesDir: string;
   /** The built-in host filesystem, generated once per daemon (launches run in parallel). */
   hostFs(): Promise<HostFs>;
   /** Forks the shim monitors (started on first use, once per daemon; Engine.close stops it). */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Calls, CallName, Events } from './api/contract.js';
 import type { ContainerConfig, ContainerInfo } from './api/types.js';
 import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
@@ -21,6 +22,7 @@ import { start } from './commands/start.js';
 import { stop } from './commands/stop.js';
 import { clearTag, tag } from './commands/tag.js';
 import { ConfigStore } from './config/config-store.js';
+import { checkPreinitForLaunch } from './commands/launch.js';
 import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
 import { EngineError } from './errors.js';
@@ -55,7 +57,7 @@ export interface ClientScope {
 export class Engine {
   readonly events = new EventEmitter();
   /** The daemon-wide `vm config` (minimega keeps one per instance). */
-  readonly config = new ConfigStore();
+  readonly config: ConfigStore;
   readonly handlers: Handlers;
   readonly consoles: ConsoleRelay;
   readonly stats: StatsSampler;
@@ -70,6 +72,12 @@ export class Engine {
     private readonly closeLauncher: () => void,
   ) {
     this.events.setMaxListeners(0);
+    this.config = new ConfigStore({
+      filesDir: ctx.filesDir,
+      hostname: hostname(),
+      allocateVlans: (vlans) => ctx.network.allocateVlans(vlans),
+      checkPreinit: (config) => checkPreinitForLaunch(ctx, config),
+    });
     this.consoles = new ConsoleRelay(ctx);
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
@@ -143,6 +151,9 @@ export class Engine {
   static async open(options: EngineOptions, host: Host = new LinuxHost()): Promise<Engine> {
     const base = options.base;
     await host.mkdir(base, { recursive: true, mode: 0o755 });
+    const filesDir = resolve(options.filesDir ?? join(base, 'files'));
+    // minimega's files directory (iomeshage makes it too): where relative vm config paths point.
+    await host.mkdir(filesDir, { recursive: true, mode: 0o755 });
     const layout = await detectLayout(host);
     await prepareEngineParents(host, layout);
     const store = new StateStore(host, base);
@@ -177,6 +188,7 @@ export class Engine {
       captures,
       attachWave: new AttachWave(network),
       hostFsRoot: join(base, 'hostfs'),
+      filesDir,
       hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot).catch((e) => {
         hostFs = undefined;
         throw e;

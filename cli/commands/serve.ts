@@ -7,11 +7,12 @@ import type { Subcommand } from '../subcommand.js';
 export const command: Subcommand = {
   name: 'serve',
   options: ['--minimega-socket', '--no-minimega-socket'],
-  usage: 'serve [--freezer v1|v2] [--web HOST:PORT] [--no-minimega-socket]',
+  usage: 'serve [--freezer v1|v2] [--web HOST:PORT] [--filepath DIR] [--no-minimega-socket]',
   summary:
     'run the engine daemon in the foreground; --web also serves the UI and the contract over a WebSocket\n' +
     'with a token (e.g. --web 127.0.0.1:9001); minimega\'s own protocol is served on <base>/minimega\n' +
-    '(minimega -base <base> -e …) unless --no-minimega-socket',
+    '(minimega -base <base> -e …) unless --no-minimega-socket; --filepath DIR is where relative vm config\n' +
+    'paths (filesystem, preinit, volume host paths) point, as minimega\'s -filepath (default <base>/files)',
   async run(args, rest) {
     let minimegaSocket = true;
     for (const a of rest) {
@@ -23,6 +24,7 @@ export const command: Subcommand = {
       base: args.base,
       freezer: args.freezer,
       minimegaSocket,
+      filesDir: args.filepath,
       onReady: (sock) => process.stdout.write(`nanomega: serving on ${sock}\n`),
     });
     const web = args.web ? await serveWeb({ socket: socketPath(args.base), listen: args.web }) : undefined;

@@ -10,7 +10,7 @@ export type ContainerId = number;
 export const VM_STATES = ['BUILDING', 'RUNNING', 'PAUSED', 'QUIT', 'ERROR'] as const;
 export type VmState = (typeof VM_STATES)[number];
 
-/** One NIC of `vm config net` (`[bridge,]vlan[,mac]`). */
+/** One NIC of `vm config networks` (`[bridge,]vlan[,mac][,driver][,qinq]`, engine/config/netspec.ts). */
 export interface NetSpec {
   /** Bridge name; '' means the default bridge (mega_bridge). */
   bridge: string;
@@ -20,6 +20,10 @@ export interface NetSpec {
   mac: string;
   /** Optional address to assign in the container, CIDR form ("10.0.0.5/24"); '' for none. */
   ip: string;
+  /** qemu NIC model from a KVM netspec (`100,virtio-net-pci`); kept for the getter, containers ignore it. */
+  driver?: string;
+  /** QinQ (802.1ad tunnel port: the VLAN is the outer tag); Open vSwitch backend only. */
+  qinq?: boolean;
 }
 
 /**

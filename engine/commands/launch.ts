@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContainerConfig, VmResult } from '../api/types.js';
 import { ContainerCgroups, type DeviceFilter } from '../cgroup/cgroup.js';
 import { launchNames } from '../config/names.js';
+import { checkPreinit, resolveConfigPaths, writablePlaces, type WritablePlace } from '../config/paths.js';
 import { validateConfig } from '../config/validate.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
@@ -48,11 +49,13 @@ function deviceFilter(c: Container): DeviceFilter {
 }
 
 /** `vm launch container NAMES`: check everything first, then build all containers in parallel. */
-export async function launch(ctx: EngineContext, arg: string, config: ContainerConfig): Promise<VmResult[]> {
+export async function launch(ctx: EngineContext, arg: string, given: ContainerConfig): Promise<VmResult[]> {
+  const config = resolveConfigPaths(given, ctx.filesDir);
   validateConfig(config);
   let k = ctx.nextId;
   const names = launchNames(arg, () => k++);
   checkConflicts(ctx, names, config);
+  if (config.preinit) await checkPreinitForLaunch(ctx, config);
   const rootfs = await resolveRootfs(ctx, config);
 
   const batch: Container[] = names.map((name) => {
@@ -91,6 +94,22 @@ export async function launch(ctx: EngineContext, arg: string, config: ContainerC
       return r;
     }),
   );
+}
+
+/**
+ * The preinit of `config` may run: a file only root can change (engine/config/paths.ts), in no place
+ * any container of this daemon can write — read-write volumes, snapshot-false filesystems (the built-in
+ * one included), instance directories (overlay uppers). The shim checks its own container's places
+ * again when it runs it.
+ */
+export async function checkPreinitForLaunch(ctx: EngineContext, config: ContainerConfig): Promise<void> {
+  const places: WritablePlace[] = [...writablePlaces(config)];
+  if (!config.snapshot && !config.filesystem) places.push({ path: ctx.hostFsRoot });
+  for (const c of ctx.containers.values()) {
+    places.push(...writablePlaces(c.rec.config), { path: ctx.store.dir(c.rec.id) });
+    if (!c.rec.config.snapshot && !c.rec.config.filesystem) places.push({ path: ctx.hostFsRoot });
+  }
+  await checkPreinit(ctx.host, config.preinit, places);
 }
 
 function checkConflicts(ctx: EngineContext, names: string[], config: ContainerConfig): void {
@@ -133,6 +152,8 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
   let cgroupsMade = false;
   const trace = launchTrace(rec.id);
   try {
+    // Again at every (re)start: the file, its directories or other containers' volumes may have changed.
+    if (rec.config.preinit) await checkPreinitForLaunch(ctx, rec.config);
     const devices = deviceFilter(c);
     await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax, tun: rec.config.tun ?? false, devices });
     cgroupsMade = true;

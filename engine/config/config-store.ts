@@ -33,13 +33,19 @@ export class ConfigStore {
     return f.get(this.whole, key);
   }
 
-  /** Set a field from its values; nothing changes when the value is refused. */
-  set(field: string, args: string[]): void {
+  /**
+   * Set a field from its values; nothing changes when the value is refused. Relative host paths resolve
+   * under the files directory; networks allocate their VLAN aliases; a preinit is checked on the host
+   * now (and again at every launch, and by the shim when it runs it).
+   */
+  async set(field: string, args: string[]): Promise<void> {
     const f = findField(field);
     const next: VmConfig = { c: copyConfig(this.current), x: copyExtras(this.extras) };
     f.set(next, args, this.env);
     validateConfig(next.c);
     validateExtras(next.x);
+    if (f.name === 'networks') await this.env.allocateVlans?.(next.c.net.map((n) => n.vlan));
+    if (f.name === 'preinit' && next.c.preinit !== '') await this.env.checkPreinit?.(next.c);
     this.current = next.c;
     this.extras = next.x;
   }

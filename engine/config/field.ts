@@ -10,10 +10,14 @@ export interface VmConfig {
 
 /** What setters may need besides the value. */
 export interface FieldEnv {
-  /** minimega's files directory: relative KVM paths resolve in it (its checkPath). */
+  /** minimega's files directory: relative paths resolve in it (its checkPath). */
   filesDir: string;
   /** This host's name (`vm config schedule localhost`). */
   hostname: string;
+  /** Allocate (and persist) the VLAN aliases a networks setting names: minimega does it at config time. */
+  allocateVlans?(vlans: string[]): Promise<unknown>;
+  /** Host checks of the config's preinit file (engine/config/paths.ts checkPreinit). */
+  checkPreinit?(config: ContainerConfig): Promise<void>;
 }
 
 /**

@@ -7,10 +7,11 @@
  */
 import { configError } from '../errors.js';
 import { capName } from './caps.js';
-import { type Field, type FieldScope, goList, listGet, mapLines } from './field.js';
+import { type Field, type FieldEnv, type FieldScope, goList, listGet, mapLines } from './field.js';
 import { OTHER_FIELDS } from './fields-other.js';
 import { parseUint } from './go-values.js';
 import { netSpecString, parseNetSpec } from './netspec.js';
+import { resolveHostPath } from './paths.js';
 import { bondString, parseBondSpec } from './specs.js';
 
 function one(field: string, args: string[]): string {
@@ -31,16 +32,22 @@ function without(m: Record<string, string>, key: string): Record<string, string>
   return out;
 }
 
-function mapField(name: 'volume' | 'tags', scope: FieldScope, doc: string, prop: 'volumes' | 'tags'): Field {
+function mapField(
+  name: 'volume' | 'tags',
+  scope: FieldScope,
+  doc: string,
+  prop: 'volumes' | 'tags',
+  value: (v: string, env: FieldEnv) => string = (v) => v,
+): Field {
   return {
     name,
     kind: 'map',
     scope,
     doc,
     get: (v, key) => (key !== undefined ? (v.c[prop][key] ?? '') : mapLines(v.c[prop])),
-    set: (v, a) => {
+    set: (v, a, env) => {
       if (a.length !== 2) throw configError(name, a.join(' '), `vm config ${name} takes <key> <value>`);
-      v.c[prop] = { ...v.c[prop], [a[0]!]: a[1]! };
+      v.c[prop] = { ...v.c[prop], [a[0]!]: value(a[1]!, env) };
     },
     clear: (v, key) => void (v.c[prop] = key === undefined ? {} : without(v.c[prop], key)),
   };
@@ -98,7 +105,7 @@ const BASE_FIELDS: Field[] = [
     kind: 'specs',
     spec: 'netspec',
     scope: 'base',
-    doc: 'Network interfaces, one netspec each: [bridge,]vlan[,mac][,driver][,qinq]; VLAN is a number or an alias such as LAN. A container gets one veth per netspec.',
+    doc: "Network interfaces, one netspec each: minimega's [bridge,]vlan[,mac][,driver][,qinq], plus an optional last ip/prefix assigned inside. VLAN is 0-4095 or an alias such as LAN (allocated now, listed by `vlans`); the driver is kept for KVM and ignored by containers; qinq needs Open vSwitch. A container gets one veth per netspec (veth0, veth1, …).",
     get: (v) => `[${v.c.net.map(netSpecString).join(' ')}]`,
     set: (v, a) => void (v.c.net = a.map(parseNetSpec)),
     clear: (v) => void (v.c.net = []),
@@ -122,9 +129,9 @@ const CONTAINER_FIELDS: Field[] = [
     name: 'filesystem',
     kind: 'string',
     scope: 'container',
-    doc: 'Root filesystem directory of the container; unset selects the built-in host filesystem. In snapshot mode the read-only lower layer of an overlay.',
+    doc: 'Root filesystem directory of the container; unset selects the built-in host filesystem. In snapshot mode the read-only lower layer of an overlay. A relative path is relative to the files directory (serve --filepath, default <base>/files).',
     get: (v) => v.c.filesystem,
-    set: (v, a) => void (v.c.filesystem = one('filesystem', a)),
+    set: (v, a, env) => void (v.c.filesystem = resolveHostPath(one('filesystem', a), env.filesDir)),
     clear: (v) => void (v.c.filesystem = ''),
   },
   {
@@ -152,9 +159,9 @@ const CONTAINER_FIELDS: Field[] = [
     name: 'preinit',
     kind: 'string',
     scope: 'container',
-    doc: 'Program run with full privileges before the container is isolated; a non-zero exit fails the launch.',
+    doc: "Host program run with full privileges in the container's namespaces (its NICs up) before its root filesystem is pivoted and locked down, with its path as $1 (`sysctl -w net.ipv4.ip_forward=1` for a router). Root-owned, not group/world-writable, no symlink in its path; a relative path is relative to the files directory. A non-zero exit fails the launch; what it leaves running is killed.",
     get: (v) => v.c.preinit,
-    set: (v, a) => void (v.c.preinit = one('preinit', a)),
+    set: (v, a, env) => void (v.c.preinit = resolveHostPath(one('preinit', a), env.filesDir)),
     clear: (v) => void (v.c.preinit = ''),
   },
   {
@@ -166,7 +173,13 @@ const CONTAINER_FIELDS: Field[] = [
     set: (v, a) => void (v.c.fifos = parseUint(one('fifos', a))),
     clear: (v) => void (v.c.fifos = 0),
   },
-  mapField('volume', 'container', 'Bind mounts: `volume <container-path> <host-path>` adds one, `volume` lists them, `volume <container-path>` prints one.', 'volumes'),
+  mapField(
+    'volume',
+    'container',
+    'Bind mounts: `volume <container-path> <host-path>` adds one (a relative host path is relative to the files directory), `volume` lists them, `volume <container-path>` prints one.',
+    'volumes',
+    (host, env) => resolveHostPath(host, env.filesDir),
+  ),
 ];
 
 /** nanomega's own container settings (printed in their own block after minimega's). */
@@ -175,7 +188,7 @@ const NANOMEGA_FIELDS: Field[] = [
     name: 'caps',
     kind: 'list',
     scope: 'nanomega',
-    doc: "Capabilities added to the default set, by name (`caps NET_BROADCAST SYS_TIME`); every other capability is dropped from the bounding set.",
+    doc: "Capabilities added to the default set (Docker's 14 plus NET_ADMIN, which acts on the container's own network namespace only), by name (`caps NET_BROADCAST SYS_TIME`); every other capability is dropped from the bounding set.",
     get: (v) => goList(v.c.caps ?? []),
     set: (v, a) => void (v.c.caps = a.map(capName)),
     clear: (v) => void delete v.c.caps,

@@ -29,6 +29,13 @@ function checkContainerPath(field: string, p: string): void {
   if (p.split('/').includes('..')) throw configError(field, p, `${field} path \`${p}\` must not contain ..`);
 }
 
+/** An absolute host path (relative ones were resolved under the files directory) with no `..` component. */
+function checkHostPath(field: string, p: string): void {
+  checkString(field, p);
+  if (!p.startsWith('/')) throw configError(field, p, `${field} path \`${p}\` must be an absolute host path`);
+  if (p.split('/').includes('..')) throw configError(field, p, `${field} path \`${p}\` must not contain ..`);
+}
+
 /** Throw configError(field, value, why) for values no container should be launched with. */
 export function validateConfig(c: ContainerConfig): void {
   if (!Number.isInteger(c.memory) || c.memory < 1 || c.memory > MAX_MEMORY_MB) {
@@ -50,7 +57,7 @@ export function validateConfig(c: ContainerConfig): void {
   if (c.init.length === 0) throw configError('init', '', 'init needs a program');
   checkContainerPath('init', c.init[0]!);
   for (const a of c.init.slice(1)) checkString('init', a);
-  if (c.preinit !== '') checkContainerPath('preinit', c.preinit);
+  if (c.preinit !== '') checkHostPath('preinit', c.preinit);
   for (const [inside, host] of Object.entries(c.volumes)) {
     checkContainerPath('volume', inside);
     checkString('volume', host);

@@ -4,13 +4,9 @@
  * processes and files for `shell`, `background`, `read` and `write`.
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import { linuxLanguageHost } from '../host/processes.js';
 import { Language } from '../language/language.js';
-
-/** minimega's files directory under the base (`file:` arguments, relative paths). */
-export const FILES_DIR = 'files';
 
 const languages = new WeakMap<Engine, Language>();
 
@@ -22,7 +18,7 @@ export function languageOf(engine: Engine): Language {
       config: engine.config,
       env: process.env,
       hostname: hostname(),
-      filesDir: join(engine.ctx.opts.base, FILES_DIR),
+      filesDir: engine.ctx.filesDir,
       host: linuxLanguageHost,
     });
     languages.set(engine, lang);

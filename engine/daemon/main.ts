@@ -16,6 +16,8 @@ export interface ServeOptions {
   freezer?: FreezerMode;
   /** Also serve minimega's own protocol on `<base>/minimega` (default true). */
   minimegaSocket?: boolean;
+  /** minimega's -filepath (default `<base>/files`). */
+  filesDir?: string;
   /** Called once the socket accepts connections. */
   onReady?: (socket: string) => void;
 }
@@ -28,7 +30,7 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   if (process.getuid?.() !== 0) throw new EngineError('E_PERM', 'nanomega serve must run as root (it creates namespaces and cgroups)');
   const path = socketPath(opts.base);
   if (await answers(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });
-  const engine = await Engine.open({ base: opts.base, freezer: opts.freezer });
+  const engine = await Engine.open({ base: opts.base, freezer: opts.freezer, filesDir: opts.filesDir });
   // The daemon's stderr is its log (<base>/daemon.log when started in the background).
   const logLine = (l: { t: number; level: string; message: string }) => process.stderr.write(`${new Date(l.t).toISOString()} ${l.level}: ${l.message}\n`);
   engine.startupLog.forEach(logLine);

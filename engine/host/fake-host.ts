@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { hostError } from '../errors.js';
-import type { Host, RunResult } from './host.js';
+import type { Host, HostStat, RunResult } from './host.js';
 
 export type HostCall =
   | { op: 'readFile'; path: string }
@@ -51,9 +51,10 @@ export class FakeHost implements Host {
 
   readonly links = new Map<string, string>();
 
-  async createFile(path: string, data: string): Promise<void> {
+  async createFile(path: string, data: string, mode?: number): Promise<void> {
     this.calls.push({ op: 'writeFileAtomic', path, data });
     this.files.set(path, data);
+    if (mode !== undefined) this.meta.set(path, { ...this.meta.get(path), mode });
     this.addParents(path);
   }
 
@@ -76,6 +77,17 @@ export class FakeHost implements Host {
     if (this.files.has(path)) return 'file';
     if (this.dirs.has(path)) return 'dir';
     return undefined;
+  }
+
+  /** Owner and mode per path (default root and 0755 for directories, 0644 for files). */
+  readonly meta = new Map<string, { uid?: number; mode?: number }>();
+
+  async lstat(path: string): Promise<HostStat | undefined> {
+    const kind = await this.kind(path);
+    if (kind === undefined) return undefined;
+    const m = this.meta.get(path) ?? {};
+    const ino = [...this.dirs, ...this.files.keys(), ...this.links.keys()].indexOf(path) + 1;
+    return { kind, uid: m.uid ?? 0, mode: m.mode ?? (kind === 'dir' ? 0o755 : kind === 'symlink' ? 0o777 : 0o644), dev: 1, ino };
   }
 
   async mkdir(path: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface Host {
   copyFile(src: string, dst: string, mode?: number): Promise<void>;
   /** lstat-based kind of a path, or undefined when it does not exist. */
   kind(path: string): Promise<'file' | 'dir' | 'symlink' | 'other' | undefined>;
+  /** lstat of a path (a final symlink is not followed), or undefined when it does not exist. */
+  lstat(path: string): Promise<HostStat | undefined>;
   mkdir(path: string, opts?: { recursive?: boolean; mode?: number }): Promise<void>;
   rmdir(path: string): Promise<void>;
   /** Remove a tree (instance directories). Never follows symlinks out of it. */
@@ -27,4 +29,13 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+export interface HostStat {
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  uid: number;
+  /** Permission bits with setuid/setgid/sticky (st_mode & 07777). */
+  mode: number;
+  dev: number;
+  ino: number;
 }

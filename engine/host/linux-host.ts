@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { hostError } from '../errors.js';
-import type { Host, RunResult } from './host.js';
+import type { Host, HostStat, RunResult } from './host.js';
 
 let tempCounter = 0;
 
@@ -142,6 +142,17 @@ export class LinuxHost implements Host {
       return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
     } catch {
       return undefined;
+    }
+  }
+
+  async lstat(path: string): Promise<HostStat | undefined> {
+    try {
+      const st = await fs.lstat(path);
+      const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+      return { kind, uid: st.uid, mode: st.mode & 0o7777, dev: st.dev, ino: st.ino };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw hostError('lstat', path, e);
     }
   }
 

@@ -20,7 +20,8 @@ export class Language implements LanguageCore {
   ) {
     this.state = new LanguageState(deps.env);
     this.trie = new CommandTrie(handlers);
-    deps.config.env = { filesDir: deps.filesDir, hostname: deps.hostname };
+    // The daemon's hooks (VLAN aliases, host checks) stay; every namespace's store gets them too.
+    deps.config.env = { ...deps.config.env, filesDir: deps.filesDir, hostname: deps.hostname };
     this.scopes.set(DEFAULT_NAMESPACE, newScope(DEFAULT_NAMESPACE, deps.config));
   }
 
@@ -28,7 +29,7 @@ export class Language implements LanguageCore {
   scope(name: string): NamespaceScope {
     let s = this.scopes.get(name);
     if (!s) {
-      s = newScope(name, new ConfigStore({ filesDir: this.deps.filesDir, hostname: this.deps.hostname }));
+      s = newScope(name, new ConfigStore({ ...this.deps.config.env }));
       this.scopes.set(name, s);
     }
     return s;

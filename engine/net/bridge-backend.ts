@@ -3,6 +3,8 @@ export interface PortPlan {
   bridge: string;
   port: string;
   vlan: number;
+  /** A QinQ tunnel port (`vlan` is the outer tag): Open vSwitch only. */
+  qinq?: boolean;
 }
 
 /**

@@ -17,9 +17,15 @@ const MASTER = 'master';
  */
 export const BRIDGE_MAX_PORTS = 1023;
 
+/** The VIDs a vlan-filtering bridge takes (VLAN_VID_MASK minus the reserved 0 and 4095). */
+const VID_MIN = 1;
+const VID_MAX = 4094;
+
 /**
  * `vlan-filtering`: one kernel bridge per logical bridge, each host end an access port
  * (`bridge vlan add vid V pvid untagged`, default vid removed). Needs CONFIG_BRIDGE_VLAN_FILTERING.
+ * VLANs 0 and 4095, which minimega accepts but which are no VID a bridge can filter on (the kernel
+ * takes 1–4094), get a plain bridge of their own there, as in the per-VLAN mode.
  * `bridge-per-vlan`: kernels built without it (no 802.1Q at all) get one kernel bridge per
  * (logical bridge, VLAN), which isolates VLANs the same way for container-to-container traffic but
  * cannot trunk to an uplink.
@@ -72,13 +78,18 @@ export class LinuxBridge implements BridgeBackend {
   }
 
   kernelBridge(bridge: string, vlan: number): string {
-    return this.mode === 'vlan-filtering' ? bridge : perVlanName(bridge, vlan);
+    return this.filtered(vlan) ? bridge : perVlanName(bridge, vlan);
+  }
+
+  /** Whether `vlan` is a VID on the logical bridge's one filtering kernel bridge. */
+  private filtered(vlan: number): boolean {
+    return this.mode === 'vlan-filtering' && vlan >= VID_MIN && vlan <= VID_MAX;
   }
 
   async ensureBridge(name: string): Promise<void> {
     // In bridge-per-vlan mode the kernel bridges are made per VLAN when ports arrive.
     if (this.mode === 'bridge-per-vlan') return;
-    const lines = await this.createLines(name, name, await this.info(name));
+    const lines = await this.createLines(name, name, await this.info(name), true);
     await runBatch(this.host, 'ip', lines, { op: `create bridge ${name}` });
   }
 
@@ -103,13 +114,13 @@ export class LinuxBridge implements BridgeBackend {
       let info = infos.get(kb);
       if (!info) {
         info = await this.info(kb);
-        create.push(...(await this.createLines(kb, p.bridge, info)));
+        create.push(...(await this.createLines(kb, p.bridge, info, this.filtered(p.vlan))));
         infos.set(kb, info);
       }
       info.ports++;
       if (info.ports > BRIDGE_MAX_PORTS) throw this.fullError(kb, p);
       enslave.push(`link set ${p.port} master ${kb} up`);
-      if (this.mode === 'vlan-filtering') vlans.push(...accessPortLines(p.port, p.vlan, [info.defaultPvid]));
+      if (this.filtered(p.vlan)) vlans.push(...accessPortLines(p.port, p.vlan, [info.defaultPvid]));
     }
     return { ip: [...create, ...prelude, ...enslave], bridge: vlans };
   }
@@ -117,7 +128,7 @@ export class LinuxBridge implements BridgeBackend {
   async movePort(bridge: string, port: string, vlan: number): Promise<void> {
     const kb = this.kernelBridge(bridge, vlan);
     const master = await this.masterOf(port);
-    if (master === kb && this.mode === 'vlan-filtering') {
+    if (master === kb && this.filtered(vlan)) {
       const vids = await this.portVids(port);
       await runBatch(this.host, 'bridge', accessPortLines(port, vlan, vids), { op: `move ${port} to vlan ${vlan}` });
       return;
@@ -125,11 +136,11 @@ export class LinuxBridge implements BridgeBackend {
     if (master === kb) return;
     const info = await this.info(kb);
     if (info.ports + 1 > BRIDGE_MAX_PORTS) throw this.fullError(kb, { bridge, port, vlan });
-    const lines = [...(await this.createLines(kb, bridge, info))];
+    const lines = [...(await this.createLines(kb, bridge, info, this.filtered(vlan)))];
     if (master !== undefined) lines.push(`link set ${port} nomaster`);
     lines.push(`link set ${port} master ${kb} up`);
     await runBatch(this.host, 'ip', lines, { op: `move ${port} to ${kb}` });
-    if (this.mode === 'vlan-filtering') {
+    if (this.filtered(vlan)) {
       await runBatch(this.host, 'bridge', accessPortLines(port, vlan, [info.defaultPvid]), { op: `move ${port} to vlan ${vlan}` });
     }
     if (master !== undefined) await this.removeKernelBridgesIfUnused([master]);
@@ -166,10 +177,10 @@ export class LinuxBridge implements BridgeBackend {
     return del.length > 0;
   }
 
-  private async createLines(kb: string, logical: string, info: KernelBridgeInfo): Promise<string[]> {
+  private async createLines(kb: string, logical: string, info: KernelBridgeInfo, filtering: boolean): Promise<string[]> {
     if (info.exists) {
       // Someone else's bridge (or ours from before a restart): never recreate, only make it filter VLANs.
-      if (this.mode === 'vlan-filtering' && !info.filtering) {
+      if (filtering && !info.filtering) {
         info.filtering = true;
         return [`link set ${kb} type bridge vlan_filtering 1`];
       }
@@ -177,9 +188,9 @@ export class LinuxBridge implements BridgeBackend {
     }
     this.owned.set(kb, logical); // recorded before creation so a crash half-way still cleans it up
     info.exists = true;
-    info.filtering = this.mode === 'vlan-filtering';
-    info.defaultPvid = this.mode === 'vlan-filtering' ? 1 : 0;
-    const type = this.mode === 'vlan-filtering' ? 'type bridge vlan_filtering 1' : 'type bridge';
+    info.filtering = filtering;
+    info.defaultPvid = filtering ? 1 : 0;
+    const type = filtering ? 'type bridge vlan_filtering 1' : 'type bridge';
     return [`link add name ${kb} ${type}`, `link set ${kb} alias "${markOf(this.tag, `bridge ${logical}`)}" up`];
   }
 

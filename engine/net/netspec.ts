@@ -7,6 +7,8 @@ export const DEFAULT_BRIDGE = 'mega_bridge';
 export const IFNAME_MAX = 15;
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** Go's net.ParseMAC forms: 6, 8 or 20 bytes as `xx:xx…`, `xx-xx…` or `xxxx.xxxx…`. */
+const GO_MAC_RES = [/^[0-9a-f]{2}(?::[0-9a-f]{2})+$/i, /^[0-9a-f]{2}(?:-[0-9a-f]{2})+$/i, /^[0-9a-f]{4}(?:\.[0-9a-f]{4})+$/i];
 /** Names we put in `ip -batch` lines: no whitespace, quotes or slashes can reach the batch text. */
 const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/([0-9]|[12]\d|3[0-2]))?$/;
@@ -14,6 +16,26 @@ const IPV6_RE = /^[0-9A-Fa-f:.]{2,45}(\/([0-9]|[1-9]\d|1[01]\d|12[0-8]))?$/;
 
 export function isMac(s: string): boolean {
   return MAC_RE.test(s.toLowerCase());
+}
+
+/**
+ * The bytes of `s` if Go's net.ParseMAC (minimega's isMAC) accepts it: 6, 8 or 20 bytes in colon, dash
+ * or dotted form; undefined otherwise.
+ */
+export function macForm(s: string): number[] | undefined {
+  if (!GO_MAC_RES.some((re) => re.test(s))) return undefined;
+  const hex = s.replace(/[:.-]/g, '');
+  const bytes = hex.match(/../g)!.map((b) => parseInt(b, 16));
+  return [6, 8, 20].includes(bytes.length) ? bytes : undefined;
+}
+
+/** `s` as a veth can take it (lower-case xx:xx:xx:xx:xx:xx, unicast), or why it cannot. */
+export function normalizeMac(s: string): string | { why: string } {
+  const bytes = macForm(s);
+  if (!bytes) return { why: 'want xx:xx:xx:xx:xx:xx' };
+  if (bytes.length !== 6) return { why: `a container NIC needs a 48-bit MAC, this one has ${bytes.length * 8} bits` };
+  if (bytes[0]! & 1) return { why: 'multicast bit set' };
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
 /** Validates the parts of a NetSpec that end up in batch text; the vlan is checked by VlanAliases. */

@@ -43,6 +43,8 @@ interface NicRecord {
   vlanId: number;
   ip: string;
   connected: boolean;
+  /** A QinQ tunnel port (Open vSwitch only). */
+  qinq?: boolean;
 }
 
 interface ContainerNet {
@@ -219,6 +221,19 @@ export class Network {
     });
   }
 
+  /**
+   * VLAN ids for `vlans` as users write them, allocating aliases now and persisting them (minimega
+   * allocates an alias when `vm config networks` names it, so `vlans` lists it before any launch).
+   */
+  allocateVlans(vlans: readonly string[]): Promise<number[]> {
+    return this.locked(async () => {
+      const before = JSON.stringify(this.vlans.toJSON());
+      const ids = vlans.map((v) => this.vlans.resolve(v));
+      if (JSON.stringify(this.vlans.toJSON()) !== before) await this.save();
+      return ids;
+    });
+  }
+
   /** Deletes the container's host ends explicitly (netns teardown is asynchronous) and unused bridges. */
   detach(id: number): Promise<void> {
     return this.locked(() => this.rollback([id]));
@@ -343,6 +358,9 @@ export class Network {
     const inUse = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.mac)));
     return nics.map((spec, index) => {
       checkNetSpec(spec, `net[${index}]`);
+      if (spec.qinq && this.backendImpl!.kind !== 'ovs') {
+        throw configError('networks', spec.vlan, `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${this.backendImpl!.mode})`);
+      }
       const vlanId = this.vlans.resolve(spec.vlan);
       const tapNo = this.nextTap++;
       const tap = `${this.tapPrefix}${tapNo}`;
@@ -354,7 +372,7 @@ export class Network {
       }
       inUse.add(mac);
       const bridge = spec.bridge === '' ? this.defaultBridge : spec.bridge;
-      return { index, tap, ifname: `${CONTAINER_IFNAME}${index}`, mac, bridge, vlan: spec.vlan.trim(), vlanId, ip: spec.ip, connected: true };
+      return { index, tap, ifname: `${CONTAINER_IFNAME}${index}`, mac, bridge, vlan: spec.vlan.trim(), vlanId, ip: spec.ip, connected: true, ...(spec.qinq ? { qinq: true } : {}) };
     });
   }
 
@@ -365,7 +383,7 @@ export class Network {
       for (const n of p.nics) {
         const mark = markOf(this.tag, `tap c${p.req.c.id} nic${n.index}`);
         prelude.push(...hostNicLines(n.tap, n.ifname, n.mac, p.req.initPid, mark));
-        ports.push({ bridge: n.bridge, port: n.tap, vlan: n.vlanId });
+        ports.push({ bridge: n.bridge, port: n.tap, vlan: n.vlanId, ...(n.qinq ? { qinq: true } : {}) });
       }
     }
     if (prelude.length === 0) return;

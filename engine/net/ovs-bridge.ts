@@ -23,7 +23,10 @@ export function addPortsArgv(tag: string, ports: readonly PortPlan[], newBridges
   for (const br of newBridges) {
     argv.push('--', '--may-exist', 'add-br', br, '--', 'br-set-external-id', br, OWNER_KEY, tag);
   }
-  for (const p of ports) argv.push('--', '--may-exist', 'add-port', p.bridge, p.port, `tag=${p.vlan}`);
+  for (const p of ports) {
+    // minimega's ovsSetPortQinQ: the VLAN becomes the outer tag of a dot1q-tunnel port.
+    argv.push('--', '--may-exist', 'add-port', p.bridge, p.port, `tag=${p.vlan}`, ...(p.qinq ? ['vlan_mode=dot1q-tunnel'] : []));
+  }
   return argv;
 }
 

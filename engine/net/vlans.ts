@@ -1,11 +1,24 @@
 import { configError } from '../errors.js';
 
-/** First VLAN handed to an alias, as minimega's default range (101–4096). */
+/** First VLAN handed to an alias, as minimega's default range [101, 4096). */
 export const ALIAS_VLAN_MIN = 101;
-/** Last usable 802.1Q VLAN id (4095 is reserved). */
-export const VLAN_MAX = 4094;
+/**
+ * VLANs are 0 <= vlan < 4096, as minimega's ParseVLAN accepts them. 0 (no VLAN / priority tag) and 4095
+ * (reserved) cannot be a VID on a Linux vlan-filtering bridge: that backend gives them a bridge of their
+ * own (linux-bridge.ts); OVS takes them as `tag=`.
+ */
+export const VLAN_LIMIT = 4096;
+export const VLAN_MAX = VLAN_LIMIT - 1;
 /** Aliases are names a user types: letters first, then letters, digits, `_`, `-`, `.`. */
-const ALIAS_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+export const VLAN_ALIAS_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+const ALIAS_RE = VLAN_ALIAS_RE;
+
+/** A VLAN number as written ("0".."4095"), or undefined when it is none. */
+export function parseVlanNumber(text: string): number | undefined {
+  if (!/^[0-9]{1,5}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n < VLAN_LIMIT ? n : undefined;
+}
 
 export interface VlanAliasesJSON {
   aliases: Record<string, number>;
@@ -26,13 +39,13 @@ export class VlanAliases {
   resolve(vlan: string): number {
     const text = vlan.trim();
     if (/^[0-9]+$/.test(text)) {
-      const n = Number(text);
-      if (n < 1 || n > VLAN_MAX) throw configError('vlan', vlan, `invalid vlan ${vlan}: must be 1..${VLAN_MAX}`);
+      const n = parseVlanNumber(text);
+      if (n === undefined) throw configError('vlan', vlan, `invalid VLAN ${vlan} (0 <= vlan < ${VLAN_LIMIT})`);
       this.used.add(n);
       return n;
     }
     if (!ALIAS_RE.test(text)) {
-      throw configError('vlan', vlan, `invalid vlan alias \`${vlan}\`: use a number 1..${VLAN_MAX} or a name of letters, digits, _ - .`);
+      throw configError('vlan', vlan, `invalid VLAN alias \`${vlan}\`: use a number 0-${VLAN_MAX} or a name of letters, digits, _ - .`);
     }
     const known = this.byAlias.get(text);
     if (known !== undefined) return known;
@@ -71,9 +84,9 @@ export class VlanAliases {
     const v = new VlanAliases();
     const d = (data ?? {}) as Partial<VlanAliasesJSON>;
     for (const [alias, id] of Object.entries(d.aliases ?? {})) {
-      if (ALIAS_RE.test(alias) && Number.isInteger(id) && id >= 1 && id <= VLAN_MAX) v.byAlias.set(alias, id);
+      if (ALIAS_RE.test(alias) && Number.isInteger(id) && id >= 0 && id <= VLAN_MAX) v.byAlias.set(alias, id);
     }
-    for (const id of d.used ?? []) if (Number.isInteger(id) && id >= 1 && id <= VLAN_MAX) v.used.add(id);
+    for (const id of d.used ?? []) if (Number.isInteger(id) && id >= 0 && id <= VLAN_MAX) v.used.add(id);
     return v;
   }
 }

@@ -94,6 +94,7 @@ export class StatFileHost implements Host {
   readlink: Host['readlink'] = (p) => this.inner.readlink(p);
   copyFile: Host['copyFile'] = (s, d, m) => this.inner.copyFile(s, d, m);
   kind: Host['kind'] = (p) => this.inner.kind(p);
+  lstat: Host['lstat'] = (p) => this.inner.lstat(p);
   mkdir: Host['mkdir'] = (p, o) => this.inner.mkdir(p, o);
   rmdir: Host['rmdir'] = (p) => this.inner.rmdir(p);
   removeTree: Host['removeTree'] = (p) => this.inner.removeTree(p);

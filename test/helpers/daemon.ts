@@ -46,9 +46,9 @@ async function waitForSocket(base: string, proc: ChildProcess): Promise<void> {
   throw new Error('daemon did not start');
 }
 
-export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2' } = {}): Promise<TestDaemon> {
+export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2'; filepath?: string } = {}): Promise<TestDaemon> {
   const base = opts.base ?? tempBase();
-  const args = [BIN, 'serve', '--base', base, ...(opts.freezer ? ['--freezer', opts.freezer] : [])];
+  const args = [BIN, 'serve', '--base', base, ...(opts.freezer ? ['--freezer', opts.freezer] : []), ...(opts.filepath ? ['--filepath', opts.filepath] : [])];
   const launch = async () => {
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     await waitForSocket(base, proc);

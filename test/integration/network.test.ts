@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
 import { ConsoleClient } from '../helpers/console.js';
@@ -68,24 +69,24 @@ describe('container networking through the engine (Linux bridge backend)', { ski
   });
 
   test('preinit already sees the interface (NICs exist before preinit runs)', async () => {
-    writeFileSync(`${suite.fs.dir}/preinit-net`, '#!/bin/sh\nls /sys/class/net > /root/preinit-saw\n');
+    // A host program in the container's network namespace: the host's `ip` lists the container's links.
+    const saw = join(suite.fs.dir, '..', 'preinit-saw');
+    writeFileSync(`${suite.fs.dir}/preinit-net`, `#!/bin/sh\nip -o link show > ${saw}\n`);
     chmodSync(`${suite.fs.dir}/preinit-net`, 0o755);
-    await suite.d.ok('vm config preinit /preinit-net');
+    await suite.d.ok(`vm config preinit ${suite.fs.dir}/preinit-net`);
     await suite.d.ok(`vm config net LAN,${NET}.9/24`);
     await suite.d.ok('vm launch container p');
     await suite.d.ok('clear vm config preinit');
     await suite.d.ok('clear vm config net');
     await suite.d.ok('vm start p');
-    const con = await ConsoleClient.connect((await info('p')).console);
-    assert.match(await con.run('cat /root/preinit-saw'), /veth0/);
-    con.close();
+    assert.match(readFileSync(saw, 'utf8'), /veth0/);
   });
 
   test('vm info reads addresses from the namespace: one added by hand in preinit shows, one never configured', async () => {
     // preinit runs with all capabilities, after the child brought veth0 up (without an address here).
     writeFileSync(`${suite.fs.dir}/preinit-addr`, `#!/bin/sh\nip addr add ${NET}.77/24 dev veth0\n`);
     chmodSync(`${suite.fs.dir}/preinit-addr`, 0o755);
-    await suite.d.ok('vm config preinit /preinit-addr');
+    await suite.d.ok(`vm config preinit ${suite.fs.dir}/preinit-addr`);
     await suite.d.ok('vm config net LAN');
     await suite.d.ok('vm launch container h');
     await suite.d.ok('clear vm config preinit');

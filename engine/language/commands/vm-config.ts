@@ -39,24 +39,24 @@ function fieldHandler(f: Field): Handler {
       const store = ctx.ns.config;
       switch (f.kind) {
         case 'bool':
-          if (cmd.boolArgs.true || cmd.boolArgs.false) return (store.set(f.name, [cmd.boolArgs.true ? 'true' : 'false']), ok());
+          if (cmd.boolArgs.true || cmd.boolArgs.false) return (await store.set(f.name, [cmd.boolArgs.true ? 'true' : 'false']), ok());
           return textResponse(store.get(f.name));
         case 'list':
         case 'specs': {
           const values = Object.values(cmd.listArgs)[0];
           if (values === undefined) return textResponse(store.get(f.name));
-          return (store.set(f.name, values), ok());
+          return (await store.set(f.name, values), ok());
         }
         case 'map': {
           const key = cmd.stringArgs.key;
           const value = cmd.stringArgs.value;
           if (key === undefined || key === '') return textResponse(store.get(f.name));
           if (value === undefined || value === '') return textResponse(store.get(f.name, key));
-          return (store.set(f.name, [key, value]), ok());
+          return (await store.set(f.name, [key, value]), ok());
         }
         default:
           if (cmd.stringArgs.value === undefined) return textResponse(store.get(f.name));
-          return (store.set(f.name, [cmd.stringArgs.value]), ok());
+          return (await store.set(f.name, [cmd.stringArgs.value]), ok());
       }
     },
   };

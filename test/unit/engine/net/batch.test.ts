@@ -110,3 +110,43 @@ test('ovs: one ovs-vsctl for new bridges and all ports', () => {
     '--', '--may-exist', 'add-port', 'b', 'p0', 'tag=7',
   ]);
 });
+
+test('vlan-filtering mode: VLANs 0 and 4095 (no VID a bridge filters on) get a plain bridge of their own', async () => {
+  const host = new FakeNetHost();
+  const owned = new Map<string, string>();
+  const lb = new LinuxBridge(host, 't', owned, 'vlan-filtering');
+  assert.equal(lb.kernelBridge('br0', 0), 'br0.0');
+  assert.equal(lb.kernelBridge('br0', 4095), 'br0.4095');
+  assert.equal(lb.kernelBridge('br0', 1), 'br0');
+  assert.equal(lb.kernelBridge('br0', 4094), 'br0');
+  const plan = await lb.planPorts([
+    { bridge: 'br0', port: 'tap0', vlan: 0 },
+    { bridge: 'br0', port: 'tap1', vlan: 4095 },
+    { bridge: 'br0', port: 'tap2', vlan: 7 },
+  ]);
+  assert.deepEqual(plan.ip, [
+    'link add name br0.0 type bridge', 'link set br0.0 alias "nanomega:t bridge br0" up',
+    'link add name br0.4095 type bridge', 'link set br0.4095 alias "nanomega:t bridge br0" up',
+    'link add name br0 type bridge vlan_filtering 1', 'link set br0 alias "nanomega:t bridge br0" up',
+    'link set tap0 master br0.0 up', 'link set tap1 master br0.4095 up', 'link set tap2 master br0 up',
+  ]);
+  assert.deepEqual(plan.bridge, ['vlan add dev tap2 vid 7 pvid untagged', 'vlan del dev tap2 vid 1'], 'no VID 0 or 4095 is ever given to the kernel');
+  assert.deepEqual([...owned.keys()].sort(), ['br0', 'br0.0', 'br0.4095']);
+});
+
+test('bridge-per-vlan mode takes VLANs 0 and 4095 like any other', async () => {
+  const lb = new LinuxBridge(new FakeNetHost(), 't', new Map(), 'bridge-per-vlan');
+  const plan = await lb.planPorts([{ bridge: 'br0', port: 'tap0', vlan: 0 }, { bridge: 'br0', port: 'tap1', vlan: 4095 }]);
+  assert.deepEqual(plan.ip.filter((l) => l.includes('master')), ['link set tap0 master br0.0 up', 'link set tap1 master br0.4095 up']);
+  assert.deepEqual(plan.bridge, []);
+});
+
+test('ovs: VLANs 0 and 4095 are tags as minimega gives them; qinq makes a dot1q-tunnel port', () => {
+  const argv = addPortsArgv('t', [{ bridge: 'b', port: 'p0', vlan: 0 }, { bridge: 'b', port: 'p1', vlan: 4095 }, { bridge: 'b', port: 'p2', vlan: 100, qinq: true }], []);
+  assert.deepEqual(argv, [
+    'ovs-vsctl',
+    '--', '--may-exist', 'add-port', 'b', 'p0', 'tag=0',
+    '--', '--may-exist', 'add-port', 'b', 'p1', 'tag=4095',
+    '--', '--may-exist', 'add-port', 'b', 'p2', 'tag=100', 'vlan_mode=dot1q-tunnel',
+  ]);
+});

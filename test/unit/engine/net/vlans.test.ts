@@ -18,12 +18,14 @@ test('numeric vlans are used as given and aliases skip them', () => {
   assert.equal(v.resolve('101'), 101);
   assert.equal(v.resolve(' 1 '), 1);
   assert.equal(v.resolve('4094'), 4094);
+  assert.equal(v.resolve('0'), 0, 'VLAN 0 as in minimega');
+  assert.equal(v.resolve('4095'), 4095);
   assert.equal(v.resolve('LAN'), 102);
 });
 
 test('out-of-range and junk vlans are refused with the value named', () => {
   const v = new VlanAliases();
-  for (const bad of ['0', '4095', '99999', '-3', 'a b', '', '1.5x/']) {
+  for (const bad of ['4096', '99999', '-3', 'a b', '', '1.5x/']) {
     assert.throws(() => v.resolve(bad), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && e.message.includes(bad));
   }
 });
