@@ -84,6 +84,7 @@ describe('preinit', { skip }, () => {
     assert.match(await con.run('ls /sys/class/net'), /veth0[\s\S]*veth1/, 'both NICs');
     con.close();
     await d.ok('vm kill router');
+    await waitState('router', 'QUIT'); // its exit recorded before flush removes the instance dir
     await d.ok('vm flush');
   });
 
@@ -152,6 +153,7 @@ describe('preinit', { skip }, () => {
     });
     assert.deepEqual(members, [String(c.pid)], 'only init (frozen before exec) is in the PID namespace');
     await d.ok('vm kill leaver');
+    await waitState('leaver', 'QUIT');
     await d.ok('vm flush');
     await d.ok('clear vm config');
   });
