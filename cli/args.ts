@@ -21,8 +21,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const out: Args = { base: baseFrom(env), rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    // After -e, everything is the command (it may contain words like --base only as text).
-    if (out.rest[0] === '-e') {
+    // After -e, everything is the command (it may contain words like --base only as text); after
+    // `--`, everything is the subcommand's own (`nanomega exec c0 -- ls --base`).
+    if (out.rest[0] === '-e' || out.rest.includes('--')) {
       out.rest.push(a);
       continue;
     }

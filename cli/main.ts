@@ -10,6 +10,7 @@ const SUBCOMMANDS: Record<string, () => Promise<{ command: Subcommand }>> = {
   '-e': () => import('./commands/execute.js'),
   attach: () => import('./commands/attach.js'),
   console: () => import('./commands/console.js'),
+  exec: () => import('./commands/exec.js'),
   test: () => import('./commands/test.js'),
   rootfs: () => import('./commands/rootfs.js'),
   nuke: () => import('./commands/nuke.js'),

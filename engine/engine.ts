@@ -24,6 +24,8 @@ import { clearTag, tag } from './commands/tag.js';
 import { ConfigStore } from './config/config-store.js';
 import { checkPreinitForLaunch } from './commands/launch.js';
 import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
+import { vmExec } from './commands/exec.js';
+import { ExecRelay, type ExecOwner } from './exec/exec-relay.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
 import { EngineError } from './errors.js';
 import type { Host } from './host/host.js';
@@ -42,7 +44,20 @@ export const DEFAULT_PIDS_MAX = 4096;
 export type Handlers = { [K in CallName]: (...args: Calls[K]['args']) => Promise<Calls[K]['result']> };
 
 /** Calls whose meaning depends on the client asking: its console sessions and its stats watch. */
-export type ClientCallName = 'stats.watch' | 'console.open' | 'console.input' | 'console.ack' | 'console.resize' | 'console.close';
+export type ClientCallName =
+  | 'stats.watch'
+  | 'console.open'
+  | 'console.input'
+  | 'console.ack'
+  | 'console.resize'
+  | 'console.close'
+  | 'exec.start'
+  | 'exec.input'
+  | 'exec.end'
+  | 'exec.signal'
+  | 'exec.resize'
+  | 'exec.ack'
+  | 'exec.close';
 
 /** One client's view of the engine (a daemon connection, or the in-process host). */
 export interface ClientScope {
@@ -60,6 +75,7 @@ export class Engine {
   readonly config: ConfigStore;
   readonly handlers: Handlers;
   readonly consoles: ConsoleRelay;
+  readonly execs: ExecRelay;
   readonly stats: StatsSampler;
   /** engine.log lines of the engine's opening (recovery), before anyone could subscribe. */
   startupLog: Events['engine.log'][] = [];
@@ -79,6 +95,7 @@ export class Engine {
       checkPreinit: (config) => checkPreinitForLaunch(ctx, config),
     });
     this.consoles = new ConsoleRelay(ctx);
+    this.execs = new ExecRelay(ctx);
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
     this.local = this.openClient();
@@ -119,6 +136,7 @@ export class Engine {
       },
       'stats.host': async () => this.stats.hostSeries(),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
+      'vm.exec': (target, argv, opts) => vmExec(ctx, target, argv, opts ?? undefined),
       ...this.local.handlers,
     };
   }
@@ -126,8 +144,10 @@ export class Engine {
   /** State for one client: call its handlers, filter events through it, dispose it when the client goes. */
   openClient(): ClientScope {
     const owner: ConsoleOwner = new Set();
+    const execOwner: ExecOwner = new Set();
     const watch = new StatsWatch();
     const consoles = this.consoles;
+    const execs = this.execs;
     return {
       handlers: {
         'stats.watch': async (ids) => watch.set(ids),
@@ -136,15 +156,28 @@ export class Engine {
         'console.ack': async (session, chars) => consoles.ack(owner, session, chars),
         'console.resize': async (session, cols, rows) => consoles.resize(owner, session, cols, rows),
         'console.close': async (session) => consoles.close(owner, session),
+        'exec.start': (target, argv, opts) => execs.start(execOwner, target, argv, opts ?? undefined),
+        'exec.input': (session, data) => execs.input(execOwner, session, data),
+        'exec.end': (session) => execs.end(execOwner, session),
+        'exec.signal': async (session, signo) => execs.signal(execOwner, session, signo),
+        'exec.resize': async (session, cols, rows) => execs.resize(execOwner, session, cols, rows),
+        'exec.ack': async (session, bytes) => execs.ack(execOwner, session, bytes),
+        'exec.close': async (session) => execs.close(execOwner, session),
       },
       filter: (name, payload) => {
         if (name === 'console.data' || name === 'console.closed') {
           return owner.has((payload as Events['console.data']).session) ? payload : undefined;
         }
+        if (name === 'exec.output' || name === 'exec.exit') {
+          return execOwner.has((payload as Events['exec.exit']).session) ? payload : undefined;
+        }
         if (name === 'stats.sample') return watch.filter(payload as Events['stats.sample']) as typeof payload | undefined;
         return payload;
       },
-      dispose: () => consoles.closeAll(owner),
+      dispose: () => {
+        consoles.closeAll(owner);
+        execs.closeAll(execOwner);
+      },
     };
   }
 

@@ -12,6 +12,11 @@ import type {
   ContainerConfig,
   ContainerId,
   ContainerInfo,
+  ExecExitInfo,
+  ExecOptions,
+  ExecOutput,
+  ExecResult,
+  ExecSession,
   DnsmasqEntry,
   DnsmasqInfo,
   HostTapInfo,
@@ -115,6 +120,23 @@ export interface Calls {
   /** Set the pty window size; the container sees it (stty size, SIGWINCH). */
   'console.resize': { args: [session: number, cols: number, rows: number]; result: void };
   'console.close': { args: [session: number]; result: void };
+  /**
+   * `vm exec TARGET CMD…`: run argv in every RUNNING target container under its init's confinement,
+   * wait, and return each one's output and exit status.
+   */
+  'vm.exec': { args: [target: string, argv: string[], opts?: ExecOptions]; result: ExecResult[] };
+  /** Start a streamed command in one RUNNING container (`nanomega exec`): exec.output, then exec.exit. */
+  'exec.start': { args: [target: string, argv: string[], opts?: ExecOptions]; result: ExecSession };
+  /** Bytes (base64) for its stdin; resolves once the monitor's socket took them. */
+  'exec.input': { args: [session: number, data: string]; result: void };
+  /** Close its stdin (with a pty: ^D). */
+  'exec.end': { args: [session: number]; result: void };
+  'exec.signal': { args: [session: number, signal: number]; result: void };
+  'exec.resize': { args: [session: number, cols: number, rows: number]; result: void };
+  /** The client has processed this many bytes of output (paused above 1 MiB unacknowledged). */
+  'exec.ack': { args: [session: number, bytes: number]; result: void };
+  /** Kill the command and drop the stream. */
+  'exec.close': { args: [session: number]; result: void };
 }
 
 /** Pushed engine → client. */
@@ -129,6 +151,8 @@ export interface Events {
   'engine.log': { t: number; level: 'info' | 'warn' | 'error'; message: string };
   /** A capture started, stopped or ended by itself: the whole list (as capture.list). */
   'captures.changed': CaptureInfo[];
+  'exec.output': ExecOutput;
+  'exec.exit': ExecExitInfo;
 }
 
 export type CallName = keyof Calls;
@@ -177,6 +201,14 @@ const CALLS: Record<CallName, true> = {
   'console.ack': true,
   'console.resize': true,
   'console.close': true,
+  'vm.exec': true,
+  'exec.start': true,
+  'exec.input': true,
+  'exec.end': true,
+  'exec.signal': true,
+  'exec.resize': true,
+  'exec.ack': true,
+  'exec.close': true,
 };
 const EVENTS: Record<EventName, true> = {
   'containers.changed': true,
@@ -187,6 +219,8 @@ const EVENTS: Record<EventName, true> = {
   'console.data': true,
   'console.closed': true,
   'captures.changed': true,
+  'exec.output': true,
+  'exec.exit': true,
 };
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];

@@ -291,3 +291,53 @@ export interface DnsmasqEntry {
   key: string;
   value: string;
 }
+
+/** How `vm exec` / `nanomega exec` run a command inside a RUNNING container. */
+export interface ExecOptions {
+  /** A new pty of the container (stdin/stdout/stderr); output then comes as stdout only. */
+  tty?: boolean;
+  cols?: number;
+  rows?: number;
+  /** KEY=VALUE on top of init's environment. */
+  env?: string[];
+  /** Working directory inside the container (resolved inside its root); default "/". */
+  cwd?: string;
+  /** false: the command reads an empty stdin. Streams (exec.start) default to true. */
+  stdin?: boolean;
+}
+
+/** A streamed command started by exec.start; its output comes as exec.output events. */
+export interface ExecSession {
+  session: number;
+  id: ContainerId;
+  name: string;
+}
+
+/** One container's outcome of `vm exec`. */
+export interface ExecResult {
+  id: ContainerId;
+  name: string;
+  /** Exit status, when the command exited. */
+  code?: number;
+  /** The signal that killed it. */
+  signal?: number;
+  stdout: string;
+  stderr: string;
+  /** The command could not run there (not RUNNING, not found, …). */
+  error?: string;
+}
+
+/** Output of a streamed command: base64, in order; acknowledge with exec.ack. */
+export interface ExecOutput {
+  session: number;
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+
+/** The end of a streamed command: exit status, the killing signal, or why it could not run. */
+export interface ExecExitInfo {
+  session: number;
+  code?: number;
+  signal?: number;
+  error?: string;
+}

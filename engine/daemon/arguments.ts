@@ -17,6 +17,18 @@ const tapRequest: Check = (v) => {
   return Object.keys(r).every((k) => known.includes(k)) && str(r.vlan) && optional(str)(r.bridge) && optional(str)(r.ip) && optional(bool)(r.dhcp) && optional(str)(r.name);
 };
 
+const strList = (max: number): Check => (v) => Array.isArray(v) && v.length <= max && v.every(str);
+/** ExecOptions: tty, cols, rows, env, cwd, stdin. */
+const execOptions: Check = (v) => {
+  if (!obj(v)) return false;
+  const r = v as Record<string, unknown>;
+  const known = ['tty', 'cols', 'rows', 'env', 'cwd', 'stdin'];
+  return (
+    Object.keys(r).every((k) => known.includes(k)) && optional(bool)(r.tty) && optional(int)(r.cols) && optional(int)(r.rows) &&
+    optional(strList(4096))(r.env) && optional(str)(r.cwd) && optional(bool)(r.stdin)
+  );
+};
+
 /** Argument shapes per call, checked at the boundary before a handler sees them (conmon bounds-checks too). */
 const SHAPES: Record<CallName, Check[]> = {
   'vm.info': [],
@@ -59,6 +71,14 @@ const SHAPES: Record<CallName, Check[]> = {
   'console.ack': [int, int],
   'console.resize': [int, int, int],
   'console.close': [int],
+  'vm.exec': [str, strList(4096), optional(execOptions)],
+  'exec.start': [str, strList(4096), optional(execOptions)],
+  'exec.input': [int, str],
+  'exec.end': [int],
+  'exec.signal': [int, int],
+  'exec.resize': [int, int, int],
+  'exec.ack': [int, int],
+  'exec.close': [int],
 };
 
 export function isCallName(name: string): name is CallName {

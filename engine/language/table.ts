@@ -17,6 +17,7 @@ import { tapHandlers } from './commands/tap.js';
 import { vmStats } from './commands/stats.js';
 import { vmTop } from './commands/top.js';
 import { vmConfigHandlers } from './commands/vm-config.js';
+import { vmExecHandlers } from './commands/vm-exec.js';
 import { vmInfoHandlers } from './commands/vm-info.js';
 import { vmLifecycleHandlers } from './commands/vm-lifecycle.js';
 import { vmTagHandlers } from './commands/vm-tag.js';
@@ -38,4 +39,5 @@ export const HANDLERS: readonly Handler[] = [
   ...dnsmasqHandlers,
   ...qosHandlers,
   ...captureHandlers,
+  ...vmExecHandlers,
 ];

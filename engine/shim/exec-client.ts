@@ -118,6 +118,15 @@ export class ShimExec {
     if (!this.sock.destroyed) this.sock.write(encodeFrame(ShimMsg.RESIZE, `${cols} ${rows}`));
   }
 
+  /** Stop reading output (the monitor then stops reading the process's pipes). */
+  pause(): void {
+    this.sock.pause();
+  }
+
+  resume(): void {
+    this.sock.resume();
+  }
+
   /** Drop the connection: a detached session keeps running; any other is killed by the monitor. */
   close(): void {
     this.sock.destroy();
