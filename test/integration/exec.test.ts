@@ -116,7 +116,7 @@ describe('vm exec', { skip }, () => {
     assert.match((await s.d.exec('vm exec nosuch true')).errors.join(), /vm not found: nosuch/);
     // `all` skips what does not run.
     assert.equal((await s.d.ok('vm exec all hostname')).trim(), 'ex0');
-    assert.match((await s.d.exec('vm exec ex0')).errors.join(), /usage: vm exec/);
+    assert.match((await s.d.exec('vm exec ex0')).errors.join(), /invalid command: `vm exec ex0`/);
     const r = spawnSync(process.execPath, [BIN, '--base', s.d.base, 'exec', 'ex2', '--', 'true'], {});
     assert.equal(r.status, 1);
     assert.match(r.stderr.toString(), /the container is BUILDING, not RUNNING/);
