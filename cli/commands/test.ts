@@ -1,56 +1,60 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { compareTranscript, runTranscript } from '../../engine/language/transcript.js';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { EngineClient } from '../engine-client.js';
 import { fail } from '../args.js';
+import { DEFAULT_EPILOG, DEFAULT_PROLOG, type Outcome, runDirectory, runTest } from '../minitest.js';
+import { readFile } from 'node:fs/promises';
 import type { Subcommand } from '../subcommand.js';
 
-/** The minimega commands that return the daemon to a scratch state between scripts. */
-const RESET = ['vm kill all', 'vm flush', 'clear vm config', '.annotate false'];
-
-async function scripts(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    if ((await stat(p)).isDirectory()) out.push(...(await readdir(p)).filter((f) => f.endsWith('.mm')).sort().map((f) => join(p, f)));
-    else out.push(p);
-  }
-  return out;
-}
-
 /**
- * minitest: each script runs in a fresh session from the default config with `.annotate false`;
- * its containers are killed and flushed afterwards. The daemon is treated as a scratch instance.
+ * minitest against the daemon: point it at minimega's tests/ directory unchanged, or at nanomega's own
+ * transcripts. The daemon is treated as a scratch instance (each test's epilog is `clear all`).
  */
 export const command: Subcommand = {
   name: 'test',
-  options: [],
-  usage: 'test PATH...',
-  summary: 'run .mm transcript scripts against the daemon (writes .got, diffs .want)',
-  async run(args, paths) {
-    if (paths.length === 0) fail('test: name at least one .mm file or directory');
+  options: ['--run'],
+  usage: 'test [--run REGEXP] PATH...',
+  summary: "run minitest transcripts against the daemon (minimega's tests/ layout: prolog, epilog, .want; writes .got)",
+  async run(args, rest) {
+    let match: RegExp | undefined;
+    const paths: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] === '--run') {
+        const v = rest[++i];
+        if (v === undefined) fail('test: --run needs a regular expression');
+        try {
+          match = new RegExp(v);
+        } catch (e) {
+          fail(`test: --run: ${(e as Error).message}`);
+        }
+      } else paths.push(rest[i]!);
+    }
+    if (paths.length === 0) fail('test: name at least one test file or directory');
+    const client = await EngineClient.connect(args.base);
+    const exec = (line: string) => client.call('cli.exec', line);
     let passed = 0;
     let failed = 0;
-    for (const file of await scripts(paths)) {
-      const client = await EngineClient.connect(args.base);
-      const exec = (line: string) => client.call('cli.exec', line);
-      const reset = async () => {
-        for (const line of RESET) await exec(line);
-      };
-      await reset();
-      const got = await runTranscript(await readFile(file, 'utf8'), exec);
-      await reset();
-      client.close();
-      const gotFile = file.replace(/\.mm$/, '.got');
-      await writeFile(gotFile, got);
-      const want = await readFile(file.replace(/\.mm$/, '.want'), 'utf8').catch(() => undefined);
-      const diff = want === undefined ? `no ${basename(file.replace(/\.mm$/, '.want'))}` : compareTranscript(got, want);
-      if (diff) {
+    const report = (o: Outcome) => {
+      if (o.diff) {
         failed++;
-        process.stdout.write(`FAIL ${file}\n${diff}\n`);
+        process.stdout.write(`FAIL ${o.file}\n${o.diff}\n`);
       } else {
         passed++;
-        process.stdout.write(`PASS ${file}\n`);
+        process.stdout.write(`PASS ${o.file}\n`);
       }
+    };
+    try {
+      for (const p of paths) {
+        if ((await stat(p)).isDirectory()) {
+          await runDirectory(exec, p, match, report);
+        } else {
+          // A single file still gets its directory's prolog and epilog.
+          const special = (n: string) => readFile(join(dirname(p), n), 'utf8').catch(() => undefined);
+          report(await runTest(exec, p, (await special('prolog')) ?? DEFAULT_PROLOG, (await special('epilog')) ?? DEFAULT_EPILOG));
+        }
+      }
+    } finally {
+      client.close();
     }
     process.stdout.write(`${passed} passed, ${failed} failed\n`);
     return failed ? 1 : 0;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -36,8 +36,28 @@ describe('nanomega test test/transcripts', { skip }, () => {
   test('every transcript matches its .want, and the runner says so in minitest form', () => {
     const r = spawnSync(process.execPath, [BIN, '--base', d.base, 'test', TRANSCRIPTS], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^PASS .*container_lifecycle\.mm$/m);
+    for (const t of ['lifecycle', 'language', 'builtins', 'scripts', 'shell', 'vm_config', 'tags', 'uuid', 'net']) {
+      assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), t);
+    }
     assert.match(r.stdout, /^\d+ passed, 0 failed$/m);
+  });
+
+  test('minitest conventions: files without extension, prolog before and epilog after each test, --run', () => {
+    const dir = join(images, 'suite');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'prolog'), '.annotate false\nvm config memory 64\n');
+    writeFileSync(join(dir, 'epilog'), 'clear all\n');
+    writeFileSync(join(dir, 'first'), 'vm config memory\nvm config memory 128\n');
+    writeFileSync(join(dir, 'first.want'), '## vm config memory\n64\n## vm config memory 128\n');
+    writeFileSync(join(dir, 'second'), 'vm config memory\n');
+    writeFileSync(join(dir, 'second.want'), '## vm config memory\n64\n');
+    writeFileSync(join(dir, 'notes.txt'), 'not a test\n');
+    const r = spawnSync(process.execPath, [BIN, '--base', d.base, 'test', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^PASS .*\/first\nPASS .*\/second\n2 passed, 0 failed$/m);
+    assert.ok(existsSync(join(dir, 'first.got')));
+    const one = spawnSync(process.execPath, [BIN, '--base', d.base, 'test', '--run', '^sec', dir], { encoding: 'utf8' });
+    assert.match(one.stdout, /^PASS .*\/second\n1 passed, 0 failed$/m);
   });
 
   test('a transcript that differs fails with a diff and a non-zero exit', () => {
