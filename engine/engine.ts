@@ -28,6 +28,7 @@ import { vmExec } from './commands/exec.js';
 import { ExecRelay, type ExecOwner } from './exec/exec-relay.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
 import { EngineError } from './errors.js';
+import { logError } from './log.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
 import { ShimLauncher } from './shim/launcher.js';
@@ -197,7 +198,7 @@ export class Engine {
       filesDir: join(base, 'files'),
       changed: (list) => engine?.events.emit('captures.changed', list),
     });
-    const engineRec = await store.loadEngine();
+    const engineRec = await store.loadEngine((message) => logError('engine.json unreadable', message));
     let engine: Engine | undefined;
     const startupLog: Events['engine.log'][] = [];
     let hostFs: Promise<HostFs> | undefined;
@@ -237,7 +238,9 @@ export class Engine {
       },
       saveEngine: () => store.saveEngine({ nextId: ctx.nextId, modules: engineRec.modules }),
     };
-    const opened = new Engine(ctx, () => void launcher?.then((l) => l.close(), () => undefined));
+    const opened = new Engine(ctx, () => {
+      launcher?.then((l) => l.close(), () => undefined).catch((e: unknown) => logError('closing the shim launcher', e));
+    });
     opened.startupLog = startupLog;
     await recover(ctx);
     await opened.ctx.captures.recover();

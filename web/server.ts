@@ -111,7 +111,7 @@ export async function serveWeb(opts: WebOptions): Promise<WebServer> {
       });
       return res.end();
     }
-    void sendStatic(staticDir, url.pathname, authority, res);
+    sendStatic(staticDir, url.pathname, authority, res).catch(() => res.destroy());
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -190,7 +190,9 @@ async function sendStatic(dir: string, pathname: string, authority: string, res:
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': rel.startsWith('/assets/') ? 'max-age=31536000, immutable' : 'no-store',
   });
-  createReadStream(file).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 /** Relay one WebSocket to a fresh daemon connection: one JSON frame per WebSocket message ⇄ one line. */

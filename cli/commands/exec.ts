@@ -93,7 +93,7 @@ async function execIn(base: string, rest: string[]): Promise<number> {
       process.on('SIGINT', interrupt);
       process.on('SIGTERM', terminate);
     }
-    void (async () => {
+    (async () => {
       try {
         for await (const chunk of stdin as AsyncIterable<Buffer>) {
           for (let off = 0; off < chunk.length; off += INPUT_CHUNK) {
@@ -104,7 +104,7 @@ async function execIn(base: string, rest: string[]): Promise<number> {
       } catch {
         // Best-effort: the command ended (its session is gone) while we still had input for it.
       }
-    })();
+    })().catch(() => undefined);
   });
 }
 

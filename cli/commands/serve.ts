@@ -29,7 +29,17 @@ export const command: Subcommand = {
     });
     const web = args.web ? await serveWeb({ socket: socketPath(args.base), listen: args.web }) : undefined;
     if (web) process.stdout.write(`nanomega: web UI on ${web.url}\n`);
-    const stop = () => void (web?.close() ?? Promise.resolve()).then(close).then(() => process.exit(0));
+    const stop = () => {
+      (web?.close() ?? Promise.resolve())
+        .then(close)
+        .then(
+          () => process.exit(0),
+          (e: unknown) => {
+            process.stderr.write(`nanomega: stopping: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(1);
+          },
+        );
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     return new Promise<number>(() => undefined);

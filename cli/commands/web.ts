@@ -9,7 +9,12 @@ export async function webOnly(base: string, listen: string): Promise<number> {
   const web = await serveWeb({ socket: socketPath(base), listen });
   process.stdout.write(`nanomega: web UI on ${web.url}\n`);
   return new Promise<number>((resolve) => {
-    const stop = () => void web.close().then(() => resolve(0));
+    const stop = () => {
+      web.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });

@@ -1,5 +1,7 @@
 import type { Container, EngineContext } from '../context.js';
+import { logError } from '../log.js';
 import { ShimControl, readExitRecord, type ExitRecord } from '../shim/control-client.js';
+import { saveOrRetry } from './save-retry.js';
 
 /** Host pid start time (field 22 of /proc/<pid>/stat), to tell a live init from a reused pid. */
 export async function startTicks(ctx: EngineContext, pid: number): Promise<number> {
@@ -19,11 +21,16 @@ export async function watch(ctx: EngineContext, c: Container, control?: ShimCont
   const finish = (record: ExitRecord | undefined) => {
     if (handled) return;
     handled = true;
-    void recordExit(ctx, c, record).finally(done);
+    recordExit(ctx, c, record)
+      .catch((e: unknown) => logError(`vm ${c.rec.name}: recording its exit`, e))
+      .finally(done);
   };
   control.onExit((record) => finish(record));
-  // A monitor that dies without EXITED (SIGKILLed) closes the socket: fall back to the exit file.
-  control.onClose?.(() => void readExitRecord(ctx.store.dir(c.rec.id)).then(finish));
+  // A monitor that dies without EXITED (SIGKILLed) closes the socket: fall back to the exit file,
+  // and to "no record" when even that cannot be read.
+  control.onClose?.(() => {
+    readExitRecord(ctx.store.dir(c.rec.id)).then(finish, () => finish(undefined));
+  });
 }
 
 /** What an exit means: QUIT for `vm kill` and status 0, ERROR with a reason otherwise. */
@@ -56,5 +63,5 @@ async function recordExit(ctx: EngineContext, c: Container, record: ExitRecord |
   c.rec.initPid = 0;
   c.rec.monitorPid = 0;
   c.rec.phase = 'ready';
-  await ctx.save(c);
+  await saveOrRetry(ctx, c);
 }

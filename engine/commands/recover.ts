@@ -2,8 +2,12 @@ import { join } from 'node:path';
 import { ContainerCgroups, ENGINE_PARENT, removeCgroupDir } from '../cgroup/cgroup.js';
 import type { Container, EngineContext } from '../context.js';
 import { ShimControl, readExitRecord } from '../shim/control-client.js';
+import { defaultConfig } from '../config/defaults.js';
+import { logError } from '../log.js';
 import { isAlive } from '../state/lifecycle.js';
+import type { ContainerRecord } from '../state/state-store.js';
 import { describeExit, startTicks, watch } from './exit.js';
+import { saveOrRetry } from './save-retry.js';
 
 /**
  * Re-read <base>/*\/state.json after a (re)start and reconcile with the kernel: containers whose
@@ -12,12 +16,19 @@ import { describeExit, startTicks, watch } from './exit.js';
  * this engine that no container owns are killed and removed.
  */
 export async function recover(ctx: EngineContext): Promise<void> {
-  for (const id of await ctx.store.ids()) {
-    const rec = await ctx.store.load(id);
+  const { ids, strays } = await ctx.store.scan();
+  for (const id of ids) {
+    const rec = await ctx.store.load(id).catch((e: unknown) => unreadable(ctx, id, e));
     const c: Container = { rec, cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey), queue: Promise.resolve() };
     ctx.containers.set(id, c);
     ctx.nextId = Math.max(ctx.nextId, id + 1);
     if (isAlive(rec.state)) await readopt(ctx, c);
+  }
+  // A crash between mkdir and the first save of a launch leaves an instance dir with no record:
+  // nothing can own it, nothing was started from it (the record is saved before the cgroups).
+  for (const id of strays) {
+    ctx.nextId = Math.max(ctx.nextId, id + 1);
+    await ctx.store.remove(id).catch((e: unknown) => logError(`recovery: removing stray instance dir ${ctx.store.dir(id)}`, e));
   }
   await removeOrphanCgroups(ctx);
   const live = new Set([...ctx.containers.values()].filter((c) => isAlive(c.rec.state)).map((c) => c.rec.id));
@@ -26,7 +37,42 @@ export async function recover(ctx: EngineContext): Promise<void> {
   // removed and reported.
   const notes = [...(await ctx.taps.reconcile()), ...(await ctx.dnsmasq.recover())];
   for (const message of notes) ctx.emit('engine.log', { t: Date.now(), level: 'warn', message });
-  await ctx.saveEngine();
+  await ctx.saveEngine().catch((e: unknown) => logError('recovery: saving engine.json (retried on the next launch)', e));
+}
+
+/**
+ * A state file that cannot be read as a record (review L9): moved aside to state.json.bad, the
+ * container reported as ERROR under a placeholder name so it can be seen and flushed. Whatever
+ * still runs in its cgroups is killed with the orphans: without its record nothing can manage it.
+ */
+async function unreadable(ctx: EngineContext, id: number, e: unknown): Promise<ContainerRecord> {
+  let where = 'left in place';
+  try {
+    where = `moved to ${await ctx.store.quarantine(id)}`;
+  } catch (q) {
+    logError(`recovery: moving the unreadable state of ${id} aside`, q);
+  }
+  const why = e instanceof Error ? e.message : String(e);
+  logError(`recovery: container ${id}`, `state unreadable (${where}): ${why}`);
+  const rec: ContainerRecord = {
+    id,
+    name: `unreadable-${id}`,
+    state: 'ERROR',
+    uuid: '',
+    config: defaultConfig(),
+    tags: { error: `state unreadable (${where}): ${why}` },
+    launchedAt: 0,
+    phase: 'ready',
+    monitorPid: 0,
+    initPid: 0,
+    initStartTicks: 0,
+    killRequested: false,
+    cgroupKey: `${ctx.cgroupTag}-${id}`,
+    rootfs: '',
+    nics: [],
+  };
+  await ctx.store.save(rec).catch((s: unknown) => logError(`recovery: saving the placeholder record of ${id}`, s));
+  return rec;
 }
 
 async function readopt(ctx: EngineContext, c: Container): Promise<void> {
@@ -39,7 +85,7 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
     const frozen = await c.cgroups.isFrozen();
     // The kernel is the truth: a crash between a freeze and its state write must not lie.
     rec.state = frozen ? (rec.state === 'BUILDING' ? 'BUILDING' : 'PAUSED') : 'RUNNING';
-    await ctx.save(c);
+    await saveOrRetry(ctx, c);
     return;
   }
   control?.close();
@@ -58,7 +104,7 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
   rec.phase = 'ready';
   rec.initPid = 0;
   rec.monitorPid = 0;
-  await ctx.save(c);
+  await saveOrRetry(ctx, c);
 }
 
 /** Connection attempts to a live monitor before it is given up (a loaded host may answer slowly). */

@@ -6,6 +6,7 @@ import type { FreezerMode } from '../cgroup/cgroup.js';
 import { Engine } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { serveMinimegaSocket } from './minimega-socket.js';
+import { installRejectionGuard } from './guard.js';
 import { serveSocket } from './server.js';
 
 /** `<base>/daemon.pid`: the serving daemon's pid, removed when it stops cleanly. */
@@ -27,6 +28,7 @@ export interface ServeOptions {
  * serve the contract. Stopping the daemon never stops containers: their monitors hold them.
  */
 export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close: () => Promise<void> }> {
+  installRejectionGuard();
   if (process.getuid?.() !== 0) throw new EngineError('E_PERM', 'nanomega serve must run as root (it creates namespaces and cgroups)');
   const path = socketPath(opts.base);
   if (await answers(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });

@@ -5,6 +5,7 @@ import { encodeFrame, parseClientFrame, protocolError, type ServerFrame } from '
 import type { Session } from '../language/session.js';
 import type { ClientScope, Engine } from '../engine.js';
 import { EngineError, toWireError } from '../errors.js';
+import { logError } from '../log.js';
 import { checkArgs, isCallName } from './arguments.js';
 import { LineSocket, listenUnix } from './line-socket.js';
 import { openSession } from './session.js';
@@ -28,7 +29,12 @@ class Connection {
     this.scope = engine.openClient();
     this.lines = new LineSocket(
       sock,
-      { line: (l) => void this.onFrame(l), close: () => this.dispose() },
+      {
+        line: (l) => {
+          this.onFrame(l).catch((e: unknown) => logError('daemon: frame', e));
+        },
+        close: () => this.dispose(),
+      },
       (limit) => encodeFrame(protocolError(`request line longer than ${limit} bytes; connection closed`)),
     );
   }

@@ -6,6 +6,7 @@ export type HostCall =
   | { op: 'readFile'; path: string }
   | { op: 'writeFile' | 'writeFileAtomic'; path: string; data: string }
   | { op: 'mkdir' | 'rmdir' | 'removeTree' | 'readdir'; path: string }
+  | { op: 'rename'; from: string; to: string }
   | { op: 'kill'; pid: number; signal: NodeJS.Signals | number }
   | { op: 'run'; argv: readonly string[]; input?: string };
 
@@ -60,6 +61,16 @@ export class FakeHost implements Host {
 
   async symlink(target: string, path: string): Promise<void> {
     this.links.set(path, target);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.calls.push({ op: 'rename', from, to });
+    const moved = (p: string) => (p === from ? to : p.startsWith(from + '/') ? to + p.slice(from.length) : p);
+    if (!this.files.has(from) && !this.dirs.has(from) && !this.links.has(from)) throw hostError('rename', `${from} -> ${to}`, enoent());
+    for (const [p, d] of [...this.files]) if (moved(p) !== p) (this.files.delete(p), this.files.set(moved(p), d));
+    for (const [p, t] of [...this.links]) if (moved(p) !== p) (this.links.delete(p), this.links.set(moved(p), t));
+    for (const p of [...this.dirs]) if (moved(p) !== p) (this.dirs.delete(p), this.dirs.add(moved(p)));
+    this.addParents(to);
   }
 
   async readlink(path: string): Promise<string> {

@@ -8,6 +8,8 @@ export interface Host {
   /** Create or replace a regular file with `mode` (generated rootfs files, instance files). */
   createFile(path: string, data: string, mode?: number): Promise<void>;
   symlink(target: string, path: string): Promise<void>;
+  /** rename(2): atomic within a filesystem; never follows a symlink at either path's last component. */
+  rename(from: string, to: string): Promise<void>;
   readlink(path: string): Promise<string>;
   copyFile(src: string, dst: string, mode?: number): Promise<void>;
   /** lstat-based kind of a path, or undefined when it does not exist. */

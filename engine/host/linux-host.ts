@@ -119,6 +119,14 @@ export class LinuxHost implements Host {
     }
   }
 
+  async rename(from: string, to: string): Promise<void> {
+    try {
+      await fs.rename(from, to);
+    } catch (e) {
+      throw hostError('rename', `${from} -> ${to}`, e);
+    }
+  }
+
   async copyFile(src: string, dst: string, mode?: number): Promise<void> {
     try {
       await fs.copyFile(src, dst);

@@ -1,5 +1,6 @@
 import type { NetSpec, NicInfo } from '../api/types.js';
 import type { AttachRequest, ContainerNic, Network } from './network.js';
+import { logError } from '../log.js';
 
 /** What a container's launch gets from the wave: its NICs, and the container ends for the shim. */
 export interface WaveAttach {
@@ -38,7 +39,10 @@ export class AttachWave {
   private schedule(ms: number): void {
     if (this.scheduled || this.running || this.pending.length === 0) return;
     this.scheduled = true;
-    setTimeout(() => void this.flush(), ms);
+    setTimeout(() => {
+      // flush settles every request itself; this only guards against a bug there.
+      this.flush().catch((e: unknown) => logError('NIC attach wave', e));
+    }, ms);
   }
 
   private async flush(): Promise<void> {

@@ -6,6 +6,7 @@ import { containerLines, deleteLines, hostNicLines } from './batch.js';
 import { markOf, MARK, type BridgeBackend, type OwnedBridges } from './bridge-backend.js';
 import { runBatch, runOne, PROC, SYS_NET } from './ip.js';
 import { LinuxBridge, type LinuxBridgeMode } from './linux-bridge.js';
+import { logError } from '../log.js';
 import { linuxNetHost, type NetHost } from './net-host.js';
 import { bareIp, checkNetSpec, DEFAULT_BRIDGE, generateMac } from './netspec.js';
 import { OvsBridge, ovsUnavailable } from './ovs-bridge.js';
@@ -121,6 +122,8 @@ export class Network {
   readonly vlans: VlanAliases = new VlanAliases();
   private readonly host: NetHost;
   private readonly statePath: string;
+  /** net.json existed but could not be read: what the kernel shows cannot be told from strays. */
+  private stateLost = false;
   private readonly tapPrefix: string;
   private readonly defaultBridge: string;
   /** Instance tag in every alias we write: a hash of the state dir, so two engines never clean up each other. */
@@ -325,6 +328,11 @@ export class Network {
       await this.rollback(dead);
       const known = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.tap)));
       const stray = (await this.taggedLinks()).filter((l) => l.kind === 'tap' && !known.has(l.name)).map((l) => l.name);
+      if (this.stateLost) {
+        // Without net.json a live container's NIC looks exactly like a stray: keep them all.
+        if (stray.length) logError('network reconcile', `net.json was unreadable: keeping ${stray.length} tagged link(s) it cannot account for (nuke removes them)`);
+        return;
+      }
       await runBatch(this.host, 'ip', deleteLines(stray), { op: 'reconcile', force: true });
     });
   }
@@ -452,10 +460,29 @@ export class Network {
     return this.ready;
   }
 
+  /**
+   * net.json, or undefined when it cannot be read as network state (review L9): its text is kept
+   * in net.json.bad, the failure logged, and the network starts empty — recovery then removes the
+   * links and bridges no state owns, instead of the daemon refusing to start.
+   */
+  private async readState(): Promise<NetStateJSON | undefined> {
+    const text = await this.host.readFile(this.statePath);
+    try {
+      const s = JSON.parse(text) as NetStateJSON | null;
+      if (s && typeof s === 'object' && !Array.isArray(s)) return s;
+      throw new Error('not an object');
+    } catch (e) {
+      this.stateLost = true;
+      await this.host.writeFileAtomic(`${this.statePath}.bad`, text).catch(() => undefined); // Best-effort: logged either way.
+      logError(`network state ${this.statePath} unreadable (kept in ${STATE_FILE}.bad; starting with none)`, e);
+      return undefined;
+    }
+  }
+
   private async load(): Promise<void> {
     await this.host.mkdirp(this.opts.stateDir);
-    if (await this.host.exists(this.statePath)) {
-      const s = JSON.parse(await this.host.readFile(this.statePath)) as NetStateJSON;
+    const s = (await this.host.exists(this.statePath)) ? await this.readState() : undefined;
+    if (s) {
       this.nextTap = s.nextTap ?? 0;
       const v = VlanAliases.fromJSON(s.vlans);
       (this as { vlans: VlanAliases }).vlans = v;

@@ -91,6 +91,7 @@ export class StatFileHost implements Host {
   writeFileAtomic: Host['writeFileAtomic'] = (p, d) => this.inner.writeFileAtomic(p, d);
   createFile: Host['createFile'] = (p, d, m) => this.inner.createFile(p, d, m);
   symlink: Host['symlink'] = (t, p) => this.inner.symlink(t, p);
+  rename: Host['rename'] = (f, t) => this.inner.rename(f, t);
   readlink: Host['readlink'] = (p) => this.inner.readlink(p);
   copyFile: Host['copyFile'] = (s, d, m) => this.inner.copyFile(s, d, m);
   kind: Host['kind'] = (p) => this.inner.kind(p);
