@@ -1,0 +1,230 @@
+/**
+ * Launch at scale through the CLI (not a test), side by side in one run, base on tmpfs, busybox root:
+ *  - 100 containers launched+started (`nanomega -e "vm launch container …"`, `-e "vm start all"`, until
+ *    every init runs) against LXC's time for the same 100 (`lxc-start -d` ×100, two at a time, same
+ *    root as an overlay) and against the kernel floor (100 × `unshare` of the same namespaces + exec of
+ *    busybox `true`, two at a time); with and without one NIC each;
+ *  - 1000 launched+started, with and without one NIC; `vm info` of 1000; kill+flush of 1000;
+ *  - host memory (PSS) per BUILDING container.
+ * Prints a table with the ratios and goals, then JSON. Usage:
+ *   node dist/bench/launch-scale.js [--runs 3] [--big 1000] [--small 100] [--dir /dev/shm] [--no-lxc]
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineClient } from '../engine/api/node/socket-client.js';
+import { socketPath } from '../engine/api/wire.js';
+import { LinuxHost } from '../engine/host/linux-host.js';
+import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LAUNCHER = join(ROOT, 'bin/nanomega');
+const ENTRY = join(ROOT, 'bin/nanomega.js');
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1]! : dflt;
+};
+const RUNS = Number(arg('--runs', '3'));
+const SMALL = Number(arg('--small', '100'));
+const BIG = Number(arg('--big', '1000'));
+/** tmpfs, like /run/nanomega on systemd hosts. */
+const DIR = arg('--dir', '/dev/shm');
+const LXC = !process.argv.includes('--no-lxc') && spawnSync('lxc-start', ['--version']).status === 0;
+/** The bridge the LXC NIC variant uses (ours is made by the engine). */
+const LXC_BRIDGE = 'nmbenchbr0';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const now = () => performance.now();
+
+function pss(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function shimPids(): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nanomega-shim';
+      } catch {
+        return false;
+      }
+    });
+}
+
+async function waitAllInit(pids: number[]): Promise<void> {
+  for (;;) {
+    const pending = pids.filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'init';
+      } catch {
+        return false;
+      }
+    });
+    if (pending.length === 0) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+function sh(script: string): void {
+  execFileSync('/bin/sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+class Nanomega {
+  private serial = 0;
+  constructor(
+    readonly base: string,
+    readonly client: EngineClient,
+  ) {}
+
+  /** One command through the CLI users run (the native client). */
+  cli(line: string): string {
+    const r = spawnSync(LAUNCHER, ['--base', this.base, '-e', line], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    if (r.status !== 0) throw new Error(`nanomega -e ${line}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Launch and start n through the CLI, until every init runs; ms, and PSS KiB per BUILDING container. */
+  async launchStart(n: number, net: boolean): Promise<{ ms: number; buildingKiB: number }> {
+    this.cli(net ? 'vm config net BENCH' : 'clear vm config net');
+    const prefix = `b${this.serial++}x`;
+    const before = new Set(shimPids());
+    const t0 = now();
+    this.cli(`vm launch container ${prefix}[0-${n - 1}]`);
+    const t1 = now();
+    const building = shimPids().filter((p) => !before.has(p));
+    const kib = building.reduce((s, p) => s + pss(p), 0) / n;
+    const t2 = now();
+    this.cli('vm start all');
+    const info = await this.client.call('vm.info');
+    await waitAllInit(info.filter((c) => c.name.startsWith(prefix)).map((c) => c.pid));
+    return { ms: t1 - t0 + (now() - t2), buildingKiB: kib };
+  }
+
+  killFlush(): number {
+    const t0 = now();
+    this.cli('vm kill all');
+    this.cli('vm flush');
+    return now() - t0;
+  }
+}
+
+/** LXC containers c0…c(n-1) over the same busybox root (overlay), configs written once, untimed. */
+function lxcPrepare(work: string, fs: string, n: number, net: boolean): string {
+  const dir = join(work, net ? 'lxc-net' : 'lxc');
+  for (let i = 0; i < n; i++) {
+    const c = join(dir, `c${i}`);
+    mkdirSync(join(c, 'delta'), { recursive: true });
+    writeFileSync(
+      join(c, 'config'),
+      [
+        'lxc.include = /usr/share/lxc/config/common.conf',
+        `lxc.uts.name = c${i}`,
+        `lxc.rootfs.path = overlay:${fs}:${join(c, 'delta')}`,
+        'lxc.init.cmd = /init',
+        'lxc.apparmor.profile = unconfined',
+        'lxc.cgroup2.memory.max = 128M',
+        ...(net ? ['lxc.net.0.type = veth', `lxc.net.0.link = ${LXC_BRIDGE}`, 'lxc.net.0.flags = up'] : ['lxc.net.0.type = empty']),
+      ].join('\n') + '\n',
+    );
+  }
+  return dir;
+}
+
+function lxcRun(dir: string, n: number): number {
+  const t0 = now();
+  sh(`seq 0 ${n - 1} | xargs -P2 -I{} lxc-start -d -n c{} -P ${dir}`);
+  const ms = now() - t0;
+  sh(`seq 0 ${n - 1} | xargs -P2 -I{} lxc-stop -k -n c{} -P ${dir}`);
+  sh(`for d in ${dir}/c*/delta; do rm -rf "$d"; mkdir "$d"; done`);
+  return ms;
+}
+
+/** The kernel's own cost: the same namespaces, and exec of busybox true in them, two at a time. */
+function floorRun(n: number): number {
+  const t0 = now();
+  sh(`seq ${n} | xargs -P2 -I{} unshare --mount --uts --ipc --net --pid --cgroup --fork busybox true`);
+  return now() - t0;
+}
+
+interface Row {
+  case: string;
+  nanomegaMs: number;
+  referenceMs?: number;
+  reference?: string;
+  ratio?: number;
+  goal: string;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(DIR, 'nm-scale-'));
+  const base = join(work, 'base');
+  const fs = join(work, 'busybox');
+  await buildBusyboxRoot(new LinuxHost(), fs);
+  const daemon = spawn(process.execPath, [ENTRY, 'serve', '--base', base], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 200 && !existsSync(socketPath(base)); i++) await new Promise((r) => setTimeout(r, 50));
+  const nm = new Nanomega(base, await EngineClient.connect(base));
+  const rows: Row[] = [];
+  let lxcBridge = false;
+  try {
+    nm.cli(`vm config filesystem ${fs}`);
+    nm.cli('vm config memory 128');
+    if (LXC) {
+      sh(`ip link add ${LXC_BRIDGE} type bridge && ip link set ${LXC_BRIDGE} up`);
+      lxcBridge = true;
+    }
+    for (const net of [false, true]) {
+      const lxcDir = LXC ? lxcPrepare(work, fs, SMALL, net) : '';
+      const ours: number[] = [];
+      const lxc: number[] = [];
+      const floor: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        ours.push((await nm.launchStart(SMALL, net)).ms);
+        nm.killFlush();
+        if (LXC) lxc.push(lxcRun(lxcDir, SMALL));
+        floor.push(floorRun(SMALL));
+      }
+      const m = median(ours);
+      const what = `${SMALL} launched+started${net ? ', one NIC each' : ''}`;
+      if (LXC) rows.push({ case: what, nanomegaMs: Math.round(m), reference: 'LXC lxc-start -d ×2', referenceMs: Math.round(median(lxc)), ratio: +(m / median(lxc)).toFixed(2), goal: '≤ 1.0 (0.7)' });
+      rows.push({ case: what, nanomegaMs: Math.round(m), reference: 'kernel floor (unshare + exec)', referenceMs: Math.round(median(floor)), ratio: +(m / median(floor)).toFixed(2), goal: '≤ 2.0' });
+      console.error(`${what} done`);
+    }
+    for (const net of [false, true]) {
+      const { ms, buildingKiB } = await nm.launchStart(BIG, net);
+      rows.push({ case: `${BIG} launched+started${net ? ', one NIC each' : ''}`, nanomegaMs: Math.round(ms), goal: '≤ 3000 ms' });
+      if (!net) {
+        rows.push({ case: 'memory per BUILDING container (PSS KiB)', nanomegaMs: Math.round(buildingKiB), goal: '≤ 200 KiB' });
+        const infos: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = now();
+          nm.cli('vm info');
+          infos.push(now() - t0);
+        }
+        rows.push({ case: `vm info of ${BIG} (nanomega -e, median of 5)`, nanomegaMs: Math.round(median(infos)), goal: '≤ 100 ms' });
+      }
+      rows.push({ case: `kill+flush of ${BIG}${net ? ', one NIC each' : ''}`, nanomegaMs: Math.round(nm.killFlush()), goal: '≤ 1000 ms' });
+      console.error(`${BIG}${net ? ' with NICs' : ''} done`);
+    }
+  } finally {
+    await nm.client.call('vm.kill', 'all').catch(() => undefined);
+    await nm.client.call('vm.flush').catch(() => undefined);
+    nm.client.close();
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+    if (lxcBridge) sh(`ip link del ${LXC_BRIDGE}`);
+    await rm(work, { recursive: true, force: true });
+  }
+  console.log(`launch at scale through the CLI; busybox root; base in ${DIR} (tmpfs); ${SMALL}-container rows: median of ${RUNS}, interleaved`);
+  console.table(rows);
+  console.log(JSON.stringify({ dir: DIR, runs: RUNS, rows }));
+}
+
+void main();
