@@ -13,6 +13,7 @@ const SUBCOMMANDS: Record<string, () => Promise<{ command: Subcommand }>> = {
   exec: () => import('./commands/exec.js'),
   test: () => import('./commands/test.js'),
   rootfs: () => import('./commands/rootfs.js'),
+  image: () => import('./commands/image.js'),
   nuke: () => import('./commands/nuke.js'),
   doctor: () => import('./commands/doctor.js'),
   start: () => import('./commands/start.js'),

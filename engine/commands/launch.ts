@@ -3,7 +3,9 @@ import type { ContainerConfig, VmResult } from '../api/types.js';
 import { ContainerCgroups, type DeviceFilter } from '../cgroup/cgroup.js';
 import { launchNames } from '../config/names.js';
 import { checkPreinit, resolveConfigPaths, writablePlaces, type WritablePlace } from '../config/paths.js';
+import { DEFAULT_INIT } from '../config/defaults.js';
 import { validateConfig } from '../config/validate.js';
+import { mergeEnv, readImage, type ImageDefaults } from '../rootfs/image.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import type { ContainerNic } from '../net/network.js';
@@ -56,7 +58,10 @@ export async function launch(ctx: EngineContext, arg: string, given: ContainerCo
   const names = launchNames(arg, () => k++);
   checkConflicts(ctx, names, config);
   if (config.preinit) await checkPreinitForLaunch(ctx, config);
-  const rootfs = await resolveRootfs(ctx, config);
+  const { rootfs, image } = await resolveRootfs(ctx, config);
+  // An imported image's entrypoint and command stand in for the default init; an init set with
+  // `vm config init` wins. vm info shows what actually runs.
+  const init = image && image.init.length > 0 && isDefaultInit(config.init) ? image.init : config.init;
 
   const batch: Container[] = names.map((name) => {
     const id = ctx.nextId++;
@@ -65,7 +70,7 @@ export async function launch(ctx: EngineContext, arg: string, given: ContainerCo
       name,
       state: 'BUILDING',
       uuid: config.uuid || randomUUID(),
-      config: structuredClone({ ...config, hostname: config.hostname || name }),
+      config: structuredClone({ ...config, init, hostname: config.hostname || name }),
       tags: { ...config.tags },
       launchedAt: Date.now(),
       phase: 'launching',
@@ -75,6 +80,7 @@ export async function launch(ctx: EngineContext, arg: string, given: ContainerCo
       killRequested: false,
       cgroupKey: `${ctx.cgroupTag}-${id}`,
       rootfs,
+      ...(image ? { image: { env: image.env, workdir: image.workdir } } : {}),
       nics: [],
     };
     const c: Container = { rec, cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey), queue: Promise.resolve() };
@@ -128,13 +134,18 @@ function checkConflicts(ctx: EngineContext, names: string[], config: ContainerCo
   }
 }
 
-async function resolveRootfs(ctx: EngineContext, config: ContainerConfig): Promise<string> {
-  if (!config.filesystem) return (await ctx.hostFs()).root;
+function isDefaultInit(init: readonly string[]): boolean {
+  return init.length === 1 && init[0] === DEFAULT_INIT;
+}
+
+/** The directory the container runs on, and an imported image's defaults when it is one (image.ts). */
+async function resolveRootfs(ctx: EngineContext, config: ContainerConfig): Promise<{ rootfs: string; image?: ImageDefaults }> {
+  if (!config.filesystem) return { rootfs: (await ctx.hostFs()).root };
   const kind = await ctx.host.kind(config.filesystem);
   if (kind !== 'dir') {
     throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` ${kind ? 'is not a directory' : 'does not exist'}`, { field: 'filesystem', value: config.filesystem });
   }
-  return config.filesystem;
+  return (await readImage(ctx.host, config.filesystem)) ?? { rootfs: config.filesystem };
 }
 
 /**
@@ -212,7 +223,8 @@ async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter
     hostname: rec.config.hostname,
     uuid: rec.uuid,
     init: rec.config.init,
-    env: INIT_ENV,
+    env: rec.image ? mergeEnv(INIT_ENV, rec.image.env) : INIT_ENV,
+    ...(rec.image?.workdir ? { cwd: rec.image.workdir } : {}),
     preinit: rec.config.preinit,
     fifos: rec.config.fifos,
     volumes,

@@ -30,3 +30,6 @@ export function copyConfig(c: ContainerConfig): ContainerConfig {
     ...(c.caps ? { caps: [...c.caps] } : {}),
   };
 }
+
+/** `vm config init`'s default: minimega's containers run /init. */
+export const DEFAULT_INIT = '/init';

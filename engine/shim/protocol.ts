@@ -106,6 +106,8 @@ export interface ShimBootstrap {
   uuid: string;
   init: string[];
   env: string[];
+  /** init's working directory inside the container (an image's WorkingDir); omitted: /. */
+  cwd?: string;
   /** Absolute host path run with full privileges in the container's namespaces before pivot_root (shim/src/preinit.h); '' for none. */
   preinit: string;
   fifos: number;
@@ -142,6 +144,7 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   s += pair('uuid', b.uuid);
   for (const a of b.init) s += pair('init', a);
   for (const e of b.env) s += pair('env', e);
+  if (b.cwd) s += pair('cwd', b.cwd);
   s += pair('preinit', b.preinit);
   s += pair('fifos', b.fifos);
   for (const v of b.volumes) {

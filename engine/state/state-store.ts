@@ -27,6 +27,8 @@ export interface ContainerRecord {
   cgroupKey: string;
   /** Root filesystem actually used (config.filesystem or the built-in host fs). */
   rootfs: string;
+  /** An imported image's environment and working directory for init (engine/rootfs/image.ts). */
+  image?: { env: string[]; workdir: string };
   nics: NicInfo[];
   /** `qos add` settings per NIC index; re-applied when a relaunch makes new host ends. */
   qos?: NicQos[];

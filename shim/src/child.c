@@ -171,6 +171,10 @@ shim_child_run (const struct shim_config *cfg, int sync_fd, const char *pty_slav
   if (expect (sync_fd, SHIM_MSG_EXEC, "EXEC", NULL, NULL, err) < 0)
     return -1;
 
+  /* After pivot_root "/" is the container's root, so the path and any
+     symlink in it resolve inside; with the container's own capabilities.  */
+  if (cfg->cwd && UNLIKELY (chdir (cfg->cwd) < 0))
+    return shim_make_error (err, errno, "working directory `%s`", cfg->cwd);
   reset_signals ();
   execve (cfg->init.items[0], cfg->init.items, cfg->env.items);
   return shim_make_error (err, errno, "execve init `%s`", cfg->init.items[0]);

@@ -104,6 +104,12 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
     return set_str (&cfg->uuid, key, v, err);
   if (strcmp (key, "preinit") == 0)
     return set_str (&cfg->preinit, key, v, err);
+  if (strcmp (key, "cwd") == 0)
+    {
+      if (v[0] != '/')
+        return shim_make_error (err, 0, "bootstrap: cwd `%s` is not absolute", v);
+      return set_str (&cfg->cwd, key, v, err);
+    }
   if (strcmp (key, "devcgroup") == 0)
     {
       if (v[0] != '/')
@@ -248,6 +254,7 @@ shim_config_free (struct shim_config *cfg)
   free (cfg->hostname);
   free (cfg->uuid);
   free (cfg->preinit);
+  free (cfg->cwd);
   free (cfg->devcgroup);
   free (cfg->freeze_dir);
   shim_list_free (&cfg->init);

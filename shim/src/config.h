@@ -24,6 +24,9 @@ struct shim_list
 struct shim_config
 {
   char *id, *name, *dir, *rootfs, *hostname, *uuid, *preinit;
+  /* cwd=<absolute path inside the container>: init's working directory
+     (an image's WorkingDir); NULL: /.  */
+  char *cwd;
   /* devcgroup=<cgroup2 dir>: attach the eBPF device filter (ebpf.c) there;
      absent when the v1 devices cgroup carries the policy.  */
   char *devcgroup;

@@ -86,7 +86,8 @@ enum shim_msg
 /* Bootstrap keys (repeated keys are lists, kept in order):
      id, name, dir (absolute instance dir), rootfs (absolute dir),
      snapshot (0|1), hostname, uuid, init (argv, repeated),
-     env (KEY=VAL, repeated), preinit (absolute host path, run before
+     env (KEY=VAL, repeated), cwd (init's working directory inside
+     the container, absolute; default /), preinit (absolute host path, run before
      pivot_root, see preinit.h; may be empty), fifos (N), volume ("rw|<hostsrc>|<dst>" or "ro|...", repeated),
      cgroup (absolute cgroup dir to join, repeated), caps (extra capability
      names beyond the default: Docker's 14 and NET_ADMIN, e.g. NET_BROADCAST,
