@@ -98,6 +98,26 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     assert.ok(await ping('a', `${NET}.77`), 'and it is real: a reaches it');
   });
 
+  test('VLANs 0 and 4095 work like any other; a container configures its own NIC (NET_ADMIN by default)', async () => {
+    const V = '10.199.8';
+    for (const [name, net] of [['z0', `0,${V}.1/24`], ['z1', `0,${V}.2/24`], ['f0', `4095,${V}.3/24`], ['f1', `4095,${V}.4/24`]]) {
+      await suite.d.ok(`vm config net ${net}`);
+      await suite.d.ok(`vm launch container ${name}`);
+    }
+    await suite.d.ok('clear vm config net');
+    await suite.d.ok('vm start z0,z1,f0,f1');
+    assert.deepEqual([(await info('z0')).nics[0]!.vlanId, (await info('f0')).nics[0]!.vlanId], [0, 4095]);
+    assert.match(await suite.d.ok('.columns name,vlan .filter name=z0 vm info'), /z0\s+\| \[0\]/);
+    assert.ok(await ping('z0', `${V}.2`), 'z0 → z1 on VLAN 0');
+    assert.ok(await ping('f0', `${V}.4`), 'f0 → f1 on VLAN 4095');
+    assert.ok(!(await ping('z0', `${V}.3`)), 'VLAN 0 ↛ VLAN 4095');
+    // No preinit, no caps setting: the container adds an address to its own NIC, and it is real.
+    const con = await ConsoleClient.connect((await info('z1')).console);
+    assert.doesNotMatch(await con.run(`ip addr add ${V}.22/24 dev veth0 && echo added-$((3*3))`), /not permitted/i);
+    con.close();
+    assert.ok(await ping('z0', `${V}.22`), 'the address z1 added itself answers');
+  });
+
   test('vm kill all and vm flush leave no veth and no bridge the engine created', async () => {
     assert.ok(links().length > 0);
     await suite.d.ok('vm kill all');
