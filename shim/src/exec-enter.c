@@ -241,8 +241,9 @@ do_put (const struct shim_exec_spec *s)
   if (slash != NULL && slash != dir)
     {
       cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      cleanup_close int made = -1;
       *slash = '\0';
-      if (root < 0 || shim_mkdir_in_root (root, dir, 0755, NULL) < 0)
+      if (root < 0 || (made = shim_mkdir_in_root (root, dir, 0755, NULL)) < 0)
         transfer_fail ("mkdir", dir);
     }
   fd = open_file (s->path, O_WRONLY | O_CREAT | O_TRUNC, s->mode);

@@ -6,6 +6,7 @@
 # MODE     default | relaxed (caps NET_BROADCAST, seccomp false, tun true)
 # DISK     major:minor of a host block device (the root disk)
 # ESCAPE   a name this script creates in its own / (the host must never see it)
+# VIA      init (default) | exec: run by `vm exec`, not as pid 1
 # HOSTIF   the name of a host interface (the container must not be able to touch it)
 #
 # Run it with memory 1024 or more: 4096 forked processes cost ~300 MB of kernel memory,
@@ -18,6 +19,7 @@
 MODE=${1:-default}
 DISK=${2:-8:0}
 ESCAPE=${3:-nm-escape}
+VIA=${4:-init}
 HOSTIF=${4:-eth0}
 B="/bin/busybox"
 P=/kit/probe
@@ -51,7 +53,12 @@ if [ "$MODE" = relaxed ]; then probe unconfined 800; else probe status; fi
 # only our own processes
 n=$($B ls /proc | $B grep -cE '^[0-9]+$')
 check "proc-only-own-processes" "$([ "$n" -le 8 ] && echo 0 || echo 1)" "$n processes visible"
-check "proc-1-is-our-init" "$($B grep -q battery /proc/1/cmdline && echo 0 || echo 1)" "$($B tr '\0' ' ' < /proc/1/cmdline)"
+if [ "$VIA" = exec ]; then
+  # entered into the container's pid namespace beside its init, not as pid 1
+  check "exec-beside-init" "$([ $$ -ne 1 ] && ! $B grep -q battery /proc/1/cmdline && echo 0 || echo 1)" "pid $$, init $($B tr '\0' ' ' < /proc/1/cmdline)"
+else
+  check "proc-1-is-our-init" "$($B grep -q battery /proc/1/cmdline && echo 0 || echo 1)" "$($B tr '\0' ' ' < /proc/1/cmdline)"
+fi
 
 # only lo (and our own veths) in /sys/class/net
 bad=""
