@@ -8,6 +8,7 @@ import type { HostFs } from './rootfs/hostfs.js';
 import type { CapturePort } from './net/capture-port.js';
 import type { Captures } from './net/captures.js';
 import type { Network } from './net/network.js';
+import type { QosKernel } from './net/qos-tc.js';
 import type { AttachWave } from './net/attach-wave.js';
 import type { HostTaps } from './net/taps.js';
 import type { DnsmasqServers } from './dhcp/dnsmasq.js';
@@ -59,6 +60,8 @@ export interface EngineContext {
   dnsmasq: DnsmasqServers;
   /** Packet captures (`capture pcap`). */
   captures: Captures;
+  /** Link emulation on NICs (`qos`). */
+  qos: QosKernel;
   /** Batches the NIC setup of containers launched together. */
   attachWave: AttachWave;
   /** Next id to hand out; persisted in engine.json. */

@@ -12,6 +12,7 @@ import { AttachWave } from './net/attach-wave.js';
 import { Captures } from './net/captures.js';
 import { TcpdumpCapturePort } from './net/capture-tcpdump.js';
 import { Network } from './net/network.js';
+import { QosKernel } from './net/qos-tc.js';
 import { HostTaps } from './net/taps.js';
 import { DnsmasqServers } from './dhcp/dnsmasq.js';
 import { netHostOf } from './net/net-host.js';
@@ -220,6 +221,7 @@ export class Engine {
       taps,
       dnsmasq: new DnsmasqServers(host, taps, base, (message) => ctx.emit('engine.log', { t: Date.now(), level: 'warn', message })),
       captures,
+      qos: new QosKernel(netHostOf(host)),
       attachWave: new AttachWave(network),
       hostFsRoot: join(base, 'hostfs'),
       filesDir,

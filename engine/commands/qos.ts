@@ -1,9 +1,7 @@
 import type { QosOp, QosSettings, VmResult } from '../api/types.js';
 import { serialize, type Container, type EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import { netHostOf } from '../net/net-host.js';
 import { isEmptyQos, mergeQos, parseQosOp } from '../net/qos.js';
-import { clearQdisc, setQdisc } from '../net/qos-tc.js';
 import { isAlive } from '../state/lifecycle.js';
 import { apply } from './targets.js';
 
@@ -69,10 +67,7 @@ function checkIndex(c: Container, index: number): void {
 async function applyNic(ctx: EngineContext, c: Container, index: number, q: QosSettings | undefined): Promise<void> {
   const tap = c.rec.nics[index]?.tap;
   if (!isAlive(c.rec.state) || !tap) return;
-  const op = `qos ${c.rec.name} ${index}`;
-  const host = netHostOf(ctx.host);
-  if (isEmptyQos(q)) await clearQdisc(host, tap, op);
-  else await setQdisc(host, tap, q, op);
+  await ctx.qos.apply({ tap, index, initPid: c.rec.initPid }, isEmptyQos(q) ? undefined : q, `qos ${c.rec.name} ${index}`);
 }
 
 function qosOf(c: Container, index: number): QosSettings | undefined {

@@ -1,25 +1,91 @@
-/** The kernel side of `qos`: root qdiscs on a NIC's host end, through iproute2's `tc`. */
+/**
+ * The kernel side of `qos` on one NIC. Where the kernel has sch_netem (the usual case) this is
+ * minimega's: a netem or tbf root qdisc on the host end. Kernels built without netem (some VM and
+ * embedded kernels, our build machines' among them) get the same behaviour from what they have:
+ * loss from a classic-BPF classifier that drops at random on the host end's egress (clsact), delay
+ * from a netfilter-queue delay line in the container's namespace (qos-delay.ts), rate from tbf.
+ */
 import type { QosSettings } from '../api/types.js';
 import { netError } from './ip.js';
 import type { NetHost } from './net-host.js';
-import { isEmptyQos, isNothingToDelete, tcDeleteArgv, tcReplaceArgv } from './qos.js';
+import { DelayLines } from './qos-delay.js';
+import { isEmptyQos, isNothingToDelete, lossBytecode, parseGoDuration, tcDeleteArgv, tcReplaceArgv } from './qos.js';
 
-/**
- * Makes `dev`'s root qdisc say `q` (or removes it when `q` is empty). `replace` swaps netem for tbf
- * and back in one step, so packets never pass unshaped in between.
- */
-export async function setQdisc(host: NetHost, dev: string, q: QosSettings | undefined, op: string): Promise<void> {
-  if (isEmptyQos(q)) return clearQdisc(host, dev, op);
-  const argv = tcReplaceArgv(dev, q!);
-  const r = await host.run(argv);
-  if (r.code !== 0) throw netError(op, dev, r.stderr || `tc exited ${r.code}`, { argv: argv.join(' ') });
+/** tc's answer for a qdisc kind the kernel was built without. */
+const UNKNOWN_KIND_RE = /qdisc kind is unknown|Unknown qdisc/;
+/** Priority and handle of our loss filter on the clsact egress hook. */
+const LOSS_FILTER = ['pref', '1', 'handle', '1'];
+
+/** Where one NIC's qos goes: its host end, and (for the delay line) its container's init and index. */
+export interface QosNic {
+  tap: string;
+  index: number;
+  initPid: number;
 }
 
-/** Removes `dev`'s root qdisc; a device without one (or gone already) is fine. */
-export async function clearQdisc(host: NetHost, dev: string, op: string): Promise<void> {
-  const argv = tcDeleteArgv(dev);
-  const r = await host.run(argv);
-  if (r.code !== 0 && !isNothingToDelete(r.stderr)) throw netError(op, dev, r.stderr || `tc exited ${r.code}`, { argv: argv.join(' ') });
+export class QosKernel {
+  /** Whether the kernel has netem; undefined until the first qos of this daemon finds out. */
+  private netem?: boolean;
+
+  constructor(
+    private readonly host: NetHost,
+    private readonly delays: DelayLines = new DelayLines(host),
+  ) {}
+
+  /** How qos is realised on this kernel (for doctor and logs), once known. */
+  get mode(): 'netem' | 'bpf+nfqueue' | 'unknown' {
+    return this.netem === undefined ? 'unknown' : this.netem ? 'netem' : 'bpf+nfqueue';
+  }
+
+  /** Makes the NIC's emulation say `q` (none when empty), whatever it said before. */
+  async apply(nic: QosNic, q: QosSettings | undefined, op: string): Promise<void> {
+    this.netem ??= await this.probeNetem(nic.tap, op);
+    if (this.netem) return this.applyNetem(nic.tap, q, op);
+    return this.applyFallback(nic, q, op);
+  }
+
+  private async applyNetem(tap: string, q: QosSettings | undefined, op: string): Promise<void> {
+    if (isEmptyQos(q)) return this.tcQuiet(tcDeleteArgv(tap), tap, op);
+    await this.tc(tcReplaceArgv(tap, q!), tap, op);
+  }
+
+  private async applyFallback(nic: QosNic, q: QosSettings | undefined, op: string): Promise<void> {
+    const { tap } = nic;
+    if (q?.rate !== undefined) await this.tc(tcReplaceArgv(tap, { rate: q.rate }), tap, op);
+    else await this.tcQuiet(tcDeleteArgv(tap), tap, op);
+    if (q?.loss !== undefined) {
+      await this.tcQuiet(['tc', 'qdisc', 'add', 'dev', tap, 'clsact'], tap, op, /File exists|Exclusivity flag on/);
+      await this.tc(['tc', 'filter', 'replace', 'dev', tap, 'egress', ...LOSS_FILTER, 'bpf', 'da', 'bytecode', lossBytecode(q.loss)], tap, op);
+    } else {
+      // The clsact qdisc is ours alone (nothing else hooks a container's host end): it goes whole.
+      await this.tcQuiet(['tc', 'qdisc', 'del', 'dev', tap, 'clsact'], tap, op);
+    }
+    if (q?.delay !== undefined && nic.initPid > 0) await this.delays.set(nic.initPid, nic.index, Math.round(parseGoDuration(q.delay)! / 1e3), op);
+    else if (nic.initPid > 0) await this.delays.clear(nic.initPid, nic.index, op);
+  }
+
+  /**
+   * Whether netem exists, found by installing a parameterless netem on the NIC about to be set
+   * anyway (every apply then sets the root qdisc explicitly, so the probe leaves no trace).
+   */
+  private async probeNetem(tap: string, op: string): Promise<boolean> {
+    const r = await this.host.run(['tc', 'qdisc', 'replace', 'dev', tap, 'root', 'netem']);
+    if (r.code === 0) return true;
+    if (UNKNOWN_KIND_RE.test(r.stderr)) return false;
+    throw netError(op, tap, r.stderr || `tc exited ${r.code}`);
+  }
+
+  private async tc(argv: string[], dev: string, op: string): Promise<void> {
+    const r = await this.host.run(argv);
+    if (r.code !== 0) throw netError(op, dev, r.stderr || `tc exited ${r.code}`, { argv: argv.join(' ') });
+  }
+
+  /** Like tc(), but "nothing there" (or `ok`) is success: removals of what may not exist. */
+  private async tcQuiet(argv: string[], dev: string, op: string, ok?: RegExp): Promise<void> {
+    const r = await this.host.run(argv);
+    if (r.code === 0 || isNothingToDelete(r.stderr) || ok?.test(r.stderr) || /Invalid handle|Cannot find specified qdisc/.test(r.stderr)) return;
+    throw netError(op, dev, r.stderr || `tc exited ${r.code}`, { argv: argv.join(' ') });
+  }
 }
 
 /** The root qdisc kind of `dev` as the kernel reports it (`netem`, `tbf`, `noqueue`…), '' when unreadable. */

@@ -104,6 +104,21 @@ export function tcReplaceArgv(dev: string, q: QosSettings): string[] {
   return args;
 }
 
+/** Classic BPF `ld rand` (SKF_AD_OFF + SKF_AD_RANDOM): a fresh prandom_u32 per packet. */
+const CBPF_LD_RAND = 0xfffff038;
+/** tc actions a direct-action classifier returns: TC_ACT_OK passes, TC_ACT_SHOT drops. */
+const TC_ACT_OK = 0;
+const TC_ACT_SHOT = 2;
+
+/**
+ * tc's `bpf bytecode` for a direct-action classifier that drops `loss` percent of packets at random:
+ * `ld rand; jge #T, pass, drop` with T = loss/100 × 2³² (the kernel runs classic BPF as eBPF).
+ */
+export function lossBytecode(loss: string): string {
+  const t = Math.min(2 ** 32 - 1, Math.round((Number(loss) / 100) * 2 ** 32));
+  return ['4', `32 0 0 ${CBPF_LD_RAND}`, `53 0 1 ${t}`, `6 0 0 ${TC_ACT_OK}`, `6 0 0 ${TC_ACT_SHOT}`].join(',');
+}
+
 /** `tc` argv that removes the root qdisc of `dev` (back to the default). */
 export function tcDeleteArgv(dev: string): string[] {
   return ['tc', 'qdisc', 'del', 'dev', dev, 'root'];

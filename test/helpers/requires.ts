@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
 
 /** Kernel or host features a test needs; a test skips with the printed reason when one is missing. */
-export type Requirement = 'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6';
+export type Requirement = 'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6' | 'tcpdump' | 'iptables';
 
 function missing(req: Requirement): string | undefined {
   switch (req) {
@@ -16,6 +16,10 @@ function missing(req: Requirement): string | undefined {
       return existsSync(new URL('../../../shim/build/nanomega-shim', import.meta.url)) ? undefined : 'shim not built (make -C shim)';
     case 'busybox':
       return existsSync('/bin/busybox') ? undefined : 'no /bin/busybox (apt-get install busybox-static)';
+    case 'tcpdump':
+      return onPath('tcpdump') ? undefined : 'no tcpdump (apt-get install tcpdump)';
+    case 'iptables':
+      return onPath('iptables') ? undefined : 'no iptables (apt-get install iptables)';
     case 'pty':
       return ptyBuilt() ? undefined : 'node-pty not built (npm install builds it: needs g++, make, python3)';
     case 'v1-freezer':
@@ -23,6 +27,10 @@ function missing(req: Requirement): string | undefined {
     case 'ipv6':
       return existsSync('/proc/sys/net/ipv6') ? undefined : 'no IPv6 in the kernel';
   }
+}
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => d && existsSync(`${d}/${program}`));
 }
 
 /**
