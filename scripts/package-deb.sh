@@ -41,8 +41,10 @@ const wanted = new Set();
 const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) {
   const p = path.join(d, e.name);
   if (e.isDirectory()) walk(p);
-  else if (p.endsWith('.js')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'".][^'"]*)['"]/g)) {
-    const spec = m[1]; if (spec.startsWith('node:') || builtin.has(spec)) continue;
+  else if (p.endsWith('.js')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm)) {
+    const spec = m[1] ?? m[2] ?? m[3];
+    if (spec.startsWith('.') || spec.startsWith('node:') || builtin.has(spec)) continue;
+    if (!/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(\/.*)?$/.test(spec)) { console.error(`package: unexpected import ${spec} in ${p}`); process.exit(1); }
     wanted.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
   } } };
 for (const d of ['engine', 'cli', 'web']) walk(path.join(engine, 'dist', d));
