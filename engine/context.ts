@@ -13,8 +13,7 @@ import type { AttachWave } from './net/attach-wave.js';
 import type { HostTaps } from './net/taps.js';
 import type { DnsmasqServers } from './dhcp/dnsmasq.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
-import type { ShimControl } from './shim/control-client.js';
-import type { ShimLauncher } from './shim/launcher.js';
+import type { Shim, ShimControlHandle } from './shim/shim.js';
 
 export interface EngineOptions {
   /** State directory: sockets, instance directories, engine.json. */
@@ -27,6 +26,8 @@ export interface EngineOptions {
   capturePort?: CapturePort;
   /** minimega's -filepath: relative host paths of `vm config` resolve under it. Default `<base>/files`. */
   filesDir?: string;
+  /** The shim port (default: the real one, LinuxShim on `base`); unit tests pass a FakeShim. */
+  shim?: Shim;
 }
 
 /** A container the engine knows: its durable record plus live handles. */
@@ -34,7 +35,7 @@ export interface Container {
   rec: ContainerRecord;
   cgroups: ContainerCgroups;
   /** Connection to the monitor's control socket while the container lives. */
-  control?: ShimControl;
+  control?: ShimControlHandle;
   /** Resolves when the current incarnation's exit has been recorded. */
   exited?: Promise<void>;
   /** When ip/ip6 of rec.nics were last read from the container's netns. */
@@ -74,8 +75,8 @@ export interface EngineContext {
   filesDir: string;
   /** The built-in host filesystem, generated once per daemon (launches run in parallel). */
   hostFs(): Promise<HostFs>;
-  /** Forks the shim monitors (started on first use, once per daemon; Engine.close stops it). */
-  launcher(): Promise<ShimLauncher>;
+  /** Monitors: launch handshakes, control and console connections, exit records (Engine.close closes it). */
+  shim: Shim;
   info(c: Container): ContainerInfo;
   /** Persist the record and tell subscribers. */
   save(c: Container): Promise<void>;

@@ -32,7 +32,7 @@ import { EngineError } from './errors.js';
 import { logError } from './log.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
-import { ShimLauncher } from './shim/launcher.js';
+import { LinuxShim } from './shim/linux-shim.js';
 import { LayoutStore } from './state/layout-store.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
@@ -203,7 +203,6 @@ export class Engine {
     let engine: Engine | undefined;
     const startupLog: Events['engine.log'][] = [];
     let hostFs: Promise<HostFs> | undefined;
-    let launcher: Promise<ShimLauncher> | undefined;
     const ctx: EngineContext = {
       host,
       opts: { pidsMax: DEFAULT_PIDS_MAX, ...options },
@@ -229,10 +228,7 @@ export class Engine {
         hostFs = undefined;
         throw e;
       })),
-      launcher: () => (launcher ??= ShimLauncher.start({ base }).catch((e) => {
-        launcher = undefined;
-        throw e;
-      })),
+      shim: options.shim ?? new LinuxShim({ base }),
       info: (c) => containerInfo(ctx, c),
       save: async (c) => {
         await store.save(c.rec);
@@ -240,9 +236,7 @@ export class Engine {
       },
       saveEngine: () => store.saveEngine({ nextId: ctx.nextId, modules: engineRec.modules }),
     };
-    const opened = new Engine(ctx, () => {
-      launcher?.then((l) => l.close(), () => undefined).catch((e: unknown) => logError('closing the shim launcher', e));
-    });
+    const opened = new Engine(ctx, () => ctx.shim.close());
     opened.startupLog = startupLog;
     await recover(ctx);
     await opened.ctx.captures.recover();

@@ -1,6 +1,6 @@
 import type { Container, EngineContext } from '../context.js';
 import { logError } from '../log.js';
-import { ShimControl, readExitRecord, type ExitRecord } from '../shim/control-client.js';
+import type { ExitRecord, ShimControlHandle } from '../shim/shim.js';
 import { saveOrRetry } from './save-retry.js';
 
 /** Host pid start time (field 22 of /proc/<pid>/stat), to tell a live init from a reused pid. */
@@ -12,8 +12,8 @@ export async function startTicks(ctx: EngineContext, pid: number): Promise<numbe
 }
 
 /** Connect to the monitor's control socket (or use `control`) and record the exit when init ends. */
-export async function watch(ctx: EngineContext, c: Container, control?: ShimControl): Promise<void> {
-  control ??= await ShimControl.connect(ctx.store.dir(c.rec.id));
+export async function watch(ctx: EngineContext, c: Container, control?: ShimControlHandle): Promise<void> {
+  control ??= await ctx.shim.control(ctx.store.dir(c.rec.id));
   c.control = control;
   let done!: () => void;
   c.exited = new Promise((r) => (done = r));
@@ -29,7 +29,7 @@ export async function watch(ctx: EngineContext, c: Container, control?: ShimCont
   // A monitor that dies without EXITED (SIGKILLed) closes the socket: fall back to the exit file,
   // and to "no record" when even that cannot be read.
   control.onClose?.(() => {
-    readExitRecord(ctx.store.dir(c.rec.id)).then(finish, () => finish(undefined));
+    ctx.shim.exitRecord(ctx.store.dir(c.rec.id)).then(finish, () => finish(undefined));
   });
 }
 

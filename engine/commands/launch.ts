@@ -9,7 +9,7 @@ import { mergeEnv, readImage, type ImageDefaults } from '../rootfs/image.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import type { ContainerNic } from '../net/network.js';
-import { ShimLaunch, type ShimBootstrap } from '../shim/shim-process.js';
+import type { ShimBootstrap, ShimLaunchHandle } from '../shim/shim.js';
 import type { ContainerRecord } from '../state/state-store.js';
 import { startTicks, watch } from './exit.js';
 import { launchTrace } from './launch-trace.js';
@@ -159,7 +159,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
   rec.killRequested = false;
   delete rec.tags.error;
   await ctx.store.save(rec);
-  let shim: ShimLaunch | undefined;
+  let shim: ShimLaunchHandle | undefined;
   let cgroupsMade = false;
   const trace = launchTrace(rec.id);
   try {
@@ -170,7 +170,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     cgroupsMade = true;
     trace.mark('cgroups');
     const boot = await bootstrap(ctx, c, devices);
-    shim = ShimLaunch.attach(boot, await (await ctx.launcher()).launch(boot.dir));
+    shim = await ctx.shim.launch(boot);
     const pids = await shim.pids();
     rec.monitorPid = pids.monitorPid;
     rec.initPid = pids.initPid;
@@ -240,7 +240,7 @@ async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter
   };
 }
 
-async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunch | undefined, cgroupsMade: boolean): Promise<void> {
+async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunchHandle | undefined, cgroupsMade: boolean): Promise<void> {
   // Best-effort throughout: the launch already failed; each step undoes what may exist.
   c.control?.close();
   c.control = undefined;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ContainerCgroups, ENGINE_PARENT, removeCgroupDir } from '../cgroup/cgroup.js';
 import type { Container, EngineContext } from '../context.js';
-import { ShimControl, readExitRecord } from '../shim/control-client.js';
+import type { ShimControlHandle } from '../shim/shim.js';
 import { defaultConfig } from '../config/defaults.js';
 import { logError } from '../log.js';
 import { isAlive } from '../state/lifecycle.js';
@@ -89,7 +89,7 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
     return;
   }
   control?.close();
-  const record = await readExitRecord(dir);
+  const record = await ctx.shim.exitRecord(dir);
   const interrupted = rec.phase === 'launching';
   // Best-effort: whatever is left of this incarnation is killed and its cgroups removed.
   await c.cgroups.kill().catch(() => undefined);
@@ -114,11 +114,11 @@ const CONNECT_ATTEMPTS = 5;
  * Connect to a container's monitor, retrying while the monitor process still exists: a slow answer
  * must never get a live container killed. Undefined once the monitor is gone.
  */
-async function connectMonitor(ctx: EngineContext, c: Container): Promise<ShimControl | undefined> {
+async function connectMonitor(ctx: EngineContext, c: Container): Promise<ShimControlHandle | undefined> {
   const dir = ctx.store.dir(c.rec.id);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ShimControl.connect(dir);
+      return await ctx.shim.control(dir);
     } catch {
       const monitorAlive = c.rec.monitorPid > 0 && ctx.host.kill(c.rec.monitorPid, 0);
       if (!monitorAlive || attempt >= CONNECT_ATTEMPTS) return undefined;

@@ -34,7 +34,7 @@ export class ConsoleRelay {
     this.streams.set(session, entry);
     owner.add(session);
     try {
-      entry.stream = await ConsoleStream.open(this.ctx.info(c).console, {
+      entry.stream = ConsoleStream.over(await this.ctx.shim.console(this.ctx.store.dir(c.rec.id)), {
         data: (data) => this.ctx.emit('console.data', { session, data }),
         closed: (byClient) => {
           if (!byClient) {

@@ -4,8 +4,7 @@
  * connection and drops a connection that lags too far, which never slows the container or the
  * other clients (design.md §5).
  */
-import { connect, type Socket } from 'node:net';
-import { hostError } from '../errors.js';
+import type { Duplex } from 'node:stream';
 import { Batcher } from './batcher.js';
 import { FlowWindow } from './flow-control.js';
 import { Utf8Splitter } from './utf8.js';
@@ -25,7 +24,7 @@ export class ConsoleStream {
   private closedByClient = false;
 
   private constructor(
-    private readonly sock: Socket,
+    private readonly sock: Duplex,
     private readonly sink: ConsoleStreamSink,
   ) {
     this.batcher = new Batcher((data) => {
@@ -41,16 +40,9 @@ export class ConsoleStream {
     sock.on('error', () => undefined); // 'close' follows
   }
 
-  /** Connect to a monitor's console socket; the scrollback arrives first, then live output. */
-  static open(path: string, sink: ConsoleStreamSink): Promise<ConsoleStream> {
-    return new Promise((resolve, reject) => {
-      const sock = connect(path);
-      sock.once('connect', () => {
-        sock.removeAllListeners('error');
-        resolve(new ConsoleStream(sock, sink));
-      });
-      sock.once('error', (e) => reject(hostError('connect', path, e)));
-    });
+  /** A stream over a connected console socket (Shim.console): the scrollback arrives first, then live output. */
+  static over(sock: Duplex, sink: ConsoleStreamSink): ConsoleStream {
+    return new ConsoleStream(sock, sink);
   }
 
   /** Keyboard input for the container. */

@@ -9,21 +9,9 @@ import { join } from 'node:path';
 import { EngineError, hostError } from '../errors.js';
 import type { NicAddresses } from '../net/network.js';
 import { FrameReader, ShimMsg, decodeAddrs, encodeFrame, type Frame } from './protocol.js';
+import type { ExitRecord, ShimControlHandle, ShimHello } from './shim.js';
 
-export type ShimPhase = 'starting' | 'ready' | 'running';
-
-export interface ShimHello {
-  monitorPid: number;
-  initPid: number;
-  phase: ShimPhase;
-}
-
-export interface ExitRecord {
-  code?: number;
-  signal?: number;
-  /** Epoch milliseconds. */
-  time?: number;
-}
+export type { ExitRecord, ShimHello, ShimPhase } from './shim.js';
 
 /** Parses "code=N\ntime=MS\n" / "signal=N\ntime=MS\n"; unknown lines are ignored. */
 export function parseExitRecord(text: string): ExitRecord {
@@ -75,7 +63,7 @@ function toNicAddresses(payload: Buffer): NicAddresses[] {
     .map((i) => ({ ifname: i.ifname, mac: i.mac, ip: i.ip.map(bare), ip6: i.ip6.map(bare) }));
 }
 
-export class ShimControl {
+export class ShimControl implements ShimControlHandle {
   private exitRecord: ExitRecord | undefined;
   private readonly addrsWaiters: AddrsWaiter[] = [];
   /**

@@ -14,6 +14,7 @@ import { EngineError, hostError } from '../errors.js';
 import { FrameReader, READY_FROZEN, ShimMsg, decodeError, encodeBootstrap, encodeContinue, encodeFrame, messageName, type Frame, type ShimBootstrap, type ShimNic } from './protocol.js';
 
 export type { ShimBootstrap } from './protocol.js';
+import type { ShimLaunchHandle } from './shim.js';
 
 
 /** The environment the shim (spawned, or the launcher) starts with. */
@@ -48,7 +49,7 @@ class Deferred<T> {
   }
 }
 
-export class ShimLaunch {
+export class ShimLaunch implements ShimLaunchHandle {
   private readonly reader = new FrameReader();
   private readonly pidsD = new Deferred<{ monitorPid: number; initPid: number }>();
   private readonly mountedD = new Deferred<void>();

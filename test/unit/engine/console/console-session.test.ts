@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { ConsoleStream } from '../../../../engine/console/console-session.js';
 import { FlowControl } from '../../../../engine/console/flow-control.js';
+import { LinuxShim } from '../../../../engine/shim/linux-shim.js';
 
 /** A stand-in monitor: a unix socket server that hands us each client's socket. */
 async function monitor() {
@@ -25,6 +26,9 @@ async function monitor() {
   };
 }
 
+/** The engine's way to a monitor's console socket (the real shim port). */
+const connected = (path: string) => new LinuxShim({ base: dirname(path) }).console(dirname(path));
+
 const until = async (cond: () => boolean) => {
   while (!cond()) await new Promise((r) => setTimeout(r, 5));
 };
@@ -32,7 +36,7 @@ const until = async (cond: () => boolean) => {
 test('output arrives batched and whole; input reaches the monitor', async () => {
   const m = await monitor();
   const got: string[] = [];
-  const s = await ConsoleStream.open(m.path, { data: (d) => got.push(d), closed: () => undefined });
+  const s = ConsoleStream.over(await connected(m.path), { data: (d) => got.push(d), closed: () => undefined });
   await until(() => m.clients.length === 1);
   const euro = Buffer.from('€');
   m.clients[0]!.write(Buffer.concat([Buffer.from('a'), euro.subarray(0, 1)]));
@@ -51,7 +55,7 @@ test('output arrives batched and whole; input reaches the monitor', async () => 
 test('a client that does not ack is paused above the high watermark and resumed after acking', async () => {
   const m = await monitor();
   let received = 0;
-  const s = await ConsoleStream.open(m.path, { data: (d) => (received += d.length), closed: () => undefined });
+  const s = ConsoleStream.over(await connected(m.path), { data: (d) => (received += d.length), closed: () => undefined });
   await until(() => m.clients.length === 1);
   m.clients[0]!.write('x'.repeat(FlowControl.HighWatermarkChars + 1));
   await until(() => s.paused);
@@ -66,7 +70,7 @@ test('the monitor closing the socket ends the stream once, flushing what was rea
   const m = await monitor();
   const got: string[] = [];
   const ends: boolean[] = [];
-  await ConsoleStream.open(m.path, { data: (d) => got.push(d), closed: (byClient) => ends.push(byClient) });
+  ConsoleStream.over(await connected(m.path), { data: (d) => got.push(d), closed: (byClient) => ends.push(byClient) });
   await until(() => m.clients.length === 1);
   m.clients[0]!.end('bye');
   await until(() => ends.length === 1);

@@ -1,0 +1,77 @@
+/**
+ * The shim port: every process and socket the engine's verbs touch — forking a monitor and driving
+ * its launch handshake, a live monitor's control connection, its console socket, the durable exit
+ * record. `LinuxShim` (linux-shim.ts) is the real one; `FakeShim` (fake-shim.ts) records calls and
+ * scripts monitors, so every verb and fault path runs in unit tests without root, as `Host` does for
+ * files and `ip`.
+ */
+import type { Duplex } from 'node:stream';
+import type { NicAddresses } from '../net/network.js';
+import type { ShimBootstrap, ShimNic } from './protocol.js';
+
+export type { ShimBootstrap, ShimNic } from './protocol.js';
+
+/**
+ * One monitor's launch handshake (shim-process.ts ShimLaunch): PID → MOUNTED → CONTINUE → READY →
+ * EXEC. A failure anywhere rejects every wait still pending with the monitor's E_SHIM error.
+ */
+export interface ShimLaunchHandle {
+  /** The monitor's pid: 0 until known. */
+  readonly monitorPid: number;
+  pids(): Promise<{ monitorPid: number; initPid: number }>;
+  /** Mounts and pivot_root are done; the child's network namespace is ready for veths. */
+  mounted(): Promise<void>;
+  /** Go on after MOUNTED with the container ends of the NICs. */
+  continue(nics?: readonly ShimNic[]): void;
+  /** preinit ran, capabilities are dropped; `frozen`: the monitor already froze the cgroup. */
+  ready(): Promise<{ frozen: boolean }>;
+  /** Queue exec of init (it happens on thaw). */
+  exec(): void;
+  /** Kill the child; the monitor cleans up and exits. */
+  abort(): void;
+  /** Drop the sync connection: after EXEC the monitor keeps running, before it aborts the launch. */
+  release(): void;
+}
+
+export type ShimPhase = 'starting' | 'ready' | 'running';
+
+export interface ShimHello {
+  monitorPid: number;
+  initPid: number;
+  phase: ShimPhase;
+}
+
+/** What a monitor recorded when init ended (`<dir>/exit`). */
+export interface ExitRecord {
+  code?: number;
+  signal?: number;
+  /** Epoch milliseconds. */
+  time?: number;
+}
+
+/** A live monitor's control connection (control-client.ts ShimControl). */
+export interface ShimControlHandle {
+  readonly hello: ShimHello;
+  /** Called once when init exits (at once if it already did on this connection). */
+  onExit(cb: (record: ExitRecord) => void): void;
+  /** Called once when the connection ends: after EXITED, when the monitor died, or after close(). */
+  onClose(cb: () => void): void;
+  /** Set the pty window size; the container gets SIGWINCH. */
+  resize(cols: number, rows: number): void;
+  /** The container's interfaces and addresses, read inside its network namespace (lo left out). */
+  addresses(opts?: { timeoutMs?: number }): Promise<NicAddresses[]>;
+  close(): void;
+}
+
+export interface Shim {
+  /** Have a monitor forked for `boot.dir` (it must exist) and send it BOOTSTRAP. */
+  launch(boot: ShimBootstrap): Promise<ShimLaunchHandle>;
+  /** Connect to the control socket of the monitor serving instance directory `dir`. */
+  control(dir: string): Promise<ShimControlHandle>;
+  /** The monitor's console socket in `dir`: scrollback first, then live output; input goes to the pty. */
+  console(dir: string): Promise<Duplex>;
+  /** `<dir>/exit`, or undefined when init has not exited (or no monitor recorded it). */
+  exitRecord(dir: string): Promise<ExitRecord | undefined>;
+  /** Stop forking monitors (the launcher process exits); running monitors are not affected. */
+  close(): void;
+}
