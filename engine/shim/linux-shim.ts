@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { EngineError, hostError } from '../errors.js';
+import { logError } from '../log.js';
 import { ShimControl, readExitRecord } from './control-client.js';
 import { ShimLauncher } from './launcher.js';
 import { ShimLaunch } from './shim-process.js';
@@ -45,10 +46,12 @@ export class LinuxShim implements Shim {
 
   close(): void {
     this.closed = true;
-    void this.launcher?.then(
-      (l) => l.close(),
-      () => undefined, // it never started: nothing to stop
-    );
+    this.launcher
+      ?.then(
+        (l) => l.close(),
+        () => undefined, // it never started: nothing to stop
+      )
+      .catch((e: unknown) => logError('closing the shim launcher', e));
   }
 
   /** The launcher, started on first use (once per daemon; again after a failed start). */
