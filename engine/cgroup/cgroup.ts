@@ -74,6 +74,8 @@ export function distinctDirs(p: CgroupPaths): string[] {
 export class ContainerCgroups {
   readonly paths: CgroupPaths;
   readonly freezer: FreezerMode;
+  /** Every directory was removed by this object (and none created since). */
+  private removed = false;
 
   constructor(
     private readonly host: Host,
@@ -102,6 +104,7 @@ export class ContainerCgroups {
    * the shim attaches an eBPF device filter to the v2 directory, so no v1 devices.allow is written.
    */
   async create(limits: LimitsWithDevices): Promise<void> {
+    this.removed = false;
     const made: string[] = [];
     try {
       for (const dir of this.dirs()) {
@@ -182,9 +185,14 @@ export class ContainerCgroups {
     return text.split('\n').filter(Boolean).map(Number);
   }
 
-  /** rmdir every directory; retries EBUSY while the last tasks exit. Missing dirs are fine. */
+  /**
+   * rmdir every directory; retries EBUSY while the last tasks exit. Missing dirs are fine. Once
+   * removed, a second call (vm flush after the exit path) is free: no failed rmdir per hierarchy.
+   */
   async remove(): Promise<void> {
+    if (this.removed) return;
     for (const dir of this.dirs()) await removeCgroupDir(this.host, dir);
+    this.removed = true;
   }
 
   async read(): Promise<CgroupReading> {
