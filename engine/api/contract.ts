@@ -58,6 +58,14 @@ export interface Calls {
   'vm.net.disconnect': { args: [target: string, index: number]; result: VmResult[] };
   /** VLAN aliases allocated by this daemon (`vlans`). */
   'net.vlans': { args: []; result: { alias: string; vlan: number }[] };
+  /** `vlans add ALIAS VLAN`. */
+  'net.vlans.add': { args: [alias: string, vlan: number]; result: void };
+  /** `vlans range [MIN MAX]`: set the range new aliases come from, [min, max); the range and next VLAN. */
+  'net.vlans.range': { args: [min?: number, max?: number]; result: { min: number; max: number; next: number } };
+  /** `vlans blacklist [VLAN]`: keep a VLAN from aliases; the blacklisted VLANs. */
+  'net.vlans.blacklist': { args: [vlan?: number]; result: number[] };
+  /** `clear vlans [PREFIX]`: forget aliases (PREFIX `all`: every alias, the range and the blacklist). */
+  'net.vlans.clear': { args: [prefix?: string]; result: void };
   /** `tap create`: a host interface on a VLAN (an address, DHCP, or neither). */
   'tap.create': { args: [req: TapRequest]; result: HostTapInfo };
   /** `tap delete NAME|all`. */
@@ -172,6 +180,10 @@ const CALLS: Record<CallName, true> = {
   'vm.net.connect': true,
   'vm.net.disconnect': true,
   'net.vlans': true,
+  'net.vlans.add': true,
+  'net.vlans.range': true,
+  'net.vlans.blacklist': true,
+  'net.vlans.clear': true,
   'tap.create': true,
   'tap.delete': true,
   'tap.list': true,

@@ -4,16 +4,16 @@
  * shown by `vm config`, and a container launch ignores them, so mixed KVM/container scripts run. QEMU is
  * not consulted: `cpu` and `machine` take any value here (minimega checks them against its QEMU).
  */
-import { posix } from 'node:path';
 import { configError } from '../errors.js';
 import type { AndroidSettings, KvmSettings } from './extras.js';
 import { type Field, type FieldEnv, type FieldScope, type VmConfig, goList } from './field.js';
 import { parseUint } from './go-values.js';
+import { resolveHostPath } from './paths.js';
 import { diskString, parseDiskSpecs } from './specs.js';
 
 /** minimega's checkPath: a relative path names a file in the files directory. */
-export function checkPath(env: FieldEnv, p: string): string {
-  return posix.isAbsolute(p) || env.filesDir === '' ? p : posix.join(env.filesDir, p);
+function checkPath(env: FieldEnv, p: string): string {
+  return resolveHostPath(p, env.filesDir);
 }
 
 /** Go's strconv.ParseInt(s, 10, 64). */

@@ -10,6 +10,7 @@ import { dnsmasqHandlers } from './commands/dnsmasq.js';
 import { historyHandlers } from './commands/history.js';
 import { miscHandlers } from './commands/misc.js';
 import { netHandlers } from './commands/net.js';
+import { nsHandlers } from './commands/ns.js';
 import { qosHandlers } from './commands/qos.js';
 import { readHandler } from './commands/script.js';
 import { shellHandlers } from './commands/shell.js';
@@ -33,6 +34,7 @@ export const HANDLERS: readonly Handler[] = [
   ...vmTagHandlers,
   ...vmConfigHandlers,
   ...netHandlers,
+  ...nsHandlers,
   vmTop,
   vmStats,
   ...tapHandlers,

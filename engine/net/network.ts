@@ -237,6 +237,15 @@ export class Network {
     });
   }
 
+  /** Change the VLAN aliases (`vlans add|range|blacklist`, `clear vlans`) and persist them. */
+  editVlans<T>(fn: (v: VlanAliases) => T): Promise<T> {
+    return this.locked(async () => {
+      const r = fn(this.vlans);
+      await this.save();
+      return r;
+    });
+  }
+
   /** Deletes the container's host ends explicitly (netns teardown is asynchronous) and unused bridges. */
   detach(id: number): Promise<void> {
     return this.locked(() => this.rollback([id]));

@@ -1,4 +1,4 @@
-/** What `clear all` resets in a namespace: its containers, `vm config`, saved configs, queue and names. */
+/** What `clear all` resets: the containers, `vm config`, saved configs, queue, names and VLAN aliases. */
 import type { CallContext } from '../handler.js';
 
 export async function resetNamespace(ctx: CallContext): Promise<void> {
@@ -8,6 +8,9 @@ export async function resetNamespace(ctx: CallContext): Promise<void> {
   ctx.ns.config.clear();
   ctx.ns.config.clearSaved();
   ctx.ns.queue = [];
+  ctx.ns.queueing = false;
   ctx.ns.launchCounter = 0;
+  // minimega's `clear all` ends with `clear vlans all`: VLAN aliases start again from 101.
+  await ctx.deps.engine.call('net.vlans.clear', 'all');
   if (errors.length) throw new Error(errors.join('\n'));
 }

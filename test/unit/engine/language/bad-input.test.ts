@@ -16,7 +16,7 @@ async function refuses(line: string, error: RegExp): Promise<void> {
 test('unknown and ambiguous prefixes are minicli\'s invalid command', async () => {
   await refuses('vm frobnicate', /^invalid command: `vm frobnicate`$/);
   await refuses('vm s x', /^invalid command: `vm s x`$/);
-  await refuses('clear v', /^invalid command/);
+  await refuses('clear zz', /^invalid command/);
 });
 
 test('a 1 MB line is handled in linear time: as an argument it reaches validation, as words an invalid command', async () => {

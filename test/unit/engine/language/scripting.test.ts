@@ -167,7 +167,7 @@ test('clear all kills and flushes, resets vm config and saved configs, and clear
   await s.exec('vm config save x');
   await s.exec('echo something');
   await s.exec('clear all');
-  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['vm.kill', 'all'], ['vm.flush', 'all']]);
+  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['vm.kill', 'all'], ['vm.flush', 'all'], ['net.vlans.clear', 'all']]);
   assert.equal(deps.config.current.memory, 2048);
   assert.deepEqual(deps.config.savedNames(), []);
   assert.equal((await s.exec('.annotate false history')).output, 'clear all');

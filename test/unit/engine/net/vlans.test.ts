@@ -41,3 +41,38 @@ test('aliases survive a JSON round trip (daemon restart)', () => {
   assert.equal(back.resolve('NEW'), 103);
   assert.deepEqual(VlanAliases.fromJSON(undefined).list(), []);
 });
+
+test('vlans add fixes an alias; a taken alias or VLAN is minimega\'s error', () => {
+  const v = new VlanAliases();
+  v.resolve('A');
+  v.add('foo', 200);
+  assert.equal(v.resolve('foo'), 200);
+  assert.throws(() => v.add('foo', 201), { message: 'alias already in use' });
+  assert.throws(() => v.add('bar', 101), { message: 'vlan already in use' });
+  assert.deepEqual(v.list(), [{ alias: 'A', vlan: 101 }, { alias: 'foo', vlan: 200 }]);
+});
+
+test('vlans range sets where new aliases come from; min must be below max', () => {
+  const v = new VlanAliases();
+  assert.deepEqual(v.range(), { min: 101, max: 4096, next: 101 });
+  assert.throws(() => v.range(130, 120), { message: 'expected min > max' });
+  v.range(120, 122);
+  assert.equal(v.resolve('B'), 120);
+  assert.equal(v.resolve('C'), 121);
+  assert.throws(() => v.resolve('D'), /no free vlan/);
+  assert.deepEqual(VlanAliases.fromJSON(JSON.parse(JSON.stringify(v.toJSON()))).range(), { min: 120, max: 122, next: 122 });
+});
+
+test('blacklisted VLANs are never given to an alias; clear forgets aliases, all also the blacklist', () => {
+  const v = new VlanAliases();
+  v.blacklist(101);
+  assert.equal(v.resolve('A'), 102);
+  assert.deepEqual(v.blacklist(), [101]);
+  v.resolve('AB');
+  v.clear('A');
+  assert.deepEqual(v.list(), []);
+  assert.equal(v.resolve('X'), 102, 'the blacklist stays');
+  v.clear('all');
+  assert.deepEqual(v.blacklist(), []);
+  assert.equal(v.resolve('Y'), 101);
+});

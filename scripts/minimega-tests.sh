@@ -1,0 +1,54 @@
+#!/bin/bash
+# minimega's own language tests, taken unchanged from a minimega checkout, through `nanomega test`.
+#
+#   sudo MINIMEGA_TESTS=/path/to/minimega/tests scripts/minimega-tests.sh [TEST...]
+#
+# Without MINIMEGA_TESTS it prints why it skipped and exits 0. It needs root, a built tree
+# (npm run build) and busybox-static. The tests are copied into a temporary directory with minimega's
+# own prolog and epilog; the ones that launch KVM VMs in minimega (SUBSTITUTED below) get
+# `vm launch kvm` → `vm launch container` and a first line `vm config filesystem $images/minicccfs`,
+# in the script and in its .want alike ($images/minicccfs is a busybox root built here). A scratch
+# daemon runs them with --filepath /tmp/minimega/files, the files directory of minimega's default base,
+# which their .want files print. Exit status: that of `nanomega test`.
+set -u
+AS_IS=(container_lifecycle history vm_config vlans)
+SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins)
+
+if [ -z "${MINIMEGA_TESTS:-}" ]; then
+  echo "minimega-tests: skipped: MINIMEGA_TESTS is not set (point it at a minimega checkout's tests/)"
+  exit 0
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+nanomega=(node "$root/bin/nanomega.js")
+work=$(mktemp -d /tmp/nm-minimega-tests.XXXXXX)
+base=$work/base
+export images=$work/images
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then
+    "${nanomega[@]}" --base "$base" nuke >/dev/null 2>&1
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+want=("$@")
+[ ${#want[@]} -eq 0 ] && want=("${AS_IS[@]}" "${SUBSTITUTED[@]}")
+mkdir -p "$work/tests" "$images"
+cp "$MINIMEGA_TESTS/prolog" "$MINIMEGA_TESTS/epilog" "$work/tests/"
+for t in "${want[@]}"; do
+  if [[ " ${SUBSTITUTED[*]} " == *" $t "* ]]; then
+    { echo 'vm config filesystem $images/minicccfs'; sed 's/vm launch kvm/vm launch container/' "$MINIMEGA_TESTS/$t"; } > "$work/tests/$t"
+    { echo '## vm config filesystem $images/minicccfs'; sed 's/^## vm launch kvm/## vm launch container/' "$MINIMEGA_TESTS/$t.want"; } > "$work/tests/$t.want"
+  else
+    cp "$MINIMEGA_TESTS/$t" "$MINIMEGA_TESTS/$t.want" "$work/tests/"
+  fi
+done
+
+"${nanomega[@]}" rootfs build busybox "$images/minicccfs" >/dev/null || exit 1
+"${nanomega[@]}" serve --base "$base" --filepath /tmp/minimega/files > "$work/daemon.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -S "$base/nanomega.sock" ] && break; sleep 0.1; done
+"${nanomega[@]}" --base "$base" test "$work/tests"

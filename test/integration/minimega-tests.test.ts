@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
+import { optional, requires } from '../helpers/requires.js';
+
+const SCRIPT = fileURLToPath(new URL('../../../scripts/minimega-tests.sh', import.meta.url));
+const tests = process.env.MINIMEGA_TESTS;
+// minimega's tests are not in this repository (GPLv3, and CI has no minimega checkout): point
+// MINIMEGA_TESTS at one to run them.
+const skip = tests ? requires('root', 'cgroup2', 'overlay', 'shim', 'busybox') : optional('MINIMEGA_TESTS is not set (a minimega checkout\'s tests/)');
+
+/** The tests that pass today; `vlans` also needs namespaces (`namespace`, `ns//alias`). */
+const PASSING = ['container_lifecycle', 'history', 'vm_config', 'vm_lifecycle', 'vm_bad_names', 'vm_tags', 'vm_uuid', 'vm_net', 'builtins'];
+
+describe("minimega's own tests through nanomega test", { skip }, () => {
+  let pre: HostSnapshot;
+  before(() => {
+    pre = snapshot();
+  });
+  after(async () => {
+    await assertNoLeaks(pre);
+  });
+
+  test('each passes unchanged (KVM launches become container launches on a busybox root)', () => {
+    const r = spawnSync(SCRIPT, PASSING, { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    for (const t of PASSING) assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), `${t}\n${r.stdout}`);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
