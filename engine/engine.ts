@@ -27,6 +27,8 @@ import { checkPreinitForLaunch } from './commands/launch.js';
 import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { vmExec } from './commands/exec.js';
 import { ExecRelay, type ExecOwner } from './exec/exec-relay.js';
+import { CcService } from './cc/service.js';
+import { ccActive } from './cc/server.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
 import { EngineError } from './errors.js';
 import { logError } from './log.js';
@@ -78,6 +80,7 @@ export class Engine {
   readonly handlers: Handlers;
   readonly consoles: ConsoleRelay;
   readonly execs: ExecRelay;
+  readonly cc: CcService;
   readonly stats: StatsSampler;
   /** engine.log lines of the engine's opening (recovery), before anyone could subscribe. */
   startupLog: Events['engine.log'][] = [];
@@ -98,6 +101,8 @@ export class Engine {
     });
     this.consoles = new ConsoleRelay(ctx);
     this.execs = new ExecRelay(ctx);
+    this.cc = new CcService(ctx, (name, payload) => this.events.emit(name, payload));
+    this.events.on('containers.changed', () => this.cc.containersChanged());
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
     this.local = this.openClient();
@@ -143,6 +148,7 @@ export class Engine {
       'stats.host': async () => this.stats.hostSeries(),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       'vm.exec': (target, argv, opts) => vmExec(ctx, target, argv, opts ?? undefined),
+      ...this.cc.handlers,
       ...this.local.handlers,
     };
   }
@@ -244,6 +250,8 @@ export class Engine {
     opened.startupLog = startupLog;
     await recover(ctx);
     await opened.ctx.captures.recover();
+    // After recover: the clients are known, so pending deliveries resume on live containers.
+    await opened.cc.start();
     engine = opened;
     opened.stats.start();
     return opened;
@@ -261,6 +269,7 @@ export class Engine {
     void this.ctx.captures.stopAll('the daemon stopped').catch(() => undefined);
     this.stats.stop();
     this.consoles.closeEverything();
+    this.cc.close();
     for (const c of this.ctx.containers.values()) {
       c.control?.close();
       c.control = undefined;
@@ -285,5 +294,6 @@ function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {
     dir,
     nics: rec.nics,
     qos: rec.qos ?? [],
+    ccActive: ccActive(c),
   };
 }

@@ -11,6 +11,14 @@ import type {
   HostStats,
   ContainerConfig,
   ContainerId,
+  CcClientInfo,
+  CcCommandInfo,
+  CcCommandSpec,
+  CcFilter,
+  CcProcessInfo,
+  CcProgress,
+  CcResponse,
+  CcState,
   ContainerInfo,
   ExecExitInfo,
   ExecOptions,
@@ -145,6 +153,26 @@ export interface Calls {
   'exec.ack': { args: [session: number, bytes: number]; result: void };
   /** Kill the command and drop the stream. */
   'exec.close': { args: [session: number]; result: void };
+  /** A namespace's cc filter, prefix and number of clients. */
+  'cc.state': { args: [ns: string]; result: CcState };
+  /** `cc filter …` (null: `clear cc filter`): what new commands are matched against. */
+  'cc.filter': { args: [ns: string, filter: CcFilter | null]; result: void };
+  'cc.prefix': { args: [ns: string, prefix: string]; result: void };
+  /** Post a command (with the namespace's filter and prefix); durable before its id is returned. */
+  'cc.command': { args: [ns: string, spec: CcCommandSpec]; result: number };
+  'cc.commands': { args: [ns: string]; result: CcCommandInfo[] };
+  'cc.clients': { args: [ns: string]; result: CcClientInfo[] };
+  /** `cc responses ID|PREFIX|all [raw]`, as minimega prints them. */
+  'cc.responses': { args: [ns: string, selector: string, raw?: boolean]; result: string };
+  /** One client's response to one command. */
+  'cc.response': { args: [ns: string, id: number, uuid: string]; result: CcResponse };
+  'cc.exitcode': { args: [ns: string, id: number, vm: string]; result: number };
+  /** `cc delete command|response ID|PREFIX|all`. */
+  'cc.delete': { args: [ns: string, what: 'command' | 'response', selector: string]; result: void };
+  /** `clear cc [commands|filter|prefix|responses]` (everything when omitted). */
+  'cc.clear': { args: [ns: string, what?: 'commands' | 'filter' | 'prefix' | 'responses']; result: void };
+  /** `cc process list VM|all`. */
+  'cc.processes': { args: [ns: string, vm: string]; result: CcProcessInfo[] };
 }
 
 /** Pushed engine → client. */
@@ -161,6 +189,10 @@ export interface Events {
   'captures.changed': CaptureInfo[];
   'exec.output': ExecOutput;
   'exec.exit': ExecExitInfo;
+  /** A client started, finished or failed a cc command. */
+  'cc.progress': CcProgress;
+  /** A namespace's cc commands changed (posted, deleted, responses counted). */
+  'cc.changed': { ns: string };
 }
 
 export type CallName = keyof Calls;
@@ -221,6 +253,18 @@ const CALLS: Record<CallName, true> = {
   'exec.resize': true,
   'exec.ack': true,
   'exec.close': true,
+  'cc.state': true,
+  'cc.filter': true,
+  'cc.prefix': true,
+  'cc.command': true,
+  'cc.commands': true,
+  'cc.clients': true,
+  'cc.responses': true,
+  'cc.response': true,
+  'cc.exitcode': true,
+  'cc.delete': true,
+  'cc.clear': true,
+  'cc.processes': true,
 };
 const EVENTS: Record<EventName, true> = {
   'containers.changed': true,
@@ -233,6 +277,8 @@ const EVENTS: Record<EventName, true> = {
   'captures.changed': true,
   'exec.output': true,
   'exec.exit': true,
+  'cc.progress': true,
+  'cc.changed': true,
 };
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];

@@ -85,6 +85,8 @@ export interface ContainerInfo {
   console: string;
   /** Instance directory. */
   dir: string;
+  /** RUNNING with `vm config backchannel` on: it takes cc commands (vm info cc_active). */
+  ccActive?: boolean;
   /** Per-NIC runtime facts (same order as config.net). */
   nics: NicInfo[];
   /** Link emulation per NIC (`qos add`), NICs without any left out; absent = none. */
@@ -340,4 +342,84 @@ export interface ExecExitInfo {
   code?: number;
   signal?: number;
   error?: string;
+}
+
+/** minimega's cc filter (ron.Filter): every set field must match; tags also match `vm info` columns. */
+export interface CcFilter {
+  uuid: string;
+  hostname: string;
+  arch: string;
+  os: string;
+  ip: string;
+  mac: string;
+  tags: Record<string, string>;
+}
+
+/** What a cc command does on each client (ron.Command, minus what containers do not have). */
+export type CcCommandSpec =
+  | { kind: 'exec'; command: string[]; background: boolean; once: boolean }
+  | { kind: 'send'; files: string[] }
+  | { kind: 'recv'; files: string[] }
+  /** `cc process kill PID` (-1: all of this client's cc processes). */
+  | { kind: 'kill'; pid: number }
+  /** `cc process killall NAME`: every cc process whose command line contains NAME. */
+  | { kind: 'killall'; name: string };
+
+/** One cc command as `cc commands` shows it. */
+export interface CcCommandInfo {
+  id: number;
+  prefix: string;
+  spec: CcCommandSpec;
+  filter: CcFilter | null;
+  /** UUIDs of the clients that responded, in order. */
+  checkedIn: string[];
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+/** A container that can take cc commands (RUNNING, backchannel on). */
+export interface CcClientInfo {
+  uuid: string;
+  name: string;
+  hostname: string;
+  arch: string;
+  os: string;
+  ip: string[];
+  mac: string[];
+}
+
+/** A process a `cc background` command started, still running. */
+export interface CcProcessInfo {
+  name: string;
+  uuid: string;
+  /** Its pid inside the container. */
+  pid: number;
+  command: string[];
+}
+
+/** One client's progress on one command (the GUI's per-container view). */
+export interface CcProgress {
+  ns: string;
+  id: number;
+  uuid: string;
+  name: string;
+  state: 'running' | 'done' | 'failed';
+  code?: number;
+  error?: string;
+}
+
+/** One client's response to one command. */
+export interface CcResponse {
+  uuid: string;
+  name: string;
+  stdout: string;
+  stderr: string;
+  code?: number;
+}
+
+/** The state of a namespace's cc: its filter, prefix and number of clients. */
+export interface CcState {
+  filter: CcFilter | null;
+  prefix: string;
+  clients: number;
 }

@@ -29,6 +29,35 @@ const execOptions: Check = (v) => {
   );
 };
 
+const strMap: Check = (v) => obj(v) && Object.values(v as object).every(str) && Object.keys(v as object).length <= 1024;
+/** CcFilter: every field a string, tags a string map. */
+const ccFilter: Check = (v) => {
+  if (v === null) return true;
+  if (!obj(v)) return false;
+  const r = v as Record<string, unknown>;
+  const fields = ['uuid', 'hostname', 'arch', 'os', 'ip', 'mac'];
+  return Object.keys(r).every((k) => fields.includes(k) || k === 'tags') && fields.every((k) => str(r[k])) && strMap(r.tags);
+};
+/** CcCommandSpec by kind (the engine checks the contents). */
+const ccSpec: Check = (v) => {
+  if (!obj(v)) return false;
+  const r = v as Record<string, unknown>;
+  switch (r.kind) {
+    case 'exec':
+      return strList(4096)(r.command) && bool(r.background) && bool(r.once);
+    case 'send':
+    case 'recv':
+      return strList(4096)(r.files);
+    case 'kill':
+      return int(r.pid);
+    case 'killall':
+      return str(r.name);
+    default:
+      return false;
+  }
+};
+const oneOf = (...vs: string[]): Check => (v) => typeof v === 'string' && vs.includes(v);
+
 /** Argument shapes per call, checked at the boundary before a handler sees them (conmon bounds-checks too). */
 const SHAPES: Record<CallName, Check[]> = {
   'vm.info': [],
@@ -83,6 +112,18 @@ const SHAPES: Record<CallName, Check[]> = {
   'exec.resize': [int, int, int],
   'exec.ack': [int, int],
   'exec.close': [int],
+  'cc.state': [str],
+  'cc.filter': [str, ccFilter],
+  'cc.prefix': [str, str],
+  'cc.command': [str, ccSpec],
+  'cc.commands': [str],
+  'cc.clients': [str],
+  'cc.responses': [str, str, optional(bool)],
+  'cc.response': [str, int, str],
+  'cc.exitcode': [str, int, str],
+  'cc.delete': [str, oneOf('command', 'response'), str],
+  'cc.clear': [str, optional(oneOf('commands', 'filter', 'prefix', 'responses'))],
+  'cc.processes': [str, str],
 };
 
 export function isCallName(name: string): name is CallName {

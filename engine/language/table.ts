@@ -19,6 +19,7 @@ import { vmStats } from './commands/stats.js';
 import { vmTop } from './commands/top.js';
 import { vmConfigHandlers } from './commands/vm-config.js';
 import { vmExecHandlers } from './commands/vm-exec.js';
+import { ccHandlers } from './commands/cc.js';
 import { vmInfoHandlers } from './commands/vm-info.js';
 import { vmLifecycleHandlers } from './commands/vm-lifecycle.js';
 import { vmTagHandlers } from './commands/vm-tag.js';
@@ -42,4 +43,5 @@ export const HANDLERS: readonly Handler[] = [
   ...qosHandlers,
   ...captureHandlers,
   ...vmExecHandlers,
+  ...ccHandlers,
 ];

@@ -39,6 +39,7 @@ export class ShimExec {
   private settle!: { resolve: (e: ExecExit) => void; reject: (e: Error) => void };
   private done = false;
   private pids?: { hostPid: number; pid: number };
+  private startedWaiters: ((p: { hostPid: number; pid: number } | undefined) => void)[] = [];
 
   private constructor(
     private readonly sock: Socket,
@@ -85,6 +86,12 @@ export class ShimExec {
         resolve(x);
       });
     });
+  }
+
+  /** Resolves with the pids once the process runs; undefined when it ended or failed first. */
+  whenStarted(): Promise<{ hostPid: number; pid: number } | undefined> {
+    if (this.pids || this.done) return Promise.resolve(this.pids);
+    return new Promise((resolve) => this.startedWaiters.push(resolve));
   }
 
   /** The pids once STARTED arrived. */
@@ -150,6 +157,7 @@ export class ShimExec {
         const [h, p] = payload.toString('latin1').split(' ').map(Number);
         this.pids = { hostPid: h ?? 0, pid: p ?? 0 };
         this.handlers.started?.(this.pids);
+        for (const w of this.startedWaiters.splice(0)) w(this.pids);
         break;
       }
       case ShimMsg.EXEC_STDOUT:
@@ -172,6 +180,7 @@ export class ShimExec {
   private finish(e: ExecExit): void {
     if (this.done) return;
     this.done = true;
+    for (const w of this.startedWaiters.splice(0)) w(this.pids);
     this.settle.resolve(e);
     this.sock.end();
   }
@@ -179,6 +188,7 @@ export class ShimExec {
   private fail(e: EngineError): void {
     if (this.done) return;
     this.done = true;
+    for (const w of this.startedWaiters.splice(0)) w(this.pids);
     this.settle.reject(e);
     this.sock.destroy();
   }

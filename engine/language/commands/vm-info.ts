@@ -54,7 +54,7 @@ export function infoCell(c: ContainerInfo, column: string, now: number): string 
     case 'uptime': return goDuration(now - c.launchedAt);
     case 'type': return 'container';
     case 'uuid': return c.uuid;
-    case 'cc_active': return 'false';
+    case 'cc_active': return String(c.ccActive ?? false);
     case 'pid': return String(c.pid);
     case 'vlan': return listCell(c.nics.map(vlanText));
     case 'bridge': return listCell(c.nics.map(bridgeText));

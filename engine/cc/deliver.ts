@@ -1,0 +1,241 @@
+/**
+ * Running one cc command on one client: files sent into the container, processes killed, a command
+ * run in the foreground (response: stdout, stderr, exitcode) or started in the background (tracked
+ * until it ends), files received back. Every container access is an exec session of its monitor, so
+ * it has the container's confinement and resolves paths inside the container's root.
+ */
+import { createReadStream } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
+import { isAbsolute, join, normalize, sep } from 'node:path';
+import type { CcCommandInfo } from '../api/types.js';
+import type { Container, EngineContext } from '../context.js';
+import { ShimExec, type ExecExit } from '../shim/exec-client.js';
+import type { CcProcesses } from './processes.js';
+import type { ResponseFiles } from './responses.js';
+
+/** Where files sent with `cc send` land in the container: miniccc's default -path, files/ under it. */
+export const CC_FILES_DIR = '/tmp/miniccc/files';
+/** Commands are looked up in init's PATH, then in the sent files, as miniccc's lookPath does. */
+const CC_PATH = `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${CC_FILES_DIR}`;
+/** Output kept per stream of a foreground command (a response file each). */
+const RESPONSE_MAX = 16 << 20;
+/** Glob characters of filepath.Glob in a `cc recv` path. */
+const GLOB = /[*?[]/;
+
+export interface DeliveryEnv {
+  ctx: EngineContext;
+  responses: ResponseFiles;
+  processes: CcProcesses;
+  /** Where `cc send` names are looked up on the host: the namespace's files directory, then the global one. */
+  sendDirs: string[];
+  /** Exec session token of a command's run on a client (attachable after a daemon restart). */
+  token(kind: 'c' | 'b', id: number, uuid: string): string;
+  /** A background process started (journal it before it is listed). */
+  started(p: { token: string; uuid: string; inc: number; pid: number; command: string[] }): Promise<void>;
+  /** It ended. */
+  ended(token: string): void;
+}
+
+/** The outcome the progress view shows. */
+export interface Delivered {
+  code?: number;
+  error?: string;
+}
+
+function exitCode(e: ExecExit): number {
+  return e.code ?? (e.signal !== undefined ? -1 : -1);
+}
+
+class Capped {
+  private parts: Buffer[] = [];
+  private size = 0;
+  add(b: Buffer): void {
+    if (this.size >= RESPONSE_MAX) return;
+    this.parts.push(b.subarray(0, RESPONSE_MAX - this.size));
+    this.size += Math.min(b.length, RESPONSE_MAX - this.size);
+  }
+  text(): string {
+    return Buffer.concat(this.parts).toString('utf8');
+  }
+}
+
+/** A foreground command run to its end (or, after a restart, attached again by token). */
+async function runForeground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, argv: string[], attach: boolean): Promise<Delivered> {
+  const dir = env.ctx.store.dir(c.rec.id);
+  const out = new Capped();
+  const err = new Capped();
+  const handlers = { stdout: (b: Buffer) => out.add(b), stderr: (b: Buffer) => err.add(b) };
+  const token = env.token('c', cmd.id, c.rec.uuid);
+  let result: Delivered;
+  try {
+    const x = attach
+      ? await ShimExec.attach(dir, token, handlers)
+      : await ShimExec.start(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, handlers);
+    const e = await x.exit;
+    result = { code: exitCode(e) };
+  } catch (e) {
+    // miniccc: a command that cannot start has its error as stderr and exit code -1.
+    err.add(Buffer.from((e as Error).message));
+    result = { code: -1, error: (e as Error).message };
+  }
+  await env.responses.write(cmd.id, c.rec.uuid, { stdout: out.text(), stderr: err.text(), code: result.code });
+  return result;
+}
+
+async function startBackground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, argv: string[]): Promise<Delivered> {
+  const token = env.token('b', cmd.id, c.rec.uuid);
+  const discard = () => undefined;
+  let x: ShimExec;
+  try {
+    x = await ShimExec.start(env.ctx.store.dir(c.rec.id), { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, { stdout: discard, stderr: discard });
+    const started = await x.whenStarted();
+    if (started) await track(env, x, { token, uuid: c.rec.uuid, inc: c.rec.launchedAt, name: c.rec.name, pid: started.pid, command: argv });
+  } catch (e) {
+    await env.responses.write(cmd.id, c.rec.uuid, { stderr: (e as Error).message });
+    return { error: (e as Error).message };
+  }
+  await env.responses.write(cmd.id, c.rec.uuid, {});
+  return {};
+}
+
+/** Keep a background process listed until it ends. */
+export async function track(
+  env: DeliveryEnv,
+  x: ShimExec,
+  p: { token: string; uuid: string; inc: number; name: string; pid: number; command: string[] },
+): Promise<void> {
+  await env.started(p);
+  env.processes.add({ ...p, exec: x });
+  x.exit
+    .catch(() => undefined)
+    .finally(() => {
+      env.processes.remove(p.token);
+      env.ended(p.token);
+    });
+}
+
+/** `cc send`: each file from the host's files directory to CC_FILES_DIR/<name> in the container. */
+async function sendFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, files: string[]): Promise<Delivered> {
+  const errors: string[] = [];
+  for (const name of files) {
+    let src: string | undefined;
+    let mode = 0o644;
+    for (const d of env.sendDirs) {
+      const st = await stat(join(d, name)).catch(() => undefined);
+      if (st?.isFile()) {
+        src = join(d, name);
+        mode = st.mode & 0o7777;
+        break;
+      }
+    }
+    if (!src) {
+      errors.push(`no such file: ${name}`);
+      continue;
+    }
+    try {
+      let stderr = '';
+      const x = await ShimExec.start(env.ctx.store.dir(c.rec.id), { put: `${CC_FILES_DIR}/${name}`, mode }, { stderr: (b) => (stderr += b.toString('utf8')) });
+      const failed = x.exit.then((e): ExecExit & { error?: string } => e, (e: Error): ExecExit & { error?: string } => ({ error: e.message }));
+      for await (const chunk of createReadStream(src, { highWaterMark: 256 << 10 })) await x.write(chunk as Buffer);
+      x.end();
+      const r = await failed;
+      if (r.error || r.code) errors.push(`send ${name}: ${r.error ?? (stderr.trim() || `exit status ${r.code}`)}`);
+    } catch (e) {
+      errors.push(`send ${name}: ${(e as Error).message}`);
+    }
+  }
+  if (errors.length) await env.responses.write(cmd.id, c.rec.uuid, { stderr: errors.join('\n') + '\n' });
+  return errors.length ? { error: errors.join('; ') } : {};
+}
+
+/** The container paths a `cc recv` path names: itself, or its glob's matches (by the container's shell). */
+async function expand(env: DeliveryEnv, c: Container, path: string): Promise<string[]> {
+  if (!GLOB.test(path)) return [path];
+  let out = '';
+  const x = await ShimExec.start(env.ctx.store.dir(c.rec.id), {
+    argv: ['sh', '-c', 'for f in $1; do [ -f "$f" ] && printf "%s\\0" "$f"; done', 'sh', path],
+    stdin: false,
+  }, { stdout: (b) => (out += b.toString('utf8')) });
+  await x.exit;
+  return out.split('\0').filter(Boolean);
+}
+
+/** `cc recv`: each container file into the client's response directory, at its container path. */
+async function recvFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, paths: string[]): Promise<Delivered> {
+  const errors: string[] = [];
+  for (const p of paths) {
+    let names: string[];
+    try {
+      names = await expand(env, c, p);
+    } catch (e) {
+      errors.push(`recv ${p}: ${(e as Error).message}`);
+      continue;
+    }
+    for (const name of names) {
+      const abs = isAbsolute(name) ? name : `/${name}`;
+      let stderr = '';
+      try {
+        const { path: dest, stream } = await env.responses.receive(cmd.id, c.rec.uuid, normalize(abs).split(sep).join('/'));
+        const done = new Promise<void>((resolve, reject) => {
+          stream.on('finish', resolve);
+          stream.on('error', reject);
+        });
+        const x = await ShimExec.start(env.ctx.store.dir(c.rec.id), { get: abs }, {
+          stdout: (b) => {
+            if (!stream.write(b)) {
+              x.pause();
+              stream.once('drain', () => x.resume());
+            }
+          },
+          stderr: (b) => (stderr += b.toString('utf8')),
+        });
+        const r = await x.exit.then((e) => e, (e: Error) => ({ error: e.message }) as ExecExit & { error: string });
+        stream.end();
+        await done;
+        const error = (r as { error?: string }).error ?? (r.code ? stderr.trim() || `exit status ${r.code}` : undefined);
+        if (error) {
+          errors.push(`recv ${name}: ${error}`);
+          await unlink(dest).catch(() => undefined); // Best-effort: no empty file for one that never came.
+        }
+      } catch (e) {
+        errors.push(`recv ${name}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return errors.length ? { error: errors.join('; ') } : {};
+}
+
+/** Run `cmd` on client `c`; writes its response. `attach`: it started before a daemon restart. */
+export async function deliver(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, attach = false): Promise<Delivered> {
+  const s = cmd.spec;
+  switch (s.kind) {
+    case 'exec':
+      if (s.background) return attach ? {} : startBackground(env, cmd, c, s.command);
+      return runForeground(env, cmd, c, s.command, attach);
+    case 'send': {
+      const r = await sendFiles(env, cmd, c, s.files);
+      if (!r.error) await env.responses.write(cmd.id, c.rec.uuid, {});
+      return r;
+    }
+    case 'recv': {
+      const r = await recvFiles(env, cmd, c, s.files);
+      await env.responses.write(cmd.id, c.rec.uuid, r.error ? { stderr: r.error + '\n' } : {});
+      return r;
+    }
+    case 'kill':
+    case 'killall': {
+      for (const p of env.processes.forClient(c.rec.uuid, c.rec.launchedAt)) {
+        const hit = s.kind === 'kill' ? s.pid === -1 || s.pid === p.pid : p.command.join(' ').includes(s.name);
+        if (hit) p.exec.signal(9);
+      }
+      await env.responses.write(cmd.id, c.rec.uuid, {});
+      return {};
+    }
+  }
+}
+
+/** Is `name` a plain relative path inside the files directory (what `cc send` may name)? */
+export function sendable(filesDir: string, name: string): boolean {
+  const p = normalize(join(filesDir, name));
+  return p.startsWith(filesDir + sep) && !name.includes('\0');
+}
