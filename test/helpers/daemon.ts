@@ -81,6 +81,9 @@ export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2'; 
       ({ proc, client } = await launch());
     },
     async dispose() {
+      // Host taps and dnsmasq servers outlive containers; a test that failed half-way may have left some.
+      await client.call('dnsmasq.kill', 'all').catch(() => undefined);
+      await client.call('tap.delete', 'all').catch(() => undefined);
       await client.call('vm.kill', 'all').catch(() => undefined);
       await client.call('vm.flush', 'all').catch(() => undefined);
       client.close();

@@ -18,12 +18,14 @@ export interface HostSnapshot {
   links: string[];
   /** Every network namespace some process holds (`net:[inode]`), whatever its name or bind mount. */
   netns: string[];
-  /** The shim launcher, monitors, their children (container inits) and daemons, by pid. */
+  /** The shim launcher, monitors, their children (container inits), daemons, dnsmasq and dhclient, by pid. */
   processes: string[];
 }
 
 /** Test-made cgroups at a hierarchy's root use this prefix (shim.test.ts: `nm-shimtest-…`). */
 const TEST_CGROUP_PREFIX = 'nm-';
+/** Host daemons the engine starts for `dnsmasq start` and `tap create … dhcp`. */
+const HOST_DAEMONS = ['dnsmasq', 'dhclient'];
 /** The shim binary's name: monitors and the launcher run it whatever their argv says. */
 const SHIM_EXE = 'nanomega-shim';
 
@@ -146,6 +148,7 @@ function processes(): string[] {
     } else {
       const argv = read(`/proc/${pid}/cmdline`).split('\0');
       if (argv.some((a) => a.endsWith('bin/nanomega.js')) && argv.includes('serve')) out.push(`${pid} daemon ${argv.slice(1).join(' ').trim()}`);
+      else if (HOST_DAEMONS.includes(argv[0]!.split('/').pop()!)) out.push(`${pid} ${argv.join(' ').trim()}`);
     }
   }
   for (const pid of all) {

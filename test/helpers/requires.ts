@@ -2,7 +2,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
 
 /** Kernel or host features a test needs; a test skips with the printed reason when one is missing. */
-export type Requirement = 'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6' | 'tcpdump' | 'iptables';
+export type Requirement =
+  | 'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6' | 'tcpdump' | 'iptables'
+  | 'dnsmasq' | 'dhclient' | 'debootstrap' | 'ssh';
 
 function missing(req: Requirement): string | undefined {
   switch (req) {
@@ -26,6 +28,16 @@ function missing(req: Requirement): string | undefined {
       return parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8')).v1.freezer ? undefined : 'no cgroup v1 freezer hierarchy';
     case 'ipv6':
       return existsSync('/proc/sys/net/ipv6') ? undefined : 'no IPv6 in the kernel';
+    case 'dnsmasq':
+      return existsSync('/usr/sbin/dnsmasq') ? undefined : 'no dnsmasq (apt-get install dnsmasq-base)';
+    case 'dhclient':
+      return existsSync('/usr/sbin/dhclient') || existsSync('/sbin/dhclient') ? undefined : 'no dhclient (apt-get install isc-dhcp-client)';
+    case 'debootstrap':
+      return existsSync('/usr/sbin/debootstrap') && existsSync('/usr/share/keyrings/debian-archive-keyring.gpg')
+        ? undefined
+        : 'no debootstrap or Debian archive keyring (apt-get install debootstrap debian-archive-keyring)';
+    case 'ssh':
+      return existsSync('/usr/bin/ssh') && existsSync('/usr/bin/ssh-keygen') ? undefined : 'no ssh client (apt-get install openssh-client)';
   }
 }
 
