@@ -80,9 +80,22 @@ export class StatsSampler {
   /** Sample everything once (the timer calls this; tests call it directly). */
   async tick(now = Date.now()): Promise<void> {
     for (const id of this.rings.keys()) if (!this.ctx.containers.has(id)) this.forget(id);
-    const live = [...this.ctx.containers.values()].filter((c) => isAlive(c.rec.state));
-    this.dropReaders(live);
+    const alive = [...this.ctx.containers.values()].filter((c) => isAlive(c.rec.state));
+    this.dropReaders(alive);
     const samples: StatsSample[] = [];
+    // A container still being built may have no cgroups yet (not sampled), and a BUILDING one is
+    // frozen before exec of init: its figures cannot change, so after its first sample the last one
+    // is repeated with the new time. A launch wave of thousands then reads nothing per second.
+    const live: Container[] = [];
+    for (const c of alive) {
+      const last = c.rec.state === 'BUILDING' ? this.rings.get(c.rec.id) : undefined;
+      if (c.rec.phase === 'launching') continue;
+      if (last?.last()) {
+        const s = { ...last.last()!, t: now };
+        last.push(s);
+        samples.push(s);
+      } else live.push(c);
+    }
     for (let i = 0; i < live.length; i += READ_CONCURRENCY) {
       const batch = await Promise.all(live.slice(i, i + READ_CONCURRENCY).map((c) => this.sample(c, now)));
       for (const s of batch) if (s) samples.push(s);
