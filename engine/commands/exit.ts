@@ -27,8 +27,10 @@ export async function watch(ctx: EngineContext, c: Container, control?: ShimCont
   };
   control.onExit((record) => finish(record));
   // A monitor that dies without EXITED (SIGKILLed) closes the socket: fall back to the exit file,
-  // and to "no record" when even that cannot be read.
+  // and to "no record" when even that cannot be read. A connection the engine dropped itself
+  // (Engine.close at daemon shutdown) says nothing about the container: it keeps running.
   control.onClose?.(() => {
+    if (c.control !== control) return;
     ctx.shim.exitRecord(ctx.store.dir(c.rec.id)).then(finish, () => finish(undefined));
   });
 }
