@@ -32,6 +32,13 @@ export const command: Subcommand = {
       history,
       historySize: HISTORY_LINES,
       terminal: process.stdin.isTTY,
+      // Tab: the daemon completes from the command table (whole lines, as minimega's Suggest).
+      completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
+        client.call('cli.suggest', line).then(
+          (lines) => done(null, [lines, line]),
+          () => done(null, [[], line]),
+        );
+      },
     });
     rl.prompt();
     for await (const line of rl) {
