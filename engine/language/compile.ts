@@ -37,6 +37,9 @@ interface Candidate {
   subAt?: number;
 }
 
+/** Most commands one line may nest (`.filter … .columns … vm info` is three); deeper is refused. */
+export const MAX_NESTED = 1000;
+
 function candidate(handler: Handler): Candidate {
   return { handler, stringArgs: {}, boolArgs: {}, listArgs: {}, exact: true };
 }
@@ -115,14 +118,15 @@ export class CommandTrie {
 
   /**
    * Compile words into a command chain (outermost first, linked through `subcommand`), or undefined
-   * when they match nothing or match ambiguously.
+   * when they match nothing or match ambiguously; throws when they nest more than MAX_NESTED deep.
    */
   compile(words: readonly string[], flags: { record: boolean; preprocess: boolean }): Command | undefined {
     if (words.length === 0) return undefined;
     let top: Command | undefined;
     let outer: Command | undefined;
     let pos = 0;
-    for (;;) {
+    for (let depth = 1; ; depth++) {
+      if (depth > MAX_NESTED) throw new Error(`too many nested commands: more than ${MAX_NESTED} in one line`);
       const c = this.level(this.root, words, pos);
       if (!c) return undefined;
       const end = c.subAt ?? words.length;
