@@ -33,7 +33,12 @@ export function marshalMap(m: Record<string, string>): string {
 }
 
 export function goJsonString(s: string): string {
-  return JSON.stringify(s)
+  return goJsonEscape(JSON.stringify(s));
+}
+
+/** JSON text as Go's encoder writes it: `<`, `>`, `&` and the JS line separators escaped (only strings hold them). */
+export function goJsonEscape(json: string): string {
+  return json
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')

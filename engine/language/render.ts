@@ -3,7 +3,7 @@
  * separators and a header row, sorted rows, `.annotate`'s host column, CSV, JSON, and the `.filter` /
  * `.columns` table transforms.
  */
-import { goJsonString } from '../config/go-values.js';
+import { goJsonEscape, goJsonString } from '../config/go-values.js';
 import { type Flags, type Response, NOT_APPLICABLE } from './response.js';
 import { tabwrite } from './tabwriter.js';
 
@@ -32,15 +32,9 @@ function goJsonArray(xs: string[] | undefined): string {
   return xs ? `[${xs.map(goJsonString).join(',')}]` : 'null';
 }
 
-/** Go's json.Marshal of plain data: `<`, `>`, `&` and the JS line separators escaped in strings. */
+/** Go's json.Marshal of plain data. */
 export function goMarshal(v: unknown): string {
-  if (v === undefined) return 'null';
-  return JSON.stringify(v)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  return v === undefined ? 'null' : goJsonEscape(JSON.stringify(v));
 }
 
 /** minicli's JSON mode: the marshalled list of responses (one per host; we are one host). */
