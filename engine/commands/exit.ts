@@ -2,6 +2,7 @@ import type { Container, EngineContext } from '../context.js';
 import { logError } from '../log.js';
 import type { ExitRecord, ShimControlHandle } from '../shim/shim.js';
 import { saveOrRetry } from './save-retry.js';
+import { checkpoint } from '../fault.js';
 
 /** Host pid start time (field 22 of /proc/<pid>/stat), to tell a live init from a reused pid. */
 export async function startTicks(ctx: EngineContext, pid: number): Promise<number> {
@@ -63,6 +64,7 @@ async function recordExit(ctx: EngineContext, c: Container, record: ExitRecord |
   await ctx.captures.stopContainer(c.rec.id, `${c.rec.name} exited`).catch(() => undefined);
   // The kernel tears a dead netns down asynchronously; delete our host ends explicitly.
   if (c.rec.nics.length) await ctx.network.detach(c.rec.id).catch(() => undefined);
+  checkpoint('exit.cleaned-up');
   c.rec.state = state;
   if (error) c.rec.tags.error = error;
   c.rec.initPid = 0;

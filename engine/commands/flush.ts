@@ -2,6 +2,7 @@ import type { VmResult } from '../api/types.js';
 import { serialize, type EngineContext } from '../context.js';
 import { canFlush } from '../state/lifecycle.js';
 import { apply, WILDCARD } from './targets.js';
+import { checkpoint } from '../fault.js';
 
 /** `vm flush`: forget QUIT/ERROR containers and remove their instance directories. */
 export async function flush(ctx: EngineContext, target = WILDCARD): Promise<VmResult[]> {
@@ -10,6 +11,7 @@ export async function flush(ctx: EngineContext, target = WILDCARD): Promise<VmRe
     if (!canFlush(c.rec.state)) return false;
     await serialize(c, async () => {
       await c.cgroups.remove(); // normally gone already; a no-op then
+      checkpoint('flush.cgroups-removed');
       await ctx.store.remove(c.rec.id);
       ctx.containers.delete(c.rec.id);
       removed.push(c.rec.id);

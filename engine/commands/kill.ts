@@ -3,6 +3,7 @@ import { serialize, type Container, type EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { isAlive } from '../state/lifecycle.js';
 import { apply } from './targets.js';
+import { checkpoint } from '../fault.js';
 
 /** How long `vm kill` waits for the monitor to report init's death (minimega: COMMAND_TIMEOUT). */
 const KILL_TIMEOUT_MS = 10_000;
@@ -20,7 +21,9 @@ export async function killOne(ctx: EngineContext, c: Container): Promise<void> {
   if (!isAlive(c.rec.state)) return;
   c.rec.killRequested = true;
   await ctx.store.save(c.rec);
+  checkpoint('kill.requested');
   await c.cgroups.kill();
+  checkpoint('kill.signalled');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new EngineError('E_HOST', `vm kill timeout: ${c.rec.name}`, { name: c.rec.name })), KILL_TIMEOUT_MS);

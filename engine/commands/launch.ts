@@ -13,6 +13,7 @@ import type { ShimBootstrap, ShimLaunchHandle } from '../shim/shim.js';
 import type { ContainerRecord } from '../state/state-store.js';
 import { startTicks, watch } from './exit.js';
 import { launchTrace } from './launch-trace.js';
+import { checkpoint } from '../fault.js';
 
 /** The environment init starts with (minimega passes none; a shell needs these). */
 export const INIT_ENV = [
@@ -88,11 +89,13 @@ export async function launch(ctx: EngineContext, arg: string, given: ContainerCo
     return c;
   });
   await ctx.saveEngine();
+  checkpoint('launch.ids-saved');
   return Promise.all(
     batch.map(async (c): Promise<VmResult> => {
       const r: VmResult = { id: c.rec.id, name: c.rec.name };
       try {
         await ctx.host.mkdir(ctx.store.dir(c.rec.id), { mode: 0o700 });
+        checkpoint('launch.dir-made');
         await build(ctx, c);
       } catch (e) {
         r.error = e instanceof Error ? e.message : String(e);
@@ -159,6 +162,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
   rec.killRequested = false;
   delete rec.tags.error;
   await ctx.store.save(rec);
+  checkpoint('launch.record-saved');
   let shim: ShimLaunchHandle | undefined;
   let cgroupsMade = false;
   const trace = launchTrace(rec.id);
@@ -168,12 +172,14 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     const devices = deviceFilter(c);
     await c.cgroups.create({ memoryBytes: rec.config.memory * MB, vcpus: rec.config.vcpus, pids: ctx.opts.pidsMax, tun: rec.config.tun ?? false, devices });
     cgroupsMade = true;
+    checkpoint('launch.cgroups-made');
     trace.mark('cgroups');
     const boot = await bootstrap(ctx, c, devices);
     shim = await ctx.shim.launch(boot);
     const pids = await shim.pids();
     rec.monitorPid = pids.monitorPid;
     rec.initPid = pids.initPid;
+    checkpoint('launch.monitor-started');
     trace.mark('cloned');
     await shim.mounted();
     trace.mark('mounted');
@@ -181,9 +187,11 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     // host ends are made here; the child brings the container ends up itself (CONTINUE payload).
     let container: ContainerNic[] = [];
     if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid));
+    if (rec.nics.length) checkpoint('launch.nics-made');
     trace.mark('nics');
     shim.continue(container);
     const { frozen } = await shim.ready();
+    checkpoint('launch.ready');
     trace.mark('ready');
     // The monitor froze the cgroup before READY (bootstrap `freeze`); a shim that did not, we freeze.
     if (!frozen) await c.cgroups.freeze();
@@ -194,6 +202,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     rec.state = 'BUILDING';
     await watch(ctx, c);
     shim.release();
+    checkpoint('launch.exec-sent');
     trace.mark('watched');
     await ctx.save(c);
     trace.mark('saved');

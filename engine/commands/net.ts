@@ -5,9 +5,11 @@ import { apply } from './targets.js';
 import { EngineError } from '../errors.js';
 import type { NicAddresses } from '../net/network.js';
 import { isAlive } from '../state/lifecycle.js';
+import { checkpoint } from '../fault.js';
 
 /** The VLAN text the network records for a NIC taken off its bridge. */
-const DISCONNECTED = 'disconnected';
+/** The vlan a NIC shows while it is off every bridge (vm net disconnect). */
+export const DISCONNECTED = 'disconnected';
 
 /** How long cached in-container addresses stay fresh for `vm info`. */
 const ADDRESS_TTL_MS = 2_000;
@@ -78,6 +80,7 @@ export function netConnect(ctx: EngineContext, target: string, index: number, vl
       if (isAlive(c.rec.state)) {
         checkIndex(c, index, c.rec.nics.length, 'VM');
         const nic = await ctx.network.connect(c.rec.id, index, vlan, br);
+        checkpoint('net.connect.moved');
         c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
         c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
       } else {

@@ -6,7 +6,10 @@ import { defaultConfig } from '../config/defaults.js';
 import { logError } from '../log.js';
 import { isAlive } from '../state/lifecycle.js';
 import type { ContainerRecord } from '../state/state-store.js';
+import { checkpoint } from '../fault.js';
 import { describeExit, startTicks, watch } from './exit.js';
+import { killOne } from './kill.js';
+import { DISCONNECTED } from './net.js';
 import { saveOrRetry } from './save-retry.js';
 
 /**
@@ -23,6 +26,7 @@ export async function recover(ctx: EngineContext): Promise<void> {
     ctx.containers.set(id, c);
     ctx.nextId = Math.max(ctx.nextId, id + 1);
     if (isAlive(rec.state)) await readopt(ctx, c);
+    checkpoint('recover.first-container');
   }
   // A crash between mkdir and the first save of a launch leaves an instance dir with no record:
   // nothing can own it, nothing was started from it (the record is saved before the cgroups).
@@ -30,6 +34,7 @@ export async function recover(ctx: EngineContext): Promise<void> {
     ctx.nextId = Math.max(ctx.nextId, id + 1);
     await ctx.store.remove(id).catch((e: unknown) => logError(`recovery: removing stray instance dir ${ctx.store.dir(id)}`, e));
   }
+  checkpoint('recover.before-orphans');
   await removeOrphanCgroups(ctx);
   const live = new Set([...ctx.containers.values()].filter((c) => isAlive(c.rec.state)).map((c) => c.rec.id));
   await ctx.network.reconcile(live);
@@ -85,7 +90,10 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
     const frozen = await c.cgroups.isFrozen();
     // The kernel is the truth: a crash between a freeze and its state write must not lie.
     rec.state = frozen ? (rec.state === 'BUILDING' ? 'BUILDING' : 'PAUSED') : 'RUNNING';
+    await adoptNics(ctx, c);
     await saveOrRetry(ctx, c);
+    // A `vm kill` recorded but cut short by the crash is finished: it was asked for, once.
+    if (rec.killRequested) await killOne(ctx, c).catch((e: unknown) => logError(`recovery: finishing the kill of ${rec.name}`, e));
     return;
   }
   control?.close();
@@ -105,6 +113,23 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
   rec.initPid = 0;
   rec.monitorPid = 0;
   await saveOrRetry(ctx, c);
+}
+
+/**
+ * The network's record (net.json) is written with each change of a NIC in the kernel; a crash
+ * before the container's own record followed leaves the two apart, and the network's is the one
+ * that matches the kernel.
+ */
+async function adoptNics(ctx: EngineContext, c: Container): Promise<void> {
+  const { rec } = c;
+  if (rec.nics.length === 0) return;
+  const recorded = await ctx.network.nics(rec.id).catch(() => []);
+  if (recorded.length !== rec.nics.length) return;
+  rec.nics = recorded.map((n, i) => ({ ...n, ip: rec.nics[i]!.ip, ip6: rec.nics[i]!.ip6 }));
+  recorded.forEach((n, i) => {
+    const spec = rec.config.net[i];
+    if (spec && n.vlan !== DISCONNECTED) rec.config.net[i] = { ...spec, vlan: n.vlan, bridge: n.bridge };
+  });
 }
 
 /** Connection attempts to a live monitor before it is given up (a loaded host may answer slowly). */

@@ -5,6 +5,7 @@ import { canStartNamed, canStartWild, transition } from '../state/lifecycle.js';
 import { build } from './launch.js';
 import { reapplyQos } from './qos.js';
 import { apply } from './targets.js';
+import { checkpoint } from '../fault.js';
 
 /** `vm start`: thaw BUILDING/PAUSED; a named QUIT/ERROR container is relaunched in its instance dir. */
 export function start(ctx: EngineContext, target: string): Promise<VmResult[]> {
@@ -25,6 +26,7 @@ async function startOne(ctx: EngineContext, c: Container): Promise<void> {
     await reapplyQos(ctx, c);
   }
   await c.cgroups.thaw();
+  checkpoint('start.thawed');
   c.rec.state = next;
   await ctx.save(c);
 }

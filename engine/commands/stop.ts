@@ -2,6 +2,7 @@ import type { VmResult } from '../api/types.js';
 import { serialize, type EngineContext } from '../context.js';
 import { canStop, transition } from '../state/lifecycle.js';
 import { apply } from './targets.js';
+import { checkpoint } from '../fault.js';
 
 /** `vm stop`: freeze every task of a running container → PAUSED. */
 export function stop(ctx: EngineContext, target: string): Promise<VmResult[]> {
@@ -10,6 +11,7 @@ export function stop(ctx: EngineContext, target: string): Promise<VmResult[]> {
     await serialize(c, async () => {
       const next = transition(c.rec.state, 'PAUSED');
       await c.cgroups.freeze();
+      checkpoint('stop.frozen');
       c.rec.state = next;
       await ctx.save(c);
     });

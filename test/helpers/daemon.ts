@@ -19,8 +19,8 @@ export interface TestDaemon {
   ok(line: string): Promise<string>;
   /** SIGKILL the daemon (containers must survive) and wait for it to be gone. */
   crash(): Promise<void>;
-  /** Start a new daemon on the same base and reconnect. */
-  restart(): Promise<void>;
+  /** Start a new daemon on the same base and reconnect (with `env` instead of the first one's, if given). */
+  restart(env?: Record<string, string>): Promise<void>;
   /** Kill and flush every container, stop the daemon, remove the base. */
   dispose(): Promise<void>;
 }
@@ -46,11 +46,18 @@ async function waitForSocket(base: string, proc: ChildProcess): Promise<void> {
   throw new Error('daemon did not start');
 }
 
-export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2'; filepath?: string } = {}): Promise<TestDaemon> {
+/** The daemon's command line for `opts` (tests that expect it to die start it themselves). */
+export function daemonArgs(base: string, opts: { freezer?: 'v1' | 'v2'; filepath?: string } = {}): string[] {
+  return [BIN, 'serve', '--base', base, ...(opts.freezer ? ['--freezer', opts.freezer] : []), ...(opts.filepath ? ['--filepath', opts.filepath] : [])];
+}
+
+/** `env`: added to the daemon's environment (e.g. NANOMEGA_FAULT); restart() may replace it. */
+export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2'; filepath?: string; env?: Record<string, string> } = {}): Promise<TestDaemon> {
   const base = opts.base ?? tempBase();
-  const args = [BIN, 'serve', '--base', base, ...(opts.freezer ? ['--freezer', opts.freezer] : []), ...(opts.filepath ? ['--filepath', opts.filepath] : [])];
+  const args = daemonArgs(base, opts);
+  let env = opts.env ?? {};
   const launch = async () => {
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
     await waitForSocket(base, proc);
     const c = await EngineClient.connect(base);
     await c.call('cli.exec', '.annotate false'); // no host column, as in minitest transcripts
@@ -77,7 +84,8 @@ export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2'; 
       proc.kill('SIGKILL');
       await gone;
     },
-    async restart() {
+    async restart(newEnv?: Record<string, string>) {
+      if (newEnv) env = newEnv;
       ({ proc, client } = await launch());
     },
     async dispose() {
@@ -87,9 +95,11 @@ export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2'; 
       await client.call('vm.kill', 'all').catch(() => undefined);
       await client.call('vm.flush', 'all').catch(() => undefined);
       client.close();
-      const gone = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await gone;
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const gone = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await gone;
+      }
       await rm(base, { recursive: true, force: true });
     },
   } as TestDaemon;

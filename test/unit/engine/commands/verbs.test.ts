@@ -256,3 +256,18 @@ test('vm tag sets a tag on every match; bad filesystem and duplicate names fail 
   assert.equal(k.shim.calls.length, calls, 'no monitor was asked for');
   assert.equal(k.calls.filter((c) => c.op === 'mkdir').length, mkdirs, 'no directory was made');
 });
+
+test('a restart finishes a vm kill the crash cut short: the container ends QUIT', async () => {
+  const k = new FakeKernel();
+  const { e } = await open(k);
+  await e.handlers['vm.launch']('kq0', config(e));
+  await e.handlers['vm.start']('kq0');
+  const c = await info(e, 'kq0');
+  k.daemonDied(e);
+  // The record says a kill was asked for; the daemon died before signalling.
+  const statePath = join(BASE, String(c.id), 'state.json');
+  k.files.set(statePath, JSON.stringify({ ...JSON.parse(k.files.get(statePath)!), killRequested: true }));
+  const { e: e2 } = await open(k);
+  assert.equal((await info(e2, 'kq0')).state, 'QUIT');
+  assert.equal(k.shim.monitors.get(c.dir)!.alive, false);
+});
