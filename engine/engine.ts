@@ -41,6 +41,9 @@ import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
 import { StatsSampler } from './stats/sampler.js';
 import { StatFileHost } from './stats/stat-file-host.js';
 import { StatsWatch } from './stats/watch.js';
+import { DAEMON_GROUP, groupId } from './host/groups.js';
+import { secureBase } from './state/base-dir.js';
+import { isAlive } from './state/lifecycle.js';
 
 /** Default pids.max per container (security-and-reliability.md: pids limit on by default). */
 export const DEFAULT_PIDS_MAX = 4096;
@@ -195,7 +198,7 @@ export class Engine {
 
   static async open(options: EngineOptions, host: Host = new LinuxHost()): Promise<Engine> {
     const base = options.base;
-    await host.mkdir(base, { recursive: true, mode: 0o755 });
+    await secureBase(host, base, await groupId(DAEMON_GROUP, (p) => host.readFile(p)));
     const filesDir = resolve(options.filesDir ?? join(base, 'files'));
     // minimega's files directory (iomeshage makes it too): where relative vm config paths point.
     await host.mkdir(filesDir, { recursive: true, mode: 0o755 });
@@ -234,7 +237,7 @@ export class Engine {
       attachWave: new AttachWave(network),
       hostFsRoot: join(base, 'hostfs'),
       filesDir,
-      hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot).catch((e) => {
+      hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot, () => [...ctx.containers.values()].some((c) => isAlive(c.rec.state))).catch((e) => {
         hostFs = undefined;
         throw e;
       })),

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { constants, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_GROUP, groupId } from '../../engine/host/groups.js';
+import { LinuxHost } from '../../engine/host/linux-host.js';
+import { secureBase } from '../../engine/state/base-dir.js';
 import { EngineClient, socketPath } from '../engine-client.js';
 import { DEFAULT_WEB, fail, type Args } from '../args.js';
 import type { Subcommand } from '../subcommand.js';
@@ -16,8 +19,9 @@ async function ensureDaemon(args: Args): Promise<void> {
   try {
     (await EngineClient.connect(args.base)).close();
   } catch {
-    mkdirSync(args.base, { recursive: true, mode: 0o755 });
-    const log = openSync(join(args.base, 'daemon.log'), 'a');
+    // The daemon checks the base again; the log must not be opened through a planted symlink first.
+    await secureBase(new LinuxHost(), args.base, await groupId(DAEMON_GROUP));
+    const log = openSync(join(args.base, 'daemon.log'), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     const child = spawn(process.execPath, [ENTRY, 'serve', '--base', args.base], { detached: true, stdio: ['ignore', log, log] });
     child.unref();
     for (let i = 0; i < 100 && !existsSync(socketPath(args.base)); i++) await new Promise((r) => setTimeout(r, 100));

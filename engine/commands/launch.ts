@@ -121,7 +121,23 @@ export async function checkPreinitForLaunch(ctx: EngineContext, config: Containe
   await checkPreinit(ctx.host, config.preinit, places);
 }
 
+/**
+ * `snapshot false` writes straight into the filesystem; the built-in one is the shared lower layer
+ * of every default container, so it never may be (review H2: a container could rewrite every
+ * later container's /init, plant setuid files, or symlinks for the root daemon to follow).
+ */
+export function checkWritableRoot(config: Pick<ContainerConfig, 'snapshot' | 'filesystem'>): void {
+  if (!config.snapshot && !config.filesystem) {
+    throw new EngineError(
+      'E_CONFIG',
+      'snapshot false needs a filesystem of its own: the built-in filesystem is shared by every default container and is never writable by one (vm config filesystem DIR)',
+      { field: 'snapshot', value: 'false' },
+    );
+  }
+}
+
 function checkConflicts(ctx: EngineContext, names: string[], config: ContainerConfig): void {
+  checkWritableRoot(config);
   if (config.uuid && names.length > 1) {
     throw new EngineError('E_CONFIG', 'cannot launch multiple VMs with a pre-configured UUID', { field: 'uuid' });
   }
@@ -221,6 +237,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
 
 async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter): Promise<ShimBootstrap> {
   const { rec } = c;
+  checkWritableRoot(rec.config); // also for `vm start` of a record made before the rule
   const volumes = Object.entries(rec.config.volumes).map(([dst, src]) => ({ src, dst, readonly: false }));
   if (!rec.config.filesystem) volumes.unshift(...(await ctx.hostFs()).binds);
   return {

@@ -1,5 +1,7 @@
-import { chmod, chown, readFile, unlink } from 'node:fs/promises';
+import { chmod, chown, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { DAEMON_GROUP, groupId } from '../host/groups.js';
+import { listenOwnerOnly } from '../host/unix-listen.js';
 import { LineSplitter, LineTooLong, MAX_LINE_BYTES, MAX_PENDING_BYTES } from '../api/wire.js';
 
 /** Socket file mode: root and the nanomega group (design.md §1). */
@@ -65,21 +67,13 @@ export class LineSocket {
   }
 }
 
-async function groupId(name: string): Promise<number | undefined> {
-  const line = (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n').find((l) => l.startsWith(`${name}:`));
-  return line ? Number(line.split(':')[2]) : undefined;
-}
-
 /** Listen on a unix socket at `path` (a stale file is replaced), mode 0660, group nanomega when it exists. */
 export async function listenUnix(path: string, onSocket: (sock: Socket) => void): Promise<Server> {
   await unlink(path).catch(() => undefined); // Best-effort: a stale socket from a dead daemon.
   const server = createServer(onSocket);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
+  await listenOwnerOnly(server, path);
   await chmod(path, SOCKET_MODE);
-  const gid = await groupId('nanomega');
+  const gid = await groupId(DAEMON_GROUP);
   if (gid !== undefined) await chown(path, 0, gid);
   return server;
 }

@@ -7,6 +7,8 @@ export type HostCall =
   | { op: 'writeFile' | 'writeFileAtomic'; path: string; data: string }
   | { op: 'mkdir' | 'rmdir' | 'removeTree' | 'readdir'; path: string }
   | { op: 'rename'; from: string; to: string }
+  | { op: 'chmod'; path: string; mode: number }
+  | { op: 'chown'; path: string; uid: number; gid: number }
   | { op: 'kill'; pid: number; signal: NodeJS.Signals | number }
   | { op: 'run'; argv: readonly string[]; input?: string };
 
@@ -91,14 +93,28 @@ export class FakeHost implements Host {
   }
 
   /** Owner and mode per path (default root and 0755 for directories, 0644 for files). */
-  readonly meta = new Map<string, { uid?: number; mode?: number }>();
+  readonly meta = new Map<string, { uid?: number; gid?: number; mode?: number }>();
 
   async lstat(path: string): Promise<HostStat | undefined> {
     const kind = await this.kind(path);
     if (kind === undefined) return undefined;
     const m = this.meta.get(path) ?? {};
     const ino = [...this.dirs, ...this.files.keys(), ...this.links.keys()].indexOf(path) + 1;
-    return { kind, uid: m.uid ?? 0, mode: m.mode ?? (kind === 'dir' ? 0o755 : kind === 'symlink' ? 0o777 : 0o644), dev: 1, ino };
+    return { kind, uid: m.uid ?? 0, gid: m.gid ?? 0, mode: m.mode ?? (kind === 'dir' ? 0o755 : kind === 'symlink' ? 0o777 : 0o644), dev: 1, ino };
+  }
+
+  async realpath(path: string): Promise<string> {
+    return path;
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    this.calls.push({ op: 'chmod', path, mode });
+    this.meta.set(path, { ...this.meta.get(path), mode });
+  }
+
+  async chown(path: string, uid: number, gid: number): Promise<void> {
+    this.calls.push({ op: 'chown', path, uid, gid });
+    this.meta.set(path, { ...this.meta.get(path), uid, gid });
   }
 
   async mkdir(path: string): Promise<void> {
@@ -118,13 +134,14 @@ export class FakeHost implements Host {
     this.files.delete(path);
     for (const f of [...this.files.keys()]) if (f.startsWith(path + '/')) this.files.delete(f);
     for (const d of [...this.dirs]) if (d === path || d.startsWith(path + '/')) this.dirs.delete(d);
+    for (const l of [...this.links.keys()]) if (l === path || l.startsWith(path + '/')) this.links.delete(l);
   }
 
   async readdir(path: string): Promise<string[]> {
     this.calls.push({ op: 'readdir', path });
     if (!this.dirs.has(path)) throw hostError('readdir', path, enoent());
     const names = new Set<string>();
-    for (const p of [...this.files.keys(), ...this.dirs]) {
+    for (const p of [...this.files.keys(), ...this.dirs, ...this.links.keys()]) {
       if (p !== path && dirname(p) === path) names.add(p.slice(path.length + 1));
     }
     return [...names].sort();

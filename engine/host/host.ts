@@ -16,6 +16,11 @@ export interface Host {
   kind(path: string): Promise<'file' | 'dir' | 'symlink' | 'other' | undefined>;
   /** lstat of a path (a final symlink is not followed), or undefined when it does not exist. */
   lstat(path: string): Promise<HostStat | undefined>;
+  /** The path with every symlink resolved (realpath(3)). */
+  realpath(path: string): Promise<string>;
+  chmod(path: string, mode: number): Promise<void>;
+  /** lchown(2): the path itself, a symlink never followed. */
+  chown(path: string, uid: number, gid: number): Promise<void>;
   mkdir(path: string, opts?: { recursive?: boolean; mode?: number }): Promise<void>;
   rmdir(path: string): Promise<void>;
   /** Remove a tree (instance directories). Never follows symlinks out of it. */
@@ -36,6 +41,7 @@ export interface RunResult {
 export interface HostStat {
   kind: 'file' | 'dir' | 'symlink' | 'other';
   uid: number;
+  gid: number;
   /** Permission bits with setuid/setgid/sticky (st_mode & 07777). */
   mode: number;
   dev: number;

@@ -157,10 +157,34 @@ export class LinuxHost implements Host {
     try {
       const st = await fs.lstat(path);
       const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
-      return { kind, uid: st.uid, mode: st.mode & 0o7777, dev: st.dev, ino: st.ino };
+      return { kind, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, dev: st.dev, ino: st.ino };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw hostError('lstat', path, e);
+    }
+  }
+
+  async realpath(path: string): Promise<string> {
+    try {
+      return await fs.realpath(path);
+    } catch (e) {
+      throw hostError('realpath', path, e);
+    }
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    try {
+      await fs.chmod(path, mode);
+    } catch (e) {
+      throw hostError('chmod', path, e);
+    }
+  }
+
+  async chown(path: string, uid: number, gid: number): Promise<void> {
+    try {
+      await fs.lchown(path, uid, gid);
+    } catch (e) {
+      throw hostError('chown', path, e);
     }
   }
 

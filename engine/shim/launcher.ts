@@ -7,12 +7,14 @@
  * monitor's sync socket: ShimLaunch.attach drives the usual handshake over it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { EngineError, hostError } from '../errors.js';
 import { FrameReader, ShimMsg, type Frame } from './protocol.js';
 import { SHIM_PATH_ENV, defaultShimPath } from './shim-process.js';
+import { listenOwnerOnly } from '../host/unix-listen.js';
 
 /** The daemon's end of the launcher's connections, in the base directory. */
 export const LAUNCH_SOCKET = 'launch.sock';
@@ -37,7 +39,7 @@ export function launchRequest(token: number, dir: string): string {
 export function attachToken(f: Frame): number | undefined {
   if (f.type !== ShimMsg.ATTACH) return undefined;
   const s = f.payload.toString('latin1');
-  return /^\d{1,15}$/.test(s) ? Number(s) : undefined;
+  return /^\d{1,16}$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined;
 }
 
 interface Pending {
@@ -51,7 +53,6 @@ interface Pending {
 
 export class ShimLauncher {
   private readonly pending = new Map<number, Pending>();
-  private nextToken = 1;
   private proc: ChildProcess | undefined;
   private closed = false;
 
@@ -72,9 +73,8 @@ export class ShimLauncher {
       if (e.code !== 'ENOENT') throw hostError('unlink', path, e);
     });
     const server = createServer({ pauseOnConnect: false });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(hostError('listen', path, e)));
-      server.listen(path, () => resolve());
+    await listenOwnerOnly(server, path).catch((e: unknown) => {
+      throw hostError('listen', path, e);
     });
     server.on('error', () => {}); // accept errors (EMFILE): the request times out and says so
     try {
@@ -99,7 +99,7 @@ export class ShimLauncher {
    */
   launch(dir: string): Promise<Socket> {
     if (this.closed) return Promise.reject(new EngineError('E_SHIM', 'shim launcher is closed'));
-    const token = this.nextToken++;
+    const token = this.newToken();
     let line: string;
     try {
       line = launchRequest(token, dir);
@@ -153,6 +153,17 @@ export class ShimLauncher {
     proc.on('error', (e) => gone(hostError('spawn', this.shimPath, e).message));
     proc.on('exit', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with status ${code}`));
     return proc;
+  }
+
+  /**
+   * A random 53-bit token per request: the monitor proves with it which request forked it. A
+   * sequential one could be guessed by anyone who can reach launch.sock in time.
+   */
+  private newToken(): number {
+    for (;;) {
+      const token = Number(randomBytes(8).readBigUInt64BE() >> 11n);
+      if (token > 0 && !this.pending.has(token)) return token;
+    }
   }
 
   private settle(token: number): Pending | undefined {

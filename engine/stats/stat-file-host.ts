@@ -96,6 +96,9 @@ export class StatFileHost implements Host {
   copyFile: Host['copyFile'] = (s, d, m) => this.inner.copyFile(s, d, m);
   kind: Host['kind'] = (p) => this.inner.kind(p);
   lstat: Host['lstat'] = (p) => this.inner.lstat(p);
+  realpath: Host['realpath'] = (p) => this.inner.realpath(p);
+  chmod: Host['chmod'] = (p, m) => this.inner.chmod(p, m);
+  chown: Host['chown'] = (p, u, g) => this.inner.chown(p, u, g);
   mkdir: Host['mkdir'] = (p, o) => this.inner.mkdir(p, o);
   rmdir: Host['rmdir'] = (p) => this.inner.rmdir(p);
   removeTree: Host['removeTree'] = (p) => this.inner.removeTree(p);

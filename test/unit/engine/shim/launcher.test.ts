@@ -63,6 +63,9 @@ test('launchRequest and attachToken', () => {
   assert.throws(() => launchRequest(-1, '/a'), RangeError);
   assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('42') }), 42);
   assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('4x') }), undefined);
+  // Tokens are random 53-bit numbers (review L6): up to 16 digits, never past a safe integer.
+  assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('9007199254740991') }), 9007199254740991);
+  assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('9007199254740993') }), undefined);
   assert.equal(attachToken({ type: ShimMsg.ATTACH, payload: Buffer.from('') }), undefined);
   assert.equal(attachToken({ type: ShimMsg.PID, payload: Buffer.from('42') }), undefined);
 });
