@@ -10,6 +10,7 @@
  */
 import type { CcClientInfo, CcCommandInfo, CcCommandSpec, CcFilter, CcProcessInfo, CcProgress } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
+import { logError } from '../log.js';
 import { ShimExec } from '../shim/exec-client.js';
 import { deliver, type DeliveryEnv } from './deliver.js';
 import { matches, type FilterSubject } from './filter.js';
@@ -132,7 +133,9 @@ export class CcNamespace {
       for (const [id, uuids] of Object.entries(saved.onceFor ?? {})) n.onceFor.set(Number(id), new Set(uuids));
     }
     const pendingProcs = n.replay(journal);
-    void n.recover(pendingProcs).finally(() => n.kick());
+    n.recover(pendingProcs)
+      .catch((e: unknown) => logError('cc: recovering background processes', e))
+      .finally(() => n.kick());
     return n;
   }
 
@@ -307,7 +310,7 @@ export class CcNamespace {
   /** Look for work: every client not already busy walks the commands it has not considered. */
   kick(): void {
     if (this.closed) return;
-    for (const c of this.clients()) void this.pump(c);
+    for (const c of this.clients()) this.pump(c).catch((e: unknown) => logError(`cc: delivering to vm ${c.rec.name}`, e));
   }
 
   private async pump(c: Container): Promise<void> {
