@@ -69,3 +69,8 @@ export function registerIpc(): void {
 }
 
 export { isAppFrame };
+
+/** The daemon connection of a window we attached (capture-save.ts reads through it). */
+export function clientOf(wc: WebContents): EngineClient | undefined {
+  return connections.get(wc.id)?.client;
+}

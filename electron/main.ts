@@ -5,6 +5,7 @@ import { answers } from '../engine/api/node/socket-client.js';
 import { baseFrom, socketPath } from '../engine/api/wire.js';
 import { serveCommandPty } from './command-pty.js';
 import { ensureDaemon } from './daemon-start.js';
+import { registerCaptureSave } from './capture-save.js';
 import { attachWindow, registerIpc } from './ipc.js';
 import { findProgram } from './program.js';
 import { createConsoleWindow, createMainWindow, registerAppScheme, serveAppProtocol } from './window.js';
@@ -34,6 +35,7 @@ app.enableSandbox();
 void app.whenReady().then(async () => {
   serveAppProtocol();
   registerIpc();
+  registerCaptureSave();
   await ensureDaemon({
     base: BASE,
     socket: SOCKET,

@@ -28,6 +28,11 @@ const engineTransport: EngineTransport = {
 };
 contextBridge.exposeInMainWorld('engineTransport', engineTransport);
 
+/** Saving a capture's pcap through main's save dialog (electron/capture-save.ts). */
+contextBridge.exposeInMainWorld('nanomegaFiles', {
+  saveCapture: (id: number, name: string) => ipcRenderer.invoke('capture:save', Number(id), String(name)) as Promise<{ saved: boolean; path?: string }>,
+});
+
 /** The engine command console pane: `nanomega attach` in a pty held by the main process. */
 contextBridge.exposeInMainWorld('nanomegaPty', {
   start: (cols: number, rows: number) => ipcRenderer.invoke('pty:start', cols, rows) as Promise<void>,

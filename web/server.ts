@@ -6,6 +6,8 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { captureChunks, findCapture } from '../engine/api/node/capture-stream.js';
+import { EngineClient } from '../engine/api/node/socket-client.js';
 import { encodeFrame, encodeLine, LineSplitter, MAX_REPLY_BYTES, parseClientFrame, protocolError } from '../engine/api/wire.js';
 
 /** Cookie that carries the token after the first load (HttpOnly, SameSite=Strict). */
@@ -111,6 +113,8 @@ export async function serveWeb(opts: WebOptions): Promise<WebServer> {
       });
       return res.end();
     }
+    const download = CAPTURE_PATH_RE.exec(url.pathname);
+    if (download && req.method === 'GET') return void sendCapture(opts.socket, Number(download[1]), res).catch(() => res.destroy());
     sendStatic(staticDir, url.pathname, authority, res).catch(() => res.destroy());
   });
 
@@ -144,6 +148,38 @@ export async function serveWeb(opts: WebOptions): Promise<WebServer> {
         server.close(() => r());
       }),
   };
+}
+
+/** `GET /captures/<id>[/<file name>]`: a capture's pcap, read through the daemon (the relay never opens files). */
+const CAPTURE_PATH_RE = /^\/captures\/(\d{1,9})(?:\/[^/]*)?$/;
+
+async function sendCapture(socket: string, id: number, res: ServerResponse): Promise<void> {
+  const client = EngineClient.lazy(socket);
+  try {
+    const c = await findCapture(client, id);
+    if (!c) return deny(res, 404, `no capture ${id}`);
+    const name = (c.path.split('/').pop() || `capture-${id}`).replace(/[^A-Za-z0-9_.-]/g, '_');
+    let started = false;
+    for await (const chunk of captureChunks(client, id)) {
+      if (!started) {
+        res.writeHead(200, {
+          'Content-Type': 'application/vnd.tcpdump.pcap',
+          'Content-Disposition': `attachment; filename="${/\.(pcap|cap)$/i.test(name) ? name : `${name}.pcap`}"`,
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+        });
+        started = true;
+      }
+      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+    }
+    if (!started) return deny(res, 404, `capture ${id} has no file`);
+    res.end();
+  } catch (e) {
+    if (!res.headersSent) deny(res, 502, e instanceof Error ? e.message : String(e));
+    else res.destroy();
+  } finally {
+    client.close();
+  }
 }
 
 function deny(res: ServerResponse, status: number, reason: string): void {

@@ -18,8 +18,9 @@ const transport = fake.exposed.get('engineTransport');
 const engine = bridgeOf(transport);
 const pty = fake.exposed.get('nanomegaPty');
 
-test('exactly two objects reach the page: the engine transport and the command pane', () => {
-  assert.deepEqual([...fake.exposed.keys()].sort(), ['engineTransport', 'nanomegaPty']);
+test('exactly three objects reach the page: the engine transport, the command pane and capture saving', () => {
+  assert.deepEqual([...fake.exposed.keys()].sort(), ['engineTransport', 'nanomegaFiles', 'nanomegaPty']);
+  assert.deepEqual(Object.keys(fake.exposed.get('nanomegaFiles') as object), ['saveCapture']);
   assert.deepEqual(Object.keys(transport).sort(), ['on', 'request']);
   assert.deepEqual(Object.keys(pty).sort(), ['input', 'onData', 'onExit', 'resize', 'start']);
 });
