@@ -32,28 +32,35 @@ if (process.getuid?.() === 0) {
 }
 
 app.enableSandbox();
-void app.whenReady().then(async () => {
-  serveAppProtocol();
-  registerIpc();
-  registerCaptureSave();
-  await ensureDaemon({
-    base: BASE,
-    socket: SOCKET,
-    program: PROGRAM,
-    answers: () => answers(SOCKET),
-    ask: (opts) => dialog.showMessageBox(opts),
-    error: (title, content) => dialog.showErrorBox(title, content),
-    spawn: (file, args, onError) => {
-      const child = spawn(file, args, { detached: true, stdio: 'ignore' });
-      child.on('error', onError);
-      child.unref();
-    },
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+app
+  .whenReady()
+  .then(async () => {
+    serveAppProtocol();
+    registerIpc();
+    registerCaptureSave();
+    await ensureDaemon({
+      base: BASE,
+      socket: SOCKET,
+      program: PROGRAM,
+      answers: () => answers(SOCKET),
+      ask: (opts) => dialog.showMessageBox(opts),
+      error: (title, content) => dialog.showErrorBox(title, content),
+      spawn: (file, args, onError) => {
+        const child = spawn(file, args, { detached: true, stdio: 'ignore' });
+        child.on('error', onError);
+        child.unref();
+      },
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+    const win = createMainWindow(openConsole);
+    attachWindow(win, SOCKET);
+    serveCommandPty(win, BASE, PROGRAM);
+  })
+  .catch((e: unknown) => {
+    // Nothing can be shown without a window: say why and leave rather than sit there blank.
+    dialog.showErrorBox('nanomega could not start', e instanceof Error ? e.message : String(e));
+    app.quit();
   });
-  const win = createMainWindow(openConsole);
-  attachWindow(win, SOCKET);
-  serveCommandPty(win, BASE, PROGRAM);
-});
 app.on('window-all-closed', () => app.quit());
 app.on('web-contents-created', (_e, wc) => {
   wc.on('will-navigate', (ev) => ev.preventDefault());

@@ -84,7 +84,7 @@ function secure(win: BrowserWindow, onConsole: (url: string) => void): void {
   // Only our console windows may open; they are created by us, not by window.open.
   wc.setWindowOpenHandler(({ url }) => {
     if (isConsoleUrl(url) !== undefined) onConsole(url);
-    else if (isExternalLink(url)) void shell.openExternal(url); // links in help text open in the browser
+    else if (isExternalLink(url)) shell.openExternal(url).catch(() => undefined); // Best-effort: links in help text open in the browser, if there is one
     return { action: 'deny' };
   });
   wc.on('will-navigate', (e) => e.preventDefault());
@@ -117,7 +117,7 @@ function create(opts: { width: number; height: number; title: string }, onConsol
 
 export function createMainWindow(onConsole: (url: string) => void): BrowserWindow {
   const win = create({ width: 1280, height: 820, title: 'nanomega' }, onConsole);
-  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  win.loadURL(`${APP_ORIGIN}/index.html`).catch((e: unknown) => console.error(`nanomega: loading the app: ${String(e)}`));
   return win;
 }
 
@@ -125,6 +125,6 @@ export function createMainWindow(onConsole: (url: string) => void): BrowserWindo
 export function createConsoleWindow(url: string, onConsole: (url: string) => void): BrowserWindow {
   const name = new URL(url).searchParams.get('name') ?? 'console';
   const win = create({ width: 860, height: 540, title: `${name} — nanomega console` }, onConsole);
-  void win.loadURL(url);
+  win.loadURL(url).catch((e: unknown) => console.error(`nanomega: loading ${url}: ${String(e)}`));
   return win;
 }
