@@ -130,7 +130,7 @@ export function useTopologyGraph(el: Ref<HTMLElement | undefined>, o: GraphOptio
       const layout = cy.layout({
         name: 'fcose',
         quality: 'proof',
-        randomize: false,
+        randomize: true,
         animate: false,
         nodeRepulsion: () => 12000,
         // Trunks (bridge → segment) long, NICs short: segments become hubs with their members around them.
@@ -234,10 +234,32 @@ export function useTopologyGraph(el: Ref<HTMLElement | undefined>, o: GraphOptio
     cy = undefined;
   });
 
+  /**
+   * Puts a node beside a segment (after a drop-connect), on the free side: the direction with the
+   * fewest of the segment's neighbours. Saves the layout.
+   */
+  function placeNear(id: string, segment: string): void {
+    const seg = cy?.getElementById(segment);
+    const node = cy?.getElementById(id);
+    if (!seg?.nonempty() || !node?.nonempty()) return;
+    const c = seg.position();
+    const taken = seg.neighborhood().nodes().map((n) => Math.atan2(n.position().y - c.y, n.position().x - c.x));
+    let best = 0;
+    let bestGap = -1;
+    for (let k = 0; k < 16; k++) {
+      const a = (2 * Math.PI * k) / 16;
+      const gap = Math.min(Math.PI, ...taken.map((t) => Math.abs(Math.atan2(Math.sin(a - t), Math.cos(a - t)))));
+      if (gap > bestGap) [best, bestGap] = [a, gap];
+    }
+    node.position({ x: c.x + 100 * Math.cos(best), y: c.y + 100 * Math.sin(best) });
+    o.savePositions(positions());
+  }
+
   return {
     stats,
     ready,
     relayout,
+    placeNear,
     fit,
     select: (id: string) => {
       cy?.elements(':selected').unselect();
