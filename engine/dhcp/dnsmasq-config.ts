@@ -71,8 +71,6 @@ export interface DnsmasqPlan {
   rangeSize: number;
   /** A host path, '' for none. */
   config: string;
-  /** nobody (dnsmasq's default) where it can read the directory; root otherwise. */
-  user: 'nobody' | 'root';
 }
 
 /** Leases beyond the dynamic range: static ones added by `dnsmasq configure ID ip`. */
@@ -88,7 +86,9 @@ export function dnsmasqArgv(f: DnsmasqFiles, p: DnsmasqPlan): string[] {
   if (p.config !== '') argv.push(`--conf-file=${p.config}`);
   argv.push(
     `--pid-file=${f.pid}`,
-    `--user=${p.user}`,
+    // dnsmasq would drop to nobody, who cannot reach its own files under the root-only base (0700):
+    // it stays root, as minimega runs it.
+    '--user=root',
     `--log-facility=${f.log}`,
     `--hostsdir=${f.hostsDir}`,
     `--dhcp-hostsdir=${f.dhcpHostsDir}`,

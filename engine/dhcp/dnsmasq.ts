@@ -29,8 +29,6 @@ import {
 
 /** minimega's wildcard. */
 const ALL = 'all';
-/** dnsmasq drops root for this uid (its default `--user`); the probe checks what it could read. */
-const NOBODY_UID = 65534;
 
 interface ServerRecord {
   id: number;
@@ -69,8 +67,6 @@ export class DnsmasqServers {
       const rec: ServerRecord = { id, plan, settings: emptySettings(), pid: 0 };
       try {
         await this.writeFiles(f, rec);
-        plan.user = (await this.nobodyCanRead(f.hosts)) ? 'nobody' : 'root';
-        if (plan.user === 'root') this.log(`dnsmasq ${id} runs as root: uid ${NOBODY_UID} cannot read ${f.dir} (a parent directory is not searchable)`);
         await this.saveRecord(f, rec);
         const r = await this.host.run(dnsmasqArgv(f, plan));
         if (r.code !== 0) {
@@ -176,7 +172,7 @@ export class DnsmasqServers {
     if (config !== '' && (await this.host.kind(config)) !== 'file') {
       throw configError('config', config, `dnsmasq start: config file \`${config}\` does not exist`);
     }
-    if (listen === '') return { listen, low, high, iface: '', rangeSize: 0, config, user: 'nobody' };
+    if (listen === '') return { listen, low, high, iface: '', rangeSize: 0, config };
     const addr = ipv4Arg('listen address', listen);
     const lo = ipv4Arg('low dhcp range', low);
     const hi = ipv4Arg('high dhcp range', high);
@@ -190,7 +186,7 @@ export class DnsmasqServers {
     if (lo > hi) throw configError('low dhcp range', low, `dnsmasq start: low dhcp range ${low} is above high dhcp range ${high}`);
     const busy = [...this.servers.values()].find((s) => s.plan.iface === iface);
     if (busy) throw new EngineError('E_EXISTS', `dnsmasq start: dnsmasq ${busy.id} already serves ${iface}`, { op: 'dnsmasq start', path: iface });
-    return { listen, low, high, iface, rangeSize: hi - lo + 1, config, user: 'nobody' };
+    return { listen, low, high, iface, rangeSize: hi - lo + 1, config };
   }
 
   /** The host tap holding `listen` and its subnet. */
@@ -207,15 +203,6 @@ export class DnsmasqServers {
       return { iface: l.ifname, cidr: { addr, prefix: a.prefixlen } };
     }
     throw configError('listen address', listen, `dnsmasq start: no host tap holds ${listen} (tap create VLAN ip ${listen}/24 makes one)`);
-  }
-
-  /**
-   * Can dnsmasq, once it has dropped to nobody, still read its files? Not when the base (a test's
-   * mkdtemp, /root/…) is not searchable by others; then it has to stay root, as minimega runs it.
-   */
-  private async nobodyCanRead(path: string): Promise<boolean> {
-    const r = await this.host.run(['setpriv', `--reuid=${NOBODY_UID}`, `--regid=${NOBODY_UID}`, '--clear-groups', '--', 'test', '-r', path]);
-    return r.code === 0;
   }
 
   private find(id: string): ServerRecord {
@@ -247,7 +234,7 @@ export class DnsmasqServers {
     return dnsmasqFiles(join(this.root, String(rec.id)));
   }
 
-  /** The files dnsmasq reads, world-readable: it drops root before it reads most of them. */
+  /** The files dnsmasq reads (and `dnsmasq configure` rewrites). */
   private async writeFiles(f: DnsmasqFiles, rec: ServerRecord): Promise<void> {
     for (const d of [this.root, f.dir, f.hostsDir, f.dhcpHostsDir, f.optsDir]) await this.host.mkdir(d, { recursive: true, mode: 0o755 });
     await this.host.createFile(f.hosts, hostsText(rec.settings), 0o644);

@@ -15,12 +15,12 @@ import {
 
 test('argv: our pid, lease, log and watched dirs; bound to the one tap; no /etc/dnsmasq.conf', () => {
   const f = dnsmasqFiles('/b/dnsmasq/3');
-  const argv = dnsmasqArgv(f, { listen: '10.0.0.1', low: '10.0.0.10', high: '10.0.0.20', iface: 'mega_tap0', rangeSize: 11, config: '', user: 'nobody' });
+  const argv = dnsmasqArgv(f, { listen: '10.0.0.1', low: '10.0.0.10', high: '10.0.0.20', iface: 'mega_tap0', rangeSize: 11, config: '' });
   assert.equal(argv[0], 'dnsmasq');
   assert.equal(argv[1], '--conf-file=/dev/null');
   for (const a of [
     '--pid-file=/b/dnsmasq/3/dnsmasq.pid',
-    '--user=nobody',
+    '--user=root',
     '--dhcp-leasefile=/b/dnsmasq/3/dnsmasq.leases',
     '--hostsdir=/b/dnsmasq/3/hostdir',
     '--dhcp-hostsdir=/b/dnsmasq/3/dhcpdir',
@@ -31,7 +31,7 @@ test('argv: our pid, lease, log and watched dirs; bound to the one tap; no /etc/
     '--listen-address=10.0.0.1',
     '--dhcp-range=10.0.0.10,10.0.0.20',
   ]) assert.ok(argv.includes(a), a);
-  const withConfig = dnsmasqArgv(f, { listen: '', low: '', high: '', iface: '', rangeSize: 0, config: '/etc/lab.conf', user: 'root' });
+  const withConfig = dnsmasqArgv(f, { listen: '', low: '', high: '', iface: '', rangeSize: 0, config: '/etc/lab.conf' });
   assert.ok(withConfig.includes('--conf-file=/etc/lab.conf') && !withConfig.some((a) => a.startsWith('--interface')));
 });
 

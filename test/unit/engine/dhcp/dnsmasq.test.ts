@@ -10,7 +10,6 @@ import { HostTaps } from '../../../../engine/net/taps.js';
 /** A host whose dnsmasq "starts" (pid file, /proc entries) and whose kill makes the process go away. */
 class DaemonHost extends FakeHost {
   nextPid = 4000;
-  nobodyReads = true;
   addrs = [{ ifname: 'tap0', addr_info: [{ local: '10.0.0.1', prefixlen: 24 }] }, { ifname: 'eth0', addr_info: [{ local: '192.0.2.2', prefixlen: 24 }] }];
   constructor() {
     super();
@@ -18,7 +17,6 @@ class DaemonHost extends FakeHost {
       const cmd = argv.join(' ');
       if (cmd === 'ip -j link show') return { code: 0, stdout: '[]', stderr: '' };
       if (cmd === 'ip -j -4 addr show') return { code: 0, stdout: JSON.stringify(this.addrs), stderr: '' };
-      if (argv[0] === 'setpriv') return { code: this.nobodyReads ? 0 : 1, stdout: '', stderr: '' };
       if (argv[0] === 'dnsmasq') {
         const pidFile = argv.find((a) => a.startsWith('--pid-file='))!.slice('--pid-file='.length);
         const pid = this.nextPid++;
@@ -49,21 +47,13 @@ async function setup() {
 
 const dnsmasqRuns = (host: FakeHost) => host.calls.filter((c) => c.op === 'run' && c.argv[0] === 'dnsmasq');
 
-test('start binds dnsmasq to the tap holding LISTEN, as nobody, and lists it with its pid', async () => {
+test('start binds dnsmasq to the tap holding LISTEN and lists it with its pid', async () => {
   const { host, servers } = await setup();
   const info = await servers.start('10.0.0.1', '10.0.0.10', '10.0.0.200');
   assert.deepEqual(info, { id: 0, address: '10.0.0.1', min: '10.0.0.10', max: '10.0.0.200', path: '/b/dnsmasq/0', pid: 4000, interface: 'tap0', config: '' });
   const argv = (dnsmasqRuns(host)[0] as { argv: readonly string[] }).argv;
-  assert.ok(argv.includes('--interface=tap0') && argv.includes('--user=nobody') && argv.includes('--dhcp-lease-max=4287'));
+  assert.ok(argv.includes('--interface=tap0') && argv.includes('--user=root') && argv.includes('--dhcp-lease-max=4287'));
   assert.deepEqual((await servers.list()).map((s) => [s.id, s.pid]), [[0, 4000]]);
-});
-
-test('a base nobody cannot search makes dnsmasq keep root, and says so', async () => {
-  const { host, servers, logs } = await setup();
-  host.nobodyReads = false;
-  await servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20');
-  assert.ok((dnsmasqRuns(host)[0] as { argv: readonly string[] }).argv.includes('--user=root'));
-  assert.match(logs.join('\n'), /runs as root/);
 });
 
 test('bad ranges, addresses and listeners are refused naming the value, and nothing starts', async () => {
