@@ -88,13 +88,26 @@ export async function launch(ctx: EngineContext, arg: string, given: ContainerCo
     ctx.containers.set(id, c);
     return c;
   });
-  await ctx.saveEngine();
+  // Nothing exists of a container whose ids or instance directory could not be written (a full or
+  // read-only base): it leaves the table again, and the launch reports why.
+  const forget = (c: Container) => ctx.containers.delete(c.rec.id);
+  try {
+    await ctx.saveEngine();
+  } catch (e) {
+    batch.forEach(forget);
+    throw e;
+  }
   checkpoint('launch.ids-saved');
   return Promise.all(
     batch.map(async (c): Promise<VmResult> => {
       const r: VmResult = { id: c.rec.id, name: c.rec.name };
       try {
-        await ctx.host.mkdir(ctx.store.dir(c.rec.id), { mode: 0o700 });
+        try {
+          await ctx.host.mkdir(ctx.store.dir(c.rec.id), { mode: 0o700 });
+        } catch (e) {
+          forget(c);
+          throw e;
+        }
         checkpoint('launch.dir-made');
         await build(ctx, c);
       } catch (e) {
