@@ -4,12 +4,16 @@
  * until it ends), files received back. Every container access is an exec session of its monitor, so
  * it has the container's confinement and resolves paths inside the container's root.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type WriteStream } from 'node:fs';
+import { constants } from 'node:os';
 import { stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { CcCommandInfo } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
+import { EngineError } from '../errors.js';
 import { ShimExec, type ExecExit } from '../shim/exec-client.js';
+
+const ENOENT = constants.errno.ENOENT;
 import type { CcProcesses } from './processes.js';
 import type { ResponseFiles } from './responses.js';
 
@@ -46,48 +50,81 @@ function exitCode(e: ExecExit): number {
   return e.code ?? (e.signal !== undefined ? -1 : -1);
 }
 
-class Capped {
-  private parts: Buffer[] = [];
+/**
+ * A response file written as the output arrives (created on the first byte, as minimega writes
+ * stdout/stderr only when not empty): what a daemon killed mid-command had received is on disk, and
+ * the rest, collected after the restart, is appended.
+ */
+class ResponseStream {
   private size = 0;
+  private stream?: WriteStream;
+  private failed?: Error;
+
+  constructor(private readonly open: () => Promise<WriteStream>) {}
+
+  private opening?: Promise<WriteStream>;
+
   add(b: Buffer): void {
-    if (this.size >= RESPONSE_MAX) return;
-    this.parts.push(b.subarray(0, RESPONSE_MAX - this.size));
-    this.size += Math.min(b.length, RESPONSE_MAX - this.size);
+    if (this.size >= RESPONSE_MAX || this.failed) return;
+    const part = b.subarray(0, RESPONSE_MAX - this.size);
+    this.size += part.length;
+    this.opening ??= this.open().then((s) => {
+      s.on('error', (e) => (this.failed = e));
+      return (this.stream = s);
+    });
+    void this.opening.then((s) => s.write(part), (e: Error) => (this.failed = e));
   }
-  text(): string {
-    return Buffer.concat(this.parts).toString('utf8');
+
+  async close(): Promise<void> {
+    if (!this.opening) return;
+    const s = await this.opening.catch(() => undefined);
+    if (s) await new Promise<void>((resolve) => s.end(resolve));
+    if (this.failed) throw this.failed;
   }
 }
 
 /** A foreground command run to its end (or, after a restart, attached again by token). */
 async function runForeground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, argv: string[], attach: boolean): Promise<Delivered> {
   const dir = env.ctx.store.dir(c.rec.id);
-  const out = new Capped();
-  const err = new Capped();
+  const out = new ResponseStream(() => env.responses.append(cmd.id, c.rec.uuid, 'stdout'));
+  const err = new ResponseStream(() => env.responses.append(cmd.id, c.rec.uuid, 'stderr'));
   const handlers = { stdout: (b: Buffer) => out.add(b), stderr: (b: Buffer) => err.add(b) };
   const token = env.token('c', cmd.id, c.rec.uuid);
+  const start = () => ShimExec.start(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, handlers);
   let result: Delivered;
   try {
-    const x = attach
-      ? await ShimExec.attach(dir, token, handlers)
-      : await ShimExec.start(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, handlers);
-    const e = await x.exit;
-    result = { code: exitCode(e) };
+    let x: ShimExec;
+    if (attach) {
+      // ENOENT: the monitor never saw it start (the daemon died first): it runs now, for the first time.
+      x = await ShimExec.attach(dir, token, handlers);
+      const e = await x.exit.catch((e: EngineError) => e);
+      if (e instanceof EngineError && e.detail.errno === ENOENT) x = await start();
+    } else x = await start();
+    result = { code: exitCode(await x.exit) };
   } catch (e) {
     // miniccc: a command that cannot start has its error as stderr and exit code -1.
     err.add(Buffer.from((e as Error).message));
     result = { code: -1, error: (e as Error).message };
   }
-  await env.responses.write(cmd.id, c.rec.uuid, { stdout: out.text(), stderr: err.text(), code: result.code });
+  await out.close();
+  await err.close();
+  await env.responses.write(cmd.id, c.rec.uuid, { code: result.code });
   return result;
 }
 
-async function startBackground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, argv: string[]): Promise<Delivered> {
+async function startBackground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, argv: string[], attach: boolean): Promise<Delivered> {
   const token = env.token('b', cmd.id, c.rec.uuid);
   const discard = () => undefined;
+  const dir = env.ctx.store.dir(c.rec.id);
   let x: ShimExec;
   try {
-    x = await ShimExec.start(env.ctx.store.dir(c.rec.id), { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, { stdout: discard, stderr: discard });
+    if (attach && env.processes.has(token)) return {}; // re-adopted from the journal already
+    const start = () => ShimExec.start(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, { stdout: discard, stderr: discard });
+    if (attach) {
+      x = await ShimExec.attach(dir, token, { stdout: discard, stderr: discard });
+      const e = await Promise.race([x.exit.catch((e: EngineError) => e), x.whenStarted()]);
+      if (e instanceof EngineError && e.detail.errno === ENOENT) x = await start();
+    } else x = await start();
     const started = await x.whenStarted();
     if (started) await track(env, x, { token, uuid: c.rec.uuid, inc: c.rec.launchedAt, name: c.rec.name, pid: started.pid, command: argv });
   } catch (e) {
@@ -210,7 +247,7 @@ export async function deliver(env: DeliveryEnv, cmd: CcCommandInfo, c: Container
   const s = cmd.spec;
   switch (s.kind) {
     case 'exec':
-      if (s.background) return attach ? {} : startBackground(env, cmd, c, s.command);
+      if (s.background) return startBackground(env, cmd, c, s.command, attach);
       return runForeground(env, cmd, c, s.command, attach);
     case 'send': {
       const r = await sendFiles(env, cmd, c, s.files);

@@ -20,6 +20,10 @@ export class CcProcesses {
     this.byToken.set(p.token, p);
   }
 
+  has(token: string): boolean {
+    return this.byToken.has(token);
+  }
+
   remove(token: string): void {
     this.byToken.delete(token);
   }

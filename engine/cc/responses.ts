@@ -37,6 +37,17 @@ export class ResponseFiles {
     }
   }
 
+  /** Append to a client's stdout or stderr response (created when missing). */
+  async append(id: number, uuid: string, name: 'stdout' | 'stderr'): Promise<WriteStream> {
+    const dir = this.dir(id, uuid);
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o770 });
+    } catch (e) {
+      throw hostError('mkdir', dir, e);
+    }
+    return createWriteStream(join(dir, name), { mode: 0o660, flags: 'a' });
+  }
+
   /**
    * A stream for a file received from the container, at its container path under the client's
    * response directory. A path that would leave that directory is refused.

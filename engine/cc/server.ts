@@ -101,6 +101,8 @@ export class CcNamespace {
   /** Per client incarnation (`uuid inc`): the highest command id it has considered. */
   private readonly cursors = new Map<string, number>();
   private readonly busy = new Map<string, boolean>();
+  /** Deliveries begun before a restart, finished by their client's pump (key → command). */
+  private readonly recovering = new Map<string, CcCommandInfo>();
   private readonly journal: GroupCommit;
   private readonly denv: DeliveryEnv;
   private changedTimer?: NodeJS.Timeout;
@@ -164,42 +166,46 @@ export class CcNamespace {
     return undefined;
   }
 
-  /** After a restart: collect the responses of deliveries that were running, re-adopt background processes. */
+  /**
+   * After a restart: re-adopt the background processes, then find the deliveries that began but
+   * did not end. On the same container incarnation they are finished by its pump (attached to by
+   * token, or run now if they never reached the monitor); on a container that is gone or relaunched
+   * they are over.
+   */
   private async recover(procs: Map<string, { uuid: string; inc: number; pid: number; command: string[] }>): Promise<void> {
-    const work: Promise<void>[] = [];
+    await Promise.all(
+      [...procs].map(async ([token, p]) => {
+        const c = this.container(p.uuid);
+        if (!c || c.rec.state === 'QUIT' || c.rec.state === 'ERROR' || c.rec.launchedAt !== p.inc) {
+          await this.journal.append(`X ${token}`).catch(() => undefined);
+          return;
+        }
+        try {
+          const x = await ShimExec.attach(this.env.ctx.store.dir(c.rec.id), token, { stdout: () => undefined, stderr: () => undefined });
+          this.processes.add({ token, uuid: p.uuid, inc: p.inc, name: c.rec.name, pid: p.pid, command: p.command, exec: x });
+          x.exit.catch(() => undefined).finally(() => {
+            this.processes.remove(token);
+            void this.journal.append(`X ${token}`).catch(() => undefined);
+          });
+        } catch {
+          await this.journal.append(`X ${token}`).catch(() => undefined);
+        }
+      }),
+    );
+    const lost: Promise<void>[] = [];
     for (const key of this.startedKeys) {
       if (this.doneKeys.has(key)) continue;
       const [id, uuid, inc] = key.split(' ') as [string, string, string];
       const cmd = this.commands.get(Number(id));
       const c = this.container(uuid);
-      const alive = c && ccActive(c) && (inc === 'once' || c.rec.launchedAt === Number(inc));
-      if (cmd && c && alive && cmd.spec.kind === 'exec' && !cmd.spec.background) {
-        work.push(this.finishDelivery(cmd, c, key, true));
-      } else {
-        this.env.log('warn', `cc ${this.name}: command ${id} on ${uuid} was interrupted by a daemon restart; not run again`);
-        work.push(this.markDone(key, Number(id), uuid));
+      const same = c && c.rec.state !== 'QUIT' && c.rec.state !== 'ERROR' && (inc === 'once' || c.rec.launchedAt === Number(inc));
+      if (cmd && same) this.recovering.set(key, cmd);
+      else {
+        this.env.log('warn', `cc ${this.name}: command ${id} on ${uuid} was interrupted by a daemon restart and its container is gone`);
+        lost.push(this.markDone(key, Number(id), uuid));
       }
     }
-    for (const [token, p] of procs) {
-      const c = this.container(p.uuid);
-      if (!c || !ccActive(c) || c.rec.launchedAt !== p.inc) {
-        void this.journal.append(`X ${token}`).catch(() => undefined);
-        continue;
-      }
-      work.push(
-        ShimExec.attach(this.env.ctx.store.dir(c.rec.id), token, { stdout: () => undefined, stderr: () => undefined }).then(
-          (x) => {
-            this.processes.add({ token, uuid: p.uuid, inc: p.inc, name: c.rec.name, pid: p.pid, command: p.command, exec: x });
-            x.exit.catch(() => undefined).finally(() => {
-              this.processes.remove(token);
-              void this.journal.append(`X ${token}`).catch(() => undefined);
-            });
-          },
-          () => void this.journal.append(`X ${token}`).catch(() => undefined),
-        ),
-      );
-    }
-    await Promise.all(work);
+    await Promise.all(lost);
   }
 
   private checkIn(id: number, uuid: string): void {
@@ -321,6 +327,11 @@ export class CcNamespace {
     }
     this.busy.set(key, false);
     try {
+      for (const [dkey, cmd] of this.recovering) {
+        if (!dkey.startsWith(`${cmd.id} ${c.rec.uuid} `) || this.closed || !ccActive(c)) continue;
+        this.recovering.delete(dkey);
+        await this.finishDelivery(cmd, c, dkey, true);
+      }
       for (;;) {
         if (this.closed || !ccActive(c) || `${c.rec.uuid} ${c.rec.launchedAt}` !== key) break;
         const cursor = this.cursors.get(key) ?? 0;

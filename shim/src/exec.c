@@ -509,6 +509,21 @@ client_frame (struct shim_execs *x, struct shim_exec_session *s, uint32_t type, 
   free (payload);
 }
 
+/* Remember how a detached session ended (sweep, when it is freed).  */
+static void
+bury (struct shim_execs *x, struct shim_exec_session *s)
+{
+  struct shim_exec_tombstone *t;
+
+  if (x->tombstones == NULL && (x->tombstones = calloc (SHIM_EXEC_TOMBSTONES, sizeof *x->tombstones)) == NULL)
+    return;
+  t = &x->tombstones[x->tomb_next++ % SHIM_EXEC_TOMBSTONES];
+  strcpy (t->token, s->spec.token);
+  t->type = s->final_type;
+  t->len = s->final_len < sizeof t->final ? s->final_len : sizeof t->final;
+  memcpy (t->final, s->final, t->len);
+}
+
 static void
 attach (struct shim_execs *x, struct shim_client *c, const char *token)
 {
@@ -526,6 +541,15 @@ attach (struct shim_execs *x, struct shim_client *c, const char *token)
         relay (x, s);
         return;
       }
+  if (x->tombstones != NULL)
+    for (size_t i = 0; i < SHIM_EXEC_TOMBSTONES; i++)
+      if (x->tombstones[i].token[0] && strcmp (x->tombstones[i].token, token) == 0)
+        {
+          /* It ran and ended; its output went to the previous client.  */
+          queue_frame (x, c, x->tombstones[i].type, x->tombstones[i].final, x->tombstones[i].len);
+          c->dead = true;
+          return;
+        }
   queue_error (x, c, ENOENT, "no such exec session");
   c->dead = true;
 }
@@ -749,6 +773,8 @@ shim_execs_sweep (struct shim_execs *x)
          monitor's waitpid(-1) like any child; nothing is left to tell.  */
       if ((s->relayed && (s->client == NULL || s->client->dead)) || (s->abandoned && s->helper == 0))
         {
+          if (s->relayed && s->spec.detach)
+            bury (x, s);
           *pp = s->next;
           session_free (x, s);
           continue;
@@ -801,6 +827,8 @@ shim_execs_close_all (struct shim_execs *x)
         kill (s->helper, SIGKILL);
       session_free (x, s);
     }
+  free (x->tombstones);
+  x->tombstones = NULL;
   shim_unlink_own_socket (&x->sock);
   shim_clients_close_all (&x->clients, x->epfd);
   if (x->lfd >= 0)

@@ -17,6 +17,20 @@
 
 struct shim_exec_session;
 
+/* How many finished detached sessions are remembered (token and last
+   frame): an attach after the client died between the last frame and its
+   own bookkeeping learns the session ran and how it ended, instead of
+   "no such session" (which then means: never started).  */
+#define SHIM_EXEC_TOMBSTONES 1024
+
+struct shim_exec_tombstone
+{
+  char token[65];
+  uint32_t type; /* EXEC_EXITED or ERROR.  */
+  char final[96];
+  size_t len;
+};
+
 struct shim_execs
 {
   int lfd, epfd;
@@ -27,6 +41,8 @@ struct shim_execs
   bool sealed;  /* we run from a sealed memfd (sealed.h); else exec is refused.  */
   struct shim_client *clients;
   struct shim_exec_session *sessions;
+  struct shim_exec_tombstone *tombstones; /* ring of SHIM_EXEC_TOMBSTONES, allocated on first use.  */
+  size_t tomb_next;
   struct shim_sock_path sock;
 };
 

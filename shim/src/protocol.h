@@ -67,7 +67,12 @@ enum shim_msg
      below).  */
   SHIM_MSG_EXEC_START,       /* exec client -> monitor: "key=value\0" ...  */
   SHIM_MSG_EXEC_ATTACH,      /* exec client -> monitor: "<token>" of a
-                                detached session to take over.  */
+                                detached session to take over: its output
+                                from where it stopped, then EXITED.  One
+                                that already ended and told its client
+                                answers its last frame alone (the last
+                                1024 are remembered); ERROR ENOENT means no
+                                session with that token ever started.  */
   SHIM_MSG_EXEC_STARTED,     /* monitor -> exec client: "<hostpid> <pid>",
                                 the process's pid on the host and in the
                                 container.  */
