@@ -20,7 +20,7 @@ const FAKE_ENGINE = `
   const states = ['RUNNING', 'RUNNING', 'RUNNING', 'PAUSED', 'BUILDING', 'QUIT', 'ERROR'];
   const cfg = { filesystem: '/srv/fs', hostname: '', init: ['/init'], preinit: '', fifos: 0, volumes: {}, memory: 512, vcpus: 1, snapshot: true, uuid: '', net: [{ bridge: '', vlan: '100', mac: '', ip: '' }], tags: {}, backchannel: true };
   const now = Date.now();
-  const infos = Array.from({ length: N }, (_, i) => ({ id: i, name: 'node' + String(i).padStart(4, '0'), state: states[i % states.length], type: 'container', uuid: 'u' + i, pid: 1000 + i, launchedAt: now - i * 1000, config: cfg, tags: { role: i % 3 ? 'web' : 'db' }, console: '', dir: '', nics: [{ vlan: '100', vlanId: 100, bridge: 'mega_bridge', tap: 'mega_tap' + i, mac: '', ip: '10.0.' + (i >> 8) + '.' + (i & 255), ip6: '' }] }));
+  const infos = Array.from({ length: N }, (_, i) => ({ id: i, name: 'node' + String(i).padStart(4, '0'), namespace: 'minimega', state: states[i % states.length], type: 'container', uuid: 'u' + i, pid: 1000 + i, launchedAt: now - i * 1000, config: cfg, tags: { role: i % 3 ? 'web' : 'db' }, console: '', dir: '', nics: [{ vlan: '100', vlanId: 100, bridge: 'mega_bridge', tap: 'mega_tap' + i, mac: '', ip: '10.0.' + (i >> 8) + '.' + (i & 255), ip6: '' }] }));
   const listeners = new Map();
   const emit = (name, payload) => (listeners.get(name) || []).forEach((l) => l(payload));
   const cpu = new Float64Array(N);

@@ -14,6 +14,7 @@ import type { HostTaps } from './net/taps.js';
 import type { DnsmasqServers } from './dhcp/dnsmasq.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { Shim, ShimControlHandle } from './shim/shim.js';
+import type { Namespaces } from './namespace/namespaces.js';
 
 export interface EngineOptions {
   /** State directory: sockets, instance directories, engine.json. */
@@ -53,6 +54,8 @@ export interface EngineContext {
   store: StateStore;
   containers: Map<ContainerId, Container>;
   emit: Emit;
+  /** The namespaces: records, counters and each one's `vm config`. */
+  namespaces: Namespaces;
   /** Bridges, VLAN aliases and veths. */
   network: Network;
   /** Host taps (`tap`). */

@@ -23,6 +23,13 @@ import { start } from './commands/start.js';
 import { stop } from './commands/stop.js';
 import { clearTag, tag } from './commands/tag.js';
 import { ConfigStore } from './config/config-store.js';
+import type { FieldEnv } from './config/field.js';
+import { defaultConfig } from './config/defaults.js';
+import { namespaceHandlers, nsArg } from './commands/namespace.js';
+import { containersIn, namespaceOf } from './commands/targets.js';
+import { DEFAULT_NAMESPACE, namespaceNameProblem } from './namespace/names.js';
+import { Namespaces } from './namespace/namespaces.js';
+import { FileNamespaceStore } from './namespace/store.js';
 import { checkPreinitForLaunch } from './commands/launch.js';
 import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { vmExec } from './commands/exec.js';
@@ -96,12 +103,7 @@ export class Engine {
     private readonly closeLauncher: () => void,
   ) {
     this.events.setMaxListeners(0);
-    this.config = new ConfigStore({
-      filesDir: ctx.filesDir,
-      hostname: hostname(),
-      allocateVlans: (vlans) => ctx.network.allocateVlans(vlans),
-      checkPreinit: (config) => checkPreinitForLaunch(ctx, config),
-    });
+    this.config = ctx.namespaces.ensure(DEFAULT_NAMESPACE).config;
     this.consoles = new ConsoleRelay(ctx);
     this.execs = new ExecRelay(ctx);
     this.cc = new CcService(ctx, (name, payload) => this.events.emit(name, payload));
@@ -110,25 +112,29 @@ export class Engine {
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
     this.local = this.openClient();
     this.handlers = {
-      'vm.info': async () => {
-        const list = [...ctx.containers.values()].sort((a, b) => a.rec.id - b.rec.id);
+      'vm.info': async (ns) => {
+        const list = containersIn(ctx, nsArg(ns)).sort((a, b) => a.rec.id - b.rec.id);
         await refreshAddresses(ctx, list);
         return list.map((c) => ctx.info(c));
       },
-      'vm.launch': (names, config) => launch(ctx, names, config ?? this.config.current),
-      'vm.start': (target) => start(ctx, target),
-      'vm.stop': (target) => stop(ctx, target),
-      'vm.kill': (target) => kill(ctx, target),
-      'vm.flush': (target) => flush(ctx, target),
-      'vm.tag': (target, key, value) => tag(ctx, target, key, value),
-      'vm.tag.clear': (target, key) => clearTag(ctx, target, key),
-      'vm.net.connect': (target, index, vlan, bridge) => netConnect(ctx, target, index, vlan, bridge),
-      'vm.net.disconnect': (target, index) => netDisconnect(ctx, target, index),
-      'net.vlans': async () => (await ctx.network.backend(), ctx.network.vlans.list()),
-      'net.vlans.add': async (alias, vlan) => void (await ctx.network.backend(), await ctx.network.editVlans((v) => v.add(alias, vlan))),
-      'net.vlans.range': async (min, max) => (await ctx.network.backend(), ctx.network.editVlans((v) => v.range(min, max))),
-      'net.vlans.blacklist': async (vlan) => (await ctx.network.backend(), ctx.network.editVlans((v) => v.blacklist(vlan))),
-      'net.vlans.clear': async (prefix) => void (await ctx.network.backend(), await ctx.network.editVlans((v) => v.clear(prefix))),
+      'vm.launch': (names, config, ns) => {
+        const name = nsArg(ns) ?? DEFAULT_NAMESPACE;
+        return launch(ctx, names, config ?? ctx.namespaces.ensure(name).config.current, name);
+      },
+      'vm.start': (target, ns) => start(ctx, target, nsArg(ns)),
+      'vm.stop': (target, ns) => stop(ctx, target, nsArg(ns)),
+      'vm.kill': (target, ns) => kill(ctx, target, nsArg(ns)),
+      'vm.flush': (target, ns) => flush(ctx, target ?? undefined, nsArg(ns)),
+      'vm.tag': (target, key, value, ns) => tag(ctx, target, key, value, nsArg(ns)),
+      'vm.tag.clear': (target, key, ns) => clearTag(ctx, target, key ?? undefined, nsArg(ns)),
+      'vm.net.connect': (target, index, vlan, bridge, ns) => netConnect(ctx, target, index, vlan, bridge ?? undefined, nsArg(ns)),
+      'vm.net.disconnect': (target, index, ns) => netDisconnect(ctx, target, index, nsArg(ns)),
+      'net.vlans': async (ns) => (await ctx.network.backend(), ctx.network.vlans.list(nsArg(ns))),
+      'net.vlans.add': async (alias, vlan, ns) => void (await ctx.network.backend(), await ctx.network.editVlans((v) => v.add(alias, vlan, nsArg(ns)))),
+      'net.vlans.range': async (min, max, ns) =>
+        (await ctx.network.backend(), ctx.network.editVlans((v) => v.range(min ?? undefined, max ?? undefined, nsArg(ns)))),
+      'net.vlans.blacklist': async (vlan) => (await ctx.network.backend(), ctx.network.editVlans((v) => v.blacklist(vlan ?? undefined))),
+      'net.vlans.clear': async (prefix, ns) => void (await ctx.network.backend(), await ctx.network.editVlans((v) => v.clear(prefix ?? undefined, nsArg(ns)))),
       'tap.create': (req) => ctx.taps.create(req),
       'tap.delete': (name) => ctx.taps.delete(name),
       'tap.list': () => ctx.taps.list(),
@@ -137,12 +143,18 @@ export class Engine {
       'dnsmasq.list': () => ctx.dnsmasq.list(),
       'dnsmasq.configure': (id, kind, args) => ctx.dnsmasq.configure(id, kind, args),
       'engine.nuke': () => nuke(ctx),
-      'config.get': async () => structuredClone(this.config.current) as ContainerConfig,
+      'config.get': async (ns) => structuredClone(ctx.namespaces.get(nsArg(ns) ?? DEFAULT_NAMESPACE)?.config.current ?? defaultConfig()) as ContainerConfig,
+      ...namespaceHandlers(ctx, async (name) => {
+        await this.cc.handlers['cc.clear'](name);
+      }),
       'cli.exec': async () => {
         throw new EngineError('E_PROTOCOL', 'cli.exec is served per connection by the daemon');
       },
       'cli.suggest': async () => {
         throw new EngineError('E_PROTOCOL', 'cli.suggest is served per connection by the daemon');
+      },
+      'ns.current': async () => {
+        throw new EngineError('E_PROTOCOL', 'ns.current is served per connection by the daemon');
       },
       'stats.series': async (id) => {
         if (!ctx.containers.has(id)) throw new EngineError('E_NOT_FOUND', `vm not found: ${id}`, { id });
@@ -150,7 +162,7 @@ export class Engine {
       },
       'stats.host': async () => this.stats.hostSeries(),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
-      'vm.exec': (target, argv, opts) => vmExec(ctx, target, argv, opts ?? undefined),
+      'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
       ...this.local.handlers,
     };
@@ -171,7 +183,7 @@ export class Engine {
         'console.ack': async (session, chars) => consoles.ack(owner, session, chars),
         'console.resize': async (session, cols, rows) => consoles.resize(owner, session, cols, rows),
         'console.close': async (session) => consoles.close(owner, session),
-        'exec.start': (target, argv, opts) => execs.start(execOwner, target, argv, opts ?? undefined),
+        'exec.start': (target, argv, opts, ns) => execs.start(execOwner, target, argv, opts ?? undefined, nsArg(ns)),
         'exec.input': (session, data) => execs.input(execOwner, session, data),
         'exec.end': (session) => execs.end(execOwner, session),
         'exec.signal': async (session, signo) => execs.signal(execOwner, session, signo),
@@ -213,6 +225,20 @@ export class Engine {
       changed: (list) => engine?.events.emit('captures.changed', list),
     });
     const engineRec = await store.loadEngine((message) => logError('engine.json unreadable', message));
+    const configEnv = (ns: string): FieldEnv => ({
+      filesDir,
+      hostname: hostname(),
+      allocateVlans: (vlans) => network.allocateVlans(vlans, ns),
+      checkPreinit: (config) => checkPreinitForLaunch(ctx, config),
+    });
+    const namespaces = new Namespaces({
+      store: new FileNamespaceStore(host, base),
+      hostname: hostname(),
+      configEnv,
+      defaultConfig: new ConfigStore(configEnv(DEFAULT_NAMESPACE)),
+      report: (message) => logError('namespaces', message),
+    });
+    await namespaces.open();
     let engine: Engine | undefined;
     const startupLog: Events['engine.log'][] = [];
     let hostFs: Promise<HostFs> | undefined;
@@ -229,6 +255,7 @@ export class Engine {
       },
       nextId: engineRec.nextId,
       cgroupTag: baseTag(base),
+      namespaces,
       network,
       taps,
       dnsmasq: new DnsmasqServers(host, taps, base, (message) => ctx.emit('engine.log', { t: Date.now(), level: 'warn', message })),
@@ -252,6 +279,7 @@ export class Engine {
     const opened = new Engine(ctx, () => ctx.shim.close());
     opened.startupLog = startupLog;
     await recover(ctx);
+    await adoptNamespaces(ctx);
     await opened.ctx.captures.recover();
     // After recover: the clients are known, so pending deliveries resume on live containers.
     await opened.cc.start();
@@ -280,12 +308,30 @@ export class Engine {
   }
 }
 
+/**
+ * Every container's namespace exists after recovery (namespaces.json lost or older than the
+ * containers): made again, empty. A record naming an impossible namespace is put in the default one.
+ */
+async function adoptNamespaces(ctx: EngineContext): Promise<void> {
+  for (const c of ctx.containers.values()) {
+    const ns = namespaceOf(c);
+    const why = namespaceNameProblem(ns);
+    if (why) {
+      logError(`recovery: container ${c.rec.id}`, `namespace refused (${why}); it is now in ${DEFAULT_NAMESPACE}`);
+      c.rec.namespace = DEFAULT_NAMESPACE;
+    }
+    ctx.namespaces.ensure(namespaceOf(c));
+  }
+  await ctx.namespaces.commit().catch((e: unknown) => logError('recovery: saving namespaces.json', e));
+}
+
 function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {
   const { rec } = c;
   const dir = ctx.store.dir(rec.id);
   return {
     id: rec.id,
     name: rec.name,
+    namespace: namespaceOf(c),
     state: rec.state,
     type: 'container',
     uuid: rec.uuid,

@@ -11,8 +11,8 @@
 # daemon runs them with --filepath /tmp/minimega/files, the files directory of minimega's default base,
 # which their .want files print. Exit status: that of `nanomega test`.
 set -u
-AS_IS=(container_lifecycle history vm_config vlans)
-SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins)
+AS_IS=(container_lifecycle history vm_config vlans read_namespace)
+SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace)
 
 if [ -z "${MINIMEGA_TESTS:-}" ]; then
   echo "minimega-tests: skipped: MINIMEGA_TESTS is not set (point it at a minimega checkout's tests/)"

@@ -30,6 +30,7 @@ import type {
   HostTapInfo,
   FileChunk,
   NicCounters,
+  NamespaceInfo,
   QosOp,
   StatsSample,
   TapRequest,
@@ -38,42 +39,52 @@ import type {
 } from './types.js';
 import type { WireError } from './errors.js';
 
-/** Request/response calls; the key is the wire name. */
+/**
+ * Request/response calls; the key is the wire name.
+ *
+ * Namespaces (minimega's `namespace`): calls that act on containers or `vm config` take an optional
+ * `namespace` argument, at the position NAMESPACE_ARG gives. Given, names and `all` mean that
+ * namespace's containers; omitted, `vm.info` and targets see every namespace (ids are global; a name in
+ * two namespaces is refused) and launches and `vm config` use the default namespace, `minimega`.
+ */
 export interface Calls {
-  /** Every container the engine knows (vm info). */
-  'vm.info': { args: []; result: ContainerInfo[] };
+  /** The containers the engine knows (vm info): one namespace's, or every one. */
+  'vm.info': { args: [namespace?: string]; result: ContainerInfo[] };
   /**
-   * Launch containers. `names` is minimega's launch argument: a count ("3") or a list/range
-   * ("foo[0-2],bar"). `config` defaults to the daemon's current `vm config`.
+   * Launch containers. `names` is minimega's launch argument: a count ("3", named vm-<n> from the
+   * namespace's counter) or a list/range ("foo[0-2],bar"). `config` defaults to the namespace's `vm config`.
    */
-  'vm.launch': { args: [names: string, config?: ContainerConfig]; result: VmResult[] };
+  'vm.launch': { args: [names: string, config?: ContainerConfig, namespace?: string]; result: VmResult[] };
   /** Targets: "all", names, ids, uuids, ranges and comma lists. */
-  'vm.start': { args: [target: string]; result: VmResult[] };
-  'vm.stop': { args: [target: string]; result: VmResult[] };
-  'vm.kill': { args: [target: string]; result: VmResult[] };
+  'vm.start': { args: [target: string, namespace?: string]; result: VmResult[] };
+  'vm.stop': { args: [target: string, namespace?: string]; result: VmResult[] };
+  'vm.kill': { args: [target: string, namespace?: string]; result: VmResult[] };
   /** Forget QUIT/ERROR containers (all of them when target is omitted or "all"). */
-  'vm.flush': { args: [target?: string]; result: VmResult[] };
+  'vm.flush': { args: [target?: string, namespace?: string]; result: VmResult[] };
   /** Set a tag on the targets. */
-  'vm.tag': { args: [target: string, key: string, value: string]; result: VmResult[] };
+  'vm.tag': { args: [target: string, key: string, value: string, namespace?: string]; result: VmResult[] };
   /** Remove one tag (or, without a key, every tag) from the targets. */
-  'vm.tag.clear': { args: [target: string, key?: string]; result: VmResult[] };
+  'vm.tag.clear': { args: [target: string, key?: string, namespace?: string]; result: VmResult[] };
   /**
    * Move NIC `index` of the targets to `vlan` on `bridge` (default: its bridge; mega_bridge when it is
    * disconnected). Live containers (BUILDING included) change at once; QUIT/ERROR ones in their config.
    */
-  'vm.net.connect': { args: [target: string, index: number, vlan: string, bridge?: string]; result: VmResult[] };
+  'vm.net.connect': { args: [target: string, index: number, vlan: string, bridge?: string, namespace?: string]; result: VmResult[] };
   /** Take NIC `index` of the targets off its bridge; the veth stays so `vm.net.connect` can bring it back. */
-  'vm.net.disconnect': { args: [target: string, index: number]; result: VmResult[] };
-  /** VLAN aliases allocated by this daemon (`vlans`). */
-  'net.vlans': { args: []; result: { alias: string; vlan: number }[] };
-  /** `vlans add ALIAS VLAN`. */
-  'net.vlans.add': { args: [alias: string, vlan: number]; result: void };
-  /** `vlans range [MIN MAX]`: set the range new aliases come from, [min, max); the range and next VLAN. */
-  'net.vlans.range': { args: [min?: number, max?: number]; result: { min: number; max: number; next: number } };
-  /** `vlans blacklist [VLAN]`: keep a VLAN from aliases; the blacklisted VLANs. */
+  'vm.net.disconnect': { args: [target: string, index: number, namespace?: string]; result: VmResult[] };
+  /** A namespace's VLAN aliases (`vlans`), without its `namespace//` prefix. */
+  'net.vlans': { args: [namespace?: string]; result: { alias: string; vlan: number }[] };
+  /** `vlans add ALIAS VLAN` (ALIAS may be `other//alias`). */
+  'net.vlans.add': { args: [alias: string, vlan: number, namespace?: string]; result: void };
+  /**
+   * `vlans range [MIN MAX]`: set the range new aliases of the namespace come from, [min, max) (the
+   * default namespace's is the global one); the range and next VLAN, null when the namespace has none.
+   */
+  'net.vlans.range': { args: [min?: number, max?: number, namespace?: string]; result: { min: number; max: number; next: number } | null };
+  /** `vlans blacklist [VLAN]`: keep a VLAN from every namespace's aliases; the blacklisted VLANs. */
   'net.vlans.blacklist': { args: [vlan?: number]; result: number[] };
-  /** `clear vlans [PREFIX]`: forget aliases (PREFIX `all`: every alias, the range and the blacklist). */
-  'net.vlans.clear': { args: [prefix?: string]; result: void };
+  /** `clear vlans [PREFIX]`: forget the namespace's aliases (PREFIX `all`: every alias, range and the blacklist). */
+  'net.vlans.clear': { args: [prefix?: string, namespace?: string]; result: void };
   /** `tap create`: a host interface on a VLAN (an address, DHCP, or neither). */
   'tap.create': { args: [req: TapRequest]; result: HostTapInfo };
   /** `tap delete NAME|all`. */
@@ -92,13 +103,13 @@ export interface Calls {
    */
   'dnsmasq.configure': { args: [id: string, kind: 'ip' | 'dns' | 'upstream' | 'options', args: string[]]; result: DnsmasqEntry[] };
   /** `qos add`: link emulation on NIC `index` of the targets (tc netem/tbf on the host end). */
-  'qos.add': { args: [target: string, index: number, op: QosOp]; result: VmResult[] };
+  'qos.add': { args: [target: string, index: number, op: QosOp, namespace?: string]; result: VmResult[] };
   /** `clear qos`: remove the qos of NIC `index` (every NIC when omitted) of the targets. */
-  'qos.clear': { args: [target: string, index?: number]; result: VmResult[] };
+  'qos.clear': { args: [target: string, index?: number, namespace?: string]; result: VmResult[] };
   /** Running captures and the most recent finished ones (newest last). */
   'capture.list': { args: []; result: CaptureInfo[] };
   /** Start a pcap capture; the reply comes once packets are being recorded. */
-  'capture.start': { args: [spec: CaptureSpec]; result: CaptureInfo };
+  'capture.start': { args: [spec: CaptureSpec, namespace?: string]; result: CaptureInfo };
   /** Stop captures (files closed whole); returns them as stopped. */
   'capture.stop': { args: [ids: number[]]; result: CaptureInfo[] };
   /** Snapshot length and BPF filter of new captures (`capture pcap snaplen|filter`); returns the result. */
@@ -112,8 +123,19 @@ export interface Calls {
   'topology.layout.set': { args: [namespace: string, layout: TopologyLayout]; result: void };
   /** `nanomega nuke`: kill every container, forget them all, remove every engine-made kernel object. */
   'engine.nuke': { args: []; result: void };
-  /** The daemon's current `vm config`. */
-  'config.get': { args: []; result: ContainerConfig };
+  /** A namespace's current `vm config` (the default namespace's when omitted). */
+  'config.get': { args: [namespace?: string]; result: ContainerConfig };
+  /** Every namespace, sorted by name. */
+  'ns.list': { args: []; result: NamespaceInfo[] };
+  /** Make a namespace (nothing happens when it exists); E_CONFIG for a bad name. */
+  'ns.create': { args: [name: string]; result: NamespaceInfo };
+  /**
+   * `clear namespace NAME|all`: kill and forget its containers, free its VLAN aliases, pipes and cc
+   * state, and forget it (the default namespace comes back empty).
+   */
+  'ns.destroy': { args: [name: string]; result: void };
+  /** The namespace this connection's language session is in (`namespace NAME` changes it). */
+  'ns.current': { args: []; result: string };
   /** Run one line of the minimega language in this connection's session. */
   'cli.exec': { args: [line: string]; result: CommandResult };
   /** Tab completion of a partial line: whole lines, as minimega's Suggest returns them. */
@@ -140,9 +162,9 @@ export interface Calls {
    * `vm exec TARGET CMD…`: run argv in every RUNNING target container under its init's confinement,
    * wait, and return each one's output and exit status.
    */
-  'vm.exec': { args: [target: string, argv: string[], opts?: ExecOptions]; result: ExecResult[] };
+  'vm.exec': { args: [target: string, argv: string[], opts?: ExecOptions, namespace?: string]; result: ExecResult[] };
   /** Start a streamed command in one RUNNING container (`nanomega exec`): exec.output, then exec.exit. */
-  'exec.start': { args: [target: string, argv: string[], opts?: ExecOptions]; result: ExecSession };
+  'exec.start': { args: [target: string, argv: string[], opts?: ExecOptions, namespace?: string]; result: ExecSession };
   /** Bytes (base64) for its stdin; resolves once the monitor's socket took them. */
   'exec.input': { args: [session: number, data: string]; result: void };
   /** Close its stdin (with a pty: ^D). */
@@ -235,6 +257,10 @@ const CALLS: Record<CallName, true> = {
   'topology.layout.set': true,
   'engine.nuke': true,
   'config.get': true,
+  'ns.list': true,
+  'ns.create': true,
+  'ns.destroy': true,
+  'ns.current': true,
   'cli.exec': true,
   'cli.suggest': true,
   'stats.series': true,
@@ -281,6 +307,33 @@ const EVENTS: Record<EventName, true> = {
   'cc.changed': true,
 };
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
+
+/**
+ * The position of the optional `namespace` argument of calls that act in a namespace. A client bound to
+ * a namespace (the language's commands) passes it there; the rest leave it out.
+ */
+export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
+  'vm.info': 0,
+  'vm.launch': 2,
+  'vm.start': 1,
+  'vm.stop': 1,
+  'vm.kill': 1,
+  'vm.flush': 1,
+  'vm.tag': 3,
+  'vm.tag.clear': 2,
+  'vm.net.connect': 4,
+  'vm.net.disconnect': 2,
+  'net.vlans': 0,
+  'net.vlans.add': 2,
+  'net.vlans.range': 2,
+  'net.vlans.clear': 1,
+  'qos.add': 3,
+  'qos.clear': 2,
+  'capture.start': 1,
+  'config.get': 0,
+  'vm.exec': 3,
+  'exec.start': 3,
+};
 export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];
 
 /** What a client holds: the daemon socket client, Electron's preload and the web bridge all implement it. */

@@ -69,6 +69,8 @@ export interface ContainerConfig {
 export interface ContainerInfo {
   id: ContainerId;
   name: string;
+  /** The namespace the container belongs to (`minimega` is the default one); names are unique within it. */
+  namespace: string;
   state: VmState;
   /** Always 'container'. */
   type: 'container';
@@ -422,4 +424,19 @@ export interface CcState {
   filter: CcFilter | null;
   prefix: string;
   clients: number;
+}
+
+/** One namespace (minimega's `namespace` table, plus what a GUI shows). */
+export interface NamespaceInfo {
+  name: string;
+  /** Containers in it. */
+  vms: number;
+  /** `vlans range` of the namespace as minimega prints it (`101-4096`), '' when it has none. */
+  vlans: string;
+  /** The namespace new sessions start in (the last one a session switched to). */
+  active: boolean;
+  /** Hosts its containers are scheduled on (`ns hosts`). */
+  hosts: string[];
+  /** `ns queueing`. */
+  queueing: boolean;
 }

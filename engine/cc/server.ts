@@ -17,6 +17,7 @@ import { matches, type FilterSubject } from './filter.js';
 import { CcProcesses } from './processes.js';
 import type { ResponseFiles } from './responses.js';
 import { GroupCommit, type CcStorage } from './storage.js';
+import { namespaceOf } from '../commands/targets.js';
 
 /** How long `cc.changed` waits to fold a wave of responses into one event. */
 const CHANGED_DEBOUNCE_MS = 50;
@@ -162,7 +163,7 @@ export class CcNamespace {
   }
 
   private container(uuid: string): Container | undefined {
-    for (const c of this.env.ctx.containers.values()) if (c.rec.uuid === uuid) return c;
+    for (const c of this.env.ctx.containers.values()) if (c.rec.uuid === uuid && namespaceOf(c) === this.name) return c;
     return undefined;
   }
 
@@ -240,9 +241,9 @@ export class CcNamespace {
     });
   }
 
-  /** The clients: containers that can take commands. */
+  /** The clients: containers of this namespace that can take commands. */
   clients(): Container[] {
-    return [...this.env.ctx.containers.values()].filter(ccActive).sort((a, b) => a.rec.id - b.rec.id);
+    return [...this.env.ctx.containers.values()].filter((c) => ccActive(c) && namespaceOf(c) === this.name).sort((a, b) => a.rec.id - b.rec.id);
   }
 
   async setFilter(f: CcFilter | null): Promise<void> {

@@ -14,6 +14,7 @@ import { sendable } from './deliver.js';
 import { resolveSendFiles } from './send-files.js';
 import { ResponseFiles } from './responses.js';
 import { CcNamespace, clientInfo } from './server.js';
+import { namespaceOf } from '../commands/targets.js';
 import { NodeCcStorage, type CcStorage } from './storage.js';
 
 /** minimega's default namespace: its responses live directly under the files directory. */
@@ -113,8 +114,9 @@ export class CcService {
     return ResponseFiles.forNamespace(this.ctx.filesDir, ns, CC_DEFAULT_NAMESPACE);
   }
 
-  private findVm(target: string) {
+  private findVm(target: string, ns: string) {
     for (const c of this.ctx.containers.values()) {
+      if (namespaceOf(c) !== ns) continue;
       if (c.rec.name === target || c.rec.uuid === target || String(c.rec.id) === target) return c;
     }
     return undefined;
@@ -156,12 +158,12 @@ export class CcService {
     },
     'cc.response': async (ns, id, uuid) => {
       await this.ns(ns);
-      const c = this.findVm(uuid);
+      const c = this.findVm(uuid, ns);
       return { uuid, name: c?.rec.name ?? '', ...(await this.responses(ns).read(id, uuid)) };
     },
     'cc.exitcode': async (ns, id, vm) => {
       const n = await this.ns(ns);
-      const c = this.findVm(vm) ?? n.clients().find((x) => (x.rec.config.hostname || x.rec.name) === vm);
+      const c = this.findVm(vm, ns) ?? n.clients().find((x) => (x.rec.config.hostname || x.rec.name) === vm);
       if (!c) throw new EngineError('E_NOT_FOUND', `unable to get exit code: no client ${vm}`, { vm });
       try {
         return await this.responses(ns).exitCode(id, c.rec.uuid);
@@ -200,7 +202,7 @@ export class CcService {
     'cc.processes': async (ns, vm) => {
       const n = await this.ns(ns);
       if (vm === 'all') return n.processList(n.clients().map((c) => c.rec.uuid));
-      const c = this.findVm(vm);
+      const c = this.findVm(vm, ns);
       if (!c) throw new EngineError('E_NOT_FOUND', `vm not found: ${vm}`, { vm });
       return n.processList([c.rec.uuid]);
     },

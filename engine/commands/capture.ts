@@ -2,16 +2,16 @@ import type { CaptureInfo, CaptureSpec } from '../api/types.js';
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { isAlive } from '../state/lifecycle.js';
+import { findOne } from './targets.js';
 
 /**
  * `capture pcap vm NAME INDEX FILE` / `capture pcap bridge BRIDGE FILE`: what to read is resolved
  * here (a container NIC's host end; every kernel bridge of a logical bridge), the capture itself is
  * engine/net/captures.ts.
  */
-export async function captureStart(ctx: EngineContext, spec: CaptureSpec): Promise<CaptureInfo> {
+export async function captureStart(ctx: EngineContext, spec: CaptureSpec, ns?: string): Promise<CaptureInfo> {
   if (spec.kind === 'vm') {
-    const c = [...ctx.containers.values()].find((x) => x.rec.name === spec.vm || String(x.rec.id) === spec.vm || x.rec.uuid === spec.vm);
-    if (!c) throw new EngineError('E_NOT_FOUND', `vm not found: ${spec.vm}`, { target: spec.vm });
+    const c = findOne(ctx, spec.vm, ns);
     const nic = c.rec.nics[spec.index];
     if (!Number.isInteger(spec.index) || spec.index < 0 || spec.index >= c.rec.config.net.length) {
       throw new EngineError('E_CONFIG', `no such interface ${spec.index} for ${c.rec.name}`, { field: 'interface', value: spec.index });

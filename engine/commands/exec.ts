@@ -29,7 +29,7 @@ class Collector {
   }
 }
 
-export async function vmExec(ctx: EngineContext, target: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult[]> {
+export async function vmExec(ctx: EngineContext, target: string, argv: string[], opts: ExecOptions = {}, ns?: string): Promise<ExecResult[]> {
   const spec = execSpec(argv, { ...opts, stdin: false });
   const out = new Map<number, ExecResult>();
   const results = await apply(ctx, target, async (c, wild) => {
@@ -48,6 +48,6 @@ export async function vmExec(ctx: EngineContext, target: string, argv: string[],
       r.stderr = stderr.text();
     }
     return true;
-  });
+  }, ns);
   return results.filter((v) => out.has(v.id) || v.error).map((v) => ({ ...(out.get(v.id) ?? { id: v.id, name: v.name, stdout: '', stderr: '' }), ...(v.error ? { error: v.error } : {}) }));
 }

@@ -5,7 +5,7 @@ import { apply, WILDCARD } from './targets.js';
 import { checkpoint } from '../fault.js';
 
 /** `vm flush`: forget QUIT/ERROR containers and remove their instance directories. */
-export async function flush(ctx: EngineContext, target = WILDCARD): Promise<VmResult[]> {
+export async function flush(ctx: EngineContext, target = WILDCARD, ns?: string): Promise<VmResult[]> {
   const removed: number[] = [];
   const results = await apply(ctx, target, async (c) => {
     if (!canFlush(c.rec.state)) return false;
@@ -17,7 +17,7 @@ export async function flush(ctx: EngineContext, target = WILDCARD): Promise<VmRe
       removed.push(c.rec.id);
     });
     return true;
-  });
+  }, ns);
   if (removed.length) ctx.emit('containers.removed', removed);
   return results;
 }

@@ -14,6 +14,8 @@ import type { ContainerRecord } from '../state/state-store.js';
 import { startTicks, watch } from './exit.js';
 import { launchTrace } from './launch-trace.js';
 import { checkpoint } from '../fault.js';
+import { namespaceOf } from './targets.js';
+import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 
 /** The environment init starts with (minimega passes none; a shell needs these). */
 export const INIT_ENV = [
@@ -51,13 +53,17 @@ function deviceFilter(c: Container): DeviceFilter {
   return filter;
 }
 
-/** `vm launch container NAMES`: check everything first, then build all containers in parallel. */
-export async function launch(ctx: EngineContext, arg: string, given: ContainerConfig): Promise<VmResult[]> {
+/**
+ * `vm launch container NAMES` in namespace `ns`: check everything first, then build all containers in
+ * parallel. A count names them vm-<n> from the namespace's counter, which only such launches advance.
+ */
+export async function launch(ctx: EngineContext, arg: string, given: ContainerConfig, ns = DEFAULT_NAMESPACE): Promise<VmResult[]> {
+  ctx.namespaces.ensure(ns);
   const config = resolveConfigPaths(given, ctx.filesDir);
   validateConfig(config);
-  let k = ctx.nextId;
-  const names = launchNames(arg, () => k++);
-  checkConflicts(ctx, names, config);
+  let names = launchNames(arg, () => 0);
+  if (/^[+-]?[0-9]+$/.test(arg)) names = await ctx.namespaces.launchNames(ns, names.length);
+  checkConflicts(ctx, names, config, ns);
   if (config.preinit) await checkPreinitForLaunch(ctx, config);
   const { rootfs, image } = await resolveRootfs(ctx, config);
   // An imported image's entrypoint and command stand in for the default init; an init set with
@@ -69,6 +75,7 @@ export async function launch(ctx: EngineContext, arg: string, given: ContainerCo
     const rec: ContainerRecord = {
       id,
       name,
+      namespace: ns,
       state: 'BUILDING',
       uuid: config.uuid || randomUUID(),
       config: structuredClone({ ...config, init, hostname: config.hostname || name }),
@@ -149,14 +156,17 @@ export function checkWritableRoot(config: Pick<ContainerConfig, 'snapshot' | 'fi
   }
 }
 
-function checkConflicts(ctx: EngineContext, names: string[], config: ContainerConfig): void {
+/** Names and UUIDs are unique within a namespace (minimega); a snapshot-false filesystem on the whole host. */
+function checkConflicts(ctx: EngineContext, names: string[], config: ContainerConfig, ns: string): void {
   checkWritableRoot(config);
   if (config.uuid && names.length > 1) {
     throw new EngineError('E_CONFIG', 'cannot launch multiple VMs with a pre-configured UUID', { field: 'uuid' });
   }
+  const wanted = new Set(names);
   for (const c of ctx.containers.values()) {
-    if (names.includes(c.rec.name)) throw new EngineError('E_EXISTS', `vm already exists with name \`${c.rec.name}\``, { name: c.rec.name });
-    if (config.uuid && c.rec.uuid === config.uuid) throw new EngineError('E_EXISTS', `vm already exists with UUID \`${config.uuid}\``, { uuid: config.uuid });
+    const mine = namespaceOf(c) === ns;
+    if (mine && wanted.has(c.rec.name)) throw new EngineError('E_EXISTS', `vm already exists with name \`${c.rec.name}\``, { name: c.rec.name });
+    if (mine && config.uuid && c.rec.uuid === config.uuid) throw new EngineError('E_EXISTS', `vm already exists with UUID \`${config.uuid}\``, { uuid: config.uuid });
     if (!config.snapshot && config.filesystem && !c.rec.config.snapshot && c.rec.config.filesystem === config.filesystem) {
       throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` is already used by vm \`${c.rec.name}\` with snapshot false`, { field: 'filesystem', value: config.filesystem });
     }
@@ -215,7 +225,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     // The network namespace exists now: NICs are made before preinit runs, so it sees them. The
     // host ends are made here; the child brings the container ends up itself (CONTINUE payload).
     let container: ContainerNic[] = [];
-    if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid));
+    if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid, namespaceOf(c)));
     if (rec.nics.length) checkpoint('launch.nics-made');
     trace.mark('nics');
     shim.continue(container);

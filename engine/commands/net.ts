@@ -1,7 +1,7 @@
 import type { NicInfo, VmResult } from '../api/types.js';
 import { serialize, type Container, type EngineContext } from '../context.js';
 import { DEFAULT_BRIDGE } from '../net/netspec.js';
-import { apply } from './targets.js';
+import { apply, namespaceOf } from './targets.js';
 import { EngineError } from '../errors.js';
 import type { NicAddresses } from '../net/network.js';
 import { isAlive } from '../state/lifecycle.js';
@@ -61,9 +61,9 @@ function checkIndex(c: Container, index: number, count: number, what: 'VM' | 'co
 }
 
 /** A VLAN alias's id without touching the network (config-only changes of QUIT/ERROR containers). */
-async function vlanId(ctx: EngineContext, vlan: string): Promise<number> {
+async function vlanId(ctx: EngineContext, vlan: string, ns: string): Promise<number> {
   await ctx.network.backend();
-  return ctx.network.vlans.resolve(vlan);
+  return ctx.network.vlans.resolve(vlan, ns);
 }
 
 /**
@@ -72,14 +72,14 @@ async function vlanId(ctx: EngineContext, vlan: string): Promise<number> {
  * started again, as minimega does. Without a bridge the NIC keeps its bridge, or gets the default one
  * when it is disconnected.
  */
-export function netConnect(ctx: EngineContext, target: string, index: number, vlan: string, bridge?: string): Promise<VmResult[]> {
+export function netConnect(ctx: EngineContext, target: string, index: number, vlan: string, bridge?: string, ns?: string): Promise<VmResult[]> {
   return apply(ctx, target, (c) =>
     serialize(c, async () => {
       const old = c.rec.nics[index];
       const br = bridge || (old?.vlan === DISCONNECTED ? DEFAULT_BRIDGE : undefined);
       if (isAlive(c.rec.state)) {
         checkIndex(c, index, c.rec.nics.length, 'VM');
-        const nic = await ctx.network.connect(c.rec.id, index, vlan, br);
+        const nic = await ctx.network.connect(c.rec.id, index, vlan, br, namespaceOf(c));
         checkpoint('net.connect.moved');
         c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
         c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
@@ -87,18 +87,19 @@ export function netConnect(ctx: EngineContext, target: string, index: number, vl
         checkIndex(c, index, c.rec.config.net.length, 'container');
         const spec = c.rec.config.net[index]!;
         const newBridge = br ?? (spec.bridge || old?.bridge || DEFAULT_BRIDGE);
-        const id = await vlanId(ctx, vlan);
+        const id = await vlanId(ctx, vlan, namespaceOf(c));
         c.rec.config.net[index] = { ...spec, vlan, bridge: newBridge };
         if (old) c.rec.nics[index] = { ...old, vlan, vlanId: id, bridge: newBridge };
       }
       await ctx.save(c);
       return true;
     }),
+    ns,
   );
 }
 
 /** `vm net disconnect TARGET INDEX`: live containers leave the bridge; others only record it. */
-export function netDisconnect(ctx: EngineContext, target: string, index: number): Promise<VmResult[]> {
+export function netDisconnect(ctx: EngineContext, target: string, index: number, ns?: string): Promise<VmResult[]> {
   return apply(ctx, target, (c) =>
     serialize(c, async () => {
       const old = c.rec.nics[index];
@@ -113,5 +114,6 @@ export function netDisconnect(ctx: EngineContext, target: string, index: number)
       await ctx.save(c);
       return true;
     }),
+    ns,
   );
 }

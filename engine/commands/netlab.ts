@@ -16,11 +16,11 @@ export type NetlabHandlers = { [K in NetlabCall]: (...args: Calls[K]['args']) =>
 
 export function netlabHandlers(ctx: EngineContext, layouts: LayoutStore): NetlabHandlers {
   return {
-    'qos.add': (target, index, op) => qosAdd(ctx, target, index, op),
+    'qos.add': (target, index, op, ns) => qosAdd(ctx, target, index, op, ns ?? undefined),
     // JSON has no undefined: an omitted index arrives as null.
-    'qos.clear': (target, index) => qosClear(ctx, target, index ?? undefined),
+    'qos.clear': (target, index, ns) => qosClear(ctx, target, index ?? undefined, ns ?? undefined),
     'capture.list': async () => ctx.captures.list(),
-    'capture.start': (spec) => captureStart(ctx, spec),
+    'capture.start': (spec, ns) => captureStart(ctx, spec, ns ?? undefined),
     'capture.stop': (ids) => ctx.captures.stop(ids),
     'capture.config': async (change) => (change ? ctx.captures.setConfig(change) : ctx.captures.getConfig()),
     'capture.read': (id, offset, length) => ctx.captures.read(id, offset, length),

@@ -11,7 +11,7 @@ import { apply } from './targets.js';
  * start` relaunches it (its host ends are made anew then), as a minimega KVM VM keeps its taps' qos
  * until flush; a daemon restart finds the qdiscs still in the kernel.
  */
-export function qosAdd(ctx: EngineContext, target: string, index: number, op: QosOp): Promise<VmResult[]> {
+export function qosAdd(ctx: EngineContext, target: string, index: number, op: QosOp, ns?: string): Promise<VmResult[]> {
   const settings = parseQosOp(op); // bad values fail the whole command, before any container is touched
   return apply(ctx, target, async (c) => {
     await serialize(c, async () => {
@@ -30,11 +30,11 @@ export function qosAdd(ctx: EngineContext, target: string, index: number, op: Qo
       await ctx.save(c);
     });
     return true;
-  });
+  }, ns);
 }
 
 /** `clear qos TARGET [INDEX]`: back to the default qdisc on one NIC or (no index) every NIC. */
-export function qosClear(ctx: EngineContext, target: string, index?: number): Promise<VmResult[]> {
+export function qosClear(ctx: EngineContext, target: string, index?: number, ns?: string): Promise<VmResult[]> {
   return apply(ctx, target, async (c) => {
     await serialize(c, async () => {
       if (index !== undefined) checkIndex(c, index);
@@ -46,7 +46,7 @@ export function qosClear(ctx: EngineContext, target: string, index?: number): Pr
       await ctx.save(c);
     });
     return true;
-  });
+  }, ns);
 }
 
 /**

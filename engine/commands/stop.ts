@@ -5,7 +5,7 @@ import { apply } from './targets.js';
 import { checkpoint } from '../fault.js';
 
 /** `vm stop`: freeze every task of a running container → PAUSED. */
-export function stop(ctx: EngineContext, target: string): Promise<VmResult[]> {
+export function stop(ctx: EngineContext, target: string, ns?: string): Promise<VmResult[]> {
   return apply(ctx, target, async (c) => {
     if (!canStop(c.rec.state)) return false;
     await serialize(c, async () => {
@@ -16,5 +16,5 @@ export function stop(ctx: EngineContext, target: string): Promise<VmResult[]> {
       await ctx.save(c);
     });
     return true;
-  });
+  }, ns);
 }

@@ -11,6 +11,27 @@ import type { FieldEnv, VmConfig } from './field.js';
 import { findField } from './fields.js';
 import { validateConfig, validateExtras } from './validate.js';
 
+/** A ConfigStore as plain data: what a namespace's durable record keeps (engine/namespace). */
+export interface ConfigStoreJSON {
+  current: ContainerConfig;
+  extras: VmExtras;
+  saved: Record<string, VmConfig>;
+}
+
+/** `data` as a whole configuration: defaults for what it lacks (older records), then validated. */
+function loadVmConfig(data: unknown): VmConfig {
+  const d = (typeof data === 'object' && data !== null ? data : {}) as Partial<VmConfig>;
+  const x0 = defaultExtras();
+  const dx = (d.x ?? {}) as Partial<VmExtras>;
+  const v: VmConfig = {
+    c: copyConfig({ ...defaultConfig(), ...(d.c ?? {}) } as ContainerConfig),
+    x: copyExtras({ ...x0, ...dx, kvm: { ...x0.kvm, ...(dx.kvm ?? {}) }, android: { ...x0.android, ...(dx.android ?? {}) } }),
+  };
+  validateConfig(v.c);
+  validateExtras(v.x);
+  return v;
+}
+
 export class ConfigStore {
   /** What a container launch uses. */
   current: ContainerConfig = defaultConfig();
@@ -99,6 +120,28 @@ export class ConfigStore {
   /** Forget every saved config (`clear all`). */
   clearSaved(): void {
     this.saved.clear();
+  }
+
+  /** Everything the store holds, as copies. */
+  toJSON(): ConfigStoreJSON {
+    const saved: Record<string, VmConfig> = {};
+    for (const [k, v] of this.saved) saved[k] = { c: copyConfig(v.c), x: copyExtras(v.x) };
+    return { current: copyConfig(this.current), extras: copyExtras(this.extras), saved };
+  }
+
+  /**
+   * Take back what toJSON gave (a field it lacks gets its default). A value validation refuses throws
+   * E_CONFIG naming the field, and the store stays as it was.
+   */
+  restoreJSON(data: unknown): void {
+    const d = (typeof data === 'object' && data !== null ? data : {}) as Partial<ConfigStoreJSON>;
+    const now = loadVmConfig({ c: d.current, x: d.extras });
+    const saved = new Map<string, VmConfig>();
+    for (const [k, v] of Object.entries(d.saved ?? {})) saved.set(k, loadVmConfig(v));
+    this.current = now.c;
+    this.extras = now.x;
+    this.saved.clear();
+    for (const [k, v] of saved) this.saved.set(k, v);
   }
 
   /** Take a container's configuration (as launched) but not its UUID; KVM and Android settings stay. */

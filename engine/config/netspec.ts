@@ -9,10 +9,10 @@
  * `100`, VLAN alias LAN — as in minimega. The VLAN is a number 0–4095 or an alias (`LAN`), allocated
  * when the spec is set.
  *
- * nanomega's extension: a last field containing `/` is an address in CIDR form assigned inside the
- * container (`LAN,10.0.0.5/24`). No minimega field can contain `/` (bridge names, MACs, drivers and
- * VLAN numbers never do; only namespace aliases `ns//alias` would, and nanomega has no namespaces), so
- * the extension cannot be mistaken for one.
+ * nanomega's extension: a last field containing a single `/` is an address in CIDR form assigned inside
+ * the container (`LAN,10.0.0.5/24`). No minimega field can contain one (bridge names, MACs, drivers and
+ * VLAN numbers never do; another namespace's alias `ns//alias` has two), so the extension cannot be
+ * mistaken for one.
  *
  * The validators shared with the network code (interface names, MACs, the default bridge) live in
  * engine/net/netspec.ts.
@@ -21,6 +21,7 @@ import type { NetSpec } from '../api/types.js';
 import { configError } from '../errors.js';
 import { checkIfname, DEFAULT_BRIDGE, macForm, normalizeMac } from '../net/netspec.js';
 import { parseVlanNumber, VLAN_ALIAS_RE, VLAN_LIMIT } from '../net/vlans.js';
+import { DEFAULT_NAMESPACE, NAMESPACE_SEP, namespaceNameProblem, splitQualified } from '../namespace/names.js';
 
 /** minimega's DefaultKVMDriver: the driver a spec without one gets, and that its getter leaves out. */
 export const DEFAULT_DRIVER = 'e1000';
@@ -96,7 +97,10 @@ function checkVlan(spec: string, vlan: string): void {
     return;
   }
   if (vlan.includes(':')) throw configError('networks', vlan, `invalid MAC address \`${vlan}\` in netspec \`${spec}\``);
-  if (!VLAN_ALIAS_RE.test(vlan)) {
+  const q = splitQualified(DEFAULT_NAMESPACE, vlan);
+  const nsWhy = q.namespace === DEFAULT_NAMESPACE ? undefined : namespaceNameProblem(q.namespace);
+  if (nsWhy) throw configError('networks', vlan, `invalid VLAN alias \`${vlan}\` in netspec \`${spec}\`: ${nsWhy}`);
+  if (!VLAN_ALIAS_RE.test(q.value)) {
     throw configError('networks', vlan, `invalid VLAN alias \`${vlan}\` in netspec \`${spec}\`: a number 0-4095 or a name of letters, digits, _ - .`);
   }
 }
@@ -105,7 +109,8 @@ function checkVlan(spec: string, vlan: string): void {
 export function parseNetSpec(spec: string): NetSpec {
   const parts = spec.split(',');
   let ip = '';
-  if (parts.length > 1 && parts[parts.length - 1]!.includes('/')) {
+  const lastPart = parts[parts.length - 1]!;
+  if (parts.length > 1 && lastPart.includes('/') && !lastPart.includes(NAMESPACE_SEP)) {
     const last = parts.pop()!;
     if (!isCidr(last)) throw configError('networks', last, `invalid address \`${last}\` in netspec \`${spec}\`: want CIDR form like 10.0.0.5/24`);
     ip = last;

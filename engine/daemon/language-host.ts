@@ -16,6 +16,7 @@ export function languageOf(engine: Engine): Language {
     lang = new Language({
       engine: { call: (name, ...args) => (engine.handlers[name] as (...a: unknown[]) => Promise<never>)(...args) },
       config: engine.config,
+      namespaces: engine.ctx.namespaces,
       env: process.env,
       hostname: hostname(),
       filesDir: engine.ctx.filesDir,

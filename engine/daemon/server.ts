@@ -82,6 +82,7 @@ class Connection {
     const args = checkArgs(method, rawArgs ?? []);
     if (method === 'cli.exec') return this.cli().exec(args[0] as string);
     if (method === 'cli.suggest') return this.cli().complete(args[0] as string);
+    if (method === 'ns.current') return this.cli().namespace;
     const handlers = method in this.scope.handlers ? this.scope.handlers : this.engine.handlers;
     const handler = handlers[method as keyof typeof handlers] as (...a: unknown[]) => Promise<unknown>;
     return handler(...args);

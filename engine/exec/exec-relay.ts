@@ -34,8 +34,8 @@ export class ExecRelay {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  async start(owner: ExecOwner, target: string, argv: string[], opts: ExecOptions = {}): Promise<ExecSession> {
-    const c = findContainer(this.ctx, target);
+  async start(owner: ExecOwner, target: string, argv: string[], opts: ExecOptions = {}, ns?: string): Promise<ExecSession> {
+    const c = findContainer(this.ctx, target, ns);
     const spec = execSpec(argv, opts);
     const session = this.nextSession++;
     const st: Stream = { owner, unacked: 0, paused: false, input: Promise.resolve() };

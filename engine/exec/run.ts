@@ -6,13 +6,11 @@ import type { ExecOptions } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { ShimExec, type ExecHandlers, type ExecSpec } from '../shim/exec-client.js';
+import { findOne } from '../commands/targets.js';
 
 /** The single container `target` names (name, id or uuid). */
-export function findContainer(ctx: EngineContext, target: string): Container {
-  for (const c of ctx.containers.values()) {
-    if (c.rec.name === target || String(c.rec.id) === target || c.rec.uuid === target) return c;
-  }
-  throw new EngineError('E_NOT_FOUND', `vm not found: ${target}`, { target });
+export function findContainer(ctx: EngineContext, target: string, ns?: string): Container {
+  return findOne(ctx, target, ns);
 }
 
 /** Commands run only in RUNNING containers (a PAUSED one is frozen, a BUILDING one has no init yet). */

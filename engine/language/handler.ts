@@ -4,8 +4,9 @@
  * with a CallContext and renders what it returns.
  */
 import type { EngineBridge } from '../api/contract.js';
-import type { ContainerConfig } from '../api/types.js';
 import type { ConfigStore } from '../config/config-store.js';
+import type { Namespace, Namespaces } from '../namespace/namespaces.js';
+import type { QueuedLaunch } from '../namespace/record.js';
 import type { LanguageHost } from './host.js';
 import type { Flags, Response } from './response.js';
 import type { LanguageState } from './state.js';
@@ -40,29 +41,20 @@ export interface Chunk {
 /** What a call returns: one response, or several chunks (`read` gives one or more per line). */
 export type Reply = Response | { chunks: Chunk[] };
 
-/** Everything a namespace holds that the language reads or changes (one today; `ns10` adds more). */
-export interface NamespaceScope {
-  name: string;
-  /** `vm config` and the saved configs. */
-  config: ConfigStore;
-  /** Next number for `vm launch container N` names (vm-<n>); only unnamed launches advance it. */
-  launchCounter: number;
-  /** Launch queueing (`ns queueing true`): `vm launch container …` queues, `vm launch` launches. */
-  queueing: boolean;
-  queue: QueuedLaunch[];
-}
-
-/** VMs waiting for `vm launch` with no arguments; unnamed ones (a count) are '' until launched. */
-export interface QueuedLaunch {
-  names: string[];
-  config: ContainerConfig;
-}
+/**
+ * Everything a namespace holds that the language reads or changes: the engine's namespace itself
+ * (engine/namespace/namespaces.ts: its `vm config`, launch counter, queueing and queue, durable).
+ */
+export type NamespaceScope = Namespace;
+export type { QueuedLaunch };
 
 /** What the language needs from its host process (the daemon, a test, the app hosting the engine). */
 export interface LanguageDeps {
   engine: Pick<EngineBridge, 'call'>;
   /** The default namespace's `vm config`. */
   config: ConfigStore;
+  /** The daemon's namespaces (absent: an in-memory registry around `config`, for tests). */
+  namespaces?: Namespaces;
   /** Base environment of `$VAR` expansion and `.env` (the daemon's). */
   env: Record<string, string | undefined>;
   /** This host's name: the `host` column of `.annotate` and the Host of `.json`. */
@@ -77,8 +69,13 @@ export type Compiled = { kind: 'blank' } | { kind: 'comment'; line: string } | {
 
 /** What handlers may ask of the session that runs them. */
 export interface SessionApi {
-  /** The session's current namespace (`namespace NAME` changes it). */
+  /** The session's current namespace (`namespace NAME` changes it, through switchNamespace). */
   namespace: string;
+  /**
+   * Make `name` the session's namespace (created when new) and the one new sessions start in, as
+   * minimega's process-wide active namespace; E_CONFIG for a bad name.
+   */
+  switchNamespace(name: string): Promise<void>;
   /** The scope of a namespace, created on first use. */
   scope(name: string): NamespaceScope;
   /** Lex and match a line (no alias expansion); throws lexer errors and `invalid command`. */

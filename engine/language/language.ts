@@ -2,17 +2,20 @@
  * The language as a daemon hosts it: the command table compiled once, the state all clients share, the
  * namespaces, and a Session per client.
  */
-import { ConfigStore } from '../config/config-store.js';
+import { Namespaces } from '../namespace/namespaces.js';
+import { MemoryNamespaceStore } from '../namespace/store.js';
 import { CommandTrie } from './compile.js';
 import type { Handler, LanguageDeps, NamespaceScope } from './handler.js';
-import { DEFAULT_NAMESPACE, type LanguageCore, Session } from './session.js';
+import { bindNamespace, type EngineCalls } from './namespace-bridge.js';
+import { type LanguageCore, Session } from './session.js';
 import { LanguageState } from './state.js';
 import { HANDLERS } from './table.js';
 
 export class Language implements LanguageCore {
   readonly state: LanguageState;
   readonly trie: CommandTrie;
-  private readonly scopes = new Map<string, NamespaceScope>();
+  readonly namespaces: Namespaces;
+  private readonly engines = new Map<string, EngineCalls>();
 
   constructor(
     readonly deps: LanguageDeps,
@@ -22,29 +25,27 @@ export class Language implements LanguageCore {
     this.trie = new CommandTrie(handlers);
     // The daemon's hooks (VLAN aliases, host checks) stay; every namespace's store gets them too.
     deps.config.env = { ...deps.config.env, filesDir: deps.filesDir, hostname: deps.hostname };
-    this.scopes.set(DEFAULT_NAMESPACE, newScope(DEFAULT_NAMESPACE, deps.config));
+    this.namespaces =
+      deps.namespaces ??
+      new Namespaces({ store: new MemoryNamespaceStore(), hostname: deps.hostname, configEnv: () => ({ ...deps.config.env }), defaultConfig: deps.config });
   }
 
-  /** A namespace's scope, made on first use (its own `vm config`, counter and queue). */
+  /** A namespace's scope, made on first use (its own `vm config`, counter and queue); E_CONFIG for a bad name. */
   scope(name: string): NamespaceScope {
-    let s = this.scopes.get(name);
-    if (!s) {
-      s = newScope(name, new ConfigStore({ ...this.deps.config.env }));
-      this.scopes.set(name, s);
-    }
-    return s;
+    return this.namespaces.ensure(name);
   }
 
-  /** Every namespace made so far. */
-  namespaces(): NamespaceScope[] {
-    return [...this.scopes.values()];
+  /** The engine as commands of namespace `name` see it (calls bound to it). */
+  engineFor(name: string): EngineCalls {
+    let e = this.engines.get(name);
+    if (!e) {
+      e = bindNamespace(this.deps.engine, name);
+      this.engines.set(name, e);
+    }
+    return e;
   }
 
   session(): Session {
     return new Session(this);
   }
-}
-
-function newScope(name: string, config: ConfigStore): NamespaceScope {
-  return { name, config, launchCounter: 0, queueing: false, queue: [] };
 }

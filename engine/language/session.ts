@@ -14,9 +14,12 @@ import { render } from './render.js';
 import { type Flags, type Response, errorResponse } from './response.js';
 import type { LanguageState } from './state.js';
 import { completeLines, suggest } from './suggest.js';
+import { DEFAULT_NAMESPACE } from '../namespace/names.js';
+import type { Namespaces } from '../namespace/namespaces.js';
+import type { EngineCalls } from './namespace-bridge.js';
 
-/** The namespace a session starts in (minimega's default). */
-export const DEFAULT_NAMESPACE = 'minimega';
+/** minimega's default namespace. */
+export { DEFAULT_NAMESPACE };
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -41,13 +44,19 @@ export interface LanguageCore {
   readonly deps: LanguageDeps;
   readonly state: LanguageState;
   readonly trie: CommandTrie;
+  readonly namespaces: Namespaces;
   scope(name: string): NamespaceScope;
+  /** The engine bound to a namespace (namespace-bridge.ts). */
+  engineFor(name: string): EngineCalls;
 }
 
 export class Session implements SessionApi {
-  namespace = DEFAULT_NAMESPACE;
+  /** The namespace this session's commands run in: new sessions start in the daemon's active one. */
+  namespace: string;
 
-  constructor(private readonly lang: LanguageCore) {}
+  constructor(private readonly lang: LanguageCore) {
+    this.namespace = lang.namespaces.active;
+  }
 
   get handlers(): readonly Handler[] {
     return this.lang.trie.handlers;
@@ -59,6 +68,12 @@ export class Session implements SessionApi {
 
   scope(name: string): NamespaceScope {
     return this.lang.scope(name);
+  }
+
+  async switchNamespace(name: string): Promise<void> {
+    this.lang.scope(name);
+    this.namespace = name;
+    await this.lang.namespaces.setActive(name);
   }
 
   /** Run one line typed by a client and render it. */
@@ -119,13 +134,15 @@ export class Session implements SessionApi {
     }
     const top = compiled.cmd;
     const chunks = await this.runChain(top);
+    // Namespaces the command changed (vm config, queue, counter) are durable before it answers.
+    await this.lang.namespaces.commit().catch((e: unknown) => chunks.push(errorChunk(e)));
     if (top.record) state.record(top.original);
     // Flags are fixed when the output is made: a later `.annotate false` does not change it.
     return chunks.map((c) => ({ response: c.response, flags: { ...state.flags, ...c.flags } }));
   }
 
   private context(ns: NamespaceScope): CallContext {
-    return { deps: this.lang.deps, state: this.lang.state, ns, session: this };
+    return { deps: { ...this.lang.deps, engine: this.lang.engineFor(ns.name) }, state: this.lang.state, ns, session: this };
   }
 
   /**
@@ -140,16 +157,17 @@ export class Session implements SessionApi {
     let chunks: Chunk[] = [];
     for (let i = 0; i < chain.length; i++) {
       const cmd = chain[i]!;
-      const ctx = this.context(this.scope(cmd.namespace ?? this.namespace));
+      let ctx: CallContext;
+      const inner = chain[i + 1];
       try {
+        ctx = this.context(this.scope(cmd.namespace ?? this.namespace));
         if (cmd.preprocess) await preprocessCommand(cmd, (n) => ctx.state.env(n), ctx.deps.host, ctx.deps.filesDir);
+        if (inner) cmd.handler.wrap?.before?.(ctx, cmd, inner);
       } catch (e) {
         chunks = [errorChunk(e)];
         break;
       }
-      const inner = chain[i + 1];
       if (inner) {
-        cmd.handler.wrap?.before?.(ctx, cmd, inner);
         inner.namespace ??= cmd.namespace;
         contexts.push(ctx);
         continue;

@@ -11,6 +11,7 @@ import { historyHandlers } from './commands/history.js';
 import { miscHandlers } from './commands/misc.js';
 import { netHandlers } from './commands/net.js';
 import { nsHandlers } from './commands/ns.js';
+import { clearNamespaceHandler, namespaceHandler } from './commands/namespace.js';
 import { qosHandlers } from './commands/qos.js';
 import { readHandler } from './commands/script.js';
 import { shellHandlers } from './commands/shell.js';
@@ -35,6 +36,8 @@ export const HANDLERS: readonly Handler[] = [
   ...vmTagHandlers,
   ...vmConfigHandlers,
   ...netHandlers,
+  namespaceHandler,
+  clearNamespaceHandler,
   ...nsHandlers,
   vmTop,
   vmStats,

@@ -29,9 +29,9 @@ export class AttachWave {
 
   constructor(private readonly network: Network) {}
 
-  attach(id: number, nics: NetSpec[], initPid: number): Promise<WaveAttach> {
+  attach(id: number, nics: NetSpec[], initPid: number, namespace?: string): Promise<WaveAttach> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ req: { c: { id, nics }, initPid }, resolve, reject });
+      this.pending.push({ req: { c: { id, nics, ...(namespace ? { namespace } : {}) }, initPid }, resolve, reject });
       this.schedule(WAVE_WINDOW_MS);
     });
   }

@@ -75,7 +75,8 @@ export interface NetCore {
 }
 
 export interface AttachRequest {
-  c: { id: number; nics: NetSpec[] };
+  /** `namespace`: where the VLAN aliases of `nics` are looked up (absent: the default one). */
+  c: { id: number; nics: NetSpec[]; namespace?: string };
   initPid: number;
 }
 
@@ -228,10 +229,10 @@ export class Network {
    * VLAN ids for `vlans` as users write them, allocating aliases now and persisting them (minimega
    * allocates an alias when `vm config networks` names it, so `vlans` lists it before any launch).
    */
-  allocateVlans(vlans: readonly string[]): Promise<number[]> {
+  allocateVlans(vlans: readonly string[], namespace?: string): Promise<number[]> {
     return this.locked(async () => {
       const before = JSON.stringify(this.vlans.toJSON());
-      const ids = vlans.map((v) => this.vlans.resolve(v));
+      const ids = vlans.map((v) => this.vlans.resolve(v, namespace));
       if (JSON.stringify(this.vlans.toJSON()) !== before) await this.save();
       return ids;
     });
@@ -252,12 +253,12 @@ export class Network {
   }
 
   /** Moves NIC `index` of a live container to `vlan` (and `bridge`, default: the NIC's bridge). */
-  connect(id: number, index: number, vlan: string, bridge?: string): Promise<NicInfo> {
+  connect(id: number, index: number, vlan: string, bridge?: string, namespace?: string): Promise<NicInfo> {
     return this.locked(async () => {
       const nic = this.nic(id, index);
       const target = bridge === undefined || bridge === '' ? nic.bridge : bridge;
       checkNetSpec({ bridge: target, vlan, mac: '', ip: '' }, `net[${index}]`);
-      const vlanId = this.vlans.resolve(vlan);
+      const vlanId = this.vlans.resolve(vlan, namespace);
       const be = this.backendImpl!;
       const old = nic.bridge;
       if (nic.connected && target !== old) await be.removePort(old, nic.tap);
@@ -378,7 +379,7 @@ export class Network {
       if (spec.qinq && this.backendImpl!.kind !== 'ovs') {
         throw configError('networks', spec.vlan, `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${this.backendImpl!.mode})`);
       }
-      const vlanId = this.vlans.resolve(spec.vlan);
+      const vlanId = this.vlans.resolve(spec.vlan, req.c.namespace);
       const tapNo = this.nextTap++;
       const tap = `${this.tapPrefix}${tapNo}`;
       let mac = spec.mac.toLowerCase();

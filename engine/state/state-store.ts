@@ -10,6 +10,8 @@ const ENGINE_FILE = 'engine.json';
 export interface ContainerRecord {
   id: ContainerId;
   name: string;
+  /** Its namespace; absent in records from before namespaces: the default one. */
+  namespace?: string;
   state: VmState;
   uuid: string;
   config: ContainerConfig;

@@ -1,16 +1,26 @@
-/** What `clear all` resets: the containers, `vm config`, saved configs, queue, names and VLAN aliases. */
+/**
+ * What `clear all` resets, as minimega's: every namespace destroyed (`clear namespace all`: containers
+ * killed and forgotten, aliases, pipes and cc state freed; the session back in the default namespace,
+ * whose `vm config`, saved configs, queue and counter start afresh), then `clear vlans all`.
+ */
+import { DEFAULT_NAMESPACE } from '../../namespace/names.js';
 import type { CallContext } from '../handler.js';
 
 export async function resetNamespace(ctx: CallContext): Promise<void> {
-  const errors = [...(await ctx.deps.engine.call('vm.kill', 'all')), ...(await ctx.deps.engine.call('vm.flush', 'all'))]
-    .filter((r) => r.error)
-    .map((r) => `${r.name}: ${r.error}`);
-  ctx.ns.config.clear();
-  ctx.ns.config.clearSaved();
-  ctx.ns.queue = [];
-  ctx.ns.queueing = false;
-  ctx.ns.launchCounter = 0;
+  let failure: unknown;
+  try {
+    await ctx.deps.engine.call('ns.destroy', 'all');
+  } catch (e) {
+    failure = e;
+  }
+  await ctx.session.switchNamespace(DEFAULT_NAMESPACE);
+  // The engine made the default namespace afresh; a language whose engine is elsewhere resets it here.
+  const ns = ctx.session.scope(DEFAULT_NAMESPACE);
+  ns.config.clear();
+  ns.config.clearSaved();
+  ns.queue = [];
+  ns.queueing = false;
   // minimega's `clear all` ends with `clear vlans all`: VLAN aliases start again from 101.
   await ctx.deps.engine.call('net.vlans.clear', 'all');
-  if (errors.length) throw new Error(errors.join('\n'));
+  if (failure) throw failure;
 }

@@ -41,7 +41,7 @@ export const netHandlers: Handler[] = [
           return errorResponse();
         }
         const r = await engine.call('net.vlans.range');
-        return tableResponse(['min', 'max', 'next'], [[String(r.min), String(r.max), String(r.next)]]);
+        return tableResponse(['min', 'max', 'next'], r ? [[String(r.min), String(r.max), String(r.next)]] : []);
       }
       if (cmd.boolArgs.blacklist) {
         if (a.vlan !== undefined) {

@@ -1,23 +1,192 @@
 /**
- * `ns queueing`: launch queueing of the session's namespace (minimega's `ns` verb; the rest of `ns`
- * — hosts, schedule, queue, … — joins this handler with the namespace work).
+ * `ns …`: the namespace's hosts, launch queue and scheduler (minimega's `ns` verb) on one host. Every
+ * namespace spans this host only: `ns hosts` prints it, `ns add-hosts`/`del-hosts` take it (or
+ * `localhost`/`all`) and refuse others as minimega refuses hosts outside its mesh; the scheduler puts
+ * every queued VM here. `ns bridge` needs no tunnels on one host and only associates the bridge.
+ * Left out: `ns save`/`ns snapshot` (minimega saves only KVM VMs and skips containers).
  */
-import type { Handler } from '../handler.js';
-import { errorResponse, textResponse } from '../response.js';
+import { expandList } from '../../config/names.js';
+import { defaultExtras } from '../../config/extras.js';
+import { HOST_SORTS, type HostSort } from '../../namespace/record.js';
+import { printConfig } from '../config-print.js';
+import type { CallContext, Command, Handler } from '../handler.js';
+import { type Response, errorResponse, tableResponse, textResponse } from '../response.js';
+import { schedule } from './schedule.js';
+import { typed } from './namespace.js';
+
+/** minimega's Localhost and Wildcard in host lists. */
+const LOCALHOST = 'localhost';
+const WILDCARD = 'all';
+
+/** Commands `ns run` refuses to run (minimega's list). */
+const NOT_IN_RUN = ['read', 'mesh send', 'ns run', 'vm launch'];
+
+/** Go's time.RFC822 (`02 Jan 06 15:04 MST`) in UTC. */
+function rfc822(ms: number): string {
+  const d = new Date(ms);
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]!;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())} ${mon} ${p(d.getUTCFullYear() % 100)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())} UTC`;
+}
+
+/** The hosts a list names: this host by name, `localhost` or `all`; anything else is minimega's error. */
+function hostsOf(ctx: CallContext, list: string): string[] {
+  let names: string[];
+  try {
+    names = expandList(list);
+  } catch (e) {
+    throw new Error(`invalid hosts -- ${(e as Error).message}`);
+  }
+  const me = ctx.deps.hostname;
+  return names.map((h) => {
+    if (h === WILDCARD || h === LOCALHOST || h === me) return me;
+    throw new Error(`unknown host: \`${h}\``);
+  });
+}
+
+/** The queue as minimega's `ns queue` prints it. */
+function queueText(ctx: CallContext): string {
+  let out = '';
+  for (const q of ctx.ns.queue) {
+    out += `VMs: ${q.names.length}\nNames: ${q.names.filter((n) => n !== '').join(',')}\nVM Type: container\n\n`;
+    out += `${printConfig({ c: q.config, x: ctx.ns.config.extras ?? defaultExtras() })}\n\n`;
+  }
+  return out;
+}
+
+function scheduleVerb(ctx: CallContext, cmd: Command): Promise<Response> | Response {
+  const a = cmd.boolArgs;
+  const here = ctx.deps.hostname;
+  if (a['dry-run'] || a.dump) {
+    if (a['dry-run']) {
+      if (ctx.ns.queue.length === 0) throw new Error('namespace must contain at least one queued VM to launch VMs');
+      ctx.ns.assignment = here;
+    }
+    if (ctx.ns.assignment === undefined) throw new Error('must run dry-run first');
+    return tableResponse(['vm', 'dst'], ctx.ns.queue.flatMap((q) => q.names.map((n) => [n, ctx.ns.assignment!])));
+  }
+  if (a.mv) {
+    if (ctx.ns.assignment === undefined) throw new Error('must run dry-run first');
+    const dst = cmd.stringArgs.dst!;
+    if (!ctx.ns.record.hosts.includes(dst)) throw new Error('new dst host is not in namespace');
+    for (const v of expandList(cmd.stringArgs.vm!)) {
+      if (!ctx.ns.queue.some((q) => q.names.includes(v))) throw new Error(`reassign ${v}: vm not found`);
+    }
+    return errorResponse();
+  }
+  if (a.status) {
+    const rows = ctx.ns.record.schedules.map((s) => [
+      rfc822(s.start), s.end ? rfc822(s.end) : '', s.state, String(s.launched), String(s.failures), String(s.total), String(s.hosts),
+    ]);
+    return tableResponse(['start', 'end', 'state', 'launched', 'failures', 'total', 'hosts'], rows);
+  }
+  return schedule(ctx);
+}
+
+/** True when `cmd` or a command it wraps starts with the words of `line` (minimega's hasCommand). */
+function hasCommand(cmd: Command | undefined, line: string): boolean {
+  for (let c = cmd; c; c = c.subcommand) {
+    const words = c.words.join(' ');
+    if (words === line || words.startsWith(`${line} `)) return true;
+  }
+  return false;
+}
 
 export const nsHandlers: Handler[] = [
   {
-    patterns: ['ns <queueing,> [true,false]'],
-    help: 'control namespace environments and scheduling',
+    patterns: [
+      'ns <hosts,>',
+      'ns <add-hosts,> <hostname or range or all>',
+      'ns <del-hosts,> <hostname or range or all>',
+      'ns <load,>',
+      'ns <load,> <cpucommit,>',
+      'ns <load,> <netcommit,>',
+      'ns <load,> <memcommit,>',
+      'ns <queue,>',
+      'ns <flush,>',
+      'ns <queueing,> [true,false]',
+      'ns <schedule,>',
+      'ns <schedule,> <dry-run,>',
+      'ns <schedule,> <dump,>',
+      'ns <schedule,> <mv,> <vm target> <dst>',
+      'ns <schedule,> <status,>',
+      'ns <bridge,> <bridge> [vxlan,gre]',
+      'ns <del-bridge,> <bridge>',
+    ],
+    help: 'tinker with active namespace',
     helpLong:
-      'ns queueing true: `vm launch container …` only queues VMs (names and UUIDs are checked at once) until ' +
-      '`vm launch` with no arguments launches the queue; false (the default) launches at once.',
+      'hosts: the hosts of the namespace (this host); add-hosts/del-hosts HOSTS: this host by name, localhost or ' +
+      'all (others are not in the mesh); load [cpucommit|netcommit|memcommit]: how the scheduler ranks hosts; ' +
+      'queue: the VMs queued for launch; flush: forget the queue; queueing true|false: `vm launch container …` ' +
+      'only queues until `vm launch` (or `ns schedule`) launches the queue; schedule [dry-run|dump|mv VM HOST|' +
+      'status]: launch the queue, show the placement, or the scheduler runs; bridge NAME / del-bridge NAME: ' +
+      'associate a bridge with the namespace (one host: no tunnels are needed).',
     async call(ctx, cmd) {
-      if (cmd.boolArgs.true || cmd.boolArgs.false) {
-        ctx.ns.queueing = !!cmd.boolArgs.true;
+      const a = cmd.boolArgs;
+      const rec = ctx.ns.record;
+      if (a.hosts) return textResponse(rec.hosts.join(','));
+      if (a['add-hosts']) {
+        const hosts = hostsOf(ctx, cmd.stringArgs.hostname!);
+        rec.hosts = [...new Set([...rec.hosts, ...hosts])];
         return errorResponse();
       }
-      return textResponse(String(ctx.ns.queueing));
+      if (a['del-hosts']) {
+        const list = cmd.stringArgs.hostname!;
+        const gone = expandList(list).map((h) => (h === LOCALHOST ? ctx.deps.hostname : h));
+        rec.hosts = gone.includes(WILDCARD) ? [] : rec.hosts.filter((h) => !gone.includes(h));
+        return errorResponse();
+      }
+      if (a.load) {
+        const sort = HOST_SORTS.find((k) => a[k]);
+        if (sort) {
+          rec.hostSortBy = sort as HostSort;
+          return errorResponse();
+        }
+        return textResponse(rec.hostSortBy);
+      }
+      if (a.queue) return textResponse(queueText(ctx));
+      if (a.flush) {
+        ctx.ns.queue = [];
+        ctx.ns.assignment = undefined;
+        return errorResponse();
+      }
+      if (a.queueing) {
+        if (a.true || a.false) {
+          ctx.ns.queueing = !!a.true;
+          return errorResponse();
+        }
+        return textResponse(String(ctx.ns.queueing));
+      }
+      if (a.schedule) return scheduleVerb(ctx, cmd);
+      if (a.bridge) {
+        const b = cmd.stringArgs.bridge!;
+        if (b === '') throw new Error('bridge name must not be empty string');
+        if (rec.hosts.length > 1) throw new Error('ns bridge: tunnels between hosts need namespaces that span hosts');
+        rec.bridges = { ...rec.bridges, [b]: 0 };
+        return errorResponse();
+      }
+      if (a['del-bridge']) {
+        const b = cmd.stringArgs.bridge!;
+        if (b === '') throw new Error('bridge name must not be empty string');
+        if (!(b in rec.bridges)) throw new Error('bridge is not associated with namespace');
+        const { [b]: _gone, ...rest } = rec.bridges;
+        rec.bridges = rest;
+        return errorResponse();
+      }
+      throw new Error(`invalid command: \`${cmd.original}\``);
+    },
+  },
+  {
+    patterns: ['ns <run,> (command)'],
+    help: 'run a command on all nodes in the namespace',
+    helpLong: 'Run a command on every host of the namespace (this host), in the namespace. read, mesh send, ns run and vm launch cannot be run so.',
+    wrap: {
+      before(ctx, cmd, inner) {
+        for (const forbidden of NOT_IN_RUN) {
+          if (hasCommand(inner, forbidden)) throw new Error(`cannot run \`${typed(inner)}\` using \`ns run\``);
+        }
+        inner.namespace ??= cmd.namespace ?? ctx.ns.name;
+      },
     },
   },
 ];

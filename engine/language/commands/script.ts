@@ -46,6 +46,8 @@ export const readHandler: Handler = {
         break;
       }
       if (cmd.boolArgs.check) continue;
+      // `namespace foo read x`: the script's commands run in foo.
+      if (compiled.kind === 'command' && cmd.namespace !== undefined) compiled.cmd.namespace ??= cmd.namespace;
       chunks.push(...(await ctx.session.run(compiled)));
     }
     if (failure !== undefined) chunks.push({ response: errorResponse(`${posix.basename(file)}:${n} ${failure}`), flags: {} });

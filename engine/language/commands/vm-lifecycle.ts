@@ -1,9 +1,10 @@
 /** `vm launch`, `vm start`, `vm stop`, `vm kill`, `vm flush`. */
-import type { ContainerConfig, VmResult } from '../../api/types.js';
+import type { VmResult } from '../../api/types.js';
 import { copyConfig } from '../../config/defaults.js';
 import { launchNames } from '../../config/names.js';
 import { validateConfig } from '../../config/validate.js';
-import type { CallContext, Handler, QueuedLaunch } from '../handler.js';
+import type { CallContext, Handler } from '../handler.js';
+import { enqueue, schedule } from './schedule.js';
 import { type Response, errorResponse } from '../response.js';
 import { suggestVms } from './targets.js';
 
@@ -15,31 +16,6 @@ export function resultErrors(results: readonly VmResult[]): Response {
 /** Completion of `<vm>` items from the engine's containers. */
 async function suggestTarget(ctx: CallContext, key: string, prefix: string): Promise<string[]> {
   return key === 'vm' ? suggestVms(await ctx.deps.engine.call('vm.info'), prefix) : [];
-}
-
-/** Check names and UUID against existing and queued VMs (minimega Namespace.Queue), then queue. */
-async function enqueue(ctx: CallContext, names: string[], config: ContainerConfig): Promise<void> {
-  if (names.length > 1 && config.uuid !== '') throw new Error('cannot launch multiple VMs with a pre-configured UUID');
-  const vms = await ctx.deps.engine.call('vm.info');
-  for (const name of names) if (name && vms.some((v) => v.name === name)) throw new Error(`vm already exists with name \`${name}\``);
-  if (config.uuid && vms.some((v) => v.uuid === config.uuid)) throw new Error(`vm already exists with UUID \`${config.uuid}\``);
-  const queued = ctx.ns.queue;
-  for (const name of names) if (name && queued.some((q) => q.names.includes(name))) throw new Error(`vm already queued with name \`${name}\``);
-  if (config.uuid && queued.some((q) => q.config.uuid === config.uuid)) throw new Error(`vm already queued with UUID \`${config.uuid}\``);
-  queued.push({ names, config });
-}
-
-/** Launch everything queued: unnamed VMs get `vm-<n>` from the namespace's counter. */
-async function launchQueue(ctx: CallContext): Promise<Response> {
-  const queue: QueuedLaunch[] = ctx.ns.queue;
-  if (queue.length === 0) throw new Error('namespace must contain at least one queued VM to launch VMs');
-  ctx.ns.queue = [];
-  const errors: string[] = [];
-  for (const q of queue) {
-    const names = q.names.map((n) => n || `vm-${ctx.ns.launchCounter++}`);
-    errors.push(...resultErrors(await ctx.deps.engine.call('vm.launch', names.join(','), q.config)).errors);
-  }
-  return errorResponse(...errors);
 }
 
 const vmLaunch: Handler = {
@@ -54,14 +30,14 @@ const vmLaunch: Handler = {
     if (cmd.boolArgs.kvm || cmd.boolArgs.android) {
       throw new Error(`${cmd.boolArgs.kvm ? 'kvm' : 'android'} VMs are not supported by nanomega: use vm launch container`);
     }
-    if (!cmd.boolArgs.container) return launchQueue(ctx);
+    if (!cmd.boolArgs.container) return schedule(ctx);
     const saved = cmd.stringArgs.config;
     const config = saved ? ctx.ns.config.savedConfig(saved).c : copyConfig(ctx.ns.config.current);
     // Count launches get their names when launched: only then does the counter advance.
     const names = /^[+-]?[0-9]+$/.test(cmd.stringArgs.name!) ? launchNames(cmd.stringArgs.name!, () => 0).map(() => '') : launchNames(cmd.stringArgs.name!, () => 0);
     validateConfig(config);
     await enqueue(ctx, names, config);
-    return ctx.ns.queueing ? errorResponse() : launchQueue(ctx);
+    return ctx.ns.queueing ? errorResponse() : schedule(ctx);
   },
 };
 

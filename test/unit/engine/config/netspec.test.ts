@@ -76,3 +76,12 @@ test('getter text parses back to the same spec', () => {
     assert.deepEqual(parseNetSpec(netSpecString(once)), once, text);
   }
 });
+
+test('another namespace\'s alias ns//alias is a VLAN, never the address extension; a bad namespace is named', () => {
+  assert.deepEqual(parseNetSpec('minimega//A'), spec({ vlan: 'minimega//A' }));
+  assert.deepEqual(parseNetSpec('br2,foo//A'), spec({ bridge: 'br2', vlan: 'foo//A' }));
+  assert.deepEqual(parseNetSpec('foo//A,10.0.0.5/24'), spec({ vlan: 'foo//A', ip: '10.0.0.5/24' }));
+  assert.equal(netSpecString(parseNetSpec('foo//A')), 'foo//A');
+  assert.throws(() => parseNetSpec('a b//A'), (e: unknown) => e instanceof EngineError && /invalid VLAN alias `a b\/\/A`.*invalid name/.test(e.message));
+  assert.throws(() => parseNetSpec('foo//'), /invalid VLAN alias `foo\/\/`/);
+});

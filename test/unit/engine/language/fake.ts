@@ -1,4 +1,4 @@
-import type { CallName, Calls } from '../../../../engine/api/contract.js';
+import { NAMESPACE_ARG, type CallName, type Calls } from '../../../../engine/api/contract.js';
 import type { ContainerInfo, VmResult } from '../../../../engine/api/types.js';
 import { ConfigStore } from '../../../../engine/config/config-store.js';
 import { defaultConfig } from '../../../../engine/config/defaults.js';
@@ -6,22 +6,40 @@ import type { LanguageDeps } from '../../../../engine/language/handler.js';
 import type { LanguageHost, ProgramResult } from '../../../../engine/language/host.js';
 import { Language } from '../../../../engine/language/language.js';
 
-/** A pure fake engine: records calls and answers vm.info from a list. */
+/**
+ * A pure fake engine: records calls and answers vm.info from a list. The namespace a command's calls
+ * are bound to (contract.ts NAMESPACE_ARG) is recorded apart from the other arguments.
+ */
 export class FakeEngine {
   readonly calls: { name: string; args: unknown[] }[] = [];
+  /** The namespace each call of `calls` was bound to (undefined for calls that take none). */
+  readonly namespaces: (string | undefined)[] = [];
   vms: ContainerInfo[] = [];
   results: VmResult[] = [];
   vlans: { alias: string; vlan: number }[] = [];
   throwOn: string | undefined;
-  /** Answers of other calls, by name (default: `results`). */
+  /** Answers of other calls, by name (default: `results`); a function is called with the arguments. */
   readonly answers = new Map<CallName, unknown>();
 
   async call<K extends CallName>(name: K, ...args: Calls[K]['args']): Promise<Calls[K]['result']> {
-    this.calls.push({ name, args });
+    const at = NAMESPACE_ARG[name];
+    if (at !== undefined && args.length > at) {
+      // The bound bridge pads omitted arguments before the namespace with undefined: drop them again.
+      const rest: unknown[] = args.slice(0, at);
+      while (rest.length > 0 && rest[rest.length - 1] === undefined) rest.pop();
+      this.calls.push({ name, args: rest });
+      this.namespaces.push(args[at] as string);
+    } else {
+      this.calls.push({ name, args });
+      this.namespaces.push(undefined);
+    }
     if (this.throwOn === name) throw new Error(`boom in ${name}`);
     if (name === 'vm.info') return this.vms as Calls[K]['result'];
     if (name === 'net.vlans') return this.vlans as Calls[K]['result'];
-    if (this.answers.has(name)) return this.answers.get(name) as Calls[K]['result'];
+    if (this.answers.has(name)) {
+      const a = this.answers.get(name);
+      return (typeof a === 'function' ? (a as (...x: unknown[]) => unknown)(...args) : a) as Calls[K]['result'];
+    }
     return this.results as Calls[K]['result'];
   }
 }
@@ -86,7 +104,7 @@ export class FakeLanguageHost implements LanguageHost {
 
 export function vm(id: number, name: string, over: Partial<ContainerInfo> = {}): ContainerInfo {
   return {
-    id, name, state: 'BUILDING', type: 'container', uuid: `uuid-${id}`, pid: 0, launchedAt: 0,
+    id, name, namespace: 'minimega', state: 'BUILDING', type: 'container', uuid: `uuid-${id}`, pid: 0, launchedAt: 0,
     config: defaultConfig(), tags: {}, console: `/run/nanomega/${id}/console`, dir: `/run/nanomega/${id}`, nics: [],
     ...over,
   };

@@ -160,14 +160,14 @@ test('read check only checks syntax; a missing file, nesting and reading itself 
   assert.deepEqual((await s.exec('read nested.mm')).errors, ['nested.mm:1 cannot run nested `read` commands']);
 });
 
-test('clear all kills and flushes, resets vm config and saved configs, and clears history last', async () => {
+test('clear all destroys every namespace, resets vm config and saved configs, and clears history last', async () => {
   const e = new FakeEngine();
   const { s, deps } = session(e);
   await s.exec('vm config memory 64');
   await s.exec('vm config save x');
   await s.exec('echo something');
   await s.exec('clear all');
-  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['vm.kill', 'all'], ['vm.flush', 'all'], ['net.vlans.clear', 'all']]);
+  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['ns.destroy', 'all'], ['net.vlans.clear', 'all']]);
   assert.equal(deps.config.current.memory, 2048);
   assert.deepEqual(deps.config.savedNames(), []);
   assert.equal((await s.exec('.annotate false history')).output, 'clear all');

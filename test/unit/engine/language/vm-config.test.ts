@@ -81,11 +81,11 @@ test('vm config restore lists saved configs, or says none are saved; launch can 
   await s.exec('clear vm config');
   await s.exec('vm launch container 2 small');
   const launch = e.calls.find((c) => c.name === 'vm.launch')!;
-  assert.equal(launch.args[0], 'vm-0,vm-1', 'count launches are named from the namespace counter');
+  assert.equal(launch.args[0], '2', 'a count goes to the engine, which names them from the namespace counter');
   assert.equal((launch.args[1] as { memory: number }).memory, 64);
   assert.deepEqual((await s.exec('vm launch container x nosuch')).errors, ['config nosuch does not exist']);
   await s.exec('vm launch container 1');
-  assert.equal(e.calls.filter((c) => c.name === 'vm.launch').at(-1)!.args[0], 'vm-2');
+  assert.equal(e.calls.filter((c) => c.name === 'vm.launch').at(-1)!.args[0], '1');
 });
 
 test('vm config tags prints key -> value lines; clear vm config tag removes one key', async () => {
@@ -106,7 +106,7 @@ test('clear vm tag removes tags through the engine (all VMs, or a target and a k
   await s.exec('clear vm tag foo[0-1] color');
   await s.exec('clear vm tag foo0');
   assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [
-    ['vm.tag.clear', 'all', undefined], ['vm.tag.clear', 'foo[0-1]', 'color'], ['vm.tag.clear', 'foo0', undefined],
+    ['vm.tag.clear', 'all'], ['vm.tag.clear', 'foo[0-1]', 'color'], ['vm.tag.clear', 'foo0'],
   ]);
 });
 

@@ -76,3 +76,66 @@ test('blacklisted VLANs are never given to an alias; clear forgets aliases, all 
   assert.deepEqual(v.blacklist(), []);
   assert.equal(v.resolve('Y'), 101);
 });
+
+test('aliases are per namespace from one pool of VLANs; ns//alias reaches another namespace\'s (minimega\'s vlans test)', () => {
+  const v = new VlanAliases();
+  assert.equal(v.resolve('101'), 101);
+  assert.equal(v.resolve('A'), 102);
+  assert.equal(v.resolve('B'), 103);
+  assert.equal(v.resolve('A', 'foo'), 104, 'A in foo is another alias');
+  assert.equal(v.resolve('A', 'bar'), 105);
+  assert.equal(v.resolve('minimega//A', 'bar'), 102);
+  assert.equal(v.resolve('foo//A', 'bar'), 104);
+  assert.deepEqual(v.list('bar'), [{ alias: 'A', vlan: 105 }]);
+  assert.deepEqual(v.list(), [{ alias: 'A', vlan: 102 }, { alias: 'B', vlan: 103 }]);
+  assert.equal(v.describe(104, 'foo'), 'A (104)');
+  assert.equal(v.describe(104, 'bar'), 'foo//A (104)');
+  assert.throws(() => v.resolve('a/b//A', 'bar'), (e: unknown) => e instanceof EngineError && /invalid VLAN alias `a\/b\/\/A`/.test(e.message));
+  assert.throws(() => v.resolve('foo//', 'bar'), /invalid VLAN alias `foo\/\/`/);
+});
+
+test('a namespace\'s range is its own; the default namespace sets the global one, which skips reserved ranges', () => {
+  const v = new VlanAliases();
+  assert.equal(v.range(undefined, undefined, 'foo'), null, 'no range of its own');
+  v.range(120, 130, 'foo');
+  assert.equal(v.resolve('B', 'foo'), 120);
+  assert.deepEqual(v.range(undefined, undefined, 'foo'), { min: 120, max: 130, next: 121 });
+  assert.deepEqual(v.rangeOf('foo'), { min: 120, max: 130 });
+  assert.deepEqual(v.rangeOf('minimega'), { min: 101, max: 4096 });
+  assert.equal(v.rangeOf('bar'), undefined);
+  assert.throws(() => v.range(125, 140, 'bar'), { message: 'range overlaps with another namespace: foo' });
+  assert.throws(() => v.range(110, 125), { message: 'range overlaps with another namespace: foo' }, 'the global one too');
+  v.range(101, 103, 'baz');
+  assert.equal(v.resolve('w'), 103, 'the global range skips 101-102 (baz\'s)');
+});
+
+test('deleting a namespace frees its aliases and range; clear vlans clears only the namespace it runs in', () => {
+  const v = new VlanAliases();
+  v.resolve('A');
+  v.resolve('A', 'foo');
+  v.range(300, 310, 'foo');
+  v.resolve('B', 'foo');
+  v.clear('', 'foo');
+  assert.deepEqual(v.list('foo'), []);
+  assert.equal(v.rangeOf('foo'), undefined);
+  assert.deepEqual(v.list(), [{ alias: 'A', vlan: 101 }]);
+  v.resolve('C', 'bar');
+  v.deleteNamespace('bar');
+  assert.deepEqual(v.list('bar'), []);
+  assert.equal(v.resolve('D', 'bar'), 102, 'its VLAN is free again');
+});
+
+test('per-namespace aliases and ranges survive JSON; files from before namespaces load into the default one', () => {
+  const v = new VlanAliases();
+  v.resolve('A');
+  v.resolve('A', 'lab');
+  v.range(500, 510, 'lab');
+  v.resolve('Z', 'lab');
+  const back = VlanAliases.fromJSON(JSON.parse(JSON.stringify(v)));
+  assert.deepEqual(back.list('lab'), v.list('lab'));
+  assert.deepEqual(back.rangeOf('lab'), { min: 500, max: 510 });
+  const old = VlanAliases.fromJSON({ aliases: { LAN: 101, DMZ: 102 }, used: [5], range: { min: 101, max: 200 } });
+  assert.deepEqual(old.list(), [{ alias: 'LAN', vlan: 101 }, { alias: 'DMZ', vlan: 102 }]);
+  assert.deepEqual(old.rangeOf('minimega'), { min: 101, max: 200 });
+  assert.equal(old.resolve('LAN', 'x'), 103, 'another namespace\'s LAN is a new alias');
+});
