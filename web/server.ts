@@ -100,7 +100,8 @@ export async function serveWeb(opts: WebOptions): Promise<WebServer> {
   };
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = requestUrl(req);
+    if (!url) return deny(res, 400, 'bad request target');
     const refused = check(req, url, false);
     if (refused) return deny(res, ...refused);
     if (url.searchParams.has('token')) {
@@ -120,8 +121,8 @@ export async function serveWeb(opts: WebOptions): Promise<WebServer> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (req, sock, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const refused = check(req, url, true) ?? (url.pathname === WS_PATH ? null : ([404, 'not found'] as [number, string]));
+    const url = requestUrl(req);
+    const refused = !url ? ([400, 'bad request target'] as [number, string]) : (check(req, url, true) ?? (url.pathname === WS_PATH ? null : ([404, 'not found'] as [number, string])));
     if (refused) {
       sock.end(`HTTP/1.1 ${refused[0]} ${refused[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -179,6 +180,15 @@ async function sendCapture(socket: string, id: number, res: ServerResponse): Pro
     else res.destroy();
   } finally {
     client.close();
+  }
+}
+
+/** The request target as a URL, or undefined when it is not one (`//[` throws in the URL parser). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://x');
+  } catch {
+    return undefined;
   }
 }
 

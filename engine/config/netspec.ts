@@ -97,6 +97,8 @@ function checkVlan(spec: string, vlan: string): void {
     return;
   }
   if (vlan.includes(':')) throw configError('networks', vlan, `invalid MAC address \`${vlan}\` in netspec \`${spec}\``);
+  // A dashed or dotted MAC fits the alias pattern; as a VLAN it could never be printed back unambiguously.
+  if (isMac(vlan)) throw configError('networks', vlan, `invalid VLAN alias \`${vlan}\` in netspec \`${spec}\`: it reads as a MAC address`);
   const q = splitQualified(DEFAULT_NAMESPACE, vlan);
   const nsWhy = q.namespace === DEFAULT_NAMESPACE ? undefined : namespaceNameProblem(q.namespace);
   if (nsWhy) throw configError('networks', vlan, `invalid VLAN alias \`${vlan}\` in netspec \`${spec}\`: ${nsWhy}`);
@@ -136,14 +138,34 @@ export function parseNetSpec(spec: string): NetSpec {
   return out;
 }
 
-/** One NIC as minimega's NetConfig.String prints it: the default bridge and driver left out; then our address. */
+/**
+ * One NIC as minimega's NetConfig.String prints it: the default bridge and driver left out; then our
+ * address. Leaving the driver out is ambiguous when the VLAN alias reads as a driver or `qinq`
+ * (`br,e1000` parses as VLAN `br` with driver e1000): then the driver is written, so that what is
+ * printed always parses back to the same NIC (`vm config save` output is fed back to the parser).
+ */
 export function netSpecString(n: NetSpec): string {
+  const short = specParts(n, false);
+  return short === specParts(n, true) || sameNic(short, n) ? short : specParts(n, true);
+}
+
+function specParts(n: NetSpec, withDriver: boolean): string {
   const parts: string[] = [];
   if (n.bridge !== '' && n.bridge !== DEFAULT_BRIDGE) parts.push(n.bridge);
   parts.push(n.vlan);
   if (n.mac) parts.push(n.mac);
   if (n.driver && n.driver !== DEFAULT_DRIVER) parts.push(n.driver);
+  else if (withDriver) parts.push(DEFAULT_DRIVER);
   if (n.qinq) parts.push('qinq');
   if (n.ip) parts.push(n.ip);
   return parts.join(',');
+}
+
+function sameNic(text: string, n: NetSpec): boolean {
+  try {
+    const p = parseNetSpec(text);
+    return (p.bridge || DEFAULT_BRIDGE) === (n.bridge || DEFAULT_BRIDGE) && p.vlan === n.vlan && p.mac === n.mac && p.ip === n.ip && (p.driver ?? DEFAULT_DRIVER) === (n.driver ?? DEFAULT_DRIVER) && !!p.qinq === !!n.qinq;
+  } catch {
+    return false;
+  }
 }
