@@ -59,7 +59,9 @@ test('netspecs: a spec that parses is accepted by the network and prints back to
         return;
       }
       checkNetSpec(spec, 'net[0]');
-      assert.ok(parseVlanNumber(spec.vlan) !== undefined || VLAN_ALIAS_RE.test(spec.vlan), `vlan ${spec.vlan}`);
+      // A number, an alias, or an alias of a namespace (`ns//alias`).
+      const alias = spec.vlan.includes('//') ? spec.vlan.slice(spec.vlan.indexOf('//') + 2) : spec.vlan;
+      assert.ok(parseVlanNumber(spec.vlan) !== undefined || VLAN_ALIAS_RE.test(alias), `vlan ${spec.vlan}`);
       if (spec.mac) assert.ok(isMac(spec.mac) && (parseInt(spec.mac.slice(0, 2), 16) & 1) === 0, `unicast ${spec.mac}`);
       // The default bridge is printed as nothing and parsed back as nothing: the same NIC.
       const same = (x: typeof spec) => ({ ...x, bridge: x.bridge || DEFAULT_BRIDGE });
