@@ -247,9 +247,23 @@ export class Network {
     });
   }
 
-  /** Deletes the container's host ends explicitly (netns teardown is asynchronous) and unused bridges. */
+  /**
+   * Deletes the container's host ends explicitly (netns teardown is asynchronous) and unused bridges.
+   * Containers that end together (`vm kill all`) share one wave: ids arriving while the previous
+   * wave runs are deleted by one `ip -batch` when it ends, not by a process each.
+   */
   detach(id: number): Promise<void> {
-    return this.locked(() => this.rollback([id]));
+    if (this.detachWave) {
+      this.detachWave.ids.push(id);
+      return this.detachWave.done;
+    }
+    const wave: { ids: number[]; done: Promise<void> } = { ids: [id], done: Promise.resolve() };
+    this.detachWave = wave;
+    wave.done = this.locked(() => {
+      this.detachWave = undefined;
+      return this.rollback(wave.ids);
+    });
+    return wave.done;
   }
 
   /** Moves NIC `index` of a live container to `vlan` (and `bridge`, default: the NIC's bridge). */
@@ -458,6 +472,9 @@ export class Network {
       }),
     );
   }
+
+  /** The detach wave still taking ids (see detach). */
+  private detachWave?: { ids: number[]; done: Promise<void> };
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(() => this.init()).then(fn);
