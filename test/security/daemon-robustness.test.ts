@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { socketPath } from '../../cli/engine-client.js';
+import { LineSplitter, socketPath } from '../../engine/api/wire.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
@@ -19,17 +19,12 @@ const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 function rawExchange(base: string, lines: string[], replies: number): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
     const s = connect(socketPath(base));
-    let buf = '';
+    const split = new LineSplitter(Infinity);
     const got: Record<string, unknown>[] = [];
-    const timer = setTimeout(() => (s.destroy(), reject(new Error(`${got.length}/${replies} replies: ${buf}`))), 10_000);
+    const timer = setTimeout(() => (s.destroy(), reject(new Error(`${got.length}/${replies} replies, ${split.pending} characters of an unfinished one`))), 10_000);
     s.setEncoding('utf8');
     s.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        got.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-        buf = buf.slice(nl + 1);
-      }
+      for (const line of split.push(d)) got.push(JSON.parse(line) as Record<string, unknown>);
       if (got.length >= replies) {
         clearTimeout(timer);
         s.end();

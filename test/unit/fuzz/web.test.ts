@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { parseClientFrame } from '../../../engine/api/wire.js';
+import { encodeLine, LineSplitter, parseClientFrame, socketPath } from '../../../engine/api/wire.js';
 import { serveWeb, type WebServer } from '../../../web/server.js';
 
 /** Cases in CI (issue 12: 10 000 per protocol). */
@@ -27,20 +27,16 @@ describe('web UI frames', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nm-webfuzz-'));
-    const sock = join(dir, 'nanomega.sock');
+    const sock = socketPath(dir);
     daemon = createServer((c) => {
-      let buf = '';
+      const split = new LineSplitter();
       c.setEncoding('utf8');
       c.on('error', () => undefined);
       c.on('data', (d: string) => {
-        buf += d;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
+        for (const line of split.push(d)) {
           lines.push(line);
           const f = parseClientFrame(line);
-          if (f?.type === 'call') c.write(JSON.stringify({ type: 'result', id: f.id, ok: true, value: f.method }) + '\n');
+          if (f?.type === 'call') c.write(encodeLine({ type: 'result', id: f.id, ok: true, value: f.method }));
         }
       });
     });
