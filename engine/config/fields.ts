@@ -213,7 +213,7 @@ const NANOMEGA_FIELDS: Field[] = [
   },
 ];
 
-/** Every field, in the order `vm config` prints its block. */
+/** Every field: base, container, the fields containers ignore, then nanomega's own. */
 export const FIELDS: readonly Field[] = [...BASE_FIELDS, ...CONTAINER_FIELDS, ...OTHER_FIELDS, ...NANOMEGA_FIELDS];
 
 /** Every name a field answers to (its name and aliases). */

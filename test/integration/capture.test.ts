@@ -98,7 +98,7 @@ describe('capture: pcap files of container NICs and bridges, read back with tcpd
   });
 
   test('bad input names the value and leaves no file or process', async () => {
-    await suite.d.ok('capture pcap filter this is not bpf(');
+    await suite.d.ok('capture pcap filter "this is not bpf("');
     const r = await suite.d.exec('capture pcap vm cb 0 badfilter.pcap');
     assert.match(r.errors[0] ?? '', /syntax error|can't parse filter/);
     await suite.d.ok('capture pcap filter ""');
