@@ -12,7 +12,7 @@
 # which their .want files print. Exit status: that of `nanomega test`.
 set -u
 AS_IS=(container_lifecycle history vm_config vlans read_namespace)
-SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace)
+SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace vm_qos)
 
 if [ -z "${MINIMEGA_TESTS:-}" ]; then
   echo "minimega-tests: skipped: MINIMEGA_TESTS is not set (point it at a minimega checkout's tests/)"
