@@ -51,6 +51,17 @@ const HOST_EXCEPTIONS = [
   'engine/net/qos-delay.ts',
 ];
 
+/** One framing for every socket client (engine/api/wire.ts): no line splitting written again by hand. */
+const oneFraming = {
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: "CallExpression[callee.property.name='indexOf'][arguments.length=1][arguments.0.value='\\n']",
+      message: 'split lines with LineSplitter from engine/api/wire.ts (one framing for every client)',
+    },
+  ],
+};
+
 export default tseslint.config(
   {
     files: ['engine/**/*.ts', 'cli/**/*.ts', 'web/**/*.ts'],
@@ -103,6 +114,16 @@ export default tseslint.config(
   {
     files: ['electron/**/*.ts'],
     rules: forbid(ENGINE_NOT_API, [UP_TO('cli|web|renderer'), 'Electron main is a client of the daemon socket only']),
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['engine/api/wire.ts', 'dist/**', 'node_modules/**'],
+    languageOptions: { parser: tseslint.parser },
+    rules: oneFraming,
+  },
+  {
+    files: ['renderer/**/*.vue'],
+    rules: oneFraming,
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
