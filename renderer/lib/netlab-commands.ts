@@ -5,6 +5,14 @@ function word(s: string): string {
   return /^[^\s"'\\#]+$/.test(s) ? s : JSON.stringify(s);
 }
 
+/** The default namespace: commands there need no `namespace` prefix. */
+export const DEFAULT_NAMESPACE = 'minimega';
+
+/** `namespace NS CMD` for a container outside the default namespace, as minimega runs a command in another one. */
+export function inNamespace(ns: string | undefined, cmd: string): string {
+  return ns && ns !== DEFAULT_NAMESPACE ? `namespace ${word(ns)} ${cmd}` : cmd;
+}
+
 export function qosAddCommand(vm: string, index: number, op: QosOp): string {
   const what = op.type === 'loss' ? `loss ${op.percent}` : op.type === 'delay' ? `delay ${op.duration}` : `rate ${op.bw} ${op.unit}`;
   return `qos add ${word(vm)} ${index} ${what}`;

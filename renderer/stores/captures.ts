@@ -39,9 +39,9 @@ export const useCapturesStore = defineStore('captures', () => {
     };
   }
 
-  async function start(spec: CaptureSpec): Promise<CaptureInfo | undefined> {
+  async function start(spec: CaptureSpec, namespace?: string): Promise<CaptureInfo | undefined> {
     try {
-      const c = await window.engine.call('capture.start', spec);
+      const c = await window.engine.call('capture.start', spec, namespace);
       await refresh();
       return c;
     } catch (e) {

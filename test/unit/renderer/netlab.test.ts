@@ -1,7 +1,7 @@
 import { createTestingPinia } from '@pinia/testing';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import type { ContainerInfo, NicInfo } from '../../../engine/api/types';
-import { captureCommand, connectCommand, qosAddCommand } from '../../../renderer/lib/netlab-commands';
+import { captureCommand, connectCommand, inNamespace, qosAddCommand } from '../../../renderer/lib/netlab-commands';
 import { buildTopology, clusterLayout, diffTopology } from '../../../renderer/lib/topology-model';
 import { useCapturesStore } from '../../../renderer/stores/captures';
 import { useConsoleGridStore } from '../../../renderer/stores/console-grid';
@@ -75,6 +75,8 @@ describe('equivalent commands', () => {
     expect(captureCommand({ kind: 'bridge', bridge: 'mega_bridge', file: 'b.pcap' })).toBe('capture pcap bridge mega_bridge b.pcap');
     expect(connectCommand('db1', 0, 'DMZ')).toBe('vm net connect db1 0 DMZ');
     expect(connectCommand('db1', 1, '5', 'br2')).toBe('vm net connect db1 1 5 br2');
+    expect(inNamespace('lab', connectCommand('db1', 0, 'DMZ'))).toBe('namespace lab vm net connect db1 0 DMZ');
+    expect(inNamespace('minimega', 'vm info')).toBe('vm info');
   });
 });
 
@@ -118,8 +120,8 @@ describe('captures and topology stores', () => {
     expect(s.list).toEqual([]);
     emit('captures.changed', [running]);
     expect(s.ofNic(1, 0)?.id).toBe(3);
-    await s.start({ kind: 'vm', vm: 'c1', index: 0, file: 'a.pcap' });
-    expect(call).toHaveBeenCalledWith('capture.start', { kind: 'vm', vm: 'c1', index: 0, file: 'a.pcap' });
+    await s.start({ kind: 'vm', vm: 'c1', index: 0, file: 'a.pcap' }, 'lab');
+    expect(call).toHaveBeenCalledWith('capture.start', { kind: 'vm', vm: 'c1', index: 0, file: 'a.pcap' }, 'lab');
     await s.stop(9);
     const { useNotices } = await import('../../../renderer/stores/notices');
     expect(useNotices().notices.at(-1)!.message).toBe('capture pcap delete 9: no running capture 9');
