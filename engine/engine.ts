@@ -35,6 +35,7 @@ import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { vmExec } from './commands/exec.js';
 import { ExecRelay, type ExecOwner } from './exec/exec-relay.js';
 import { CcService } from './cc/service.js';
+import { ConsoleScripts } from './console-script/scripts.js';
 import { ccActive } from './cc/server.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
 import { EngineError } from './errors.js';
@@ -91,6 +92,7 @@ export class Engine {
   readonly consoles: ConsoleRelay;
   readonly execs: ExecRelay;
   readonly cc: CcService;
+  readonly scripts: ConsoleScripts;
   readonly stats: StatsSampler;
   /** engine.log lines of the engine's opening (recovery), before anyone could subscribe. */
   startupLog: Events['engine.log'][] = [];
@@ -107,6 +109,7 @@ export class Engine {
     this.consoles = new ConsoleRelay(ctx);
     this.execs = new ExecRelay(ctx);
     this.cc = new CcService(ctx, (name, payload) => this.events.emit(name, payload));
+    this.scripts = new ConsoleScripts(ctx, (id) => this.consoles.sizeOf(id));
     this.events.on('containers.changed', () => this.cc.containersChanged());
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
@@ -164,6 +167,12 @@ export class Engine {
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
+      'console.send': (target, data) => this.scripts.send(target, data),
+      'console.expect': (target, regex, timeoutMs) => this.scripts.expect(target, regex, timeoutMs ?? undefined),
+      'console.screen': (target) => this.scripts.screen(target),
+      'console.record': (target, file) => this.scripts.record(target, file),
+      'console.stop': (target) => this.scripts.stop(target),
+      'console.play': (target, file) => this.scripts.play(target, file),
       ...this.local.handlers,
     };
   }
@@ -175,11 +184,16 @@ export class Engine {
     const watch = new StatsWatch();
     const consoles = this.consoles;
     const execs = this.execs;
+    const scripts = this.scripts;
     return {
       handlers: {
         'stats.watch': async (ids) => watch.set(ids),
         'console.open': (id, cols, rows) => consoles.open(owner, id, cols ?? undefined, rows ?? undefined),
-        'console.input': async (session, data) => consoles.input(owner, session, data),
+        'console.input': async (session, data) => {
+          consoles.input(owner, session, data);
+          const id = consoles.containerOf(owner, session);
+          if (id !== undefined) scripts.noteInput(id, data);
+        },
         'console.ack': async (session, chars) => consoles.ack(owner, session, chars),
         'console.resize': async (session, cols, rows) => consoles.resize(owner, session, cols, rows),
         'console.close': async (session) => consoles.close(owner, session),
@@ -301,6 +315,7 @@ export class Engine {
     this.stats.stop();
     this.consoles.closeEverything();
     this.cc.close();
+    this.scripts.closeAll();
     for (const c of this.ctx.containers.values()) {
       c.control?.close();
       c.control = undefined;

@@ -175,6 +175,18 @@ export interface Calls {
   'exec.ack': { args: [session: number, bytes: number]; result: void };
   /** Kill the command and drop the stream. */
   'exec.close': { args: [session: number]; result: void };
+  /** `vm console send`: keys (already decoded) for the targets' consoles. */
+  'console.send': { args: [target: string, data: string]; result: VmResult[] };
+  /** `vm console expect`: wait until each target's console printed a match of the regex (since its last match). */
+  'console.expect': { args: [target: string, regex: string, timeoutMs?: number]; result: VmResult[] };
+  /** `vm console screen`: one container's screen as text (a headless terminal fed from its console). */
+  'console.screen': { args: [target: string]; result: string };
+  /** `vm console record`: keystrokes typed into the console go to FILE with their timing. */
+  'console.record': { args: [target: string, file: string]; result: void };
+  /** `vm console stop`: end recording and playback. */
+  'console.stop': { args: [target: string]; result: VmResult[] };
+  /** `vm console play`: replay a recording on the targets at once; resolves when they are done. */
+  'console.play': { args: [target: string, file: string]; result: VmResult[] };
   /** A namespace's cc filter, prefix and number of clients. */
   'cc.state': { args: [ns: string]; result: CcState };
   /** `cc filter …` (null: `clear cc filter`): what new commands are matched against. */
@@ -279,6 +291,12 @@ const CALLS: Record<CallName, true> = {
   'exec.resize': true,
   'exec.ack': true,
   'exec.close': true,
+  'console.send': true,
+  'console.expect': true,
+  'console.screen': true,
+  'console.record': true,
+  'console.stop': true,
+  'console.play': true,
   'cc.state': true,
   'cc.filter': true,
   'cc.prefix': true,

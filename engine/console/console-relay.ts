@@ -57,6 +57,16 @@ export class ConsoleRelay {
     this.stream(owner, session).input(data);
   }
 
+  /** The container a client's console session shows. */
+  containerOf(owner: ConsoleOwner, session: number): ContainerId | undefined {
+    return owner.has(session) ? this.streams.get(session)?.id : undefined;
+  }
+
+  /** The pty size last set for a container (80×24 until a client resizes). */
+  sizeOf(id: ContainerId): { cols: number; rows: number } {
+    return this.sizes.get(id) ?? DEFAULT_SIZE;
+  }
+
   ack(owner: ConsoleOwner, session: number, chars: number): void {
     this.stream(owner, session).ack(chars);
   }

@@ -21,6 +21,7 @@ import { vmTop } from './commands/top.js';
 import { vmConfigHandlers } from './commands/vm-config.js';
 import { vmExecHandlers } from './commands/vm-exec.js';
 import { ccHandlers } from './commands/cc.js';
+import { vmConsoleHandlers } from './commands/vm-console.js';
 import { vmInfoHandlers } from './commands/vm-info.js';
 import { vmLifecycleHandlers } from './commands/vm-lifecycle.js';
 import { vmTagHandlers } from './commands/vm-tag.js';
@@ -47,4 +48,5 @@ export const HANDLERS: readonly Handler[] = [
   ...captureHandlers,
   ...vmExecHandlers,
   ...ccHandlers,
+  ...vmConsoleHandlers,
 ];
