@@ -112,6 +112,9 @@ export class FakeBrowserWindow extends Emitter {
     this.webContents.destroyed = true;
     this.emit('closed');
   }
+  static fromWebContents(wc: FakeWebContents): FakeBrowserWindow | null {
+    return windows.find((w) => w.webContents === wc) ?? null;
+  }
 }
 
 /** protocol.handle handlers by scheme, and the privileged scheme registrations. */
@@ -172,7 +175,15 @@ export const dialog = {
   showErrorBox(title: string, content: string): void {
     record('dialog.showErrorBox', title, content);
   },
+  /** Answers from saveAnswers: a path, or undefined for a cancelled dialog. */
+  async showSaveDialog(...args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> {
+    record('dialog.showSaveDialog', args.at(-1));
+    const path = saveAnswers.shift();
+    return path === undefined ? { canceled: true } : { canceled: false, filePath: path };
+  },
 };
+/** Paths the next showSaveDialog calls answer (undefined: cancelled). */
+export const saveAnswers: (string | undefined)[] = [];
 
 export const shell = {
   async openExternal(url: string): Promise<void> {
