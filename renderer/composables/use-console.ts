@@ -2,6 +2,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue';
 import type { ContainerId } from '../../engine/api/types';
+import { useConsoleBroadcast } from '../stores/console-broadcast';
 
 /** Client ack batch: must be ≤ the engine's low watermark (5 000) or a paused console never resumes. */
 export const ACK_BATCH_CHARS = 5_000;
@@ -38,6 +39,7 @@ export type ConsoleStatus = 'connecting' | 'open' | 'closed' | 'error';
  * Closing it closes the stream, never the container.
  */
 export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, theme: Ref<'dark' | 'light'>) {
+  const broadcast = useConsoleBroadcast();
   const term = new Terminal({ scrollback: SCROLLBACK_LINES, fontSize: 13, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', theme: TERM_THEMES[theme.value], cursorBlink: true });
   const fit = new FitAddon();
   term.loadAddon(fit);
@@ -97,6 +99,7 @@ export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, 
     }
     term.onData((input) => {
       if (session !== undefined && status.value === 'open') void window.engine.call('console.input', session, input).catch(() => undefined);
+      broadcast.relay(id, input);
     });
     term.onResize(({ cols, rows }) => {
       if (session !== undefined && status.value === 'open') void window.engine.call('console.resize', session, cols, rows).catch(() => undefined);

@@ -3,7 +3,7 @@ import { ref, watch } from 'vue';
 import type { ContainerId } from '../../engine/api/types';
 
 export type Theme = 'dark' | 'light';
-export type View = 'containers' | 'host' | 'commands' | 'topology' | 'consoles';
+export type View = 'containers' | 'host' | 'commands' | 'topology' | 'consoles' | 'cc';
 
 const THEME_KEY = 'nanomega.theme';
 
