@@ -10,6 +10,7 @@ import type { Captures } from './net/captures.js';
 import type { Network } from './net/network.js';
 import type { QosKernel } from './net/qos-tc.js';
 import type { AttachWave } from './net/attach-wave.js';
+import type { LayerUnmounts } from './rootfs/layers.js';
 import type { HostTaps } from './net/taps.js';
 import type { DnsmasqServers } from './dhcp/dnsmasq.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
@@ -68,6 +69,8 @@ export interface EngineContext {
   qos: QosKernel;
   /** Batches the NIC setup of containers launched together. */
   attachWave: AttachWave;
+  /** Unmounts writable layers (snapshot containers' tmpfs) before their directories go. */
+  layers: LayerUnmounts;
   /** Next id to hand out; persisted in engine.json. */
   nextId: number;
   /** Prefix of this engine's cgroup directory names (one per base directory). */

@@ -52,6 +52,7 @@ import { StatsWatch } from './stats/watch.js';
 import { DAEMON_GROUP, groupId } from './host/groups.js';
 import { secureBase } from './state/base-dir.js';
 import { isAlive } from './state/lifecycle.js';
+import { LayerUnmounts } from './rootfs/layers.js';
 
 /** Default pids.max per container (security-and-reliability.md: pids limit on by default). */
 export const DEFAULT_PIDS_MAX = 4096;
@@ -276,6 +277,7 @@ export class Engine {
       captures,
       qos: new QosKernel(netHostOf(host)),
       attachWave: new AttachWave(network),
+      layers: new LayerUnmounts(host),
       hostFsRoot: join(base, 'hostfs'),
       filesDir,
       hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot, () => [...ctx.containers.values()].some((c) => isAlive(c.rec.state))).catch((e) => {
@@ -294,7 +296,7 @@ export class Engine {
     opened.startupLog = startupLog;
     await recover(ctx);
     await adoptNamespaces(ctx);
-    await opened.ctx.captures.recover();
+    await opened.ctx.captures.recover().catch((e: unknown) => logError('recovery: captures', e));
     // After recover: the clients are known, so pending deliveries resume on live containers.
     await opened.cc.start();
     engine = opened;

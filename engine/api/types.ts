@@ -63,6 +63,8 @@ export interface ContainerConfig {
   seccomp?: boolean;
   /** true: create /dev/net/tun and allow it in the device policy; absent = false. */
   tun?: boolean;
+  /** Size limit in bytes of the writable layer (snapshot mode); absent = 1 GiB. */
+  diskSize?: number;
 }
 
 /** What `vm info` knows about one container. */

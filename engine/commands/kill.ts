@@ -4,6 +4,7 @@ import { EngineError } from '../errors.js';
 import { isAlive } from '../state/lifecycle.js';
 import { apply } from './targets.js';
 import { checkpoint } from '../fault.js';
+import { logError } from '../log.js';
 
 /** How long `vm kill` waits for the monitor to report init's death (minimega: COMMAND_TIMEOUT). */
 const KILL_TIMEOUT_MS = 10_000;
@@ -20,7 +21,9 @@ export function kill(ctx: EngineContext, target: string, ns?: string): Promise<V
 export async function killOne(ctx: EngineContext, c: Container): Promise<void> {
   if (!isAlive(c.rec.state)) return;
   c.rec.killRequested = true;
-  await ctx.store.save(c.rec);
+  // Kept on disk so a restart mid-kill still records QUIT; a disk that refuses must not stop the
+  // kill (the operator may be killing what filled it): the exit is saved later (save-retry.ts).
+  await ctx.store.save(c.rec).catch((e: unknown) => logError(`vm kill ${c.rec.name}: saving the kill request (killing anyway)`, e));
   checkpoint('kill.requested');
   await c.cgroups.kill();
   checkpoint('kill.signalled');

@@ -16,6 +16,8 @@ import { launchTrace } from './launch-trace.js';
 import { checkpoint } from '../fault.js';
 import { namespaceOf } from './targets.js';
 import { DEFAULT_NAMESPACE } from '../namespace/names.js';
+import { DEFAULT_DISK_SIZE } from '../config/sizes.js';
+import { layerPath, mountPoints } from '../rootfs/layers.js';
 
 /** The environment init starts with (minimega passes none; a shell needs these). */
 export const INIT_ENV = [
@@ -197,6 +199,8 @@ async function resolveRootfs(ctx: EngineContext, config: ContainerConfig): Promi
  */
 export async function build(ctx: EngineContext, c: Container): Promise<void> {
   const { rec } = c;
+  // A first launch (not a vm start of a QUIT/ERROR container): its writable layer holds nothing yet.
+  const first = rec.state === 'BUILDING';
   rec.phase = 'launching';
   rec.killRequested = false;
   delete rec.tags.error;
@@ -247,7 +251,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     trace.mark('saved');
     trace.done();
   } catch (e) {
-    await rollback(ctx, c, shim, cgroupsMade);
+    await rollback(ctx, c, shim, cgroupsMade, first);
     rec.state = 'ERROR';
     rec.phase = 'ready';
     rec.initPid = 0;
@@ -286,10 +290,11 @@ async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter
     cols: CONSOLE_COLS,
     rows: CONSOLE_ROWS,
     scrollback: SCROLLBACK_BYTES,
+    diskSize: rec.config.snapshot ? (rec.config.diskSize ?? DEFAULT_DISK_SIZE) : undefined,
   };
 }
 
-async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunchHandle | undefined, cgroupsMade: boolean): Promise<void> {
+async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunchHandle | undefined, cgroupsMade: boolean, first: boolean): Promise<void> {
   // Best-effort throughout: the launch already failed; each step undoes what may exist.
   c.control?.close();
   c.control = undefined;
@@ -300,6 +305,10 @@ async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunchHandle
   if (cgroupsMade) await c.cgroups.remove().catch(() => undefined);
   if (c.rec.nics.length) await ctx.network.detach(c.rec.id).catch(() => undefined);
   c.rec.nics = [];
+  // The tmpfs the monitor mounted for a first launch holds nothing: it goes now, not at flush. A
+  // relaunch keeps its layer (the container's earlier changes), as the overlay upper always was.
+  const layer = layerPath(ctx.store.dir(c.rec.id));
+  if (first && (await mountPoints(ctx.host)).has(layer)) await ctx.layers.unmount(layer).catch(() => undefined);
 }
 
 async function waitGone(ctx: EngineContext, pid: number): Promise<void> {

@@ -4,6 +4,7 @@ import type { Container, EngineContext } from '../context.js';
 import type { ShimControlHandle } from '../shim/shim.js';
 import { defaultConfig } from '../config/defaults.js';
 import { logError } from '../log.js';
+import { layerPath, mountPoints } from '../rootfs/layers.js';
 import { isAlive } from '../state/lifecycle.js';
 import type { ContainerRecord } from '../state/state-store.js';
 import { checkpoint } from '../fault.js';
@@ -30,17 +31,25 @@ export async function recover(ctx: EngineContext): Promise<void> {
   }
   // A crash between mkdir and the first save of a launch leaves an instance dir with no record:
   // nothing can own it, nothing was started from it (the record is saved before the cgroups).
+  const mounted = strays.length ? await mountPoints(ctx.host) : new Set<string>();
   for (const id of strays) {
     ctx.nextId = Math.max(ctx.nextId, id + 1);
+    const layer = layerPath(ctx.store.dir(id));
+    if (mounted.has(layer)) await ctx.layers.unmount(layer).catch((e: unknown) => logError(`recovery: unmounting ${layer}`, e));
     await ctx.store.remove(id).catch((e: unknown) => logError(`recovery: removing stray instance dir ${ctx.store.dir(id)}`, e));
   }
   checkpoint('recover.before-orphans');
   await removeOrphanCgroups(ctx);
   const live = new Set([...ctx.containers.values()].filter((c) => isAlive(c.rec.state)).map((c) => c.rec.id));
-  await ctx.network.reconcile(live);
+  // Each of these writes its state file; a full or read-only base must not keep the daemon from
+  // starting (its in-memory state is right, and the next change saves it).
+  await ctx.network.reconcile(live).catch((e: unknown) => logError('recovery: network reconcile', e));
   // Host taps and dnsmasq servers outlive the daemon like containers do; what vanished meanwhile is
   // removed and reported.
-  const notes = [...(await ctx.taps.reconcile()), ...(await ctx.dnsmasq.recover())];
+  const notes = [
+    ...(await ctx.taps.reconcile().catch((e: unknown) => (logError('recovery: host taps', e), [] as string[]))),
+    ...(await ctx.dnsmasq.recover().catch((e: unknown) => (logError('recovery: dnsmasq', e), [] as string[]))),
+  ];
   for (const message of notes) ctx.emit('engine.log', { t: Date.now(), level: 'warn', message });
   await ctx.saveEngine().catch((e: unknown) => logError('recovery: saving engine.json (retried on the next launch)', e));
 }

@@ -155,10 +155,13 @@ const KVM: Field[] = [
   list('kvm', 'append', 'append', 'KVM: kernel command line.'),
   {
     name: 'disks',
+    // `vm config disk` reached disks by prefix in minimega; nanomega's disk-size would make that
+    // prefix ambiguous, so the old spelling is an exact alias.
+    aliases: ['disk'],
     kind: 'specs',
     spec: 'diskspec',
     scope: 'kvm',
-    doc: 'KVM: disk images, PATH[,interface][,cache] each.',
+    doc: 'KVM: disk images, PATH[,interface][,cache] each (alias disk).',
     get: (v) => `[${v.x.kvm.disks.map(diskString).join(' ')}]`,
     set: (v, a, env) => void (v.x.kvm.disks = parseDiskSpecs(a, (p) => checkPath(env, p))),
     clear: (v) => void (v.x.kvm.disks = []),

@@ -12,6 +12,7 @@ import { OTHER_FIELDS } from './fields-other.js';
 import { parseUint } from './go-values.js';
 import { netSpecString, parseNetSpec } from './netspec.js';
 import { resolveHostPath } from './paths.js';
+import { DEFAULT_DISK_SIZE, formatSize, parseSize } from './sizes.js';
 import { bondString, parseBondSpec } from './specs.js';
 
 function one(field: string, args: string[]): string {
@@ -210,6 +211,18 @@ const NANOMEGA_FIELDS: Field[] = [
     get: (v) => String(v.c.tun ?? false),
     set: (v, a) => void (v.c.tun = bool(a, 'tun')),
     clear: (v) => void delete v.c.tun,
+  },
+  {
+    name: 'disk-size',
+    kind: 'string',
+    scope: 'nanomega',
+    doc:
+      'Size limit of the writable layer in snapshot mode (512M, 2G, bytes; K/M/G/T are binary). Default 1G. ' +
+      'The layer is a tmpfs of that size kept from launch to flush: a container that fills it gets ENOSPC and cannot ' +
+      'fill the disk holding the base; what it writes is memory, charged to its memory limit. Not for snapshot false.',
+    get: (v) => formatSize(v.c.diskSize ?? DEFAULT_DISK_SIZE),
+    set: (v, a) => void (v.c.diskSize = parseSize('disk-size', one('disk-size', a))),
+    clear: (v) => void delete v.c.diskSize,
   },
 ];
 

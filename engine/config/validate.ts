@@ -5,6 +5,7 @@
 import type { ContainerConfig } from '../api/types.js';
 import { configError } from '../errors.js';
 import { capName } from './caps.js';
+import { checkDiskSize } from './sizes.js';
 import type { VmExtras } from './extras.js';
 
 /** 16 TiB in MB: more memory than any host we run on has. */
@@ -65,6 +66,7 @@ export function validateConfig(c: ContainerConfig): void {
     if (!host.startsWith('/')) throw configError('volume', host, `volume host path \`${host}\` must be absolute`);
   }
   for (const cap of c.caps ?? []) capName(cap);
+  if (c.diskSize !== undefined) checkDiskSize('disk-size', c.diskSize);
   if (c.net.length > MAX_NICS) throw configError('net', c.net.length, `${c.net.length} NICs: at most ${MAX_NICS}`);
   for (const [k, v] of Object.entries(c.tags)) {
     checkString('tags', k);

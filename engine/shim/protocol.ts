@@ -130,6 +130,11 @@ export interface ShimBootstrap {
   cols: number;
   rows: number;
   scrollback: number;
+  /**
+   * Snapshot mode: the size in bytes of the tmpfs the monitor mounts at <dir>/layer for the
+   * overlay's upper and work dirs (kept until flush). Omitted: upper and work in <dir> itself.
+   */
+  diskSize?: number;
 }
 
 /** The BOOTSTRAP payload: `key=value\0` pairs, repeated keys for lists. */
@@ -160,6 +165,7 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   s += pair('cols', b.cols);
   s += pair('rows', b.rows);
   s += pair('scrollback', b.scrollback);
+  if (b.diskSize !== undefined) s += pair('disksize', b.diskSize);
   return Buffer.from(s, 'utf8');
 }
 

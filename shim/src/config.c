@@ -156,6 +156,14 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
       *(key[0] == 'c' ? &cfg->cols : &cfg->rows) = (unsigned) n;
       return 0;
     }
+  if (strcmp (key, "disksize") == 0)
+    {
+      /* 1 MiB .. 16 TiB, as vm config disk-size takes it.  */
+      if (parse_uint (key, v, 1UL << 20, 16UL << 40, &n, err) < 0)
+        return -1;
+      cfg->disk_size = n;
+      return 0;
+    }
   if (strcmp (key, "scrollback") == 0)
     {
       if (parse_uint (key, v, 4096, 64UL << 20, &n, err) < 0)

@@ -46,6 +46,9 @@ struct shim_config
   unsigned fifos;
   unsigned cols, rows;
   size_t scrollback;
+  /* disksize=<bytes>: the tmpfs size of the writable layer (layer.h);
+     0: upper and work in the instance dir.  */
+  uint64_t disk_size;
 };
 
 #define SHIM_MAX_FIFOS 1024

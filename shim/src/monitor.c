@@ -31,6 +31,7 @@
 #include "control.h"
 #include "exec.h"
 #include "freeze.h"
+#include "layer.h"
 #include "monitor.h"
 #include "sync.h"
 #include "utils.h"
@@ -380,7 +381,8 @@ monitor_setup (struct monitor *m, shim_error_t *err)
 
   snprintf (path, sizeof path, "%s/exit", m->cfg->dir);
   unlink (path); /* a relaunch must not look exited.  */
-  if (make_fifos (m, err) < 0 || write_uuid (m, err) < 0 || shim_console_init (&m->console, m->cfg, err) < 0
+  if (shim_layer_prepare (m->cfg, err) < 0 || make_fifos (m, err) < 0 || write_uuid (m, err) < 0
+      || shim_console_init (&m->console, m->cfg, err) < 0
       || shim_control_init (&m->control, m->cfg, &m->console, err) < 0
       || shim_execs_init (&m->exec, m->cfg, err) < 0)
     return -1;

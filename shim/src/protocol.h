@@ -100,7 +100,10 @@ enum shim_msg
      (pty size, default 80x24), scrollback (bytes, default 65536),
      seccomp (0|1), tun (0|1), devcgroup (cgroup2 dir for the eBPF device
      filter), freeze (cgroup2 dir) or freezer (v1 freezer dir): the
-     monitor freezes it after the child's READY, before passing READY on.
+     monitor freezes it after the child's READY, before passing READY on,
+     disksize (bytes, snapshot mode): the monitor mounts a tmpfs of that size
+     at <dir>/layer (unless one is there from an earlier incarnation) for the
+     overlay's upper and work dirs; absent: they are <dir>/upper, <dir>/work.
    An unknown key is an error.  */
 
 /* CONTINUE keys ("key=value\0" like BOOTSTRAP; empty when there are no

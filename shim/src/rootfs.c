@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "layer.h"
 #include "inroot.h"
 #include "rootfs.h"
 #include "utils.h"
@@ -106,10 +107,14 @@ int
 shim_rootfs_mount (const struct shim_config *cfg, shim_error_t *err)
 {
   cleanup_free char *target = NULL, *upper = NULL, *work = NULL, *opts = NULL;
+  char layer[PATH_MAX];
   int fd;
 
-  if (asprintf (&target, "%s/rootfs", cfg->dir) < 0 || asprintf (&upper, "%s/upper", cfg->dir) < 0
-      || asprintf (&work, "%s/work", cfg->dir) < 0)
+  /* upper and work on the size-limited layer (layer.h) when there is one.  */
+  if (shim_layer_dir (cfg, layer, sizeof layer, err) < 0)
+    return -1;
+  if (asprintf (&target, "%s/rootfs", cfg->dir) < 0 || asprintf (&upper, "%s/upper", layer) < 0
+      || asprintf (&work, "%s/work", layer) < 0)
     return shim_make_error (err, ENOMEM, "rootfs paths");
   if (UNLIKELY (mkdir (target, 0755) < 0 && errno != EEXIST))
     return shim_make_error (err, errno, "mkdir `%s`", target);

@@ -76,7 +76,7 @@ describe('container features through the engine', { skip }, () => {
     await con.run('echo overlay > /root/written-by-s2');
     con.close();
     assert.ok(!existsSync(join(suite.fs.dir, 'root/written-by-s2')));
-    assert.ok(existsSync(join(c.dir, 'upper/root/written-by-s2')));
+    assert.ok(existsSync(join(c.dir, 'layer/upper/root/written-by-s2')));
   });
 
   test('fifos are readable and writable from both sides', async () => {

@@ -76,7 +76,7 @@ for (const freezer of ['v2', 'v1'] as const) {
       con.close();
       await suite.d.ok('vm kill foo1');
       assert.equal((await states(suite.d)).foo1, 'QUIT');
-      assert.ok(existsSync(join(c.dir, 'upper/root/marker')), 'overlay upper survives kill');
+      assert.ok(existsSync(join(c.dir, 'layer/upper/root/marker')), 'overlay upper survives kill');
       assert.deepEqual((await suite.d.exec('vm stop foo1')).errors, ['VM state error: foo1']);
       await suite.d.ok('vm start all');
       assert.equal((await states(suite.d)).foo1, 'QUIT', 'start all skips QUIT');

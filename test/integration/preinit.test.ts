@@ -129,7 +129,7 @@ describe('preinit', { skip }, () => {
     assert.equal(ran.length, 2, 'the host preinit ran at each start');
     for (const l of ran) assert.doesNotMatch(l, new RegExp(DEFAULT_CAPS), 'the host preinit has full privileges');
     assert.equal(readFileSync(hostPreinit, 'utf8'), original, 'the host preinit is untouched');
-    const pwned = readFileSync(join(c.dir, 'upper', 'pwned'), 'utf8').trim().split('\n');
+    const pwned = readFileSync(join(c.dir, 'layer', 'upper', 'pwned'), 'utf8').trim().split('\n');
     // The planted /init (run by init) and /bin/sh (its interpreter) ran — with the container's capabilities.
     assert.ok(pwned.length >= 2, `planted programs ran as the container: ${pwned}`);
     for (const l of pwned) assert.equal(l, `CapEff:\t${DEFAULT_CAPS}`, 'nothing planted ever ran with more');

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { EngineError } from '../errors.js';
+import type { Host } from '../host/host.js';
+
+/** Where the monitor mounts a snapshot container's size-limited writable layer (shim/src/layer.h). */
+export const LAYER_DIR = 'layer';
+/** Paths per `umount` process: well below ARG_MAX for any base path. */
+const CHUNK = 256;
+
+/** mountinfo's octal escapes (`\040` for a space) decoded. */
+function unescape(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/**
+ * Mount points of the host mount namespace (field 5 of /proc/self/mountinfo); none when it cannot
+ * be read (a removal through a mount point then fails with EBUSY and says so).
+ */
+export async function mountPoints(host: Host): Promise<Set<string>> {
+  const text = await host.readFile('/proc/self/mountinfo').catch(() => '');
+  return new Set(text.split('\n').filter(Boolean).map((l) => unescape(l.split(' ')[4] ?? '')));
+}
+
+/** The layer mount point of the instance directory `dir`. */
+export function layerPath(dir: string): string {
+  return join(dir, LAYER_DIR);
+}
+
+/**
+ * Unmounts writable layers before their instance directories are removed, many at once: requests
+ * made in the same turn of the event loop share one `umount -l` (a flush of 1000 containers is a
+ * handful of processes, not a thousand). Lazy: a layer is detached at once and freed when the last
+ * user lets go, which after its container's exit is nobody.
+ */
+export class LayerUnmounts {
+  private pending: { path: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private scheduled = false;
+
+  constructor(private readonly host: Host) {}
+
+  unmount(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ path, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.run().catch(() => undefined); // run settles every request itself
+      });
+    });
+  }
+
+  private async run(): Promise<void> {
+    const batch = this.pending.splice(0);
+    for (let i = 0; i < batch.length; i += CHUNK) {
+      const part = batch.slice(i, i + CHUNK);
+      let why = '';
+      try {
+        const r = await this.host.run(['umount', '-l', '--', ...part.map((p) => p.path)]);
+        why = r.code === 0 ? '' : r.stderr.trim() || `umount exited with ${r.code}`;
+      } catch (e) {
+        why = e instanceof Error ? e.message : String(e);
+      }
+      // One failure fails the whole process: see which are still there.
+      const still = why ? await mountPoints(this.host).catch(() => new Set(part.map((p) => p.path))) : new Set<string>();
+      for (const p of part) {
+        if (still.has(p.path)) p.reject(new EngineError('E_HOST', `umount ${p.path}: ${why}`, { op: 'umount', path: p.path }));
+        else p.resolve();
+      }
+    }
+  }
+}
