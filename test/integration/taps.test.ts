@@ -23,10 +23,12 @@ const NET = '10.231.0';
 const DHCP_INIT = `#!/bin/sh
 s=/bin/true
 [ "$1" = set ] && s=/lab-udhcpc
-udhcpc -i veth0 -q -n -s $s -t 60 -T 1 >/dev/null 2>&1
+# As a real client, ask again until a lease arrives (dnsmasq pauses up to 3 s to ping an address
+# before offering it, longer than a single udhcpc attempt may wait).
+until udhcpc -i veth0 -q -n -s $s -t 5 -T 2 >>/tmp/udhcpc.log 2>&1; do sleep 1; done
 exec sleep 100000
 `;
-const UDHCPC_SCRIPT = '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/$subnet" dev "$interface"\nexit 0\n';
+const UDHCPC_SCRIPT = '#!/bin/sh\necho "$@ $ip $subnet" >>/tmp/udhcpc.log\n[ "$1" = bound ] && ip addr add "$ip/$subnet" dev "$interface" >>/tmp/udhcpc.log 2>&1\nexit 0\n';
 
 function addrs(dev: string): string[] {
   const out = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', dev], { encoding: 'utf8' })) as { addr_info: { local: string; prefixlen: number }[] }[];
@@ -93,7 +95,8 @@ describe('tap and dnsmasq on real links', { skip }, () => {
       [`dnsmasq start 10.231.0.300 ${NET}.10 ${NET}.50`, /10\.231\.0\.300/],
       ['dnsmasq kill 9', /invalid dnsmasq id: 9/],
       [`tap create ${VLAN} ip 10.231.1.999/24 lab_bad`, /invalid ip address `10\.231\.1\.999\/24`/],
-      ['tap create 5000 lab_bad', /5000/],
+      ['tap create 5000 name lab_bad', /invalid VLAN 5000/],
+      ['tap create -1 name lab_bad', /invalid VLAN alias `-1`/],
       ['tap create 5 name all', /`all` is a reserved word/],
       ['tap create 5 name this_name_is_too_long', /`this_name_is_too_long`/],
       ['tap delete nosuch', /not a host tap: nosuch/],
@@ -125,7 +128,17 @@ describe('tap and dnsmasq on real links', { skip }, () => {
     // lab1 holds its address (read from its netns); lab2's comes from the lease alone.
     const lab1 = vms.find((c) => c.name === 'lab1')!;
     // vm info may show lab1's lease a moment before its DHCP script has put the address on veth0.
-    await until(`the host to reach lab1 at ${lab1.nics[0]!.ip}`, () => pings(lab1.nics[0]!.ip));
+    const ip = lab1.nics[0]!.ip;
+    const lab1Log = async () => (await suite.d.exec('vm exec lab1 cat /tmp/udhcpc.log')).output + readFileSync(join(server!.path, 'dnsmasq.log'), 'utf8');
+    let log = '';
+    await until(() => `lab1 to hold ${ip}: ${log}`, async () => {
+      log = await lab1Log();
+      return (await suite.d.exec('vm exec lab1 ip -4 addr show dev veth0')).output.includes(`${ip}/`);
+    });
+    await until(
+      () => `the host to reach lab1 at ${ip}: ${execFileSync('sh', ['-c', `ip route get ${ip}; ip neigh show ${ip}; ip -br addr`], { encoding: 'utf8' })}`,
+      () => pings(ip),
+    );
     await suite.d.ok('vm kill lab[1-2]');
     await suite.d.ok('vm flush');
     await suite.d.ok('clear vm config');
