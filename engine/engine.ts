@@ -236,7 +236,7 @@ export class Engine {
     const taps = new HostTaps(host, network, base);
     const captures = new Captures(options.capturePort ?? new TcpdumpCapturePort(), netHostOf(host), {
       stateDir: base,
-      filesDir: join(base, 'files'),
+      filesDir,
       changed: (list) => engine?.events.emit('captures.changed', list),
     });
     const engineRec = await store.loadEngine((message) => logError('engine.json unreadable', message));
