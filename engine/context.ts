@@ -16,6 +16,7 @@ import type { DnsmasqServers } from './dhcp/dnsmasq.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { Shim, ShimControlHandle } from './shim/shim.js';
 import type { Namespaces } from './namespace/namespaces.js';
+import type { PlumbPort } from './plumb/plumber.js';
 
 export interface EngineOptions {
   /** State directory: sockets, instance directories, engine.json. */
@@ -30,6 +31,8 @@ export interface EngineOptions {
   filesDir?: string;
   /** The shim port (default: the real one, LinuxShim on `base`); unit tests pass a FakeShim. */
   shim?: Shim;
+  /** Host programs of pipelines and vias (default: the daemon's own processes). */
+  plumbPort?: PlumbPort;
 }
 
 /** A container the engine knows: its durable record plus live handles. */

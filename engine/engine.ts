@@ -25,11 +25,15 @@ import { clearTag, tag } from './commands/tag.js';
 import { ConfigStore } from './config/config-store.js';
 import type { FieldEnv } from './config/field.js';
 import { defaultConfig } from './config/defaults.js';
-import { namespaceHandlers, nsArg } from './commands/namespace.js';
+import { namespaceHandlers, namespaceInfo, nsArg } from './commands/namespace.js';
 import { containersIn, namespaceOf } from './commands/targets.js';
 import { DEFAULT_NAMESPACE, namespaceNameProblem } from './namespace/names.js';
 import { Namespaces } from './namespace/namespaces.js';
 import { FileNamespaceStore } from './namespace/store.js';
+import { plumbHandlers } from './commands/plumb.js';
+import { FilesDir } from './files/files.js';
+import { Plumber } from './plumb/plumber.js';
+import { linuxPlumbPort } from './host/plumb-processes.js';
 import { checkPreinitForLaunch } from './commands/launch.js';
 import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { vmExec } from './commands/exec.js';
@@ -94,6 +98,8 @@ export class Engine {
   readonly execs: ExecRelay;
   readonly cc: CcService;
   readonly scripts: ConsoleScripts;
+  /** Named pipes and pipelines (`plumb`, `pipe`). */
+  readonly plumber: Plumber;
   readonly stats: StatsSampler;
   /** engine.log lines of the engine's opening (recovery), before anyone could subscribe. */
   startupLog: Events['engine.log'][] = [];
@@ -111,6 +117,7 @@ export class Engine {
     this.execs = new ExecRelay(ctx);
     this.cc = new CcService(ctx, (name, payload) => this.events.emit(name, payload));
     this.scripts = new ConsoleScripts(ctx, (id) => this.consoles.sizeOf(id));
+    this.plumber = new Plumber(ctx.opts.plumbPort ?? linuxPlumbPort(), (level, message) => ctx.emit('engine.log', { t: Date.now(), level, message }));
     this.events.on('containers.changed', () => this.cc.containersChanged());
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
@@ -150,7 +157,9 @@ export class Engine {
       'config.get': async (ns) => structuredClone(ctx.namespaces.get(nsArg(ns) ?? DEFAULT_NAMESPACE)?.config.current ?? defaultConfig()) as ContainerConfig,
       ...namespaceHandlers(ctx, async (name) => {
         await this.cc.handlers['cc.clear'](name);
+        this.plumber.deleteNamespace(name);
       }),
+      ...plumbHandlers(this.plumber, new FilesDir(ctx.host, ctx.filesDir)),
       'cli.exec': async () => {
         throw new EngineError('E_PROTOCOL', 'cli.exec is served per connection by the daemon');
       },
@@ -246,12 +255,25 @@ export class Engine {
       allocateVlans: (vlans) => network.allocateVlans(vlans, ns),
       checkPreinit: (config) => checkPreinitForLaunch(ctx, config),
     });
+    let nsChangePending = false;
+    // Set once the context exists: changes made while opening are not announced (nobody listens yet).
+    let ready: EngineContext | undefined;
     const namespaces = new Namespaces({
       store: new FileNamespaceStore(host, base),
       hostname: hostname(),
       configEnv,
       defaultConfig: new ConfigStore(configEnv(DEFAULT_NAMESPACE)),
       report: (message) => logError('namespaces', message),
+      // Coalesced: a command may make and switch namespaces in one go.
+      changed: () => {
+        if (nsChangePending || !ready) return;
+        nsChangePending = true;
+        const c = ready;
+        setImmediate(() => {
+          nsChangePending = false;
+          c.emit('namespaces.changed', namespaces.list().map((n) => namespaceInfo(c, n)));
+        });
+      },
     });
     await namespaces.open();
     let engine: Engine | undefined;
@@ -292,6 +314,7 @@ export class Engine {
       },
       saveEngine: () => store.saveEngine({ nextId: ctx.nextId, modules: engineRec.modules }),
     };
+    ready = ctx;
     const opened = new Engine(ctx, () => ctx.shim.close());
     opened.startupLog = startupLog;
     await recover(ctx);
@@ -318,6 +341,7 @@ export class Engine {
     this.consoles.closeEverything();
     this.cc.close();
     this.scripts.closeAll();
+    this.plumber.close();
     for (const c of this.ctx.containers.values()) {
       c.control?.close();
       c.control = undefined;

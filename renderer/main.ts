@@ -10,6 +10,7 @@ import { createWebBridge } from './bridge/web-bridge';
 import { useConnection } from './composables/use-connection';
 import { useContainersStore } from './stores/containers';
 import { useHostStore } from './stores/host';
+import { useNamespacesStore } from './stores/namespaces';
 import { useStatsStore } from './stores/stats';
 import { useUiStore } from './stores/ui';
 
@@ -38,6 +39,7 @@ if (consoleId !== null && /^\d+$/.test(consoleId)) {
   useUiStore(pinia);
   // Hydrate every store once, in order (directus hydrate.ts).
   void (async () => {
+    await useNamespacesStore(pinia).hydrate();
     await useContainersStore(pinia).hydrate();
     await useStatsStore(pinia).hydrate();
     await useHostStore(pinia).hydrate();

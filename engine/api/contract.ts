@@ -31,6 +31,9 @@ import type {
   FileChunk,
   NicCounters,
   NamespaceInfo,
+  FileEntry,
+  PipeChange,
+  PipeInfo,
   QosOp,
   StatsSample,
   TapRequest,
@@ -121,6 +124,29 @@ export interface Calls {
   /** The topology view's saved node positions for a namespace ('' = the default namespace). */
   'topology.layout.get': { args: [namespace: string]; result: TopologyLayout | null };
   'topology.layout.set': { args: [namespace: string, layout: TopologyLayout]; result: void };
+  /**
+   * `plumb A B …`: a pipeline of named pipes and host programs joined on their standard I/O (an element
+   * whose first word is a program in the daemon's $PATH is that program); returns it as `plumb` lists it.
+   */
+  'plumb.add': { args: [elements: string[], namespace?: string]; result: string };
+  /** `plumb`: the namespace's pipelines. */
+  'plumb.list': { args: [namespace?: string]; result: string[] };
+  /** `clear plumb [A B …]`: one pipeline, or every one of the namespace; their programs are killed. */
+  'plumb.clear': { args: [elements?: string[], namespace?: string]; result: void };
+  /** `pipe`: the namespace's named pipes. */
+  'pipe.list': { args: [namespace?: string]; result: PipeInfo[] };
+  /** `pipe NAME DATA`: write one message; resolves once the pipes fed from it have it. */
+  'pipe.write': { args: [pipe: string, data: string, namespace?: string]; result: void };
+  /** `pipe NAME mode|log|via …`. */
+  'pipe.set': { args: [pipe: string, change: PipeChange, namespace?: string]; result: void };
+  /** `clear pipe [NAME [mode|log|via]]`: reset a setting, delete a pipe, or every pipe of the namespace. */
+  'pipe.clear': { args: [pipe?: string, what?: 'mode' | 'log' | 'via', namespace?: string]; result: void };
+  /** `file list [PATH] [recursive]` in the files directory. */
+  'file.list': { args: [path?: string, recursive?: boolean]; result: FileEntry[] };
+  /** `file get FILE`: on one host, an error when nothing matches. */
+  'file.get': { args: [path: string]; result: void };
+  /** `file delete PATH`: files and directories (globs allowed); the files directory itself is emptied. */
+  'file.delete': { args: [path: string]; result: void };
   /** `nanomega nuke`: kill every container, forget them all, remove every engine-made kernel object. */
   'engine.nuke': { args: []; result: void };
   /** A namespace's current `vm config` (the default namespace's when omitted). */
@@ -227,6 +253,8 @@ export interface Events {
   'cc.progress': CcProgress;
   /** A namespace's cc commands changed (posted, deleted, responses counted). */
   'cc.changed': { ns: string };
+  /** A namespace was made or destroyed, or another became active: the whole list (as ns.list). */
+  'namespaces.changed': NamespaceInfo[];
 }
 
 export type CallName = keyof Calls;
@@ -267,6 +295,16 @@ const CALLS: Record<CallName, true> = {
   'net.counters': true,
   'topology.layout.get': true,
   'topology.layout.set': true,
+  'plumb.add': true,
+  'plumb.list': true,
+  'plumb.clear': true,
+  'pipe.list': true,
+  'pipe.write': true,
+  'pipe.set': true,
+  'pipe.clear': true,
+  'file.list': true,
+  'file.get': true,
+  'file.delete': true,
   'engine.nuke': true,
   'config.get': true,
   'ns.list': true,
@@ -323,6 +361,7 @@ const EVENTS: Record<EventName, true> = {
   'exec.exit': true,
   'cc.progress': true,
   'cc.changed': true,
+  'namespaces.changed': true,
 };
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
 
@@ -345,6 +384,13 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'net.vlans.add': 2,
   'net.vlans.range': 2,
   'net.vlans.clear': 1,
+  'plumb.add': 1,
+  'plumb.list': 0,
+  'plumb.clear': 1,
+  'pipe.list': 0,
+  'pipe.write': 2,
+  'pipe.set': 2,
+  'pipe.clear': 2,
   'qos.add': 3,
   'qos.clear': 2,
   'capture.start': 1,

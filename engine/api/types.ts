@@ -442,3 +442,38 @@ export interface NamespaceInfo {
   /** `ns queueing`. */
   queueing: boolean;
 }
+
+/** One row of `file list`: a file or directory under the files directory. */
+export interface FileEntry {
+  dir: boolean;
+  /** Path relative to the files directory. */
+  name: string;
+  size: number;
+  /** Last modification, epoch ms. */
+  modified: number;
+}
+
+/** How a named pipe delivers a message: to every reader, to the next in turn, or to one at random. */
+export type PipeMode = 'all' | 'round-robin' | 'random';
+
+/** One named pipe (minimega's `pipe` table). */
+export interface PipeInfo {
+  /** `namespace//name`. */
+  name: string;
+  mode: PipeMode;
+  readers: number;
+  writers: number;
+  /** Messages written to it. */
+  count: number;
+  /** The via program as typed ('' for none). */
+  via: string;
+  /** The last message written (white space trimmed). */
+  previous: string;
+}
+
+/** `pipe NAME mode|log|via …`: what to change. */
+export interface PipeChange {
+  mode?: PipeMode;
+  log?: boolean;
+  via?: string[];
+}

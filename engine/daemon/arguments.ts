@@ -58,6 +58,13 @@ const ccSpec: Check = (v) => {
 };
 const oneOf = (...vs: string[]): Check => (v) => typeof v === 'string' && vs.includes(v);
 
+/** PipeChange: mode, log, via. */
+const pipeChange: Check = (v) => {
+  if (!obj(v)) return false;
+  const r = v as Record<string, unknown>;
+  return Object.keys(r).every((k) => ['mode', 'log', 'via'].includes(k)) && optional(str)(r.mode) && optional(bool)(r.log) && optional(strList(4096))(r.via);
+};
+
 /** Argument shapes per call, checked at the boundary before a handler sees them (conmon bounds-checks too). */
 const SHAPES: Record<CallName, Check[]> = {
   'vm.info': [optional(str)],
@@ -92,6 +99,16 @@ const SHAPES: Record<CallName, Check[]> = {
   'net.counters': [(v) => v === null || (Array.isArray(v) && v.length <= 100_000 && v.every(int))],
   'topology.layout.get': [str],
   'topology.layout.set': [str, obj],
+  'plumb.add': [strList(256), optional(str)],
+  'plumb.list': [optional(str)],
+  'plumb.clear': [optional(strList(256)), optional(str)],
+  'pipe.list': [optional(str)],
+  'pipe.write': [str, str, optional(str)],
+  'pipe.set': [str, pipeChange, optional(str)],
+  'pipe.clear': [optional(str), optional(oneOf('mode', 'log', 'via')), optional(str)],
+  'file.list': [optional(str), optional(bool)],
+  'file.get': [str],
+  'file.delete': [str],
   'engine.nuke': [],
   'config.get': [optional(str)],
   'ns.list': [],

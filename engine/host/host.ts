@@ -46,4 +46,7 @@ export interface HostStat {
   mode: number;
   dev: number;
   ino: number;
+  /** Bytes (st_size) and last modification (st_mtime, ms): `file list`. */
+  size?: number;
+  mtimeMs?: number;
 }

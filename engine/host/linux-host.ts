@@ -157,7 +157,7 @@ export class LinuxHost implements Host {
     try {
       const st = await fs.lstat(path);
       const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
-      return { kind, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, dev: st.dev, ino: st.ino };
+      return { kind, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw hostError('lstat', path, e);

@@ -12,6 +12,8 @@ import { miscHandlers } from './commands/misc.js';
 import { netHandlers } from './commands/net.js';
 import { nsHandlers } from './commands/ns.js';
 import { clearNamespaceHandler, namespaceHandler } from './commands/namespace.js';
+import { plumbHandlers } from './commands/plumb.js';
+import { fileHandler } from './commands/file.js';
 import { qosHandlers } from './commands/qos.js';
 import { readHandler } from './commands/script.js';
 import { shellHandlers } from './commands/shell.js';
@@ -40,6 +42,8 @@ export const HANDLERS: readonly Handler[] = [
   namespaceHandler,
   clearNamespaceHandler,
   ...nsHandlers,
+  ...plumbHandlers,
+  fileHandler,
   vmTop,
   vmStats,
   ...tapHandlers,

@@ -63,6 +63,8 @@ export interface NamespacesOptions {
   defaultConfig?: ConfigStore;
   /** Problems met while loading (unreadable records), for the daemon's log. */
   report?(message: string): void;
+  /** A namespace was made or removed, or the active one changed. */
+  changed?(): void;
 }
 
 export class Namespaces {
@@ -108,6 +110,7 @@ export class Namespaces {
         name === DEFAULT_NAMESPACE && this.opts.defaultConfig ? this.opts.defaultConfig : new ConfigStore(this.opts.configEnv(name));
       ns = new Namespace(newRecord(name, [this.opts.hostname]), config);
       this.byName.set(name, ns);
+      this.opts.changed?.();
     }
     return ns;
   }
@@ -152,6 +155,7 @@ export class Namespaces {
       this.ensure(DEFAULT_NAMESPACE);
     }
     if (this.activeName === name) await this.setActive(DEFAULT_NAMESPACE);
+    this.opts.changed?.();
   }
 
   /** The namespace a new session starts in: the last one a session switched to. */
@@ -165,6 +169,7 @@ export class Namespaces {
     if (this.activeName === name) return;
     this.activeName = name;
     await this.opts.store.setActive(name);
+    this.opts.changed?.();
   }
 
   /** `count` names vm-<n> from the namespace's counter, persisted before they are handed out. */

@@ -56,7 +56,8 @@ export const useContainersStore = defineStore('containers', () => {
 
   /** Run a verb on the given containers in chunks; per-container errors (VmResult.error) are collected. */
   async function runBulk(verb: BulkVerb, ids: ContainerId[]): Promise<BulkProgress> {
-    const names = ids.map((id) => byId.value.get(id)?.name ?? String(id));
+    // Ids, not names: ids are global, names only unique within a namespace.
+    const names = ids.map(String);
     const p: BulkProgress = { verb, done: 0, total: names.length, errors: [], running: true };
     bulk.value = p;
     for (let i = 0; i < names.length; i += BULK_CHUNK) {

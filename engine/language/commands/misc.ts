@@ -1,4 +1,4 @@
-/** `help`, `echo`, `clear all`, and `clear plumb` / `clear pipe`. */
+/** `help`, `echo`, `clear all`. */
 import type { Handler } from '../handler.js';
 import { helpText } from '../help.js';
 import { lexInput } from '../input.js';
@@ -40,22 +40,6 @@ export const miscHandlers: Handler[] = [
       }
       // Last, as minimega does; `clear all` itself is then recorded.
       ctx.state.history = [];
-      return errorResponse();
-    },
-  },
-  {
-    // Plumbing (`plumb`, `pipe`) is not built yet: with nothing to clear these succeed, so minitest's
-    // epilog and `clear all` run. The plumbing work replaces these two with the real ones.
-    patterns: ['clear plumb'],
-    help: 'reset plumbing (nothing is plumbed yet: a no-op)',
-    async call() {
-      return errorResponse();
-    },
-  },
-  {
-    patterns: ['clear pipe'],
-    help: 'reset pipes (no pipes exist yet: a no-op)',
-    async call() {
       return errorResponse();
     },
   },

@@ -25,11 +25,12 @@ describe('containers store', () => {
     expect(store.list).toHaveLength(0);
   });
 
-  test('runs a bulk verb in chunks of 50 names and collects per-container errors', async () => {
+  test('runs a bulk verb in chunks of 50 ids (names repeat across namespaces) and collects per-container errors', async () => {
     const all = Array.from({ length: 120 }, (_, i) => info(i));
     const { call } = fakeEngine({
       'vm.info': () => all,
-      'vm.kill': (target) => (target as string).split(',').map((name, i) => ({ id: i, name, ...(name === 'vm-7' ? { error: 'VM state error: vm-7' } : {}) })),
+      'vm.kill': (target) =>
+        (target as string).split(',').map((id) => ({ id: Number(id), name: `vm-${id}`, ...(id === '7' ? { error: 'VM state error: vm-7' } : {}) })),
     });
     const store = useContainersStore();
     await store.hydrate();

@@ -167,7 +167,7 @@ test('clear all destroys every namespace, resets vm config and saved configs, an
   await s.exec('vm config save x');
   await s.exec('echo something');
   await s.exec('clear all');
-  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['ns.destroy', 'all'], ['net.vlans.clear', 'all']]);
+  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['ns.destroy', 'all'], ['net.vlans.clear', 'all'], ['plumb.clear'], ['pipe.clear']]);
   assert.equal(deps.config.current.memory, 2048);
   assert.deepEqual(deps.config.savedNames(), []);
   assert.equal((await s.exec('.annotate false history')).output, 'clear all');
