@@ -1,10 +1,12 @@
 /**
  * The plumber's programs on Linux (engine/plumb/plumber.ts PlumbPort): found in the daemon's $PATH as
  * Go's LookPath finds them, run without a shell in the daemon's environment, as minimega runs them.
- * Lines longer than a message may be (1 MiB) are dropped; a program that stops reading its stdin has at
- * most STDIN_BACKLOG bytes queued for it, later messages to it are dropped.
+ * A line longer than a message may be (1 MiB) ends the program and its pipeline, as minimega's scanner
+ * does; a program that stops reading its stdin has at most STDIN_BACKLOG bytes queued for it, later
+ * messages to it are dropped.
  */
 import { spawn } from 'node:child_process';
+import { LineSplitter } from '../api/wire.js';
 import { MESSAGE_MAX, type PlumbPort, type PlumbProcess } from '../plumb/plumber.js';
 import { linuxLanguageHost } from './processes.js';
 
@@ -12,32 +14,6 @@ import { linuxLanguageHost } from './processes.js';
 export const STDIN_BACKLOG = 16 * 1024 * 1024;
 /** Output of a via program kept; the rest is dropped. */
 const VIA_OUTPUT_MAX = 16 * 1024 * 1024;
-
-/** Splits a byte stream into lines (with their newline), dropping lines longer than MESSAGE_MAX. */
-class Lines {
-  private buf = '';
-  private dropping = false;
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(chunk: string): void {
-    let rest = chunk;
-    for (;;) {
-      const nl = rest.indexOf('\n');
-      if (nl < 0) break;
-      const line = this.buf + rest.slice(0, nl + 1);
-      rest = rest.slice(nl + 1);
-      this.buf = '';
-      if (!this.dropping) this.onLine(line);
-      this.dropping = false;
-    }
-    this.buf += rest;
-    if (this.buf.length > MESSAGE_MAX) {
-      this.buf = '';
-      this.dropping = true;
-    }
-  }
-}
 
 export function linuxPlumbPort(env: () => Record<string, string | undefined> = () => process.env): PlumbPort {
   return {
@@ -58,9 +34,16 @@ export function linuxPlumbPort(env: () => Record<string, string | undefined> = (
       child.on('error', (e) => end(e.message));
       child.on('close', (code, signal) => end(signal ? `signal ${signal}` : `exit status ${code ?? -1}`));
       if (child.stdout) {
-        const lines = new Lines(onLine);
+        const lines = new LineSplitter(MESSAGE_MAX);
         child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (d: string) => lines.push(d));
+        child.stdout.on('data', (d: string) => {
+          try {
+            for (const line of lines.push(d)) onLine(`${line}\n`);
+          } catch (e) {
+            end(`a line longer than ${MESSAGE_MAX} bytes: ${(e as Error).message}`);
+            child.kill('SIGKILL');
+          }
+        });
       }
       // A program that exits before reading everything leaves EPIPE on its stdin: the pipeline ends by 'close'.
       child.stdin?.on('error', () => undefined);
