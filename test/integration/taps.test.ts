@@ -144,6 +144,28 @@ describe('tap and dnsmasq on real links', { skip }, () => {
     await suite.d.ok('clear vm config');
   });
 
+  test('dnsmasq configure: a static lease and a DNS name take effect in the running server', async () => {
+    await suite.d.ok('dnsmasq configure 0 ip 02:00:00:00:31:05 10.231.0.45');
+    await suite.d.ok('dnsmasq configure 0 dns 10.231.0.99 web.lab');
+    assert.equal(await suite.d.ok('dnsmasq configure 0 dns'), 'id   | ip          | hostname\n0    | 10.231.0.99 | web.lab');
+    await suite.d.ok(`vm config filesystem ${suite.fs.dir}`);
+    await suite.d.ok(`vm config net ${VLAN},02:00:00:00:31:05`);
+    await suite.d.ok('vm config init /lab-init set');
+    await suite.d.ok('vm launch container lab3');
+    await suite.d.ok('vm start lab3');
+    await until('lab3 to get its static lease', async () => (await suite.d.exec('vm exec lab3 ip -4 addr show dev veth0')).output.includes('10.231.0.45/24'));
+    let last = '';
+    const answer = await until(() => `web.lab to resolve through dnsmasq: ${last}`, async () => {
+      const r = await suite.d.exec(`vm exec lab3 nslookup -type=a web.lab ${NET}.1`);
+      last = JSON.stringify(r);
+      return r.output.includes('10.231.0.99') && r.output;
+    });
+    assert.match(answer, /web\.lab/);
+    await suite.d.ok('vm kill lab3');
+    await suite.d.ok('vm flush');
+    await suite.d.ok('clear vm config');
+  });
+
   test('tap create … dhcp leases an address from the VLAN without touching the host routes or resolver', async () => {
     const routes = execFileSync('ip', ['route', 'show', 'default'], { encoding: 'utf8' });
     const resolv = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
