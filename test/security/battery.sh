@@ -1,16 +1,20 @@
 # test/security/battery.sh — the confinement battery (security-and-reliability.md,
 # "The battery"), run by busybox sh as a container's init:
 #
-#   vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh MODE DISK ESCAPE HOSTIF
+#   vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh MODE DISK ESCAPE [KEY=VALUE...]
 #
 # MODE     default | relaxed (caps NET_BROADCAST, seccomp false, tun true)
 # DISK     major:minor of a host block device (the root disk)
 # ESCAPE   a name this script creates in its own / (the host must never see it)
-# VIA      init (default) | exec: run by `vm exec`, not as pid 1
-# HOSTIF   the name of a host interface (the container must not be able to touch it)
+# via=     init (default) | exec: run by `vm exec`, not as pid 1
+# hostif=  the name of a host interface (the container must not be able to touch it)
+# disksize= the container's vm config disk-size in bytes: / is filled until ENOSPC, which must
+#          come at that size (none, the default: snapshot false, nothing is filled)
 #
 # Run it with memory 1024 or more: 4096 forked processes cost ~300 MB of kernel memory,
 # which the memory cgroup charges too.
+#
+# test/security/battery-expected.ts lists the checks that must print PASS for each run.
 #
 # Prints one "PASS <check>" or "FAIL <check>: <why>" line per check, also to
 # /kit/results, then "BATTERY DONE" and exits 0. Nothing here is destructive:
@@ -19,8 +23,19 @@
 MODE=${1:-default}
 DISK=${2:-8:0}
 ESCAPE=${3:-nm-escape}
-VIA=${4:-init}
-HOSTIF=${4:-eth0}
+VIA=init
+HOSTIF=eth0
+DISKSIZE=none
+BADARG=""
+shift 3
+for a in "$@"; do
+  case "$a" in
+    via=*) VIA=${a#via=} ;;
+    hostif=*) HOSTIF=${a#hostif=} ;;
+    disksize=*) DISKSIZE=${a#disksize=} ;;
+    *) BADARG="$BADARG $a" ;;
+  esac
+done
 B="/bin/busybox"
 P=/kit/probe
 OUT=/kit/results
@@ -42,6 +57,8 @@ expect_err() {
 }
 
 # fds: what the shim handed to init (checked by the probe before it exec'd us).
+[ -n "$BADARG" ] && fail "battery-arguments" "unknown:$BADARG"
+
 case "$PROBE_FDS" in
   PASS) pass "proc-1-fd-only-0-1-2" ;;
   *) fail "proc-1-fd-only-0-1-2" "${PROBE_FDS:-probe did not run as init}" ;;
@@ -192,7 +209,8 @@ probe noshim
 check "no-shim-on-disk" "$($B find / -xdev -name 'nanomega-shim*' 2>/dev/null | $B grep -q . && echo 1 || echo 0)" "found a nanomega-shim file"
 
 # pids.max stops a fork loop
-probe forks
+# a fork bomb aiming at 5000 processes stops at pids.max (4096)
+probe forkbomb 5000
 
 # memory limit: an allocating child is OOM-killed (137)
 $B sh -c "exec $P alloc 2048" > /dev/null 2>&1
@@ -206,6 +224,17 @@ $B rm -f /dev/shm/fill
 check "dev-shm-capped-64m" "$([ "$sz" -le 67108864 ] && [ "$sz" -ge 60000000 ] && $B grep -qi 'no space' /tmp/dd.out && echo 0 || echo 1)" "wrote $sz bytes: $($B head -c 100 /tmp/dd.out)"
 
 # fifos, when configured, are the engine's pipes
+# the writable layer: filling / stops at the container's disk-size (a tmpfs of its own), never at
+# the host's disk
+if [ "$DISKSIZE" != none ]; then
+  # dd's complaint goes to /dev/shm: / itself is about to be full
+  $B dd if=/dev/zero of=/nm-disk-fill bs=1M count=$((DISKSIZE / 1048576 + 16)) > /dev/shm/dd.out 2>&1
+  sz=$($B stat -c %s /nm-disk-fill 2>/dev/null || echo 0)
+  $B rm -f /nm-disk-fill
+  check "disk-fill-stops-at-disk-size" "$([ "$sz" -le "$DISKSIZE" ] && [ "$sz" -ge $((DISKSIZE - 8388608)) ] && $B grep -qi 'no space' /dev/shm/dd.out && echo 0 || echo 1)" "wrote $sz bytes with disk-size $DISKSIZE: $($B head -c 100 /dev/shm/dd.out)"
+  $B rm -f /dev/shm/dd.out
+fi
+
 if [ -d /dev/fifos ]; then
   for f in /dev/fifos/*; do check "fifo $f is a fifo" "$([ -p "$f" ] && echo 0 || echo 1)" "not a fifo"; done
 fi

@@ -8,7 +8,7 @@
 // into its own / never appears on the host.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,6 +17,7 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { leaked, links, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { busyboxRoot } from '../helpers/rootfs.js';
+import { missingChecks, type BatteryRun } from './battery-expected.js';
 import { hostDisk, initPid, startDaemonWithDeviceFilter, v1DevicesList } from './devcgroup.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
@@ -66,6 +67,16 @@ async function waitDone(d: TestDaemon, name: string, ms = 120_000): Promise<{ st
     if (Date.now() > end) throw new Error(`${name} still ${s.state} after ${ms} ms`);
     await sleep(100);
   }
+}
+
+/** The battery's disk-size: / is filled until ENOSPC (64 MiB of the memory limit, 1024 MB). */
+const DISK_SIZE = 64 * 1024 * 1024;
+
+/** The mountinfo line of the writable layer under an instance dir, if one is mounted. */
+function layerOf(dir: string): string | undefined {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[4] === join(dir, 'layer'));
 }
 
 interface Variant {
@@ -145,8 +156,12 @@ describe('security battery as container init', { skip }, () => {
       if (v.hostfs) await vd.ok('clear vm config filesystem');
       await vd.ok('vm config memory 1024');
       await vd.ok(`vm config volume /kit ${kit}`);
-      await vd.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape} ${hostIf}`);
       for (const line of v.config) await vd.ok(line);
+      // The writable layer: snapshot containers fill theirs to disk-size; snapshot false has none.
+      const snap = !v.config.includes('vm config snapshot false');
+      await vd.ok(`vm config disk-size ${DISK_SIZE}`);
+      const run: BatteryRun = { mode: v.mode, via: 'init', diskSize: snap ? DISK_SIZE : undefined, fifos: v.config.includes('vm config fifos 2') ? 2 : 0 };
+      await vd.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape} hostif=${hostIf} disksize=${run.diskSize ?? 'none'}`);
       const name = `bat-${v.name}`;
       await vd.ok(`vm launch container ${name}`);
       if (v.ebpf) {
@@ -162,7 +177,10 @@ describe('security battery as container init', { skip }, () => {
       assert.equal(end.state, 'QUIT', `battery init ended ${end.state} ${end.error}`);
       assert.ok(lines.includes('BATTERY DONE'), 'the battery ran to the end');
       assert.deepEqual(lines.filter((l) => l.startsWith('FAIL')), [], 'every check passes');
-      assert.ok(lines.filter((l) => l.startsWith('PASS')).length > 60, 'the battery ran its checks');
+      assert.deepEqual(missingChecks(lines, run), [], 'every expected check ran and passed');
+      const layer = layerOf((await vd.client.call('vm.info')).find((c) => c.name === name)!.dir);
+      if (snap) assert.match(layer ?? '', new RegExp(`tmpfs nanomega-layer rw,size=${DISK_SIZE / 1024}k`), 'the fill landed in the tmpfs layer');
+      else assert.equal(layer, undefined);
 
       // Host-side checks.
       assert.equal(hostname(), hostnameBefore, 'host hostname unchanged');
@@ -181,6 +199,43 @@ describe('security battery as container init', { skip }, () => {
       await vd.ok('vm flush');
     });
   }
+
+  test('snapshot false on the built-in filesystem is refused (it is every default container\'s lower layer)', async () => {
+    await d.ok('clear vm config');
+    await d.ok('vm config snapshot false');
+    assert.match((await d.exec('vm launch container bat-h2')).errors.join(), /snapshot false needs a filesystem of its own/);
+    assert.equal((await d.client.call('vm.info')).some((c) => c.name === 'bat-h2'), false);
+    await d.ok('clear vm config');
+  });
+
+  test('an image with /proc, /sys or /dev symlinked, or a volume over /proc/sys/kernel, is refused', async () => {
+    const root = join(kit, 'hostile-root');
+    cpSync(fs.dir, root, { recursive: true, verbatimSymlinks: true });
+    try {
+      const refused = async (what: string, lines: string[], want: RegExp) => {
+        await d.ok('clear vm config');
+        await d.ok(`vm config filesystem ${root}`);
+        for (const l of lines) await d.ok(l);
+        await d.exec('vm launch container bat-img');
+        const c = (await d.client.call('vm.info')).find((x) => x.name === 'bat-img')!;
+        assert.equal(c.state, 'ERROR', what);
+        assert.match(c.tags.error ?? '', want, what);
+        await d.ok('vm flush');
+      };
+      for (const dir of ['proc', 'sys', 'dev']) {
+        rmSync(join(root, dir), { recursive: true, force: true });
+        symlinkSync('/', join(root, dir));
+        await refused(`/${dir} -> /`, [], new RegExp(`mount point \`/${dir}\` in the image is \\(or is under\\) a symlink`));
+        rmSync(join(root, dir));
+        mkdirSync(join(root, dir));
+      }
+      await refused('volume /proc/sys/kernel', [`vm config volume /proc/sys/kernel ${kit}`], /destination is on \/proc/);
+      symlinkSync('/proc/sys/kernel', join(root, 'data'));
+      await refused('volume /data -> /proc/sys/kernel', [`vm config volume /data ${kit}`], /destination is on \/proc/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 
   test('an init allocating past the memory limit is OOM-killed and the engine reports OOM', async () => {
     await d.ok('clear vm config');

@@ -14,6 +14,8 @@
      probe rlimit                     RLIMIT_NOFILE above the hard limit → EPERM
      probe erofs PATH                 writing PATH's current content back → EROFS
      probe forks                      fork until EAGAIN; passes when it stops (pids.max)
+     probe forkbomb N                 every process forks on, aiming at N; passes when the
+                                      kernel says EAGAIN first (pids.max), then kills them all
      probe alloc MB                   allocate and touch MB megabytes (expected to be OOM-killed)
      probe noshim                     no process's exe or maps mentions nanomega-shim
      probe vsock                      socket(AF_VSOCK) → EAFNOSUPPORT (direct and i386 socket)  */
@@ -29,7 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -392,6 +397,82 @@ check_forks (void)
   free (kids);
 }
 
+/* Each process of the bomb forks until the shared count reaches TARGET or a
+   fork fails; each child does the same.  Then it waits to be killed.  */
+static void
+bomb (atomic_long *made, atomic_long *refused, long target)
+{
+  while (atomic_load (made) < target)
+    {
+      pid_t p = fork ();
+      if (p == 0)
+        {
+          atomic_fetch_add (made, 1);
+          continue;
+        }
+      if (p < 0)
+        {
+          atomic_fetch_add (refused, 1);
+          break;
+        }
+    }
+  for (;;)
+    pause ();
+}
+
+static void
+check_forkbomb (long target)
+{
+  atomic_long *sh = mmap (NULL, 2 * sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  long last = -1, made = 0, refused = 0;
+  int stable = 0;
+  pid_t leader;
+  char check[64];
+
+  snprintf (check, sizeof check, "fork-bomb-%ld-stops-at-pids-max", target);
+  if (sh == MAP_FAILED)
+    {
+      result (0, check, "mmap: %s", strerror (errno));
+      return;
+    }
+  atomic_store (&sh[0], 0);
+  atomic_store (&sh[1], 0);
+  /* Orphans of the bomb come to us, not to the container's init, so every
+     one of them is reaped below and none is left counting against
+     pids.max.  */
+  prctl (PR_SET_CHILD_SUBREAPER, 1);
+  leader = fork ();
+  if (leader == 0)
+    {
+      setpgid (0, 0);
+      bomb (&sh[0], &sh[1], target);
+    }
+  if (leader < 0)
+    {
+      result (0, check, "first fork: %s", strerror (errno));
+      return;
+    }
+  setpgid (leader, leader);
+  /* Until it reached the target, or was refused and stopped growing.  */
+  for (int i = 0; i < 3000 && stable < 20; i++)
+    {
+      struct timespec ts = { 0, 10 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+      made = atomic_load (&sh[0]);
+      refused = atomic_load (&sh[1]);
+      if (made >= target)
+        break;
+      stable = refused > 0 && made == last ? stable + 1 : 0;
+      last = made;
+    }
+  kill (-leader, SIGKILL);
+  while (waitpid (-1, NULL, 0) > 0 || errno == EINTR)
+    ;
+  printf ("# fork bomb: %ld processes made, %ld forks refused\n", made + 1, refused);
+  result (refused > 0 && made + 1 < target, check, "%ld processes made of %ld, %ld refused", made + 1, target, refused);
+  munmap (sh, 2 * sizeof *sh);
+}
+
 static int
 check_alloc (long mb)
 {
@@ -505,6 +586,8 @@ main (int argc, char **argv)
     check_erofs (argv[2]);
   else if (strcmp (cmd, "forks") == 0)
     check_forks ();
+  else if (strcmp (cmd, "forkbomb") == 0 && argc == 3)
+    check_forkbomb (atol (argv[2]));
   else if (strcmp (cmd, "alloc") == 0 && argc == 3)
     return check_alloc (atol (argv[2]));
   else if (strcmp (cmd, "noshim") == 0)
