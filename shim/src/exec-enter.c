@@ -30,19 +30,6 @@
    (execve closed it) or "<errno>\0<message>".  */
 #define ERR_MAX 512
 
-static void
-reset_signals (void)
-{
-  struct sigaction sa;
-  sigset_t none;
-
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++)
-    sigaction (sig, &sa, NULL);
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-}
 
 /* fds 0-2 = E->stdio, 3 = report, 4 = init's pidfd, nothing else: the
    monitor's sockets, netns fds and console never reach the container.  */
@@ -73,7 +60,7 @@ enter (const struct shim_exec_enter *e, shim_error_t *err)
 
   if (UNLIKELY (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0))
     return shim_make_error (err, errno, "prctl PR_SET_DUMPABLE");
-  reset_signals ();
+  shim_default_signals ();
   if (arrange_fds (e, err) < 0)
     return -1;
   umask (022);

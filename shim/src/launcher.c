@@ -66,20 +66,6 @@ shim_launcher_parse (const char *line, size_t len, struct shim_launch_request *r
 
 /* ---- in the monitor --------------------------------------------------- */
 
-/* What a fresh exec from the daemon had: default dispositions, no mask.  */
-static void
-reset_signals (void)
-{
-  struct sigaction sa;
-  sigset_t none;
-
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++)
-    sigaction (sig, &sa, NULL); /* SIGKILL, SIGSTOP, libc's own: EINVAL.  */
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-}
 
 /* Rewrite argv in place (the kernel shows it as /proc/self/cmdline) and
    restore the comm the exec gave.  */
@@ -129,7 +115,7 @@ become_monitor (const struct shim_launch_request *req, const char *sock_path, in
   int fd;
 
   setsid ();
-  reset_signals ();
+  shim_default_signals ();
   retitle (argc, argv, comm);
 
   snprintf (log, sizeof log, "%s%s", req->dir, LOG_NAME);

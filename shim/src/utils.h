@@ -3,6 +3,8 @@
 #define SHIM_UTILS_H
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -52,6 +54,22 @@ shim_write_all (int fd, const void *buf, size_t len)
       len -= (size_t) w;
     }
   return 0;
+}
+
+/* What a fresh exec had: every disposition default, nothing blocked (a
+   process forked from the launcher or a monitor, before it runs anything).  */
+static inline void
+shim_default_signals (void)
+{
+  struct sigaction sa;
+  sigset_t none;
+
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++)
+    sigaction (sig, &sa, NULL); /* SIGKILL, SIGSTOP, libc's own: EINVAL.  */
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
 }
 
 /* CLOCK_MONOTONIC in milliseconds, for deadlines.  */
