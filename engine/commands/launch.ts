@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ContainerConfig, VmResult } from '../api/types.js';
+import type { ContainerConfig, NetSpec, VmResult } from '../api/types.js';
 import { ContainerCgroups, type DeviceFilter } from '../cgroup/cgroup.js';
 import { launchNames } from '../config/names.js';
 import { checkPreinit, resolveConfigPaths, writablePlaces, type WritablePlace } from '../config/paths.js';
@@ -229,7 +229,7 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     // The network namespace exists now: NICs are made before preinit runs, so it sees them. The
     // host ends are made here; the child brings the container ends up itself (CONTINUE payload).
     let container: ContainerNic[] = [];
-    if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, rec.config.net, rec.initPid, namespaceOf(c)));
+    if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, keptMacs(rec), rec.initPid, namespaceOf(c)));
     if (rec.nics.length) checkpoint('launch.nics-made');
     trace.mark('nics');
     shim.continue(container);
@@ -292,6 +292,16 @@ async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter
     scrollback: SCROLLBACK_BYTES,
     diskSize: rec.config.snapshot ? (rec.config.diskSize ?? DEFAULT_DISK_SIZE) : undefined,
   };
+}
+
+/**
+ * The NIC specs of a (re)launch: a MAC generated for an earlier run of this container is kept, as
+ * minimega writes generated MACs into the VM's own config at launch, so a relaunched container keeps its
+ * addresses and its peers' neighbour entries stay right. (`vm config clone` starts from the config, not
+ * from these.)
+ */
+function keptMacs(rec: ContainerRecord): NetSpec[] {
+  return rec.config.net.map((n, i) => (n.mac || !rec.nics[i]?.mac ? n : { ...n, mac: rec.nics[i]!.mac }));
 }
 
 async function rollback(ctx: EngineContext, c: Container, shim: ShimLaunchHandle | undefined, cgroupsMade: boolean, first: boolean): Promise<void> {

@@ -118,6 +118,23 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     assert.ok(await ping('z0', `${V}.22`), 'the address z1 added itself answers');
   });
 
+  test('a relaunched container keeps its generated MAC (a new host end, the same address), as minimega keeps it in the VM', async () => {
+    await suite.d.ok(`vm config net LAN,${NET}.30/24`);
+    await suite.d.ok('vm launch container m');
+    await suite.d.ok('clear vm config net');
+    await suite.d.ok('vm start m');
+    const first = (await info('m')).nics[0]!;
+    assert.match(first.mac, /^02:6d:/);
+    await suite.d.ok('vm kill m');
+    await suite.d.ok('vm start m');
+    const again = (await info('m')).nics[0]!;
+    assert.equal(again.mac, first.mac);
+    assert.notEqual(again.tap, first.tap, 'a new host end');
+    const link = execFileSync('nsenter', ['-t', String((await info('m')).pid), '-n', 'ip', '-o', 'link', 'show', 'veth0'], { encoding: 'utf8' });
+    assert.equal(/link\/ether (\S+)/.exec(link)?.[1], first.mac, 'inside the container too');
+    assert.ok(await ping('a', `${NET}.30`));
+  });
+
   test('vm kill all and vm flush leave no veth and no bridge the engine created', async () => {
     assert.ok(links().length > 0);
     await suite.d.ok('vm kill all');
