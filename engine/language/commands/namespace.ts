@@ -80,7 +80,8 @@ export const clearNamespaceHandler: Handler = {
     }
     if (name !== ALL_NAMESPACES) {
       checkNamespaceName(name);
-      if (name === ctx.session.namespace) {
+      // Neither the session's namespace nor the one the command runs in (`namespace lab clear namespace lab`).
+      if (name === ctx.session.namespace || name === ctx.ns.name) {
         throw new Error(`cannot clear namespace ${name}: it is the current namespace (leave it first: clear namespace)`);
       }
     }
