@@ -69,9 +69,23 @@ async function pendingHeapBytes(work: string): Promise<number> {
     const rec = { id: i, name: `p${i}`, uuid: randomUUID(), state: 'PAUSED', launchedAt: 1, config: { backchannel: true, hostname: '' }, nics: [], tags: {} };
     containers.set(i, { rec } as unknown as Container);
   }
-  const ctx = { containers, opts: { base: work }, filesDir: join(work, 'files'), store: { dir: (id: number) => join(work, String(id)) } } as unknown as EngineContext;
+  const ctx = {
+    containers,
+    opts: { base: work },
+    filesDir: join(work, 'files'),
+    store: { dir: (id: number) => join(work, String(id)) },
+  } as unknown as EngineContext;
   const ns = await CcNamespace.open(
-    { ctx, storage: new NodeCcStorage(join(work, 'cc-heap')), responses: new ResponseFiles(join(work, 'files', 'r')), sendDirs: [], tag: 'bench', progress: () => undefined, changed: () => undefined, log: () => undefined },
+    {
+      ctx,
+      storage: new NodeCcStorage(join(work, 'cc-heap')),
+      responses: new ResponseFiles(join(work, 'files', 'r')),
+      sendDirs: [],
+      tag: 'bench',
+      progress: () => undefined,
+      changed: () => undefined,
+      log: () => undefined,
+    },
     'bench',
   );
   gc();
@@ -115,8 +129,22 @@ async function main(): Promise<void> {
       console.error(`run ${run + 1}: cc ${Math.round(cc[run]!)} ms, vm exec ${Math.round(vmExec[run]!)} ms, nsenter ${Math.round(floor[run]!)} ms`);
     }
     const m = median(cc);
-    rows.push({ case: `cc exec true on ${N}, until all responses are in`, nanomegaMs: Math.round(m), reference: 'vm exec all true', referenceMs: Math.round(median(vmExec)), ratio: +(m / median(vmExec)).toFixed(2), goal: '< 3000 ms' });
-    rows.push({ case: `cc exec true on ${N}`, nanomegaMs: Math.round(m), reference: 'nsenter --all ×2 (kernel floor)', referenceMs: Math.round(median(floor)), ratio: +(m / median(floor)).toFixed(2), goal: '≤ 2.0' });
+    rows.push({
+      case: `cc exec true on ${N}, until all responses are in`,
+      nanomegaMs: Math.round(m),
+      reference: 'vm exec all true',
+      referenceMs: Math.round(median(vmExec)),
+      ratio: +(m / median(vmExec)).toFixed(2),
+      goal: '< 3000 ms',
+    });
+    rows.push({
+      case: `cc exec true on ${N}`,
+      nanomegaMs: Math.round(m),
+      reference: 'nsenter --all ×2 (kernel floor)',
+      referenceMs: Math.round(median(floor)),
+      ratio: +(m / median(floor)).toFixed(2),
+      goal: '≤ 2.0',
+    });
 
     await ok(c, 'clear cc');
     perPendingBytes = await pendingHeapBytes(work);

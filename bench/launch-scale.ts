@@ -193,8 +193,23 @@ async function main(): Promise<void> {
       }
       const m = median(ours);
       const what = `${SMALL} launched+started${net ? ', one NIC each' : ''}`;
-      if (LXC) rows.push({ case: what, nanomegaMs: Math.round(m), reference: 'LXC lxc-start -d ×2', referenceMs: Math.round(median(lxc)), ratio: +(m / median(lxc)).toFixed(2), goal: '≤ 1.0 (0.7)' });
-      rows.push({ case: what, nanomegaMs: Math.round(m), reference: 'kernel floor (unshare + exec)', referenceMs: Math.round(median(floor)), ratio: +(m / median(floor)).toFixed(2), goal: '≤ 2.0' });
+      if (LXC)
+        rows.push({
+          case: what,
+          nanomegaMs: Math.round(m),
+          reference: 'LXC lxc-start -d ×2',
+          referenceMs: Math.round(median(lxc)),
+          ratio: +(m / median(lxc)).toFixed(2),
+          goal: '≤ 1.0 (0.7)',
+        });
+      rows.push({
+        case: what,
+        nanomegaMs: Math.round(m),
+        reference: 'kernel floor (unshare + exec)',
+        referenceMs: Math.round(median(floor)),
+        ratio: +(m / median(floor)).toFixed(2),
+        goal: '≤ 2.0',
+      });
       console.error(`${what} done`);
     }
     for (const net of [false, true]) {

@@ -69,7 +69,8 @@ async function waitAllInit(pids: number[]): Promise<void> {
 function cgroupMemory(pid: number): number {
   const cg = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
   const v1 = /:memory:(.*)$/m.exec(cg)?.[1];
-  if (v1 && existsSync(`/sys/fs/cgroup/memory${v1}/memory.usage_in_bytes`)) return Number(readFileSync(`/sys/fs/cgroup/memory${v1}/memory.usage_in_bytes`, 'utf8'));
+  if (v1 && existsSync(`/sys/fs/cgroup/memory${v1}/memory.usage_in_bytes`))
+    return Number(readFileSync(`/sys/fs/cgroup/memory${v1}/memory.usage_in_bytes`, 'utf8'));
   const v2 = /^0::(.*)$/m.exec(cg)?.[1];
   return Number(readFileSync(`/sys/fs/cgroup${v2}/memory.current`, 'utf8'));
 }

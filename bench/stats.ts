@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     const rssMb = process.memoryUsage().rss / 2 ** 20;
     console.log(`cgroup layout: ${layout.unified ? `unified at ${layout.unified}` : 'no unified'}; v1: ${Object.keys(layout.v1).join(',') || 'none'}`);
     console.log(`containers: ${N}, ticks: ${ticks.length} in ${wall.toFixed(1)} s, events: ${events}, samples: ${samples}`);
-    console.log(`cpu: ${cpuMsPerSec.toFixed(1)} ms per second = ${(cpuMsPerSec / 10).toFixed(2)}% of one core (user ${(cpu.user / 1000 / wall).toFixed(1)} ms/s, system ${(cpu.system / 1000 / wall).toFixed(1)} ms/s)`);
+    console.log(
+      `cpu: ${cpuMsPerSec.toFixed(1)} ms per second = ${(cpuMsPerSec / 10).toFixed(2)}% of one core (user ${(cpu.user / 1000 / wall).toFixed(1)} ms/s, system ${(cpu.system / 1000 / wall).toFixed(1)} ms/s)`,
+    );
     console.log(`reads: ${statHost ? `StatFileHost (${openFiles} files kept open)` : 'LinuxHost.readFile'}`);
     console.log(`tick wall time: median ${ticks[ticks.length >> 1]?.toFixed(0)} ms, max ${ticks[ticks.length - 1]?.toFixed(0)} ms; rss ${rssMb.toFixed(0)} MB`);
   } finally {

@@ -119,7 +119,10 @@ async function main(): Promise<void> {
       await drive(Date.now() + SECONDS * 1000);
       return frames;
     };
-    const view = () => page.evaluate(`(() => { const cy = document.querySelector('[data-testid="topology-graph"]').__topology.instance(); return { pan: cy.pan(), zoom: cy.zoom() }; })()`) as Promise<{ pan: { x: number; y: number }; zoom: number }>;
+    const view = () =>
+      page.evaluate(
+        `(() => { const cy = document.querySelector('[data-testid="topology-graph"]').__topology.instance(); return { pan: cy.pan(), zoom: cy.zoom() }; })()`,
+      ) as Promise<{ pan: { x: number; y: number }; zoom: number }>;
     const idle = await during(async (until) => void (await page.waitForTimeout(until - Date.now())));
     const v0 = await view();
     const panning = await during(async (until) => {
@@ -145,7 +148,9 @@ async function main(): Promise<void> {
     const nodes = await page.getByTestId('topology-graph').getAttribute('data-nodes');
     const edges = await page.getByTestId('topology-graph').getAttribute('data-edges');
     const events = (await page.evaluate('window.__bench.events')) as number;
-    console.log(`topology bench: ${COUNT} containers on ${VLANS} VLANs (${nodes} nodes, ${edges} edges), 20 containers.changed/s, ${events} ticks, Chromium headless (software)`);
+    console.log(
+      `topology bench: ${COUNT} containers on ${VLANS} VLANs (${nodes} nodes, ${edges} edges), 20 containers.changed/s, ${events} ticks, Chromium headless (software)`,
+    );
     console.log(`  view open → graph laid out and drawn: ${firstLayout} ms`);
     console.log(`  idle, updating:             ${summary(idle)}`);
     console.log(`  dragging (pan), updating:   ${summary(panning)}`);

@@ -48,7 +48,10 @@ async function main(argv: string[]): Promise<number> {
   if (!load) fail(`unknown command \`${name}\`\n${await usage()}`);
   const { command } = await load();
   if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
-    const summary = command.summary.split('\n').map((l) => `  ${l}`).join('\n');
+    const summary = command.summary
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n');
     process.stdout.write(`usage: nanomega ${command.usage}\n${summary}\n`);
     return 0;
   }

@@ -12,7 +12,15 @@ export interface DaemonStartDeps {
   program: Program | undefined;
   /** Does a daemon answer on the socket now? */
   answers(): Promise<boolean>;
-  ask(opts: { type: 'question'; title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }): Promise<{ response: number }>;
+  ask(opts: {
+    type: 'question';
+    title: string;
+    message: string;
+    detail: string;
+    buttons: string[];
+    defaultId: number;
+    cancelId: number;
+  }): Promise<{ response: number }>;
   error(title: string, content: string): void;
   /** Start a detached process; `onError` fires if it cannot be started at all. */
   spawn(file: string, args: string[], onError: (e: Error) => void): void;
@@ -30,7 +38,10 @@ export async function ensureDaemon(d: DaemonStartDeps): Promise<DaemonStart> {
   const words = ['serve', '--base', d.base];
   const manual = `sudo ${commandLine(d.program, words)}`;
   if (!d.program) {
-    d.error('nanomega daemon not running', `No nanomega daemon answers on ${d.socket}, and no nanomega program was found to start one.\nInstall the nanomega package, or start the daemon yourself:\n  ${manual}`);
+    d.error(
+      'nanomega daemon not running',
+      `No nanomega daemon answers on ${d.socket}, and no nanomega program was found to start one.\nInstall the nanomega package, or start the daemon yourself:\n  ${manual}`,
+    );
     return 'unavailable';
   }
   const { response } = await d.ask({

@@ -142,8 +142,10 @@ export class Engine {
       'vm.net.disconnect': (target, index, ns) => netDisconnect(ctx, target, index, nsArg(ns)),
       'net.vlans': async (ns) => (await ctx.network.backend(), ctx.network.vlans.list(nsArg(ns))),
       'net.vlans.add': async (alias, vlan, ns) => void (await ctx.network.backend(), await ctx.network.editVlans((v) => v.add(alias, vlan, nsArg(ns)))),
-      'net.vlans.range': async (min, max, ns) =>
-        (await ctx.network.backend(), ctx.network.editVlans((v) => v.range(min ?? undefined, max ?? undefined, nsArg(ns)))),
+      'net.vlans.range': async (min, max, ns) => (
+        await ctx.network.backend(),
+        ctx.network.editVlans((v) => v.range(min ?? undefined, max ?? undefined, nsArg(ns)))
+      ),
       'net.vlans.blacklist': async (vlan) => (await ctx.network.backend(), ctx.network.editVlans((v) => v.blacklist(vlan ?? undefined))),
       'net.vlans.clear': async (prefix, ns) => void (await ctx.network.backend(), await ctx.network.editVlans((v) => v.clear(prefix ?? undefined, nsArg(ns)))),
       'tap.create': (req) => ctx.taps.create(req),
@@ -271,7 +273,10 @@ export class Engine {
         const c = ready;
         setImmediate(() => {
           nsChangePending = false;
-          c.emit('namespaces.changed', namespaces.list().map((n) => namespaceInfo(c, n)));
+          c.emit(
+            'namespaces.changed',
+            namespaces.list().map((n) => namespaceInfo(c, n)),
+          );
         });
       },
     });
@@ -302,10 +307,11 @@ export class Engine {
       layers: new LayerUnmounts(host),
       hostFsRoot: join(base, 'hostfs'),
       filesDir,
-      hostFs: () => (hostFs ??= ensureHostFs(host, ctx.hostFsRoot, () => [...ctx.containers.values()].some((c) => isAlive(c.rec.state))).catch((e) => {
-        hostFs = undefined;
-        throw e;
-      })),
+      hostFs: () =>
+        (hostFs ??= ensureHostFs(host, ctx.hostFsRoot, () => [...ctx.containers.values()].some((c) => isAlive(c.rec.state))).catch((e) => {
+          hostFs = undefined;
+          throw e;
+        })),
       shim: options.shim ?? new LinuxShim({ base }),
       info: (c) => containerInfo(ctx, c),
       save: async (c) => {

@@ -122,7 +122,9 @@ export async function serveWeb(opts: WebOptions): Promise<WebServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (req, sock, head) => {
     const url = requestUrl(req);
-    const refused = !url ? ([400, 'bad request target'] as [number, string]) : (check(req, url, true) ?? (url.pathname === WS_PATH ? null : ([404, 'not found'] as [number, string])));
+    const refused = !url
+      ? ([400, 'bad request target'] as [number, string])
+      : (check(req, url, true) ?? (url.pathname === WS_PATH ? null : ([404, 'not found'] as [number, string])));
     if (refused) {
       sock.end(`HTTP/1.1 ${refused[0]} ${refused[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;

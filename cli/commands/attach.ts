@@ -20,11 +20,7 @@ export const command: Subcommand = {
     if (rest.length) fail(`attach: unexpected argument \`${rest[0]}\``);
     const client = await EngineClient.connect(args.base);
     const historyFile = join(homedir(), '.nanomega_history');
-    const history = (await readFile(historyFile, 'utf8').catch(() => ''))
-      .split('\n')
-      .filter(Boolean)
-      .reverse()
-      .slice(0, HISTORY_LINES);
+    const history = (await readFile(historyFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).reverse().slice(0, HISTORY_LINES);
     const rl = createInterface({
       input: process.stdin,
       output: process.stdout,

@@ -16,7 +16,8 @@ export function parseExecArgs(rest: string[]): { tty: boolean; name: string; arg
   let tty = false;
   for (; i < rest.length && rest[i]!.startsWith('-') && rest[i] !== '--'; i++) {
     if (rest[i] === '-t' || rest[i] === '--tty') tty = true;
-    else if (rest[i] === '-i') continue; // stdin is always forwarded; accepted for docker's habit
+    else if (rest[i] === '-i')
+      continue; // stdin is always forwarded; accepted for docker's habit
     else if (rest[i] === '-it' || rest[i] === '-ti') tty = true;
     else fail(`exec: unknown option \`${rest[i]}\`\nusage: nanomega exec [-t] NAME -- CMD...`);
   }
@@ -111,7 +112,8 @@ async function execIn(base: string, rest: string[]): Promise<number> {
 export const command: Subcommand = {
   name: 'exec',
   usage: 'exec [-t] NAME -- CMD...',
-  summary: "run CMD inside a running container (its init's confinement), with this terminal's stdio;\n-t: on a new pty of the container; exits with CMD's status",
+  summary:
+    "run CMD inside a running container (its init's confinement), with this terminal's stdio;\n-t: on a new pty of the container; exits with CMD's status",
   run(args, rest) {
     return execIn(args.base, rest);
   },

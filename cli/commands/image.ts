@@ -12,7 +12,8 @@ function report(dir: string, r: ImageRecord): void {
     `          init ${r.init.length ? JSON.stringify(r.init) : '(none: vm config init applies)'}${r.workdir ? `, working directory ${r.workdir}` : ''}${r.env.length ? `, ${r.env.length} environment variables` : ''}`,
     `          use it with: vm config filesystem ${dir}`,
   ];
-  if (r.removedDevices.length) lines.push(`          removed ${r.removedDevices.length} device node(s) (the container's /dev is its own): ${r.removedDevices.slice(0, 5).join(' ')}`);
+  if (r.removedDevices.length)
+    lines.push(`          removed ${r.removedDevices.length} device node(s) (the container's /dev is its own): ${r.removedDevices.slice(0, 5).join(' ')}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -25,7 +26,7 @@ export const command: Subcommand = {
   options: ['--force', '--insecure'],
   usage: USAGE,
   summary:
-    "unpack a Docker/OCI image (docker-archive or oci-archive tarball, or a registry reference) into DIR;\n" +
+    'unpack a Docker/OCI image (docker-archive or oci-archive tarball, or a registry reference) into DIR;\n' +
     'its entrypoint, command, environment and working directory become the container defaults',
   async run(_args, rest) {
     const force = rest.includes('--force');

@@ -127,15 +127,10 @@ export interface NicQos extends QosSettings {
 }
 
 /** One `qos add` constraint. */
-export type QosOp =
-  | { type: 'loss'; percent: string }
-  | { type: 'delay'; duration: string }
-  | { type: 'rate'; bw: string; unit: 'kbit' | 'mbit' | 'gbit' };
+export type QosOp = { type: 'loss'; percent: string } | { type: 'delay'; duration: string } | { type: 'rate'; bw: string; unit: 'kbit' | 'mbit' | 'gbit' };
 
 /** What to capture: one NIC of a container, or everything crossing a bridge. */
-export type CaptureSpec =
-  | { kind: 'vm'; vm: string; index: number; file: string }
-  | { kind: 'bridge'; bridge: string; file: string };
+export type CaptureSpec = { kind: 'vm'; vm: string; index: number; file: string } | { kind: 'bridge'; bridge: string; file: string };
 
 /** A pcap capture (minimega `capture pcap`), running or finished. */
 export interface CaptureInfo {

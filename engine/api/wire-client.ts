@@ -122,8 +122,7 @@ export class WireClient {
 /** An EngineBridge over something that answers Results (Electron's preload: contextBridge keeps only plain data). */
 export function bridgeOf(transport: EngineTransport): EngineBridge {
   return {
-    call: async <K extends CallName>(name: K, ...args: Calls[K]['args']) =>
-      unwrap((await transport.request(name, args)) as Result<Calls[K]['result']>),
+    call: async <K extends CallName>(name: K, ...args: Calls[K]['args']) => unwrap((await transport.request(name, args)) as Result<Calls[K]['result']>),
     on: <K extends EventName>(name: K, listener: (payload: Events[K]) => void) => transport.on(name, listener as Listener),
   };
 }

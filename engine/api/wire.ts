@@ -26,9 +26,7 @@ export const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 export const FRAME = { call: 'call', result: 'result', event: 'event', subscribe: 'subscribe', unsubscribe: 'unsubscribe' } as const;
 
 export type ClientFrame =
-  | { type: 'call'; id: number; method: string; args: unknown[] }
-  | { type: 'subscribe'; events: string[] }
-  | { type: 'unsubscribe'; events: string[] };
+  { type: 'call'; id: number; method: string; args: unknown[] } | { type: 'subscribe'; events: string[] } | { type: 'unsubscribe'; events: string[] };
 export type ServerFrame = ({ type: 'result'; id: number } & Result<unknown>) | { type: 'event'; name: string; payload: unknown };
 
 /** The base directory from an environment (`NANOMEGA_BASE`, else the default). */

@@ -72,7 +72,10 @@ class ResponseStream {
       s.on('error', (e) => (this.failed = e));
       return (this.stream = s);
     });
-    void this.opening.then((s) => s.write(part), (e: Error) => (this.failed = e));
+    void this.opening.then(
+      (s) => s.write(part),
+      (e: Error) => (this.failed = e),
+    );
   }
 
   async close(): Promise<void> {
@@ -172,7 +175,10 @@ async function sendFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, fil
     try {
       let stderr = '';
       const x = await ShimExec.start(env.ctx.store.dir(c.rec.id), { put: `${CC_FILES_DIR}/${name}`, mode }, { stderr: (b) => (stderr += b.toString('utf8')) });
-      const failed = x.exit.then((e): ExecExit & { error?: string } => e, (e: Error): ExecExit & { error?: string } => ({ error: e.message }));
+      const failed = x.exit.then(
+        (e): ExecExit & { error?: string } => e,
+        (e: Error): ExecExit & { error?: string } => ({ error: e.message }),
+      );
       for await (const chunk of createReadStream(src, { highWaterMark: 256 << 10 })) await x.write(chunk as Buffer);
       x.end();
       const r = await failed;
@@ -189,10 +195,14 @@ async function sendFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, fil
 async function expand(env: DeliveryEnv, c: Container, path: string): Promise<string[]> {
   if (!GLOB.test(path)) return [path];
   let out = '';
-  const x = await ShimExec.start(env.ctx.store.dir(c.rec.id), {
-    argv: ['sh', '-c', 'for f in $1; do [ -f "$f" ] && printf "%s\\0" "$f"; done', 'sh', path],
-    stdin: false,
-  }, { stdout: (b) => (out += b.toString('utf8')) });
+  const x = await ShimExec.start(
+    env.ctx.store.dir(c.rec.id),
+    {
+      argv: ['sh', '-c', 'for f in $1; do [ -f "$f" ] && printf "%s\\0" "$f"; done', 'sh', path],
+      stdin: false,
+    },
+    { stdout: (b) => (out += b.toString('utf8')) },
+  );
   await x.exit;
   return out.split('\0').filter(Boolean);
 }
@@ -217,16 +227,23 @@ async function recvFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, pat
           stream.on('finish', resolve);
           stream.on('error', reject);
         });
-        const x = await ShimExec.start(env.ctx.store.dir(c.rec.id), { get: abs }, {
-          stdout: (b) => {
-            if (!stream.write(b)) {
-              x.pause();
-              stream.once('drain', () => x.resume());
-            }
+        const x = await ShimExec.start(
+          env.ctx.store.dir(c.rec.id),
+          { get: abs },
+          {
+            stdout: (b) => {
+              if (!stream.write(b)) {
+                x.pause();
+                stream.once('drain', () => x.resume());
+              }
+            },
+            stderr: (b) => (stderr += b.toString('utf8')),
           },
-          stderr: (b) => (stderr += b.toString('utf8')),
-        });
-        const r = await x.exit.then((e) => e, (e: Error) => ({ error: e.message }) as ExecExit & { error: string });
+        );
+        const r = await x.exit.then(
+          (e) => e,
+          (e: Error) => ({ error: e.message }) as ExecExit & { error: string },
+        );
         stream.end();
         await done;
         const error = (r as { error?: string }).error ?? (r.code ? stderr.trim() || `exit status ${r.code}` : undefined);

@@ -36,7 +36,10 @@ async function globIn(dir: string, name: string): Promise<string[]> {
   const re = globRegex(basename(name));
   const parent = dirname(full);
   const names = await readdir(parent, { withFileTypes: true }).catch(() => []);
-  return names.filter((d) => d.isFile() && re.test(d.name)).map((d) => relative(dir, join(parent, d.name))).sort();
+  return names
+    .filter((d) => d.isFile() && re.test(d.name))
+    .map((d) => relative(dir, join(parent, d.name)))
+    .sort();
 }
 
 export async function resolveSendFiles(filesDir: string, dirs: string[], files: string[]): Promise<string[]> {

@@ -184,10 +184,12 @@ export class CcNamespace {
         try {
           const x = await ShimExec.attach(this.env.ctx.store.dir(c.rec.id), token, { stdout: () => undefined, stderr: () => undefined });
           this.processes.add({ token, uuid: p.uuid, inc: p.inc, name: c.rec.name, pid: p.pid, command: p.command, exec: x });
-          x.exit.catch(() => undefined).finally(() => {
-            this.processes.remove(token);
-            void this.journal.append(`X ${token}`).catch(() => undefined);
-          });
+          x.exit
+            .catch(() => undefined)
+            .finally(() => {
+              this.processes.remove(token);
+              void this.journal.append(`X ${token}`).catch(() => undefined);
+            });
         } catch {
           await this.journal.append(`X ${token}`).catch(() => undefined);
         }
@@ -259,7 +261,14 @@ export class CcNamespace {
   /** minimega's NewCommand: the namespace's filter and prefix go with it; durable before the id is returned. */
   async add(spec: CcCommandSpec): Promise<number> {
     const id = ++this.counter;
-    const cmd: CcCommandInfo = { id, prefix: this.prefix, spec, filter: this.filter ? structuredClone(this.filter) : null, checkedIn: [], createdAt: Date.now() };
+    const cmd: CcCommandInfo = {
+      id,
+      prefix: this.prefix,
+      spec,
+      filter: this.filter ? structuredClone(this.filter) : null,
+      checkedIn: [],
+      createdAt: Date.now(),
+    };
     this.commands.set(id, cmd);
     if (spec.kind === 'exec' && spec.once) this.onceFor.set(id, new Set(this.clients().map((c) => c.rec.uuid)));
     await this.save();
@@ -369,7 +378,12 @@ export class CcNamespace {
       r = { error: (e as Error).message };
     }
     await this.markDone(dkey, cmd.id, c.rec.uuid).catch((e: Error) => this.env.log('error', `cc ${this.name}: journal: ${e.message}`));
-    this.env.progress({ ...base, state: r.error ? 'failed' : 'done', ...(r.code !== undefined ? { code: r.code } : {}), ...(r.error ? { error: r.error } : {}) });
+    this.env.progress({
+      ...base,
+      state: r.error ? 'failed' : 'done',
+      ...(r.code !== undefined ? { code: r.code } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    });
   }
 
   close(): void {
@@ -378,4 +392,3 @@ export class CcNamespace {
     this.processes.closeAll();
   }
 }
-

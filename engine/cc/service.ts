@@ -37,7 +37,8 @@ function checkSpec(filesDir: string, spec: CcCommandSpec): void {
   const bad = (msg: string) => new EngineError('E_CONFIG', msg, { field: 'spec' });
   switch (spec.kind) {
     case 'exec':
-      if (!Array.isArray(spec.command) || spec.command.length === 0 || spec.command.some((a) => typeof a !== 'string' || a.includes('\0'))) throw bad('cc exec: no command');
+      if (!Array.isArray(spec.command) || spec.command.length === 0 || spec.command.some((a) => typeof a !== 'string' || a.includes('\0')))
+        throw bad('cc exec: no command');
       break;
     case 'send':
     case 'recv':
@@ -77,7 +78,11 @@ export class CcService {
 
   /** A container changed (started, relaunched, tagged): look for commands it should run. */
   containersChanged(): void {
-    for (const p of this.namespaces.values()) void p.then((n) => n.kick(), () => undefined);
+    for (const p of this.namespaces.values())
+      void p.then(
+        (n) => n.kick(),
+        () => undefined,
+      );
   }
 
   ns(name: string): Promise<CcNamespace> {
@@ -209,6 +214,10 @@ export class CcService {
   };
 
   close(): void {
-    for (const p of this.namespaces.values()) void p.then((n) => n.close(), () => undefined);
+    for (const p of this.namespaces.values())
+      void p.then(
+        (n) => n.close(),
+        () => undefined,
+      );
   }
 }

@@ -32,22 +32,29 @@ class Collector {
 export async function vmExec(ctx: EngineContext, target: string, argv: string[], opts: ExecOptions = {}, ns?: string): Promise<ExecResult[]> {
   const spec = execSpec(argv, { ...opts, stdin: false });
   const out = new Map<number, ExecResult>();
-  const results = await apply(ctx, target, async (c, wild) => {
-    if (wild && c.rec.state !== 'RUNNING') return false;
-    const stdout = new Collector();
-    const stderr = new Collector();
-    const r: ExecResult = { id: c.rec.id, name: c.rec.name, stdout: '', stderr: '' };
-    out.set(c.rec.id, r);
-    const x = await startExec(ctx, c, spec, { stdout: (b) => stdout.add(b), stderr: (b) => stderr.add(b) });
-    try {
-      Object.assign(r, await x.exit);
-    } catch (e) {
-      throw new Error(`vm exec ${c.rec.name}: ${(e as Error).message}`);
-    } finally {
-      r.stdout = stdout.text();
-      r.stderr = stderr.text();
-    }
-    return true;
-  }, ns);
-  return results.filter((v) => out.has(v.id) || v.error).map((v) => ({ ...(out.get(v.id) ?? { id: v.id, name: v.name, stdout: '', stderr: '' }), ...(v.error ? { error: v.error } : {}) }));
+  const results = await apply(
+    ctx,
+    target,
+    async (c, wild) => {
+      if (wild && c.rec.state !== 'RUNNING') return false;
+      const stdout = new Collector();
+      const stderr = new Collector();
+      const r: ExecResult = { id: c.rec.id, name: c.rec.name, stdout: '', stderr: '' };
+      out.set(c.rec.id, r);
+      const x = await startExec(ctx, c, spec, { stdout: (b) => stdout.add(b), stderr: (b) => stderr.add(b) });
+      try {
+        Object.assign(r, await x.exit);
+      } catch (e) {
+        throw new Error(`vm exec ${c.rec.name}: ${(e as Error).message}`);
+      } finally {
+        r.stdout = stdout.text();
+        r.stderr = stderr.text();
+      }
+      return true;
+    },
+    ns,
+  );
+  return results
+    .filter((v) => out.has(v.id) || v.error)
+    .map((v) => ({ ...(out.get(v.id) ?? { id: v.id, name: v.name, stdout: '', stderr: '' }), ...(v.error ? { error: v.error } : {}) }));
 }

@@ -54,7 +54,12 @@ async function recordExit(ctx: EngineContext, c: Container, record: ExitRecord |
   // After `vm kill` the OOM count cannot change the outcome and the cgroup was killed already:
   // skipping both saves a dozen cgroupfs reads and a write per container of a mass kill.
   const killed = c.rec.killRequested;
-  const oom = killed ? 0 : await c.cgroups.read().then((r) => r.oomKills).catch(() => 0);
+  const oom = killed
+    ? 0
+    : await c.cgroups
+        .read()
+        .then((r) => r.oomKills)
+        .catch(() => 0);
   const { state, error } = describeExit(record, killed, oom);
   // Best-effort: init is gone, so the rest of the pid namespace died with it; a stuck
   // rmdir here must not hide the exit, and recovery retries orphans.

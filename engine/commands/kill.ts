@@ -11,11 +11,16 @@ const KILL_TIMEOUT_MS = 10_000;
 
 /** `vm kill`: SIGKILL the whole container (frozen or not) and wait until its exit is recorded → QUIT. */
 export function kill(ctx: EngineContext, target: string, ns?: string): Promise<VmResult[]> {
-  return apply(ctx, target, async (c) => {
-    if (!isAlive(c.rec.state)) return false;
-    await serialize(c, () => killOne(ctx, c));
-    return true;
-  }, ns);
+  return apply(
+    ctx,
+    target,
+    async (c) => {
+      if (!isAlive(c.rec.state)) return false;
+      await serialize(c, () => killOne(ctx, c));
+      return true;
+    },
+    ns,
+  );
 }
 
 export async function killOne(ctx: EngineContext, c: Container): Promise<void> {

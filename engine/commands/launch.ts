@@ -20,12 +20,7 @@ import { DEFAULT_DISK_SIZE } from '../config/sizes.js';
 import { layerPath, mountPoints } from '../rootfs/layers.js';
 
 /** The environment init starts with (minimega passes none; a shell needs these). */
-export const INIT_ENV = [
-  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  'TERM=xterm-256color',
-  'HOME=/root',
-  'container=nanomega',
-];
+export const INIT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm-256color', 'HOME=/root', 'container=nanomega'];
 /** Default console size: a real one, never 0×0. */
 export const CONSOLE_COLS = 80;
 export const CONSOLE_ROWS = 24;
@@ -47,7 +42,10 @@ const DEVICE_FILTER = process.env.NANOMEGA_DEVICE_FILTER || 'auto';
 function deviceFilter(c: Container): DeviceFilter {
   const v1 = c.cgroups.paths.v1.devices !== undefined;
   if (DEVICE_FILTER !== 'auto' && DEVICE_FILTER !== 'ebpf' && DEVICE_FILTER !== 'v1') {
-    throw new EngineError('E_CONFIG', `NANOMEGA_DEVICE_FILTER \`${DEVICE_FILTER}\`: want ebpf, v1 or auto`, { field: 'NANOMEGA_DEVICE_FILTER', value: DEVICE_FILTER });
+    throw new EngineError('E_CONFIG', `NANOMEGA_DEVICE_FILTER \`${DEVICE_FILTER}\`: want ebpf, v1 or auto`, {
+      field: 'NANOMEGA_DEVICE_FILTER',
+      value: DEVICE_FILTER,
+    });
   }
   const filter = DEVICE_FILTER === 'auto' ? (v1 ? 'v1' : 'ebpf') : DEVICE_FILTER;
   if (filter === 'v1' && !v1) throw new EngineError('E_HOST', 'device filter v1: this host has no v1 devices cgroup hierarchy');
@@ -93,7 +91,11 @@ export async function launch(ctx: EngineContext, arg: string, given: ContainerCo
       ...(image ? { image: { env: image.env, workdir: image.workdir } } : {}),
       nics: [],
     };
-    const c: Container = { rec, cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey), queue: Promise.resolve() };
+    const c: Container = {
+      rec,
+      cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey),
+      queue: Promise.resolve(),
+    };
     ctx.containers.set(id, c);
     return c;
   });
@@ -168,13 +170,20 @@ function checkConflicts(ctx: EngineContext, names: string[], config: ContainerCo
   for (const c of ctx.containers.values()) {
     const mine = namespaceOf(c) === ns;
     if (mine && wanted.has(c.rec.name)) throw new EngineError('E_EXISTS', `vm already exists with name \`${c.rec.name}\``, { name: c.rec.name });
-    if (mine && config.uuid && c.rec.uuid === config.uuid) throw new EngineError('E_EXISTS', `vm already exists with UUID \`${config.uuid}\``, { uuid: config.uuid });
+    if (mine && config.uuid && c.rec.uuid === config.uuid)
+      throw new EngineError('E_EXISTS', `vm already exists with UUID \`${config.uuid}\``, { uuid: config.uuid });
     if (!config.snapshot && config.filesystem && !c.rec.config.snapshot && c.rec.config.filesystem === config.filesystem) {
-      throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` is already used by vm \`${c.rec.name}\` with snapshot false`, { field: 'filesystem', value: config.filesystem });
+      throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` is already used by vm \`${c.rec.name}\` with snapshot false`, {
+        field: 'filesystem',
+        value: config.filesystem,
+      });
     }
   }
   if (!config.snapshot && config.filesystem && names.length > 1) {
-    throw new EngineError('E_CONFIG', `cannot launch ${names.length} VMs on filesystem \`${config.filesystem}\` with snapshot false`, { field: 'filesystem', value: config.filesystem });
+    throw new EngineError('E_CONFIG', `cannot launch ${names.length} VMs on filesystem \`${config.filesystem}\` with snapshot false`, {
+      field: 'filesystem',
+      value: config.filesystem,
+    });
   }
 }
 
@@ -187,7 +196,10 @@ async function resolveRootfs(ctx: EngineContext, config: ContainerConfig): Promi
   if (!config.filesystem) return { rootfs: (await ctx.hostFs()).root };
   const kind = await ctx.host.kind(config.filesystem);
   if (kind !== 'dir') {
-    throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` ${kind ? 'is not a directory' : 'does not exist'}`, { field: 'filesystem', value: config.filesystem });
+    throw new EngineError('E_CONFIG', `filesystem \`${config.filesystem}\` ${kind ? 'is not a directory' : 'does not exist'}`, {
+      field: 'filesystem',
+      value: config.filesystem,
+    });
   }
   return (await readImage(ctx.host, config.filesystem)) ?? { rootfs: config.filesystem };
 }

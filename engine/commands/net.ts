@@ -73,47 +73,53 @@ async function vlanId(ctx: EngineContext, vlan: string, ns: string): Promise<num
  * when it is disconnected.
  */
 export function netConnect(ctx: EngineContext, target: string, index: number, vlan: string, bridge?: string, ns?: string): Promise<VmResult[]> {
-  return apply(ctx, target, (c) =>
-    serialize(c, async () => {
-      const old = c.rec.nics[index];
-      const br = bridge || (old?.vlan === DISCONNECTED ? DEFAULT_BRIDGE : undefined);
-      if (isAlive(c.rec.state)) {
-        checkIndex(c, index, c.rec.nics.length, 'VM');
-        const nic = await ctx.network.connect(c.rec.id, index, vlan, br, namespaceOf(c));
-        checkpoint('net.connect.moved');
-        c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
-        c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
-      } else {
-        checkIndex(c, index, c.rec.config.net.length, 'container');
-        const spec = c.rec.config.net[index]!;
-        const newBridge = br ?? (spec.bridge || old?.bridge || DEFAULT_BRIDGE);
-        const id = await vlanId(ctx, vlan, namespaceOf(c));
-        c.rec.config.net[index] = { ...spec, vlan, bridge: newBridge };
-        if (old) c.rec.nics[index] = { ...old, vlan, vlanId: id, bridge: newBridge };
-      }
-      await ctx.save(c);
-      return true;
-    }),
+  return apply(
+    ctx,
+    target,
+    (c) =>
+      serialize(c, async () => {
+        const old = c.rec.nics[index];
+        const br = bridge || (old?.vlan === DISCONNECTED ? DEFAULT_BRIDGE : undefined);
+        if (isAlive(c.rec.state)) {
+          checkIndex(c, index, c.rec.nics.length, 'VM');
+          const nic = await ctx.network.connect(c.rec.id, index, vlan, br, namespaceOf(c));
+          checkpoint('net.connect.moved');
+          c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
+          c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
+        } else {
+          checkIndex(c, index, c.rec.config.net.length, 'container');
+          const spec = c.rec.config.net[index]!;
+          const newBridge = br ?? (spec.bridge || old?.bridge || DEFAULT_BRIDGE);
+          const id = await vlanId(ctx, vlan, namespaceOf(c));
+          c.rec.config.net[index] = { ...spec, vlan, bridge: newBridge };
+          if (old) c.rec.nics[index] = { ...old, vlan, vlanId: id, bridge: newBridge };
+        }
+        await ctx.save(c);
+        return true;
+      }),
     ns,
   );
 }
 
 /** `vm net disconnect TARGET INDEX`: live containers leave the bridge; others only record it. */
 export function netDisconnect(ctx: EngineContext, target: string, index: number, ns?: string): Promise<VmResult[]> {
-  return apply(ctx, target, (c) =>
-    serialize(c, async () => {
-      const old = c.rec.nics[index];
-      if (isAlive(c.rec.state)) {
-        checkIndex(c, index, c.rec.nics.length, 'VM');
-        const nic = await ctx.network.disconnect(c.rec.id, index);
-        c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
-      } else {
-        checkIndex(c, index, c.rec.config.net.length, 'container');
-        if (old) c.rec.nics[index] = { ...old, vlan: DISCONNECTED, vlanId: 0 };
-      }
-      await ctx.save(c);
-      return true;
-    }),
+  return apply(
+    ctx,
+    target,
+    (c) =>
+      serialize(c, async () => {
+        const old = c.rec.nics[index];
+        if (isAlive(c.rec.state)) {
+          checkIndex(c, index, c.rec.nics.length, 'VM');
+          const nic = await ctx.network.disconnect(c.rec.id, index);
+          c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
+        } else {
+          checkIndex(c, index, c.rec.config.net.length, 'container');
+          if (old) c.rec.nics[index] = { ...old, vlan: DISCONNECTED, vlanId: 0 };
+        }
+        await ctx.save(c);
+        return true;
+      }),
     ns,
   );
 }

@@ -8,9 +8,16 @@ import { captureStart } from './capture.js';
 import { qosAdd, qosClear } from './qos.js';
 
 type NetlabCall =
-  | 'qos.add' | 'qos.clear'
-  | 'capture.list' | 'capture.start' | 'capture.stop' | 'capture.config' | 'capture.read'
-  | 'net.counters' | 'topology.layout.get' | 'topology.layout.set';
+  | 'qos.add'
+  | 'qos.clear'
+  | 'capture.list'
+  | 'capture.start'
+  | 'capture.stop'
+  | 'capture.config'
+  | 'capture.read'
+  | 'net.counters'
+  | 'topology.layout.get'
+  | 'topology.layout.set';
 
 export type NetlabHandlers = { [K in NetlabCall]: (...args: Calls[K]['args']) => Promise<Calls[K]['result']> };
 

@@ -13,40 +13,50 @@ import { apply } from './targets.js';
  */
 export function qosAdd(ctx: EngineContext, target: string, index: number, op: QosOp, ns?: string): Promise<VmResult[]> {
   const settings = parseQosOp(op); // bad values fail the whole command, before any container is touched
-  return apply(ctx, target, async (c) => {
-    await serialize(c, async () => {
-      checkIndex(c, index);
-      const next = mergeQos(qosOf(c, index), op.type, settings);
-      try {
-        await applyNic(ctx, c, index, next);
-      } catch (e) {
-        // As minimega: a constraint tc refused leaves the NIC without any (never half-applied).
-        await applyNic(ctx, c, index, undefined).catch(() => undefined);
-        setQos(c, index, undefined);
+  return apply(
+    ctx,
+    target,
+    async (c) => {
+      await serialize(c, async () => {
+        checkIndex(c, index);
+        const next = mergeQos(qosOf(c, index), op.type, settings);
+        try {
+          await applyNic(ctx, c, index, next);
+        } catch (e) {
+          // As minimega: a constraint tc refused leaves the NIC without any (never half-applied).
+          await applyNic(ctx, c, index, undefined).catch(() => undefined);
+          setQos(c, index, undefined);
+          await ctx.save(c);
+          throw e;
+        }
+        setQos(c, index, next);
         await ctx.save(c);
-        throw e;
-      }
-      setQos(c, index, next);
-      await ctx.save(c);
-    });
-    return true;
-  }, ns);
+      });
+      return true;
+    },
+    ns,
+  );
 }
 
 /** `clear qos TARGET [INDEX]`: back to the default qdisc on one NIC or (no index) every NIC. */
 export function qosClear(ctx: EngineContext, target: string, index?: number, ns?: string): Promise<VmResult[]> {
-  return apply(ctx, target, async (c) => {
-    await serialize(c, async () => {
-      if (index !== undefined) checkIndex(c, index);
-      const which = index === undefined ? c.rec.config.net.map((_, i) => i) : [index];
-      for (const i of which) {
-        await applyNic(ctx, c, i, undefined);
-        setQos(c, i, undefined);
-      }
-      await ctx.save(c);
-    });
-    return true;
-  }, ns);
+  return apply(
+    ctx,
+    target,
+    async (c) => {
+      await serialize(c, async () => {
+        if (index !== undefined) checkIndex(c, index);
+        const which = index === undefined ? c.rec.config.net.map((_, i) => i) : [index];
+        for (const i of which) {
+          await applyNic(ctx, c, i, undefined);
+          setQos(c, i, undefined);
+        }
+        await ctx.save(c);
+      });
+      return true;
+    },
+    ns,
+  );
 }
 
 /**
@@ -88,4 +98,3 @@ function strip(q: QosSettings): QosSettings {
   if (q.rate !== undefined) out.rate = q.rate;
   return out;
 }
-

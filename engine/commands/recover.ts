@@ -23,7 +23,11 @@ export async function recover(ctx: EngineContext): Promise<void> {
   const { ids, strays } = await ctx.store.scan();
   for (const id of ids) {
     const rec = await ctx.store.load(id).catch((e: unknown) => unreadable(ctx, id, e));
-    const c: Container = { rec, cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey), queue: Promise.resolve() };
+    const c: Container = {
+      rec,
+      cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey),
+      queue: Promise.resolve(),
+    };
     ctx.containers.set(id, c);
     ctx.nextId = Math.max(ctx.nextId, id + 1);
     if (isAlive(rec.state)) await readopt(ctx, c);
@@ -112,10 +116,11 @@ async function readopt(ctx: EngineContext, c: Container): Promise<void> {
   await c.cgroups.kill().catch(() => undefined);
   await c.cgroups.remove().catch(() => undefined);
   if (rec.nics.length) await ctx.network.detach(rec.id).catch(() => undefined);
-  const oom = await c.cgroups.read().then((r) => r.oomKills).catch(() => 0);
-  const outcome = interrupted
-    ? { state: 'ERROR' as const, error: 'launch interrupted by a daemon restart' }
-    : describeExit(record, rec.killRequested, oom);
+  const oom = await c.cgroups
+    .read()
+    .then((r) => r.oomKills)
+    .catch(() => 0);
+  const outcome = interrupted ? { state: 'ERROR' as const, error: 'launch interrupted by a daemon restart' } : describeExit(record, rec.killRequested, oom);
   rec.state = outcome.state;
   if (outcome.error) rec.tags.error = outcome.error;
   rec.phase = 'ready';

@@ -9,13 +9,18 @@ import { checkpoint } from '../fault.js';
 
 /** `vm start`: thaw BUILDING/PAUSED; a named QUIT/ERROR container is relaunched in its instance dir. */
 export function start(ctx: EngineContext, target: string, ns?: string): Promise<VmResult[]> {
-  return apply(ctx, target, async (c, wild) => {
-    // minimega: naming a running VM is an error of its own; `all` just skips it.
-    if (!wild && c.rec.state === 'RUNNING') throw new EngineError('E_STATE', 'vm is already running', { name: c.rec.name });
-    if (wild ? !canStartWild(c.rec.state) : !canStartNamed(c.rec.state)) return false;
-    await serialize(c, () => startOne(ctx, c));
-    return true;
-  }, ns);
+  return apply(
+    ctx,
+    target,
+    async (c, wild) => {
+      // minimega: naming a running VM is an error of its own; `all` just skips it.
+      if (!wild && c.rec.state === 'RUNNING') throw new EngineError('E_STATE', 'vm is already running', { name: c.rec.name });
+      if (wild ? !canStartWild(c.rec.state) : !canStartNamed(c.rec.state)) return false;
+      await serialize(c, () => startOne(ctx, c));
+      return true;
+    },
+    ns,
+  );
 }
 
 async function startOne(ctx: EngineContext, c: Container): Promise<void> {

@@ -63,12 +63,7 @@ export function findOne(ctx: EngineContext, target: string, ns?: string): Contai
  * one container reports `vm not found: x` or `VM state error: x`; other misses are silent, as in
  * minimega.
  */
-export async function apply(
-  ctx: EngineContext,
-  target: string,
-  fn: (c: Container, wild: boolean) => Promise<boolean>,
-  ns?: string,
-): Promise<VmResult[]> {
+export async function apply(ctx: EngineContext, target: string, fn: (c: Container, wild: boolean) => Promise<boolean>, ns?: string): Promise<VmResult[]> {
   const vals = expandList(target);
   const wild = vals.includes(WILDCARD);
   const pool = containersIn(ctx, ns);

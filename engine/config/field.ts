@@ -65,4 +65,3 @@ export function mapLines(m: Record<string, string>): string {
     .map((k) => `${k} -> ${m[k]}`)
     .join('\n');
 }
-

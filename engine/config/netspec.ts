@@ -31,10 +31,38 @@ export const DEFAULT_DRIVER = 'e1000';
  * names). minimega asks qemu for the list; nanomega runs no qemu, so it keeps its own.
  */
 export const NIC_DRIVERS: ReadonlySet<string> = new Set([
-  'e1000', 'e1000-82540em', 'e1000-82544gc', 'e1000-82545em', 'e1000e', 'igb', 'i82550', 'i82551', 'i82557a',
-  'i82557b', 'i82557c', 'i82558a', 'i82558b', 'i82559a', 'i82559b', 'i82559c', 'i82559er', 'i82562', 'i82801',
-  'ne2k_isa', 'ne2k_pci', 'pcnet', 'rocker', 'rtl8139', 'tulip', 'usb-net', 'virtio-net', 'virtio-net-device',
-  'virtio-net-pci', 'virtio-net-pci-non-transitional', 'virtio-net-pci-transitional', 'vmxnet3',
+  'e1000',
+  'e1000-82540em',
+  'e1000-82544gc',
+  'e1000-82545em',
+  'e1000e',
+  'igb',
+  'i82550',
+  'i82551',
+  'i82557a',
+  'i82557b',
+  'i82557c',
+  'i82558a',
+  'i82558b',
+  'i82559a',
+  'i82559b',
+  'i82559c',
+  'i82559er',
+  'i82562',
+  'i82801',
+  'ne2k_isa',
+  'ne2k_pci',
+  'pcnet',
+  'rocker',
+  'rtl8139',
+  'tulip',
+  'usb-net',
+  'virtio-net',
+  'virtio-net-device',
+  'virtio-net-pci',
+  'virtio-net-pci-non-transitional',
+  'virtio-net-pci-transitional',
+  'vmxnet3',
 ]);
 
 const IPV4_CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
@@ -164,7 +192,14 @@ function specParts(n: NetSpec, withDriver: boolean): string {
 function sameNic(text: string, n: NetSpec): boolean {
   try {
     const p = parseNetSpec(text);
-    return (p.bridge || DEFAULT_BRIDGE) === (n.bridge || DEFAULT_BRIDGE) && p.vlan === n.vlan && p.mac === n.mac && p.ip === n.ip && (p.driver ?? DEFAULT_DRIVER) === (n.driver ?? DEFAULT_DRIVER) && !!p.qinq === !!n.qinq;
+    return (
+      (p.bridge || DEFAULT_BRIDGE) === (n.bridge || DEFAULT_BRIDGE) &&
+      p.vlan === n.vlan &&
+      p.mac === n.mac &&
+      p.ip === n.ip &&
+      (p.driver ?? DEFAULT_DRIVER) === (n.driver ?? DEFAULT_DRIVER) &&
+      !!p.qinq === !!n.qinq
+    );
   } catch {
     return false;
   }

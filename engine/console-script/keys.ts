@@ -116,7 +116,6 @@ export function encodeKeys(data: string): string {
 /** Console output without terminal control sequences and carriage returns: what `expect` matches. */
 export function stripAnsi(s: string): string {
   // CSI, OSC (BEL or ST terminated), two-character ESC sequences, and \r.
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]|\r/g, '');
 }
 

@@ -295,11 +295,20 @@ export class ConsoleScripts {
 
   /** Keystrokes a client typed into container `id`'s console (recorded by a running `record`). */
   noteInput(id: ContainerId, data: string): void {
-    void this.consoles.get(id)?.then((s) => s.note(data), () => undefined);
+    const session = this.consoles.get(id);
+    if (session)
+      session.then(
+        (s) => s.note(data),
+        () => undefined, // Best-effort: a console that failed to open records nothing.
+      );
   }
 
   closeAll(): void {
-    for (const p of this.consoles.values()) void p.then((s) => s.close(), () => undefined);
+    for (const p of this.consoles.values())
+      void p.then(
+        (s) => s.close(),
+        () => undefined,
+      );
     this.consoles.clear();
   }
 }

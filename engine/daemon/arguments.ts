@@ -5,7 +5,10 @@ type Check = (v: unknown) => boolean;
 /** Strings up to 4 MiB: a 1 MB `vm config` value must reach validation and get its error. */
 const str: Check = (v) => typeof v === 'string' && v.length <= 4 << 20;
 const int: Check = (v) => Number.isSafeInteger(v);
-const optional = (c: Check): Check => (v) => v === undefined || v === null || c(v);
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined || v === null || c(v);
 const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const bool: Check = (v) => typeof v === 'boolean';
@@ -14,18 +17,33 @@ const tapRequest: Check = (v) => {
   if (!obj(v)) return false;
   const r = v as Record<string, unknown>;
   const known = ['vlan', 'bridge', 'ip', 'dhcp', 'name'];
-  return Object.keys(r).every((k) => known.includes(k)) && str(r.vlan) && optional(str)(r.bridge) && optional(str)(r.ip) && optional(bool)(r.dhcp) && optional(str)(r.name);
+  return (
+    Object.keys(r).every((k) => known.includes(k)) &&
+    str(r.vlan) &&
+    optional(str)(r.bridge) &&
+    optional(str)(r.ip) &&
+    optional(bool)(r.dhcp) &&
+    optional(str)(r.name)
+  );
 };
 
-const strList = (max: number): Check => (v) => Array.isArray(v) && v.length <= max && v.every(str);
+const strList =
+  (max: number): Check =>
+  (v) =>
+    Array.isArray(v) && v.length <= max && v.every(str);
 /** ExecOptions: tty, cols, rows, env, cwd, stdin. */
 const execOptions: Check = (v) => {
   if (!obj(v)) return false;
   const r = v as Record<string, unknown>;
   const known = ['tty', 'cols', 'rows', 'env', 'cwd', 'stdin'];
   return (
-    Object.keys(r).every((k) => known.includes(k)) && optional(bool)(r.tty) && optional(int)(r.cols) && optional(int)(r.rows) &&
-    optional(strList(4096))(r.env) && optional(str)(r.cwd) && optional(bool)(r.stdin)
+    Object.keys(r).every((k) => known.includes(k)) &&
+    optional(bool)(r.tty) &&
+    optional(int)(r.cols) &&
+    optional(int)(r.rows) &&
+    optional(strList(4096))(r.env) &&
+    optional(str)(r.cwd) &&
+    optional(bool)(r.stdin)
   );
 };
 
@@ -56,7 +74,10 @@ const ccSpec: Check = (v) => {
       return false;
   }
 };
-const oneOf = (...vs: string[]): Check => (v) => typeof v === 'string' && vs.includes(v);
+const oneOf =
+  (...vs: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && vs.includes(v);
 
 /** PipeChange: mode, log, via. */
 const pipeChange: Check = (v) => {

@@ -73,7 +73,12 @@ async function gone(host: Host, pid: number, marker: string, ms: number): Promis
 
 /** First line of a failed daemon's stderr, for an error message. */
 export function firstLine(stderr: string, fallback: string): string {
-  return stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? fallback;
+  return (
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? fallback
+  );
 }
 
 function sleep(ms: number): Promise<void> {

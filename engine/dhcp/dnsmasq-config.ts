@@ -113,12 +113,16 @@ export function dnsmasqArgv(f: DnsmasqFiles, p: DnsmasqPlan): string[] {
 
 /** dhcp-hostsfile lines: `mac,ip`. */
 export function dhcpHostsText(s: DnsmasqSettings): string {
-  return Object.entries(s.hosts).map(([mac, ip]) => `${mac},${ip}\n`).join('');
+  return Object.entries(s.hosts)
+    .map(([mac, ip]) => `${mac},${ip}\n`)
+    .join('');
 }
 
 /** hosts(5) lines. */
 export function hostsText(s: DnsmasqSettings): string {
-  return Object.entries(s.dns).map(([ip, name]) => `${ip}\t${name}\n`).join('');
+  return Object.entries(s.dns)
+    .map(([ip, name]) => `${ip}\t${name}\n`)
+    .join('');
 }
 
 export function resolvText(s: DnsmasqSettings): string {

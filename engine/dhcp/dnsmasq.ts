@@ -177,7 +177,10 @@ export class DnsmasqServers {
     const lo = ipv4Arg('low dhcp range', low);
     const hi = ipv4Arg('high dhcp range', high);
     const { iface, cidr } = await this.holder(listen, addr);
-    for (const [field, value, n] of [['low dhcp range', low, lo], ['high dhcp range', high, hi]] as const) {
+    for (const [field, value, n] of [
+      ['low dhcp range', low, lo],
+      ['high dhcp range', high, hi],
+    ] as const) {
       if (!isHostAddress(cidr, n)) {
         const where = inSubnet(cidr, n) ? 'the network or broadcast address of' : 'outside';
         throw configError(field, value, `dnsmasq start: ${field} ${value} is ${where} ${subnetText(cidr)}, the subnet of ${listen} on ${iface}`);
@@ -198,7 +201,11 @@ export class DnsmasqServers {
       const a = (l.addr_info ?? []).find((x) => x.local === listen);
       if (!a) continue;
       if (!(await this.taps.get(l.ifname))) {
-        throw configError('listen address', listen, `dnsmasq start: ${listen} is on ${l.ifname}, which is not a host tap (tap create VLAN ip ${listen}/24 makes one)`);
+        throw configError(
+          'listen address',
+          listen,
+          `dnsmasq start: ${listen} is on ${l.ifname}, which is not a host tap (tap create VLAN ip ${listen}/24 makes one)`,
+        );
       }
       return { iface: l.ifname, cidr: { addr, prefix: a.prefixlen } };
     }
@@ -288,4 +295,3 @@ function ipv4Arg(field: string, value: string): number {
   if (n === undefined) throw configError(field, value, `dnsmasq start: invalid ${field} \`${value}\`: want a.b.c.d`);
   return n;
 }
-

@@ -92,7 +92,14 @@ async function featureRows(host: Host): Promise<DoctorRow[]> {
   const rows: DoctorRow[] = [];
   const row = (check: string, ok: boolean, value: string, note: string): DoctorRow => ({ check, value, want: 'present', status: ok ? 'ok' : 'fail', note });
   const filesystems = await host.readFile('/proc/filesystems').catch(() => '');
-  rows.push(row('overlayfs', /\toverlay$/m.test(filesystems), /\toverlay$/m.test(filesystems) ? 'yes' : 'no', 'snapshot mode (the default) mounts an overlay per container'));
+  rows.push(
+    row(
+      'overlayfs',
+      /\toverlay$/m.test(filesystems),
+      /\toverlay$/m.test(filesystems) ? 'yes' : 'no',
+      'snapshot mode (the default) mounts an overlay per container',
+    ),
+  );
   const mounts = parseCgroupMounts(await host.readFile('/proc/self/mountinfo').catch(() => ''));
   const v1 = Object.keys(mounts.v1).sort().join(',');
   const layout = mounts.unified ? (v1 ? `hybrid (v1: ${v1}; v2 at ${mounts.unified})` : `v2 at ${mounts.unified}`) : v1 ? `v1: ${v1}` : 'none';
@@ -111,9 +118,21 @@ async function featureRows(host: Host): Promise<DoctorRow[]> {
     });
   }
   const lastCap = await readNumber(host, '/proc/sys/kernel/cap_last_cap');
-  rows.push({ check: 'cap_last_cap', value: lastCap === undefined ? '-' : String(lastCap), want: '-', status: 'info', note: 'every capability above Docker\'s 14 is dropped up to this' });
+  rows.push({
+    check: 'cap_last_cap',
+    value: lastCap === undefined ? '-' : String(lastCap),
+    want: '-',
+    status: 'info',
+    note: "every capability above Docker's 14 is dropped up to this",
+  });
   const ports = 1024;
-  rows.push({ check: 'ports per Linux bridge', value: String(ports), want: '-', status: 'info', note: 'the kernel limit; NICs beyond it on one bridge are refused with a message' });
+  rows.push({
+    check: 'ports per Linux bridge',
+    value: String(ports),
+    want: '-',
+    status: 'info',
+    note: 'the kernel limit; NICs beyond it on one bridge are refused with a message',
+  });
   return rows;
 }
 
@@ -129,5 +148,12 @@ export async function doctor(host: Host, opts: { fix?: boolean } = {}): Promise<
 export function renderDoctor(rows: readonly DoctorRow[]): string {
   const table = [['check', 'value', 'want', 'status', 'note'], ...rows.map((r) => [r.check, r.value, r.want, r.status, r.note])];
   const widths = table[0]!.map((_, i) => Math.max(5, ...table.map((r) => r[i]!.length)));
-  return table.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join(' | ').trimEnd()).join('\n');
+  return table
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join(' | ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -55,17 +55,20 @@ export class ExecRelay {
       this.drop(session);
       throw e;
     }
-    st.x.exit.then(
-      (r) => this.ctx.emit('exec.exit', { session, ...r }),
-      (e: Error) => this.ctx.emit('exec.exit', { session, error: e.message }),
-    ).finally(() => this.drop(session));
+    st.x.exit
+      .then(
+        (r) => this.ctx.emit('exec.exit', { session, ...r }),
+        (e: Error) => this.ctx.emit('exec.exit', { session, error: e.message }),
+      )
+      .finally(() => this.drop(session));
     return { session, id: c.rec.id, name: c.rec.name };
   }
 
   input(owner: ExecOwner, session: number, base64: string): Promise<void> {
     const st = this.stream(owner, session);
     const data = Buffer.from(base64, 'base64');
-    if (data.length > MAX_INPUT_BYTES) throw new EngineError('E_CONFIG', `exec input: ${data.length} bytes in one call (at most ${MAX_INPUT_BYTES})`, { field: 'data' });
+    if (data.length > MAX_INPUT_BYTES)
+      throw new EngineError('E_CONFIG', `exec input: ${data.length} bytes in one call (at most ${MAX_INPUT_BYTES})`, { field: 'data' });
     st.input = st.input.then(() => st.x?.write(data));
     return st.input;
   }
@@ -77,7 +80,8 @@ export class ExecRelay {
   }
 
   signal(owner: ExecOwner, session: number, signo: number): void {
-    if (!Number.isInteger(signo) || signo < 1 || signo > 64) throw new EngineError('E_CONFIG', `exec signal: ${signo} is not 1..64`, { field: 'signal', value: signo });
+    if (!Number.isInteger(signo) || signo < 1 || signo > 64)
+      throw new EngineError('E_CONFIG', `exec signal: ${signo} is not 1..64`, { field: 'signal', value: signo });
     this.stream(owner, session).x?.signal(signo);
   }
 

@@ -28,7 +28,8 @@ export function execSpec(argv: readonly string[], opts: ExecOptions = {}): ExecS
   if (argv.length === 0 || argv[0] === '') throw new EngineError('E_CONFIG', 'exec: no command given', { field: 'argv' });
   for (const a of argv) if (a.includes('\0')) throw new EngineError('E_CONFIG', 'exec: an argument contains NUL', { field: 'argv' });
   for (const e of opts.env ?? []) {
-    if (!/^[^=\0]+=[^\0]*$/.test(e)) throw new EngineError('E_CONFIG', `exec: env ${JSON.stringify(e.slice(0, 80))} is not KEY=VALUE`, { field: 'env', value: e.slice(0, 200) });
+    if (!/^[^=\0]+=[^\0]*$/.test(e))
+      throw new EngineError('E_CONFIG', `exec: env ${JSON.stringify(e.slice(0, 80))} is not KEY=VALUE`, { field: 'env', value: e.slice(0, 200) });
   }
   if (opts.cwd !== undefined && (opts.cwd === '' || opts.cwd.includes('\0'))) {
     throw new EngineError('E_CONFIG', `exec: bad working directory ${JSON.stringify(opts.cwd.slice(0, 80))}`, { field: 'cwd', value: opts.cwd.slice(0, 200) });

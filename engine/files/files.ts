@@ -36,7 +36,8 @@ export class FilesDir {
   async list(path = '/', recursive = false): Promise<FileEntry[]> {
     const out: FileEntry[] = [];
     const add = (e: FileEntry) => {
-      if (out.length >= FILE_LIST_MAX) throw new EngineError('E_CONFIG', `file list ${path}: more than ${FILE_LIST_MAX} entries`, { field: 'path', value: path });
+      if (out.length >= FILE_LIST_MAX)
+        throw new EngineError('E_CONFIG', `file list ${path}: more than ${FILE_LIST_MAX} entries`, { field: 'path', value: path });
       out.push(e);
     };
     for (const match of await this.glob(path, 'list')) {
@@ -124,7 +125,10 @@ export class FilesDir {
    */
   private async glob(path: string, op: string): Promise<string[]> {
     const full = this.clean(path);
-    const parts = posix.relative(this.base, full).split('/').filter((p) => p !== '');
+    const parts = posix
+      .relative(this.base, full)
+      .split('/')
+      .filter((p) => p !== '');
     let current = [this.base];
     for (const part of parts) {
       const next: string[] = [];

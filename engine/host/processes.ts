@@ -69,9 +69,7 @@ function startProgram(argv: readonly string[], env: Record<string, string>, onEx
   child.stdout.on('data', (d: Buffer) => out.add(d));
   child.stderr.on('data', (d: Buffer) => err.add(d));
   child.on('error', (e) => finish({ code: -1, stdout: out.text, stderr: `${argv[0]}: ${errnoText(e)}` }));
-  child.on('close', (code, signal) =>
-    finish({ code: code ?? -1, ...(signal ? { signal } : {}), stdout: out.text, stderr: err.text }),
-  );
+  child.on('close', (code, signal) => finish({ code: code ?? -1, ...(signal ? { signal } : {}), stdout: out.text, stderr: err.text }));
   return { pid: child.pid ?? 0 };
 }
 

@@ -67,12 +67,7 @@ export async function filesPath(host: LanguageHost, filesDir: string, name: stri
 }
 
 /** One argument through the preprocessor. */
-export async function preprocessValue(
-  v: string,
-  env: (name: string) => string | undefined,
-  host: LanguageHost,
-  filesDir: string,
-): Promise<string> {
+export async function preprocessValue(v: string, env: (name: string) => string | undefined, host: LanguageHost, filesDir: string): Promise<string> {
   v = expandEnv(v, env);
   const m = URL_RE.exec(v);
   if (!m) return v;
@@ -101,12 +96,7 @@ export async function preprocessValue(
 }
 
 /** Preprocess one command level's args in place. */
-export async function preprocessCommand(
-  cmd: Command,
-  env: (name: string) => string | undefined,
-  host: LanguageHost,
-  filesDir: string,
-): Promise<void> {
+export async function preprocessCommand(cmd: Command, env: (name: string) => string | undefined, host: LanguageHost, filesDir: string): Promise<void> {
   for (const k of Object.keys(cmd.stringArgs)) cmd.stringArgs[k] = await preprocessValue(cmd.stringArgs[k]!, env, host, filesDir);
   for (const k of Object.keys(cmd.listArgs)) {
     const list = cmd.listArgs[k]!;

@@ -62,7 +62,11 @@ export function render(r: Response, flags: Flags, host: string): string {
     }
     if (flags.sort) rows = [...rows].sort(compareRows);
     const lines = flags.headers ? [header, ...rows] : rows;
-    if (flags.mode === 'csv') return lines.map((l) => l.map(csvField).join(',')).join('\n').trim();
+    if (flags.mode === 'csv')
+      return lines
+        .map((l) => l.map(csvField).join(','))
+        .join('\n')
+        .trim();
     return tabwrite(lines.map((l) => l.join('\t| ') + '\n').join('')).trim();
   }
   if (r.errors.length > 0 || !r.text) return '';
@@ -109,7 +113,10 @@ export function applyFilter(r: Response, f: Filter, host: string): Response {
   if (f.col === 'host') return filterMatch(f, host) ? r : { errors: [] };
   if (!r.header || !r.rows) return r;
   const all = [...r.header, ...(r.hidden ?? [])];
-  const col = resolveColumn(all.map((h) => h.toLowerCase()), f.col);
+  const col = resolveColumn(
+    all.map((h) => h.toLowerCase()),
+    f.col,
+  );
   const idx = r.header.findIndex((h) => h.toLowerCase() === col);
   if (idx >= 0) return { ...r, rows: r.rows.filter((row) => filterMatch(f, row[idx]!)) };
   return { ...r, rows: filterMatch(f, NOT_APPLICABLE) ? r.rows : [] };

@@ -7,7 +7,18 @@
  */
 import type { CommandResult } from '../api/types.js';
 import type { CommandTrie } from './compile.js';
-import { type CallContext, type Chunk, type Command, type Compiled, type Handler, type LanguageDeps, type NamespaceScope, type Reply, type SessionApi, invalidCommand } from './handler.js';
+import {
+  type CallContext,
+  type Chunk,
+  type Command,
+  type Compiled,
+  type Handler,
+  type LanguageDeps,
+  type NamespaceScope,
+  type Reply,
+  type SessionApi,
+  invalidCommand,
+} from './handler.js';
 import { lexInput } from './input.js';
 import { preprocessCommand } from './preprocess.js';
 import { render } from './render.js';
@@ -83,7 +94,10 @@ export class Session implements SessionApi {
     if (parts.length === 0) return { output: '', errors: [] };
     if (parts.length === 1) return parts[0]!;
     return {
-      output: parts.map((p) => p.output).filter((o) => o !== '').join('\n'),
+      output: parts
+        .map((p) => p.output)
+        .filter((o) => o !== '')
+        .join('\n'),
       errors: parts.flatMap((p) => p.errors),
       chunks: parts,
     };

@@ -5,10 +5,7 @@
  */
 import type { CommandResult } from '../api/types.js';
 
-export async function runTranscript(
-  script: string,
-  exec: (line: string) => Promise<CommandResult>,
-): Promise<string> {
+export async function runTranscript(script: string, exec: (line: string) => Promise<CommandResult>): Promise<string> {
   const lines = script.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   let out = '';

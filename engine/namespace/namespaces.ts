@@ -106,8 +106,7 @@ export class Namespaces {
     let ns = this.byName.get(name);
     if (!ns) {
       checkNamespaceName(name);
-      const config =
-        name === DEFAULT_NAMESPACE && this.opts.defaultConfig ? this.opts.defaultConfig : new ConfigStore(this.opts.configEnv(name));
+      const config = name === DEFAULT_NAMESPACE && this.opts.defaultConfig ? this.opts.defaultConfig : new ConfigStore(this.opts.configEnv(name));
       ns = new Namespace(newRecord(name, [this.opts.hostname]), config);
       this.byName.set(name, ns);
       this.opts.changed?.();

@@ -51,7 +51,10 @@ export class AttachWave {
     this.scheduled = false;
     this.running = true;
     try {
-      const results = await this.network.attachMany(batch.map((p) => p.req), { containerSide: 'caller' });
+      const results = await this.network.attachMany(
+        batch.map((p) => p.req),
+        { containerSide: 'caller' },
+      );
       batch.forEach((p, i) => {
         const r = results[i]!;
         if (r.ok) p.resolve({ nics: r.nics, container: r.container });

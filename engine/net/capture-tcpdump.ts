@@ -73,16 +73,20 @@ class TcpdumpProcess implements CaptureProcess {
     this.done = new Promise((resolve) => {
       child.on('error', (e) => {
         clearTimeout(timer);
-        const err = (e as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new EngineError('E_HOST', `capture ${opts.iface}: tcpdump not found (install Debian's tcpdump package)`, { path: TCPDUMP })
-          : hostError('spawn', TCPDUMP, e);
+        const err =
+          (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new EngineError('E_HOST', `capture ${opts.iface}: tcpdump not found (install Debian's tcpdump package)`, { path: TCPDUMP })
+            : hostError('spawn', TCPDUMP, e);
         readyReject(err);
         resolve({ code: null, signal: null, stderr: err.message });
       });
       // 'close' comes after stdout has ended, so every chunk was delivered.
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        const why = stderr.split('\n').filter((l) => l.trim() && !LISTENING_RE.test(l) && !/packets? (captured|received|dropped)/.test(l)).join('; ');
+        const why = stderr
+          .split('\n')
+          .filter((l) => l.trim() && !LISTENING_RE.test(l) && !/packets? (captured|received|dropped)/.test(l))
+          .join('; ');
         if (!started) readyReject(new EngineError('E_HOST', `capture ${opts.iface}: ${why || `tcpdump exited ${code ?? signal}`}`, { path: opts.iface }));
         resolve({ code, signal, stderr: why });
       });

@@ -154,7 +154,15 @@ export class Captures {
       if (!existed) await this.port.remove(path).catch(() => undefined);
       throw e;
     }
-    r.finished = Promise.all(r.procs.map((p) => p.done)).then((exits) => this.finish(r, exits.map((x) => x.stderr).filter(Boolean).join('; ')));
+    r.finished = Promise.all(r.procs.map((p) => p.done)).then((exits) =>
+      this.finish(
+        r,
+        exits
+          .map((x) => x.stderr)
+          .filter(Boolean)
+          .join('; '),
+      ),
+    );
     this.running.set(info.id, r);
     this.pids.set(info.id, await Promise.all(r.procs.map(async (p) => ({ pid: p.pid, ticks: await this.port.startTicks(p.pid) }))));
     await this.save();
@@ -167,12 +175,18 @@ export class Captures {
     for (const id of ids) {
       if (!this.running.has(id)) throw new EngineError('E_NOT_FOUND', `no running capture ${id}`, { id });
     }
-    return this.stopRunning(ids.map((id) => this.running.get(id)!), '');
+    return this.stopRunning(
+      ids.map((id) => this.running.get(id)!),
+      '',
+    );
   }
 
   /** Stops the captures of a container (it is exiting: its host ends are about to go). */
   async stopContainer(id: ContainerId, reason: string): Promise<void> {
-    await this.stopRunning([...this.running.values()].filter((r) => r.info.vm?.id === id), reason);
+    await this.stopRunning(
+      [...this.running.values()].filter((r) => r.info.vm?.id === id),
+      reason,
+    );
   }
 
   /** Stops everything (daemon shutdown, nuke). */
@@ -227,7 +241,13 @@ export class Captures {
         if (pid > 0 && ticks > 0 && (await this.port.startTicks(pid)) === ticks) this.port.kill(pid, 'SIGTERM');
       }
       const size = await this.port.size(c.path);
-      this.finished.push({ ...c, state: 'stopped', stoppedAt: now, reason: 'the daemon restarted', ...(size !== undefined && c.path !== DEV_NULL ? { bytes: size } : {}) });
+      this.finished.push({
+        ...c,
+        state: 'stopped',
+        stoppedAt: now,
+        reason: 'the daemon restarted',
+        ...(size !== undefined && c.path !== DEV_NULL ? { bytes: size } : {}),
+      });
     }
     this.finished = this.finished.slice(-FINISHED_KEPT);
     await this.save();
@@ -252,10 +272,12 @@ export class Captures {
       if (whole.length === 0) return;
       r.info.packets += split.packets - before;
       r.info.bytes += whole.length;
-      r.chain = r.chain.then(() => r.sink.append(whole)).catch((e: Error) => {
-        if (!r.writeError) r.writeError = e.message;
-        for (const q of r.procs) q.stop();
-      });
+      r.chain = r.chain
+        .then(() => r.sink.append(whole))
+        .catch((e: Error) => {
+          if (!r.writeError) r.writeError = e.message;
+          for (const q of r.procs) q.stop();
+        });
     });
   }
 

@@ -40,7 +40,12 @@ export function failedLine(stderr: string): number | undefined {
 }
 
 export function netError(op: string, device: string, stderr: string, detail: Record<string, string | number> = {}): EngineError {
-  const why = stderr.trim().split('\n').filter((l) => !l.startsWith('Command failed')).join('; ') || 'failed';
+  const why =
+    stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('Command failed'))
+      .join('; ') || 'failed';
   return new EngineError('E_HOST', `${op}: ${device}: ${why}`, { op, path: device, stderr: stderr.trim(), ...detail });
 }
 

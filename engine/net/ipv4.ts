@@ -47,7 +47,7 @@ export function subnetText(c: Cidr4): string {
 
 /** True when `addr` is inside the subnet of `c`. */
 export function inSubnet(c: Cidr4, addr: number): boolean {
-  return ((addr & mask(c.prefix)) >>> 0) === networkOf(c);
+  return (addr & mask(c.prefix)) >>> 0 === networkOf(c);
 }
 
 /**

@@ -172,7 +172,12 @@ export class LinuxBridge implements BridgeBackend {
       }
       if ((await this.host.readdir(`${SYS_NET}/${kb}/${BRIF}`)).length === 0) del.push(kb);
     }
-    await runBatch(this.host, 'ip', del.map((kb) => `link del ${kb}`), { op: 'remove bridges', force: true });
+    await runBatch(
+      this.host,
+      'ip',
+      del.map((kb) => `link del ${kb}`),
+      { op: 'remove bridges', force: true },
+    );
     for (const kb of del) this.owned.delete(kb);
     return del.length > 0;
   }

@@ -354,7 +354,8 @@ export class Network {
       const stray = (await this.taggedLinks()).filter((l) => l.kind === 'tap' && !known.has(l.name)).map((l) => l.name);
       if (this.stateLost) {
         // Without net.json a live container's NIC looks exactly like a stray: keep them all.
-        if (stray.length) logError('network reconcile', `net.json was unreadable: keeping ${stray.length} tagged link(s) it cannot account for (nuke removes them)`);
+        if (stray.length)
+          logError('network reconcile', `net.json was unreadable: keeping ${stray.length} tagged link(s) it cannot account for (nuke removes them)`);
         return;
       }
       await runBatch(this.host, 'ip', deleteLines(stray), { op: 'reconcile', force: true });
@@ -374,7 +375,12 @@ export class Network {
       for (const l of links) if (l.kind === 'bridge') bridges.add(l.name);
       const live = [];
       for (const b of bridges) if (await this.host.exists(`${SYS_NET}/${b}`)) live.push(b);
-      await runBatch(this.host, 'ip', live.map((b) => `link del ${b}`), { op: 'nuke', force: true });
+      await runBatch(
+        this.host,
+        'ip',
+        live.map((b) => `link del ${b}`),
+        { op: 'nuke', force: true },
+      );
       this.containers.clear();
       this.owned.clear();
       await this.save();
@@ -391,7 +397,11 @@ export class Network {
     return nics.map((spec, index) => {
       checkNetSpec(spec, `net[${index}]`);
       if (spec.qinq && this.backendImpl!.kind !== 'ovs') {
-        throw configError('networks', spec.vlan, `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${this.backendImpl!.mode})`);
+        throw configError(
+          'networks',
+          spec.vlan,
+          `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${this.backendImpl!.mode})`,
+        );
       }
       const vlanId = this.vlans.resolve(spec.vlan, req.c.namespace);
       const tapNo = this.nextTap++;
@@ -404,7 +414,18 @@ export class Network {
       }
       inUse.add(mac);
       const bridge = spec.bridge === '' ? this.defaultBridge : spec.bridge;
-      return { index, tap, ifname: `${CONTAINER_IFNAME}${index}`, mac, bridge, vlan: spec.vlan.trim(), vlanId, ip: spec.ip, connected: true, ...(spec.qinq ? { qinq: true } : {}) };
+      return {
+        index,
+        tap,
+        ifname: `${CONTAINER_IFNAME}${index}`,
+        mac,
+        bridge,
+        vlan: spec.vlan.trim(),
+        vlanId,
+        ip: spec.ip,
+        connected: true,
+        ...(spec.qinq ? { qinq: true } : {}),
+      };
     });
   }
 

@@ -35,8 +35,22 @@ function ifname(index: number): string {
 /** iptables/ip6tables argv (inside the container's netns) that checks (-C), adds (-A) or deletes (-D) the rule. */
 export function nfqueueRuleArgv(tool: 'iptables' | 'ip6tables', action: '-C' | '-A' | '-D', initPid: number, index: number): string[] {
   return [
-    'nsenter', `--net=${PROC}/${initPid}/ns/net`, '--',
-    tool, '-w', '-t', 'raw', action, 'PREROUTING', '-i', ifname(index), '-j', 'NFQUEUE', '--queue-num', String(index), '--queue-bypass',
+    'nsenter',
+    `--net=${PROC}/${initPid}/ns/net`,
+    '--',
+    tool,
+    '-w',
+    '-t',
+    'raw',
+    action,
+    'PREROUTING',
+    '-i',
+    ifname(index),
+    '-j',
+    'NFQUEUE',
+    '--queue-num',
+    String(index),
+    '--queue-bypass',
   ];
 }
 

@@ -19,7 +19,7 @@ const TBF_MIN_BURST_BYTES = 4096;
 const UNIT_BITS = { kbit: 1e3, mbit: 1e6, gbit: 1e9 } as const;
 
 /** Go's time.ParseDuration units, in nanoseconds. */
-const GO_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const GO_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 /** Go durations are int64 nanoseconds. */
 const GO_MAX_NS = 2 ** 63 - 1;
 

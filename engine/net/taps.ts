@@ -100,7 +100,13 @@ export class HostTaps {
   /** `tap create`: returns the new tap (its name when none was given). */
   async create(given: TapRequest): Promise<HostTapInfo> {
     // JSON callers may send null for an absent field.
-    const req: TapRequest = { vlan: given.vlan, bridge: given.bridge ?? undefined, ip: given.ip ?? undefined, dhcp: given.dhcp ?? undefined, name: given.name ?? undefined };
+    const req: TapRequest = {
+      vlan: given.vlan,
+      bridge: given.bridge ?? undefined,
+      ip: given.ip ?? undefined,
+      dhcp: given.dhcp ?? undefined,
+      name: given.name ?? undefined,
+    };
     checkTapRequest(req);
     await this.load();
     const rec = await this.network.exclusive(async (core) => {
@@ -172,7 +178,12 @@ export class HostTaps {
       const known = new Set([...this.taps.values()].flatMap((r) => [r.name, r.port]));
       const stray = (await this.network.taggedLinks()).filter((l) => l.kind === 'host' && !known.has(l.name)).map((l) => l.name);
       if (stray.length) notes.push(`removed unrecorded host tap links ${stray.join(', ')}`);
-      await runBatch(this.net, 'ip', stray.map((l) => `link del ${l}`), { op: 'reconcile taps', force: true });
+      await runBatch(
+        this.net,
+        'ip',
+        stray.map((l) => `link del ${l}`),
+        { op: 'reconcile taps', force: true },
+      );
       return notes;
     });
   }
@@ -183,7 +194,12 @@ export class HostTaps {
     await this.network.exclusive(async (core) => {
       for (const rec of [...this.taps.values()]) await this.remove(core, rec);
       const stray = (await this.network.taggedLinks()).filter((l) => l.kind === 'host').map((l) => l.name);
-      await runBatch(this.net, 'ip', stray.map((l) => `link del ${l}`), { op: 'nuke taps', force: true });
+      await runBatch(
+        this.net,
+        'ip',
+        stray.map((l) => `link del ${l}`),
+        { op: 'nuke taps', force: true },
+      );
       await this.host.removeTree(this.dir);
     });
   }
@@ -223,7 +239,12 @@ export class HostTaps {
     const dir = join(this.dir, rec.name);
     if (rec.dhcp) await stopDhclient(this.host, dir, rec.dhcpPid);
     const present = (await this.net.exists(`${SYS_NET}/${rec.name}`)) ? [rec.name] : (await this.net.exists(`${SYS_NET}/${rec.port}`)) ? [rec.port] : [];
-    await runBatch(this.net, 'ip', present.map((l) => `link del ${l}`), { op: `tap delete ${rec.name}`, force: true });
+    await runBatch(
+      this.net,
+      'ip',
+      present.map((l) => `link del ${l}`),
+      { op: `tap delete ${rec.name}`, force: true },
+    );
     await this.host.removeTree(dir);
     this.taps.delete(rec.name);
     await this.save();

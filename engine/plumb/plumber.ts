@@ -99,7 +99,10 @@ export class Plumber {
     if (why) throw new EngineError('E_CONFIG', `invalid pipe \`${name}\`: ${why}`, { field: 'pipe', value: name });
     const rest = full.slice(i + NAMESPACE_SEP.length);
     if (rest === '' || /[\s\u0000]/.test(rest) || rest.length > 256) {
-      throw new EngineError('E_CONFIG', `invalid pipe \`${name.slice(0, 80)}\`: a pipe name is 1-256 characters without white space`, { field: 'pipe', value: name.slice(0, 200) });
+      throw new EngineError('E_CONFIG', `invalid pipe \`${name.slice(0, 80)}\`: a pipe name is 1-256 characters without white space`, {
+        field: 'pipe',
+        value: name.slice(0, 200),
+      });
     }
     return full;
   }
@@ -171,7 +174,10 @@ export class Plumber {
   /** Pipelines of namespace `ns` (those naming one of its pipes), sorted. */
   pipelinesOf(ns: string): string[] {
     const own = `${ns}${NAMESPACE_SEP}`;
-    return [...this.pipelines.values()].filter((p) => p.namespace === ns || p.name.includes(own)).map((p) => p.name).sort();
+    return [...this.pipelines.values()]
+      .filter((p) => p.namespace === ns || p.name.includes(own))
+      .map((p) => p.name)
+      .sort();
   }
 
   /** `clear plumb [A B …]`: one pipeline (typed as for plumb, or as listed), or every one of `ns`. */
@@ -182,7 +188,9 @@ export class Plumber {
     }
     const typed = elements.join(' ');
     const resolved = await Promise.all(
-      elements.map(async (e) => (!e.includes(NAMESPACE_SEP) && (await this.port.lookPath(quotedFields(e)[0] ?? '')) !== undefined ? e : Plumber.qualify(ns, e))),
+      elements.map(async (e) =>
+        !e.includes(NAMESPACE_SEP) && (await this.port.lookPath(quotedFields(e)[0] ?? '')) !== undefined ? e : Plumber.qualify(ns, e),
+      ),
     );
     const pl = this.pipelines.get(typed) ?? this.pipelines.get(resolved.join(' '));
     if (!pl) throw new EngineError('E_NOT_FOUND', `no such pipeline: [${typed}]`, { pipeline: typed });
@@ -205,7 +213,11 @@ export class Plumber {
   set(name: string, change: PipeChange): void {
     const pipe = this.pipe(name);
     if (change.mode !== undefined) {
-      if (!PIPE_MODES.includes(change.mode)) throw new EngineError('E_CONFIG', `invalid pipe mode \`${String(change.mode)}\` (all, round-robin or random)`, { field: 'mode', value: String(change.mode) });
+      if (!PIPE_MODES.includes(change.mode))
+        throw new EngineError('E_CONFIG', `invalid pipe mode \`${String(change.mode)}\` (all, round-robin or random)`, {
+          field: 'mode',
+          value: String(change.mode),
+        });
       pipe.mode = change.mode;
     }
     if (change.log !== undefined) pipe.log = change.log;
@@ -273,7 +285,10 @@ export class Plumber {
       if (!reader) continue;
       if (budget.shared.left <= 0 || budget.hops > MAX_HOPS) {
         if (!budget.shared.reported) {
-          this.log('warn', `pipe ${pipe.name}: message dropped after ${budget.hops > MAX_HOPS ? `${MAX_HOPS} pipes in a row` : `${DELIVERY_BUDGET} deliveries`} (do the pipelines form a loop?)`);
+          this.log(
+            'warn',
+            `pipe ${pipe.name}: message dropped after ${budget.hops > MAX_HOPS ? `${MAX_HOPS} pipes in a row` : `${DELIVERY_BUDGET} deliveries`} (do the pipelines form a loop?)`,
+          );
         }
         budget.shared.reported = true;
         return;

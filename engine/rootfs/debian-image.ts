@@ -27,7 +27,10 @@ export function isSuiteName(s: string): boolean {
 
 /** The key lines of an authorized_keys-style file, or undefined when a line is not a public key. */
 export function publicKeyLines(text: string): string[] | undefined {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   return lines.length > 0 && lines.every((l) => PUBKEY_RE.test(l)) ? lines : undefined;
 }
 

@@ -22,7 +22,25 @@ import {
 const SOURCES_LIST = '/etc/apt/sources.list';
 const SOURCES_DIR = '/etc/apt/sources.list.d';
 /** Directories a mistaken --force must never wipe. */
-const SYSTEM_DIRS = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var']);
+const SYSTEM_DIRS = new Set([
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
+]);
 
 export interface DebianOptions {
   suite?: string;
@@ -114,7 +132,7 @@ async function aptSources(host: Host): Promise<AptSource[]> {
 async function finish(host: Host, root: string, o: { suite: string; uri: string; sshd: boolean; keys?: string[] }): Promise<void> {
   await host.createFile(join(root, 'init'), INIT, 0o755);
   const dhconf = join(root, 'etc/dhcp/dhclient.conf');
-  await host.createFile(dhconf, ((await host.readFile(dhconf).catch(() => '')) + DHCLIENT_TUNING), 0o644);
+  await host.createFile(dhconf, (await host.readFile(dhconf).catch(() => '')) + DHCLIENT_TUNING, 0o644);
   if (o.sshd) {
     // The package's postinst made host keys; every container makes its own on first boot instead.
     for (const name of await host.readdir(join(root, 'etc/ssh'))) {

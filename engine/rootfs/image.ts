@@ -57,7 +57,8 @@ async function archiveTransport(host: Host, file: string): Promise<'oci-archive'
  * A registry reference (`[host[:port]/]name[/name…][:tag][@sha256:…]`, the distribution reference grammar)
  * as skopeo's docker transport wants it.
  */
-const REFERENCE_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+const REFERENCE_RE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
 
 export function registryRef(ref: string): string {
   const bare = ref.replace(/^docker:\/\//, '');
@@ -114,7 +115,8 @@ export async function fetchImage(host: Host, source: ImageSource, dir: string, o
 
     const rootfs = join(work, IMAGE_ROOTFS);
     const unpack = await host.run(['umoci', 'raw', 'unpack', '--image', `${layout}:image`, rootfs]);
-    if (unpack.code !== 0) throw new EngineError('E_CONFIG', `image: umoci unpack of ${src} refused: ${unpack.stderr.trim() || unpack.stdout.trim()}`, { path: src });
+    if (unpack.code !== 0)
+      throw new EngineError('E_CONFIG', `image: umoci unpack of ${src} refused: ${unpack.stderr.trim() || unpack.stdout.trim()}`, { path: src });
     // Device nodes in an image are a way to a host disk for anyone who can reach the tree; the
     // container gets a fresh /dev anyway.
     const devices = await host.run(['find', rootfs, '-xdev', '(', '-type', 'b', '-o', '-type', 'c', ')', '-print', '-delete']);

@@ -18,7 +18,12 @@ function unescape(s: string): string {
  */
 export async function mountPoints(host: Host): Promise<Set<string>> {
   const text = await host.readFile('/proc/self/mountinfo').catch(() => '');
-  return new Set(text.split('\n').filter(Boolean).map((l) => unescape(l.split(' ')[4] ?? '')));
+  return new Set(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => unescape(l.split(' ')[4] ?? '')),
+  );
 }
 
 /** The layer mount point of the instance directory `dir`. */

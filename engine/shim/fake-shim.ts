@@ -64,10 +64,10 @@ class Deferred<T> {
     this.promise.catch(() => undefined); // a wait nobody asked for is not an unhandled rejection
   }
   resolve(v: T): void {
-    if (!this.settled) (this.settled = true), this.res(v);
+    if (!this.settled) ((this.settled = true), this.res(v));
   }
   reject(e: unknown): void {
-    if (!this.settled) (this.settled = true), this.rej(e);
+    if (!this.settled) ((this.settled = true), this.rej(e));
   }
 }
 

@@ -147,7 +147,10 @@ export class ShimLauncher {
       for (const [token, p] of this.pending) {
         if (p.proc !== proc) continue;
         clearTimeout(p.timer);
-        p.timer = setTimeout(() => this.settle(token)?.reject(new EngineError('E_SHIM', `shim launcher ${why}; the shim for ${p.dir} did not attach`, { dir: p.dir })), ORPHANED_REQUEST_GRACE_MS);
+        p.timer = setTimeout(
+          () => this.settle(token)?.reject(new EngineError('E_SHIM', `shim launcher ${why}; the shim for ${p.dir} did not attach`, { dir: p.dir })),
+          ORPHANED_REQUEST_GRACE_MS,
+        );
       }
     };
     proc.on('error', (e) => gone(hostError('spawn', this.shimPath, e).message));

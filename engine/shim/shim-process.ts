@@ -11,11 +11,22 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError, hostError } from '../errors.js';
-import { FrameReader, READY_FROZEN, ShimMsg, decodeError, encodeBootstrap, encodeContinue, encodeFrame, messageName, type Frame, type ShimBootstrap, type ShimNic } from './protocol.js';
+import {
+  FrameReader,
+  READY_FROZEN,
+  ShimMsg,
+  decodeError,
+  encodeBootstrap,
+  encodeContinue,
+  encodeFrame,
+  messageName,
+  type Frame,
+  type ShimBootstrap,
+  type ShimNic,
+} from './protocol.js';
 
 export type { ShimBootstrap } from './protocol.js';
 import type { ShimLaunchHandle } from './shim.js';
-
 
 /** The environment the shim (spawned, or the launcher) starts with. */
 export const SHIM_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';

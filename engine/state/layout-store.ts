@@ -56,7 +56,8 @@ export function checkLayout(layout: TopologyLayout): TopologyLayout {
   const kept: [string, { x: number; y: number }][] = [];
   for (const [key, p] of entries) {
     if (key.length > MAX_KEY) throw bad(`node key longer than ${MAX_KEY} characters`);
-    if (typeof p !== 'object' || p === null || !Number.isFinite(p.x) || !Number.isFinite(p.y)) throw bad(`position of \`${key.slice(0, 40)}\` is not two numbers`);
+    if (typeof p !== 'object' || p === null || !Number.isFinite(p.x) || !Number.isFinite(p.y))
+      throw bad(`position of \`${key.slice(0, 40)}\` is not two numbers`);
     kept.push([key, { x: p.x, y: p.y }]);
   }
   // fromEntries defines own properties: a `__proto__` key stays a plain key.

@@ -112,7 +112,9 @@ export class StatsSampler {
 
   private async sample(c: Container, t: number): Promise<StatsSample | undefined> {
     // Best-effort: the container may exit mid-read (its cgroups vanish); the exit path reports that.
-    const r = await this.reader(c).read().catch(() => undefined);
+    const r = await this.reader(c)
+      .read()
+      .catch(() => undefined);
     if (!r) return undefined;
     const id = c.rec.id;
     const s: StatsSample = {

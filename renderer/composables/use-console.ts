@@ -40,7 +40,13 @@ export type ConsoleStatus = 'connecting' | 'open' | 'closed' | 'error';
  */
 export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, theme: Ref<'dark' | 'light'>) {
   const broadcast = useConsoleBroadcast();
-  const term = new Terminal({ scrollback: SCROLLBACK_LINES, fontSize: 13, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', theme: TERM_THEMES[theme.value], cursorBlink: true });
+  const term = new Terminal({
+    scrollback: SCROLLBACK_LINES,
+    fontSize: 13,
+    fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+    theme: TERM_THEMES[theme.value],
+    cursorBlink: true,
+  });
   const fit = new FitAddon();
   term.loadAddon(fit);
   const status = ref<ConsoleStatus>('connecting');

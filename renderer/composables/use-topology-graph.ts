@@ -243,7 +243,10 @@ export function useTopologyGraph(el: Ref<HTMLElement | undefined>, o: GraphOptio
     const node = cy?.getElementById(id);
     if (!seg?.nonempty() || !node?.nonempty()) return;
     const c = seg.position();
-    const taken = seg.neighborhood().nodes().map((n) => Math.atan2(n.position().y - c.y, n.position().x - c.x));
+    const taken = seg
+      .neighborhood()
+      .nodes()
+      .map((n) => Math.atan2(n.position().y - c.y, n.position().x - c.x));
     let best = 0;
     let bestGap = -1;
     for (let k = 0; k < 16; k++) {

@@ -23,7 +23,9 @@ export function qosClearCommand(vm: string, index: number): string {
 }
 
 export function captureCommand(spec: CaptureSpec): string {
-  return spec.kind === 'vm' ? `capture pcap vm ${word(spec.vm)} ${spec.index} ${word(spec.file)}` : `capture pcap bridge ${word(spec.bridge)} ${word(spec.file)}`;
+  return spec.kind === 'vm'
+    ? `capture pcap vm ${word(spec.vm)} ${spec.index} ${word(spec.file)}`
+    : `capture pcap bridge ${word(spec.bridge)} ${word(spec.file)}`;
 }
 
 export function captureStopCommand(id: number): string {

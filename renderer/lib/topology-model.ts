@@ -249,7 +249,10 @@ export function clusterLayout(topo: Topology, keep: Readonly<Record<string, Poin
     if (n.kind !== 'bridge' || keep[n.id]) continue;
     const pts = segs.filter((x) => x.bridge === n.label).map((x) => out[x.id]!);
     if (!pts.length) continue;
-    out[n.id] = { x: pts.reduce((a, p) => a + p.x, 0) / pts.length, y: Math.min(...pts.map((p) => p.y)) - (pts.length > 1 ? cell / 2 : FIRST_RING + RING_STEP) };
+    out[n.id] = {
+      x: pts.reduce((a, p) => a + p.x, 0) / pts.length,
+      y: Math.min(...pts.map((p) => p.y)) - (pts.length > 1 ? cell / 2 : FIRST_RING + RING_STEP),
+    };
   }
   const rows = Math.ceil(segs.length / cols);
   let loose = 0;

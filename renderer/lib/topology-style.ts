@@ -6,7 +6,23 @@ import type { StylesheetJson } from 'cytoscape';
 
 type Vars = Record<string, string>;
 
-const VAR_NAMES = ['--bg', '--bg2', '--bg3', '--fg', '--fg2', '--border', '--accent', '--warn', '--danger', '--ok', '--s-building', '--s-running', '--s-paused', '--s-quit', '--s-error'];
+const VAR_NAMES = [
+  '--bg',
+  '--bg2',
+  '--bg3',
+  '--fg',
+  '--fg2',
+  '--border',
+  '--accent',
+  '--warn',
+  '--danger',
+  '--ok',
+  '--s-building',
+  '--s-running',
+  '--s-paused',
+  '--s-quit',
+  '--s-error',
+];
 
 export function themeVars(el: Element = document.documentElement): Vars {
   const cs = getComputedStyle(el);
@@ -81,7 +97,16 @@ export function topologyStyle(v: Vars): StylesheetJson {
     },
     {
       selector: 'node.container.router',
-      style: { shape: 'diamond', width: 34, height: 34, 'border-width': 2, 'border-color': v['--fg'], color: v['--fg'], 'font-weight': 'bold', 'font-size': 11 },
+      style: {
+        shape: 'diamond',
+        width: 34,
+        height: 34,
+        'border-width': 2,
+        'border-color': v['--fg'],
+        color: v['--fg'],
+        'font-weight': 'bold',
+        'font-size': 11,
+      },
     },
     state('BUILDING', v['--s-building']!),
     state('RUNNING', v['--s-running']!),
@@ -90,11 +115,29 @@ export function topologyStyle(v: Vars): StylesheetJson {
     state('ERROR', v['--s-error']!),
     {
       selector: 'node.tap',
-      style: { shape: 'round-tag', width: 24, height: 20, 'background-color': v['--fg2'], 'text-valign': 'bottom', 'text-margin-y': 3, 'font-size': 10, color: v['--fg2'] },
+      style: {
+        shape: 'round-tag',
+        width: 24,
+        height: 20,
+        'background-color': v['--fg2'],
+        'text-valign': 'bottom',
+        'text-margin-y': 3,
+        'font-size': 10,
+        color: v['--fg2'],
+      },
     },
     {
       selector: 'node.dnsmasq',
-      style: { shape: 'hexagon', width: 24, height: 22, 'background-color': v['--warn'], 'text-valign': 'bottom', 'text-margin-y': 3, 'font-size': 10, color: v['--fg2'] },
+      style: {
+        shape: 'hexagon',
+        width: 24,
+        height: 22,
+        'background-color': v['--warn'],
+        'text-valign': 'bottom',
+        'text-margin-y': 3,
+        'font-size': 10,
+        color: v['--fg2'],
+      },
     },
     {
       selector: 'edge',

@@ -74,7 +74,10 @@ export const useContainersStore = defineStore('containers', () => {
     p.running = false;
     bulk.value = { ...p };
     if (p.errors.length) {
-      const first = p.errors.slice(0, 3).map((r) => `${r.name}: ${r.error}`).join('; ');
+      const first = p.errors
+        .slice(0, 3)
+        .map((r) => `${r.name}: ${r.error}`)
+        .join('; ');
       useNotices().show(`vm ${verb}: ${p.errors.length} failed — ${first}${p.errors.length > 3 ? ' …' : ''}`);
     }
     return p;

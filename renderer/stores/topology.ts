@@ -78,7 +78,9 @@ export const useTopologyStore = defineStore('topology', () => {
     if (!pending) return;
     const positions = pending;
     pending = undefined;
-    await window.engine.call('topology.layout.set', namespace.value, { positions, savedAt: Date.now() }).catch((e) => useNotices().error(e, 'save topology layout'));
+    await window.engine
+      .call('topology.layout.set', namespace.value, { positions, savedAt: Date.now() })
+      .catch((e) => useNotices().error(e, 'save topology layout'));
   }
 
   /** Poll the byte counters of these containers (a selected segment's members); [] stops. */

@@ -87,7 +87,10 @@ describe('web UI: command and control, console scripting', { skip, timeout: 180_
     await page.getByTestId('cc-run').click();
     const progress = page.getByTestId('cc-progress');
     await progress.getByText('1 done').waitFor({ timeout: 30_000 });
-    assert.deepEqual((await progress.getByTestId('cc-client').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')), ['cc1 0']); // name, exit code
+    assert.deepEqual(
+      (await progress.getByTestId('cc-client').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')),
+      ['cc1 0'],
+    ); // name, exit code
     const first = await client.call('cc.commands', 'minimega');
     await page.getByTestId('cc-command').first().getByTestId('cc-rerun').click();
     await until('the re-run was posted', async () => (await client.call('cc.commands', 'minimega')).length === first.length + 1);

@@ -160,14 +160,19 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
     await page.keyboard.press('Escape');
     await page.getByText('0 selected', { exact: true }).waitFor();
     assert.deepEqual(await states(), { RUNNING: 45, PAUSED: 12, QUIT: 3 });
-    await until('the header to show the mix', async () => (await shownCount('RUNNING')) === 45 && (await shownCount('PAUSED')) === 12 && (await shownCount('QUIT')) === 3);
+    await until(
+      'the header to show the mix',
+      async () => (await shownCount('RUNNING')) === 45 && (await shownCount('PAUSED')) === 12 && (await shownCount('QUIT')) === 3,
+    );
   });
 
   test('the containers view with 60 containers: every column has content', async () => {
     // Some memory growth and some CPU in db0, so its sparkline and graphs have a shape.
     const db0 = (await client.call('vm.info')).find((c: ContainerInfo) => c.name === 'db0')!;
     const con = await ConsoleClient.connect(db0.console);
-    await con.run('(n=0; while [ $n -lt 40 ]; do dd if=/dev/zero of=/tmp/f$n bs=256k count=1 2>/dev/null; i=0; while [ $i -lt 4000 ]; do i=$((i+1)); done; n=$((n+1)); sleep 1; done) >/dev/null 2>&1 & true');
+    await con.run(
+      '(n=0; while [ $n -lt 40 ]; do dd if=/dev/zero of=/tmp/f$n bs=256k count=1 2>/dev/null; i=0; while [ $i -lt 4000 ]; do i=$((i+1)); done; n=$((n+1)); sleep 1; done) >/dev/null 2>&1 & true',
+    );
     con.close();
 
     await until('sparklines with several points', async () => (await points('.viewport .row[data-name="web0"] .spark')) >= 6);

@@ -26,7 +26,8 @@ describe('namespaces in the web UI', { skip, timeout: 180_000 }, () => {
   let pre: HostSnapshot | undefined;
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const names = async () => (await page.locator('.viewport .row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-namespace')}/${r.getAttribute('data-name')}`))).sort();
+  const names = async () =>
+    (await page.locator('.viewport .row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-namespace')}/${r.getAttribute('data-name')}`))).sort();
   async function ok(line: string): Promise<string> {
     const r = await client.call('cli.exec', line);
     if (r.errors.length) throw new Error(`${line}: ${r.errors.join('; ')}`);

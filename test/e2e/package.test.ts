@@ -108,51 +108,55 @@ test('dpkg -i installs it: group, unit (KillMode=process, Delegate=yes), a runna
   assert.match(nm('--help').stdout, /usage: nanomega/);
 });
 
-test('the daemon as the unit starts it, 10 containers through the installed CLI, the web UI in Chromium — host Node hidden', { skip, timeout: 300_000 }, async () => {
-  const exec = /^ExecStart=(.*)$/m.exec(readFileSync(UNIT, 'utf8'))![1]!.split(' ');
-  daemon = spawn(withoutHostNode(exec)[0]!, withoutHostNode(exec).slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  daemon.stdout!.on('data', (d) => (log += d));
-  daemon.stderr!.on('data', (d) => (log += d));
-  for (let i = 0; i < 200 && !log.includes('serving on'); i++) await new Promise((r) => setTimeout(r, 100));
-  assert.match(log, /serving on \/run\/nanomega\/nanomega\.sock/);
-  const exe = readlinkSync(`/proc/${readFileSync(`${BASE}/daemon.pid`, 'utf8').trim()}/exe`);
-  assert.equal(exe, '/usr/lib/nanomega/node/bin/node', 'the daemon runs on the packaged runtime');
+test(
+  'the daemon as the unit starts it, 10 containers through the installed CLI, the web UI in Chromium — host Node hidden',
+  { skip, timeout: 300_000 },
+  async () => {
+    const exec = /^ExecStart=(.*)$/m.exec(readFileSync(UNIT, 'utf8'))![1]!.split(' ');
+    daemon = spawn(withoutHostNode(exec)[0]!, withoutHostNode(exec).slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    daemon.stdout!.on('data', (d) => (log += d));
+    daemon.stderr!.on('data', (d) => (log += d));
+    for (let i = 0; i < 200 && !log.includes('serving on'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(log, /serving on \/run\/nanomega\/nanomega\.sock/);
+    const exe = readlinkSync(`/proc/${readFileSync(`${BASE}/daemon.pid`, 'utf8').trim()}/exe`);
+    assert.equal(exe, '/usr/lib/nanomega/node/bin/node', 'the daemon runs on the packaged runtime');
 
-  nm('-e', 'vm launch container 10');
-  nm('-e', 'vm start all');
-  const info = nm('-e', '.columns name,state .csv true vm info').stdout;
-  assert.equal(info.split('\n').filter((l) => l.endsWith(',RUNNING')).length, 10, info);
+    nm('-e', 'vm launch container 10');
+    nm('-e', 'vm start all');
+    const info = nm('-e', '.columns name,state .csv true vm info').stdout;
+    assert.equal(info.split('\n').filter((l) => l.endsWith(',RUNNING')).length, 10, info);
 
-  const argv = withoutHostNode([PROGRAM, 'web', '127.0.0.1:0']);
-  web = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no URL from nanomega web:\n${out}`)), 30_000);
-    web!.stdout!.on('data', (d) => {
-      out += d;
-      const m = /web UI on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
+    const argv = withoutHostNode([PROGRAM, 'web', '127.0.0.1:0']);
+    web = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no URL from nanomega web:\n${out}`)), 30_000);
+      web!.stdout!.on('data', (d) => {
+        out += d;
+        const m = /web UI on (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(t);
+          resolve(m[1]!);
+        }
+      });
     });
-  });
-  const { browser, close } = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.locator('.conn.up').waitFor();
-    await page.locator('.viewport .row[data-name="vm-9"]').waitFor();
-    assert.equal(await page.locator('.viewport .row').count(), 10);
-  } finally {
-    await close();
-  }
-  const gone = new Promise((r) => web!.once('exit', r));
-  web.kill('SIGTERM');
-  await gone;
-  web = undefined;
-});
+    const { browser, close } = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(url);
+      await page.locator('.conn.up').waitFor();
+      await page.locator('.viewport .row[data-name="vm-9"]').waitFor();
+      assert.equal(await page.locator('.viewport .row').count(), 10);
+    } finally {
+      await close();
+    }
+    const gone = new Promise((r) => web!.once('exit', r));
+    web.kill('SIGTERM');
+    await gone;
+    web = undefined;
+  },
+);
 
 test('dpkg --purge leaves no file, process, mount, cgroup, link or group', { skip, timeout: 120_000 }, async () => {
   const owned = run(['dpkg', '-L', 'nanomega']).stdout.split('\n').filter(Boolean);
@@ -160,7 +164,25 @@ test('dpkg --purge leaves no file, process, mount, cgroup, link or group', { ski
   installed = false;
   // prerm nuked the containers and stopped the daemon it found by its pid file.
   await new Promise<void>((resolve) => (daemon!.exitCode !== null || daemon!.signalCode ? resolve() : daemon!.once('exit', () => resolve())));
-  const left = owned.filter((f) => !['/.', '/etc', '/lib', '/usr', '/usr/bin', '/usr/lib', '/usr/share', '/usr/share/doc', '/lib/systemd', '/lib/systemd/system', '/etc/logrotate.d', '/usr/lib/sysusers.d', '/usr/share/polkit-1', '/usr/share/polkit-1/actions'].includes(f) && existsSync(f));
+  const left = owned.filter(
+    (f) =>
+      ![
+        '/.',
+        '/etc',
+        '/lib',
+        '/usr',
+        '/usr/bin',
+        '/usr/lib',
+        '/usr/share',
+        '/usr/share/doc',
+        '/lib/systemd',
+        '/lib/systemd/system',
+        '/etc/logrotate.d',
+        '/usr/lib/sysusers.d',
+        '/usr/share/polkit-1',
+        '/usr/share/polkit-1/actions',
+      ].includes(f) && existsSync(f),
+  );
   assert.deepEqual(left, []);
   for (const d of [BASE, '/var/log/nanomega', '/usr/lib/nanomega']) assert.equal(existsSync(d), false, `${d} removed`);
   assert.equal(spawnSync('getent', ['group', 'nanomega']).status, 2, 'the nanomega group is gone');

@@ -95,7 +95,7 @@ describe('topology, capture, qos and the console grid in the web UI', { skip, ti
     const graph = page.getByTestId('topology-graph');
     await page.locator('[data-testid="topology-graph"][data-ready="true"]').waitFor();
     await until('9 nodes', async () => (await graph.getAttribute('data-nodes')) === '9');
-    assert.equal(await graph.getAttribute('data-edges'), '10', '4 single NICs + the router\'s 3 + 3 trunks');
+    assert.equal(await graph.getAttribute('data-edges'), '10', "4 single NICs + the router's 3 + 3 trunks");
     assert.equal(await graph.getAttribute('data-routers'), '1');
     assert.match(await page.getByTestId('topology-counts').innerText(), /5 containers · 3 segments · 1 routers/);
     await setTheme('dark');
@@ -112,7 +112,10 @@ describe('topology, capture, qos and the console grid in the web UI', { skip, ti
     for (const n of ['web1', 'web2', 'router']) assert.match(members, new RegExp(n));
     assert.doesNotMatch(members, /db1/);
     execFileSync('nsenter', ['-t', String(await pidOf('web1')), '-n', 'busybox', 'ping', '-c', '3', '-i', '0.2', `${NET}.2`]);
-    await page.getByTestId('segment-traffic').filter({ hasText: /\d+(\.\d+)? (KiB|B|MiB)/ }).waitFor();
+    await page
+      .getByTestId('segment-traffic')
+      .filter({ hasText: /\d+(\.\d+)? (KiB|B|MiB)/ })
+      .waitFor();
     await shot('topology-segment-light');
     const r = await nodePoint(`vm:${(await client.call('vm.info')).find((c) => c.name === 'router')!.id}`);
     await page.mouse.click(r.x, r.y);
@@ -181,7 +184,10 @@ describe('topology, capture, qos and the console grid in the web UI', { skip, ti
     await page.getByTestId('nic-capture-0').click();
     await page.getByTestId('nic-capture-stop-0').waitFor();
     execFileSync('nsenter', ['-t', String(await pidOf('web1')), '-n', 'busybox', 'ping', '-c', '3', '-i', '0.2', `${NET}.2`]);
-    await page.getByTestId('nic-capture-stop-0').filter({ hasText: /[1-9]\d* pkts/ }).waitFor();
+    await page
+      .getByTestId('nic-capture-stop-0')
+      .filter({ hasText: /[1-9]\d* pkts/ })
+      .waitFor();
     await setTheme('light');
     await shot('topology-capture-light');
     await page.getByTestId('nic-capture-stop-0').click();

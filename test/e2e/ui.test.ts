@@ -119,7 +119,7 @@ describe('web UI end to end', { skip, timeout: 180_000 }, () => {
     await shot('06-console-tab');
   });
 
-  test('the graphs of the open container draw the engine\'s samples', async () => {
+  test("the graphs of the open container draw the engine's samples", async () => {
     const graph = page.getByTestId('memory-graph');
     const deadline = Date.now() + 20_000;
     while (Number(await graph.getAttribute('data-points')) < 3) {

@@ -31,7 +31,13 @@ export function cgroupFile(pid: number, controller: string, file: string): strin
   const candidates: string[] = [];
   for (const h of hierarchies()) {
     const line = h.controllers.length
-      ? lines.find((l) => l.split(':')[1]!.split(',').some((c) => h.controllers.includes(c)) && l.split(':')[1]!.split(',').includes(controller))
+      ? lines.find(
+          (l) =>
+            l
+              .split(':')[1]!
+              .split(',')
+              .some((c) => h.controllers.includes(c)) && l.split(':')[1]!.split(',').includes(controller),
+        )
       : lines.find((l) => l.startsWith('0::'));
     if (!line) continue;
     candidates.push(join(h.mount, line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1), file));

@@ -35,7 +35,10 @@ export function debianImage(): Promise<DebianImage> {
 }
 
 async function build(): Promise<DebianImage> {
-  const recipe = createHash('sha1').update([DEFAULT_SUITE, ...BASE_PACKAGES, ...SSHD_PACKAGES, INIT, SSHD_CONF, DHCLIENT_TUNING].join('\0')).digest('hex').slice(0, 12);
+  const recipe = createHash('sha1')
+    .update([DEFAULT_SUITE, ...BASE_PACKAGES, ...SSHD_PACKAGES, INIT, SSHD_CONF, DHCLIENT_TUNING].join('\0'))
+    .digest('hex')
+    .slice(0, 12);
   const home = join(CACHE, `debian-${DEFAULT_SUITE}-${recipe}`);
   const dir = join(home, 'rootfs');
   const key = join(home, 'id_ed25519');
@@ -55,11 +58,28 @@ async function build(): Promise<DebianImage> {
  */
 export async function ssh(key: string, ip: string, cmd: string, timeoutMs = 20_000): Promise<string> {
   const argv = [
-    '-F', '/dev/null', '-i', key,
-    '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
-    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=no',
-    '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=5',
-    `root@${ip}`, cmd,
+    '-F',
+    '/dev/null',
+    '-i',
+    key,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=5',
+    `root@${ip}`,
+    cmd,
   ];
   const { stdout } = await run('ssh', argv, { timeout: timeoutMs });
   return stdout;

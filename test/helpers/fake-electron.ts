@@ -33,7 +33,10 @@ class Emitter {
     return this.on(event, wrapped);
   }
   off(event: string, l: Listener): this {
-    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((x) => x !== l));
+    this.listeners.set(
+      event,
+      (this.listeners.get(event) ?? []).filter((x) => x !== l),
+    );
     return this;
   }
   removeListener(event: string, l: Listener): this {
@@ -261,7 +264,10 @@ export const ipcRenderer = {
     rendererListeners.set(channel, [...(rendererListeners.get(channel) ?? []), l]);
   },
   off(channel: string, l: Listener): void {
-    rendererListeners.set(channel, (rendererListeners.get(channel) ?? []).filter((x) => x !== l));
+    rendererListeners.set(
+      channel,
+      (rendererListeners.get(channel) ?? []).filter((x) => x !== l),
+    );
   },
 };
 

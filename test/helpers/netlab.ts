@@ -25,7 +25,21 @@ export interface PingStats {
 
 /** busybox ping from inside `pid`'s netns: `count` echoes every `intervalS`. */
 export async function ping(pid: number, to: string, count: number, intervalS: number): Promise<PingStats> {
-  const { stdout } = await run('nsenter', ['-t', String(pid), '-n', 'busybox', 'ping', '-q', '-c', String(count), '-i', String(intervalS), '-W', '2', to]).catch(
+  const { stdout } = await run('nsenter', [
+    '-t',
+    String(pid),
+    '-n',
+    'busybox',
+    'ping',
+    '-q',
+    '-c',
+    String(count),
+    '-i',
+    String(intervalS),
+    '-W',
+    '2',
+    to,
+  ]).catch(
     (e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }), // exit 1 when some were lost
   );
   const m = /(\d+) packets transmitted, (\d+) packets received/.exec(stdout);
@@ -41,8 +55,25 @@ export async function ping(pid: number, to: string, count: number, intervalS: nu
  * stands between a measurement and the number it is after.
  */
 export async function pinNeighbours(a: ContainerInfo, b: ContainerInfo): Promise<void> {
-  for (const [from, to] of [[a, b], [b, a]] as const) {
-    await run('nsenter', ['-t', String(from.pid), '-n', 'ip', 'neigh', 'replace', to.nics[0]!.ip, 'lladdr', to.nics[0]!.mac, 'dev', 'veth0', 'nud', 'permanent']);
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    await run('nsenter', [
+      '-t',
+      String(from.pid),
+      '-n',
+      'ip',
+      'neigh',
+      'replace',
+      to.nics[0]!.ip,
+      'lladdr',
+      to.nics[0]!.mac,
+      'dev',
+      'veth0',
+      'nud',
+      'permanent',
+    ]);
   }
 }
 

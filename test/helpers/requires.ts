@@ -3,8 +3,7 @@ import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
 
 /** Kernel or host features a test needs; a test skips with the printed reason when one is missing. */
 export type Requirement =
-  | 'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6' | 'tcpdump' | 'iptables'
-  | 'dnsmasq' | 'dhclient' | 'debootstrap' | 'ssh';
+  'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6' | 'tcpdump' | 'iptables' | 'dnsmasq' | 'dhclient' | 'debootstrap' | 'ssh';
 
 function missing(req: Requirement): string | undefined {
   switch (req) {

@@ -7,7 +7,11 @@ const POLL_MS = 20;
  * Wait until `fn` returns something other than undefined/false and return it; fail after `timeoutMs`
  * saying what was awaited. Tests wait on conditions this way, never on a fixed sleep.
  */
-export async function until<T>(what: string | (() => string), fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  what: string | (() => string),
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

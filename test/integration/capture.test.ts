@@ -25,7 +25,10 @@ describe('capture: pcap files of container NICs and bridges, read back with tcpd
   const tcpdumps = () => childrenOf(suite.d.proc.pid!, 'tcpdump');
 
   before(async () => {
-    for (const [name, ip] of [['ca', `${NET}.1/24`], ['cb', `${NET}.2/24`]]) {
+    for (const [name, ip] of [
+      ['ca', `${NET}.1/24`],
+      ['cb', `${NET}.2/24`],
+    ]) {
       await suite.d.ok(`vm config net LAN,${ip}`);
       await suite.d.ok(`vm launch container ${name}`);
     }

@@ -28,10 +28,14 @@ describe('cc send and recv', { skip }, () => {
   const responses = () => join(files(), 'miniccc_responses');
   let vms: ContainerInfo[] = [];
   async function answered(id: number, n: number): Promise<CcCommandInfo> {
-    return until(`command ${id} answered by ${n}`, async () => {
-      const c = (await s.d.client.call('cc.commands', 'minimega')).find((x) => x.id === id);
-      return c && c.checkedIn.length >= n ? c : undefined;
-    }, 300_000);
+    return until(
+      `command ${id} answered by ${n}`,
+      async () => {
+        const c = (await s.d.client.call('cc.commands', 'minimega')).find((x) => x.id === id);
+        return c && c.checkedIn.length >= n ? c : undefined;
+      },
+      300_000,
+    );
   }
   const lastId = async () => Math.max(0, ...(await s.d.client.call('cc.commands', 'minimega')).map((c) => c.id));
 

@@ -91,7 +91,10 @@ describe('cc', { skip }, () => {
     await s.d.ok('cc exec sh -c "echo ran >> /tmp/ran-a; sleep 1; cat /tmp/ran-a | wc -l"');
     const id = await lastId();
     // Running: give the first deliveries time to start, then crash mid-flight.
-    await until('some deliveries started', () => existsSync(join(s.d.base, 'cc', NS, 'journal')) && readFileSync(join(s.d.base, 'cc', NS, 'journal'), 'utf8').includes(`S ${id} `));
+    await until(
+      'some deliveries started',
+      () => existsSync(join(s.d.base, 'cc', NS, 'journal')) && readFileSync(join(s.d.base, 'cc', NS, 'journal'), 'utf8').includes(`S ${id} `),
+    );
     await s.d.crash();
     await s.d.restart();
     await s.d.ok('vm start web2');
@@ -136,7 +139,10 @@ describe('cc', { skip }, () => {
     const mute = (await info()).get('mute')!;
     assert.equal(mute.ccActive, false);
     const clients = await s.d.client.call('cc.clients', NS);
-    assert.equal(clients.some((c) => c.uuid === mute.uuid), false);
+    assert.equal(
+      clients.some((c) => c.uuid === mute.uuid),
+      false,
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(existsSync(join(responses(), '1', mute.uuid)), false);
     const n = Number((await s.d.ok('cc')).trim().split('\n')[1]);
@@ -163,7 +169,10 @@ describe('cc', { skip }, () => {
     await s.d.ok('cc delete response tagged');
     assert.equal(existsSync(join(responses(), String(id))), false);
     await s.d.ok(`cc delete command ${id}`);
-    assert.equal((await commands()).some((c) => c.id === id), false);
+    assert.equal(
+      (await commands()).some((c) => c.id === id),
+      false,
+    );
     assert.match((await s.d.exec(`cc delete command ${id}`)).errors.join(), new RegExp(`command ${id} not found`));
     assert.match((await s.d.exec('cc filter nonsense')).errors.join(), /malformed id=value pair: nonsense/);
     assert.match((await s.d.exec('cc exec stdout=foo ls')).errors.join(), /plumbing/);

@@ -20,7 +20,8 @@ interface Run {
 const native = (args: string[], input?: string): Run => spawnSync(LAUNCHER, args, { encoding: 'utf8', input, env: { ...process.env, HOME: '/nonexistent' } });
 const typescript = (args: string[], input?: string): Run =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, HOME: '/nonexistent' } });
-const same = (a: Run, b: Run, what: string) => assert.deepEqual({ status: a.status, stdout: a.stdout, stderr: a.stderr }, { status: b.status, stdout: b.stdout, stderr: b.stderr }, what);
+const same = (a: Run, b: Run, what: string) =>
+  assert.deepEqual({ status: a.status, stdout: a.stdout, stderr: a.stderr }, { status: b.status, stdout: b.stdout, stderr: b.stderr }, what);
 
 describe('native nanomega -e and attach', { skip }, () => {
   const suite = useContainerSuite();
@@ -43,7 +44,7 @@ describe('native nanomega -e and attach', { skip }, () => {
     }
     const words = ['-e', '.columns', 'name', 'vm', 'info', '--base', 'x'];
     same(native([...base, ...words]), typescript([...base, ...words]), 'words after -e are the command, --base included');
-    assert.match(native([...base, "-e", ".columns name,tags vm info"]).stdout, /n0 .*héllo ✓/);
+    assert.match(native([...base, '-e', '.columns name,tags vm info']).stdout, /n0 .*héllo ✓/);
   });
 
   test('--base after -e COMMAND is text, and after attach an option', async () => {
@@ -58,7 +59,10 @@ describe('native nanomega -e and attach', { skip }, () => {
   });
 
   test('no daemon: the same error and exit status 1', async () => {
-    for (const args of [['--base', '/nonexistent/nm', '-e', 'vm info'], ['--base', '/nonexistent/nm', 'attach']]) {
+    for (const args of [
+      ['--base', '/nonexistent/nm', '-e', 'vm info'],
+      ['--base', '/nonexistent/nm', 'attach'],
+    ]) {
       const n = native(args, '');
       same(n, typescript(args, ''), args.join(' '));
       assert.equal(n.status, 1);
@@ -78,7 +82,7 @@ describe('native nanomega -e and attach', { skip }, () => {
     assert.match(empty.stderr, /-e needs a command/);
   });
 
-  test('cli.suggest completes from the command table in minimega\'s shape', async () => {
+  test("cli.suggest completes from the command table in minimega's shape", async () => {
     assert.deepEqual(await suite.d.client.call('cli.suggest', 'vm in'), ['vm info ']);
     assert.ok((await suite.d.client.call('cli.suggest', 'vm ')).includes('vm launch '));
     assert.deepEqual(await suite.d.client.call('cli.suggest', 'zzz'), []);

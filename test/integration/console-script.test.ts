@@ -61,9 +61,17 @@ describe('vm console scripting', { skip }, () => {
       typist.close();
     }
     await s.d.ok('vm console stop con2');
-    const rec = readFileSync(join(s.d.base, 'files', 'keys.rec'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-    assert.deepEqual(rec.map((l) => l.replace(/^\d+:/, '')), ['ech', 'o ', '"played-$(hostname)"', '\\r']);
-    assert.ok(rec.slice(1).every((l) => Number(l.split(':')[0]) >= 20), rec.join(' '));
+    const rec = readFileSync(join(s.d.base, 'files', 'keys.rec'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+    assert.deepEqual(
+      rec.map((l) => l.replace(/^\d+:/, '')),
+      ['ech', 'o ', '"played-$(hostname)"', '\\r'],
+    );
+    assert.ok(
+      rec.slice(1).every((l) => Number(l.split(':')[0]) >= 20),
+      rec.join(' '),
+    );
     await s.d.ok('vm console play all keys.rec');
     await s.d.ok('vm console expect all ^played-con[0-9]+ 20s');
     for (let i = 1; i <= N; i++) assert.match(await s.d.ok(`vm console screen con${i}`), new RegExp(`^played-con${i}$`, 'm'));

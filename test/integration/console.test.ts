@@ -178,7 +178,7 @@ describe('consoles through the engine', { skip }, () => {
     a.close();
   });
 
-  test('a disconnected client\'s console streams are closed', async () => {
+  test("a disconnected client's console streams are closed", async () => {
     const fdDir = `/proc/${d.proc.pid}/fd`;
     // Sockets only: the sampler's kept-open cgroup files come and go with containers.
     const fds = () =>

@@ -43,9 +43,15 @@ describe('container features through the engine', { skip }, () => {
 
   test('init sees only its own processes, with PID 1 at the root of its pid namespace', async () => {
     const { c, con } = await run('p0');
-    const pids = (await con.run('ls /proc')).split(/\s+/).filter((x) => /^\d+$/.test(x)).map(Number);
+    const pids = (await con.run('ls /proc'))
+      .split(/\s+/)
+      .filter((x) => /^\d+$/.test(x))
+      .map(Number);
     assert.ok(pids.includes(1));
-    assert.ok(pids.every((p) => p < 100), `only small container pids: ${pids}`);
+    assert.ok(
+      pids.every((p) => p < 100),
+      `only small container pids: ${pids}`,
+    );
     assert.ok(!pids.includes(c.pid) || c.pid < 100, 'host pid of init not visible as such');
     assert.match(await con.run('cat /proc/self/cgroup'), /^0::\/$/m);
     con.close();

@@ -31,8 +31,14 @@ describe('vm exec', { skip }, () => {
   test("runs in every namespace of the container's init", async () => {
     const script = NAMESPACES.map((n) => `readlink /proc/self/ns/${n}`).join('; ');
     const out = (await s.d.ok(`vm exec ex0 sh -c "${script}"`)).trim().split('\n');
-    assert.deepEqual(out, NAMESPACES.map((n) => readlinkSync(`/proc/${c.pid}/ns/${n}`)));
-    assert.notDeepEqual(out, NAMESPACES.map((n) => readlinkSync(`/proc/self/ns/${n}`)));
+    assert.deepEqual(
+      out,
+      NAMESPACES.map((n) => readlinkSync(`/proc/${c.pid}/ns/${n}`)),
+    );
+    assert.notDeepEqual(
+      out,
+      NAMESPACES.map((n) => readlinkSync(`/proc/self/ns/${n}`)),
+    );
     assert.equal((await s.d.ok('vm exec ex0 hostname')).trim(), 'ex0');
     // The container's root and its own /proc: init is pid 1 there, the command a later pid.
     assert.match(await s.d.ok('vm exec ex0 cat /proc/1/cmdline'), /init/);
@@ -78,7 +84,11 @@ describe('vm exec', { skip }, () => {
 
   test("-t: a pty of the container's own devpts, sized as asked", async () => {
     let out = '';
-    const x = await ShimExec.start(c.dir, { argv: ['sh', '-c', 'tty; stty size'], tty: true, cols: 101, rows: 33, stdin: false }, { stdout: (b) => (out += b) });
+    const x = await ShimExec.start(
+      c.dir,
+      { argv: ['sh', '-c', 'tty; stty size'], tty: true, cols: 101, rows: 33, stdin: false },
+      { stdout: (b) => (out += b) },
+    );
     assert.deepEqual(await x.exit, { code: 0 });
     assert.match(out, /^\/dev\/pts\/\d+\r\n33 101\r\n$/);
   });

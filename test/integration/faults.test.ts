@@ -116,7 +116,9 @@ async function checkAgainstKernel(d: TestDaemon, c: Case): Promise<ContainerInfo
   const live = list.filter((x) => isAlive(x.state));
   assert.equal(monitorsOf(d.base).length, live.length, 'one monitor per live container, no other');
   assert.equal(cgroupsOf(d.base).length, live.length, 'one cgroup per live container, no other');
-  const dirs = readdirSync(d.base).filter((n) => /^\d+$/.test(n)).sort();
+  const dirs = readdirSync(d.base)
+    .filter((n) => /^\d+$/.test(n))
+    .sort();
   assert.deepEqual(dirs, list.map((x) => String(x.id)).sort(), 'one instance directory per container, no other');
   return list;
 }

@@ -7,7 +7,19 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +52,9 @@ function sh(argv: string[], ok = true): { status: number; out: string } {
 const nanomega = (...words: string[]) => sh([process.execPath, BIN, ...words], false);
 
 /** A tar archive (ustar) built in memory: enough of the format for hostile layers. */
-function tar(entries: { name: string; type?: '0' | '1' | '2' | '3' | '4' | '5'; data?: Buffer; link?: string; mode?: number; major?: number; minor?: number }[]): Buffer {
+function tar(
+  entries: { name: string; type?: '0' | '1' | '2' | '3' | '4' | '5'; data?: Buffer; link?: string; mode?: number; major?: number; minor?: number }[],
+): Buffer {
   const blocks: Buffer[] = [];
   for (const e of entries) {
     const h = Buffer.alloc(512);
@@ -50,7 +64,12 @@ function tar(entries: { name: string; type?: '0' | '1' | '2' | '3' | '4' | '5'; 
     h.write('0000000\0', 108);
     h.write('0000000\0', 116);
     h.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
-    h.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136);
+    h.write(
+      Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0') + '\0',
+      136,
+    );
     h.write('        ', 148);
     h.write(e.type ?? '0', 156);
     if (e.link) h.write(e.link, 157, 100);
@@ -69,7 +88,9 @@ function tar(entries: { name: string; type?: '0' | '1' | '2' | '3' | '4' | '5'; 
 /** A docker-archive (docker save format) with one layer. */
 function dockerArchive(layer: Buffer): Buffer {
   const diff = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [diff] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [diff] } }),
+  );
   const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
   const manifest = Buffer.from(JSON.stringify([{ Config: configName, RepoTags: ['hostile:latest'], Layers: ['layer.tar'] }]));
   return tar([
@@ -110,14 +131,30 @@ describe('images: registry pull, docker-archive and oci-archive import, hostile 
     for (const applet of ['sh', 'sleep', 'cat', 'echo']) symlinkSync('busybox', join(bundle, `rootfs/bin/${applet}`));
     sh(['umoci', 'repack', '--image', `${layout()}:bb`, bundle]);
     sh([
-      'umoci', 'config', '--image', `${layout()}:bb`,
-      '--config.entrypoint', '/bin/sh', '--config.cmd', '-c', '--config.cmd', 'echo image-up; exec sleep 100000',
-      '--config.env', 'FOO=from-image', '--config.env', 'PATH=/bin', '--config.workingdir', '/srv/app',
+      'umoci',
+      'config',
+      '--image',
+      `${layout()}:bb`,
+      '--config.entrypoint',
+      '/bin/sh',
+      '--config.cmd',
+      '-c',
+      '--config.cmd',
+      'echo image-up; exec sleep 100000',
+      '--config.env',
+      'FOO=from-image',
+      '--config.env',
+      'PATH=/bin',
+      '--config.workingdir',
+      '/srv/app',
     ]);
     // The registry, on loopback, storing in our temp dir.
     port = await freePort();
     const config = join(work, 'registry.yml');
-    writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+    writeFileSync(
+      config,
+      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    );
     registry = spawn(REGISTRY, ['serve', config], { stdio: 'ignore' });
     await until('the registry to answer /v2/', async () => (await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.ok);
     sh(['skopeo', 'copy', '--quiet', '--dest-tls-verify=false', `oci:${layout()}:bb`, `docker://127.0.0.1:${port}/nm/bb:1`]);
@@ -170,7 +207,10 @@ describe('images: registry pull, docker-archive and oci-archive import, hostile 
     assert.notEqual(r2.status, 0);
     assert.match(r2.out, /skopeo copy docker:\/\/127\.0\.0\.1:\d+\/nm\/bb:1/);
     assert.equal(existsSync(again), false);
-    assert.deepEqual(readdirSync(work).filter((n) => n.includes('.nm-image-')), []);
+    assert.deepEqual(
+      readdirSync(work).filter((n) => n.includes('.nm-image-')),
+      [],
+    );
   });
 
   test('image import of a docker-archive and an oci-archive', async () => {
@@ -231,7 +271,10 @@ describe('images: registry pull, docker-archive and oci-archive import, hostile 
     assert.notEqual(r.status, 0);
     assert.match(r.out, /umoci unpack of docker-archive:.*refused/);
     assert.equal(existsSync(dir), false);
-    assert.deepEqual(readdirSync(work).filter((n) => n.includes('.nm-image-')), []);
+    assert.deepEqual(
+      readdirSync(work).filter((n) => n.includes('.nm-image-')),
+      [],
+    );
   });
 
   test('bad input: a missing file, not a tar, neither format, a bad reference — each named, nothing made', () => {

@@ -21,7 +21,7 @@ import { until } from '../helpers/wait.js';
 
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 
-describe('the kernel\'s view of a container', { skip, timeout: 180_000 }, () => {
+describe("the kernel's view of a container", { skip, timeout: 180_000 }, () => {
   const suite = useContainerSuite();
   let kit = '';
   const info = async (name: string): Promise<ContainerInfo> => (await suite.d.client.call('vm.info')).find((c) => c.name === name)!;
@@ -44,7 +44,10 @@ describe('the kernel\'s view of a container', { skip, timeout: 180_000 }, () => 
     await suite.d.ok('vm launch container lim0');
     await suite.d.ok('clear vm config vcpus');
     await suite.d.ok('vm launch container lim1');
-    for (const [name, vcpus] of [['lim0', 2], ['lim1', 1]] as const) {
+    for (const [name, vcpus] of [
+      ['lim0', 2],
+      ['lim1', 1],
+    ] as const) {
       const pid = (await info(name)).pid;
       assert.equal(readCgroup(pid, 'pids', 'pids.max'), String(DEFAULT_PIDS_MAX), `${name} pids.max`);
       let quota: string;
@@ -75,7 +78,11 @@ describe('the kernel\'s view of a container', { skip, timeout: 180_000 }, () => 
     const { con } = await started('ipc0');
     // shmget/shmctl through python3's ctypes (no SysV tool in busybox): a 4 KiB segment, key 0x6e6d0001.
     const shm = (op: string) =>
-      execFileSync('python3', ['-c', `import ctypes; l = ctypes.CDLL(None); i = l.shmget(0x6e6d0001, 4096, 0o1600); print(i if '${op}' == 'make' else l.shmctl(i, 0, None))`], { encoding: 'utf8' }).trim();
+      execFileSync(
+        'python3',
+        ['-c', `import ctypes; l = ctypes.CDLL(None); i = l.shmget(0x6e6d0001, 4096, 0o1600); print(i if '${op}' == 'make' else l.shmctl(i, 0, None))`],
+        { encoding: 'utf8' },
+      ).trim();
     const id = shm('make');
     try {
       assert.ok(Number(id) >= 0, `shmget: ${id}`);
@@ -104,7 +111,7 @@ describe('the kernel\'s view of a container', { skip, timeout: 180_000 }, () => 
       const f = l.split(' ');
       return f[2] === rootDev && f[3] === '/';
     });
-    assert.deepEqual(hostWhole, [], 'no mount of the host root filesystem\'s top');
+    assert.deepEqual(hostWhole, [], "no mount of the host root filesystem's top");
     for (const l of mounts) assert.ok(!/ \/(old|\.old|oldroot|\.pivot)\S* /.test(l), `no old-root mount point: ${l}`);
     assert.equal((await con.run('[ -e /work ] || [ -e /etc/hostname.host ] && echo host || echo own')).trim(), 'own');
     con.close();

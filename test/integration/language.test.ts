@@ -57,7 +57,10 @@ describe('the language through a real daemon', { skip }, () => {
     writeFileSync(join(files, 'setup'), 'vm config memory 300\n# configure\nvm config memory\n');
     await d.ok('clear history');
     const r = await d.exec('read setup');
-    assert.deepEqual(r.chunks, [{ output: '', errors: [] }, { output: '300', errors: [] }]);
+    assert.deepEqual(r.chunks, [
+      { output: '', errors: [] },
+      { output: '300', errors: [] },
+    ]);
     await d.ok('write replay');
     // `clear history` and `read` are not recorded; the script's lines are.
     assert.equal(readFileSync(join(files, 'replay'), 'utf8'), 'vm config memory 300\n# configure\nvm config memory');

@@ -52,7 +52,7 @@ for (const freezer of ['v2', 'v1'] as const) {
       }
     });
 
-    test('start all starts BUILDING and PAUSED but skips RUNNING; PAUSED is the kernel\'s frozen', async () => {
+    test("start all starts BUILDING and PAUSED but skips RUNNING; PAUSED is the kernel's frozen", async () => {
       const pid = (name: string) => suite.d.client.call('vm.info').then((l) => l.find((x) => x.name === name)!.pid);
       assert.equal(kernelFrozen(await pid('foo0'), freezer), false, 'RUNNING is thawed');
       await suite.d.ok('vm stop foo0');
@@ -96,9 +96,10 @@ for (const freezer of ['v2', 'v1'] as const) {
       const cg = readFileSync(`/proc/${c.pid}/cgroup`, 'utf8');
       const v1 = /:memory:(.*)$/m.exec(cg)?.[1];
       const v2 = /^0::(.*)$/m.exec(cg)?.[1];
-      const limit = v1 && v1 !== '/' && existsSync(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`)
-        ? readFileSync(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`, 'utf8')
-        : readFileSync(`/sys/fs/cgroup${v2}/memory.max`, 'utf8');
+      const limit =
+        v1 && v1 !== '/' && existsSync(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`)
+          ? readFileSync(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`, 'utf8')
+          : readFileSync(`/sys/fs/cgroup${v2}/memory.max`, 'utf8');
       assert.equal(Number(limit), 64 * 1024 * 1024);
       await suite.d.ok('vm config memory 2048');
     });

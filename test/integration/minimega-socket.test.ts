@@ -92,7 +92,10 @@ describe('minimega socket', { skip }, () => {
     const mm = await MiniClient.dial(suite.d.base);
     const launch = await mm.run('vm launch container mm[0-2]');
     assert.equal(launch.length, 1);
-    assert.deepEqual(launch[0]!.Resp!.map((r) => r.Error), ['']);
+    assert.deepEqual(
+      launch[0]!.Resp!.map((r) => r.Error),
+      [''],
+    );
     assert.equal(launch[0]!.More, false);
 
     const info = await mm.run('.columns name,state vm info');

@@ -9,13 +9,26 @@ const SCRIPT = fileURLToPath(new URL('../../../scripts/minimega-tests.sh', impor
 const tests = process.env.MINIMEGA_TESTS;
 // minimega's tests are not in this repository (GPLv3, and CI has no minimega checkout): point
 // MINIMEGA_TESTS at one to run them.
-const skip = tests ? requires('root', 'cgroup2', 'overlay', 'shim', 'busybox') : optional('MINIMEGA_TESTS is not set (a minimega checkout\'s tests/)');
+const skip = tests ? requires('root', 'cgroup2', 'overlay', 'shim', 'busybox') : optional("MINIMEGA_TESTS is not set (a minimega checkout's tests/)");
 
 /**
  * The language's acceptance: these pass unchanged. minimega's `namespace` test is run too (below) but not
  * listed: its .want still has the `already in namespace` errors minimega no longer prints (#1583).
  */
-const PASSING = ['container_lifecycle', 'history', 'vm_config', 'vlans', 'vm_lifecycle', 'vm_bad_names', 'vm_tags', 'vm_uuid', 'vm_net', 'builtins', 'read_namespace', 'plumbing_basic'];
+const PASSING = [
+  'container_lifecycle',
+  'history',
+  'vm_config',
+  'vlans',
+  'vm_lifecycle',
+  'vm_bad_names',
+  'vm_tags',
+  'vm_uuid',
+  'vm_net',
+  'builtins',
+  'read_namespace',
+  'plumbing_basic',
+];
 
 describe("minimega's own tests through nanomega test", { skip }, () => {
   let pre: HostSnapshot;

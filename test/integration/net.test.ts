@@ -48,7 +48,12 @@ function killNs(ns: Ns): void {
 
 async function links(): Promise<Set<string>> {
   const { stdout } = await exec('ip', ['-o', 'link', 'show']);
-  return new Set(stdout.split('\n').filter(Boolean).map((l) => l.split(':')[1]!.trim().split('@')[0]!));
+  return new Set(
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(':')[1]!.trim().split('@')[0]!),
+  );
 }
 
 function ours(names: Iterable<string>): string[] {
@@ -96,7 +101,10 @@ test('two containers on VLAN 101 reach each other, one on 102 does not until con
     assert.ok(c!.rxBytes > 0 && c!.txBytes > 0, `counters ${JSON.stringify(c)}`);
 
     const addrs = await net.readAddresses(ns[0]!.pid);
-    assert.deepEqual(addrs.map((a) => [a.ifname, a.ip]), [['veth0', ['10.199.0.1']]]);
+    assert.deepEqual(
+      addrs.map((a) => [a.ifname, a.ip]),
+      [['veth0', ['10.199.0.1']]],
+    );
     assert.equal(addrs[0]!.mac, res[0]!.ok ? res[0]!.nics[0]!.mac : '');
 
     const d = await net.disconnect(2, 0);

@@ -15,7 +15,9 @@ const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 const NET = '10.199.7';
 
 function links(): string[] {
-  return execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).split('\n').filter((l) => /mega_/.test(l));
+  return execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => /mega_/.test(l));
 }
 
 describe('container networking through the engine (Linux bridge backend)', { skip }, () => {
@@ -32,7 +34,11 @@ describe('container networking through the engine (Linux bridge backend)', { ski
   };
 
   before(async () => {
-    for (const [name, net] of [['a', `LAN,${NET}.1/24`], ['b', `LAN,${NET}.2/24`], ['c', `DMZ,${NET}.3/24`]]) {
+    for (const [name, net] of [
+      ['a', `LAN,${NET}.1/24`],
+      ['b', `LAN,${NET}.2/24`],
+      ['c', `DMZ,${NET}.3/24`],
+    ]) {
       await suite.d.ok(`vm config net ${net}`);
       await suite.d.ok(`vm launch container ${name}`);
     }
@@ -100,7 +106,12 @@ describe('container networking through the engine (Linux bridge backend)', { ski
 
   test('VLANs 0 and 4095 work like any other; a container configures its own NIC (NET_ADMIN by default)', async () => {
     const V = '10.199.8';
-    for (const [name, net] of [['z0', `0,${V}.1/24`], ['z1', `0,${V}.2/24`], ['f0', `4095,${V}.3/24`], ['f1', `4095,${V}.4/24`]]) {
+    for (const [name, net] of [
+      ['z0', `0,${V}.1/24`],
+      ['z1', `0,${V}.2/24`],
+      ['f0', `4095,${V}.3/24`],
+      ['f1', `4095,${V}.4/24`],
+    ]) {
       await suite.d.ok(`vm config net ${net}`);
       await suite.d.ok(`vm launch container ${name}`);
     }

@@ -24,10 +24,16 @@ describe('nanomega nuke', { skip }, () => {
     await suite.d.ok('vm stop k1');
     const pids = (await suite.d.client.call('vm.info')).map((c) => c.pid);
     await suite.d.crash();
-    assert.ok(pids.every((p) => existsSync(`/proc/${p}`)), 'containers outlive the daemon');
+    assert.ok(
+      pids.every((p) => existsSync(`/proc/${p}`)),
+      'containers outlive the daemon',
+    );
     const r = spawnSync(process.execPath, [BIN, '--base', suite.d.base, 'nuke'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(pids.every((p) => !existsSync(`/proc/${p}`)), 'every init is gone');
+    assert.ok(
+      pids.every((p) => !existsSync(`/proc/${p}`)),
+      'every init is gone',
+    );
     await assertNoLeaks(pre);
     await suite.d.restart();
     assert.deepEqual(await suite.d.client.call('vm.info'), []);

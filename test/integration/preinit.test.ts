@@ -106,7 +106,7 @@ describe('preinit', { skip }, () => {
         'if [ ! -e /kit/run1 ]; then',
         `  $B mkdir -p ${fs.dir}`,
         `  for f in /preinit ${hostPreinit} /init; do printf '${plant.replace(/\n/g, '\\n')}' > $f; $B chmod 755 $f; done`,
-        "  $B rm -f /bin/sh; printf '#!/bin/busybox sh\\n/bin/busybox grep CapEff /proc/self/status >> /pwned\\nexec /bin/busybox sh \"$@\"\\n' > /bin/sh; $B chmod 755 /bin/sh",
+        '  $B rm -f /bin/sh; printf \'#!/bin/busybox sh\\n/bin/busybox grep CapEff /proc/self/status >> /pwned\\nexec /bin/busybox sh "$@"\\n\' > /bin/sh; $B chmod 755 /bin/sh',
         '  : > /kit/run1',
         '  exit 0',
         'fi',
@@ -129,7 +129,9 @@ describe('preinit', { skip }, () => {
     assert.equal(ran.length, 2, 'the host preinit ran at each start');
     for (const l of ran) assert.doesNotMatch(l, new RegExp(DEFAULT_CAPS), 'the host preinit has full privileges');
     assert.equal(readFileSync(hostPreinit, 'utf8'), original, 'the host preinit is untouched');
-    const pwned = readFileSync(join(c.dir, 'layer', 'upper', 'pwned'), 'utf8').trim().split('\n');
+    const pwned = readFileSync(join(c.dir, 'layer', 'upper', 'pwned'), 'utf8')
+      .trim()
+      .split('\n');
     // The planted /init (run by init) and /bin/sh (its interpreter) ran — with the container's capabilities.
     assert.ok(pwned.length >= 2, `planted programs ran as the container: ${pwned}`);
     for (const l of pwned) assert.equal(l, `CapEff:\t${DEFAULT_CAPS}`, 'nothing planted ever ran with more');
@@ -144,13 +146,15 @@ describe('preinit', { skip }, () => {
     await d.ok('vm launch container leaver');
     const c = await info('leaver');
     const ns = execFileSync('readlink', [`/proc/${c.pid}/ns/pid`], { encoding: 'utf8' }).trim();
-    const members = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return execFileSync('readlink', [`/proc/${p}/ns/pid`], { encoding: 'utf8' }).trim() === ns;
-      } catch {
-        return false;
-      }
-    });
+    const members = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return execFileSync('readlink', [`/proc/${p}/ns/pid`], { encoding: 'utf8' }).trim() === ns;
+        } catch {
+          return false;
+        }
+      });
     assert.deepEqual(members, [String(c.pid)], 'only init (frozen before exec) is in the PID namespace');
     await d.ok('vm kill leaver');
     await waitState('leaver', 'QUIT');
@@ -190,7 +194,11 @@ describe('preinit', { skip }, () => {
     const before = { snap: snapshot(), dirs: readdirSync(d.base).sort() };
     const r = await d.exec('vm launch container never');
     assert.match(r.errors.join(), /preinit `.*\/bad\/good` is writable by group or others \(mode 0775\)/);
-    assert.equal((await d.client.call('vm.info')).some((c) => c.name === 'never'), false, 'no container');
+    assert.equal(
+      (await d.client.call('vm.info')).some((c) => c.name === 'never'),
+      false,
+      'no container',
+    );
     assert.deepEqual(readdirSync(d.base).sort(), before.dirs, 'no instance directory');
     assert.deepEqual(leaked(before.snap), {}, 'no kernel object');
     await d.ok('clear vm config');

@@ -130,7 +130,10 @@ describe('the nanomega program', { skip, timeout: 180_000 }, () => {
     const exited = new Promise<number | null>((r) => con.proc.once('exit', (code) => r(code)));
     try {
       con.proc.stdin!.write('echo base-$((40+2))\n');
-      await until(() => `the console output; got ${con.out()}`, () => /base-42/.test(con.out()));
+      await until(
+        () => `the console output; got ${con.out()}`,
+        () => /base-42/.test(con.out()),
+      );
       con.proc.stdin!.write('\x1d');
       assert.equal(await exited, 0);
     } finally {
@@ -160,18 +163,30 @@ describe('the nanomega program', { skip, timeout: 180_000 }, () => {
     const exited = new Promise<number>((r) => term.onExit(({ exitCode }) => r(exitCode)));
     const prompts = () => out.split('nanomega$ ').length - 1;
     try {
-      await until(() => `the prompt; got ${JSON.stringify(out)}`, () => prompts() >= 1);
+      await until(
+        () => `the prompt; got ${JSON.stringify(out)}`,
+        () => prompts() >= 1,
+      );
       let from = out.length;
       let n = prompts();
       term.write('vm launch container a[0-1]\r');
-      await until(() => `the next prompt; got ${JSON.stringify(out.slice(from))}`, () => prompts() > n);
+      await until(
+        () => `the next prompt; got ${JSON.stringify(out.slice(from))}`,
+        () => prompts() > n,
+      );
       from = out.length;
       term.write('.columns name,state vm info\r');
-      await until(() => `the table; got ${JSON.stringify(out.slice(from))}`, () => /a1\s+\|\s+BUILDING/.test(out.slice(from)));
+      await until(
+        () => `the table; got ${JSON.stringify(out.slice(from))}`,
+        () => /a1\s+\|\s+BUILDING/.test(out.slice(from)),
+      );
       from = out.length;
       n = prompts();
       term.write('vm start nosuch\r');
-      await until(() => `the error; got ${JSON.stringify(out.slice(from))}`, () => /E: vm not found: nosuch/.test(out.slice(from)) && prompts() > n);
+      await until(
+        () => `the error; got ${JSON.stringify(out.slice(from))}`,
+        () => /E: vm not found: nosuch/.test(out.slice(from)) && prompts() > n,
+      );
       term.write('quit\r');
       assert.equal(await exited, 0);
     } finally {
@@ -184,14 +199,20 @@ describe('the nanomega program', { skip, timeout: 180_000 }, () => {
   test('web serves the UI for a running daemon on loopback by default, and never on a wildcard address', async () => {
     const web = background('web', '--base', suite.d.base);
     try {
-      const url = (await until(() => `the URL; got ${web.out()}`, () => /web UI on (http:\/\/\S+)/.exec(web.out())?.[1]))!;
+      const url = (await until(
+        () => `the URL; got ${web.out()}`,
+        () => /web UI on (http:\/\/\S+)/.exec(web.out())?.[1],
+      ))!;
       const u = new URL(url);
       assert.equal(u.hostname, '127.0.0.1');
       assert.equal(u.port, '9001');
       assert.match(u.searchParams.get('token') ?? '', /^[\w-]{43}$/, '256 bits, base64url');
       const mine = socketInodes(web.proc.pid!);
       const listening = [...inetSockets()].filter(([ino, s]) => mine.has(ino) && s.state === '0A'); // TCP_LISTEN
-      assert.deepEqual(listening.map(([, s]) => `${s.proto} ${ipv4(s.local)}`), ['tcp 127.0.0.1:9001']);
+      assert.deepEqual(
+        listening.map(([, s]) => `${s.proto} ${ipv4(s.local)}`),
+        ['tcp 127.0.0.1:9001'],
+      );
       assert.equal(await httpStatus(`http://127.0.0.1:9001/`), 401, 'nothing without the token');
     } finally {
       assert.equal(await stop(web.proc), 0);
@@ -277,7 +298,11 @@ describe('nanomega start without Electron', { skip, timeout: 60_000 }, () => {
     const start = background('start', '--base', base, '--web', '127.0.0.1:0');
     let daemonPid = 0;
     try {
-      const url = (await until(() => `the URL; got ${start.out()}`, () => /web UI on (http:\/\/\S+)/.exec(start.out())?.[1], 30_000))!;
+      const url = (await until(
+        () => `the URL; got ${start.out()}`,
+        () => /web UI on (http:\/\/\S+)/.exec(start.out())?.[1],
+        30_000,
+      ))!;
       assert.match(start.out(), /Electron is not installed here/);
       daemonPid = Number(/daemon started \(pid (\d+)\)/.exec(start.out())?.[1] ?? 0);
       assert.ok(daemonPid > 0, start.out());
@@ -287,7 +312,10 @@ describe('nanomega start without Electron', { skip, timeout: 60_000 }, () => {
       assert.equal(info.status, 0, info.stderr);
       // A second start finds the daemon and starts none.
       const again = background('start', '--base', base, '--web', '127.0.0.1:0');
-      await until(() => `the second URL; got ${again.out()}`, () => /web UI on/.test(again.out()));
+      await until(
+        () => `the second URL; got ${again.out()}`,
+        () => /web UI on/.test(again.out()),
+      );
       assert.doesNotMatch(again.out(), /daemon started/);
       assert.equal(await stop(again.proc), 0);
     } finally {

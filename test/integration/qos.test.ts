@@ -14,7 +14,9 @@ const TOLERANCE = 0.2;
 const within = (v: number, want: number) => Math.abs(v - want) <= want * TOLERANCE;
 
 function qdiscs(tap: string): string {
-  return execFileSync('tc', ['qdisc', 'show', 'dev', tap], { encoding: 'utf8' }) + execFileSync('tc', ['filter', 'show', 'dev', tap, 'egress'], { encoding: 'utf8' });
+  return (
+    execFileSync('tc', ['qdisc', 'show', 'dev', tap], { encoding: 'utf8' }) + execFileSync('tc', ['filter', 'show', 'dev', tap, 'egress'], { encoding: 'utf8' })
+  );
 }
 
 describe('qos: link emulation measured between two containers', { skip }, () => {
@@ -25,7 +27,10 @@ describe('qos: link emulation measured between two containers', { skip }, () => 
   };
 
   before(async () => {
-    for (const [name, ip] of [['qa', `${NET}.1/24`], ['qb', `${NET}.2/24`]]) {
+    for (const [name, ip] of [
+      ['qa', `${NET}.1/24`],
+      ['qb', `${NET}.2/24`],
+    ]) {
       await suite.d.ok(`vm config net LAN,${ip}`);
       await suite.d.ok(`vm launch container ${name}`);
     }
@@ -34,7 +39,7 @@ describe('qos: link emulation measured between two containers', { skip }, () => 
     await pinNeighbours(await info(suite.d, 'qa'), await info(suite.d, 'qb'));
   });
 
-  test('minimega\'s texts: loss and delay stack, rate replaces them, bad values name themselves', async () => {
+  test("minimega's texts: loss and delay stack, rate replaces them, bad values name themselves", async () => {
     const q = async () => (await suite.d.ok('.columns qos .filter name=qb vm info')).split('\n')[1];
     await suite.d.ok('qos add qb 0 loss 5');
     assert.equal(await q(), '[0: loss 5]');
@@ -58,7 +63,10 @@ describe('qos: link emulation measured between two containers', { skip }, () => 
     const base = await ping(a.pid, `${NET}.2`, 5, 0.05);
     assert.ok(base.avgMs < 20, `undelayed rtt ${base.avgMs} ms`);
     await suite.d.ok('qos add qb 0 delay 100ms');
-    const s = await measured(() => ping(a.pid, `${NET}.2`, 20, 0.1), (r) => within(r.avgMs, 100));
+    const s = await measured(
+      () => ping(a.pid, `${NET}.2`, 20, 0.1),
+      (r) => within(r.avgMs, 100),
+    );
     t.diagnostic(`rtt across 100 ms: ${s.avgMs} ms`);
     assert.ok(within(s.avgMs, 100), `rtt ${s.avgMs} ms across a 100 ms delay`);
     assert.equal(s.lossPercent, 0);
@@ -70,7 +78,10 @@ describe('qos: link emulation measured between two containers', { skip }, () => 
   test('20 % loss loses about 20 % of 1000 pings', async (t) => {
     const a = await info(suite.d, 'qa');
     await suite.d.ok('qos add qb 0 loss 20');
-    const s = await measured(() => ping(a.pid, `${NET}.2`, 1000, 0.005), (r) => within(r.lossPercent, 20));
+    const s = await measured(
+      () => ping(a.pid, `${NET}.2`, 1000, 0.005),
+      (r) => within(r.lossPercent, 20),
+    );
     t.diagnostic(`loss at 20 %: ${s.lossPercent} % (${s.received}/${s.sent})`);
     assert.ok(within(s.lossPercent, 20), `${s.lossPercent} % lost at 20 % loss (${s.received}/${s.sent})`);
     await suite.d.ok('clear qos qb');
@@ -81,7 +92,10 @@ describe('qos: link emulation measured between two containers', { skip }, () => 
     const a = await info(suite.d, 'qa');
     const b = await info(suite.d, 'qb');
     await suite.d.ok('qos add qb 0 rate 10 mbit');
-    const mbit = await measured(() => throughput(a, b, 5 * 1024 * 1024), (v) => within(v, 10));
+    const mbit = await measured(
+      () => throughput(a, b, 5 * 1024 * 1024),
+      (v) => within(v, 10),
+    );
     t.diagnostic(`goodput at 10 mbit: ${mbit.toFixed(2)} Mbit/s`);
     assert.ok(within(mbit, 10), `${mbit.toFixed(2)} Mbit/s through a 10 mbit rate`);
     await suite.d.ok('clear qos qb');
@@ -96,14 +110,28 @@ describe('qos: link emulation measured between two containers', { skip }, () => 
     await suite.d.restart();
     assert.equal((await suite.d.ok('.columns qos .filter name=qb vm info')).split('\n')[1], '[0: delay 100ms]');
     const a = await info(suite.d, 'qa');
-    assert.ok(within((await measured(() => ping(a.pid, `${NET}.2`, 10, 0.1), (r) => within(r.avgMs, 100))).avgMs, 100), 'still delayed after the restart');
+    assert.ok(
+      within(
+        (
+          await measured(
+            () => ping(a.pid, `${NET}.2`, 10, 0.1),
+            (r) => within(r.avgMs, 100),
+          )
+        ).avgMs,
+        100,
+      ),
+      'still delayed after the restart',
+    );
     await suite.d.ok('vm kill qb');
     assert.equal((await suite.d.ok('.columns state,qos .filter name=qb vm info')).split('\n')[1], 'QUIT  | [0: delay 100ms]');
     assert.ok(await eventually(async () => (await delayLines()).length === 0), 'the delay line went with the container');
     await suite.d.ok('vm start qb');
     const b = await info(suite.d, 'qb');
     await pinNeighbours(a, b); // a relaunch makes new NICs (new MAC)
-    const s = await measured(() => ping(a.pid, `${NET}.2`, 10, 0.1), (r) => within(r.avgMs, 100));
+    const s = await measured(
+      () => ping(a.pid, `${NET}.2`, 10, 0.1),
+      (r) => within(r.avgMs, 100),
+    );
     assert.ok(within(s.avgMs, 100), `rtt ${s.avgMs} ms after the relaunch`);
     await suite.d.ok('clear qos qb');
   });

@@ -57,7 +57,9 @@ describe('a daemon killed with SIGKILL and started again', { skip }, () => {
   test('re-adopted containers obey the verbs: start the paused one, kill all, flush', async () => {
     await suite.d.ok('vm start r1');
     await suite.d.ok('vm start r4');
-    const states = Object.values(byName(await suite.d.client.call('vm.info'))).map((c) => `${c.name}=${c.state}`).sort();
+    const states = Object.values(byName(await suite.d.client.call('vm.info')))
+      .map((c) => `${c.name}=${c.state}`)
+      .sort();
     assert.deepEqual(states, ['r0=RUNNING', 'r1=RUNNING', 'r2=RUNNING', 'r3=RUNNING', 'r4=RUNNING', 'r5=ERROR']);
     await suite.d.ok('vm kill all');
     await suite.d.ok('vm flush');

@@ -24,13 +24,21 @@ describe('rootfs build debian', { skip }, () => {
     const init = readFileSync(at('init'), 'utf8');
     for (const re of [/ip link set lo up/, /dhclient -nw/, /ssh-keygen -q -t ed25519/, /\/usr\/sbin\/sshd/, /\/bin\/bash -l/]) assert.match(init, re);
     for (const bin of ['usr/sbin/dhclient', 'usr/sbin/sshd', 'usr/bin/ssh-keygen', 'usr/sbin/ip', 'bin/bash']) assert.ok(existsSync(at(bin)), bin);
-    assert.deepEqual(readdirSync(at('etc/ssh')).filter((n) => n.startsWith('ssh_host_')), [], 'every container makes its own host key');
+    assert.deepEqual(
+      readdirSync(at('etc/ssh')).filter((n) => n.startsWith('ssh_host_')),
+      [],
+      'every container makes its own host key',
+    );
     assert.match(readFileSync(at('etc/ssh/sshd_config.d/nanomega.conf'), 'utf8'), /PermitRootLogin prohibit-password\nPasswordAuthentication no/);
     assert.equal(readFileSync(at('root/.ssh/authorized_keys'), 'utf8'), readFileSync(`${image.key}.pub`, 'utf8'));
     assert.equal(statSync(at('root/.ssh/authorized_keys')).mode & 0o777, 0o600);
     assert.match(readFileSync(at('etc/dhcp/dhclient.conf'), 'utf8'), /backoff-cutoff/);
     assert.match(readFileSync(at('etc/debian_version'), 'utf8'), /^12\./, 'bookworm');
-    assert.deepEqual(readdirSync(at('var/cache/apt/archives')).filter((n) => n.endsWith('.deb')), [], 'apt cache cleaned');
+    assert.deepEqual(
+      readdirSync(at('var/cache/apt/archives')).filter((n) => n.endsWith('.deb')),
+      [],
+      'apt cache cleaned',
+    );
   });
 
   test('a non-empty DIR is refused without --force, and with --force unless nanomega built it; nothing is touched', () => {
@@ -47,7 +55,11 @@ describe('rootfs build debian', { skip }, () => {
       assert.notEqual(bogus.status, 0);
       assert.match(bogus.stderr, /--bogus/);
       assert.deepEqual(readdirSync(dir), ['keep.txt']);
-      assert.deepEqual(readdirSync('/tmp').filter((n) => n.startsWith(`.${dir.slice(5)}.build-`)), [], 'no build directory left');
+      assert.deepEqual(
+        readdirSync('/tmp').filter((n) => n.startsWith(`.${dir.slice(5)}.build-`)),
+        [],
+        'no build directory left',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

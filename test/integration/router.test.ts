@@ -33,11 +33,18 @@ describe('a router container between two VLANs', { skip }, () => {
     dir = mkdtempSync('/tmp/nm-router-');
     writeFileSync(join(dir, 'preinit'), PREINIT, { mode: 0o755 });
     chmodSync(join(dir, 'preinit'), 0o755);
-    for (const [name, text] of [['lab-host', HOST_INIT], ['lab-router', ROUTER_INIT]] as const) {
+    for (const [name, text] of [
+      ['lab-host', HOST_INIT],
+      ['lab-router', ROUTER_INIT],
+    ] as const) {
       writeFileSync(join(suite.fs.dir, name), text);
       chmodSync(join(suite.fs.dir, name), 0o755);
     }
-    for (const [name, net, gw] of [['a1', `RA,${A}.11/24`, `${A}.1`], ['a2', `RA,${A}.12/24`, `${A}.1`], ['b1', `RB,${B}.11/24`, `${B}.1`]] as const) {
+    for (const [name, net, gw] of [
+      ['a1', `RA,${A}.11/24`, `${A}.1`],
+      ['a2', `RA,${A}.12/24`, `${A}.1`],
+      ['b1', `RB,${B}.11/24`, `${B}.1`],
+    ] as const) {
       await suite.d.ok(`vm config net ${net}`);
       await suite.d.ok(`vm config init /lab-host ${gw}`);
       await suite.d.ok(`vm launch container ${name}`);

@@ -3,7 +3,20 @@
 // then attacked from the console.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  rmdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -235,7 +248,7 @@ test('init is PID 1 with hostname, console, scrollback, resize, fifo, volumes, c
   const closed = new Promise<void>((r) => ctl.onClose(r));
   process.kill(initPid, 'SIGKILL');
   assert.match(await l.exited(), /^signal=9\ntime=\d+\n$/);
-  assert.equal((await exitSeen as { signal?: number }).signal, 9);
+  assert.equal(((await exitSeen) as { signal?: number }).signal, 9);
   await closed;
   const rec = await readExitRecord(b.dir);
   assert.equal(rec?.signal, 9);
@@ -358,7 +371,9 @@ test('a missing or non-executable init is a clean ERROR', { skip }, async () => 
 function addresses(initPid: number): Map<string, { up: boolean; addrs: string[] }> {
   const out = execFileSync('nsenter', [`--net=/proc/${initPid}/ns/net`, '--', 'ip', '-j', 'addr', 'show'], { encoding: 'utf8' });
   const links = JSON.parse(out) as { ifname: string; flags: string[]; addr_info: { local: string; prefixlen: number; scope: string }[] }[];
-  return new Map(links.map((l) => [l.ifname, { up: l.flags.includes('UP'), addrs: l.addr_info.filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`) }]));
+  return new Map(
+    links.map((l) => [l.ifname, { up: l.flags.includes('UP'), addrs: l.addr_info.filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`) }]),
+  );
 }
 
 /** A veth pair with both ends in the container's netns (nothing on the host to clean up). */
@@ -563,60 +578,66 @@ function cgroupMount(kind: 'cgroup2' | 'freezer'): string | undefined {
 
 for (const mode of ['v2', 'v1'] as const) {
   const mount = cgroupMount(mode === 'v2' ? 'cgroup2' : 'freezer');
-  test(`with freeze (${mode}), the monitor freezes the cgroup and says READY "frozen"; ABORT thaws what it froze`, { skip: skip || requires(mode === 'v2' ? 'cgroup2' : 'v1-freezer') }, async () => {
-    const dir = join(mount!, `nm-shimtest-${process.pid}-${mode}`);
-    const frozenNow = () =>
-      mode === 'v2' ? /^frozen 1$/m.test(readFileSync(join(dir, 'cgroup.events'), 'utf8')) : readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN';
-    const thaw = () => writeFileSync(join(dir, mode === 'v2' ? 'cgroup.freeze' : 'freezer.state'), mode === 'v2' ? '0' : 'THAWED');
-    mkdirSync(dir);
-    try {
-      const b = boot({ cgroups: [dir], freeze: { mode, dir } });
-      const l = ShimLaunch.spawn(b);
-      const { monitorPid, initPid } = await l.pids();
-      started.push(monitorPid, initPid);
-      await l.mounted();
-      l.continue();
-      assert.deepEqual(await l.ready(), { frozen: true });
-      assert.ok(frozenNow(), 'frozen before READY');
-      l.exec();
-      // The monitor forwards EXEC and says `running` from then on; the child cannot act on it frozen.
-      await until('the monitor to pass EXEC on', async () => {
-        const ctl = await ShimControl.connect(b.dir);
-        ctl.close();
-        return ctl.hello.phase === 'running';
-      });
-      // The monitor runs from a sealed memfd copy of the shim (`/memfd:nanomega-shim (deleted)`).
-      assert.ok(readlinkSync(`/proc/${initPid}/exe`).includes('nanomega-shim'), 'init has not been exec\'d');
-      assert.ok(!existsSync(join(b.dir, 'exit')) && frozenNow(), 'still frozen');
-      thaw();
-      const con = new Console(b.dir);
-      await con.waitFor(/init-up-21/);
-      con.close();
-      process.kill(initPid, 'SIGKILL');
-      assert.match(await l.exited(), /^signal=9/);
-      assert.ok(await waitGone(monitorPid));
+  test(
+    `with freeze (${mode}), the monitor freezes the cgroup and says READY "frozen"; ABORT thaws what it froze`,
+    { skip: skip || requires(mode === 'v2' ? 'cgroup2' : 'v1-freezer') },
+    async () => {
+      const dir = join(mount!, `nm-shimtest-${process.pid}-${mode}`);
+      const frozenNow = () =>
+        mode === 'v2'
+          ? /^frozen 1$/m.test(readFileSync(join(dir, 'cgroup.events'), 'utf8'))
+          : readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN';
+      const thaw = () => writeFileSync(join(dir, mode === 'v2' ? 'cgroup.freeze' : 'freezer.state'), mode === 'v2' ? '0' : 'THAWED');
+      mkdirSync(dir);
+      try {
+        const b = boot({ cgroups: [dir], freeze: { mode, dir } });
+        const l = ShimLaunch.spawn(b);
+        const { monitorPid, initPid } = await l.pids();
+        started.push(monitorPid, initPid);
+        await l.mounted();
+        l.continue();
+        assert.deepEqual(await l.ready(), { frozen: true });
+        assert.ok(frozenNow(), 'frozen before READY');
+        l.exec();
+        // The monitor forwards EXEC and says `running` from then on; the child cannot act on it frozen.
+        await until('the monitor to pass EXEC on', async () => {
+          const ctl = await ShimControl.connect(b.dir);
+          ctl.close();
+          return ctl.hello.phase === 'running';
+        });
+        // The monitor runs from a sealed memfd copy of the shim (`/memfd:nanomega-shim (deleted)`).
+        assert.ok(readlinkSync(`/proc/${initPid}/exe`).includes('nanomega-shim'), "init has not been exec'd");
+        assert.ok(!existsSync(join(b.dir, 'exit')) && frozenNow(), 'still frozen');
+        thaw();
+        const con = new Console(b.dir);
+        await con.waitFor(/init-up-21/);
+        con.close();
+        process.kill(initPid, 'SIGKILL');
+        assert.match(await l.exited(), /^signal=9/);
+        assert.ok(await waitGone(monitorPid));
 
-      // Frozen, then aborted before EXEC: the monitor kills the child and thaws (v1 needs it).
-      const b2 = boot({ cgroups: [dir], freeze: { mode, dir } });
-      const l2 = ShimLaunch.spawn(b2);
-      const p2 = await l2.pids();
-      started.push(p2.monitorPid, p2.initPid);
-      await l2.mounted();
-      l2.continue();
-      assert.deepEqual(await l2.ready(), { frozen: true });
-      l2.abort();
-      assert.ok(await waitGone(p2.initPid), 'the frozen child died');
-      assert.ok(await waitGone(p2.monitorPid));
-      assert.ok(!frozenNow(), 'thawed');
-    } finally {
-      for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
-      if (existsSync(dir)) thaw();
-      for (const pid of started) await waitGone(pid);
-      // The kernel may still count the last task for a moment after it was reaped.
-      await until(`${dir} to empty`, () => readFileSync(join(dir, 'cgroup.procs'), 'utf8') === '');
-      rmdirSync(dir);
-    }
-  });
+        // Frozen, then aborted before EXEC: the monitor kills the child and thaws (v1 needs it).
+        const b2 = boot({ cgroups: [dir], freeze: { mode, dir } });
+        const l2 = ShimLaunch.spawn(b2);
+        const p2 = await l2.pids();
+        started.push(p2.monitorPid, p2.initPid);
+        await l2.mounted();
+        l2.continue();
+        assert.deepEqual(await l2.ready(), { frozen: true });
+        l2.abort();
+        assert.ok(await waitGone(p2.initPid), 'the frozen child died');
+        assert.ok(await waitGone(p2.monitorPid));
+        assert.ok(!frozenNow(), 'thawed');
+      } finally {
+        for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+        if (existsSync(dir)) thaw();
+        for (const pid of started) await waitGone(pid);
+        // The kernel may still count the last task for a moment after it was reaped.
+        await until(`${dir} to empty`, () => readFileSync(join(dir, 'cgroup.procs'), 'utf8') === '');
+        rmdirSync(dir);
+      }
+    },
+  );
 }
 
 test('a freeze that cannot be done is a clean ERROR naming the file', { skip }, async () => {

@@ -25,9 +25,10 @@ function cgroupFiles(pid: number) {
   const unified = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8')).unified;
   // Every cgroup2 directory has cpu.stat (core file); without one, v1 cpuacct.
   const v2Cpu = unified && v2 !== '/' ? `${unified}${v2}/cpu.stat` : undefined;
-  const cpuUsec = v2Cpu && existsSync(v2Cpu)
-    ? () => field(read(v2Cpu), 'usage_usec')
-    : () => Math.round(Number(read(`/sys/fs/cgroup/cpuacct${v1('cpuacct')}/cpuacct.usage`)) / 1000);
+  const cpuUsec =
+    v2Cpu && existsSync(v2Cpu)
+      ? () => field(read(v2Cpu), 'usage_usec')
+      : () => Math.round(Number(read(`/sys/fs/cgroup/cpuacct${v1('cpuacct')}/cpuacct.usage`)) / 1000);
   if (mem && existsSync(`${mem}/memory.limit_in_bytes`)) {
     const pids = `/sys/fs/cgroup/pids${v1('pids')}`;
     return {
@@ -103,33 +104,54 @@ describe('stats', { skip }, () => {
     assert.equal(s.memoryLimitBytes, 32 * MiB);
     assert.equal(s.memoryLimitBytes, files.limit());
     assert.ok(s.cpuUsec >= cpuBefore && s.cpuUsec <= cpuAfter, `cpu ${cpuBefore} ≤ ${s.cpuUsec} ≤ ${cpuAfter}`);
-    assert.ok(s.memoryBytes >= Math.min(memBefore, memAfter) * 0.9 && s.memoryBytes <= Math.max(memBefore, memAfter) * 1.1, `memory ${s.memoryBytes} vs ${memBefore}/${memAfter}`);
+    assert.ok(
+      s.memoryBytes >= Math.min(memBefore, memAfter) * 0.9 && s.memoryBytes <= Math.max(memBefore, memAfter) * 1.1,
+      `memory ${s.memoryBytes} vs ${memBefore}/${memAfter}`,
+    );
     if (pidsBefore === files.pids()) assert.equal(s.pids, pidsBefore);
     assert.equal(s.oomKills, files.oom());
     assert.ok(s.pids >= 1);
   });
 
-  test('vm top prints minimega\'s shape and agrees with the series; .json works', async () => {
+  test("vm top prints minimega's shape and agrees with the series; .json works", async () => {
     const top = await d.ok('vm top');
     const [header, ...rows] = top.split('\n');
-    assert.deepEqual(header!.split('|').map((h) => h.trim()), ['name', 'res', 'limit', 'cpu', 'time', 'procs', 'oom']);
+    assert.deepEqual(
+      header!.split('|').map((h) => h.trim()),
+      ['name', 'res', 'limit', 'cpu', 'time', 'procs', 'oom'],
+    );
     const row = rows.map((r) => r.split('|').map((x) => x.trim())).find((r) => r[0] === 'st0')!;
     const series = await d.client.call('stats.series', st0.id);
     const recent = series.slice(-3);
     assert.equal(row[2], '32');
     assert.match(row[3]!, /^\d+\.\d\d$/);
-    assert.ok(recent.some((s) => String(s.pids) === row[5]), `procs ${row[5]}`);
-    assert.ok(recent.some((s) => String(Math.floor(s.memoryBytes / MiB)) === row[1]), `res ${row[1]}`);
+    assert.ok(
+      recent.some((s) => String(s.pids) === row[5]),
+      `procs ${row[5]}`,
+    );
+    assert.ok(
+      recent.some((s) => String(Math.floor(s.memoryBytes / MiB)) === row[1]),
+      `res ${row[1]}`,
+    );
     const json = JSON.parse(await d.ok('.json true vm top')) as { Header: string[]; Tabular: string[][] }[];
     assert.deepEqual(json[0]!.Header, ['name', 'res', 'limit', 'cpu', 'time', 'procs', 'oom']);
     assert.ok(json[0]!.Tabular.some((r) => r[0] === 'st1'));
-    assert.deepEqual((await d.exec('.columns name,virt vm top')).output.split('\n')[1]!.split('|').map((x) => x.trim())[1], 'N/A');
+    assert.deepEqual(
+      (await d.exec('.columns name,virt vm top')).output
+        .split('\n')[1]!
+        .split('|')
+        .map((x) => x.trim())[1],
+      'N/A',
+    );
   });
 
   test('vm stats NAME prints the recent series as numbers', async () => {
     const out = await d.ok('vm stats st0 all');
     const [header, ...rows] = out.split('\n');
-    assert.deepEqual(header!.split('|').map((h) => h.trim()), ['time', 'memory', 'limit', 'cpu_usec', 'procs', 'oom']);
+    assert.deepEqual(
+      header!.split('|').map((h) => h.trim()),
+      ['time', 'memory', 'limit', 'cpu_usec', 'procs', 'oom'],
+    );
     assert.ok(rows.length >= 2);
     for (const r of rows) {
       const cells = r.split('|').map((x) => Number(x.trim()));

@@ -28,10 +28,13 @@ s=/bin/true
 until udhcpc -i veth0 -q -n -s $s -t 5 -T 2 >>/tmp/udhcpc.log 2>&1; do sleep 1; done
 exec sleep 100000
 `;
-const UDHCPC_SCRIPT = '#!/bin/sh\necho "$@ $ip $subnet" >>/tmp/udhcpc.log\n[ "$1" = bound ] && ip addr add "$ip/$subnet" dev "$interface" >>/tmp/udhcpc.log 2>&1\nexit 0\n';
+const UDHCPC_SCRIPT =
+  '#!/bin/sh\necho "$@ $ip $subnet" >>/tmp/udhcpc.log\n[ "$1" = bound ] && ip addr add "$ip/$subnet" dev "$interface" >>/tmp/udhcpc.log 2>&1\nexit 0\n';
 
 function addrs(dev: string): string[] {
-  const out = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', dev], { encoding: 'utf8' })) as { addr_info: { local: string; prefixlen: number }[] }[];
+  const out = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', dev], { encoding: 'utf8' })) as {
+    addr_info: { local: string; prefixlen: number }[];
+  }[];
   return out.flatMap((l) => l.addr_info.map((a) => `${a.local}/${a.prefixlen}`));
 }
 
@@ -65,7 +68,10 @@ describe('tap and dnsmasq on real links', { skip }, () => {
   before(async () => {
     host.dnsmasq = pidsOf('dnsmasq');
     host.dhclient = pidsOf('dhclient');
-    for (const [name, text] of [['lab-init', DHCP_INIT], ['lab-udhcpc', UDHCPC_SCRIPT]] as const) {
+    for (const [name, text] of [
+      ['lab-init', DHCP_INIT],
+      ['lab-udhcpc', UDHCPC_SCRIPT],
+    ] as const) {
       writeFileSync(join(suite.fs.dir, name), text);
       chmodSync(join(suite.fs.dir, name), 0o755);
     }
@@ -83,7 +89,7 @@ describe('tap and dnsmasq on real links', { skip }, () => {
 
   test('dnsmasq start serves the tap; bad ranges, addresses, VLANs and names are refused naming the value', async () => {
     await suite.d.ok(`dnsmasq start ${NET}.1 ${NET}.10 ${NET}.50`);
-    const [row] = (await suite.d.client.call('dnsmasq.list'));
+    const [row] = await suite.d.client.call('dnsmasq.list');
     assert.ok(row && alive(row.pid), 'dnsmasq runs');
     assert.match(readFileSync(`/proc/${row.pid}/cmdline`, 'utf8'), /--interface=lab_t0\0/);
     const before = { links: links(), dnsmasq: ours('dnsmasq') };
@@ -131,10 +137,13 @@ describe('tap and dnsmasq on real links', { skip }, () => {
     const ip = lab1.nics[0]!.ip;
     const lab1Log = async () => (await suite.d.exec('vm exec lab1 cat /tmp/udhcpc.log')).output + readFileSync(join(server!.path, 'dnsmasq.log'), 'utf8');
     let log = '';
-    await until(() => `lab1 to hold ${ip}: ${log}`, async () => {
-      log = await lab1Log();
-      return (await suite.d.exec('vm exec lab1 ip -4 addr show dev veth0')).output.includes(`${ip}/`);
-    });
+    await until(
+      () => `lab1 to hold ${ip}: ${log}`,
+      async () => {
+        log = await lab1Log();
+        return (await suite.d.exec('vm exec lab1 ip -4 addr show dev veth0')).output.includes(`${ip}/`);
+      },
+    );
     await until(
       () => `the host to reach lab1 at ${ip}: ${execFileSync('sh', ['-c', `ip route get ${ip}; ip neigh show ${ip}; ip -br addr`], { encoding: 'utf8' })}`,
       () => pings(ip),
@@ -155,11 +164,14 @@ describe('tap and dnsmasq on real links', { skip }, () => {
     await suite.d.ok('vm start lab3');
     await until('lab3 to get its static lease', async () => (await suite.d.exec('vm exec lab3 ip -4 addr show dev veth0')).output.includes('10.231.0.45/24'));
     let last = '';
-    const answer = await until(() => `web.lab to resolve through dnsmasq: ${last}`, async () => {
-      const r = await suite.d.exec(`vm exec lab3 nslookup -type=a web.lab ${NET}.1`);
-      last = JSON.stringify(r);
-      return r.output.includes('10.231.0.99') && r.output;
-    });
+    const answer = await until(
+      () => `web.lab to resolve through dnsmasq: ${last}`,
+      async () => {
+        const r = await suite.d.exec(`vm exec lab3 nslookup -type=a web.lab ${NET}.1`);
+        last = JSON.stringify(r);
+        return r.output.includes('10.231.0.99') && r.output;
+      },
+    );
     assert.match(answer, /web\.lab/);
     await suite.d.ok('vm kill lab3');
     await suite.d.ok('vm flush');
@@ -182,8 +194,14 @@ describe('tap and dnsmasq on real links', { skip }, () => {
     const dhclient = ours('dhclient')[0]!;
     await suite.d.crash();
     await suite.d.restart();
-    assert.deepEqual((await suite.d.client.call('dnsmasq.list')).map((s) => s.pid), [server!.pid]);
-    assert.deepEqual((await suite.d.client.call('tap.list')).map((t) => t.name), ['lab_t0', 'lab_t1']);
+    assert.deepEqual(
+      (await suite.d.client.call('dnsmasq.list')).map((s) => s.pid),
+      [server!.pid],
+    );
+    assert.deepEqual(
+      (await suite.d.client.call('tap.list')).map((t) => t.name),
+      ['lab_t0', 'lab_t1'],
+    );
     assert.ok(alive(dhclient));
     await suite.d.crash();
     process.kill(server!.pid, 'SIGKILL');

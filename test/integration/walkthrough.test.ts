@@ -49,10 +49,14 @@ describe("minimega's container walkthrough on a Debian root", { skip }, () => {
     ]) {
       await d.ok(line);
     }
-    const c = await until('myfirstcontainer to get an address by DHCP', async () => {
-      const [vm] = (await vms()).filter((x) => x.name === 'myfirstcontainer');
-      return vm?.nics[0]?.ip.startsWith(`${NET}.`) ? vm : undefined;
-    }, 60_000);
+    const c = await until(
+      'myfirstcontainer to get an address by DHCP',
+      async () => {
+        const [vm] = (await vms()).filter((x) => x.name === 'myfirstcontainer');
+        return vm?.nics[0]?.ip.startsWith(`${NET}.`) ? vm : undefined;
+      },
+      60_000,
+    );
     const ip = c.nics[0]!.ip;
     assert.match(await d.ok('.columns name,ip vm info'), new RegExp(`myfirstcontainer \\| \\[${ip.replace(/\./g, '\\.')}\\]`));
     // The container's own dhclient put it there (NET_ADMIN by default), and dnsmasq recorded the lease.

@@ -26,7 +26,6 @@ const SCRIPT = fileURLToPath(new URL('../../../test/security/battery.sh', import
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NFT = '/usr/sbin/nft';
 
-
 /** The host's network configuration a container with NET_ADMIN must not be able to change. */
 function hostNet(): Record<string, string> {
   const run = (cmd: string, args: string[]): string => {
@@ -161,7 +160,9 @@ describe('security battery as container init', { skip }, () => {
       const snap = !v.config.includes('vm config snapshot false');
       await vd.ok(`vm config disk-size ${DISK_SIZE}`);
       const run: BatteryRun = { mode: v.mode, via: 'init', diskSize: snap ? DISK_SIZE : undefined, fifos: v.config.includes('vm config fifos 2') ? 2 : 0 };
-      await vd.ok(`vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape} hostif=${hostIf} disksize=${run.diskSize ?? 'none'}`);
+      await vd.ok(
+        `vm config init /kit/probe fds-then /bin/busybox sh /kit/battery.sh ${v.mode} ${disk} ${escape} hostif=${hostIf} disksize=${run.diskSize ?? 'none'}`,
+      );
       const name = `bat-${v.name}`;
       await vd.ok(`vm launch container ${name}`);
       if (v.ebpf) {
@@ -176,7 +177,11 @@ describe('security battery as container init', { skip }, () => {
       for (const l of lines) console.log(`# [${v.name}] ${l}`);
       assert.equal(end.state, 'QUIT', `battery init ended ${end.state} ${end.error}`);
       assert.ok(lines.includes('BATTERY DONE'), 'the battery ran to the end');
-      assert.deepEqual(lines.filter((l) => l.startsWith('FAIL')), [], 'every check passes');
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('FAIL')),
+        [],
+        'every check passes',
+      );
       assert.deepEqual(missingChecks(lines, run), [], 'every expected check ran and passed');
       const layer = layerOf((await vd.client.call('vm.info')).find((c) => c.name === name)!.dir);
       if (snap) assert.match(layer ?? '', new RegExp(`tmpfs nanomega-layer rw,size=${DISK_SIZE / 1024}k`), 'the fill landed in the tmpfs layer');
@@ -200,11 +205,14 @@ describe('security battery as container init', { skip }, () => {
     });
   }
 
-  test('snapshot false on the built-in filesystem is refused (it is every default container\'s lower layer)', async () => {
+  test("snapshot false on the built-in filesystem is refused (it is every default container's lower layer)", async () => {
     await d.ok('clear vm config');
     await d.ok('vm config snapshot false');
     assert.match((await d.exec('vm launch container bat-h2')).errors.join(), /snapshot false needs a filesystem of its own/);
-    assert.equal((await d.client.call('vm.info')).some((c) => c.name === 'bat-h2'), false);
+    assert.equal(
+      (await d.client.call('vm.info')).some((c) => c.name === 'bat-h2'),
+      false,
+    );
     await d.ok('clear vm config');
   });
 

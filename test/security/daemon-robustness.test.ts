@@ -21,7 +21,10 @@ function rawExchange(base: string, lines: string[], replies: number): Promise<Re
     const s = connect(socketPath(base));
     const split = new LineSplitter(Infinity);
     const got: Record<string, unknown>[] = [];
-    const timer = setTimeout(() => (s.destroy(), reject(new Error(`${got.length}/${replies} replies, ${split.pending} characters of an unfinished one`))), 10_000);
+    const timer = setTimeout(
+      () => (s.destroy(), reject(new Error(`${got.length}/${replies} replies, ${split.pending} characters of an unfinished one`))),
+      10_000,
+    );
     s.setEncoding('utf8');
     s.on('data', (d: string) => {
       for (const line of split.push(d)) got.push(JSON.parse(line) as Record<string, unknown>);
@@ -110,7 +113,13 @@ describe('the daemon survives bad input and bad state', { skip }, () => {
     await d.restart();
 
     const info = (await d.client.call('vm.info')).sort((a, b) => a.id - b.id);
-    assert.deepEqual(info.map((c) => [c.name, c.state]), [['good', 'RUNNING'], [`unreadable-${bad!.id}`, 'ERROR']]);
+    assert.deepEqual(
+      info.map((c) => [c.name, c.state]),
+      [
+        ['good', 'RUNNING'],
+        [`unreadable-${bad!.id}`, 'ERROR'],
+      ],
+    );
     assert.match(info[1]!.tags.error ?? '', /^state unreadable \(moved to .*state\.json\.bad\): parse /);
     assert.equal(readFileSync(join(d.base, String(bad!.id), 'state.json.bad'), 'utf8'), '{"id": 1, "name": "bad", "sta');
     assert.equal(readFileSync(join(d.base, 'engine.json.bad'), 'utf8'), 'garbage');

@@ -23,7 +23,6 @@ const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox');
 const EBPF_C = fileURLToPath(new URL('../../../shim/src/ebpf.c', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /**
  * Runs as the container's init: one PASS/FAIL line per check into /kit/results-MODE, then DONE,
  * then sleeps so the host can look at the container's cgroups while it is alive.
@@ -149,7 +148,11 @@ describe('eBPF device filter through the daemon (NANOMEGA_DEVICE_FILTER=ebpf)', 
         await sleep(100);
       }
       for (const l of lines) console.log(`# [${mode}] ${l}`);
-      assert.deepEqual(lines.filter((l) => l.startsWith('FAIL')), [], 'every device check passes');
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('FAIL')),
+        [],
+        'every device check passes',
+      );
       assert.ok(lines.filter((l) => l.startsWith('PASS')).length >= 29, 'the checks ran');
       // Still unrestricted on v1 while running (nothing wrote devices.deny behind our back).
       if (list !== undefined) assert.equal(v1DevicesList(pid), 'a *:* rwm');

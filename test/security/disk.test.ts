@@ -135,7 +135,10 @@ describe('disk: the writable layer is bounded and a full base is survived', { sk
       await d.crash();
       await d.restart(); // on the still-full base
       const names = (await d.client.call('vm.info')).map((c) => [c.name, c.state]);
-      assert.ok(names.some(([n, s]) => n === 'full1' && s !== 'RUNNING'), JSON.stringify(names));
+      assert.ok(
+        names.some(([n, s]) => n === 'full1' && s !== 'RUNNING'),
+        JSON.stringify(names),
+      );
 
       unlinkSync(filler);
       await until('the kept state to be saved', () => onDisk().state !== 'RUNNING');

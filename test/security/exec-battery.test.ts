@@ -70,11 +70,17 @@ describe('security battery through vm exec', { skip }, () => {
       const [r] = await d.client.call('vm.exec', name, argv);
       const lines = r!.stdout.split('\n').filter(Boolean);
       for (const l of lines) console.log(`# [exec ${v.name}] ${l}`);
-      console.log(`# battery via exec ${v.name}: ${lines.filter((l) => l.startsWith('PASS')).length} PASS, ${lines.filter((l) => l.startsWith('FAIL')).length} FAIL`);
+      console.log(
+        `# battery via exec ${v.name}: ${lines.filter((l) => l.startsWith('PASS')).length} PASS, ${lines.filter((l) => l.startsWith('FAIL')).length} FAIL`,
+      );
       assert.equal(r!.error, undefined);
       assert.equal(r!.code, 0, r!.stderr);
       assert.ok(lines.includes('BATTERY DONE'), 'the battery ran to the end');
-      assert.deepEqual(lines.filter((l) => l.startsWith('FAIL')), [], 'every check passes');
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('FAIL')),
+        [],
+        'every check passes',
+      );
       assert.ok(lines.includes('PASS exec-beside-init') && lines.includes('PASS proc-1-fd-only-0-1-2'));
       assert.deepEqual(missingChecks(lines, run), [], 'every expected check ran and passed');
       assert.equal(hostname(), host);

@@ -58,7 +58,10 @@ describe('exec escapes', { skip }, () => {
     // 0-2, and the one file it writes (inside the container); no directory, nothing of the host.
     const fds = (await sh('tracer', `cd /proc/${p.pid}/fd && for f in *; do echo "$f $(readlink $f)"; done`)).stdout.trim().split('\n');
     assert.deepEqual(fds.map((l) => l.split(' ')[0]).slice(0, 3), ['0', '1', '2']);
-    assert.deepEqual(fds.slice(3).map((l) => l.split(' ')[1]), ['/tmp/held']);
+    assert.deepEqual(
+      fds.slice(3).map((l) => l.split(' ')[1]),
+      ['/tmp/held'],
+    );
     assert.equal((await sh('tracer', `readlink /proc/${p.pid}/cwd; readlink /proc/${p.pid}/root`)).stdout, '/\n/\n');
     const exe = await sh('tracer', `readlink /proc/${p.pid}/exe; stat -L -c '%d %i' /proc/${p.pid}/exe`);
     const [link, devIno] = exe.stdout.trim().split('\n');
@@ -69,7 +72,9 @@ describe('exec escapes', { skip }, () => {
     // Seen from the host: not the shim binary, and a memfd sealed against writes, growth and
     // shrinking, the seals themselves sealed (F_GET_SEALS = 1034: SEAL|SHRINK|GROW|WRITE = 15).
     assert.notEqual(statSync(`/proc/${p.hostPid}/exe`).ino, shim.ino);
-    const seals = execFileSync('python3', ['-c', `import fcntl,os; print(fcntl.fcntl(os.open('/proc/${p.hostPid}/exe', os.O_RDONLY), 1034))`], { encoding: 'utf8' });
+    const seals = execFileSync('python3', ['-c', `import fcntl,os; print(fcntl.fcntl(os.open('/proc/${p.hostPid}/exe', os.O_RDONLY), 1034))`], {
+      encoding: 'utf8',
+    });
     assert.equal(Number(seals) & 15, 15);
     p.x.end();
     assert.deepEqual(await p.x.exit, { code: 0 });

@@ -39,7 +39,7 @@ describe('the built-in filesystem and the base directory', { skip }, () => {
     assert.equal(statSync(socketPath(d.base)).mode & 0o777, 0o660);
   });
 
-  test('snapshot false without a filesystem is refused: the built-in root is never a container\'s to write', async () => {
+  test("snapshot false without a filesystem is refused: the built-in root is never a container's to write", async () => {
     await d.ok('clear vm config');
     await d.ok('vm config snapshot false');
     const before = readdirSync(d.base).sort();

@@ -95,7 +95,12 @@ describe('hostile symlinks never reach the host', { skip }, () => {
 
   // inside: the symlinks' targets also exist inside the rootfs. Either way the launch is refused:
   // proc, sys and dev must be ordinary directories in the image (runc's rule, review L2).
-  for (const [snap, inside] of [[true, true], [true, false], [false, true], [false, false]] as const) {
+  for (const [snap, inside] of [
+    [true, true],
+    [true, false],
+    [false, true],
+    [false, false],
+  ] as const) {
     test(`rootfs /dev, /proc, /sys as absolute and ../ symlinks out of the root (snapshot ${snap}, target inside ${inside})`, async () => {
       const { root, target } = setup();
       for (const dir of ['dev', 'proc', 'sys']) {

@@ -89,12 +89,21 @@ describe('read-only volumes are read-only all the way down and keep their flags'
     } finally {
       l.release();
     }
-    const lines = readFileSync(join(work, 'kit', 'results'), 'utf8').split('\n').filter(Boolean);
+    const lines = readFileSync(join(work, 'kit', 'results'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
     for (const line of lines) console.log(`# ${line}`);
     assert.ok(lines.includes('DONE'), 'the script ran to the end');
-    assert.deepEqual(lines.filter((x) => x.startsWith('FAIL')), []);
+    assert.deepEqual(
+      lines.filter((x) => x.startsWith('FAIL')),
+      [],
+    );
     assert.ok(lines.includes('PASS ro-top-write') && lines.includes('PASS ro-submount-write'));
-    const opts = (at: string) => lines.find((x) => x.startsWith(`${at} `))?.split(' ')[1]?.split(',') ?? [];
+    const opts = (at: string) =>
+      lines
+        .find((x) => x.startsWith(`${at} `))
+        ?.split(' ')[1]
+        ?.split(',') ?? [];
     for (const want of ['ro', 'nosuid', 'nodev', 'noexec']) assert.ok(opts('/ro').includes(want), `/ro has ${want}: ${opts('/ro').join(',')}`);
     for (const want of ['ro', 'noexec']) assert.ok(opts('/ro/sub').includes(want), `/ro/sub has ${want}: ${opts('/ro/sub').join(',')}`);
   });

@@ -61,11 +61,30 @@ function setAll(cmd: Command | undefined, key: 'preprocess', value: boolean): vo
 
 export const builtinHandlers: Handler[] = [
   modeHandler('csv', 'enable or disable CSV mode', 'Enable or disable CSV mode. Enabling CSV mode disables JSON mode, if enabled.'),
-  modeHandler('json', 'enable or disable JSON mode', 'Enable or disable JSON mode. Enabling JSON mode disables CSV mode, if enabled. Each response is printed as [{"Host","Response","Header","Tabular","Error","Data"}]; Data holds the structured value behind the text (vm info: the VMs; vm config: the configuration).'),
+  modeHandler(
+    'json',
+    'enable or disable JSON mode',
+    'Enable or disable JSON mode. Enabling JSON mode disables CSV mode, if enabled. Each response is printed as [{"Host","Response","Header","Tabular","Error","Data"}]; Data holds the structured value behind the text (vm info: the VMs; vm config: the configuration).',
+  ),
   flagHandler('headers', 'headers', 'enable or disable headers for tabular data'),
-  flagHandler('annotate', 'annotate', 'enable or disable hostname annotation', 'Enable or disable hostname annotation for responses: a host column in tables and a `host: ` prefix on text.'),
-  flagHandler('sort', 'sort', 'enable or disable sorting of tabular data', 'Enable or disable sorting of tabular data by the first column, then the next (numerically where both cells are integers).'),
-  flagHandler('compress', 'compress', 'enable or disable output compression', 'Enable or disable compression of identical output from several hosts (one host here: the flag is kept for scripts).'),
+  flagHandler(
+    'annotate',
+    'annotate',
+    'enable or disable hostname annotation',
+    'Enable or disable hostname annotation for responses: a host column in tables and a `host: ` prefix on text.',
+  ),
+  flagHandler(
+    'sort',
+    'sort',
+    'enable or disable sorting of tabular data',
+    'Enable or disable sorting of tabular data by the first column, then the next (numerically where both cells are integers).',
+  ),
+  flagHandler(
+    'compress',
+    'compress',
+    'enable or disable output compression',
+    'Enable or disable compression of identical output from several hosts (one host here: the flag is kept for scripts).',
+  ),
   {
     patterns: ['.filter <filter> (command)'],
     help: 'filter tabular data by column value',
@@ -136,7 +155,10 @@ export const builtinHandlers: Handler[] = [
     async call(ctx, cmd) {
       const alias = (cmd.listArgs.alias ?? []).join(' ');
       if (alias === '') {
-        return tableResponse(['alias', 'expansion'], [...ctx.state.aliases.entries()].map(([k, v]) => [k, v]));
+        return tableResponse(
+          ['alias', 'expansion'],
+          [...ctx.state.aliases.entries()].map(([k, v]) => [k, v]),
+        );
       }
       const eq = alias.indexOf('=');
       if (eq < 0) throw new Error('expected alias of format `alias=expansion`');

@@ -9,9 +9,7 @@ const NO_NETFLOW = 'capture netflow is not supported: nanomega has no Open vSwit
 export const CAPTURE_COLUMNS = ['id', 'bridge', 'type', 'interface', 'mode', 'compress', 'path'];
 
 export function captureRows(list: readonly CaptureInfo[]): string[][] {
-  return list
-    .filter((c) => c.state === 'running')
-    .map((c) => [String(c.id), c.bridge, 'pcap', c.vm ? `${c.vm.name}:${c.vm.index}` : '', '', '', c.path]);
+  return list.filter((c) => c.state === 'running').map((c) => [String(c.id), c.bridge, 'pcap', c.vm ? `${c.vm.name}:${c.vm.index}` : '', '', '', c.path]);
 }
 
 async function stopWhere(ctx: CallContext, pick: (c: CaptureInfo) => boolean): Promise<CaptureInfo[]> {

@@ -74,7 +74,10 @@ async function ccCall(ctx: CallContext, cmd: Command): Promise<Response> {
   const engine = ctx.deps.engine;
   if (b.clients) {
     const clients = await engine.call('cc.clients', ns);
-    return tableResponse(['uuid', 'hostname', 'arch', 'os', 'ip', 'mac'], clients.map((c) => [c.uuid, c.hostname, c.arch, c.os, goList(c.ip), goList(c.mac)]));
+    return tableResponse(
+      ['uuid', 'hostname', 'arch', 'os', 'ip', 'mac'],
+      clients.map((c) => [c.uuid, c.hostname, c.arch, c.os, goList(c.ip), goList(c.mac)]),
+    );
   }
   if (b.filter) {
     const pairs = cmd.listArgs.filter ?? [];
@@ -108,7 +111,10 @@ async function ccCall(ctx: CallContext, cmd: Command): Promise<Response> {
     }
     if (b.killall) return post(ctx, { kind: 'killall', name: s.name! });
     const procs = await engine.call('cc.processes', ns, s.vm!);
-    return tableResponse(['name', 'uuid', 'pid', 'command'], procs.map((p) => [p.name, p.uuid, String(p.pid), p.command.join(' ')]));
+    return tableResponse(
+      ['name', 'uuid', 'pid', 'command'],
+      procs.map((p) => [p.name, p.uuid, String(p.pid), p.command.join(' ')]),
+    );
   }
   if (b.responses) return textResponse(await engine.call('cc.responses', ns, s.id!, b.raw ?? false));
   if (b.exitcode) {

@@ -18,12 +18,7 @@ function listing(kind: keyof typeof HEADERS, entries: DnsmasqEntry[]): Response 
 
 export const dnsmasqHandlers: Handler[] = [
   {
-    patterns: [
-      'dnsmasq',
-      'dnsmasq start <listen address> <low dhcp range> <high dhcp range> [config]',
-      'dnsmasq start <config>',
-      'dnsmasq kill <id or all>',
-    ],
+    patterns: ['dnsmasq', 'dnsmasq start <listen address> <low dhcp range> <high dhcp range> [config]', 'dnsmasq start <config>', 'dnsmasq kill <id or all>'],
     help: 'start a dhcp/dns server on a specified ip',
     helpLong:
       'List the DHCP/DNS servers, start one on the host tap that holds the listen address (serving the range), ' +
@@ -43,7 +38,10 @@ export const dnsmasqHandlers: Handler[] = [
         return errorResponse();
       }
       const list = await ctx.deps.engine.call('dnsmasq.list');
-      return tableResponse(['id', 'address', 'min', 'max', 'path', 'pid'], list.map((s) => [String(s.id), s.address, s.min, s.max, s.path, String(s.pid)]));
+      return tableResponse(
+        ['id', 'address', 'min', 'max', 'path', 'pid'],
+        list.map((s) => [String(s.id), s.address, s.min, s.max, s.path, String(s.pid)]),
+      );
     },
   },
   {

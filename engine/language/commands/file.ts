@@ -18,16 +18,21 @@ export const fileHandler: Handler = {
   patterns: ['file <list,>', 'file <list,> <path> [recursive,]', 'file <get,> <file>', 'file <delete,> <file>', 'file <status,>'],
   help: 'work with files served by minimega',
   helpLong:
-    'Files in the daemon\'s files directory (<base>/files, or serve --filepath), paths relative to it (`..` cannot ' +
+    "Files in the daemon's files directory (<base>/files, or serve --filepath), paths relative to it (`..` cannot " +
     'leave it, nor can a symlink): list [PATH] [recursive] shows dir, name, size and modified of a file or of a ' +
-    'directory\'s entries (every file below it when recursive); delete removes files and directories (`file delete /` ' +
+    "directory's entries (every file below it when recursive); delete removes files and directories (`file delete /` " +
     'empties the directory); get checks a file is here (one host: nothing to fetch); status lists transfers (none on ' +
     'one host). Globs: `file list /images/*.tar`.',
   async call(ctx, cmd) {
     const a = cmd.boolArgs;
     const engine = ctx.deps.engine;
     if (a.list) {
-      const rows = (await engine.call('file.list', cmd.stringArgs.path ?? '/', !!a.recursive)).map((f) => [f.dir ? '<dir>' : '', f.name, String(f.size), rfc3339(f.modified)]);
+      const rows = (await engine.call('file.list', cmd.stringArgs.path ?? '/', !!a.recursive)).map((f) => [
+        f.dir ? '<dir>' : '',
+        f.name,
+        String(f.size),
+        rfc3339(f.modified),
+      ]);
       return tableResponse(['dir', 'name', 'size', 'modified'], rows);
     }
     if (a.get) {

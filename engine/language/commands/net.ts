@@ -48,10 +48,16 @@ export const netHandlers: Handler[] = [
           await engine.call('net.vlans.blacklist', vlanNumber(a.vlan));
           return errorResponse();
         }
-        return tableResponse(['vlan'], (await engine.call('net.vlans.blacklist')).map((v) => [String(v)]));
+        return tableResponse(
+          ['vlan'],
+          (await engine.call('net.vlans.blacklist')).map((v) => [String(v)]),
+        );
       }
       const list = await engine.call('net.vlans');
-      return tableResponse(['alias', 'vlan'], list.map((v) => [v.alias, String(v.vlan)]));
+      return tableResponse(
+        ['alias', 'vlan'],
+        list.map((v) => [v.alias, String(v.vlan)]),
+      );
     },
   },
   {
@@ -71,7 +77,7 @@ export const netHandlers: Handler[] = [
     helpLong:
       'Move interface <tap position> of the target VMs to another VLAN (and bridge), or take it off its bridge. ' +
       'Running, paused and building containers are changed live; a QUIT or ERROR container only has its ' +
-      'configuration changed, which a later `vm start` uses. Without a bridge, connect keeps the interface\'s ' +
+      "configuration changed, which a later `vm start` uses. Without a bridge, connect keeps the interface's " +
       'bridge, or uses mega_bridge for a disconnected one.',
     async call(ctx, cmd) {
       const target = cmd.stringArgs.vm!;

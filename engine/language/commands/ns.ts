@@ -63,7 +63,10 @@ function scheduleVerb(ctx: CallContext, cmd: Command): Promise<Response> | Respo
       ctx.ns.assignment = here;
     }
     if (ctx.ns.assignment === undefined) throw new Error('must run dry-run first');
-    return tableResponse(['vm', 'dst'], ctx.ns.queue.flatMap((q) => q.names.map((n) => [n, ctx.ns.assignment!])));
+    return tableResponse(
+      ['vm', 'dst'],
+      ctx.ns.queue.flatMap((q) => q.names.map((n) => [n, ctx.ns.assignment!])),
+    );
   }
   if (a.mv) {
     if (ctx.ns.assignment === undefined) throw new Error('must run dry-run first');
@@ -76,7 +79,13 @@ function scheduleVerb(ctx: CallContext, cmd: Command): Promise<Response> | Respo
   }
   if (a.status) {
     const rows = ctx.ns.record.schedules.map((s) => [
-      rfc822(s.start), s.end ? rfc822(s.end) : '', s.state, String(s.launched), String(s.failures), String(s.total), String(s.hosts),
+      rfc822(s.start),
+      s.end ? rfc822(s.end) : '',
+      s.state,
+      String(s.launched),
+      String(s.failures),
+      String(s.total),
+      String(s.hosts),
     ]);
     return tableResponse(['start', 'end', 'state', 'launched', 'failures', 'total', 'hosts'], rows);
   }

@@ -22,7 +22,10 @@ export const plumbHandlers: Handler[] = [
       const src = cmd.stringArgs.src;
       if (src === undefined) {
         const list = await ctx.deps.engine.call('plumb.list');
-        return tableResponse(['pipeline'], list.map((p) => [p]));
+        return tableResponse(
+          ['pipeline'],
+          list.map((p) => [p]),
+        );
       }
       await ctx.deps.engine.call('plumb.add', [src, ...(cmd.listArgs.dst ?? [])]);
       return errorResponse();

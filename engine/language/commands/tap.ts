@@ -40,7 +40,7 @@ export const tapHandlers: Handler[] = [
     helpLong:
       'List the host taps, create one on a VLAN (with an address, by DHCP, or bare; optionally on another bridge ' +
       'and with a name), or delete one or all. `tap create LAN ip 10.0.0.1/24` gives the host an address on ' +
-      'the containers\' VLAN. tap mirror is not supported.',
+      "the containers' VLAN. tap mirror is not supported.",
     async call(ctx, cmd) {
       if (cmd.boolArgs.mirror) throw new Error(NO_MIRROR);
       if (cmd.boolArgs.create) return textResponse((await ctx.deps.engine.call('tap.create', tapRequest(cmd))).name);
@@ -49,7 +49,10 @@ export const tapHandlers: Handler[] = [
         return errorResponse();
       }
       const taps = await ctx.deps.engine.call('tap.list');
-      return tableResponse(['bridge', 'tap', 'vlan'], taps.map((t) => [t.bridge, t.name, vlanCell(t.vlan, t.vlanId)]));
+      return tableResponse(
+        ['bridge', 'tap', 'vlan'],
+        taps.map((t) => [t.bridge, t.name, vlanCell(t.vlan, t.vlanId)]),
+      );
     },
   },
   {

@@ -33,7 +33,7 @@ export const vmConsoleHandlers: Handler[] = [
   },
   {
     patterns: ['vm console expect <vm target> <regex> [timeout]'],
-    help: "wait for a console to print text matching a regex",
+    help: 'wait for a console to print text matching a regex',
     helpLong:
       'Wait until each target console has printed text matching the regular expression (JavaScript syntax, multiline) ' +
       'since its previous match, control sequences left out. The timeout is a Go duration or seconds (default 10s).',
@@ -53,7 +53,7 @@ export const vmConsoleHandlers: Handler[] = [
   },
   {
     patterns: ['vm console record <vm name> <file>'],
-    help: "record keystrokes typed into a console",
+    help: 'record keystrokes typed into a console',
     helpLong:
       'Record every keystroke typed into the console (GUI, web UI, vm console send) with its timing into FILE (relative ' +
       'to the files directory), one `<ms since the previous>:<keys>` line each, until `vm console stop`.',

@@ -32,7 +32,7 @@ export const vmExecHandlers: Handler[] = [
     patterns: ['vm exec <vm target> <command>...'],
     help: 'run a command inside running containers',
     helpLong:
-      "Run a command inside each running target container, in every namespace and cgroup of its init and with " +
+      'Run a command inside each running target container, in every namespace and cgroup of its init and with ' +
       "init's capabilities, no_new_privs and seccomp filter, and print its output (several containers: each under a " +
       '`name:` line). A non-zero exit status is an error. Nothing needs to be installed in the image.',
     async call(ctx, cmd) {

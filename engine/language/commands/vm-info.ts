@@ -14,14 +14,48 @@ import { NOT_APPLICABLE, tableResponse } from '../response.js';
 
 /** minimega's vm info columns (vm.go vmInfo). */
 export const VM_INFO_COLUMNS = [
-  'id', 'name', 'state', 'uptime', 'type', 'uuid', 'cc_active', 'pid',
-  'vlan', 'bridge', 'tap', 'mac', 'ip', 'ip6', 'qos', 'qinq', 'bond',
+  'id',
+  'name',
+  'state',
+  'uptime',
+  'type',
+  'uuid',
+  'cc_active',
+  'pid',
+  'vlan',
+  'bridge',
+  'tap',
+  'mac',
+  'ip',
+  'ip6',
+  'qos',
+  'qinq',
+  'bond',
   'memory',
-  'vcpus', 'disks', 'snapshot', 'initrd', 'kernel', 'cdrom', 'save',
-  'append', 'serial-ports', 'virtio-ports', 'vnc_port', 'usb-use-xhci',
-  'tpm-socket', 'bidirectional-copy-paste',
-  'android_avd', 'android_console_port', 'android_adb_port', 'android_serial',
-  'filesystem', 'hostname', 'init', 'preinit', 'fifo', 'volume',
+  'vcpus',
+  'disks',
+  'snapshot',
+  'initrd',
+  'kernel',
+  'cdrom',
+  'save',
+  'append',
+  'serial-ports',
+  'virtio-ports',
+  'vnc_port',
+  'usb-use-xhci',
+  'tpm-socket',
+  'bidirectional-copy-paste',
+  'android_avd',
+  'android_console_port',
+  'android_adb_port',
+  'android_serial',
+  'filesystem',
+  'hostname',
+  'init',
+  'preinit',
+  'fifo',
+  'volume',
   'console_port',
   'tags',
 ] as const;
@@ -48,37 +82,65 @@ function bridgeText(n: NicInfo): string {
 export function infoCell(c: ContainerInfo, column: string, now: number): string {
   const cfg = c.config;
   switch (column) {
-    case 'id': return String(c.id);
-    case 'name': return c.name;
-    case 'state': return c.state;
-    case 'uptime': return goDuration(now - c.launchedAt);
-    case 'type': return 'container';
-    case 'uuid': return c.uuid;
-    case 'cc_active': return String(c.ccActive ?? false);
-    case 'pid': return String(c.pid);
-    case 'vlan': return listCell(c.nics.map(vlanText));
-    case 'bridge': return listCell(c.nics.map(bridgeText));
-    case 'tap': return listCell(c.nics.map((n) => n.tap));
-    case 'mac': return listCell(c.nics.map((n) => n.mac));
-    case 'ip': return listCell(c.nics.map((n) => n.ip));
-    case 'ip6': return listCell(c.nics.map((n) => n.ip6));
-    case 'qos': return listCell((c.qos ?? []).map(qosText));
+    case 'id':
+      return String(c.id);
+    case 'name':
+      return c.name;
+    case 'state':
+      return c.state;
+    case 'uptime':
+      return goDuration(now - c.launchedAt);
+    case 'type':
+      return 'container';
+    case 'uuid':
+      return c.uuid;
+    case 'cc_active':
+      return String(c.ccActive ?? false);
+    case 'pid':
+      return String(c.pid);
+    case 'vlan':
+      return listCell(c.nics.map(vlanText));
+    case 'bridge':
+      return listCell(c.nics.map(bridgeText));
+    case 'tap':
+      return listCell(c.nics.map((n) => n.tap));
+    case 'mac':
+      return listCell(c.nics.map((n) => n.mac));
+    case 'ip':
+      return listCell(c.nics.map((n) => n.ip));
+    case 'ip6':
+      return listCell(c.nics.map((n) => n.ip6));
+    case 'qos':
+      return listCell((c.qos ?? []).map(qosText));
     case 'qinq':
-    case 'bond': return '[]';
-    case 'memory': return String(cfg.memory);
-    case 'vcpus': return String(cfg.vcpus);
-    case 'snapshot': return String(cfg.snapshot);
-    case 'filesystem': return cfg.filesystem;
-    case 'hostname': return cfg.hostname || c.name;
-    case 'init': return `[${cfg.init.join(' ')}]`;
-    case 'preinit': return cfg.preinit;
+    case 'bond':
+      return '[]';
+    case 'memory':
+      return String(cfg.memory);
+    case 'vcpus':
+      return String(cfg.vcpus);
+    case 'snapshot':
+      return String(cfg.snapshot);
+    case 'filesystem':
+      return cfg.filesystem;
+    case 'hostname':
+      return cfg.hostname || c.name;
+    case 'init':
+      return `[${cfg.init.join(' ')}]`;
+    case 'preinit':
+      return cfg.preinit;
     // minimega prints N/A here (its field is named fifos); the count is more use.
-    case 'fifo': return String(cfg.fifos);
-    case 'volume': return marshalMap(cfg.volumes);
+    case 'fifo':
+      return String(cfg.fifos);
+    case 'volume':
+      return marshalMap(cfg.volumes);
     // A unix socket path: consoles are never on a TCP port here.
-    case 'console_port': return c.console;
-    case 'tags': return marshalMap(c.tags);
-    default: return NOT_APPLICABLE;
+    case 'console_port':
+      return c.console;
+    case 'tags':
+      return marshalMap(c.tags);
+    default:
+      return NOT_APPLICABLE;
   }
 }
 
@@ -139,7 +201,7 @@ export const vmInfoHandlers: Handler[] = [
     helpLong:
       'A table of the containers with every column minimega has (KVM and Android ones read N/A); `summary` keeps ' +
       'id, name, state, type, uuid, cc_active and vlan. Use .columns and .filter to pick columns and rows: ' +
-      '`.columns name,state,ip .filter state=running vm info`. `console_port` is the console socket\'s path and ' +
+      "`.columns name,state,ip .filter state=running vm info`. `console_port` is the console socket's path and " +
       '`fifo` the number of fifos.',
     async call(ctx, cmd) {
       const vms = await ctx.deps.engine.call('vm.info');

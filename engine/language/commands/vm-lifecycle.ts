@@ -19,7 +19,12 @@ async function suggestTarget(ctx: CallContext, key: string, prefix: string): Pro
 }
 
 const vmLaunch: Handler = {
-  patterns: ['vm launch', 'vm launch <kvm,> <name or count> [config]', 'vm launch <container,> <name or count> [config]', 'vm launch <android,> <name or count> [config]'],
+  patterns: [
+    'vm launch',
+    'vm launch <kvm,> <name or count> [config]',
+    'vm launch <container,> <name or count> [config]',
+    'vm launch <android,> <name or count> [config]',
+  ],
   help: 'launch virtual machines in a paused state',
   helpLong:
     'Launch containers from the current vm config (or a saved one: `vm launch container 5 endpoint`), left BUILDING ' +
@@ -34,7 +39,9 @@ const vmLaunch: Handler = {
     const saved = cmd.stringArgs.config;
     const config = saved ? ctx.ns.config.savedConfig(saved).c : copyConfig(ctx.ns.config.current);
     // Count launches get their names when launched: only then does the counter advance.
-    const names = /^[+-]?[0-9]+$/.test(cmd.stringArgs.name!) ? launchNames(cmd.stringArgs.name!, () => 0).map(() => '') : launchNames(cmd.stringArgs.name!, () => 0);
+    const names = /^[+-]?[0-9]+$/.test(cmd.stringArgs.name!)
+      ? launchNames(cmd.stringArgs.name!, () => 0).map(() => '')
+      : launchNames(cmd.stringArgs.name!, () => 0);
     validateConfig(config);
     await enqueue(ctx, names, config);
     return ctx.ns.queueing ? errorResponse() : schedule(ctx);

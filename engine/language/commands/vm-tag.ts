@@ -19,9 +19,15 @@ export const vmTagHandlers: Handler[] = [
       }
       const vms = resolveTargets(target, await ctx.deps.engine.call('vm.info'));
       if (key === 'all') {
-        return tableResponse(['name', 'tag', 'value'], vms.flatMap((vm) => Object.keys(vm.tags).map((k) => [vm.name, k, vm.tags[k]!])));
+        return tableResponse(
+          ['name', 'tag', 'value'],
+          vms.flatMap((vm) => Object.keys(vm.tags).map((k) => [vm.name, k, vm.tags[k]!])),
+        );
       }
-      return tableResponse(['name', 'value'], vms.map((vm) => [vm.name, vm.tags[key] ?? '']));
+      return tableResponse(
+        ['name', 'value'],
+        vms.map((vm) => [vm.name, vm.tags[key] ?? '']),
+      );
     },
   },
   {

@@ -29,7 +29,14 @@ const server = createServer((sock) => {
         const [, offset, length] = f.args as number[];
         reads.push(offset!);
         const data = FILE.subarray(offset, offset! + length!);
-        sock.write(encodeLine({ type: 'result', id: f.id, ok: true, value: { data: data.toString('base64'), offset, size: FILE.length, eof: offset! + data.length >= FILE.length } }));
+        sock.write(
+          encodeLine({
+            type: 'result',
+            id: f.id,
+            ok: true,
+            value: { data: data.toString('base64'), offset, size: FILE.length, eof: offset! + data.length >= FILE.length },
+          }),
+        );
       } else {
         sock.write(encodeLine({ type: 'result', id: f.id, ok: false, error: { code: 'E_NOT_FOUND', message: `no ${f.method}` } }));
       }
@@ -49,7 +56,7 @@ win.createMainWindow(() => undefined);
 const w = fake.windows.at(-1)!;
 ipc.attachWindow(w, socketPath);
 
-test('a capture is saved where the save dialog says, read through the window\'s own daemon connection', async () => {
+test("a capture is saved where the save dialog says, read through the window's own daemon connection", async () => {
   const out = join(dir, 'saved.pcap');
   fake.saveAnswers.push(out);
   const r = await fake.invoke(save.CAPTURE_SAVE, fake.ipcEvent(w.webContents), 7, 'web1-veth0.pcap');

@@ -41,7 +41,10 @@ test('the pane runs the nanomega program in a pty (attach with the base), never 
   const win = paneWindow({ file: '/bin/echo', args: ['PROGRAM'] });
   await fake.invoke('pty:start', fake.ipcEvent(win.webContents), 80, 24);
   await until(() => win.webContents.sent.some((s) => s.channel === 'pty:exit'));
-  const out = win.webContents.sent.filter((s) => s.channel === 'pty:data').map((s) => s.args[0]).join('');
+  const out = win.webContents.sent
+    .filter((s) => s.channel === 'pty:data')
+    .map((s) => s.args[0])
+    .join('');
   assert.match(out, /PROGRAM --base \/run\/nm-test attach/);
   // A foreign frame cannot start it again or type into it.
   const before = win.webContents.sent.length;

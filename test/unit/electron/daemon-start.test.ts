@@ -8,7 +8,12 @@ interface Program {
 }
 interface ProgramModule {
   SYSTEM_PROGRAM: string;
-  findProgram(s: { env: Record<string, string | undefined>; resourcesPath?: string; checkoutEntry: string; exists?: (p: string) => boolean }): Program | undefined;
+  findProgram(s: {
+    env: Record<string, string | undefined>;
+    resourcesPath?: string;
+    checkoutEntry: string;
+    exists?: (p: string) => boolean;
+  }): Program | undefined;
   commandLine(p: Program | undefined, words: string[]): string;
 }
 interface StartModule {
@@ -19,15 +24,34 @@ const program = await electronModule<ProgramModule>('program');
 const start = await electronModule<StartModule>('daemon-start');
 
 test('the program: $NANOMEGA_PROGRAM, the packaged engine, /usr/bin/nanomega, then node on PATH with the checkout', () => {
-  const have = (...files: string[]) => (p: string) => files.includes(p);
+  const have =
+    (...files: string[]) =>
+    (p: string) =>
+      files.includes(p);
   const base = { env: { PATH: '/opt/x/bin:relative:/usr/bin' }, resourcesPath: '/opt/app/resources', checkoutEntry: '/src/bin/nanomega.js' };
-  assert.deepEqual(program.findProgram({ ...base, env: { ...base.env, NANOMEGA_PROGRAM: '/p/nm' }, exists: have('/p/nm', '/usr/bin/nanomega') }), { file: '/p/nm', args: [] });
-  assert.deepEqual(program.findProgram({ ...base, env: { ...base.env, NANOMEGA_PROGRAM: 'nm' }, exists: have('nm', '/usr/bin/nanomega') }), { file: '/usr/bin/nanomega', args: [] }, 'relative paths are ignored');
-  assert.deepEqual(program.findProgram({ ...base, exists: have('/opt/app/resources/engine/nanomega', '/usr/bin/nanomega') }), { file: '/opt/app/resources/engine/nanomega', args: [] });
+  assert.deepEqual(program.findProgram({ ...base, env: { ...base.env, NANOMEGA_PROGRAM: '/p/nm' }, exists: have('/p/nm', '/usr/bin/nanomega') }), {
+    file: '/p/nm',
+    args: [],
+  });
+  assert.deepEqual(
+    program.findProgram({ ...base, env: { ...base.env, NANOMEGA_PROGRAM: 'nm' }, exists: have('nm', '/usr/bin/nanomega') }),
+    { file: '/usr/bin/nanomega', args: [] },
+    'relative paths are ignored',
+  );
+  assert.deepEqual(program.findProgram({ ...base, exists: have('/opt/app/resources/engine/nanomega', '/usr/bin/nanomega') }), {
+    file: '/opt/app/resources/engine/nanomega',
+    args: [],
+  });
   assert.deepEqual(program.findProgram({ ...base, exists: have('/usr/bin/nanomega') }), { file: program.SYSTEM_PROGRAM, args: [] });
-  assert.deepEqual(program.findProgram({ ...base, exists: have('/src/bin/nanomega.js', 'relative/node', '/usr/bin/node') }), { file: '/usr/bin/node', args: ['/src/bin/nanomega.js'] });
+  assert.deepEqual(program.findProgram({ ...base, exists: have('/src/bin/nanomega.js', 'relative/node', '/usr/bin/node') }), {
+    file: '/usr/bin/node',
+    args: ['/src/bin/nanomega.js'],
+  });
   assert.equal(program.findProgram({ ...base, exists: have('/usr/bin/node') }), undefined, 'no checkout, no package: nothing');
-  assert.equal(program.commandLine({ file: '/usr/bin/node', args: ['/a b/nanomega.js'] }, ['serve', '--base', '/run/x']), "/usr/bin/node '/a b/nanomega.js' serve --base /run/x");
+  assert.equal(
+    program.commandLine({ file: '/usr/bin/node', args: ['/a b/nanomega.js'] }, ['serve', '--base', '/run/x']),
+    "/usr/bin/node '/a b/nanomega.js' serve --base /run/x",
+  );
 });
 
 function deps(over: Record<string, unknown> = {}) {

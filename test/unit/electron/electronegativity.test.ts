@@ -41,7 +41,10 @@ test("Electron's security checklist (electronegativity): no high or critical fin
     assert.deepEqual(r.errors, []);
     for (const f of r.issues) console.log(`electronegativity: ${f.severity.name} ${f.id} ${f.file}:${f.location.line}`);
     const severe = r.issues.filter((f) => f.severity.name === 'HIGH' || f.severity.name === 'CRITICAL');
-    assert.deepEqual(severe.map((f) => `${f.id} ${f.file}:${f.location.line} ${f.description}`), []);
+    assert.deepEqual(
+      severe.map((f) => `${f.id} ${f.file}:${f.location.line} ${f.description}`),
+      [],
+    );
   } finally {
     rmSync(app, { recursive: true, force: true });
   }

@@ -48,5 +48,8 @@ test('every web contents created later is locked down too; closing the last wind
   assert.deepEqual(wc.windowOpenHandler!({ url: 'https://example.com/' }), { action: 'deny' });
   fake.clearCalls();
   fake.appEvents.emit('window-all-closed');
-  assert.deepEqual(fake.calls.map((c) => c.api), ['app.quit']);
+  assert.deepEqual(
+    fake.calls.map((c) => c.api),
+    ['app.quit'],
+  );
 });

@@ -33,9 +33,15 @@ test('calls go over one channel with their name and args; a failed call keeps it
   assert.deepEqual(fake.rendererSent.at(-1), { channel: 'engine:call', args: ['vm.info', []] });
   // contextBridge keeps only an Error's message: the preload answers plain Results, the page unwraps them.
   assert.deepEqual(await transport.request('vm.start', ['web1']), { ok: false, error: { code: 'E_STATE', message: 'VM state error: web1' } });
-  await assert.rejects(engine.call('vm.start', 'web1'), (e: unknown) => e instanceof EngineError && e.code === 'E_STATE' && e.message === 'VM state error: web1');
+  await assert.rejects(
+    engine.call('vm.start', 'web1'),
+    (e: unknown) => e instanceof EngineError && e.code === 'E_STATE' && e.message === 'VM state error: web1',
+  );
   const sent = fake.rendererSent.length;
-  await assert.rejects(engine.call('no.such.call' as 'vm.info'), (e: unknown) => e instanceof EngineError && e.code === 'E_PROTOCOL' && /unknown call/.test(e.message));
+  await assert.rejects(
+    engine.call('no.such.call' as 'vm.info'),
+    (e: unknown) => e instanceof EngineError && e.code === 'E_PROTOCOL' && /unknown call/.test(e.message),
+  );
   assert.equal(fake.rendererSent.length, sent, 'an unknown call is refused before IPC');
 });
 
@@ -60,7 +66,10 @@ test('the command pane coerces what the page passes before it crosses to main', 
   pty.input({ toString: () => 'ls\r' });
   assert.deepEqual(fake.rendererSent.at(-1), { channel: 'pty:input', args: ['ls\r'] });
   pty.resize('80', '24x');
-  assert.deepEqual(fake.rendererSent.at(-1)!.args.map((x) => typeof x), ['number', 'number']);
+  assert.deepEqual(
+    fake.rendererSent.at(-1)!.args.map((x) => typeof x),
+    ['number', 'number'],
+  );
   const data: string[] = [];
   const off = pty.onData((d: string) => data.push(d));
   fake.sendToRenderer('pty:data', 'hello');

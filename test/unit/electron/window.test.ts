@@ -53,7 +53,13 @@ test('navigation, redirects, webviews, permissions and window.open are refused; 
   assert.equal(open(`${w.APP_ORIGIN}/index.html?console=7`), 'deny');
   assert.deepEqual(opened, [`${w.APP_ORIGIN}/index.html?console=7`]);
   assert.equal(open('https://github.com/sandia-minimega/minimega'), 'deny');
-  for (const bad of ['http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'https://user:pw@example.com/', `${w.APP_ORIGIN}/index.html?console=x`]) {
+  for (const bad of [
+    'http://example.com/',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'https://user:pw@example.com/',
+    `${w.APP_ORIGIN}/index.html?console=x`,
+  ]) {
     assert.equal(open(bad), 'deny');
   }
   const external = fake.calls.filter((c) => c.api === 'shell.openExternal').map((c) => c.args[0]);

@@ -103,13 +103,21 @@ const nameList = fc
   .array(
     fc.tuple(
       fc.stringMatching(/^[a-z][a-z0-9_-]{0,6}$/),
-      fc.option(fc.array(fc.oneof(fc.nat(50).map(String), fc.tuple(fc.nat(40), fc.nat(40)).map(([a, b]) => `${a}-${b}`)), { minLength: 1, maxLength: 3 })),
+      fc.option(
+        fc.array(
+          fc.oneof(
+            fc.nat(50).map(String),
+            fc.tuple(fc.nat(40), fc.nat(40)).map(([a, b]) => `${a}-${b}`),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+      ),
     ),
     { minLength: 1, maxLength: 4 },
   )
   .map((items) => items.map(([p, r]) => (r ? `${p}[${r.join(',')}]` : p)).join(','));
 
-test('name lists: expansion is bounded, and every failure is minimega\'s error text', () => {
+test("name lists: expansion is bounded, and every failure is minimega's error text", () => {
   fc.assert(
     fc.property(fc.oneof(text, nameList, fc.constant('a[0-99999999]'), fc.constant('x[0-60000],y[0-60000]')), (s) => {
       let names: string[];

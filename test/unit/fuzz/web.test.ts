@@ -84,19 +84,55 @@ describe('web UI frames', () => {
     const good = { host: `Host: ${authority}`, cookie: `Cookie: nanomega_token=${web.token}` };
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE', 'G\u00e9T', '');
     const path = fc.oneof(
-      fc.constantFrom('/', '/engine', '/index.html', '/assets/app.js', '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '//evil.example/', '/?token=x', `/?token=${web.token}`, '*', ''),
+      fc.constantFrom(
+        '/',
+        '/engine',
+        '/index.html',
+        '/assets/app.js',
+        '/../../etc/passwd',
+        '/%2e%2e/%2e%2e/etc/passwd',
+        '//evil.example/',
+        '/?token=x',
+        `/?token=${web.token}`,
+        '*',
+        '',
+      ),
       fc.string({ unit: 'binary', maxLength: 60 }).map((p) => `/${p}`),
       fc.webPath(),
     );
     const header = fc.oneof(
-      fc.constantFrom(good.host, 'Host: evil.example', 'Host: localhost', good.cookie, 'Cookie: nanomega_token=nope', `Origin: http://${authority}`, 'Origin: null', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked', 'Expect: 100-continue'),
+      fc.constantFrom(
+        good.host,
+        'Host: evil.example',
+        'Host: localhost',
+        good.cookie,
+        'Cookie: nanomega_token=nope',
+        `Origin: http://${authority}`,
+        'Origin: null',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Content-Length: 5',
+        'Content-Length: -1',
+        'Transfer-Encoding: chunked',
+        'Expect: 100-continue',
+      ),
       fc.tuple(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 40 })).map(([k, v]) => `${k}: ${v}`),
     );
     const request = fc.oneof(
-      fc.record({ m: method, p: path, v: fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', 'HTTP/9.9', ''), h: fc.array(header, { maxLength: 8 }), body: fc.string({ maxLength: 30 }) }).map(({ m, p, v, h, body }) => ({
-        bytes: Buffer.from(`${m} ${p} ${v}\r\n${h.join('\r\n')}\r\n\r\n${body}`, 'utf8'),
-        authorised: h.includes(good.host) && (h.includes(good.cookie) || p === `/?token=${web.token}`),
-      })),
+      fc
+        .record({
+          m: method,
+          p: path,
+          v: fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', 'HTTP/9.9', ''),
+          h: fc.array(header, { maxLength: 8 }),
+          body: fc.string({ maxLength: 30 }),
+        })
+        .map(({ m, p, v, h, body }) => ({
+          bytes: Buffer.from(`${m} ${p} ${v}\r\n${h.join('\r\n')}\r\n\r\n${body}`, 'utf8'),
+          authorised: h.includes(good.host) && (h.includes(good.cookie) || p === `/?token=${web.token}`),
+        })),
       fc.uint8Array({ maxLength: 300 }).map((b) => ({ bytes: Buffer.from(b), authorised: false })),
     );
     const cases = fc.sample(request, { numRuns: RUNS, seed: 12 });
@@ -106,7 +142,8 @@ describe('web UI frames', () => {
       const codes = await Promise.all(batch.map((c) => raw(c.bytes)));
       codes.forEach((code, j) => {
         if (code) answered++;
-        if (!batch[j]!.authorised) assert.ok(code === 0 || code >= 400, `status ${code} without the token for ${JSON.stringify(batch[j]!.bytes.toString('latin1').slice(0, 300))}`);
+        if (!batch[j]!.authorised)
+          assert.ok(code === 0 || code >= 400, `status ${code} without the token for ${JSON.stringify(batch[j]!.bytes.toString('latin1').slice(0, 300))}`);
       });
     }
     assert.ok(answered > RUNS / 2, `most requests get a status line (${answered})`);
@@ -116,7 +153,14 @@ describe('web UI frames', () => {
 
   test('a request target the URL parser refuses is a 400, for a page and for an upgrade (it used to throw)', async () => {
     assert.equal(await raw(Buffer.from(`GET //[ HTTP/1.1\r\nHost: ${web.authority}\r\n\r\n`)), 400);
-    assert.equal(await raw(Buffer.from(`GET //[ HTTP/1.1\r\nHost: ${web.authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)), 400);
+    assert.equal(
+      await raw(
+        Buffer.from(
+          `GET //[ HTTP/1.1\r\nHost: ${web.authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+        ),
+      ),
+      400,
+    );
   });
 
   test('random WebSocket messages each get a reply or go to the daemon as one well-formed line', async () => {
@@ -128,12 +172,26 @@ describe('web UI frames', () => {
     const replies: string[] = [];
     ws.on('message', (d) => replies.push(d.toString()));
     const json = fc.oneof(
-      fc.record({ type: fc.constantFrom('call', 'subscribe', 'unsubscribe', 'result', 'event', 'x'), id: fc.oneof(fc.integer(), fc.string(), fc.constant(null)), method: fc.oneof(fc.constantFrom('vm.info', 'vm.kill', 'cli.exec', 'engine.nuke'), fc.string()), args: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 4 }), fc.jsonValue()), events: fc.oneof(fc.array(fc.string(), { maxLength: 3 }), fc.jsonValue()) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+      fc
+        .record(
+          {
+            type: fc.constantFrom('call', 'subscribe', 'unsubscribe', 'result', 'event', 'x'),
+            id: fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
+            method: fc.oneof(fc.constantFrom('vm.info', 'vm.kill', 'cli.exec', 'engine.nuke'), fc.string()),
+            args: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 4 }), fc.jsonValue()),
+            events: fc.oneof(fc.array(fc.string(), { maxLength: 3 }), fc.jsonValue()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((o) => JSON.stringify(o)),
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc.string({ unit: 'binary', maxLength: 80 }),
       fc.nat(20_000).map((n) => '['.repeat(n) + ']'.repeat(n)),
     );
-    const message = fc.oneof(json.map((t) => ({ text: t, binary: false })), fc.uint8Array({ maxLength: 100 }).map((b) => ({ text: Buffer.from(b).toString('latin1'), binary: true })));
+    const message = fc.oneof(
+      json.map((t) => ({ text: t, binary: false })),
+      fc.uint8Array({ maxLength: 100 }).map((b) => ({ text: Buffer.from(b).toString('latin1'), binary: true })),
+    );
     const sent = fc.sample(message, { numRuns: RUNS, seed: 34 });
     const linesBefore = lines.length;
     let expected = 0;

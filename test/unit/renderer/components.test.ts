@@ -31,8 +31,14 @@ describe('ContainerTable', () => {
     await flushPromises();
     expect(w.findAll('.viewport .row').map((r) => r.attributes('data-name'))).toEqual(['alpha', 'alphabet']);
     await w.setProps({ filter: '' });
-    await w.findAll('.head button').find((b) => b.text().startsWith('name'))!.trigger('click');
-    await w.findAll('.head button').find((b) => b.text().startsWith('name'))!.trigger('click');
+    await w
+      .findAll('.head button')
+      .find((b) => b.text().startsWith('name'))!
+      .trigger('click');
+    await w
+      .findAll('.head button')
+      .find((b) => b.text().startsWith('name'))!
+      .trigger('click');
     expect(w.findAll('.viewport .row').map((r) => r.attributes('data-name'))).toEqual(['beta', 'alphabet', 'alpha']);
   });
 

@@ -19,7 +19,21 @@ export const CONFIG: ContainerConfig = {
 };
 
 export function info(id: number, name = `vm-${id}`, state: VmState = 'BUILDING'): ContainerInfo {
-  return { id, name, namespace: 'minimega', state, type: 'container', uuid: `u${id}`, pid: 0, launchedAt: 0, config: CONFIG, tags: {}, console: '', dir: '', nics: [] };
+  return {
+    id,
+    name,
+    namespace: 'minimega',
+    state,
+    type: 'container',
+    uuid: `u${id}`,
+    pid: 0,
+    launchedAt: 0,
+    config: CONFIG,
+    tags: {},
+    console: '',
+    dir: '',
+    nics: [],
+  };
 }
 
 type Handler = (...args: unknown[]) => unknown;

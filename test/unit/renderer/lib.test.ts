@@ -18,8 +18,18 @@ describe('AckBatcher', () => {
 
 describe('minimegaCommands', () => {
   test('lists only the fields that differ from the daemon config, then the launch', () => {
-    const cmds = minimegaCommands('foo[0-2]', { ...CONFIG, memory: 512, filesystem: '/srv/fs', net: [{ bridge: '', vlan: '100', mac: '', ip: '' }], tags: { role: 'web server' } }, CONFIG);
-    expect(cmds).toEqual(['vm config filesystem /srv/fs', 'vm config memory 512', 'vm config net 100', 'vm config tags role "web server"', 'vm launch container foo[0-2]']);
+    const cmds = minimegaCommands(
+      'foo[0-2]',
+      { ...CONFIG, memory: 512, filesystem: '/srv/fs', net: [{ bridge: '', vlan: '100', mac: '', ip: '' }], tags: { role: 'web server' } },
+      CONFIG,
+    );
+    expect(cmds).toEqual([
+      'vm config filesystem /srv/fs',
+      'vm config memory 512',
+      'vm config net 100',
+      'vm config tags role "web server"',
+      'vm launch container foo[0-2]',
+    ]);
   });
 
   test('a default config launches with one line', () => {

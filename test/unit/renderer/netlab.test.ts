@@ -23,7 +23,19 @@ describe('topology model', () => {
       dnsmasq: [{ id: 0, address: '10.0.0.1', min: '10.0.0.10', max: '10.0.0.99', path: '', pid: 5, interface: 'tap0', config: '' }],
     });
     const ids = t.nodes.map((n) => n.id).sort();
-    expect(ids).toEqual(['br:br2', 'br:mega_bridge', 'dns:0', 'seg:br2:5', 'seg:mega_bridge:101', 'seg:mega_bridge:102', 'tap:tap0', 'vm:0', 'vm:1', 'vm:2', 'vm:3']);
+    expect(ids).toEqual([
+      'br:br2',
+      'br:mega_bridge',
+      'dns:0',
+      'seg:br2:5',
+      'seg:mega_bridge:101',
+      'seg:mega_bridge:102',
+      'tap:tap0',
+      'vm:0',
+      'vm:1',
+      'vm:2',
+      'vm:3',
+    ]);
     expect(t.nodes.find((n) => n.id === 'seg:mega_bridge:101')!.label).toBe('LAN (101)');
     expect(t.nodes.find((n) => n.id === 'seg:br2:5')!.label).toBe('5');
     expect(t.nodes.filter((n) => n.router).map((n) => n.id)).toEqual(['vm:1']);
@@ -107,7 +119,18 @@ describe('console grid store', () => {
 
 describe('captures and topology stores', () => {
   test('captures follow captures.changed; start and stop go to the engine; a failure becomes a notice', async () => {
-    const running = { id: 3, kind: 'vm' as const, bridge: 'mega_bridge', vm: { id: 1, name: 'c1', index: 0 }, iface: 'mega_tap1', path: '/f/a.pcap', state: 'running' as const, startedAt: 0, packets: 5, bytes: 100 };
+    const running = {
+      id: 3,
+      kind: 'vm' as const,
+      bridge: 'mega_bridge',
+      vm: { id: 1, name: 'c1', index: 0 },
+      iface: 'mega_tap1',
+      path: '/f/a.pcap',
+      state: 'running' as const,
+      startedAt: 0,
+      packets: 5,
+      bytes: 100,
+    };
     const { emit, call } = fakeEngine({
       'capture.list': () => [],
       'capture.start': () => running,
@@ -129,7 +152,10 @@ describe('captures and topology stores', () => {
 
   test('the layout is read and saved per namespace, debounced', async () => {
     vi.useFakeTimers();
-    const { call } = fakeEngine({ 'topology.layout.get': () => ({ positions: { 'vm:1': { x: 1, y: 2 } }, savedAt: 1 }), 'topology.layout.set': () => undefined });
+    const { call } = fakeEngine({
+      'topology.layout.get': () => ({ positions: { 'vm:1': { x: 1, y: 2 } }, savedAt: 1 }),
+      'topology.layout.set': () => undefined,
+    });
     const t = useTopologyStore();
     expect(await t.loadLayout()).toEqual({ 'vm:1': { x: 1, y: 2 } });
     t.saveLayout({ 'vm:1': { x: 3, y: 4 } });

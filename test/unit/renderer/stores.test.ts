@@ -34,7 +34,10 @@ describe('containers store', () => {
     });
     const store = useContainersStore();
     await store.hydrate();
-    const p = await store.runBulk('kill', all.map((c) => c.id));
+    const p = await store.runBulk(
+      'kill',
+      all.map((c) => c.id),
+    );
     const kills = call.mock.calls.filter(([n]) => n === 'vm.kill');
     expect(kills).toHaveLength(3);
     expect((kills[0]![1] as string).split(',')).toHaveLength(50);
@@ -53,7 +56,15 @@ describe('containers store', () => {
 });
 
 describe('stats store', () => {
-  const sample = (id: number, t: number, mem: number, cpuUsec: number, oomKills = 0) => ({ id, t, memoryBytes: mem, memoryLimitBytes: 1 << 28, oomKills, cpuUsec, pids: 2 });
+  const sample = (id: number, t: number, mem: number, cpuUsec: number, oomKills = 0) => ({
+    id,
+    t,
+    memoryBytes: mem,
+    memoryLimitBytes: 1 << 28,
+    oomKills,
+    cpuUsec,
+    pids: 2,
+  });
 
   test('keeps samples in order, computes cpu use and ignores stale ones', () => {
     fakeEngine();

@@ -37,7 +37,10 @@ describe('LineSplitter', () => {
   test('throws LineTooLong as soon as an unfinished line passes the limit', () => {
     const s = new LineSplitter(10);
     s.push('12345');
-    assert.throws(() => s.push('678901'), (e: unknown) => e instanceof LineTooLong && e.limit === 10);
+    assert.throws(
+      () => s.push('678901'),
+      (e: unknown) => e instanceof LineTooLong && e.limit === 10,
+    );
   });
 
   test('throws LineTooLong for a finished line past the limit in one chunk', () => {
@@ -67,7 +70,16 @@ describe('frames', () => {
   });
 
   test('malformed client frames are refused', () => {
-    for (const bad of ['', 'not json', '[]', 'null', '{"type":"call","id":"1","method":"x","args":[]}', '{"type":"call","id":1,"method":"x"}', '{"type":"subscribe","events":[1]}', '{"type":"nope"}']) {
+    for (const bad of [
+      '',
+      'not json',
+      '[]',
+      'null',
+      '{"type":"call","id":"1","method":"x","args":[]}',
+      '{"type":"call","id":1,"method":"x"}',
+      '{"type":"subscribe","events":[1]}',
+      '{"type":"nope"}',
+    ]) {
       assert.equal(parseClientFrame(bad), undefined, bad);
     }
   });

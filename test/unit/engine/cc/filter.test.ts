@@ -3,7 +3,15 @@ import { test } from 'node:test';
 import type { CcClientInfo } from '../../../../engine/api/types.js';
 import { cidrContains, filterRow, filterString, matches, parseFilter } from '../../../../engine/cc/filter.js';
 
-const client: CcClientInfo = { uuid: 'a5e980ca-3958-48cc-92e9-93d50c0157ad', name: 'web1', hostname: 'web1', arch: 'amd64', os: 'linux', ip: ['10.0.0.7', 'fd00::7'], mac: ['aa:bb:cc:00:00:01'] };
+const client: CcClientInfo = {
+  uuid: 'a5e980ca-3958-48cc-92e9-93d50c0157ad',
+  name: 'web1',
+  hostname: 'web1',
+  arch: 'amd64',
+  os: 'linux',
+  ip: ['10.0.0.7', 'fd00::7'],
+  mac: ['aa:bb:cc:00:00:01'],
+};
 const subject = (tags: Record<string, string> = {}, info: Record<string, string> = {}) => ({ client, tags, info: (k: string) => info[k] });
 
 test("cc filter parses minimega's fields, tags in every spelling, and prints its row", () => {

@@ -56,10 +56,12 @@ test('pure v2: one directory, limits in memory.max, cpu.max and pids.max', async
 });
 
 test('pure v2: the engine parent delegates memory, cpu and pids, enabling them at the root only if missing', async () => {
-  const host = new FakeHost(new Map([
-    ['/sys/fs/cgroup/cgroup.subtree_control', 'cpu memory'],
-    ['/sys/fs/cgroup/nanomega/cgroup.subtree_control', ''],
-  ]));
+  const host = new FakeHost(
+    new Map([
+      ['/sys/fs/cgroup/cgroup.subtree_control', 'cpu memory'],
+      ['/sys/fs/cgroup/nanomega/cgroup.subtree_control', ''],
+    ]),
+  );
   await prepareEngineParents(host, pureV2());
   const writes = host.calls.filter((c) => c.op === 'writeFile');
   assert.deepEqual(writes, [
@@ -101,7 +103,12 @@ test('a failed limit write removes the directories already made', async () => {
 
 test('v2 freeze writes cgroup.freeze and waits for cgroup.events to say frozen 1', async () => {
   const dir = '/sys/fs/cgroup/nanomega/nmx-2';
-  const host = new FakeHost(new Map([[`${dir}/cgroup.freeze`, '0'], [`${dir}/cgroup.events`, 'populated 1\nfrozen 0\n']]));
+  const host = new FakeHost(
+    new Map([
+      [`${dir}/cgroup.freeze`, '0'],
+      [`${dir}/cgroup.events`, 'populated 1\nfrozen 0\n'],
+    ]),
+  );
   let reads = 0;
   host.onWrite = () => undefined;
   const origRead = host.readFile.bind(host);
@@ -119,20 +126,31 @@ test('v2 freeze writes cgroup.freeze and waits for cgroup.events to say frozen 1
 
 test('v1 freeze writes FROZEN and kill thaws afterwards so pending SIGKILLs land', async () => {
   const fz = '/sys/fs/cgroup/freezer/nanomega/nmx-4';
-  const host = new FakeHost(new Map([[`${fz}/freezer.state`, 'THAWED'], [`${fz}/cgroup.procs`, '11\n12\n']]));
+  const host = new FakeHost(
+    new Map([
+      [`${fz}/freezer.state`, 'THAWED'],
+      [`${fz}/cgroup.procs`, '11\n12\n'],
+    ]),
+  );
   const cg = new ContainerCgroups(host, { layout: hybrid(), freezer: 'v1' }, 'nmx-4');
   await cg.freeze();
   assert.equal(host.files.get(`${fz}/freezer.state`), 'FROZEN');
   await cg.kill(); // no cgroup.kill file in this fake → per-pid SIGKILL
   const kills = host.calls.filter((c) => c.op === 'kill');
-  assert.deepEqual(kills.map((k) => (k as { pid: number }).pid), [11, 12]);
+  assert.deepEqual(
+    kills.map((k) => (k as { pid: number }).pid),
+    [11, 12],
+  );
   assert.equal(host.files.get(`${fz}/freezer.state`), 'THAWED');
 });
 
 test('with a cgroup2 mount, no v1 freezer (unless asked) and no cpuacct directory is made', () => {
   const dirs = new ContainerCgroups(new FakeHost(), { layout: hybrid() }, 'nmx-8').dirs();
   assert.ok(!dirs.some((d) => d.includes('/freezer/')));
-  assert.deepEqual(dirs.filter((d) => d.includes('cpu')), ['/sys/fs/cgroup/cpu,cpuacct/nanomega/nmx-8']);
+  assert.deepEqual(
+    dirs.filter((d) => d.includes('cpu')),
+    ['/sys/fs/cgroup/cpu,cpuacct/nanomega/nmx-8'],
+  );
   const v1 = new ContainerCgroups(new FakeHost(), { layout: hybrid(), freezer: 'v1' }, 'nmx-8').dirs();
   assert.ok(v1.includes('/sys/fs/cgroup/freezer/nanomega/nmx-8'));
 });
@@ -147,23 +165,27 @@ test('v2 kill uses cgroup.kill when the kernel has it', async () => {
 
 test('stats read the v1 and v2 file formats', async () => {
   const v2 = '/sys/fs/cgroup/nanomega/nmx-6';
-  const host = new FakeHost(new Map([
-    [`${v2}/memory.current`, '1234\n'],
-    [`${v2}/memory.max`, 'max\n'],
-    [`${v2}/memory.events`, 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n'],
-    [`${v2}/cpu.stat`, 'usage_usec 5000\nuser_usec 4000\n'],
-    [`${v2}/pids.current`, '7\n'],
-  ]));
+  const host = new FakeHost(
+    new Map([
+      [`${v2}/memory.current`, '1234\n'],
+      [`${v2}/memory.max`, 'max\n'],
+      [`${v2}/memory.events`, 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n'],
+      [`${v2}/cpu.stat`, 'usage_usec 5000\nuser_usec 4000\n'],
+      [`${v2}/pids.current`, '7\n'],
+    ]),
+  );
   const r = await new ContainerCgroups(host, { layout: pureV2() }, 'nmx-6').read();
   assert.deepEqual(r, { memoryBytes: 1234, memoryLimitBytes: Infinity, oomKills: 1, cpuUsec: 5000, pids: 7 });
 
-  const h1 = new FakeHost(new Map([
-    ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.usage_in_bytes', '4096\n'],
-    ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.limit_in_bytes', '8192\n'],
-    ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.oom_control', 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n'],
-    ['/sys/fs/cgroup/unified/nanomega/nmx-7/cpu.stat', 'usage_usec 3000\nuser_usec 2000\n'],
-    ['/sys/fs/cgroup/pids/nanomega/nmx-7/pids.current', '2\n'],
-  ]));
+  const h1 = new FakeHost(
+    new Map([
+      ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.usage_in_bytes', '4096\n'],
+      ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.limit_in_bytes', '8192\n'],
+      ['/sys/fs/cgroup/memory/nanomega/nmx-7/memory.oom_control', 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n'],
+      ['/sys/fs/cgroup/unified/nanomega/nmx-7/cpu.stat', 'usage_usec 3000\nuser_usec 2000\n'],
+      ['/sys/fs/cgroup/pids/nanomega/nmx-7/pids.current', '2\n'],
+    ]),
+  );
   const r1 = await new ContainerCgroups(h1, { layout: hybrid() }, 'nmx-7').read();
   assert.deepEqual(r1, { memoryBytes: 4096, memoryLimitBytes: 8192, oomKills: 2, cpuUsec: 3000, pids: 2 });
 });

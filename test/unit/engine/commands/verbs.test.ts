@@ -31,7 +31,13 @@ async function info(e: Engine, name: string): Promise<ContainerInfo> {
 test('launch builds each container to BUILDING: cgroups, monitor, CONTINUE, frozen READY, EXEC, release', async () => {
   const { k, e } = await open();
   const r = await e.handlers['vm.launch']('a[0-1]', config(e));
-  assert.deepEqual(r.map((x) => [x.name, x.error]), [['a0', undefined], ['a1', undefined]]);
+  assert.deepEqual(
+    r.map((x) => [x.name, x.error]),
+    [
+      ['a0', undefined],
+      ['a1', undefined],
+    ],
+  );
   for (const name of ['a0', 'a1']) {
     const c = await info(e, name);
     assert.equal(c.state, 'BUILDING');
@@ -69,7 +75,10 @@ test('kill SIGKILLs through cgroup.kill, waits for the recorded exit → QUIT, r
   const dirs = await Promise.all(['k0', 'k1'].map(async (n) => (await info(e, n)).dir));
   const cgs = dirs.map((d) => k.cgroupOf(k.shim.monitors.get(d)!));
   const r = await e.handlers['vm.kill']('all');
-  assert.deepEqual(r.map((x) => x.error), [undefined, undefined]);
+  assert.deepEqual(
+    r.map((x) => x.error),
+    [undefined, undefined],
+  );
   for (const [i, name] of ['k0', 'k1'].entries()) {
     const c = await info(e, name);
     assert.equal(c.state, 'QUIT', `${name} (BUILDING or RUNNING) is QUIT`);
@@ -134,7 +143,13 @@ for (const at of ['launch', 'pids', 'mounted', 'ready'] as const) {
     const { k, e } = await open();
     k.shim.failLaunch = (b) => (b.name === 'f1' ? { at, message: `boom at ${at}`, errno: 5 } : undefined);
     const r = await e.handlers['vm.launch']('f[0-1]', config(e));
-    assert.deepEqual(r.map((x) => [x.name, x.error]), [['f0', undefined], ['f1', `boom at ${at}`]]);
+    assert.deepEqual(
+      r.map((x) => [x.name, x.error]),
+      [
+        ['f0', undefined],
+        ['f1', `boom at ${at}`],
+      ],
+    );
     const c = await info(e, 'f1');
     assert.equal(c.state, 'ERROR');
     assert.equal(c.tags.error, `boom at ${at}`);
@@ -183,11 +198,14 @@ test('a restarted daemon re-adopts BUILDING, RUNNING and PAUSED containers with 
   k.files.set(join(p2, 'cgroup.events'), 'populated 1\nfrozen 0\n');
   const { e: e2 } = await open(k);
   const after = await e2.handlers['vm.info']();
-  assert.deepEqual(after.map((c) => [c.name, c.state, c.pid]), [
-    ['p0', 'BUILDING', before[0]!.pid],
-    ['p1', 'RUNNING', before[1]!.pid],
-    ['p2', 'RUNNING', before[2]!.pid],
-  ]);
+  assert.deepEqual(
+    after.map((c) => [c.name, c.state, c.pid]),
+    [
+      ['p0', 'BUILDING', before[0]!.pid],
+      ['p1', 'RUNNING', before[1]!.pid],
+      ['p2', 'RUNNING', before[2]!.pid],
+    ],
+  );
   // The new daemon watches them: an exit now is recorded.
   k.shim.exit(after[1]!.dir, { code: 0 });
   assert.equal((await settled(e2, 'p1', 'RUNNING')).state, 'QUIT');
@@ -205,12 +223,19 @@ test('a restarted daemon records what ended meanwhile: exit records → QUIT/ERR
   k.shim.crash(list[2]!.dir);
   const { e: e2 } = await open(k);
   const after = await e2.handlers['vm.info']();
-  assert.deepEqual(after.map((c) => [c.name, c.state, c.tags.error, c.pid]), [
-    ['d0', 'QUIT', undefined, 0],
-    ['d1', 'ERROR', 'init exited with status 4', 0],
-    ['d2', 'ERROR', 'monitor vanished without recording an exit status', 0],
-  ]);
-  assert.deepEqual([...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')), [], 'their cgroups are removed');
+  assert.deepEqual(
+    after.map((c) => [c.name, c.state, c.tags.error, c.pid]),
+    [
+      ['d0', 'QUIT', undefined, 0],
+      ['d1', 'ERROR', 'init exited with status 4', 0],
+      ['d2', 'ERROR', 'monitor vanished without recording an exit status', 0],
+    ],
+  );
+  assert.deepEqual(
+    [...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')),
+    [],
+    'their cgroups are removed',
+  );
 });
 
 test('a restart finding a launch cut short rolls it back: its monitor killed, cgroups removed, ERROR', async () => {
@@ -229,7 +254,10 @@ test('a restart finding a launch cut short rolls it back: its monitor killed, cg
   assert.equal(after.state, 'ERROR');
   assert.equal(after.tags.error, 'launch interrupted by a daemon restart');
   assert.equal(k.shim.monitors.get(c.dir)!.alive, false, 'the half-built container was killed');
-  assert.deepEqual([...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')), []);
+  assert.deepEqual(
+    [...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')),
+    [],
+  );
 });
 
 test('a restart removes engine cgroups no container owns', async () => {
@@ -241,7 +269,7 @@ test('a restart removes engine cgroups no container owns', async () => {
   await k.mkdir('/sys/fs/cgroup/nanomega/other-base-1');
   await open(k);
   assert.ok(!k.dirs.has(`/sys/fs/cgroup/nanomega/${tag}-77`), 'the orphan of this base is removed');
-  assert.ok(k.dirs.has('/sys/fs/cgroup/nanomega/other-base-1'), 'another base\'s cgroup is left alone');
+  assert.ok(k.dirs.has('/sys/fs/cgroup/nanomega/other-base-1'), "another base's cgroup is left alone");
 });
 
 test('vm tag sets a tag on every match; bad filesystem and duplicate names fail before anything is made', async () => {

@@ -7,8 +7,19 @@ import { EngineError } from '../../../../engine/errors.js';
 
 test('defaults match minimega', async () => {
   assert.deepEqual(defaultConfig(), {
-    filesystem: '', hostname: '', init: ['/init'], preinit: '', fifos: 0, volumes: {}, memory: 2048,
-    vcpus: 1, snapshot: true, uuid: '', net: [], tags: {}, backchannel: true,
+    filesystem: '',
+    hostname: '',
+    init: ['/init'],
+    preinit: '',
+    fifos: 0,
+    volumes: {},
+    memory: 2048,
+    vcpus: 1,
+    snapshot: true,
+    uuid: '',
+    net: [],
+    tags: {},
+    backchannel: true,
   });
 });
 
@@ -63,11 +74,24 @@ test('integer fields reject junk with strconv errors', async () => {
 test('absurd values are refused with a config error naming the field', async () => {
   const s = new ConfigStore();
   for (const [field, args] of [
-    ['memory', ['0']], ['memory', [String(17 * 1024 * 1024)]], ['vcpus', ['0']], ['vcpus', ['4097']],
-    ['fifos', ['1025']], ['preinit', ['/x\ny']], ['init', ['/../etc/x']], ['volume', ['/data', '/x\u0000y']],
-    ['volume', ['data', '/host']], ['volume', ['/a|b', '/host']], ['filesystem', ['/x\ny']], ['hostname', ['x'.repeat(5000)]],
+    ['memory', ['0']],
+    ['memory', [String(17 * 1024 * 1024)]],
+    ['vcpus', ['0']],
+    ['vcpus', ['4097']],
+    ['fifos', ['1025']],
+    ['preinit', ['/x\ny']],
+    ['init', ['/../etc/x']],
+    ['volume', ['/data', '/x\u0000y']],
+    ['volume', ['data', '/host']],
+    ['volume', ['/a|b', '/host']],
+    ['filesystem', ['/x\ny']],
+    ['hostname', ['x'.repeat(5000)]],
   ] as const) {
-    await assert.rejects(() => s.set(field, [...args]), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG', `${field} ${args}`);
+    await assert.rejects(
+      () => s.set(field, [...args]),
+      (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG',
+      `${field} ${args}`,
+    );
   }
   validateConfig(defaultConfig());
 });
@@ -178,7 +202,7 @@ test('KVM and Android fields are stored, printed by their getters and reset by c
   assert.equal(s.current.memory, 2048);
 });
 
-test('save and restore keep the KVM settings too; restore of an unknown name is minimega\'s error', async () => {
+test("save and restore keep the KVM settings too; restore of an unknown name is minimega's error", async () => {
   const s = new ConfigStore();
   await s.set('vga', ['cirrus']);
   s.save('k');

@@ -27,7 +27,10 @@ test('each range error uses minimega words', () => {
 
 test('an integer launches that many vm-<k> names from the counter', () => {
   let k = 4;
-  assert.deepEqual(launchNames('2', () => k++), ['vm-4', 'vm-5']);
+  assert.deepEqual(
+    launchNames('2', () => k++),
+    ['vm-4', 'vm-5'],
+  );
 });
 
 test('a count of zero or less is refused', () => {
@@ -42,7 +45,10 @@ test('launch names are validated like minimega', () => {
   assert.throws(() => launchNames('a/b', () => 0), {
     message: 'invalid name; must only include letters, numbers, hyphens and underscores: `a/b`',
   });
-  assert.deepEqual(launchNames('web.1,db_2', () => 0), ['web.1', 'db_2']);
+  assert.deepEqual(
+    launchNames('web.1,db_2', () => 0),
+    ['web.1', 'db_2'],
+  );
 });
 
 test('validateName accepts ordinary names and refuses empty ones', () => {

@@ -42,7 +42,10 @@ test('100,e1000 is VLAN 100 with the default driver, not bridge 100 on VLAN e100
 test('VLANs 0 and 4095 are accepted, 4096 is not', () => {
   assert.equal(parseNetSpec('0').vlan, '0');
   assert.equal(parseNetSpec('4095').vlan, '4095');
-  assert.throws(() => parseNetSpec('4096'), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && e.message === 'invalid VLAN 4096 in netspec `4096` (0 <= vlan < 4096)');
+  assert.throws(
+    () => parseNetSpec('4096'),
+    (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && e.message === 'invalid VLAN 4096 in netspec `4096` (0 <= vlan < 4096)',
+  );
 });
 
 test("MACs in Go's forms are normalised; bad ones are named", () => {
@@ -56,16 +59,37 @@ test("MACs in Go's forms are normalised; bad ones are named", () => {
 
 test('the address extension: a last field with a slash, never a minimega field', () => {
   assert.deepEqual(parseNetSpec('LAN,10.0.0.5/24'), spec({ vlan: 'LAN', ip: '10.0.0.5/24' }));
-  assert.deepEqual(parseNetSpec(`br,LAN,${M},rtl8139,qinq,fd00::5/64`), spec({ bridge: 'br', vlan: 'LAN', mac: M, driver: 'rtl8139', qinq: true, ip: 'fd00::5/64' }));
+  assert.deepEqual(
+    parseNetSpec(`br,LAN,${M},rtl8139,qinq,fd00::5/64`),
+    spec({ bridge: 'br', vlan: 'LAN', mac: M, driver: 'rtl8139', qinq: true, ip: 'fd00::5/64' }),
+  );
   assert.equal(netSpecString(parseNetSpec(`mega_bridge,LAN,${M},10.0.0.5/24`)), `LAN,${M},10.0.0.5/24`);
-  assert.throws(() => parseNetSpec('LAN,10.0.0.300/24'), { message: 'invalid address `10.0.0.300/24` in netspec `LAN,10.0.0.300/24`: want CIDR form like 10.0.0.5/24' });
+  assert.throws(() => parseNetSpec('LAN,10.0.0.300/24'), {
+    message: 'invalid address `10.0.0.300/24` in netspec `LAN,10.0.0.300/24`: want CIDR form like 10.0.0.5/24',
+  });
   // Alone it is no VLAN.
   assert.throws(() => parseNetSpec('10.0.0.5/24'), /invalid VLAN alias/);
 });
 
 test('malformed specs and bad names are refused naming the value', () => {
-  for (const bad of ['', ',', 'br,,5', 'a,b,c', 'a,b,c,d', 'a,b,c,d,e', 'a,b,c,d,e,f', 'l@n', 'bad name,1', 'this_bridge_is_too_long,1', '1,LAN\nlink del eth0']) {
-    assert.throws(() => parseNetSpec(bad), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG', JSON.stringify(bad));
+  for (const bad of [
+    '',
+    ',',
+    'br,,5',
+    'a,b,c',
+    'a,b,c,d',
+    'a,b,c,d,e',
+    'a,b,c,d,e,f',
+    'l@n',
+    'bad name,1',
+    'this_bridge_is_too_long,1',
+    '1,LAN\nlink del eth0',
+  ]) {
+    assert.throws(
+      () => parseNetSpec(bad),
+      (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG',
+      JSON.stringify(bad),
+    );
   }
   assert.throws(() => parseNetSpec('a,b,c'), { message: 'malformed netspec `a,b,c`' });
 });
@@ -77,11 +101,14 @@ test('getter text parses back to the same spec', () => {
   }
 });
 
-test('another namespace\'s alias ns//alias is a VLAN, never the address extension; a bad namespace is named', () => {
+test("another namespace's alias ns//alias is a VLAN, never the address extension; a bad namespace is named", () => {
   assert.deepEqual(parseNetSpec('minimega//A'), spec({ vlan: 'minimega//A' }));
   assert.deepEqual(parseNetSpec('br2,foo//A'), spec({ bridge: 'br2', vlan: 'foo//A' }));
   assert.deepEqual(parseNetSpec('foo//A,10.0.0.5/24'), spec({ vlan: 'foo//A', ip: '10.0.0.5/24' }));
   assert.equal(netSpecString(parseNetSpec('foo//A')), 'foo//A');
-  assert.throws(() => parseNetSpec('a b//A'), (e: unknown) => e instanceof EngineError && /invalid VLAN alias `a b\/\/A`.*invalid name/.test(e.message));
+  assert.throws(
+    () => parseNetSpec('a b//A'),
+    (e: unknown) => e instanceof EngineError && /invalid VLAN alias `a b\/\/A`.*invalid name/.test(e.message),
+  );
   assert.throws(() => parseNetSpec('foo//'), /invalid VLAN alias `foo\/\/`/);
 });

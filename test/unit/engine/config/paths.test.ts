@@ -7,7 +7,12 @@ import { checkPreinit, resolveConfigPaths, resolveHostPath, writablePlaces } fro
 import { FakeHost } from '../../../../engine/host/fake-host.js';
 
 function host(): FakeHost {
-  const h = new FakeHost(new Map([['/srv/fs/preinit', '#!/bin/sh\n'], ['/srv/fs/etc/x', '']]));
+  const h = new FakeHost(
+    new Map([
+      ['/srv/fs/preinit', '#!/bin/sh\n'],
+      ['/srv/fs/etc/x', ''],
+    ]),
+  );
   h.meta.set('/srv/fs/preinit', { mode: 0o755 });
   return h;
 }
@@ -22,14 +27,24 @@ test('a root-owned, non-writable executable in root-owned directories is accepte
 test('each refusal names the path and the reason', async () => {
   const cases: [string, (h: FakeHost) => void, string, RegExp][] = [
     ['missing', () => undefined, '/srv/fs/nope', /^preinit `\/srv\/fs\/nope` does not exist \(no `\/srv\/fs\/nope`\)$/],
-    ['world-writable', (h) => h.meta.set('/srv/fs/preinit', { mode: 0o777 }), '/srv/fs/preinit', /^preinit `\/srv\/fs\/preinit` is writable by group or others \(mode 0777\)$/],
+    [
+      'world-writable',
+      (h) => h.meta.set('/srv/fs/preinit', { mode: 0o777 }),
+      '/srv/fs/preinit',
+      /^preinit `\/srv\/fs\/preinit` is writable by group or others \(mode 0777\)$/,
+    ],
     ['not root', (h) => h.meta.set('/srv/fs/preinit', { uid: 1000, mode: 0o755 }), '/srv/fs/preinit', /is owned by uid 1000, not root$/],
     ['not executable', (h) => h.meta.set('/srv/fs/preinit', { mode: 0o644 }), '/srv/fs/preinit', /is not executable \(mode 0644\)$/],
     ['a directory', () => undefined, '/srv/fs', /is not a regular file$/],
     ['symlink', (h) => void h.links.set('/srv/fs/link', 'preinit'), '/srv/fs/link', /has a symlink in its path: `\/srv\/fs\/link` \(give the real path\)$/],
     ['symlink dir', (h) => void h.links.set('/srv/l', 'fs'), '/srv/l/preinit', /has a symlink in its path: `\/srv\/l`/],
     ['user dir', (h) => h.meta.set('/srv', { uid: 1000, mode: 0o755 }), '/srv/fs/preinit', /is in directory `\/srv`, owned by uid 1000, not root$/],
-    ['group-writable dir', (h) => h.meta.set('/srv/fs', { mode: 0o775 }), '/srv/fs/preinit', /is in directory `\/srv\/fs`, writable by group or others \(mode 0775\)$/],
+    [
+      'group-writable dir',
+      (h) => h.meta.set('/srv/fs', { mode: 0o775 }),
+      '/srv/fs/preinit',
+      /is in directory `\/srv\/fs`, writable by group or others \(mode 0775\)$/,
+    ],
     ['relative', () => undefined, 'preinit', /is not an absolute host path$/],
     ['dotdot', () => undefined, '/srv/../srv/fs/preinit', /must not contain `\.\.`$/],
     ['file as dir', () => undefined, '/srv/fs/etc/x/y', /has a non-directory in its path: `\/srv\/fs\/etc\/x`$/],

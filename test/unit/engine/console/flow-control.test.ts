@@ -4,7 +4,10 @@ import { FlowControl, FlowWindow } from '../../../../engine/console/flow-control
 
 function window() {
   const log: string[] = [];
-  const w = new FlowWindow(() => log.push('pause'), () => log.push('resume'));
+  const w = new FlowWindow(
+    () => log.push('pause'),
+    () => log.push('resume'),
+  );
   return { w, log };
 }
 

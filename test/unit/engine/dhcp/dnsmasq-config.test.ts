@@ -30,7 +30,8 @@ test('argv: our pid, lease, log and watched dirs; bound to the one tap; no /etc/
     '--bind-interfaces',
     '--listen-address=10.0.0.1',
     '--dhcp-range=10.0.0.10,10.0.0.20',
-  ]) assert.ok(argv.includes(a), a);
+  ])
+    assert.ok(argv.includes(a), a);
   const withConfig = dnsmasqArgv(f, { listen: '', low: '', high: '', iface: '', rangeSize: 0, config: '/etc/lab.conf' });
   assert.ok(withConfig.includes('--conf-file=/etc/lab.conf') && !withConfig.some((a) => a.startsWith('--interface')));
 });

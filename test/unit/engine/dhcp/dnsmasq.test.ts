@@ -10,7 +10,10 @@ import { HostTaps } from '../../../../engine/net/taps.js';
 /** A host whose dnsmasq "starts" (pid file, /proc entries) and whose kill makes the process go away. */
 class DaemonHost extends FakeHost {
   nextPid = 4000;
-  addrs = [{ ifname: 'tap0', addr_info: [{ local: '10.0.0.1', prefixlen: 24 }] }, { ifname: 'eth0', addr_info: [{ local: '192.0.2.2', prefixlen: 24 }] }];
+  addrs = [
+    { ifname: 'tap0', addr_info: [{ local: '10.0.0.1', prefixlen: 24 }] },
+    { ifname: 'eth0', addr_info: [{ local: '192.0.2.2', prefixlen: 24 }] },
+  ];
   constructor() {
     super();
     this.runResult = (argv) => {
@@ -53,7 +56,10 @@ test('start binds dnsmasq to the tap holding LISTEN and lists it with its pid', 
   assert.deepEqual(info, { id: 0, address: '10.0.0.1', min: '10.0.0.10', max: '10.0.0.200', path: '/b/dnsmasq/0', pid: 4000, interface: 'tap0', config: '' });
   const argv = (dnsmasqRuns(host)[0] as { argv: readonly string[] }).argv;
   assert.ok(argv.includes('--interface=tap0') && argv.includes('--user=root') && argv.includes('--dhcp-lease-max=4287'));
-  assert.deepEqual((await servers.list()).map((s) => [s.id, s.pid]), [[0, 4000]]);
+  assert.deepEqual(
+    (await servers.list()).map((s) => [s.id, s.pid]),
+    [[0, 4000]],
+  );
 });
 
 test('bad ranges, addresses and listeners are refused naming the value, and nothing starts', async () => {
@@ -85,8 +91,12 @@ test('one server per tap', async () => {
 test('a start dnsmasq refuses removes everything it made and reports dnsmasq’s reason', async () => {
   const { host, servers } = await setup();
   const ok = host.runResult;
-  host.runResult = (argv) => (argv[0] === 'dnsmasq' ? { code: 2, stdout: '', stderr: '\ndnsmasq: failed to create listening socket for 10.0.0.1: Address already in use\n' } : ok(argv));
-  await assert.rejects(servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20'), /dnsmasq start: dnsmasq: failed to create listening socket for 10\.0\.0\.1: Address already in use/);
+  host.runResult = (argv) =>
+    argv[0] === 'dnsmasq' ? { code: 2, stdout: '', stderr: '\ndnsmasq: failed to create listening socket for 10.0.0.1: Address already in use\n' } : ok(argv);
+  await assert.rejects(
+    servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20'),
+    /dnsmasq start: dnsmasq: failed to create listening socket for 10\.0\.0\.1: Address already in use/,
+  );
   assert.ok(!(await host.exists('/b/dnsmasq')));
   assert.deepEqual(await servers.list(), []);
 });

@@ -21,7 +21,8 @@ before(() => {
   mkdirSync(outside);
   writeFileSync(join(outside, 'passwd'), 'root:x:0:0\n');
   for (const d of ['minitest/foo1', 'minitest/foo2', 'minitest/foo3']) mkdirSync(join(base, d), { recursive: true });
-  for (const f of ['foo1/a.txt', 'foo1/a.txt2', 'foo2/a.txt', 'foo2/b.txt', 'foo3/a.txt', 'foo3/b.txt', 'foo3/c.txt']) writeFileSync(join(base, 'minitest', f), '');
+  for (const f of ['foo1/a.txt', 'foo1/a.txt2', 'foo2/a.txt', 'foo2/b.txt', 'foo3/a.txt', 'foo3/b.txt', 'foo3/c.txt'])
+    writeFileSync(join(base, 'minitest', f), '');
   writeFileSync(join(base, 'minitest/foo1/a.txt'), 'hello');
   symlinkSync(outside, join(base, 'escape'));
   symlinkSync(join(base, 'minitest/foo1'), join(base, 'inlink'));
@@ -33,28 +34,44 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const names = async (path: string, recursive = false) => (await files.list(path, recursive)).map((f) => `${f.dir ? 'd ' : ''}${f.name} ${f.size}`);
 
 test('a directory lists its entries, a file itself; recursive lists every file below', async () => {
-  assert.deepEqual((await files.list('/minitest')).map((f) => [f.dir, f.name]), [[true, 'minitest/foo1'], [true, 'minitest/foo2'], [true, 'minitest/foo3']]);
+  assert.deepEqual(
+    (await files.list('/minitest')).map((f) => [f.dir, f.name]),
+    [
+      [true, 'minitest/foo1'],
+      [true, 'minitest/foo2'],
+      [true, 'minitest/foo3'],
+    ],
+  );
   assert.deepEqual(await names('/minitest/foo1/a.txt'), ['minitest/foo1/a.txt 5']);
   assert.deepEqual((await names('/minitest', true)).length, 7);
   const e = (await files.list('/minitest/foo1/a.txt'))[0]!;
-  assert.ok(e.modified > Date.now() - 600_000 && e.modified <= Date.now() + 1000, 'modified is the file\'s mtime');
+  assert.ok(e.modified > Date.now() - 600_000 && e.modified <= Date.now() + 1000, "modified is the file's mtime");
   assert.deepEqual(await names('/nothing-here'), []);
 });
 
-test('globs as minimega\'s file_glob test: per element, matches sorted', async () => {
+test("globs as minimega's file_glob test: per element, matches sorted", async () => {
   assert.deepEqual(await names('/minitest/*/a.txt'), ['minitest/foo1/a.txt 5', 'minitest/foo2/a.txt 0', 'minitest/foo3/a.txt 0']);
   assert.deepEqual(await names('/minitest/foo1/a.*'), ['minitest/foo1/a.txt 5', 'minitest/foo1/a.txt2 0']);
   assert.deepEqual(await names('/minitest/foo[23]/b.txt'), ['minitest/foo2/b.txt 0', 'minitest/foo3/b.txt 0']);
   assert.deepEqual((await names('/minitest/foo*')).length, 7);
-  await assert.rejects(files.list('/minitest/foo[/x'), (e: unknown) => e instanceof EngineError && e.message === 'list /minitest/foo[/x: syntax error in pattern');
+  await assert.rejects(
+    files.list('/minitest/foo[/x'),
+    (e: unknown) => e instanceof EngineError && e.message === 'list /minitest/foo[/x: syntax error in pattern',
+  );
 });
 
 test('.. cannot leave the files directory; a symlink out is refused by name and skipped by globs', async () => {
   assert.deepEqual(await names('../secret'), [], '../secret is <files>/secret, which does not exist');
-  await assert.rejects(files.list('/escape'), (e: unknown) => e instanceof EngineError && e.code === 'E_PERM' && /list \/escape: leads outside the files directory/.test(e.message));
+  await assert.rejects(
+    files.list('/escape'),
+    (e: unknown) => e instanceof EngineError && e.code === 'E_PERM' && /list \/escape: leads outside the files directory/.test(e.message),
+  );
   await assert.rejects(files.list('/escape/passwd'), /leads outside/);
   assert.deepEqual(await names('/esc*'), [], 'a glob skips it');
-  assert.ok((await names('/')).some((n) => n.startsWith('escape ')), 'the link itself is listed as an entry (not followed)');
+  assert.ok(
+    (await names('/')).some((n) => n.startsWith('escape ')),
+    'the link itself is listed as an entry (not followed)',
+  );
   assert.deepEqual(await names('/inlink/a.txt'), ['inlink/a.txt 5'], 'a symlink inside is followed');
   await assert.rejects(files.delete('/escape/passwd'), /delete \/escape\/passwd: leads outside/);
   assert.ok(existsSync(join(outside, 'passwd')));
@@ -62,7 +79,7 @@ test('.. cannot leave the files directory; a symlink out is refused by name and 
   assert.ok(!existsSync(join(base, 'escape')) && existsSync(join(outside, 'passwd')), 'the link goes, never what it points to');
 });
 
-test('get: found is nothing to do on one host; missing is minimega\'s error; delete removes globs and directories', async () => {
+test("get: found is nothing to do on one host; missing is minimega's error; delete removes globs and directories", async () => {
   await files.get('/minitest/foo1/a.txt');
   await assert.rejects(files.get('/minitest/none'), { message: 'get /minitest/none: file not found' });
   await files.delete('/minitest/*/c.txt');

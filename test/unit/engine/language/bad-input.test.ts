@@ -13,7 +13,7 @@ async function refuses(line: string, error: RegExp): Promise<void> {
   assert.equal((await s.exec('.annotate false echo still here')).output, 'still here');
 }
 
-test('unknown and ambiguous prefixes are minicli\'s invalid command', async () => {
+test("unknown and ambiguous prefixes are minicli's invalid command", async () => {
   await refuses('vm frobnicate', /^invalid command: `vm frobnicate`$/);
   await refuses('vm s x', /^invalid command: `vm s x`$/);
   await refuses('clear zz', /^invalid command/);

@@ -10,10 +10,18 @@ const h = (...patterns: string[]): Handler => ({ patterns, help: patterns[0]! })
 
 test('patterns lex into minicli items and print back for help', () => {
   const items = lexPattern('vm net <connect,> <vm target> <tap position> <vlan> [bridge]');
-  assert.deepEqual(items.map((i) => [i.kind, i.optional, i.key]), [
-    ['literal', false, 'vm'], ['literal', false, 'net'], ['choice', false, 'connect'], ['string', false, 'vm'],
-    ['string', false, 'tap'], ['string', false, 'vlan'], ['string', true, 'bridge'],
-  ]);
+  assert.deepEqual(
+    items.map((i) => [i.kind, i.optional, i.key]),
+    [
+      ['literal', false, 'vm'],
+      ['literal', false, 'net'],
+      ['choice', false, 'connect'],
+      ['string', false, 'vm'],
+      ['string', false, 'tap'],
+      ['string', false, 'vlan'],
+      ['string', true, 'bridge'],
+    ],
+  );
   assert.equal(patternString(items), 'vm net connect <vm target> <tap position> <vlan> [bridge]');
   assert.equal(patternString(lexPattern('echo [args]...')), 'echo [args]...');
   assert.equal(patternString(lexPattern('.csv <true,false> (command)')), '.csv <true,false> (command)');

@@ -104,8 +104,19 @@ export class FakeLanguageHost implements LanguageHost {
 
 export function vm(id: number, name: string, over: Partial<ContainerInfo> = {}): ContainerInfo {
   return {
-    id, name, namespace: 'minimega', state: 'BUILDING', type: 'container', uuid: `uuid-${id}`, pid: 0, launchedAt: 0,
-    config: defaultConfig(), tags: {}, console: `/run/nanomega/${id}/console`, dir: `/run/nanomega/${id}`, nics: [],
+    id,
+    name,
+    namespace: 'minimega',
+    state: 'BUILDING',
+    type: 'container',
+    uuid: `uuid-${id}`,
+    pid: 0,
+    launchedAt: 0,
+    config: defaultConfig(),
+    tags: {},
+    console: `/run/nanomega/${id}/console`,
+    dir: `/run/nanomega/${id}`,
+    nics: [],
     ...over,
   };
 }

@@ -8,7 +8,14 @@ function lab() {
   const e = new FakeEngine();
   const env = session(e);
   e.answers.set('ns.list', () =>
-    env.lang.namespaces.list().map((n) => ({ name: n.name, vms: 0, vlans: n.name === 'minimega' ? '101-4096' : '', active: env.lang.namespaces.active === n.name, hosts: n.record.hosts, queueing: n.queueing })),
+    env.lang.namespaces.list().map((n) => ({
+      name: n.name,
+      vms: 0,
+      vlans: n.name === 'minimega' ? '101-4096' : '',
+      active: env.lang.namespaces.active === n.name,
+      hosts: n.record.hosts,
+      queueing: n.queueing,
+    })),
   );
   return { ...env, e };
 }
@@ -31,13 +38,16 @@ test('a session starts in minimega; namespace NAME switches, and engine calls ar
   assert.deepEqual((await s.exec('namespace lab')).errors, [], 'switching to the current namespace is no error (minimega #1583)');
 });
 
-test('the namespace table marks the namespace the command runs in as active (minimega\'s read_namespace)', async () => {
+test("the namespace table marks the namespace the command runs in as active (minimega's read_namespace)", async () => {
   const { s } = lab();
   await s.exec('.annotate false');
   assert.equal((await s.exec('.columns namespace,active namespace')).output, 'namespace | active\nminimega  | true');
   await s.exec('namespace foo');
   await s.exec('namespace bar');
-  assert.equal((await s.exec('namespace foo namespace')).output, 'namespace | vlans    | active\nbar       |          | false\nfoo       |          | true\nminimega  | 101-4096 | false');
+  assert.equal(
+    (await s.exec('namespace foo namespace')).output,
+    'namespace | vlans    | active\nbar       |          | false\nfoo       |          | true\nminimega  | 101-4096 | false',
+  );
   assert.equal((await s.exec('.columns namespace,active namespace')).output, 'namespace | active\nbar       | true\nfoo       | false\nminimega  | false');
 });
 
@@ -50,7 +60,10 @@ test('namespace NAME COMMAND runs one command there without switching; nested do
   const r = await s.exec('namespace ns1 .annotate false .columns name,state vm info');
   assert.equal(r.output, 'name | state\nfoo  | BUILDING');
   assert.equal(boundTo(e, 'vm.info'), 'ns1');
-  assert.deepEqual((await s.exec('.annotate false history')).output.split('\n').slice(-2), ['namespace ns1 vm kill all', 'namespace ns1 .annotate false .columns name,state vm info']);
+  assert.deepEqual((await s.exec('.annotate false history')).output.split('\n').slice(-2), [
+    'namespace ns1 vm kill all',
+    'namespace ns1 .annotate false .columns name,state vm info',
+  ]);
 });
 
 test('bad names, nesting and clearing the current namespace are clear errors; nothing is made', async () => {
@@ -58,9 +71,14 @@ test('bad names, nesting and clearing the current namespace are clear errors; no
   assert.deepEqual((await s.exec('namespace a/b')).errors, ['invalid name; must only include letters, numbers, hyphens and underscores: `a/b`']);
   assert.deepEqual((await s.exec('namespace a/b vm info')).errors, ['invalid name; must only include letters, numbers, hyphens and underscores: `a/b`']);
   assert.deepEqual((await s.exec('namespace all')).errors, ['invalid namespace name `all`: reserved for `clear namespace all`']);
-  assert.deepEqual((await s.exec('namespace x namespace y vm info')).errors, ['namespace x: cannot nest `namespace y vm info`: run one namespace command at a time']);
+  assert.deepEqual((await s.exec('namespace x namespace y vm info')).errors, [
+    'namespace x: cannot nest `namespace y vm info`: run one namespace command at a time',
+  ]);
   assert.deepEqual((await s.exec('namespace x namespace y')).errors, ['namespace x: cannot nest `namespace y`: run one namespace command at a time']);
-  assert.deepEqual(lang.namespaces.list().map((n) => n.name), ['minimega']);
+  assert.deepEqual(
+    lang.namespaces.list().map((n) => n.name),
+    ['minimega'],
+  );
   await s.exec('namespace lab');
   assert.deepEqual((await s.exec('clear namespace lab')).errors, ['cannot clear namespace lab: it is the current namespace (leave it first: clear namespace)']);
   assert.equal(s.namespace, 'lab');
@@ -89,7 +107,7 @@ test('a new session starts in the namespace the last `namespace NAME` chose', as
   assert.equal(lang.session().namespace, 'minimega');
 });
 
-test('ns hosts, add-hosts, del-hosts: one host, minimega\'s errors for others', async () => {
+test("ns hosts, add-hosts, del-hosts: one host, minimega's errors for others", async () => {
   const { s, lang } = lab();
   await s.exec('.annotate false');
   assert.equal((await s.exec('ns hosts')).output, 'labhost');
@@ -118,10 +136,13 @@ test('ns queueing, queue, flush and schedule (dry-run, dump, mv, status)', async
   assert.deepEqual((await s.exec('ns schedule mv a elsewhere')).errors, ['new dst host is not in namespace']);
   assert.deepEqual((await s.exec('ns schedule mv zz labhost')).errors, ['reassign zz: vm not found']);
   await s.exec('ns schedule');
-  assert.deepEqual(e.calls.filter((c) => c.name === 'vm.launch').map((c) => c.args[0]), ['a,b', '2']);
+  assert.deepEqual(
+    e.calls.filter((c) => c.name === 'vm.launch').map((c) => c.args[0]),
+    ['a,b', '2'],
+  );
   const status = (await s.exec('ns schedule status')).output.split('\n');
   assert.deepEqual(status[0]!.split(/\s*\|\s*/), ['start', 'end', 'state', 'launched', 'failures', 'total', 'hosts']);
-  assert.match(status[1]!, /^\d\d [A-Z][a-z]{2} \d\d \d\d:\d\d UTC \| \d\d [A-Z][a-z]{2} \d\d \d\d:\d\d UTC/, 'Go\'s RFC822 times');
+  assert.match(status[1]!, /^\d\d [A-Z][a-z]{2} \d\d \d\d:\d\d UTC \| \d\d [A-Z][a-z]{2} \d\d \d\d:\d\d UTC/, "Go's RFC822 times");
   assert.match(status[1]!, /completed \| 4 +\| 0 +\| 4 +\| 1$/);
   await s.exec('vm launch container c');
   await s.exec('ns flush');
@@ -138,7 +159,7 @@ test('ns run runs in this namespace on this host; read, ns run and vm launch can
   assert.deepEqual((await s.exec('ns run read /x')).errors, ['cannot run `read /x` using `ns run`']);
 });
 
-test('ns load and bridge: kept per namespace; del-bridge of an unknown one is minimega\'s error', async () => {
+test("ns load and bridge: kept per namespace; del-bridge of an unknown one is minimega's error", async () => {
   const { s, lang } = lab();
   await s.exec('.annotate false');
   assert.equal((await s.exec('ns load')).output, 'cpucommit');

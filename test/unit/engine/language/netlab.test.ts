@@ -21,12 +21,24 @@ class LabEngine extends FakeEngine {
 }
 
 function cap(id: number, over: Partial<CaptureInfo> = {}): CaptureInfo {
-  return { id, kind: 'vm', bridge: 'mega_bridge', vm: { id: 1, name: 'foo', index: 0 }, iface: 'mega_tap0', path: `/run/nanomega/files/c${id}.pcap`, state: 'running', startedAt: 0, packets: 0, bytes: 24, ...over };
+  return {
+    id,
+    kind: 'vm',
+    bridge: 'mega_bridge',
+    vm: { id: 1, name: 'foo', index: 0 },
+    iface: 'mega_tap0',
+    path: `/run/nanomega/files/c${id}.pcap`,
+    state: 'running',
+    startedAt: 0,
+    packets: 0,
+    bytes: 24,
+    ...over,
+  };
 }
 
 const last = (e: FakeEngine) => e.calls.at(-1)!;
 
-test('qos add sends one typed constraint; minimega\'s argument errors come first', async () => {
+test("qos add sends one typed constraint; minimega's argument errors come first", async () => {
   const { s, engine } = session(new LabEngine());
   await s.exec('qos add foo[0-2] 0 loss 5');
   assert.deepEqual(last(engine), { name: 'qos.add', args: ['foo[0-2]', 0, { type: 'loss', percent: '5' }] });
@@ -54,15 +66,23 @@ test('clear qos: one interface, or all of them without an index or with all', as
   assert.deepEqual((await s.exec('clear qos foo bar')).errors, ['invalid tap index bar']);
 });
 
-test('vm info qos prints minimega\'s text per NIC', async () => {
+test("vm info qos prints minimega's text per NIC", async () => {
   const e = new LabEngine();
-  e.vms = [vm(0, 'a', { qos: [{ index: 0, loss: '5', delay: '100ms' }, { index: 2, rate: '1mbit' }] }), vm(1, 'b')];
+  e.vms = [
+    vm(0, 'a', {
+      qos: [
+        { index: 0, loss: '5', delay: '100ms' },
+        { index: 2, rate: '1mbit' },
+      ],
+    }),
+    vm(1, 'b'),
+  ];
   const { s } = session(e);
   const r = await s.exec('.annotate false .columns name,qos vm info');
   assert.equal(r.output, 'name | qos\na    | [0: loss 5 delay 100ms, 2: rate 1mbit]\nb    | []');
 });
 
-test('capture lists running captures with minimega\'s columns after the id', async () => {
+test("capture lists running captures with minimega's columns after the id", async () => {
   const e = new LabEngine();
   e.captures = [cap(0), cap(1, { kind: 'bridge', vm: undefined, iface: 'mega_bridge' }), cap(2, { state: 'stopped' })];
   const { s } = session(e);
@@ -102,7 +122,7 @@ test('capture pcap vm / bridge start captures; delete by id, vm, bridge or all',
   assert.match((await s.exec('capture netflow bridge mega_bridge x')).errors[0]!, /netflow is not supported/);
 });
 
-test('capture pcap snaplen and filter get and set the daemon\'s capture settings', async () => {
+test("capture pcap snaplen and filter get and set the daemon's capture settings", async () => {
   const { s, engine } = session(new LabEngine());
   await s.exec('.annotate false');
   assert.equal((await s.exec('capture pcap snaplen')).output, '1600');

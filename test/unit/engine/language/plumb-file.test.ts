@@ -8,7 +8,7 @@ function last(e: FakeEngine) {
   return { ...e.calls.at(-1)!, namespace: e.namespaces.at(-1) };
 }
 
-test('plumb and clear plumb: elements as typed, bound to the namespace; the list is minimega\'s table', async () => {
+test("plumb and clear plumb: elements as typed, bound to the namespace; the list is minimega's table", async () => {
   const e = new FakeEngine();
   const { s } = session(e);
   await s.exec('namespace lab');
@@ -51,10 +51,16 @@ test('pipe writes, sets mode, log and via; clear pipe resets one setting or dele
 test('file list prints dir, name, size, modified; get, delete and status', async () => {
   const e = new FakeEngine();
   const { s } = session(e);
-  e.answers.set('file.list', [{ dir: true, name: 'minitest/d', size: 4096, modified: 0 }, { dir: false, name: 'minitest/f', size: 3, modified: 0 }]);
+  e.answers.set('file.list', [
+    { dir: true, name: 'minitest/d', size: 4096, modified: 0 },
+    { dir: false, name: 'minitest/f', size: 3, modified: 0 },
+  ]);
   const out = (await s.exec('.annotate false file list /minitest recursive')).output.split('\n');
   assert.deepEqual(out[0]!.split(/\s*\|\s*/), ['dir', 'name', 'size', 'modified']);
-  assert.match(out.find((l) => l.startsWith('<dir>'))!, /^<dir> \| minitest\/d \| 4096 \| 19(69|70)-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
+  assert.match(
+    out.find((l) => l.startsWith('<dir>'))!,
+    /^<dir> \| minitest\/d \| 4096 \| 19(69|70)-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/,
+  );
   assert.deepEqual(e.calls.at(-1), { name: 'file.list', args: ['/minitest', true] });
   await s.exec('file list');
   assert.deepEqual(e.calls.at(-1), { name: 'file.list', args: ['/', false] });

@@ -103,7 +103,7 @@ test('.preprocess: file: names the files directory, http(s) paths too; off, argu
   assert.equal((await s.exec('echo $images')).output, '/srv/images');
 });
 
-test('shell runs argv with no shell in between: quotes survive, errors are minimega\'s', async () => {
+test("shell runs argv with no shell in between: quotes survive, errors are minimega's", async () => {
   const { s, host } = await quiet();
   assert.deepEqual(await s.exec('shell echo "a | b" c'), { output: 'a | b c', errors: [] });
   assert.deepEqual(host.calls.find((c) => c.op === 'run')!.args[0], ['/bin/echo', 'a | b', 'c']);
@@ -119,7 +119,10 @@ test('background starts the program, answers its id, and the status verbs follow
   const { s, host } = await quiet();
   assert.equal((await s.exec('background echo hello world')).output, 'Started background process with id 1');
   assert.deepEqual((await s.exec('background-output 1')).errors, ['wait for process to finish before reading output']);
-  assert.match((await s.exec('background-status')).output, /^ID +\| PID +\| RUNNING +\| ERROR +\| TIME_START +\| TIME_END +\| COMMAND\n1 +\| 100 +\| true +\| +\| \w{3} \d\d [\d:]{8} UTC \| Jan 01 00:00:00 UTC \| \/bin\/echo hello world$/);
+  assert.match(
+    (await s.exec('background-status')).output,
+    /^ID +\| PID +\| RUNNING +\| ERROR +\| TIME_START +\| TIME_END +\| COMMAND\n1 +\| 100 +\| true +\| +\| \w{3} \d\d [\d:]{8} UTC \| Jan 01 00:00:00 UTC \| \/bin\/echo hello world$/,
+  );
   host.finish();
   assert.equal((await s.exec('background-output 1')).output, 'hello world');
   assert.equal((await s.exec('background-error 1')).output, '');
@@ -167,7 +170,10 @@ test('clear all destroys every namespace, resets vm config and saved configs, an
   await s.exec('vm config save x');
   await s.exec('echo something');
   await s.exec('clear all');
-  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['ns.destroy', 'all'], ['net.vlans.clear', 'all'], ['plumb.clear'], ['pipe.clear']]);
+  assert.deepEqual(
+    e.calls.map((c) => [c.name, ...c.args]),
+    [['ns.destroy', 'all'], ['net.vlans.clear', 'all'], ['plumb.clear'], ['pipe.clear']],
+  );
   assert.equal(deps.config.current.memory, 2048);
   assert.deepEqual(deps.config.savedNames(), []);
   assert.equal((await s.exec('.annotate false history')).output, 'clear all');

@@ -36,11 +36,50 @@ test('vm info prints every container column in order with minimega formatting', 
   const r = await s.exec('.annotate false .filter name=foo2 vm info');
   const [header, row] = r.output.split('\n').map((l) => l.split(/\s*\|\s*/));
   assert.deepEqual(header, [
-    'id', 'name', 'state', 'uptime', 'type', 'uuid', 'cc_active', 'pid', 'vlan', 'bridge', 'tap', 'mac', 'ip', 'ip6',
-    'qos', 'qinq', 'bond', 'memory', 'vcpus', 'disks', 'snapshot', 'initrd', 'kernel', 'cdrom', 'save', 'append',
-    'serial-ports', 'virtio-ports', 'vnc_port', 'usb-use-xhci', 'tpm-socket', 'bidirectional-copy-paste',
-    'android_avd', 'android_console_port', 'android_adb_port', 'android_serial',
-    'filesystem', 'hostname', 'init', 'preinit', 'fifo', 'volume', 'console_port', 'tags',
+    'id',
+    'name',
+    'state',
+    'uptime',
+    'type',
+    'uuid',
+    'cc_active',
+    'pid',
+    'vlan',
+    'bridge',
+    'tap',
+    'mac',
+    'ip',
+    'ip6',
+    'qos',
+    'qinq',
+    'bond',
+    'memory',
+    'vcpus',
+    'disks',
+    'snapshot',
+    'initrd',
+    'kernel',
+    'cdrom',
+    'save',
+    'append',
+    'serial-ports',
+    'virtio-ports',
+    'vnc_port',
+    'usb-use-xhci',
+    'tpm-socket',
+    'bidirectional-copy-paste',
+    'android_avd',
+    'android_console_port',
+    'android_adb_port',
+    'android_serial',
+    'filesystem',
+    'hostname',
+    'init',
+    'preinit',
+    'fifo',
+    'volume',
+    'console_port',
+    'tags',
   ]);
   assert.equal(header!.length, 44);
   const cell = (name: string) => row![header!.indexOf(name)];
@@ -106,7 +145,7 @@ test('.csv and .json render the same table', async () => {
   assert.equal((await s.exec('.csv true .columns id,name vm info')).output, 'id,name\n0,"a,b"');
   assert.equal(
     (await s.exec('.json true .columns id,name vm info')).output,
-    '[{"Host":"labhost","Response":"","Header":["id","name"],"Tabular":[["0","a,b"]],"Error":"","Data":null}]'.replace('"Data":null', (await dataOf(s))),
+    '[{"Host":"labhost","Response":"","Header":["id","name"],"Tabular":[["0","a,b"]],"Error":"","Data":null}]'.replace('"Data":null', await dataOf(s)),
   );
 });
 
@@ -139,7 +178,10 @@ test('vm launch passes the names and the current config, and surfaces per-contai
   const e = new FakeEngine();
   const { s, deps } = session(e);
   await s.exec('vm config memory 512');
-  e.results = [{ id: 0, name: 'a', error: 'no such filesystem' }, { id: 1, name: 'b' }];
+  e.results = [
+    { id: 0, name: 'a', error: 'no such filesystem' },
+    { id: 1, name: 'b' },
+  ];
   const r = await s.exec('vm launch container a,b');
   assert.deepEqual(r, { output: '', errors: ['no such filesystem'] });
   const launch = e.calls.find((c) => c.name === 'vm.launch')!;
@@ -173,9 +215,10 @@ test('start, stop, kill and flush call the engine with the target', async () => 
   await s.exec('vm kill 3');
   await s.exec('vm flush');
   await s.exec('vm flush foo0');
-  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [
-    ['vm.start', 'foo[0-1]'], ['vm.stop', 'all'], ['vm.kill', '3'], ['vm.flush'], ['vm.flush', 'foo0'],
-  ]);
+  assert.deepEqual(
+    e.calls.map((c) => [c.name, ...c.args]),
+    [['vm.start', 'foo[0-1]'], ['vm.stop', 'all'], ['vm.kill', '3'], ['vm.flush'], ['vm.flush', 'foo0']],
+  );
 });
 
 test('vm tag sets through the engine and prints tables like minimega', async () => {

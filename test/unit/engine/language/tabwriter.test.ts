@@ -20,14 +20,25 @@ test('column blocks end at a line without that column (Go text/tabwriter)', () =
 });
 
 test('tab padding rounds cells up to the tab width', () => {
-  assert.equal(tabwrite('ab \t :\t x \t\nabcdefghij \t :\t y \t\n', { minwidth: 0, tabwidth: 8, padding: 0, padchar: '\t' }),
-    'ab \t\t :\t x \t\nabcdefghij \t :\t y \t\n');
+  assert.equal(
+    tabwrite('ab \t :\t x \t\nabcdefghij \t :\t y \t\n', { minwidth: 0, tabwidth: 8, padding: 0, padchar: '\t' }),
+    'ab \t\t :\t x \t\nabcdefghij \t :\t y \t\n',
+  );
 });
 
 test('a name,state table renders like minimega tests/container_lifecycle.want', () => {
   const out = render(
-    { header: ['name', 'state'], rows: [['foo1', 'BUILDING'], ['foo0', 'RUNNING'], ['foo2', 'BUILDING']], errors: [] },
-    plain, 'h',
+    {
+      header: ['name', 'state'],
+      rows: [
+        ['foo1', 'BUILDING'],
+        ['foo0', 'RUNNING'],
+        ['foo2', 'BUILDING'],
+      ],
+      errors: [],
+    },
+    plain,
+    'h',
   );
   assert.equal(out, 'name | state\nfoo0 | RUNNING\nfoo1 | BUILDING\nfoo2 | BUILDING');
 });
@@ -39,22 +50,16 @@ test('wide list columns render like minimega tests/vm_config_net.want', () => {
       rows: [['vm6', '[test_bridge test_bridge]', '[1 5]', '[13:37:13:37:00:03 13:37:13:37:00:04]']],
       errors: [],
     },
-    plain, 'h',
+    plain,
+    'h',
   );
-  assert.equal(
-    out,
-    'name | bridge                    | vlan  | mac\n' +
-      'vm6  | [test_bridge test_bridge] | [1 5] | [13:37:13:37:00:03 13:37:13:37:00:04]',
-  );
+  assert.equal(out, 'name | bridge                    | vlan  | mac\n' + 'vm6  | [test_bridge test_bridge] | [1 5] | [13:37:13:37:00:03 13:37:13:37:00:04]');
   const one = render({ header: ['name', 'bridge', 'vlan'], rows: [['vm0', '[mega_bridge]', '[1]']], errors: [] }, plain, 'h');
   assert.equal(one, 'name | bridge        | vlan\nvm0  | [mega_bridge] | [1]');
 });
 
 test('a single tags column renders like minimega tests/vm_tags.want', () => {
-  const out = render(
-    { header: ['tags'], rows: [['{"color":"red"}'], ['{"color":"red","shape":"square"}'], ['{"shape":"square"}']], errors: [] },
-    plain, 'h',
-  );
+  const out = render({ header: ['tags'], rows: [['{"color":"red"}'], ['{"color":"red","shape":"square"}'], ['{"shape":"square"}']], errors: [] }, plain, 'h');
   assert.equal(out, 'tags\n{"color":"red","shape":"square"}\n{"color":"red"}\n{"shape":"square"}');
 });
 
@@ -64,7 +69,18 @@ test('rows sort numerically when both cells are integers', () => {
 });
 
 test('an empty last cell keeps its "| " inside the table; only the end of the output is trimmed, as minicli does', () => {
-  const out = render({ header: ['name', 'preinit'], rows: [['a', ''], ['b', '']], errors: [] }, plain, 'h');
+  const out = render(
+    {
+      header: ['name', 'preinit'],
+      rows: [
+        ['a', ''],
+        ['b', ''],
+      ],
+      errors: [],
+    },
+    plain,
+    'h',
+  );
   assert.equal(out, 'name | preinit\na    | \nb    |');
 });
 

@@ -36,33 +36,51 @@ test('tap lists bridge | tap | vlan with aliases as minimega prints them; create
   e.answers.set('tap.create', { name: 'mega_tap4', bridge: 'mega_bridge', vlan: '5', vlanId: 5, ip: '', dhcp: false });
   const { s } = session(e);
   await s.exec('.annotate false');
-  assert.deepEqual(await s.exec('tap'), { output: 'bridge      | tap       | vlan\nmega_bridge | mega_tap3 | LAN (101)\nmega_bridge | t0        | 0', errors: [] });
+  assert.deepEqual(await s.exec('tap'), {
+    output: 'bridge      | tap       | vlan\nmega_bridge | mega_tap3 | LAN (101)\nmega_bridge | t0        | 0',
+    errors: [],
+  });
   assert.deepEqual(await s.exec('tap create 5'), { output: 'mega_tap4', errors: [] });
   await s.exec('tap delete all');
   await s.exec('clear tap');
-  assert.deepEqual(e.calls.filter((c) => c.name === 'tap.delete').map((c) => c.args), [['all'], ['all']]);
+  assert.deepEqual(
+    e.calls.filter((c) => c.name === 'tap.delete').map((c) => c.args),
+    [['all'], ['all']],
+  );
   assert.match((await s.exec('tap mirror a b')).errors[0]!, /not supported/);
 });
 
 test('dnsmasq: list columns, start forms, kill, and configure listings with minimega headers', async () => {
   const e = new FakeEngine();
-  e.answers.set('dnsmasq.list', [{ id: 0, address: '10.0.0.1', min: '10.0.0.10', max: '10.0.0.20', path: '/b/dnsmasq/0', pid: 77, interface: 't0', config: '' }]);
+  e.answers.set('dnsmasq.list', [
+    { id: 0, address: '10.0.0.1', min: '10.0.0.10', max: '10.0.0.20', path: '/b/dnsmasq/0', pid: 77, interface: 't0', config: '' },
+  ]);
   e.answers.set('dnsmasq.configure', [{ id: 0, key: '', value: '1.1.1.1' }]);
   const { s } = session(e);
   await s.exec('.annotate false');
-  assert.equal((await s.exec('dnsmasq')).output, 'id   | address  | min       | max       | path         | pid\n0    | 10.0.0.1 | 10.0.0.10 | 10.0.0.20 | /b/dnsmasq/0 | 77');
+  assert.equal(
+    (await s.exec('dnsmasq')).output,
+    'id   | address  | min       | max       | path         | pid\n0    | 10.0.0.1 | 10.0.0.10 | 10.0.0.20 | /b/dnsmasq/0 | 77',
+  );
   await s.exec('dnsmasq start 10.0.0.1 10.0.0.10 10.0.0.20');
   await s.exec('dnsmasq start /etc/lab.conf');
   await s.exec('dnsmasq kill all');
   assert.deepEqual(
     e.calls.filter((c) => c.name.startsWith('dnsmasq.') && c.name !== 'dnsmasq.list').map((c) => [c.name, ...c.args]),
-    [['dnsmasq.start', '10.0.0.1', '10.0.0.10', '10.0.0.20', undefined], ['dnsmasq.start', '', '', '', '/etc/lab.conf'], ['dnsmasq.kill', 'all']],
+    [
+      ['dnsmasq.start', '10.0.0.1', '10.0.0.10', '10.0.0.20', undefined],
+      ['dnsmasq.start', '', '', '', '/etc/lab.conf'],
+      ['dnsmasq.kill', 'all'],
+    ],
   );
   assert.equal((await s.exec('dnsmasq configure 0 dns upstream')).output, 'id   | upstream server\n0    | 1.1.1.1');
   await s.exec('dnsmasq configure 0 dns upstream server 8.8.8.8');
   await s.exec('dnsmasq configure all ip 02:00:00:00:00:01 10.0.0.5');
   const cfg = e.calls.filter((c) => c.name === 'dnsmasq.configure').map((c) => c.args);
-  assert.deepEqual(cfg.slice(1), [['0', 'upstream', ['8.8.8.8']], ['all', 'ip', ['02:00:00:00:00:01', '10.0.0.5']]]);
+  assert.deepEqual(cfg.slice(1), [
+    ['0', 'upstream', ['8.8.8.8']],
+    ['all', 'ip', ['02:00:00:00:00:01', '10.0.0.5']],
+  ]);
   assert.match((await s.exec('dnsmasq configure 0 bogus')).errors[0]!, /invalid command/);
   assert.match((await s.exec('dnsmasq start 10.0.0.1 10.0.0.10')).errors[0]!, /invalid command/);
 });

@@ -8,14 +8,7 @@ test('a script produces minitest’s transcript', async () => {
   const e = new FakeEngine();
   e.vms = [vm(0, 'foo0'), vm(1, 'foo1')];
   const { s } = session(e);
-  const script = [
-    '.annotate false',
-    '# a comment',
-    '',
-    'vm config memory foo',
-    '.columns name,state vm info',
-    'vm launch container foo,all',
-  ].join('\n') + '\n';
+  const script = ['.annotate false', '# a comment', '', 'vm config memory foo', '.columns name,state vm info', 'vm launch container foo,all'].join('\n') + '\n';
   const got = await runTranscript(script, (l) => s.exec(l));
   assert.equal(
     got,

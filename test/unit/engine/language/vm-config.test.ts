@@ -8,28 +8,46 @@ async function quiet(e = new FakeEngine()) {
   return t;
 }
 
-test('vm config prints minimega 3.1\'s blocks, each laid out by Go\'s tabwriter', async () => {
+test("vm config prints minimega 3.1's blocks, each laid out by Go's tabwriter", async () => {
   const { s } = await quiet();
   await s.exec('vm config volume /scratch /tmp/v');
   const out = (await s.exec('vm config')).output;
   const blocks = out.split('\n\n');
-  assert.deepEqual(blocks.map((b) => b.split('\n')[0]), [
-    'VM configuration:', 'KVM configuration:', 'Container configuration:', 'Android configuration:', 'nanomega container configuration:',
-  ]);
+  assert.deepEqual(
+    blocks.map((b) => b.split('\n')[0]),
+    ['VM configuration:', 'KVM configuration:', 'Container configuration:', 'Android configuration:', 'nanomega container configuration:'],
+  );
   assert.equal(
     blocks[0],
     [
-      'VM configuration:', 'Memory:           2048', 'VCPUs:            1', 'Networks:         []', 'Bonds:            []',
-      'Snapshot:         true', 'UUID:             ', 'Schedule host:    ', 'Coschedule limit: -1', 'Colocate:         ',
-      'Backchannel:      true', 'Tags:             {}',
+      'VM configuration:',
+      'Memory:           2048',
+      'VCPUs:            1',
+      'Networks:         []',
+      'Bonds:            []',
+      'Snapshot:         true',
+      'UUID:             ',
+      'Schedule host:    ',
+      'Coschedule limit: -1',
+      'Colocate:         ',
+      'Backchannel:      true',
+      'Tags:             {}',
     ].join('\n'),
   );
   assert.match(blocks[1]!, /\nQEMU Path: {16}kvm\n/);
   assert.match(blocks[1]!, /\nTPM Socket: {15}$/);
   assert.equal(
     blocks[2],
-    ['Container configuration:', 'Filesystem Path: ', 'Hostname:        ', 'Init:            [/init]', 'Pre-init:        ',
-      'FIFOs:           0', 'Volumes:         ', '                 /scratch -> /tmp/v'].join('\n'),
+    [
+      'Container configuration:',
+      'Filesystem Path: ',
+      'Hostname:        ',
+      'Init:            [/init]',
+      'Pre-init:        ',
+      'FIFOs:           0',
+      'Volumes:         ',
+      '                 /scratch -> /tmp/v',
+    ].join('\n'),
   );
 });
 
@@ -105,9 +123,14 @@ test('clear vm tag removes tags through the engine (all VMs, or a target and a k
   await s.exec('clear vm tag');
   await s.exec('clear vm tag foo[0-1] color');
   await s.exec('clear vm tag foo0');
-  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [
-    ['vm.tag.clear', 'all'], ['vm.tag.clear', 'foo[0-1]', 'color'], ['vm.tag.clear', 'foo0'],
-  ]);
+  assert.deepEqual(
+    e.calls.map((c) => [c.name, ...c.args]),
+    [
+      ['vm.tag.clear', 'all'],
+      ['vm.tag.clear', 'foo[0-1]', 'color'],
+      ['vm.tag.clear', 'foo0'],
+    ],
+  );
 });
 
 test('vm net connect and disconnect take any target and report per-VM errors', async () => {
@@ -116,7 +139,13 @@ test('vm net connect and disconnect take any target and report per-VM errors', a
   e.results = [{ id: 1, name: 'k1', error: 'no network 1, container only has 1 networks' }];
   assert.deepEqual((await s.exec('vm net connect all 1 LAN2 mega_bridge2')).errors, ['no network 1, container only has 1 networks']);
   await s.exec('vm net disconnect c0 0');
-  assert.deepEqual(e.calls.map((c) => [c.name, ...c.args]), [['vm.net.connect', 'all', 1, 'LAN2', 'mega_bridge2'], ['vm.net.disconnect', 'c0', 0]]);
+  assert.deepEqual(
+    e.calls.map((c) => [c.name, ...c.args]),
+    [
+      ['vm.net.connect', 'all', 1, 'LAN2', 'mega_bridge2'],
+      ['vm.net.disconnect', 'c0', 0],
+    ],
+  );
   assert.deepEqual((await s.exec('vm net disconnect c0 x')).errors, ['strconv.Atoi: parsing "x": invalid syntax']);
 });
 
@@ -127,7 +156,7 @@ test('vm info shows a disconnected NIC as minimega does: [disconnected] on no br
   assert.equal((await s.exec('.columns name,vlan,bridge vm info')).output, 'name | vlan           | bridge\nc0   | [disconnected] | []');
 });
 
-test('vm launch with queueing waits for vm launch; queue checks give minimega\'s texts', async () => {
+test("vm launch with queueing waits for vm launch; queue checks give minimega's texts", async () => {
   const e = new FakeEngine();
   const { s, lang } = await quiet(e);
   lang.scope('minimega').queueing = true;

@@ -21,7 +21,7 @@ function registry(host: FakeHost, report: string[] = []): Namespaces {
   });
 }
 
-test('names are minimega\'s: letters, digits, - _ .; bad ones are E_CONFIG naming the value', () => {
+test("names are minimega's: letters, digits, - _ .; bad ones are E_CONFIG naming the value", () => {
   for (const ok of ['minimega', 'lab-1', 'a_b.c', 'X9']) assert.equal(namespaceNameProblem(ok), undefined, ok);
   const bad: [unknown, RegExp][] = [
     ['', /cannot be the empty string/],
@@ -33,7 +33,10 @@ test('names are minimega\'s: letters, digits, - _ .; bad ones are E_CONFIG namin
     [7, /empty string/],
   ];
   for (const [name, why] of bad) {
-    assert.throws(() => checkNamespaceName(name), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && why.test(e.message) && e.detail.field === 'namespace');
+    assert.throws(
+      () => checkNamespaceName(name),
+      (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && why.test(e.message) && e.detail.field === 'namespace',
+    );
   }
 });
 
@@ -45,10 +48,16 @@ test('ns//x names x in another namespace; a plain x is in the current one', () =
 
 test('the default namespace always exists; others are made on first use and listed by name', () => {
   const ns = registry(new FakeHost());
-  assert.deepEqual(ns.list().map((n) => n.name), ['minimega']);
+  assert.deepEqual(
+    ns.list().map((n) => n.name),
+    ['minimega'],
+  );
   ns.ensure('zeta');
   ns.ensure('alpha');
-  assert.deepEqual(ns.list().map((n) => n.name), ['alpha', 'minimega', 'zeta']);
+  assert.deepEqual(
+    ns.list().map((n) => n.name),
+    ['alpha', 'minimega', 'zeta'],
+  );
   assert.deepEqual(ns.get('alpha')!.record.hosts, ['lab1'], 'a namespace spans this host');
   assert.throws(() => ns.ensure('a/b'), /invalid name/);
   assert.equal(ns.get('a/b'), undefined, 'nothing is made for a bad name');
@@ -73,7 +82,10 @@ test('records survive a restart: vm config and saved configs, queueing, counter,
   assert.equal(back.config.current.memory, 64);
   assert.deepEqual(back.config.savedNames(), ['small']);
   assert.equal(back.queueing, true);
-  assert.deepEqual(back.queue.map((q) => q.names), [['web1']]);
+  assert.deepEqual(
+    back.queue.map((q) => q.names),
+    [['web1']],
+  );
   assert.deepEqual(await b.launchNames('lab', 1), ['vm-2'], 'the counter goes on where it was');
   assert.equal(b.active, 'lab');
   assert.equal(b.get('minimega')!.launchCounter, 0, 'counters are per namespace');
@@ -97,7 +109,12 @@ test('commit writes only what changed', async () => {
 test('removing a namespace forgets it; the default one comes back empty; the active one falls back', async () => {
   const host = new FakeHost();
   const dflt = new ConfigStore({ filesDir: '/f', hostname: 'lab1' });
-  const ns = new Namespaces({ store: new FileNamespaceStore(host, BASE), hostname: 'lab1', configEnv: () => ({ filesDir: '/f', hostname: 'lab1' }), defaultConfig: dflt });
+  const ns = new Namespaces({
+    store: new FileNamespaceStore(host, BASE),
+    hostname: 'lab1',
+    configEnv: () => ({ filesDir: '/f', hostname: 'lab1' }),
+    defaultConfig: dflt,
+  });
   await ns.open();
   await ns.setActive('lab');
   await ns.remove('lab');
@@ -106,7 +123,7 @@ test('removing a namespace forgets it; the default one comes back empty; the act
   await dflt.set('memory', ['32']);
   await ns.launchNames('minimega', 3);
   await ns.remove('minimega');
-  assert.equal(ns.get('minimega')!.config, dflt, 'the engine\'s default store is kept');
+  assert.equal(ns.get('minimega')!.config, dflt, "the engine's default store is kept");
   assert.equal(dflt.current.memory, 2048);
   assert.equal(ns.get('minimega')!.launchCounter, 0);
   const stored = JSON.parse(host.files.get(FILE)!) as { records: { name: string }[] };
@@ -121,7 +138,9 @@ test('an unreadable file is moved aside and reported; a bad record or vm config 
   assert.ok(host.files.has(`${FILE}.bad`));
   assert.match(report.join('\n'), /namespaces\.json.*moved to namespaces\.json\.bad/);
 
-  const host2 = new FakeHost(new Map([[FILE, JSON.stringify({ records: [{ name: 'a/b' }, { name: 'lab', vmConfig: { current: { memory: -5 } } }], active: 'lab' })]]));
+  const host2 = new FakeHost(
+    new Map([[FILE, JSON.stringify({ records: [{ name: 'a/b' }, { name: 'lab', vmConfig: { current: { memory: -5 } } }], active: 'lab' })]]),
+  );
   const report2: string[] = [];
   const ns2 = registry(host2, report2);
   await ns2.open();

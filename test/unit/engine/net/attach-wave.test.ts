@@ -41,16 +41,28 @@ test('requests arriving while an attach runs all go into the next one; no proces
   host.release();
   const results = await Promise.all([...first, ...later]);
 
-  assert.deepEqual(host.runs.map((r) => r.argv.join(' ')), ['ip -batch -', 'ip -batch -']);
-  assert.deepEqual(host.runs.map((r) => (r.input.match(/type veth/g) ?? []).length), [2, 3]);
-  assert.deepEqual(results.map((r) => r.container), [
-    [{ ifname: 'veth0', ip: '10.0.0.1/24' }],
-    [{ ifname: 'veth0', ip: '' }],
-    [{ ifname: 'veth0', ip: '' }],
-    [{ ifname: 'veth0', ip: '' }],
-    [{ ifname: 'veth0', ip: '10.0.0.5/24' }],
-  ]);
-  assert.deepEqual(results.map((r) => r.nics[0]!.tap), ['tp0', 'tp1', 'tp2', 'tp3', 'tp4']);
+  assert.deepEqual(
+    host.runs.map((r) => r.argv.join(' ')),
+    ['ip -batch -', 'ip -batch -'],
+  );
+  assert.deepEqual(
+    host.runs.map((r) => (r.input.match(/type veth/g) ?? []).length),
+    [2, 3],
+  );
+  assert.deepEqual(
+    results.map((r) => r.container),
+    [
+      [{ ifname: 'veth0', ip: '10.0.0.1/24' }],
+      [{ ifname: 'veth0', ip: '' }],
+      [{ ifname: 'veth0', ip: '' }],
+      [{ ifname: 'veth0', ip: '' }],
+      [{ ifname: 'veth0', ip: '10.0.0.5/24' }],
+    ],
+  );
+  assert.deepEqual(
+    results.map((r) => r.nics[0]!.tap),
+    ['tp0', 'tp1', 'tp2', 'tp3', 'tp4'],
+  );
 });
 
 test('a failed container is rejected alone; the wave goes on', async () => {

@@ -14,12 +14,13 @@ test('host side creates the peer directly in the container netns, then marks the
 });
 
 test('container side brings lo and each nic up and assigns configured addresses', () => {
-  assert.deepEqual(containerLines([{ ifname: 'veth0', ip: '10.199.0.1/24' }, { ifname: 'veth1', ip: '' }]), [
-    'link set lo up',
-    'link set veth0 up',
-    'addr add 10.199.0.1/24 dev veth0',
-    'link set veth1 up',
-  ]);
+  assert.deepEqual(
+    containerLines([
+      { ifname: 'veth0', ip: '10.199.0.1/24' },
+      { ifname: 'veth1', ip: '' },
+    ]),
+    ['link set lo up', 'link set veth0 up', 'addr add 10.199.0.1/24 dev veth0', 'link set veth1 up'],
+  );
   assert.deepEqual(deleteLines(['a', 'b']), ['link del a', 'link del b']);
 });
 
@@ -57,7 +58,13 @@ test('linux bridge plan: one ip batch creates, marks and enslaves; bridge batch 
   const host = new FakeNetHost();
   const owned = new Map<string, string>();
   const lb = new LinuxBridge(host, 'tag1', owned, 'vlan-filtering');
-  const plan = await lb.planPorts([{ bridge: 'br0', port: 'tap0', vlan: 101 }, { bridge: 'br0', port: 'tap1', vlan: 102 }], ['PRELUDE']);
+  const plan = await lb.planPorts(
+    [
+      { bridge: 'br0', port: 'tap0', vlan: 101 },
+      { bridge: 'br0', port: 'tap1', vlan: 102 },
+    ],
+    ['PRELUDE'],
+  );
   assert.deepEqual(plan.ip, [
     'link add name br0 type bridge vlan_filtering 1',
     'link set br0 alias "nanomega:tag1 bridge br0" up',
@@ -66,8 +73,10 @@ test('linux bridge plan: one ip batch creates, marks and enslaves; bridge batch 
     'link set tap1 master br0 up',
   ]);
   assert.deepEqual(plan.bridge, [
-    'vlan add dev tap0 vid 101 pvid untagged', 'vlan del dev tap0 vid 1',
-    'vlan add dev tap1 vid 102 pvid untagged', 'vlan del dev tap1 vid 1',
+    'vlan add dev tap0 vid 101 pvid untagged',
+    'vlan del dev tap0 vid 1',
+    'vlan add dev tap1 vid 102 pvid untagged',
+    'vlan del dev tap1 vid 1',
   ]);
   assert.deepEqual([...owned], [['br0', 'br0']]);
 });
@@ -75,11 +84,17 @@ test('linux bridge plan: one ip batch creates, marks and enslaves; bridge batch 
 test('linux bridge plan in bridge-per-vlan mode: a bridge per vlan, no bridge batch', async () => {
   const host = new FakeNetHost();
   const lb = new LinuxBridge(host, 't', new Map(), 'bridge-per-vlan');
-  const plan = await lb.planPorts([{ bridge: 'br0', port: 'tap0', vlan: 101 }, { bridge: 'br0', port: 'tap1', vlan: 102 }]);
+  const plan = await lb.planPorts([
+    { bridge: 'br0', port: 'tap0', vlan: 101 },
+    { bridge: 'br0', port: 'tap1', vlan: 102 },
+  ]);
   assert.deepEqual(plan.ip, [
-    'link add name br0.101 type bridge', 'link set br0.101 alias "nanomega:t bridge br0" up',
-    'link add name br0.102 type bridge', 'link set br0.102 alias "nanomega:t bridge br0" up',
-    'link set tap0 master br0.101 up', 'link set tap1 master br0.102 up',
+    'link add name br0.101 type bridge',
+    'link set br0.101 alias "nanomega:t bridge br0" up',
+    'link add name br0.102 type bridge',
+    'link set br0.102 alias "nanomega:t bridge br0" up',
+    'link set tap0 master br0.101 up',
+    'link set tap1 master br0.102 up',
   ]);
   assert.deepEqual(plan.bridge, []);
 });
@@ -106,8 +121,22 @@ test('a full bridge is reported with the limit', async () => {
 
 test('ovs: one ovs-vsctl for new bridges and all ports', () => {
   assert.deepEqual(addPortsArgv('t', [{ bridge: 'b', port: 'p0', vlan: 7 }], ['b']), [
-    'ovs-vsctl', '--', '--may-exist', 'add-br', 'b', '--', 'br-set-external-id', 'b', 'nanomega-owner', 't',
-    '--', '--may-exist', 'add-port', 'b', 'p0', 'tag=7',
+    'ovs-vsctl',
+    '--',
+    '--may-exist',
+    'add-br',
+    'b',
+    '--',
+    'br-set-external-id',
+    'b',
+    'nanomega-owner',
+    't',
+    '--',
+    '--may-exist',
+    'add-port',
+    'b',
+    'p0',
+    'tag=7',
   ]);
 });
 
@@ -125,10 +154,15 @@ test('vlan-filtering mode: VLANs 0 and 4095 (no VID a bridge filters on) get a p
     { bridge: 'br0', port: 'tap2', vlan: 7 },
   ]);
   assert.deepEqual(plan.ip, [
-    'link add name br0.0 type bridge', 'link set br0.0 alias "nanomega:t bridge br0" up',
-    'link add name br0.4095 type bridge', 'link set br0.4095 alias "nanomega:t bridge br0" up',
-    'link add name br0 type bridge vlan_filtering 1', 'link set br0 alias "nanomega:t bridge br0" up',
-    'link set tap0 master br0.0 up', 'link set tap1 master br0.4095 up', 'link set tap2 master br0 up',
+    'link add name br0.0 type bridge',
+    'link set br0.0 alias "nanomega:t bridge br0" up',
+    'link add name br0.4095 type bridge',
+    'link set br0.4095 alias "nanomega:t bridge br0" up',
+    'link add name br0 type bridge vlan_filtering 1',
+    'link set br0 alias "nanomega:t bridge br0" up',
+    'link set tap0 master br0.0 up',
+    'link set tap1 master br0.4095 up',
+    'link set tap2 master br0 up',
   ]);
   assert.deepEqual(plan.bridge, ['vlan add dev tap2 vid 7 pvid untagged', 'vlan del dev tap2 vid 1'], 'no VID 0 or 4095 is ever given to the kernel');
   assert.deepEqual([...owned.keys()].sort(), ['br0', 'br0.0', 'br0.4095']);
@@ -136,17 +170,47 @@ test('vlan-filtering mode: VLANs 0 and 4095 (no VID a bridge filters on) get a p
 
 test('bridge-per-vlan mode takes VLANs 0 and 4095 like any other', async () => {
   const lb = new LinuxBridge(new FakeNetHost(), 't', new Map(), 'bridge-per-vlan');
-  const plan = await lb.planPorts([{ bridge: 'br0', port: 'tap0', vlan: 0 }, { bridge: 'br0', port: 'tap1', vlan: 4095 }]);
-  assert.deepEqual(plan.ip.filter((l) => l.includes('master')), ['link set tap0 master br0.0 up', 'link set tap1 master br0.4095 up']);
+  const plan = await lb.planPorts([
+    { bridge: 'br0', port: 'tap0', vlan: 0 },
+    { bridge: 'br0', port: 'tap1', vlan: 4095 },
+  ]);
+  assert.deepEqual(
+    plan.ip.filter((l) => l.includes('master')),
+    ['link set tap0 master br0.0 up', 'link set tap1 master br0.4095 up'],
+  );
   assert.deepEqual(plan.bridge, []);
 });
 
 test('ovs: VLANs 0 and 4095 are tags as minimega gives them; qinq makes a dot1q-tunnel port', () => {
-  const argv = addPortsArgv('t', [{ bridge: 'b', port: 'p0', vlan: 0 }, { bridge: 'b', port: 'p1', vlan: 4095 }, { bridge: 'b', port: 'p2', vlan: 100, qinq: true }], []);
+  const argv = addPortsArgv(
+    't',
+    [
+      { bridge: 'b', port: 'p0', vlan: 0 },
+      { bridge: 'b', port: 'p1', vlan: 4095 },
+      { bridge: 'b', port: 'p2', vlan: 100, qinq: true },
+    ],
+    [],
+  );
   assert.deepEqual(argv, [
     'ovs-vsctl',
-    '--', '--may-exist', 'add-port', 'b', 'p0', 'tag=0',
-    '--', '--may-exist', 'add-port', 'b', 'p1', 'tag=4095',
-    '--', '--may-exist', 'add-port', 'b', 'p2', 'tag=100', 'vlan_mode=dot1q-tunnel',
+    '--',
+    '--may-exist',
+    'add-port',
+    'b',
+    'p0',
+    'tag=0',
+    '--',
+    '--may-exist',
+    'add-port',
+    'b',
+    'p1',
+    'tag=4095',
+    '--',
+    '--may-exist',
+    'add-port',
+    'b',
+    'p2',
+    'tag=100',
+    'vlan_mode=dot1q-tunnel',
   ]);
 });

@@ -137,7 +137,7 @@ test('a capture whose interface goes away ends by itself with the reason, file c
   assert.ok(port.closed.has(info.path));
 });
 
-test('stopContainer ends only that container\'s captures, with its reason', async () => {
+test("stopContainer ends only that container's captures, with its reason", async () => {
   const { caps } = setup();
   const a = await caps.start({ ...VM, file: 'a.pcap' });
   const b = await caps.start({ ...VM, vm: { id: 4, name: 'c', index: 0 }, file: 'b.pcap' });

@@ -13,8 +13,20 @@ test('net spec → vlan id resolution', () => {
 });
 
 test('bad net specs name the value', () => {
-  for (const bad of ['a,b,c,d,e,f', 'bad name,1', 'br,1,zz:zz', 'br,1,10.0.0.300/24', 'br,1,1.2.3.4\nlink del eth0', 'br,1,1.2.3.4/24\nlink del eth0', 'this_bridge_is_too_long,1']) {
-    assert.throws(() => parseNetSpec(bad), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG', bad);
+  for (const bad of [
+    'a,b,c,d,e,f',
+    'bad name,1',
+    'br,1,zz:zz',
+    'br,1,10.0.0.300/24',
+    'br,1,1.2.3.4\nlink del eth0',
+    'br,1,1.2.3.4/24\nlink del eth0',
+    'this_bridge_is_too_long,1',
+  ]) {
+    assert.throws(
+      () => parseNetSpec(bad),
+      (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG',
+      bad,
+    );
   }
 });
 

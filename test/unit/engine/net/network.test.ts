@@ -10,14 +10,32 @@ function net(host: FakeNetHost): Network {
 test('attach forks one host ip batch and one container batch', async () => {
   const host = new FakeNetHost();
   const n = net(host);
-  const nics = await n.attach({ id: 3, nics: [{ bridge: '', vlan: 'LAN', mac: '', ip: '10.1.0.1/24' }, { bridge: 'b2', vlan: '7', mac: '02:00:00:00:00:09', ip: '' }] }, 999);
-  assert.deepEqual(host.runs.map((r) => r.argv.join(' ')), ['ip -batch -', 'nsenter --net=/proc/999/ns/net -- ip -batch -']);
+  const nics = await n.attach(
+    {
+      id: 3,
+      nics: [
+        { bridge: '', vlan: 'LAN', mac: '', ip: '10.1.0.1/24' },
+        { bridge: 'b2', vlan: '7', mac: '02:00:00:00:00:09', ip: '' },
+      ],
+    },
+    999,
+  );
+  assert.deepEqual(
+    host.runs.map((r) => r.argv.join(' ')),
+    ['ip -batch -', 'nsenter --net=/proc/999/ns/net -- ip -batch -'],
+  );
   const hostText = host.runs[0]!.input;
   assert.match(hostText, /^link add name br\.101 type bridge$/m);
   assert.match(hostText, /^link add tp0 type veth peer name veth0 address 02:6d:[0-9a-f:]+ netns 999$/m);
   assert.match(hostText, /^link set tp1 master b2\.7 up$/m);
   assert.equal(host.runs[1]!.input, 'link set lo up\nlink set veth0 up\naddr add 10.1.0.1/24 dev veth0\nlink set veth1 up\n');
-  assert.deepEqual(nics.map((x) => [x.vlan, x.vlanId, x.bridge, x.tap, x.ip]), [['LAN', 101, 'br', 'tp0', '10.1.0.1'], ['7', 7, 'b2', 'tp1', '']]);
+  assert.deepEqual(
+    nics.map((x) => [x.vlan, x.vlanId, x.bridge, x.tap, x.ip]),
+    [
+      ['LAN', 101, 'br', 'tp0', '10.1.0.1'],
+      ['7', 7, 'b2', 'tp1', ''],
+    ],
+  );
   assert.equal(nics[1]!.mac, '02:00:00:00:00:09');
 });
 
@@ -34,19 +52,40 @@ test("containerSide 'caller': one host batch, no nsenter, the container ends ret
   const host = new FakeNetHost();
   const n = net(host);
   const res = await n.attachMany(
-    [1, 2].map((id) => ({ c: { id, nics: [{ bridge: '', vlan: '5', mac: '', ip: id === 1 ? '10.1.0.1/24' : '' }, { bridge: '', vlan: '6', mac: '', ip: '' }] }, initPid: 100 + id })),
+    [1, 2].map((id) => ({
+      c: {
+        id,
+        nics: [
+          { bridge: '', vlan: '5', mac: '', ip: id === 1 ? '10.1.0.1/24' : '' },
+          { bridge: '', vlan: '6', mac: '', ip: '' },
+        ],
+      },
+      initPid: 100 + id,
+    })),
     { containerSide: 'caller' },
   );
-  assert.deepEqual(host.runs.map((r) => r.argv.join(' ')), ['ip -batch -']);
+  assert.deepEqual(
+    host.runs.map((r) => r.argv.join(' ')),
+    ['ip -batch -'],
+  );
   assert.deepEqual(
     res.map((r) => (r.ok ? r.container : r.error.message)),
     [
-      [{ ifname: 'veth0', ip: '10.1.0.1/24' }, { ifname: 'veth1', ip: '' }],
-      [{ ifname: 'veth0', ip: '' }, { ifname: 'veth1', ip: '' }],
+      [
+        { ifname: 'veth0', ip: '10.1.0.1/24' },
+        { ifname: 'veth1', ip: '' },
+      ],
+      [
+        { ifname: 'veth0', ip: '' },
+        { ifname: 'veth1', ip: '' },
+      ],
     ],
   );
   assert.ok(res[0]!.ok && res[0]!.nics[0]!.ip === '10.1.0.1');
-  assert.deepEqual((await n.nics(2)).map((x) => x.tap), ['tp2', 'tp3']);
+  assert.deepEqual(
+    (await n.nics(2)).map((x) => x.tap),
+    ['tp2', 'tp3'],
+  );
 });
 
 test('state survives a restart: taps are not reused and aliases keep their vlans', async () => {
@@ -54,15 +93,35 @@ test('state survives a restart: taps are not reused and aliases keep their vlans
   const a = net(host);
   await a.attach({ id: 1, nics: [{ bridge: '', vlan: 'DMZ', mac: '', ip: '' }] }, 50);
   const b = net(host);
-  const nics = await b.attach({ id: 2, nics: [{ bridge: '', vlan: 'OTHER', mac: '', ip: '' }, { bridge: '', vlan: 'DMZ', mac: '', ip: '' }] }, 51);
-  assert.deepEqual(nics.map((x) => [x.tap, x.vlanId]), [['tp1', 102], ['tp2', 101]]);
-  assert.deepEqual((await b.nics(1)).map((x) => x.tap), ['tp0']);
+  const nics = await b.attach(
+    {
+      id: 2,
+      nics: [
+        { bridge: '', vlan: 'OTHER', mac: '', ip: '' },
+        { bridge: '', vlan: 'DMZ', mac: '', ip: '' },
+      ],
+    },
+    51,
+  );
+  assert.deepEqual(
+    nics.map((x) => [x.tap, x.vlanId]),
+    [
+      ['tp1', 102],
+      ['tp2', 101],
+    ],
+  );
+  assert.deepEqual(
+    (await b.nics(1)).map((x) => x.tap),
+    ['tp0'],
+  );
 });
 
 test('a failed host batch rolls the container back and names the device', async () => {
   const host = new FakeNetHost();
   host.respond = (argv, input) =>
-    argv[0] === 'ip' && input.includes('veth') ? { code: 1, stdout: '', stderr: 'Error: Invalid pid.\nCommand failed -:3\n' } : { code: 0, stdout: '', stderr: '' };
+    argv[0] === 'ip' && input.includes('veth')
+      ? { code: 1, stdout: '', stderr: 'Error: Invalid pid.\nCommand failed -:3\n' }
+      : { code: 0, stdout: '', stderr: '' };
   const n = net(host);
   await assert.rejects(n.attach({ id: 1, nics: [{ bridge: '', vlan: '5', mac: '', ip: '' }] }, 77), (e: Error & { code?: string }) => {
     assert.equal(e.code, 'E_HOST');
@@ -75,7 +134,14 @@ test('a failed host batch rolls the container back and names the device', async 
 test('ip -j addr output becomes per-interface addresses without lo', () => {
   const out = JSON.stringify([
     { ifname: 'lo', address: '00:00:00:00:00:00', addr_info: [{ family: 'inet', local: '127.0.0.1' }] },
-    { ifname: 'veth0', address: '02:6d:00:00:00:01', addr_info: [{ family: 'inet', local: '10.0.0.1' }, { family: 'inet6', local: 'fe80::1' }] },
+    {
+      ifname: 'veth0',
+      address: '02:6d:00:00:00:01',
+      addr_info: [
+        { family: 'inet', local: '10.0.0.1' },
+        { family: 'inet6', local: 'fe80::1' },
+      ],
+    },
   ]);
   assert.deepEqual(parseAddrJson(out), [{ ifname: 'veth0', mac: '02:6d:00:00:00:01', ip: ['10.0.0.1'], ip6: ['fe80::1'] }]);
 });

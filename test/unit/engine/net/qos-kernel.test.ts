@@ -13,17 +13,16 @@ test('the loss classifier drops when a random u32 falls under loss/100 × 2^32',
   assert.equal(lossBytecode('20').split(',')[2], '53 0 1 858993459');
 });
 
-test('with netem: one probe, then minimega\'s root qdiscs and nothing else', async () => {
+test("with netem: one probe, then minimega's root qdiscs and nothing else", async () => {
   const host = new FakeNetHost();
   const k = new QosKernel(host, new DelayLines(host, async () => 1, '/x/nanomega-delay'));
   await k.apply(NIC, { loss: '5', delay: '100ms' }, 'qos b 1');
   await k.apply(NIC, undefined, 'qos b 1');
   assert.equal(k.mode, 'netem');
-  assert.deepEqual(host.runs.map((r) => r.argv.join(' ')), [
-    'tc qdisc replace dev mega_tap4 root netem',
-    'tc qdisc replace dev mega_tap4 root netem delay 100000us loss 5%',
-    'tc qdisc del dev mega_tap4 root',
-  ]);
+  assert.deepEqual(
+    host.runs.map((r) => r.argv.join(' ')),
+    ['tc qdisc replace dev mega_tap4 root netem', 'tc qdisc replace dev mega_tap4 root netem delay 100000us loss 5%', 'tc qdisc del dev mega_tap4 root'],
+  );
 });
 
 test('without netem: tbf for rate, a BPF drop filter for loss, the delay line for delay', async () => {
@@ -51,7 +50,10 @@ test('without netem: tbf for rate, a BPF drop filter for loss, the delay line fo
   ]);
   assert.deepEqual(spawned, [delayArgv('/x/nanomega-delay', 4242, 1, 100000)]);
   assert.deepEqual(spawned[0], ['/x/nanomega-delay', '/proc/4242/ns/net', '1', '100000', '4242']);
-  assert.equal(nfqueueRuleArgv('iptables', '-A', 4242, 1).join(' '), 'nsenter --net=/proc/4242/ns/net -- iptables -w -t raw -A PREROUTING -i veth1 -j NFQUEUE --queue-num 1 --queue-bypass');
+  assert.equal(
+    nfqueueRuleArgv('iptables', '-A', 4242, 1).join(' '),
+    'nsenter --net=/proc/4242/ns/net -- iptables -w -t raw -A PREROUTING -i veth1 -j NFQUEUE --queue-num 1 --queue-bypass',
+  );
 
   host.runs.length = 0;
   await k.apply(NIC, { rate: '10mbit' }, 'qos b 1');
@@ -68,11 +70,19 @@ test('a delay line already running with the same delay is kept; another delay re
   host.files.set('/proc/501/cmdline', ['/bin/sh', ''].join('\0'));
   const killed: number[] = [];
   const spawned: string[][] = [];
-  const lines = new DelayLines(host, async (argv) => (spawned.push([...argv]), 7), '/x/nanomega-delay', (pid, sig) => {
-    if (sig !== 0) killed.push(pid);
-    return false;
-  });
-  assert.deepEqual((await lines.find(4242, 1)).map((r) => r.pid), [500]);
+  const lines = new DelayLines(
+    host,
+    async (argv) => (spawned.push([...argv]), 7),
+    '/x/nanomega-delay',
+    (pid, sig) => {
+      if (sig !== 0) killed.push(pid);
+      return false;
+    },
+  );
+  assert.deepEqual(
+    (await lines.find(4242, 1)).map((r) => r.pid),
+    [500],
+  );
   await lines.set(4242, 1, 100000, 'qos');
   assert.deepEqual([killed, spawned], [[], []]);
   await lines.set(4242, 1, 50000, 'qos');

@@ -13,7 +13,7 @@ test('Go durations parse as time.ParseDuration does', () => {
   for (const bad of ['', '100', 'ms', '100xbit', '1..5s', '.s', '10 ms', '-']) assert.equal(parseGoDuration(bad), undefined, bad);
 });
 
-test('qos values are checked with minimega\'s errors and kept as written', () => {
+test("qos values are checked with minimega's errors and kept as written", () => {
   assert.deepEqual(parseQosOp({ type: 'loss', percent: '5' }), { loss: '5' });
   assert.deepEqual(parseQosOp({ type: 'loss', percent: '0.50' }), { loss: '0.50' });
   assert.deepEqual(parseQosOp({ type: 'delay', duration: '100ms' }), { delay: '100ms' });
@@ -53,9 +53,35 @@ test('loss and delay stack; rate replaces them and they replace rate (minimega)'
 });
 
 test('tc argv: netem with microseconds and a percentage, tbf with a burst of at least a few frames', () => {
-  assert.deepEqual(tcReplaceArgv('mega_tap3', { loss: '5', delay: '100ms' }), ['tc', 'qdisc', 'replace', 'dev', 'mega_tap3', 'root', 'netem', 'delay', '100000us', 'loss', '5%']);
+  assert.deepEqual(tcReplaceArgv('mega_tap3', { loss: '5', delay: '100ms' }), [
+    'tc',
+    'qdisc',
+    'replace',
+    'dev',
+    'mega_tap3',
+    'root',
+    'netem',
+    'delay',
+    '100000us',
+    'loss',
+    '5%',
+  ]);
   assert.deepEqual(tcReplaceArgv('t', { delay: '1.5s' }), ['tc', 'qdisc', 'replace', 'dev', 't', 'root', 'netem', 'delay', '1500000us']);
-  assert.deepEqual(tcReplaceArgv('t', { rate: '10mbit' }), ['tc', 'qdisc', 'replace', 'dev', 't', 'root', 'tbf', 'rate', '10mbit', 'burst', '12500b', 'latency', '20ms']);
+  assert.deepEqual(tcReplaceArgv('t', { rate: '10mbit' }), [
+    'tc',
+    'qdisc',
+    'replace',
+    'dev',
+    't',
+    'root',
+    'tbf',
+    'rate',
+    '10mbit',
+    'burst',
+    '12500b',
+    'latency',
+    '20ms',
+  ]);
   assert.deepEqual(tcReplaceArgv('t', { rate: '10kbit' }).slice(9, 11), ['burst', '4096b']);
   assert.deepEqual(tcDeleteArgv('t'), ['tc', 'qdisc', 'del', 'dev', 't', 'root']);
   assert.equal(rateBits('2gbit'), 2e9);

@@ -64,7 +64,10 @@ test('names come from the mega_tapN counter shared with container NICs; records 
   const t = await taps.create({ vlan: '5' });
   assert.equal(t.name, 'mega_tap1');
   const again = new HostTaps(host, new Network({ stateDir: BASE, host: netHostOf(host), linuxMode: 'bridge-per-vlan' }), BASE);
-  assert.deepEqual((await again.list()).map((x) => [x.name, x.vlanId]), [['mega_tap1', 5]]);
+  assert.deepEqual(
+    (await again.list()).map((x) => [x.name, x.vlanId]),
+    [['mega_tap1', 5]],
+  );
 });
 
 test('a second tap with the same name is refused naming it, and nothing runs', async () => {
@@ -108,7 +111,10 @@ test('tap delete removes the pair and forgets it; delete all empties the list; a
   host.dirs.add('/sys/class/net/b');
   await taps.delete('a');
   assert.ok(runs().some((r) => r.input === 'link del a\n'));
-  assert.deepEqual((await taps.list()).map((t) => t.name), ['b']);
+  assert.deepEqual(
+    (await taps.list()).map((t) => t.name),
+    ['b'],
+  );
   await assert.rejects(taps.delete('nope'), /not a host tap: nope/);
   await taps.delete('all');
   assert.deepEqual(await taps.list(), []);
@@ -139,10 +145,16 @@ test('reconcile forgets taps whose link vanished and deletes tagged host links n
   await taps.create({ vlan: '5', name: 'kept' });
   await taps.create({ vlan: '5', name: 'gone' });
   host.dirs.add('/sys/class/net/kept');
-  const stray = [{ ifname: 'orphan', ifalias: `nanomega:${network.tag} host orphan` }, { ifname: 'mega_tap9', ifalias: `nanomega:${network.tag} tap c9 nic0` }];
+  const stray = [
+    { ifname: 'orphan', ifalias: `nanomega:${network.tag} host orphan` },
+    { ifname: 'mega_tap9', ifalias: `nanomega:${network.tag} tap c9 nic0` },
+  ];
   host.runResult = (argv) => ({ code: 0, stdout: argv.join(' ') === 'ip -j link show' ? JSON.stringify(stray) : '', stderr: '' });
   const notes = await taps.reconcile();
-  assert.deepEqual((await taps.list()).map((t) => t.name), ['kept']);
+  assert.deepEqual(
+    (await taps.list()).map((t) => t.name),
+    ['kept'],
+  );
   assert.match(notes.join('\n'), /tap gone was gone/);
   assert.match(notes.join('\n'), /orphan/);
   const dels = host.calls.filter((c) => c.op === 'run' && (c as { input?: string }).input?.startsWith('link del')).map((c) => (c as { input?: string }).input);

@@ -8,7 +8,10 @@ test('aliases are allocated from 101 upward in first-use order', () => {
   assert.equal(v.resolve('LAN'), 101);
   assert.equal(v.resolve('DMZ'), 102);
   assert.equal(v.resolve('LAN'), 101);
-  assert.deepEqual(v.list(), [{ alias: 'LAN', vlan: 101 }, { alias: 'DMZ', vlan: 102 }]);
+  assert.deepEqual(v.list(), [
+    { alias: 'LAN', vlan: 101 },
+    { alias: 'DMZ', vlan: 102 },
+  ]);
   assert.equal(v.describe(101), 'LAN (101)');
   assert.equal(v.describe(7), '7');
 });
@@ -26,7 +29,10 @@ test('numeric vlans are used as given and aliases skip them', () => {
 test('out-of-range and junk vlans are refused with the value named', () => {
   const v = new VlanAliases();
   for (const bad of ['4096', '99999', '-3', 'a b', '', '1.5x/']) {
-    assert.throws(() => v.resolve(bad), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && e.message.includes(bad));
+    assert.throws(
+      () => v.resolve(bad),
+      (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && e.message.includes(bad),
+    );
   }
 });
 
@@ -42,14 +48,17 @@ test('aliases survive a JSON round trip (daemon restart)', () => {
   assert.deepEqual(VlanAliases.fromJSON(undefined).list(), []);
 });
 
-test('vlans add fixes an alias; a taken alias or VLAN is minimega\'s error', () => {
+test("vlans add fixes an alias; a taken alias or VLAN is minimega's error", () => {
   const v = new VlanAliases();
   v.resolve('A');
   v.add('foo', 200);
   assert.equal(v.resolve('foo'), 200);
   assert.throws(() => v.add('foo', 201), { message: 'alias already in use' });
   assert.throws(() => v.add('bar', 101), { message: 'vlan already in use' });
-  assert.deepEqual(v.list(), [{ alias: 'A', vlan: 101 }, { alias: 'foo', vlan: 200 }]);
+  assert.deepEqual(v.list(), [
+    { alias: 'A', vlan: 101 },
+    { alias: 'foo', vlan: 200 },
+  ]);
 });
 
 test('vlans range sets where new aliases come from; min must be below max', () => {
@@ -77,7 +86,7 @@ test('blacklisted VLANs are never given to an alias; clear forgets aliases, all 
   assert.equal(v.resolve('Y'), 101);
 });
 
-test('aliases are per namespace from one pool of VLANs; ns//alias reaches another namespace\'s (minimega\'s vlans test)', () => {
+test("aliases are per namespace from one pool of VLANs; ns//alias reaches another namespace's (minimega's vlans test)", () => {
   const v = new VlanAliases();
   assert.equal(v.resolve('101'), 101);
   assert.equal(v.resolve('A'), 102);
@@ -87,14 +96,20 @@ test('aliases are per namespace from one pool of VLANs; ns//alias reaches anothe
   assert.equal(v.resolve('minimega//A', 'bar'), 102);
   assert.equal(v.resolve('foo//A', 'bar'), 104);
   assert.deepEqual(v.list('bar'), [{ alias: 'A', vlan: 105 }]);
-  assert.deepEqual(v.list(), [{ alias: 'A', vlan: 102 }, { alias: 'B', vlan: 103 }]);
+  assert.deepEqual(v.list(), [
+    { alias: 'A', vlan: 102 },
+    { alias: 'B', vlan: 103 },
+  ]);
   assert.equal(v.describe(104, 'foo'), 'A (104)');
   assert.equal(v.describe(104, 'bar'), 'foo//A (104)');
-  assert.throws(() => v.resolve('a/b//A', 'bar'), (e: unknown) => e instanceof EngineError && /invalid VLAN alias `a\/b\/\/A`/.test(e.message));
+  assert.throws(
+    () => v.resolve('a/b//A', 'bar'),
+    (e: unknown) => e instanceof EngineError && /invalid VLAN alias `a\/b\/\/A`/.test(e.message),
+  );
   assert.throws(() => v.resolve('foo//', 'bar'), /invalid VLAN alias `foo\/\/`/);
 });
 
-test('a namespace\'s range is its own; the default namespace sets the global one, which skips reserved ranges', () => {
+test("a namespace's range is its own; the default namespace sets the global one, which skips reserved ranges", () => {
   const v = new VlanAliases();
   assert.equal(v.range(undefined, undefined, 'foo'), null, 'no range of its own');
   v.range(120, 130, 'foo');
@@ -106,7 +121,7 @@ test('a namespace\'s range is its own; the default namespace sets the global one
   assert.throws(() => v.range(125, 140, 'bar'), { message: 'range overlaps with another namespace: foo' });
   assert.throws(() => v.range(110, 125), { message: 'range overlaps with another namespace: foo' }, 'the global one too');
   v.range(101, 103, 'baz');
-  assert.equal(v.resolve('w'), 103, 'the global range skips 101-102 (baz\'s)');
+  assert.equal(v.resolve('w'), 103, "the global range skips 101-102 (baz's)");
 });
 
 test('deleting a namespace frees its aliases and range; clear vlans clears only the namespace it runs in', () => {
@@ -135,7 +150,10 @@ test('per-namespace aliases and ranges survive JSON; files from before namespace
   assert.deepEqual(back.list('lab'), v.list('lab'));
   assert.deepEqual(back.rangeOf('lab'), { min: 500, max: 510 });
   const old = VlanAliases.fromJSON({ aliases: { LAN: 101, DMZ: 102 }, used: [5], range: { min: 101, max: 200 } });
-  assert.deepEqual(old.list(), [{ alias: 'LAN', vlan: 101 }, { alias: 'DMZ', vlan: 102 }]);
+  assert.deepEqual(old.list(), [
+    { alias: 'LAN', vlan: 101 },
+    { alias: 'DMZ', vlan: 102 },
+  ]);
   assert.deepEqual(old.rangeOf('minimega'), { min: 101, max: 200 });
-  assert.equal(old.resolve('LAN', 'x'), 103, 'another namespace\'s LAN is a new alias');
+  assert.equal(old.resolve('LAN', 'x'), 103, "another namespace's LAN is a new alias");
 });

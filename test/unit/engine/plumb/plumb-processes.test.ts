@@ -43,7 +43,7 @@ test('a message goes through sed between two pipes; via runs tr per reader; exit
   assert.deepEqual(p.pipelinesOf('minimega'), []);
 });
 
-test('an element that is not a program in $PATH is a pipe; a missing program in a via is Go\'s error', async () => {
+test("an element that is not a program in $PATH is a pipe; a missing program in a via is Go's error", async () => {
   const logs: string[] = [];
   const p = new Plumber(linuxPlumbPort(), (l, m) => logs.push(m));
   assert.equal(await p.plumb('minimega', ['a', 'no-such-program-here']), 'minimega//a minimega//no-such-program-here');

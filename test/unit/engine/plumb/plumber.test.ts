@@ -9,7 +9,14 @@ import { DELIVERY_BUDGET, Plumber, type PlumbPort, type PlumbProcess } from '../
 
 /** A fake of the programs: `upper` uppercases (via), programs record their stdin and can print and exit. */
 class FakePrograms implements PlumbPort {
-  readonly started: { argv: readonly string[]; opts: { stdin: boolean; stdout: boolean }; input: string[]; print: (l: string) => void; exit: (why: string) => void; killed: boolean }[] = [];
+  readonly started: {
+    argv: readonly string[];
+    opts: { stdin: boolean; stdout: boolean };
+    input: string[];
+    print: (l: string) => void;
+    exit: (why: string) => void;
+    killed: boolean;
+  }[] = [];
   readonly path = new Set(['cat', 'sed', 'upper', 'fail']);
 
   async lookPath(file: string): Promise<string | undefined> {
@@ -36,10 +43,25 @@ function plumber(): { p: Plumber; progs: FakePrograms; logs: string[] } {
 
 const counts = (p: Plumber, ns = 'minimega') => Object.fromEntries(p.pipesOf(ns).map((x) => [x.name.split('//')[1], [x.mode, x.readers, x.writers, x.count]]));
 
-test('minimega\'s plumbing_basic: a binary tree of pipes, mode all then round-robin', async () => {
+test("minimega's plumbing_basic: a binary tree of pipes, mode all then round-robin", async () => {
   const { p } = plumber();
-  for (const [a, b] of [['p0', 'p1'], ['p0', 'p2'], ['p1', 'p3'], ['p1', 'p4'], ['p2', 'p5'], ['p2', 'p6']]) await p.plumb('minimega', [a!, b!]);
-  assert.deepEqual(p.pipelinesOf('minimega'), ['minimega//p0 minimega//p1', 'minimega//p0 minimega//p2', 'minimega//p1 minimega//p3', 'minimega//p1 minimega//p4', 'minimega//p2 minimega//p5', 'minimega//p2 minimega//p6']);
+  for (const [a, b] of [
+    ['p0', 'p1'],
+    ['p0', 'p2'],
+    ['p1', 'p3'],
+    ['p1', 'p4'],
+    ['p2', 'p5'],
+    ['p2', 'p6'],
+  ])
+    await p.plumb('minimega', [a!, b!]);
+  assert.deepEqual(p.pipelinesOf('minimega'), [
+    'minimega//p0 minimega//p1',
+    'minimega//p0 minimega//p2',
+    'minimega//p1 minimega//p3',
+    'minimega//p1 minimega//p4',
+    'minimega//p2 minimega//p5',
+    'minimega//p2 minimega//p6',
+  ]);
   assert.deepEqual(counts(p).p0, ['all', 2, 0, 0]);
   assert.deepEqual(counts(p).p1, ['all', 2, 1, 0]);
   assert.deepEqual(counts(p).p3, ['all', 0, 1, 0]);
@@ -50,7 +72,11 @@ test('minimega\'s plumbing_basic: a binary tree of pipes, mode all then round-ro
   const c = counts(p);
   assert.deepEqual([c.p0![3], c.p1![3], c.p2![3], c.p3![3], c.p4![3], c.p5![3], c.p6![3]], [5, 3, 3, 2, 2, 2, 2]);
   const previous = (k: string) => p.pipesOf('minimega').find((x) => x.name === `minimega//${k}`)!.previous;
-  assert.deepEqual(['p3', 'p5', 'p4', 'p6'].map(previous), ['This is round robin.', 'This is round 2.', 'This is round 3.', 'This is round 4.'], 'each pipe passes messages to its readers in turn');
+  assert.deepEqual(
+    ['p3', 'p5', 'p4', 'p6'].map(previous),
+    ['This is round robin.', 'This is round 2.', 'This is round 3.', 'This is round 4.'],
+    'each pipe passes messages to its readers in turn',
+  );
 });
 
 test('random mode picks one reader per message; via runs per reader; a failing via drops the message', async () => {
@@ -88,7 +114,13 @@ test('programs: stdin from the stage before, stdout lines to the next; the pipel
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(p.pipelinesOf('lab'), []);
   assert.equal(sed.killed, true);
-  assert.deepEqual(p.pipesOf('lab').map((x) => [x.name, x.readers, x.writers]), [['lab//dst', 0, 0], ['lab//src', 0, 0]]);
+  assert.deepEqual(
+    p.pipesOf('lab').map((x) => [x.name, x.readers, x.writers]),
+    [
+      ['lab//dst', 0, 0],
+      ['lab//src', 0, 0],
+    ],
+  );
   assert.match(logs.join('\n'), /sed ended \(exit status 0\); pipeline closed/);
 });
 
@@ -96,22 +128,34 @@ test('a first-stage program has no stdin, a last-stage one no stdout', async () 
   const { p, progs } = plumber();
   await p.plumb('minimega', ['cat /dev/urandom', 'out']);
   await p.plumb('minimega', ['in', 'cat']);
-  assert.deepEqual(progs.started.map((x) => x.opts), [{ stdin: false, stdout: true }, { stdin: true, stdout: false }]);
+  assert.deepEqual(
+    progs.started.map((x) => x.opts),
+    [
+      { stdin: false, stdout: true },
+      { stdin: true, stdout: false },
+    ],
+  );
 });
 
 test('pipes are per namespace; ns//pipe reaches another one', async () => {
   const { p } = plumber();
   await p.plumb('a', ['x', 'b//y']);
   await p.write('a//x', 'hi');
-  assert.deepEqual(p.pipesOf('a').map((x) => x.name), ['a//x']);
-  assert.deepEqual(p.pipesOf('b').map((x) => [x.name, x.count]), [['b//y', 1]]);
+  assert.deepEqual(
+    p.pipesOf('a').map((x) => x.name),
+    ['a//x'],
+  );
+  assert.deepEqual(
+    p.pipesOf('b').map((x) => [x.name, x.count]),
+    [['b//y', 1]],
+  );
   assert.deepEqual(p.pipelinesOf('b'), ['a//x b//y'], 'a pipeline naming a pipe of b is listed there too');
   p.deleteNamespace('a');
   assert.deepEqual(p.pipesOf('a'), []);
   assert.deepEqual(p.pipelinesOf('b'), []);
 });
 
-test('minimega\'s errors: an existing pipeline, an unknown one, an unknown pipe, a pipe with writers; bad names', async () => {
+test("minimega's errors: an existing pipeline, an unknown one, an unknown pipe, a pipe with writers; bad names", async () => {
   const { p } = plumber();
   await p.plumb('minimega', ['a', 'b']);
   await assert.rejects(p.plumb('minimega', ['a', 'b']), { message: 'pipeline already exists: [minimega//a minimega//b]' });
@@ -120,7 +164,10 @@ test('minimega\'s errors: an existing pipeline, an unknown one, an unknown pipe,
   assert.throws(() => p.deletePipe('minimega//b'), { message: 'cannot delete named pipe with open writers' });
   await p.clearPlumb('minimega', ['a', 'b']);
   p.deletePipe('minimega//b');
-  assert.throws(() => Plumber.qualify('minimega', 'a b//x'), (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && /invalid pipe `a b\/\/x`/.test(e.message));
+  assert.throws(
+    () => Plumber.qualify('minimega', 'a b//x'),
+    (e: unknown) => e instanceof EngineError && e.code === 'E_CONFIG' && /invalid pipe `a b\/\/x`/.test(e.message),
+  );
   assert.throws(() => Plumber.qualify('minimega', 'lab//'), /invalid pipe `lab\/\/`/);
   await assert.rejects(p.plumb('minimega', ['only']), /needs a source and at least one destination/);
 });

@@ -11,7 +11,10 @@ function host(): FakeHost {
   const h = new FakeHost(
     new Map([
       ['/proc/self/mountinfo', '22 1 0:21 / /proc rw - proc proc rw\n'],
-      ['/etc/apt/sources.list.d/debian.sources', 'Types: deb\nURIs: http://mirror.lab/debian\nSuites: bookworm\nComponents: main\nSigned-By: /keys/debian.gpg\n'],
+      [
+        '/etc/apt/sources.list.d/debian.sources',
+        'Types: deb\nURIs: http://mirror.lab/debian\nSuites: bookworm\nComponents: main\nSigned-By: /keys/debian.gpg\n',
+      ],
       ['/keys/debian.gpg', 'k'],
       ['/home/me/key.pub', KEY],
     ]),
@@ -20,7 +23,12 @@ function host(): FakeHost {
     const i = argv.indexOf('debootstrap');
     if (i >= 0) {
       const target = argv[argv.length - 2]!;
-      for (const [p, d] of [['etc/dhcp/dhclient.conf', '# debian\n'], ['etc/ssh/ssh_host_rsa_key', 'x'], ['etc/ssh/sshd_config', 'x'], ['var/cache/apt/archives/x.deb', 'x']]) {
+      for (const [p, d] of [
+        ['etc/dhcp/dhclient.conf', '# debian\n'],
+        ['etc/ssh/ssh_host_rsa_key', 'x'],
+        ['etc/ssh/sshd_config', 'x'],
+        ['var/cache/apt/archives/x.deb', 'x'],
+      ]) {
         h.files.set(`${target}/${p}`, d!);
         h.dirs.add(`${target}/${p.split('/').slice(0, -1).join('/')}`);
       }
@@ -41,8 +49,14 @@ test('debootstrap runs minbase from the mirror and keyring apt uses, with DHCP, 
   const b = await buildDebianRoot(h, '/srv/fs', { sshKey: '/home/me/key.pub', packages: ['iputils-ping'] });
   const argv = h.calls.find((c) => c.op === 'run' && c.argv.includes('debootstrap')) as { argv: readonly string[] };
   assert.deepEqual(argv.argv, [
-    'debootstrap', '--variant=minbase', '--components=main', '--include=iproute2,isc-dhcp-client,openssh-server,iputils-ping',
-    '--keyring=/keys/debian.gpg', 'bookworm', `/srv/.fs.build-${process.pid}`, 'http://mirror.lab/debian',
+    'debootstrap',
+    '--variant=minbase',
+    '--components=main',
+    '--include=iproute2,isc-dhcp-client,openssh-server,iputils-ping',
+    '--keyring=/keys/debian.gpg',
+    'bookworm',
+    `/srv/.fs.build-${process.pid}`,
+    'http://mirror.lab/debian',
   ]);
   assert.equal(b.mirror, 'http://mirror.lab/debian');
   assert.equal(h.files.get('/srv/fs/init'), INIT);
@@ -91,7 +105,10 @@ test('bad suites, packages and key files are refused before anything runs', asyn
 
 test('a failed debootstrap leaves nothing at DIR and reports the exit and its last lines', async () => {
   const h = host();
-  h.runResult = (argv) => (argv.includes('debootstrap') ? { code: 1, stdout: '', stderr: 'I: Retrieving InRelease\nE: Failed getting release file http://mirror.lab/debian/dists/bookworm/Release\n' } : { code: 0, stdout: '', stderr: '' });
+  h.runResult = (argv) =>
+    argv.includes('debootstrap')
+      ? { code: 1, stdout: '', stderr: 'I: Retrieving InRelease\nE: Failed getting release file http://mirror.lab/debian/dists/bookworm/Release\n' }
+      : { code: 0, stdout: '', stderr: '' };
   await assert.rejects(buildDebianRoot(h, '/srv/fs'), /debootstrap bookworm http:\/\/mirror.lab\/debian: exit 1: .*Failed getting release file/);
   assert.ok(!(await h.exists('/srv/fs')));
 });

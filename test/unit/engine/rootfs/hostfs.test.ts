@@ -26,7 +26,10 @@ test('first use: generated in a fresh sibling, renamed to the root; /usr bound, 
   assert.equal(h.links.get(`${ROOT}/bin`), 'usr/bin');
   const renames = h.calls.filter((c) => c.op === 'rename');
   assert.equal(renames.length, 1);
-  assert.ok(writes(h).every((p) => !p.startsWith(`${ROOT}/`) && p !== ROOT), `nothing written under the root's own path: ${writes(h).join(' ')}`);
+  assert.ok(
+    writes(h).every((p) => !p.startsWith(`${ROOT}/`) && p !== ROOT),
+    `nothing written under the root's own path: ${writes(h).join(' ')}`,
+  );
 });
 
 test('a current root is used as it is: nothing written, nothing renamed', async () => {
@@ -34,7 +37,10 @@ test('a current root is used as it is: nothing written, nothing renamed', async 
   await ensureHostFs(h, ROOT);
   h.calls.length = 0;
   await ensureHostFs(h, ROOT);
-  assert.deepEqual(h.calls.filter((c) => c.op !== 'readFile' && c.op !== 'readdir'), []);
+  assert.deepEqual(
+    h.calls.filter((c) => c.op !== 'readFile' && c.op !== 'readdir'),
+    [],
+  );
 });
 
 test('a stale or tampered root is moved aside whole, the new one renamed in; old ones go when unused', async () => {
@@ -47,11 +53,18 @@ test('a stale or tampered root is moved aside whole, the new one renamed in; old
     if (tamper === 'root-is-link') (h.removeTree(ROOT), h.links.set(ROOT, '/etc'));
     h.calls.length = 0;
     await ensureHostFs(h, ROOT, () => true);
-    assert.ok(writes(h).every((p) => !p.startsWith(`${ROOT}/`)), `${tamper}: wrote under the old root`);
+    assert.ok(
+      writes(h).every((p) => !p.startsWith(`${ROOT}/`)),
+      `${tamper}: wrote under the old root`,
+    );
     assert.equal(h.files.get(`${ROOT}/.nanomega-hostfs`), '2', tamper);
     const olds = (await h.readdir('/run/nm')).filter((n) => n.startsWith('.hostfs.old-'));
     assert.equal(olds.length, 1, `${tamper}: the old tree kept while in use`);
     await ensureHostFs(h, ROOT, () => false);
-    assert.deepEqual((await h.readdir('/run/nm')).filter((n) => n.startsWith('.hostfs.')), [], `${tamper}: removed once unused`);
+    assert.deepEqual(
+      (await h.readdir('/run/nm')).filter((n) => n.startsWith('.hostfs.')),
+      [],
+      `${tamper}: removed once unused`,
+    );
   }
 });

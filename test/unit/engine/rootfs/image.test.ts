@@ -11,7 +11,10 @@ test('an image config gives entrypoint + command, its environment and working di
 });
 
 test('a malformed image config is an error naming the field', () => {
-  assert.throws(() => imageDefaults('not json', 'docker-archive:/t.tar'), (e: EngineError) => e.code === 'E_CONFIG' && /unreadable config/.test(e.message));
+  assert.throws(
+    () => imageDefaults('not json', 'docker-archive:/t.tar'),
+    (e: EngineError) => e.code === 'E_CONFIG' && /unreadable config/.test(e.message),
+  );
   assert.throws(() => imageDefaults(JSON.stringify({ config: { Cmd: 'sh -c x' } }), 'x'), /config Cmd is not a list of strings/);
   assert.throws(() => imageDefaults(JSON.stringify({ config: { Entrypoint: ['a\0b'] } }), 'x'), /Entrypoint is not a list/);
   assert.throws(() => imageDefaults(JSON.stringify({ config: { WorkingDir: 'rel/dir' } }), 'x'), /WorkingDir `rel\/dir` is not absolute/);

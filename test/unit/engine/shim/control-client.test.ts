@@ -81,7 +81,7 @@ test('concurrent requests are answered in order; EXITED in between still reaches
 });
 
 test('a failed query is a clean E_SHIM error with the monitor message', async () => {
-  onRequest = (_f, sock) => sock.write(encodeFrame(ShimMsg.ADDRS, '1\0setns to the container\'s network namespace: Operation not permitted'));
+  onRequest = (_f, sock) => sock.write(encodeFrame(ShimMsg.ADDRS, "1\0setns to the container's network namespace: Operation not permitted"));
   const c = await connect();
   await assert.rejects(c.addresses(), (e: Error & { code?: string }) => e.code === 'E_SHIM' && /setns to the container's network namespace/.test(e.message));
 });

@@ -139,8 +139,18 @@ test('encodeBootstrap writes key=value\\0 pairs with repeated keys in order', ()
 
 test('encodeBootstrap sends the freezer only when set: freeze= (v2) or freezer= (v1)', () => {
   const tail = (b: ShimBootstrap) => encodeBootstrap(b).toString().split('\0').slice(-5, -1);
-  assert.deepEqual(tail({ ...boot, freeze: { mode: 'v2', dir: '/sys/fs/cgroup/nanomega/nm-3' } }), ['freeze=/sys/fs/cgroup/nanomega/nm-3', 'cols=80', 'rows=24', 'scrollback=65536']);
-  assert.deepEqual(tail({ ...boot, freeze: { mode: 'v1', dir: '/sys/fs/cgroup/freezer/nanomega/nm-3' } }), ['freezer=/sys/fs/cgroup/freezer/nanomega/nm-3', 'cols=80', 'rows=24', 'scrollback=65536']);
+  assert.deepEqual(tail({ ...boot, freeze: { mode: 'v2', dir: '/sys/fs/cgroup/nanomega/nm-3' } }), [
+    'freeze=/sys/fs/cgroup/nanomega/nm-3',
+    'cols=80',
+    'rows=24',
+    'scrollback=65536',
+  ]);
+  assert.deepEqual(tail({ ...boot, freeze: { mode: 'v1', dir: '/sys/fs/cgroup/freezer/nanomega/nm-3' } }), [
+    'freezer=/sys/fs/cgroup/freezer/nanomega/nm-3',
+    'cols=80',
+    'rows=24',
+    'scrollback=65536',
+  ]);
   assert.ok(!encodeBootstrap(boot).toString().includes('freeze'));
 });
 
@@ -177,7 +187,10 @@ test('decodeAddrs reads the ADDRS answer; a NUL payload is the monitor failing t
     { ifname: 'tun0', mac: '', ip: [], ip6: [] },
   ]);
   assert.deepEqual(decodeAddrs(Buffer.alloc(0)), []);
-  assert.throws(() => decodeAddrs(Buffer.from('1\0setns: Operation not permitted')), (e: Error & { errno?: number }) => e.message === 'setns: Operation not permitted' && e.errno === 1);
+  assert.throws(
+    () => decodeAddrs(Buffer.from('1\0setns: Operation not permitted')),
+    (e: Error & { errno?: number }) => e.message === 'setns: Operation not permitted' && e.errno === 1,
+  );
   assert.throws(() => decodeAddrs(Buffer.from('veth0\t02:00:00:00:00:01\n')), /bad line/);
   // The answer format is documented where the C side is.
   assert.match(header, /SHIM_MSG_ADDRS,/);

@@ -14,8 +14,23 @@ before(() => void (base = mkdtempSync(join(tmpdir(), 'nm-shimproc-'))));
 after(() => rmSync(base, { recursive: true, force: true }));
 
 const boot: ShimBootstrap = {
-  id: 1, name: 'c1', dir: '/run/nm/1', rootfs: '/r', snapshot: false, hostname: 'c1', uuid: 'u', init: ['/init'], env: [],
-  preinit: '', fifos: 0, volumes: [], cgroups: [], caps: [], cols: 80, rows: 24, scrollback: 65536,
+  id: 1,
+  name: 'c1',
+  dir: '/run/nm/1',
+  rootfs: '/r',
+  snapshot: false,
+  hostname: 'c1',
+  uuid: 'u',
+  init: ['/init'],
+  env: [],
+  preinit: '',
+  fifos: 0,
+  volumes: [],
+  cgroups: [],
+  caps: [],
+  cols: 80,
+  rows: 24,
+  scrollback: 65536,
 };
 
 /** A connected pair: [engine end, monitor end]. */
@@ -41,7 +56,10 @@ function frames(sock: Socket): () => Promise<Frame> {
   return () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r)));
 }
 
-for (const [payload, frozen] of [['frozen', true], ['', false]] as const) {
+for (const [payload, frozen] of [
+  ['frozen', true],
+  ['', false],
+] as const) {
   test(`READY ${JSON.stringify(payload)} resolves ready() with frozen ${frozen}`, async () => {
     const [engine, monitor] = await pair(`s-${frozen}`);
     const next = frames(monitor);
@@ -85,7 +103,10 @@ test('continue(nics) carries the container ends of the NICs', async () => {
   monitor.write(encodeFrame(ShimMsg.PID, '10 11'));
   monitor.write(encodeFrame(ShimMsg.MOUNTED));
   await l.mounted();
-  l.continue([{ ifname: 'veth0', ip: '10.1.0.1/24' }, { ifname: 'veth1', ip: '' }]);
+  l.continue([
+    { ifname: 'veth0', ip: '10.1.0.1/24' },
+    { ifname: 'veth1', ip: '' },
+  ]);
   const c = await next();
   assert.equal(c.type, ShimMsg.CONTINUE);
   assert.equal(c.payload.toString(), 'nic=veth0|10.1.0.1/24\0nic=veth1|\0');

@@ -50,6 +50,8 @@ test('a parent some user owns, or could write without the sticky bit, is refused
   await assert.rejects(secureBase(h, '/home/u/nm', undefined), { message: 'base `/home/u/nm`: `/home/u` is owned by uid 1000, not root' });
   h.dirs.add('/srv/shared');
   h.meta.set('/srv/shared', { mode: 0o777 });
-  await assert.rejects(secureBase(h, '/srv/shared/nm', undefined), { message: 'base `/srv/shared/nm`: `/srv/shared` is writable by group or others (mode 777)' });
+  await assert.rejects(secureBase(h, '/srv/shared/nm', undefined), {
+    message: 'base `/srv/shared/nm`: `/srv/shared` is writable by group or others (mode 777)',
+  });
   assert.equal(await h.lstat('/srv/shared/nm'), undefined, 'nothing made under a refused parent');
 });

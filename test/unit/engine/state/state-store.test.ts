@@ -9,19 +9,34 @@ const BASE = '/run/nm';
 
 function record(id: number): Record<string, unknown> {
   return {
-    id, name: `c${id}`, state: 'RUNNING', uuid: 'u', config: {}, tags: {}, launchedAt: 1, phase: 'ready',
-    monitorPid: 10, initPid: 11, initStartTicks: 12, killRequested: false, cgroupKey: `nmx-${id}`, rootfs: '/r', nics: [],
+    id,
+    name: `c${id}`,
+    state: 'RUNNING',
+    uuid: 'u',
+    config: {},
+    tags: {},
+    launchedAt: 1,
+    phase: 'ready',
+    monitorPid: 10,
+    initPid: 11,
+    initStartTicks: 12,
+    killRequested: false,
+    cgroupKey: `nmx-${id}`,
+    rootfs: '/r',
+    nics: [],
   };
 }
 
 test('a good record loads; a truncated, wrong-shape or misplaced one is an error naming the file', async () => {
-  const host = new FakeHost(new Map([
-    [`${BASE}/1/state.json`, JSON.stringify(record(1))],
-    [`${BASE}/2/state.json`, '{"id": 2, "name": "c2", "sta'],
-    [`${BASE}/3/state.json`, 'null'],
-    [`${BASE}/4/state.json`, JSON.stringify(record(5))],
-    [`${BASE}/6/state.json`, JSON.stringify({ ...record(6), nics: 'x' })],
-  ]));
+  const host = new FakeHost(
+    new Map([
+      [`${BASE}/1/state.json`, JSON.stringify(record(1))],
+      [`${BASE}/2/state.json`, '{"id": 2, "name": "c2", "sta'],
+      [`${BASE}/3/state.json`, 'null'],
+      [`${BASE}/4/state.json`, JSON.stringify(record(5))],
+      [`${BASE}/6/state.json`, JSON.stringify({ ...record(6), nics: 'x' })],
+    ]),
+  );
   const store = new StateStore(host, BASE);
   assert.equal((await store.load(1)).name, 'c1');
   await assert.rejects(store.load(2), /parse \/run\/nm\/2\/state\.json/);
@@ -31,11 +46,13 @@ test('a good record loads; a truncated, wrong-shape or misplaced one is an error
 });
 
 test('quarantine moves the state file aside; scan then sees neither a record nor a stray', async () => {
-  const host = new FakeHost(new Map([
-    [`${BASE}/2/state.json`, 'garbage'],
-    [`${BASE}/3/upper/x`, ''],
-    [`${BASE}/hostfs/init`, ''],
-  ]));
+  const host = new FakeHost(
+    new Map([
+      [`${BASE}/2/state.json`, 'garbage'],
+      [`${BASE}/3/upper/x`, ''],
+      [`${BASE}/hostfs/init`, ''],
+    ]),
+  );
   host.dirs.add(`${BASE}/7`);
   const store = new StateStore(host, BASE);
   assert.deepEqual(await store.scan(), { ids: [2], strays: [3, 7] });

@@ -18,7 +18,13 @@ test('load and cpu counts come from loadavg and the cpuN lines', () => {
 });
 
 test('cpu busy is the fraction over the interval between two reads', async () => {
-  const host = new FakeHost(new Map([['/proc/meminfo', MEMINFO], ['/proc/loadavg', '1.5 1 1 1/1 1\n'], ['/proc/stat', STAT1]]));
+  const host = new FakeHost(
+    new Map([
+      ['/proc/meminfo', MEMINFO],
+      ['/proc/loadavg', '1.5 1 1 1/1 1\n'],
+      ['/proc/stat', STAT1],
+    ]),
+  );
   const states = Object.fromEntries(VM_STATES.map((s) => [s, 0])) as Record<(typeof VM_STATES)[number], number>;
   const h = new HostSampler(host);
   assert.equal((await h.read(1, states)).cpuBusy, 0, 'no interval yet');

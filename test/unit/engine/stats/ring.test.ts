@@ -11,7 +11,10 @@ test('keeps at least 10 minutes at 1 Hz', () => {
 test('returns samples oldest first with every field', () => {
   const r = new SeriesRing(7, 5);
   for (let t = 1; t <= 3; t++) r.push(sample(t));
-  assert.deepEqual(r.toArray(), [1, 2, 3].map((t) => ({ id: 7, ...sample(t) })));
+  assert.deepEqual(
+    r.toArray(),
+    [1, 2, 3].map((t) => ({ id: 7, ...sample(t) })),
+  );
   assert.deepEqual(r.last(), { id: 7, ...sample(3) });
 });
 
@@ -19,6 +22,12 @@ test('drops the oldest when full and bounds its length', () => {
   const r = new SeriesRing(1, 4);
   for (let t = 1; t <= 10; t++) r.push(sample(t));
   assert.equal(r.length, 4);
-  assert.deepEqual(r.toArray().map((s) => s.t), [7, 8, 9, 10]);
-  assert.deepEqual(r.toArray(2).map((s) => s.t), [9, 10]);
+  assert.deepEqual(
+    r.toArray().map((s) => s.t),
+    [7, 8, 9, 10],
+  );
+  assert.deepEqual(
+    r.toArray(2).map((s) => s.t),
+    [9, 10],
+  );
 });

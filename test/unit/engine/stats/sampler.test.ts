@@ -14,12 +14,16 @@ const V1: CgroupLayout = {
 const V2: CgroupLayout = { unified: '/cg2', v2Controllers: new Set(['memory', 'cpu', 'pids']), v1: {} };
 
 function setup(layout: CgroupLayout, files: Record<string, string>) {
-  const host = new FakeHost(new Map(Object.entries({
-    '/proc/meminfo': 'MemTotal: 1000 kB\nMemAvailable: 400 kB\n',
-    '/proc/loadavg': '0.1 0 0 1/1 1\n',
-    '/proc/stat': 'cpu  1 0 1 8 0 0 0 0\ncpu0 1 0 1 8 0 0 0 0\n',
-    ...files,
-  })));
+  const host = new FakeHost(
+    new Map(
+      Object.entries({
+        '/proc/meminfo': 'MemTotal: 1000 kB\nMemAvailable: 400 kB\n',
+        '/proc/loadavg': '0.1 0 0 1/1 1\n',
+        '/proc/stat': 'cpu  1 0 1 8 0 0 0 0\ncpu0 1 0 1 8 0 0 0 0\n',
+        ...files,
+      }),
+    ),
+  );
   const events: { name: string; payload: unknown }[] = [];
   const containers = new Map<number, Container>();
   const ctx = { host, layout, containers, emit: (name: string, payload: unknown) => events.push({ name, payload }) } as unknown as EngineContext;
@@ -52,7 +56,7 @@ test('reads the v1 files into one batched stats.sample per tick', async () => {
   assert.deepEqual(host.states, { BUILDING: 0, RUNNING: 1, PAUSED: 0, QUIT: 1, ERROR: 0 });
   containers.delete(1);
   await s.tick(2000);
-  assert.deepEqual(s.series(1), [], 'a flushed container\'s series is dropped');
+  assert.deepEqual(s.series(1), [], "a flushed container's series is dropped");
 });
 
 test('reads the v2 files; "max" is no limit (0)', async () => {
