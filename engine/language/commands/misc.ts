@@ -29,10 +29,15 @@ export const miscHandlers: Handler[] = [
     patterns: ['clear all'],
     help: 'reset all resettable state',
     helpLong:
-      'Kill and forget every container, reset vm config and forget saved configs, clear the plumbing and pipes ' +
+      'Kill every dnsmasq, kill and forget every container, delete the host taps, reset vm config and forget saved ' +
+      'configs, clear the plumbing and pipes ' +
       'and, last, the history: as close to a fresh daemon as a running one gets.',
     async call(ctx) {
+      // minimega's order: dnsmasq first, then every namespace with its host taps (ours are not per
+      // namespace: all of them), then the rest.
+      await ctx.deps.engine.call('dnsmasq.kill', 'all');
       await resetNamespace(ctx);
+      await ctx.deps.engine.call('tap.delete', 'all');
       for (const line of ['clear plumb', 'clear pipe']) {
         const chunks = await ctx.session.run(ctx.session.compile(line));
         const err = chunks.flatMap((c) => c.response.errors)[0];
