@@ -148,9 +148,9 @@ export class Engine {
       ),
       'net.vlans.blacklist': async (vlan) => (await ctx.network.backend(), ctx.network.editVlans((v) => v.blacklist(vlan ?? undefined))),
       'net.vlans.clear': async (prefix, ns) => void (await ctx.network.backend(), await ctx.network.editVlans((v) => v.clear(prefix ?? undefined, nsArg(ns)))),
-      'tap.create': (req) => ctx.taps.create(req),
-      'tap.delete': (name) => ctx.taps.delete(name),
-      'tap.list': () => ctx.taps.list(),
+      'tap.create': (req, ns) => ctx.taps.create(req, nsArg(ns)),
+      'tap.delete': (name, ns) => ctx.taps.delete(name, nsArg(ns)),
+      'tap.list': (ns) => ctx.taps.list(nsArg(ns)),
       'dnsmasq.start': (listen, low, high, config) => ctx.dnsmasq.start(listen, low, high, config ?? ''),
       'dnsmasq.kill': (id) => ctx.dnsmasq.kill(id),
       'dnsmasq.list': () => ctx.dnsmasq.list(),
@@ -160,6 +160,7 @@ export class Engine {
       ...namespaceHandlers(ctx, async (name) => {
         await this.cc.handlers['cc.clear'](name);
         this.plumber.deleteNamespace(name);
+        await ctx.taps.delete('all', name);
       }),
       ...plumbHandlers(this.plumber, new FilesDir(ctx.host, ctx.filesDir)),
       'cli.exec': async () => {

@@ -89,11 +89,11 @@ export interface Calls {
   /** `clear vlans [PREFIX]`: forget the namespace's aliases (PREFIX `all`: every alias, range and the blacklist). */
   'net.vlans.clear': { args: [prefix?: string, namespace?: string]; result: void };
   /** `tap create`: a host interface on a VLAN (an address, DHCP, or neither). */
-  'tap.create': { args: [req: TapRequest]; result: HostTapInfo };
+  'tap.create': { args: [req: TapRequest, namespace?: string]; result: HostTapInfo };
   /** `tap delete NAME|all`. */
-  'tap.delete': { args: [name: string]; result: void };
+  'tap.delete': { args: [name: string, namespace?: string]; result: void };
   /** `tap`: the host taps. */
-  'tap.list': { args: []; result: HostTapInfo[] };
+  'tap.list': { args: [namespace?: string]; result: HostTapInfo[] };
   /** `dnsmasq start LISTEN LOW HIGH [CONFIG]` (LISTEN '' with CONFIG: the config file alone). */
   'dnsmasq.start': { args: [listen: string, low: string, high: string, config?: string]; result: DnsmasqInfo };
   /** `dnsmasq kill ID|all`. */
@@ -384,6 +384,9 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'net.vlans.add': 2,
   'net.vlans.range': 2,
   'net.vlans.clear': 1,
+  'tap.create': 1,
+  'tap.delete': 1,
+  'tap.list': 0,
   'plumb.add': 1,
   'plumb.list': 0,
   'plumb.clear': 1,

@@ -260,6 +260,8 @@ export interface TapRequest {
 /** A host tap: the host's own interface on an experiment VLAN (minimega's `tap`). */
 export interface HostTapInfo {
   name: string;
+  /** The namespace it was made in (its VLAN alias is that namespace's); absent: the default one. */
+  namespace?: string;
   bridge: string;
   /** As written ("LAN", "5"). */
   vlan: string;

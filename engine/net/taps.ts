@@ -14,6 +14,7 @@ import { parseCidr4 } from './ipv4.js';
 import { netHostOf, type NetHost } from './net-host.js';
 import { checkIfname, checkIp } from './netspec.js';
 import type { NetCore, Network } from './network.js';
+import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 
 /** `<base>/taps/`: the records, and one directory per DHCP tap for its client. */
 export const TAPS_DIR = 'taps';
@@ -98,7 +99,7 @@ export class HostTaps {
   }
 
   /** `tap create`: returns the new tap (its name when none was given). */
-  async create(given: TapRequest): Promise<HostTapInfo> {
+  async create(given: TapRequest, namespace = DEFAULT_NAMESPACE): Promise<HostTapInfo> {
     // JSON callers may send null for an absent field.
     const req: TapRequest = {
       vlan: given.vlan,
@@ -110,11 +111,12 @@ export class HostTaps {
     checkTapRequest(req);
     await this.load();
     const rec = await this.network.exclusive(async (core) => {
-      const vlanId = core.vlans.resolve(req.vlan);
+      const vlanId = core.vlans.resolve(req.vlan, namespace);
       const name = req.name ?? core.nextTapName();
       await this.checkFree(core, name);
       const rec: TapRecord = {
         name,
+        namespace,
         bridge: req.bridge || core.defaultBridge,
         vlan: req.vlan.trim(),
         vlanId,
@@ -139,20 +141,26 @@ export class HostTaps {
   }
 
   /** `tap delete NAME|all`. */
-  async delete(name: string): Promise<void> {
+  /** `tap delete NAME|all`: `all` with a namespace deletes only that namespace's taps. */
+  async delete(name: string, namespace?: string): Promise<void> {
     await this.load();
     await this.network.exclusive(async (core) => {
       if (name !== ALL && !this.taps.has(name)) {
         throw new EngineError('E_NOT_FOUND', `not a host tap: ${name}`, { op: 'tap delete', path: name });
       }
-      const doomed = name === ALL ? [...this.taps.values()] : [this.taps.get(name)!];
+      const mine = (r: TapRecord) => namespace === undefined || (r.namespace ?? DEFAULT_NAMESPACE) === namespace;
+      const doomed = name === ALL ? [...this.taps.values()].filter(mine) : [this.taps.get(name)!];
       for (const rec of doomed) await this.remove(core, rec);
     });
   }
 
-  async list(): Promise<HostTapInfo[]> {
+  /** The taps (of one namespace, when given). */
+  async list(namespace?: string): Promise<HostTapInfo[]> {
     await this.load();
-    return [...this.taps.values()].map(info).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.taps.values()]
+      .filter((r) => namespace === undefined || (r.namespace ?? DEFAULT_NAMESPACE) === namespace)
+      .map(info)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The tap holding `name`, if it is one of ours. */
@@ -275,5 +283,5 @@ export class HostTaps {
 }
 
 function info(r: TapRecord): HostTapInfo {
-  return { name: r.name, bridge: r.bridge, vlan: r.vlan, vlanId: r.vlanId, ip: r.ip, dhcp: r.dhcp };
+  return { name: r.name, namespace: r.namespace ?? DEFAULT_NAMESPACE, bridge: r.bridge, vlan: r.vlan, vlanId: r.vlanId, ip: r.ip, dhcp: r.dhcp };
 }

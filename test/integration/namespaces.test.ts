@@ -69,7 +69,7 @@ describe('namespaces on one host', { skip }, () => {
     await d.ok(`plumb "cat ${talker.dir}/fifo0" heard`);
     await d.ok('vm exec talker sh -c "echo hello from talker > /dev/fifos/fifo0"');
     const row = await until('the line in the pipe', async () => {
-      const out = await d.ok('.filter name=minimega//heard .columns count,previous pipe');
+      const out = await d.ok('.columns count,previous .filter name=minimega//heard pipe');
       return out.includes('hello from talker') ? out : undefined;
     });
     assert.deepEqual(table(row), [['count', 'previous'], ['1', 'hello from talker']]);

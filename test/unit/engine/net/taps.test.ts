@@ -21,7 +21,7 @@ function setup(opts: { backend?: 'linux' | 'ovs'; mode?: 'vlan-filtering' | 'bri
 test('tap create on the per-VLAN-bridge backend: one ip batch makes the bridge, the pair and the address', async () => {
   const { taps, runs, network } = setup();
   const t = await taps.create({ vlan: '5', ip: '10.0.0.1/24', name: 't0' });
-  assert.deepEqual(t, { name: 't0', bridge: 'mega_bridge', vlan: '5', vlanId: 5, ip: '10.0.0.1/24', dhcp: false });
+  assert.deepEqual(t, { name: 't0', namespace: 'minimega', bridge: 'mega_bridge', vlan: '5', vlanId: 5, ip: '10.0.0.1/24', dhcp: false });
   const port = portName(network.tag, 't0');
   const batch = runs().find((r) => r.argv.join(' ') === 'ip -batch -')!;
   assert.deepEqual(batch.input!.trim().split('\n'), [
@@ -160,4 +160,17 @@ test('reconcile forgets taps whose link vanished and deletes tagged host links n
   const dels = host.calls.filter((c) => c.op === 'run' && (c as { input?: string }).input?.startsWith('link del')).map((c) => (c as { input?: string }).input);
   assert.ok(dels.includes('link del orphan\n'));
   assert.ok(!dels.some((d) => d!.includes('mega_tap9')), 'container NICs are not host taps');
+});
+
+test('a tap made in a namespace takes its VLAN alias there; list and delete all stay inside the namespace', async () => {
+  const { taps, network } = setup();
+  await network.allocateVlans(['LAN']);
+  await network.allocateVlans(['LAN'], 'lab');
+  const a = await taps.create({ vlan: 'LAN', name: 'ta' });
+  const b = await taps.create({ vlan: 'LAN', name: 'tb' }, 'lab');
+  assert.deepEqual([a.vlanId, b.vlanId], [101, 102], 'LAN is 101 in minimega and 102 in lab');
+  assert.deepEqual((await taps.list('lab')).map((t) => t.name), ['tb']);
+  assert.deepEqual((await taps.list()).map((t) => t.name), ['ta', 'tb']);
+  await taps.delete('all', 'lab');
+  assert.deepEqual((await taps.list()).map((t) => `${t.namespace}/${t.name}`), ['minimega/ta']);
 });
