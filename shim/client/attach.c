@@ -90,7 +90,7 @@ complete (const char *text, int start, int end)
   char **matches;
   size_t i, n;
   json_t *s;
-  cleanup_free char *upto = strndup (rl_line_buffer, (size_t) end);
+  cleanup_free char *upto = strndup (rl_line_buffer, (size_t)end);
 
   rl_attempted_completion_over = 1; /* never fall back to file names.  */
   if (upto == NULL || completion_conn == NULL)
@@ -119,7 +119,7 @@ complete (const char *text, int start, int end)
   {
     const char *line = json_string_value (s);
     size_t len;
-    if (line == NULL || strlen (line) < (size_t) start || strncmp (line, rl_line_buffer, (size_t) start) != 0)
+    if (line == NULL || strlen (line) < (size_t)start || strncmp (line, rl_line_buffer, (size_t)start) != 0)
       line = "";
     else
       line += start;
@@ -185,7 +185,7 @@ is_quit (char *line)
 {
   char *end;
   const char *t = trim (line, &end);
-  size_t n = (size_t) (end - t);
+  size_t n = (size_t)(end - t);
 
   return (n == 4 && strncmp (t, "quit", 4) == 0) || (n == 4 && strncmp (t, "exit", 4) == 0);
 }

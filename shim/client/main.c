@@ -10,9 +10,10 @@
 #include "utils.h"
 #include "wire.h"
 
-static const char USAGE[] = "usage: nanomega [--base DIR] -e COMMAND...   run one minimega command and print its output\n"
-                            "       nanomega [--base DIR] attach          interactive minimega prompt (history, line "
-                            "editing)\n";
+static const char USAGE[]
+    = "usage: nanomega [--base DIR] -e COMMAND...   run one minimega command and print its output\n"
+      "       nanomega [--base DIR] attach          interactive minimega prompt (history, line "
+      "editing)\n";
 
 static int
 fail (const char *msg)
@@ -31,13 +32,13 @@ run_one (const char *base, int argc, char **argv)
   size_t len = 0, i, n;
   char *p;
 
-  for (i = 0; i < (size_t) argc; i++)
+  for (i = 0; i < (size_t)argc; i++)
     len += strlen (argv[i]) + 1;
   line = malloc (len + 1);
   if (line == NULL)
     return fail ("out of memory");
   /* The words joined by single spaces, as the TypeScript client does.  */
-  for (p = line, i = 0; i < (size_t) argc; i++)
+  for (p = line, i = 0; i < (size_t)argc; i++)
     {
       if (i)
         *p++ = ' ';

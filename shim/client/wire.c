@@ -20,12 +20,12 @@ nm_connect (struct nm_conn *c, const char *base, shim_error_t *err)
   c->fd = -1;
   c->next_id = 1;
   n = snprintf (addr.sun_path, sizeof (addr.sun_path), "%s/%s", base, NM_SOCKET_NAME);
-  if (n < 0 || (size_t) n >= sizeof (addr.sun_path))
+  if (n < 0 || (size_t)n >= sizeof (addr.sun_path))
     return shim_make_error (err, 0, "socket path `%s/%s` is longer than a unix socket allows", base, NM_SOCKET_NAME);
   c->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (UNLIKELY (c->fd < 0))
     return shim_make_error (err, errno, "socket");
-  if (connect (c->fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+  if (connect (c->fd, (struct sockaddr *)&addr, sizeof (addr)) < 0)
     {
       /* The same words as the TypeScript client (cli/engine-client), errno by its name.  */
       int saved = errno;
@@ -62,7 +62,7 @@ read_line (struct nm_conn *c, size_t *line_len, shim_error_t *err)
 
       if (nl)
         {
-          *line_len = (size_t) (nl - c->buf);
+          *line_len = (size_t)(nl - c->buf);
           return 0;
         }
       scanned = c->len;
@@ -84,7 +84,7 @@ read_line (struct nm_conn *c, size_t *line_len, shim_error_t *err)
         return shim_make_error (err, errno, "read from the nanomega daemon");
       if (r == 0)
         return shim_make_error (err, 0, "connection to the nanomega daemon closed");
-      c->len += (size_t) r;
+      c->len += (size_t)r;
     }
 }
 
@@ -117,8 +117,8 @@ int
 nm_call (struct nm_conn *c, const char *method, json_t *args, json_t **value, char **code, shim_error_t *err)
 {
   long long id = c->next_id++;
-  json_t *frame = json_pack ("{s:s, s:I, s:s, s:o}", "type", NM_FRAME_CALL, "id", (json_int_t) id, "method", method,
-                             "args", args);
+  json_t *frame
+      = json_pack ("{s:s, s:I, s:s, s:o}", "type", NM_FRAME_CALL, "id", (json_int_t)id, "method", method, "args", args);
   int ret;
 
   if (frame == NULL)
