@@ -61,6 +61,7 @@ export class DnsmasqServers {
    */
   start(listen: string, low: string, high: string, config = ''): Promise<DnsmasqInfo> {
     return this.locked(async () => {
+      await this.prune(); // a server that died on its own no longer holds its tap
       const plan = await this.plan(listen, low, high, config);
       const id = this.nextId++;
       const f = dnsmasqFiles(join(this.root, String(id)));

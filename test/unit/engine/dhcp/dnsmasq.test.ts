@@ -82,10 +82,13 @@ test('bad ranges, addresses and listeners are refused naming the value, and noth
   assert.ok(!(await host.exists('/b/dnsmasq')), 'no directory was left');
 });
 
-test('one server per tap', async () => {
-  const { servers } = await setup();
+test('one server per tap, until it dies', async () => {
+  const { host, servers, logs } = await setup();
   await servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20');
   await assert.rejects(servers.start('10.0.0.1', '10.0.0.30', '10.0.0.40'), /dnsmasq 0 already serves tap0/);
+  host.files.delete('/proc/4000/stat'); // killed from outside
+  assert.equal((await servers.start('10.0.0.1', '10.0.0.30', '10.0.0.40')).id, 1);
+  assert.match(logs.join('\n'), /dnsmasq 0 exited on its own/);
 });
 
 test('a start dnsmasq refuses removes everything it made and reports dnsmasq’s reason', async () => {
