@@ -36,7 +36,14 @@ describe('namespaces on one host', { skip }, () => {
       ['vm-0-twin', 'RUNNING', '96', '[LAN (101)]'],
       ['vm-1', 'RUNNING', '96', '[LAN (101)]'],
     ]);
-    assert.deepEqual(table(await d.ok('namespace minimega .columns name,state vm info')), [['name', 'state'], ['vm-0', 'BUILDING']], 'vm start all did not reach minimega');
+    assert.deepEqual(
+      table(await d.ok('namespace minimega .columns name,state vm info')),
+      [
+        ['name', 'state'],
+        ['vm-0', 'BUILDING'],
+      ],
+      'vm start all did not reach minimega',
+    );
     lab = (await d.client.call('vm.info', 'lab')).sort((a, b) => a.id - b.id);
     assert.equal(lab.length, 3);
     const all = await d.client.call('vm.info');
@@ -51,15 +58,27 @@ describe('namespaces on one host', { skip }, () => {
     await d.crash();
     await d.restart();
     // A new session starts in the namespace the last one switched to.
-    assert.deepEqual(table(await d.ok('.columns name,state vm info')), [['name', 'state'], ['vm-0', 'RUNNING'], ['vm-0-twin', 'RUNNING'], ['vm-1', 'RUNNING']]);
+    assert.deepEqual(table(await d.ok('.columns name,state vm info')), [
+      ['name', 'state'],
+      ['vm-0', 'RUNNING'],
+      ['vm-0-twin', 'RUNNING'],
+      ['vm-1', 'RUNNING'],
+    ]);
     assert.equal(await d.ok('vm config memory'), '96');
-    assert.deepEqual(table(await d.ok('vlans')), [['alias', 'vlan'], ['LAN', '101']]);
+    assert.deepEqual(table(await d.ok('vlans')), [
+      ['alias', 'vlan'],
+      ['LAN', '101'],
+    ]);
     await d.ok('vm launch container 1');
     assert.match(await d.ok('.columns name vm info'), /\nvm-2$/m, 'the counter went on from 2');
-    assert.deepEqual(table(await d.ok('.columns namespace,active namespace')), [['namespace', 'active'], ['lab', 'true'], ['minimega', 'false']]);
+    assert.deepEqual(table(await d.ok('.columns namespace,active namespace')), [
+      ['namespace', 'active'],
+      ['lab', 'true'],
+      ['minimega', 'false'],
+    ]);
   });
 
-  test('a container\'s fifo feeds a named pipe through a host program', async () => {
+  test("a container's fifo feeds a named pipe through a host program", async () => {
     const d = suite.d;
     await d.ok('clear namespace');
     await d.ok('vm config fifos 1');
@@ -72,19 +91,24 @@ describe('namespaces on one host', { skip }, () => {
       const out = await d.ok('.columns count,previous .filter name=minimega//heard pipe');
       return out.includes('hello from talker') ? out : undefined;
     });
-    assert.deepEqual(table(row), [['count', 'previous'], ['1', 'hello from talker']]);
+    assert.deepEqual(table(row), [
+      ['count', 'previous'],
+      ['1', 'hello from talker'],
+    ]);
     await d.ok('clear plumb');
     await d.ok('clear pipe');
   });
 
   test('clear namespace lab kills and forgets its containers; their cgroups, NICs and aliases go', async () => {
     const d = suite.d;
-    assert.deepEqual((await d.exec('namespace lab clear namespace lab')).errors, ['cannot clear namespace lab: it is the current namespace (leave it first: clear namespace)']);
+    assert.deepEqual((await d.exec('namespace lab clear namespace lab')).errors, [
+      'cannot clear namespace lab: it is the current namespace (leave it first: clear namespace)',
+    ]);
     await d.ok('clear namespace lab');
     assert.equal(await d.ok('namespace lab .columns name vm info'), '');
     assert.equal(await d.ok('namespace lab vlans'), '');
     for (const c of lab) assert.ok(!existsSync(`/proc/${c.pid}`) || !existsSync(c.dir), `${c.name} is gone`);
     assert.ok(!(await d.client.call('vm.info')).some((c) => c.namespace === 'lab'));
-    assert.match(await d.ok('.columns name vm info'), /talker/, 'minimega\'s containers stay');
+    assert.match(await d.ok('.columns name vm info'), /talker/, "minimega's containers stay");
   });
 });

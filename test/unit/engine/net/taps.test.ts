@@ -169,8 +169,17 @@ test('a tap made in a namespace takes its VLAN alias there; list and delete all 
   const a = await taps.create({ vlan: 'LAN', name: 'ta' });
   const b = await taps.create({ vlan: 'LAN', name: 'tb' }, 'lab');
   assert.deepEqual([a.vlanId, b.vlanId], [101, 102], 'LAN is 101 in minimega and 102 in lab');
-  assert.deepEqual((await taps.list('lab')).map((t) => t.name), ['tb']);
-  assert.deepEqual((await taps.list()).map((t) => t.name), ['ta', 'tb']);
+  assert.deepEqual(
+    (await taps.list('lab')).map((t) => t.name),
+    ['tb'],
+  );
+  assert.deepEqual(
+    (await taps.list()).map((t) => t.name),
+    ['ta', 'tb'],
+  );
   await taps.delete('all', 'lab');
-  assert.deepEqual((await taps.list()).map((t) => `${t.namespace}/${t.name}`), ['minimega/ta']);
+  assert.deepEqual(
+    (await taps.list()).map((t) => `${t.namespace}/${t.name}`),
+    ['minimega/ta'],
+  );
 });
