@@ -11,7 +11,7 @@ import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { CcCommandInfo } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import { ShimExec, type ExecExit } from '../shim/exec-client.js';
+import type { ExecExit, ShimExecHandle } from '../shim/shim.js';
 
 const ENOENT = constants.errno.ENOENT;
 import type { CcProcesses } from './processes.js';
@@ -93,13 +93,13 @@ async function runForeground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container,
   const err = new ResponseStream(() => env.responses.append(cmd.id, c.rec.uuid, 'stderr'));
   const handlers = { stdout: (b: Buffer) => out.add(b), stderr: (b: Buffer) => err.add(b) };
   const token = env.token('c', cmd.id, c.rec.uuid);
-  const start = () => ShimExec.start(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, handlers);
+  const start = () => env.ctx.shim.exec(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, handlers);
   let result: Delivered;
   try {
-    let x: ShimExec;
+    let x: ShimExecHandle;
     if (attach) {
       // ENOENT: the monitor never saw it start (the daemon died first): it runs now, for the first time.
-      x = await ShimExec.attach(dir, token, handlers);
+      x = await env.ctx.shim.execAttach(dir, token, handlers);
       const e = await x.exit.catch((e: EngineError) => e);
       if (e instanceof EngineError && e.detail.errno === ENOENT) x = await start();
     } else x = await start();
@@ -119,12 +119,12 @@ async function startBackground(env: DeliveryEnv, cmd: CcCommandInfo, c: Containe
   const token = env.token('b', cmd.id, c.rec.uuid);
   const discard = () => undefined;
   const dir = env.ctx.store.dir(c.rec.id);
-  let x: ShimExec;
+  let x: ShimExecHandle;
   try {
     if (attach && env.processes.has(token)) return {}; // re-adopted from the journal already
-    const start = () => ShimExec.start(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, { stdout: discard, stderr: discard });
+    const start = () => env.ctx.shim.exec(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, { stdout: discard, stderr: discard });
     if (attach) {
-      x = await ShimExec.attach(dir, token, { stdout: discard, stderr: discard });
+      x = await env.ctx.shim.execAttach(dir, token, { stdout: discard, stderr: discard });
       const e = await Promise.race([x.exit.catch((e: EngineError) => e), x.whenStarted()]);
       if (e instanceof EngineError && e.detail.errno === ENOENT) x = await start();
     } else x = await start();
@@ -141,7 +141,7 @@ async function startBackground(env: DeliveryEnv, cmd: CcCommandInfo, c: Containe
 /** Keep a background process listed until it ends. */
 export async function track(
   env: DeliveryEnv,
-  x: ShimExec,
+  x: ShimExecHandle,
   p: { token: string; uuid: string; inc: number; name: string; pid: number; command: string[] },
 ): Promise<void> {
   await env.started(p);
@@ -174,7 +174,7 @@ async function sendFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, fil
     }
     try {
       let stderr = '';
-      const x = await ShimExec.start(env.ctx.store.dir(c.rec.id), { put: `${CC_FILES_DIR}/${name}`, mode }, { stderr: (b) => (stderr += b.toString('utf8')) });
+      const x = await env.ctx.shim.exec(env.ctx.store.dir(c.rec.id), { put: `${CC_FILES_DIR}/${name}`, mode }, { stderr: (b) => (stderr += b.toString('utf8')) });
       const failed = x.exit.then(
         (e): ExecExit & { error?: string } => e,
         (e: Error): ExecExit & { error?: string } => ({ error: e.message }),
@@ -195,7 +195,7 @@ async function sendFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, fil
 async function expand(env: DeliveryEnv, c: Container, path: string): Promise<string[]> {
   if (!GLOB.test(path)) return [path];
   let out = '';
-  const x = await ShimExec.start(
+  const x = await env.ctx.shim.exec(
     env.ctx.store.dir(c.rec.id),
     {
       argv: ['sh', '-c', 'for f in $1; do [ -f "$f" ] && printf "%s\\0" "$f"; done', 'sh', path],
@@ -227,7 +227,7 @@ async function recvFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, pat
           stream.on('finish', resolve);
           stream.on('error', reject);
         });
-        const x = await ShimExec.start(
+        const x = await env.ctx.shim.exec(
           env.ctx.store.dir(c.rec.id),
           { get: abs },
           {

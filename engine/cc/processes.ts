@@ -1,5 +1,5 @@
 /** The processes `cc background` started that still run (`cc process list`), per client incarnation. */
-import type { ShimExec } from '../shim/exec-client.js';
+import type { ShimExecHandle } from '../shim/shim.js';
 
 export interface CcProc {
   token: string;
@@ -10,7 +10,7 @@ export interface CcProc {
   /** Pid inside the container. */
   pid: number;
   command: string[];
-  exec: ShimExec;
+  exec: ShimExecHandle;
 }
 
 export class CcProcesses {

@@ -11,7 +11,6 @@
 import type { CcClientInfo, CcCommandInfo, CcCommandSpec, CcFilter, CcProcessInfo, CcProgress } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { logError } from '../log.js';
-import { ShimExec } from '../shim/exec-client.js';
 import { deliver, type DeliveryEnv } from './deliver.js';
 import { matches, type FilterSubject } from './filter.js';
 import { CcProcesses } from './processes.js';
@@ -182,7 +181,7 @@ export class CcNamespace {
           return;
         }
         try {
-          const x = await ShimExec.attach(this.env.ctx.store.dir(c.rec.id), token, { stdout: () => undefined, stderr: () => undefined });
+          const x = await this.env.ctx.shim.execAttach(this.env.ctx.store.dir(c.rec.id), token, { stdout: () => undefined, stderr: () => undefined });
           this.processes.add({ token, uuid: p.uuid, inc: p.inc, name: c.rec.name, pid: p.pid, command: p.command, exec: x });
           x.exit
             .catch(() => undefined)

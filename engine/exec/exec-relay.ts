@@ -8,7 +8,7 @@
 import type { ExecOptions, ExecSession } from '../api/types.js';
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import type { ShimExec } from '../shim/exec-client.js';
+import type { ShimExecHandle } from '../shim/shim.js';
 import { execSpec, findContainer, startExec } from './run.js';
 
 export const EXEC_HIGH_BYTES = 1 << 20;
@@ -21,7 +21,7 @@ export type ExecOwner = Set<number>;
 
 interface Stream {
   owner: ExecOwner;
-  x?: ShimExec;
+  x?: ShimExecHandle;
   unacked: number;
   paused: boolean;
   /** stdin writes, in order. */

@@ -5,7 +5,7 @@
 import type { ExecOptions } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import { ShimExec, type ExecHandlers, type ExecSpec } from '../shim/exec-client.js';
+import type { ExecHandlers, ExecSpec, ShimExecHandle } from '../shim/shim.js';
 import { findOne } from '../commands/targets.js';
 
 /** The single container `target` names (name, id or uuid). */
@@ -52,10 +52,10 @@ export function execSpec(argv: readonly string[], opts: ExecOptions = {}): ExecS
 }
 
 /** Start `spec` in `c` (RUNNING); errors name the container. */
-export async function startExec(ctx: EngineContext, c: Container, spec: ExecSpec, handlers: ExecHandlers, verb = 'vm exec'): Promise<ShimExec> {
+export async function startExec(ctx: EngineContext, c: Container, spec: ExecSpec, handlers: ExecHandlers, verb = 'vm exec'): Promise<ShimExecHandle> {
   assertRunning(c, verb);
   try {
-    return await ShimExec.start(ctx.store.dir(c.rec.id), spec, handlers);
+    return await ctx.shim.exec(ctx.store.dir(c.rec.id), spec, handlers);
   } catch (e) {
     throw new EngineError('E_EXEC', `${verb} ${c.rec.name}: ${(e as Error).message}`, { name: c.rec.name }, { cause: e });
   }

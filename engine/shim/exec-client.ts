@@ -8,20 +8,10 @@ import { join } from 'node:path';
 import { EngineError, hostError } from '../errors.js';
 import { FrameReader, SHIM_MAX_PAYLOAD, ShimMsg, decodeError, encodeExecStart, encodeFrame, type ExecSpec } from './protocol.js';
 
+import type { ExecExit, ExecHandlers, ShimExecHandle } from './shim.js';
+
 export type { ExecSpec } from './protocol.js';
-
-/** How the process ended: an exit code or the signal that killed it. */
-export interface ExecExit {
-  code?: number;
-  signal?: number;
-}
-
-export interface ExecHandlers {
-  /** The process runs: its pid on the host and inside the container. */
-  started?(pids: { hostPid: number; pid: number }): void;
-  stdout?(data: Buffer): void;
-  stderr?(data: Buffer): void;
-}
+export type { ExecExit, ExecHandlers, ShimExecHandle } from './shim.js';
 
 /** stdin chunk size: a frame each (the monitor writes one before it reads the next). */
 const STDIN_CHUNK = 256 * 1024;
@@ -33,7 +23,7 @@ export function parseExecExit(text: string): ExecExit {
   return m[1] === 'code' ? { code: Number(m[2]) } : { signal: Number(m[2]) };
 }
 
-export class ShimExec {
+export class ShimExec implements ShimExecHandle {
   /** Settles when the process has exited and all its output was delivered; rejects with E_EXEC when it could not run. */
   readonly exit: Promise<ExecExit>;
   private settle!: { resolve: (e: ExecExit) => void; reject: (e: Error) => void };

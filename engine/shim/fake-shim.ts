@@ -8,7 +8,9 @@
 import { PassThrough, Duplex } from 'node:stream';
 import { EngineError, hostError } from '../errors.js';
 import type { NicAddresses } from '../net/network.js';
-import type { ExitRecord, Shim, ShimBootstrap, ShimControlHandle, ShimHello, ShimLaunchHandle, ShimNic, ShimPhase } from './shim.js';
+import { FakeExecs } from './fake-exec.js';
+import type { ExecSpec } from './protocol.js';
+import type { ExecHandlers, ExitRecord, Shim, ShimBootstrap, ShimControlHandle, ShimExecHandle, ShimHello, ShimLaunchHandle, ShimNic, ShimPhase } from './shim.js';
 
 export type ShimCall =
   | { op: 'launch'; dir: string; name: string }
@@ -198,6 +200,11 @@ export class FakeShim implements Shim {
   onSpawn?: (m: FakeMonitor) => void;
   onFreeze?: (m: FakeMonitor) => void;
   onDeath?: (m: FakeMonitor) => void;
+  /** Commands run in containers (fake-exec.ts): scripted outcomes, detached sessions by token. */
+  readonly execs = new FakeExecs((dir) => {
+    const m = this.monitors.get(dir);
+    return m?.alive === true && m.phase === 'running';
+  });
   private nextPid = 1000;
 
   async launch(boot: ShimBootstrap): Promise<ShimLaunchHandle> {
@@ -233,6 +240,14 @@ export class FakeShim implements Shim {
     return this.monitors.get(dir)?.exit;
   }
 
+  exec(dir: string, spec: ExecSpec, handlers?: ExecHandlers): Promise<ShimExecHandle> {
+    return this.execs.start(dir, spec, handlers);
+  }
+
+  execAttach(dir: string, token: string, handlers?: ExecHandlers): Promise<ShimExecHandle> {
+    return this.execs.attach(dir, token, handlers);
+  }
+
   close(): void {
     this.calls.push({ op: 'close' });
   }
@@ -263,6 +278,7 @@ export class FakeShim implements Shim {
   /** The daemon went away: every control connection closes; monitors and containers keep running. */
   disconnectAll(): void {
     for (const m of this.monitors.values()) for (const c of [...m.controls]) c.end();
+    this.execs.disconnectAll();
   }
 
   private live(dir: string): FakeMonitor {

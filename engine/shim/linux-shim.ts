@@ -1,6 +1,7 @@
 /**
  * The real shim port: monitors forked by one launcher process per daemon (launcher.ts), their launch
- * handshake (shim-process.ts), control connections (control-client.ts) and console sockets.
+ * handshake (shim-process.ts), control connections (control-client.ts), console sockets and exec
+ * sessions (exec-client.ts).
  */
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -8,9 +9,11 @@ import type { Duplex } from 'node:stream';
 import { EngineError, hostError } from '../errors.js';
 import { logError } from '../log.js';
 import { ShimControl, readExitRecord } from './control-client.js';
+import { ShimExec } from './exec-client.js';
+import type { ExecSpec } from './protocol.js';
 import { ShimLauncher } from './launcher.js';
 import { ShimLaunch } from './shim-process.js';
-import type { ExitRecord, Shim, ShimBootstrap, ShimControlHandle, ShimLaunchHandle } from './shim.js';
+import type { ExecHandlers, ExitRecord, Shim, ShimBootstrap, ShimControlHandle, ShimExecHandle, ShimLaunchHandle } from './shim.js';
 
 export class LinuxShim implements Shim {
   private launcher: Promise<ShimLauncher> | undefined;
@@ -42,6 +45,14 @@ export class LinuxShim implements Shim {
 
   exitRecord(dir: string): Promise<ExitRecord | undefined> {
     return readExitRecord(dir);
+  }
+
+  exec(dir: string, spec: ExecSpec, handlers?: ExecHandlers): Promise<ShimExecHandle> {
+    return ShimExec.start(dir, spec, handlers);
+  }
+
+  execAttach(dir: string, token: string, handlers?: ExecHandlers): Promise<ShimExecHandle> {
+    return ShimExec.attach(dir, token, handlers);
   }
 
   close(): void {

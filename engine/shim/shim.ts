@@ -7,9 +7,9 @@
  */
 import type { Duplex } from 'node:stream';
 import type { NicAddresses } from '../net/network.js';
-import type { ShimBootstrap, ShimNic } from './protocol.js';
+import type { ExecSpec, ShimBootstrap, ShimNic } from './protocol.js';
 
-export type { ShimBootstrap, ShimNic } from './protocol.js';
+export type { ExecSpec, ShimBootstrap, ShimNic } from './protocol.js';
 
 /**
  * One monitor's launch handshake (shim-process.ts ShimLaunch): PID → MOUNTED → CONTINUE → READY →
@@ -63,6 +63,39 @@ export interface ShimControlHandle {
   close(): void;
 }
 
+/** How a command run in a container ended: an exit code or the signal that killed it. */
+export interface ExecExit {
+  code?: number;
+  signal?: number;
+}
+
+export interface ExecHandlers {
+  /** The process runs: its pid on the host and inside the container. */
+  started?(pids: { hostPid: number; pid: number }): void;
+  stdout?(data: Buffer): void;
+  stderr?(data: Buffer): void;
+}
+
+/** One command inside a running container (exec-client.ts ShimExec): its stdio and its end. */
+export interface ShimExecHandle {
+  /** Settles when it exited and all its output was delivered; rejects with E_EXEC (detail.errno) when it could not run. */
+  readonly exit: Promise<ExecExit>;
+  /** The pids once it runs; undefined when it ended or failed first. */
+  whenStarted(): Promise<{ hostPid: number; pid: number } | undefined>;
+  readonly started: { hostPid: number; pid: number } | undefined;
+  /** Bytes for its stdin; resolves when taken (backpressure). */
+  write(data: Buffer | string): Promise<void>;
+  /** Close its stdin. */
+  end(): void;
+  signal(signo: number): void;
+  resize(cols: number, rows: number): void;
+  /** Stop and resume reading its output (the monitor then stops reading the pipes). */
+  pause(): void;
+  resume(): void;
+  /** Drop the connection: a detached session keeps running, any other is killed. */
+  close(): void;
+}
+
 export interface Shim {
   /** Have a monitor forked for `boot.dir` (it must exist) and send it BOOTSTRAP. */
   launch(boot: ShimBootstrap): Promise<ShimLaunchHandle>;
@@ -72,6 +105,13 @@ export interface Shim {
   console(dir: string): Promise<Duplex>;
   /** `<dir>/exit`, or undefined when init has not exited (or no monitor recorded it). */
   exitRecord(dir: string): Promise<ExitRecord | undefined>;
+  /** Run a command inside the running container of `dir` under init's confinement (its exec socket). */
+  exec(dir: string, spec: ExecSpec, handlers?: ExecHandlers): Promise<ShimExecHandle>;
+  /**
+   * Take over the detached exec session `token`: its output from where it stopped, then its end.
+   * One that ended after telling a previous client ends at once; E_EXEC with errno ENOENT: it never started.
+   */
+  execAttach(dir: string, token: string, handlers?: ExecHandlers): Promise<ShimExecHandle>;
   /** Stop forking monitors (the launcher process exits); running monitors are not affected. */
   close(): void;
 }
