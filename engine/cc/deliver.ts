@@ -174,7 +174,11 @@ async function sendFiles(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, fil
     }
     try {
       let stderr = '';
-      const x = await env.ctx.shim.exec(env.ctx.store.dir(c.rec.id), { put: `${CC_FILES_DIR}/${name}`, mode }, { stderr: (b) => (stderr += b.toString('utf8')) });
+      const x = await env.ctx.shim.exec(
+        env.ctx.store.dir(c.rec.id),
+        { put: `${CC_FILES_DIR}/${name}`, mode },
+        { stderr: (b) => (stderr += b.toString('utf8')) },
+      );
       const failed = x.exit.then(
         (e): ExecExit & { error?: string } => e,
         (e: Error): ExecExit & { error?: string } => ({ error: e.message }),

@@ -70,9 +70,11 @@ class FakeExecHandle implements ShimExecHandle {
       return o.signal !== undefined ? { signal: o.signal } : { code: o.code ?? 0 };
     })();
     this.exit.catch(() => undefined);
-    this.exit.finally(() => {
-      for (const w of this.startedWaiters.splice(0)) w(this.started);
-    }).catch(() => undefined);
+    this.exit
+      .finally(() => {
+        for (const w of this.startedWaiters.splice(0)) w(this.started);
+      })
+      .catch(() => undefined);
   }
 
   whenStarted(): Promise<{ hostPid: number; pid: number } | undefined> {
@@ -119,7 +121,13 @@ export class FakeExecs {
     }
     let kill: (signo: number) => void = () => undefined;
     const killed = new Promise<FakeExecOutcome>((resolve) => (kill = (signo) => resolve({ signal: signo })));
-    const session: Session = { call, outcome: Promise.race([Promise.resolve().then(() => this.run(call)), killed]), told: false, pid: this.nextPid++, killed: kill };
+    const session: Session = {
+      call,
+      outcome: Promise.race([Promise.resolve().then(() => this.run(call)), killed]),
+      told: false,
+      pid: this.nextPid++,
+      killed: kill,
+    };
     if (spec.token !== undefined && spec.detach) this.sessions.set(`${dir} ${spec.token}`, session);
     return this.track(new FakeExecHandle(session, handlers, true));
   }

@@ -10,7 +10,18 @@ import { EngineError, hostError } from '../errors.js';
 import type { NicAddresses } from '../net/network.js';
 import { FakeExecs } from './fake-exec.js';
 import type { ExecSpec } from './protocol.js';
-import type { ExecHandlers, ExitRecord, Shim, ShimBootstrap, ShimControlHandle, ShimExecHandle, ShimHello, ShimLaunchHandle, ShimNic, ShimPhase } from './shim.js';
+import type {
+  ExecHandlers,
+  ExitRecord,
+  Shim,
+  ShimBootstrap,
+  ShimControlHandle,
+  ShimExecHandle,
+  ShimHello,
+  ShimLaunchHandle,
+  ShimNic,
+  ShimPhase,
+} from './shim.js';
 
 export type ShimCall =
   | { op: 'launch'; dir: string; name: string }

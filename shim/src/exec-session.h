@@ -24,7 +24,7 @@ struct shim_exec_session
   struct shim_exec_session *next;
   struct shim_client *client; /* NULL while detached.  */
   struct shim_exec_spec spec;
-  pid_t helper; /* 0 once reaped.  */
+  pid_t helper;               /* 0 once reaped.  */
   int report, in, out, errfd; /* tty: in == out (the pty master), errfd -1.  */
   uint32_t report_ev, in_ev, out_ev, err_ev;
   struct shim_frame_reader report_rd;
@@ -42,7 +42,8 @@ struct shim_exec_session
   bool started_sent;
 };
 
-void shim_exec_queue_frame (struct shim_execs *x, struct shim_client *c, uint32_t type, const void *payload, size_t len);
+void shim_exec_queue_frame (struct shim_execs *x, struct shim_client *c, uint32_t type, const void *payload,
+                            size_t len);
 void shim_exec_queue_error (struct shim_execs *x, struct shim_client *c, int status, const char *msg);
 /* Make FD's epoll interest WANT (0: not registered).  */
 void shim_exec_watch (struct shim_execs *x, int fd, uint32_t *cur, uint32_t want);

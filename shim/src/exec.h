@@ -46,7 +46,10 @@ struct shim_execs
   struct shim_sock_path sock;
 };
 
-#define SHIM_EXECS_INIT { .lfd = -1, .epfd = -1, .init_pidfd = -1 }
+#define SHIM_EXECS_INIT                                                                                                \
+  {                                                                                                                    \
+    .lfd = -1, .epfd = -1, .init_pidfd = -1                                                                            \
+  }
 
 /* Listen on CFG->dir/exec.  */
 int shim_execs_init (struct shim_execs *x, const struct shim_config *cfg, shim_error_t *err);

@@ -59,18 +59,25 @@ test('a command reaches every running client once, in id order; a container star
   await answered(e, two, 2);
   for (const n of ['c0', 'c1']) {
     const runs = k.shim.execs.runs.filter((r) => r.dir === vms.get(n)!.dir);
-    assert.deepEqual(runs.map((r) => r.spec!.argv), [['hostname'], ['uptime']], `${n}: in id order, each once`);
+    assert.deepEqual(
+      runs.map((r) => r.spec!.argv),
+      [['hostname'], ['uptime']],
+      `${n}: in id order, each once`,
+    );
     assert.equal(readFileSync(join(base, 'files', 'miniccc_responses', String(one), vms.get(n)!.uuid, 'stdout'), 'utf8'), `${n}\n`);
     assert.equal(readFileSync(join(base, 'files', 'miniccc_responses', String(one), vms.get(n)!.uuid, 'exitcode'), 'utf8'), '0');
   }
   await e.handlers['vm.start']('c2');
   vms = await info(e);
   await answered(e, two, 3);
-  assert.deepEqual(k.shim.execs.runs.filter((r) => r.dir === vms.get('c2')!.dir).map((r) => r.spec!.argv![0]), ['hostname', 'uptime']);
+  assert.deepEqual(
+    k.shim.execs.runs.filter((r) => r.dir === vms.get('c2')!.dir).map((r) => r.spec!.argv![0]),
+    ['hostname', 'uptime'],
+  );
   assert.equal(k.shim.execs.runs.length, 6);
 });
 
-test("a filter narrows; -once goes to the clients of the moment only; a relaunch runs the others again", async () => {
+test('a filter narrows; -once goes to the clients of the moment only; a relaunch runs the others again', async () => {
   const { k, e } = await setup();
   await e.handlers['vm.launch']('d[0-1]', { ...structuredClone(e.config.current), filesystem: ROOTFS, tags: { role: 'db' } });
   await e.handlers['vm.launch']('w0', { ...structuredClone(e.config.current), filesystem: ROOTFS, tags: { role: 'web' } });
