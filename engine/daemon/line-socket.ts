@@ -68,12 +68,32 @@ export class LineSocket {
 }
 
 /** Listen on a unix socket at `path` (a stale file is replaced), mode 0660, group nanomega when it exists. */
+/** The open client connections of each server listenUnix made, for closeUnix. */
+const clients = new WeakMap<Server, Set<Socket>>();
+
 export async function listenUnix(path: string, onSocket: (sock: Socket) => void): Promise<Server> {
   await unlink(path).catch(() => undefined); // Best-effort: a stale socket from a dead daemon.
-  const server = createServer(onSocket);
+  const open = new Set<Socket>();
+  const server = createServer((sock) => {
+    open.add(sock);
+    sock.once('close', () => open.delete(sock));
+    onSocket(sock);
+  });
+  clients.set(server, open);
   await listenOwnerOnly(server, path);
   await chmod(path, SOCKET_MODE);
   const gid = await groupId(DAEMON_GROUP);
   if (gid !== undefined) await chown(path, 0, gid);
   return server;
+}
+
+/**
+ * Stop listening and end every client connection: net.Server.close() alone waits for the clients to
+ * leave, so one `nanomega attach` left open would keep a stopping daemon alive forever.
+ */
+export function closeUnix(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const sock of clients.get(server) ?? []) sock.destroy();
+  });
 }

@@ -7,6 +7,7 @@ import { Engine } from '../engine.js';
 import { EngineError } from '../errors.js';
 import { serveMinimegaSocket } from './minimega-socket.js';
 import { installRejectionGuard } from './guard.js';
+import { closeUnix } from './line-socket.js';
 import { serveSocket } from './server.js';
 
 /** `<base>/daemon.pid`: the serving daemon's pid, removed when it stops cleanly. */
@@ -45,7 +46,7 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
   opts.onReady?.(path);
   const close = async () => {
-    await Promise.all([server, minimega].map((s) => s && new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all([server, minimega].map((s) => s && closeUnix(s)));
     engine.close();
     await unlink(path).catch(() => undefined);
     if (minimega) await unlink(mmPath).catch(() => undefined);
