@@ -55,7 +55,7 @@ export interface ContainerConfig {
   net: NetSpec[];
   /** Free-form labels copied to the container at launch. */
   tags: Record<string, string>;
-  /** Accepted for minimega compatibility; no effect yet. */
+  /** The container is a cc client while it runs (minimega's backchannel); false: cc never reaches it. */
   backchannel: boolean;
   /** Capabilities beyond Docker's default 14, by name (`NET_ADMIN`); absent = none. */
   caps?: string[];
