@@ -180,12 +180,12 @@ export class Engine {
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
-      'console.send': (target, data) => this.scripts.send(target, data),
-      'console.expect': (target, regex, timeoutMs) => this.scripts.expect(target, regex, timeoutMs ?? undefined),
-      'console.screen': (target) => this.scripts.screen(target),
-      'console.record': (target, file) => this.scripts.record(target, file),
-      'console.stop': (target) => this.scripts.stop(target),
-      'console.play': (target, file) => this.scripts.play(target, file),
+      'console.send': (target, data, ns) => this.scripts.send(target, data, nsArg(ns)),
+      'console.expect': (target, regex, timeoutMs, ns) => this.scripts.expect(target, regex, timeoutMs ?? undefined, nsArg(ns)),
+      'console.screen': (target, ns) => this.scripts.screen(target, nsArg(ns)),
+      'console.record': (target, file, ns) => this.scripts.record(target, file, nsArg(ns)),
+      'console.stop': (target, ns) => this.scripts.stop(target, nsArg(ns)),
+      'console.play': (target, file, ns) => this.scripts.play(target, file, nsArg(ns)),
       ...this.local.handlers,
     };
   }

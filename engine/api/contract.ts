@@ -202,17 +202,17 @@ export interface Calls {
   /** Kill the command and drop the stream. */
   'exec.close': { args: [session: number]; result: void };
   /** `vm console send`: keys (already decoded) for the targets' consoles. */
-  'console.send': { args: [target: string, data: string]; result: VmResult[] };
+  'console.send': { args: [target: string, data: string, namespace?: string]; result: VmResult[] };
   /** `vm console expect`: wait until each target's console printed a match of the regex (since its last match). */
-  'console.expect': { args: [target: string, regex: string, timeoutMs?: number]; result: VmResult[] };
+  'console.expect': { args: [target: string, regex: string, timeoutMs?: number, namespace?: string]; result: VmResult[] };
   /** `vm console screen`: one container's screen as text (a headless terminal fed from its console). */
-  'console.screen': { args: [target: string]; result: string };
+  'console.screen': { args: [target: string, namespace?: string]; result: string };
   /** `vm console record`: keystrokes typed into the console go to FILE with their timing. */
-  'console.record': { args: [target: string, file: string]; result: void };
+  'console.record': { args: [target: string, file: string, namespace?: string]; result: void };
   /** `vm console stop`: end recording and playback. */
-  'console.stop': { args: [target: string]; result: VmResult[] };
+  'console.stop': { args: [target: string, namespace?: string]; result: VmResult[] };
   /** `vm console play`: replay a recording on the targets at once; resolves when they are done. */
-  'console.play': { args: [target: string, file: string]; result: VmResult[] };
+  'console.play': { args: [target: string, file: string, namespace?: string]; result: VmResult[] };
   /** A namespace's cc filter, prefix and number of clients. */
   'cc.state': { args: [ns: string]; result: CcState };
   /** `cc filter …` (null: `clear cc filter`): what new commands are matched against. */
@@ -387,6 +387,12 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'tap.create': 1,
   'tap.delete': 1,
   'tap.list': 0,
+  'console.send': 2,
+  'console.expect': 3,
+  'console.screen': 1,
+  'console.record': 2,
+  'console.stop': 1,
+  'console.play': 2,
   'plumb.add': 1,
   'plumb.list': 0,
   'plumb.clear': 1,

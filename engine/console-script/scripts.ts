@@ -12,7 +12,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import xterm from '@xterm/headless';
 import type { ContainerId, VmResult } from '../api/types.js';
-import { apply } from '../commands/targets.js';
+import { apply, findOne } from '../commands/targets.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError, hostError } from '../errors.js';
 import { Utf8Splitter } from '../console/utf8.js';
@@ -219,9 +219,8 @@ export class ConsoleScripts {
     return p;
   }
 
-  private one(target: string): Container {
-    for (const c of this.ctx.containers.values()) if (c.rec.name === target || String(c.rec.id) === target || c.rec.uuid === target) return c;
-    throw new EngineError('E_NOT_FOUND', `vm not found: ${target}`, { target });
+  private one(target: string, ns?: string): Container {
+    return findOne(this.ctx, target, ns);
   }
 
   private path(file: string): string {
@@ -229,15 +228,20 @@ export class ConsoleScripts {
     return isAbsolute(file) ? file : join(this.ctx.filesDir, file);
   }
 
-  send(target: string, data: string): Promise<VmResult[]> {
-    return apply(this.ctx, target, async (c, wild) => {
-      if (wild && c.rec.state === 'QUIT') return false;
-      (await this.console(c)).send(data);
-      return true;
-    });
+  send(target: string, data: string, ns?: string): Promise<VmResult[]> {
+    return apply(
+      this.ctx,
+      target,
+      async (c, wild) => {
+        if (wild && c.rec.state === 'QUIT') return false;
+        (await this.console(c)).send(data);
+        return true;
+      },
+      ns,
+    );
   }
 
-  expect(target: string, pattern: string, timeoutMs = DEFAULT_EXPECT_MS): Promise<VmResult[]> {
+  expect(target: string, pattern: string, timeoutMs = DEFAULT_EXPECT_MS, ns?: string): Promise<VmResult[]> {
     let re: RegExp;
     try {
       re = new RegExp(pattern, 'm');
@@ -247,37 +251,47 @@ export class ConsoleScripts {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > 24 * 3600_000) {
       throw new EngineError('E_CONFIG', `bad timeout ${timeoutMs} ms`, { field: 'timeout', value: timeoutMs });
     }
-    return apply(this.ctx, target, async (c, wild) => {
-      if (wild && c.rec.state === 'QUIT') return false;
-      await (await this.console(c)).expect(re, timeoutMs);
-      return true;
-    });
+    return apply(
+      this.ctx,
+      target,
+      async (c, wild) => {
+        if (wild && c.rec.state === 'QUIT') return false;
+        await (await this.console(c)).expect(re, timeoutMs);
+        return true;
+      },
+      ns,
+    );
   }
 
-  async screen(target: string): Promise<string> {
-    const c = this.one(target);
+  async screen(target: string, ns?: string): Promise<string> {
+    const c = this.one(target, ns);
     return (await this.console(c)).screen(this.size(c.rec.id));
   }
 
-  async record(target: string, file: string): Promise<void> {
-    const c = this.one(target);
+  async record(target: string, file: string, ns?: string): Promise<void> {
+    const c = this.one(target, ns);
     const path = this.path(file);
     (await this.console(c)).startRecording(path);
   }
 
   /** End recording and playback on the targets. */
-  stop(target: string): Promise<VmResult[]> {
-    return apply(this.ctx, target, async (c) => {
-      const p = this.consoles.get(c.rec.id);
-      if (!p) return true;
-      const s = await p;
-      s.stopRecording();
-      s.stopPlaying();
-      return true;
-    });
+  stop(target: string, ns?: string): Promise<VmResult[]> {
+    return apply(
+      this.ctx,
+      target,
+      async (c) => {
+        const p = this.consoles.get(c.rec.id);
+        if (!p) return true;
+        const s = await p;
+        s.stopRecording();
+        s.stopPlaying();
+        return true;
+      },
+      ns,
+    );
   }
 
-  async play(target: string, file: string): Promise<VmResult[]> {
+  async play(target: string, file: string, ns?: string): Promise<VmResult[]> {
     const path = this.path(file);
     let body: string;
     try {
@@ -286,11 +300,16 @@ export class ConsoleScripts {
       throw hostError('read', path, e);
     }
     const lines = parseRecording(body, file);
-    return apply(this.ctx, target, async (c, wild) => {
-      if (wild && c.rec.state !== 'RUNNING') return false;
-      await (await this.console(c)).play(lines);
-      return true;
-    });
+    return apply(
+      this.ctx,
+      target,
+      async (c, wild) => {
+        if (wild && c.rec.state !== 'RUNNING') return false;
+        await (await this.console(c)).play(lines);
+        return true;
+      },
+      ns,
+    );
   }
 
   /** Keystrokes a client typed into container `id`'s console (recorded by a running `record`). */
