@@ -8,10 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { captureChunks, findCapture } from '../engine/api/node/capture-stream.js';
 import { EngineClient } from '../engine/api/node/socket-client.js';
+import { tokenFromBearer, tokenFromProtocols, WEB_PROTOCOL } from '../engine/api/web-auth.js';
 import { encodeFrame, encodeLine, LineSplitter, MAX_REPLY_BYTES, parseClientFrame, protocolError } from '../engine/api/wire.js';
 
-/** Cookie that carries the token after the first load (HttpOnly, SameSite=Strict). */
-export const TOKEN_COOKIE = 'nanomega_token';
 /** Path of the WebSocket endpoint. */
 export const WS_PATH = '/engine';
 /** Longest client frame accepted from the browser (the daemon accepts 8 MB lines; stay well under). */
@@ -63,14 +62,6 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] ?? m[2]!, port };
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE) return v.join('=');
-  }
-  return undefined;
-}
-
 function sameSecret(a: string | undefined | null, b: string): boolean {
   if (!a) return false;
   const x = Buffer.from(a);
@@ -80,10 +71,13 @@ function sameSecret(a: string | undefined | null, b: string): boolean {
 
 /**
  * Serve the built renderer and the engine contract over a WebSocket (security-and-reliability.md item 9):
- * loopback by default, a random token on every request (query on first load, then an HttpOnly
- * SameSite=Strict cookie), the Host header and the WebSocket Origin checked exactly. Frames are relayed
- * unchanged to a fresh daemon-socket connection per WebSocket, so the browser gets exactly the daemon's
- * per-connection dispatch (cli session, console sessions, stats.watch) and nothing else.
+ * loopback by default, the Host header checked exactly on every request (DNS rebinding), the WebSocket
+ * Origin too. Everything that reaches the daemon needs the random token, presented explicitly (never a
+ * cookie, which browsers send to every port of the host: engine/api/web-auth.ts): the WebSocket as a
+ * subprotocol, capture downloads as a Bearer header. The page itself is public code and needs none; it
+ * takes the token from the URL it was opened with (then drops it from the address bar). Frames are
+ * relayed unchanged to a fresh daemon-socket connection per WebSocket, so the browser gets exactly the
+ * daemon's per-connection dispatch (cli session, console sessions, stats.watch) and nothing else.
  */
 export async function serveWeb(opts: WebOptions): Promise<WebServer> {
   const { host, port } = parseListen(opts.listen);
@@ -91,40 +85,33 @@ export async function serveWeb(opts: WebOptions): Promise<WebServer> {
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   let authority = '';
 
-  /** null when allowed; else the status code and reason. */
-  const check = (req: IncomingMessage, url: URL, ws: boolean): [number, string] | null => {
+  /** null when allowed; else the status code and reason. `presented`: the token the request carries, if it needs one. */
+  const check = (req: IncomingMessage, ws: boolean, presented?: string | null): [number, string] | null => {
     if (req.headers.host !== authority) return [403, 'wrong Host'];
     if (ws && req.headers.origin !== `http://${authority}`) return [403, 'wrong Origin'];
-    if (!sameSecret(url.searchParams.get('token'), token) && !sameSecret(cookieToken(req), token)) return [401, 'token required'];
+    if (presented !== null && !sameSecret(presented, token)) return [401, 'token required'];
     return null;
   };
 
   const server = createServer((req, res) => {
     const url = requestUrl(req);
     if (!url) return deny(res, 400, 'bad request target');
-    const refused = check(req, url, false);
-    if (refused) return deny(res, ...refused);
-    if (url.searchParams.has('token')) {
-      // Trade the token in the URL for a cookie, and take it out of the address bar and history.
-      url.searchParams.delete('token');
-      res.writeHead(303, {
-        'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname + url.search,
-        'Cache-Control': 'no-store',
-      });
-      return res.end();
-    }
     const download = CAPTURE_PATH_RE.exec(url.pathname);
+    const refused = check(req, false, download ? tokenFromBearer(req.headers.authorization) : null);
+    if (refused) return deny(res, ...refused);
     if (download && req.method === 'GET') return void sendCapture(opts.socket, Number(download[1]), res).catch(() => res.destroy());
+    // The page (also as `/?token=…`, which the page itself takes out of the address bar).
     sendStatic(staticDir, url.pathname, authority, res).catch(() => res.destroy());
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  // The token subprotocol is never echoed back: the answer names the protocol only.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, handleProtocols: () => WEB_PROTOCOL });
   server.on('upgrade', (req, sock, head) => {
     const url = requestUrl(req);
+    const presented = tokenFromProtocols(req.headers['sec-websocket-protocol']);
     const refused = !url
       ? ([400, 'bad request target'] as [number, string])
-      : (check(req, url, true) ?? (url.pathname === WS_PATH ? null : ([404, 'not found'] as [number, string])));
+      : (check(req, true, presented) ?? (url.pathname === WS_PATH ? null : ([404, 'not found'] as [number, string])));
     if (refused) {
       sock.end(`HTTP/1.1 ${refused[0]} ${refused[1]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;

@@ -2,6 +2,8 @@ import type { EngineBridge } from '../../engine/api/contract';
 import { EngineError } from '../../engine/api/errors';
 import { unavailable, WireClient } from '../../engine/api/wire-client';
 import { encodeFrame } from '../../engine/api/wire';
+import { webProtocols } from '../../engine/api/web-auth';
+import { webToken } from './web-token';
 
 /** A failed call, with the engine's code and message (already written for a person). */
 export { EngineError as EngineCallError };
@@ -11,10 +13,11 @@ const RECONNECT_MS = 1_000;
 
 /**
  * EngineBridge over the web UI's WebSocket (`nanomega serve --web`): the wire library's client with
- * one frame per message. The token travels in the HttpOnly cookie set on first load, so this script
- * never sees it. Calls made while the socket is down wait for it (the page loads before it connects).
+ * one frame per message. The token is offered as a subprotocol at each (re)connect (web-token.ts).
+ * Calls made while the socket is down wait for it (the page loads before it connects).
  */
 export function createWebBridge(url = defaultUrl(), onStatus?: (connected: boolean) => void): EngineBridge {
+  const token = webToken();
   let ws: WebSocket | undefined;
   let open = false;
   const queue: string[] = [];
@@ -26,7 +29,7 @@ export function createWebBridge(url = defaultUrl(), onStatus?: (connected: boole
   });
 
   const connect = () => {
-    ws = new WebSocket(url);
+    ws = new WebSocket(url, webProtocols(token));
     ws.onopen = () => {
       open = true;
       onStatus?.(true);

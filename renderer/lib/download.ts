@@ -1,4 +1,5 @@
 import type { CaptureInfo } from '../../engine/api/types';
+import { webToken } from '../bridge/web-token';
 
 /** Electron only: main's save dialog for a capture (electron/capture-save.ts). */
 export interface FilesBridge {
@@ -19,7 +20,7 @@ export function captureFileName(c: CaptureInfo): string {
 
 /**
  * Saves a capture's pcap where the user says: in Electron through main's save dialog; in a browser as
- * an authenticated download from the web relay (its cookie), `GET /captures/<id>`.
+ * a download fetched from the web relay with the page's token (`GET /captures/<id>`, Bearer).
  */
 export async function saveCapture(c: CaptureInfo): Promise<void> {
   const name = captureFileName(c);
@@ -27,11 +28,15 @@ export async function saveCapture(c: CaptureInfo): Promise<void> {
     await window.nanomegaFiles.saveCapture(c.id, name);
     return;
   }
+  const r = await fetch(`/captures/${c.id}/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${webToken()}` } });
+  if (!r.ok) throw new Error(`capture ${c.id}: ${r.status} ${(await r.text()).trim()}`);
+  const href = URL.createObjectURL(await r.blob());
   const a = document.createElement('a');
-  a.href = `/captures/${c.id}/${encodeURIComponent(name)}`;
+  a.href = href;
   a.download = name;
   a.rel = 'noopener';
   document.body.appendChild(a);
   a.click();
   a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
 }

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { encodeLine, LineSplitter, parseClientFrame, socketPath } from '../../../engine/api/wire.js';
 import { serveWeb, type WebServer } from '../../../web/server.js';
+import { webProtocols } from '../../../engine/api/web-auth.js';
 
 /** Cases in CI (issue 12: 10 000 per protocol). */
 const RUNS = 10_000;
@@ -81,12 +82,21 @@ describe('web UI frames', () => {
 
   test('random HTTP requests are answered or closed, and none gets past the gate without the token', async () => {
     const authority = web.authority;
-    const good = { host: `Host: ${authority}`, cookie: `Cookie: nanomega_token=${web.token}` };
+    // The page is public; what reaches the daemon (captures, the WebSocket) needs the token, presented
+    // explicitly: never as a cookie (review L10).
+    const good = {
+      host: `Host: ${authority}`,
+      bearer: `Authorization: Bearer ${web.token}`,
+      protocol: `Sec-WebSocket-Protocol: ${webProtocols(web.token).join(', ')}`,
+      cookie: `Cookie: nanomega_token=${web.token}`,
+    };
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE', 'G\u00e9T', '');
     const path = fc.oneof(
       fc.constantFrom(
         '/',
         '/engine',
+        '/captures/1',
+        '/captures/2/x.pcap',
         '/index.html',
         '/assets/app.js',
         '/../../etc/passwd',
@@ -106,6 +116,9 @@ describe('web UI frames', () => {
         'Host: evil.example',
         'Host: localhost',
         good.cookie,
+        good.bearer,
+        good.protocol,
+        'Authorization: Bearer nope',
         'Cookie: nanomega_token=nope',
         `Origin: http://${authority}`,
         'Origin: null',
@@ -131,7 +144,7 @@ describe('web UI frames', () => {
         })
         .map(({ m, p, v, h, body }) => ({
           bytes: Buffer.from(`${m} ${p} ${v}\r\n${h.join('\r\n')}\r\n\r\n${body}`, 'utf8'),
-          authorised: h.includes(good.host) && (h.includes(good.cookie) || p === `/?token=${web.token}`),
+          authorised: !((p.startsWith('/captures') || h.some((x) => /^upgrade:/i.test(x))) && !h.includes(good.bearer) && !h.includes(good.protocol)),
         })),
       fc.uint8Array({ maxLength: 300 }).map((b) => ({ bytes: Buffer.from(b), authorised: false })),
     );
@@ -147,8 +160,9 @@ describe('web UI frames', () => {
       });
     }
     assert.ok(answered > RUNS / 2, `most requests get a status line (${answered})`);
-    // Still serving: the token still opens the page.
-    assert.equal(await raw(Buffer.from(`GET /?token=${web.token} HTTP/1.1\r\n${good.host}\r\n\r\n`)), 303);
+    // Still serving, and still gating.
+    assert.equal(await raw(Buffer.from(`GET /?token=${web.token} HTTP/1.1\r\nHost: evil.example\r\n\r\n`)), 403);
+    assert.equal(await raw(Buffer.from(`GET /captures/1 HTTP/1.1\r\n${good.host}\r\n${good.cookie}\r\n\r\n`)), 401);
   });
 
   test('a request target the URL parser refuses is a 400, for a page and for an upgrade (it used to throw)', async () => {
@@ -164,7 +178,7 @@ describe('web UI frames', () => {
   });
 
   test('random WebSocket messages each get a reply or go to the daemon as one well-formed line', async () => {
-    const ws = new WebSocket(`ws://${web.authority}/engine`, { headers: { Cookie: `nanomega_token=${web.token}` }, origin: `http://${web.authority}` });
+    const ws = new WebSocket(`ws://${web.authority}/engine`, webProtocols(web.token), { origin: `http://${web.authority}` });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
