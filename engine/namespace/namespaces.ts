@@ -5,7 +5,11 @@
  */
 import { ConfigStore } from '../config/config-store.js';
 import type { FieldEnv } from '../config/field.js';
+import { configError } from '../errors.js';
 import { DEFAULT_NAMESPACE, checkNamespaceName } from './names.js';
+
+/** Namespaces one daemon keeps: each costs a record rewritten with the others on every change. */
+export const MAX_NAMESPACES = 4096;
 import { type NamespaceRecord, type QueuedLaunch, newRecord } from './record.js';
 import type { NamespaceStore } from './store.js';
 
@@ -106,6 +110,8 @@ export class Namespaces {
     let ns = this.byName.get(name);
     if (!ns) {
       checkNamespaceName(name);
+      if (this.byName.size >= MAX_NAMESPACES)
+        throw configError('namespace', name, `namespace ${name}: at most ${MAX_NAMESPACES} namespaces (clear namespace some first)`);
       const config = name === DEFAULT_NAMESPACE && this.opts.defaultConfig ? this.opts.defaultConfig : new ConfigStore(this.opts.configEnv(name));
       ns = new Namespace(newRecord(name, [this.opts.hostname]), config);
       this.byName.set(name, ns);

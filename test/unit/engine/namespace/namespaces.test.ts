@@ -6,7 +6,7 @@ import { ConfigStore } from '../../../../engine/config/config-store.js';
 import { EngineError } from '../../../../engine/errors.js';
 import { FakeHost } from '../../../../engine/host/fake-host.js';
 import { checkNamespaceName, namespaceNameProblem, splitQualified } from '../../../../engine/namespace/names.js';
-import { Namespaces } from '../../../../engine/namespace/namespaces.js';
+import { MAX_NAMESPACES, Namespaces } from '../../../../engine/namespace/namespaces.js';
 import { FileNamespaceStore } from '../../../../engine/namespace/store.js';
 
 const BASE = '/run/nm';
@@ -148,4 +148,14 @@ test('an unreadable file is moved aside and reported; a bad record or vm config 
   assert.match(report2.join('\n'), /namespace lab: stored vm config refused/);
   assert.equal(ns2.get('lab')!.config.current.memory, 2048);
   assert.equal(ns2.active, 'lab');
+});
+
+test('the number of namespaces is bounded with an error naming the limit; existing ones still resolve', () => {
+  const ns = registry(new FakeHost());
+  for (let i = 1; i < MAX_NAMESPACES; i++) ns.ensure(`n${i}`);
+  assert.throws(
+    () => ns.ensure('one-too-many'),
+    (e: unknown) => e instanceof EngineError && /at most 4096 namespaces/.test(e.message),
+  );
+  assert.equal(ns.ensure('n7').name, 'n7');
 });
