@@ -13,12 +13,20 @@ export const DETACH_BYTE = 0x1d;
  * running, 2 when the console closes because the container ended.
  */
 export async function attachConsole(base: string, target: string): Promise<number> {
+  // NS//NAME names a container of namespace NS (names repeat across namespaces; ids never do).
+  const at = target.indexOf('//');
+  const [name, ns] = at < 0 ? [target, undefined] : [target.slice(at + 2), target.slice(0, at)];
   const client = await EngineClient.connect(base);
-  const all = await client.call('vm.info');
-  client.close();
-  const c = all.find((x) => x.name === target || String(x.id) === target || x.uuid === target);
+  const all = await client.call('vm.info', ns).finally(() => client.close());
+  const hits = all.filter((x) => x.name === name || String(x.id) === name || x.uuid === name);
+  const c = hits[0];
   if (!c) {
     process.stderr.write(`nanomega: vm not found: ${target}\n`);
+    return 1;
+  }
+  if (hits.length > 1) {
+    const where = [...new Set(hits.map((x) => x.namespace))].sort();
+    process.stderr.write(`nanomega: vm ${name} is in more than one namespace (${where.join(', ')}): name it NS//${name}, or use its id\n`);
     return 1;
   }
   if (c.state === 'QUIT' || c.state === 'ERROR') {
@@ -70,10 +78,10 @@ export async function attachConsole(base: string, target: string): Promise<numbe
 export const command: Subcommand = {
   name: 'console',
   options: [],
-  usage: 'console NAME',
+  usage: 'console [NS//]NAME',
   summary: "attach this terminal to a container's console (Ctrl-] detaches)",
   run(args, rest) {
-    if (rest.length !== 1) fail('usage: nanomega console NAME');
+    if (rest.length !== 1) fail('usage: nanomega console [NS//]NAME');
     return attachConsole(args.base, rest[0]!);
   },
 };

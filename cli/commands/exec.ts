@@ -47,7 +47,10 @@ async function execIn(base: string, rest: string[]): Promise<number> {
   const size = () => (process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : {});
   const env = tty ? [`TERM=${process.env.TERM ?? 'xterm-256color'}`] : undefined;
   try {
-    session = (await client.call('exec.start', name, argv, { tty, ...(tty ? size() : {}), ...(env ? { env } : {}) })).session;
+    // NS//NAME names a container of namespace NS (names repeat across namespaces; ids never do).
+    const at = name.indexOf('//');
+    const [target, ns] = at < 0 ? [name, undefined] : [name.slice(at + 2), name.slice(0, at)];
+    session = (await client.call('exec.start', target, argv, { tty, ...(tty ? size() : {}), ...(env ? { env } : {}) }, ns)).session;
   } catch (e) {
     client.close();
     process.stderr.write(`nanomega: ${(e as Error).message}\n`);
@@ -111,7 +114,7 @@ async function execIn(base: string, rest: string[]): Promise<number> {
 
 export const command: Subcommand = {
   name: 'exec',
-  usage: 'exec [-t] NAME -- CMD...',
+  usage: 'exec [-t] [NS//]NAME -- CMD...',
   summary:
     "run CMD inside a running container (its init's confinement), with this terminal's stdio;\n-t: on a new pty of the container; exits with CMD's status",
   run(args, rest) {
