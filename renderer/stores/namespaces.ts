@@ -32,7 +32,16 @@ export const useNamespacesStore = defineStore('namespaces', () => {
   }
 
   async function hydrate(): Promise<void> {
-    offs = [window.engine.on('namespaces.changed', set)];
+    offs = [
+      window.engine.on('namespaces.changed', (infos) => {
+        set(infos);
+        // `namespace NAME` typed in the command pane moves this connection's session.
+        window.engine.call('ns.current').then(
+          (c) => (current.value = c),
+          () => undefined,
+        );
+      }),
+    ];
     try {
       current.value = await window.engine.call('ns.current');
       await refresh();
