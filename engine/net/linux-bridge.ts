@@ -184,7 +184,16 @@ export class LinuxBridge implements BridgeBackend {
 
   private async createLines(kb: string, logical: string, info: KernelBridgeInfo, filtering: boolean): Promise<string[]> {
     if (info.exists) {
-      // Someone else's bridge (or ours from before a restart): never recreate, only make it filter VLANs.
+      // Someone else's bridge (or ours from before a restart): never recreate. Ours may be made to
+      // filter VLANs; a host bridge is left as its owner set it up (review I3: turning filtering on
+      // under a bridge that carries tagged traffic would cut that traffic off).
+      if (filtering && !info.filtering && !this.owned.has(kb)) {
+        throw new EngineError(
+          'E_CONFIG',
+          `bridge \`${kb}\` is not nanomega's and does not filter VLANs: turn it on yourself if that is safe for what it carries (ip link set ${kb} type bridge vlan_filtering 1)`,
+          { field: 'net.bridge', value: kb },
+        );
+      }
       if (filtering && !info.filtering) {
         info.filtering = true;
         return [`link set ${kb} type bridge vlan_filtering 1`];

@@ -101,13 +101,25 @@ test('linux bridge plan in bridge-per-vlan mode: a bridge per vlan, no bridge ba
 
 test('an existing bridge that is not ours is reused, never recreated, and never deleted', async () => {
   const host = new FakeNetHost();
-  host.files.set('/sys/class/net/user0/bridge/vlan_filtering', '0\n');
+  host.files.set('/sys/class/net/user0/bridge/vlan_filtering', '1\n');
   const owned = new Map<string, string>();
   const lb = new LinuxBridge(host, 't', owned, 'vlan-filtering');
   const plan = await lb.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }]);
-  assert.deepEqual(plan.ip, ['link set user0 type bridge vlan_filtering 1', 'link set tap0 master user0 up']);
+  assert.deepEqual(plan.ip, ['link set tap0 master user0 up']);
   assert.equal(owned.size, 0);
   assert.equal(await lb.removeBridgeIfUnused('user0'), false);
+});
+
+test('a host bridge that does not filter VLANs is never switched to filtering; ours is (review I3)', async () => {
+  const host = new FakeNetHost();
+  host.files.set('/sys/class/net/user0/bridge/vlan_filtering', '0\n');
+  const lb = new LinuxBridge(host, 't', new Map(), 'vlan-filtering');
+  await assert.rejects(lb.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }]), {
+    code: 'E_CONFIG',
+    message: "bridge `user0` is not nanomega's and does not filter VLANs: turn it on yourself if that is safe for what it carries (ip link set user0 type bridge vlan_filtering 1)",
+  });
+  const ours = new LinuxBridge(host, 't', new Map([['user0', 'user0']]), 'vlan-filtering');
+  assert.deepEqual((await ours.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }])).ip, ['link set user0 type bridge vlan_filtering 1', 'link set tap0 master user0 up']);
 });
 
 test('a full bridge is reported with the limit', async () => {
