@@ -10,12 +10,13 @@
  *   node dist/bench/launch-scale.js [--runs 3] [--big 1000] [--small 100] [--dir /dev/shm] [--no-lxc]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineClient } from '../engine/api/node/socket-client.js';
 import { socketPath } from '../engine/api/wire.js';
+import { median, pssKiB, shimPids, waitAllInit } from './procfs.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
 
@@ -34,44 +35,6 @@ const DIR = arg('--dir', '/dev/shm');
 const LXC = !process.argv.includes('--no-lxc') && spawnSync('lxc-start', ['--version']).status === 0;
 /** The bridge the LXC NIC variant uses (ours is made by the engine). */
 const LXC_BRIDGE = 'nmbenchbr0';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const now = () => performance.now();
-
-function pss(pid: number): number {
-  try {
-    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-function shimPids(): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nanomega-shim';
-      } catch {
-        return false;
-      }
-    });
-}
-
-async function waitAllInit(pids: number[]): Promise<void> {
-  for (;;) {
-    const pending = pids.filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'init';
-      } catch {
-        return false;
-      }
-    });
-    if (pending.length === 0) return;
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
 
 function sh(script: string): void {
   execFileSync('/bin/sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -96,23 +59,23 @@ class Nanomega {
     this.cli(net ? 'vm config net BENCH' : 'clear vm config net');
     const prefix = `b${this.serial++}x`;
     const before = new Set(shimPids());
-    const t0 = now();
+    const t0 = performance.now();
     this.cli(`vm launch container ${prefix}[0-${n - 1}]`);
-    const t1 = now();
+    const t1 = performance.now();
     const building = shimPids().filter((p) => !before.has(p));
-    const kib = building.reduce((s, p) => s + pss(p), 0) / n;
-    const t2 = now();
+    const kib = building.reduce((s, p) => s + pssKiB(p), 0) / n;
+    const t2 = performance.now();
     this.cli('vm start all');
     const info = await this.client.call('vm.info');
     await waitAllInit(info.filter((c) => c.name.startsWith(prefix)).map((c) => c.pid));
-    return { ms: t1 - t0 + (now() - t2), buildingKiB: kib };
+    return { ms: t1 - t0 + (performance.now() - t2), buildingKiB: kib };
   }
 
   killFlush(): number {
-    const t0 = now();
+    const t0 = performance.now();
     this.cli('vm kill all');
     this.cli('vm flush');
-    return now() - t0;
+    return performance.now() - t0;
   }
 }
 
@@ -139,9 +102,9 @@ function lxcPrepare(work: string, fs: string, n: number, net: boolean): string {
 }
 
 function lxcRun(dir: string, n: number): number {
-  const t0 = now();
+  const t0 = performance.now();
   sh(`seq 0 ${n - 1} | xargs -P2 -I{} lxc-start -d -n c{} -P ${dir}`);
-  const ms = now() - t0;
+  const ms = performance.now() - t0;
   sh(`seq 0 ${n - 1} | xargs -P2 -I{} lxc-stop -k -n c{} -P ${dir}`);
   sh(`for d in ${dir}/c*/delta; do rm -rf "$d"; mkdir "$d"; done`);
   return ms;
@@ -149,9 +112,9 @@ function lxcRun(dir: string, n: number): number {
 
 /** The kernel's own cost: the same namespaces, and exec of busybox true in them, two at a time. */
 function floorRun(n: number): number {
-  const t0 = now();
+  const t0 = performance.now();
   sh(`seq ${n} | xargs -P2 -I{} unshare --mount --uts --ipc --net --pid --cgroup --fork busybox true`);
-  return now() - t0;
+  return performance.now() - t0;
 }
 
 interface Row {
@@ -219,9 +182,9 @@ async function main(): Promise<void> {
         rows.push({ case: 'memory per BUILDING container (PSS KiB)', nanomegaMs: Math.round(buildingKiB), goal: '≤ 200 KiB' });
         const infos: number[] = [];
         for (let i = 0; i < 5; i++) {
-          const t0 = now();
+          const t0 = performance.now();
           nm.cli('vm info');
-          infos.push(now() - t0);
+          infos.push(performance.now() - t0);
         }
         rows.push({ case: `vm info of ${BIG} (nanomega -e, median of 5)`, nanomegaMs: Math.round(median(infos)), goal: '≤ 100 ms' });
       }

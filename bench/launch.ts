@@ -4,13 +4,14 @@
  *   node dist/bench/launch.js [--sizes 1,100,500] [--runs 3] [--net]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineClient } from '../engine/api/node/socket-client.js';
 import { socketPath } from '../engine/api/wire.js';
+import { median, pssKiB, rssKiB, shimPids, waitAllInit } from './procfs.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
 
@@ -27,44 +28,6 @@ const NET = process.argv.includes('--net');
  * systemd hosts; this build machine's /run is ext4, so the bench uses /dev/shm unless told otherwise.
  */
 const DIR = arg('--dir', '/dev/shm');
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-/** Proportional set size: shared pages (the one static shim binary) divided among the processes mapping them. */
-const pssKiB = (pid: number) => {
-  try {
-    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-};
-
-function shimPids(): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nanomega-shim';
-      } catch {
-        return false;
-      }
-    });
-}
-
-async function waitAllInit(pids: number[]): Promise<void> {
-  for (;;) {
-    const pending = pids.filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'init';
-      } catch {
-        return false;
-      }
-    });
-    if (pending.length === 0) return;
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
 
 function cgroupMemory(pid: number): number {
   const cg = readFileSync(`/proc/${pid}/cgroup`, 'utf8');

@@ -1,0 +1,43 @@
+/** What the launch benches read from /proc: per-process memory, the shims, whether init runs. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+/** Proportional set size: shared pages (the one static shim binary) divided among the processes mapping them. */
+export function pssKiB(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function comm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Monitors and containers not yet exec'd (both are nanomega-shim until init runs). */
+export function shimPids(): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => comm(pid) === 'nanomega-shim');
+}
+
+/** Resolves once every pid runs init (or is gone). */
+export async function waitAllInit(pids: number[]): Promise<void> {
+  for (;;) {
+    const pending = pids.filter((p) => {
+      const c = comm(p);
+      return c !== undefined && c !== 'init';
+    });
+    if (pending.length === 0) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
