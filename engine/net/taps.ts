@@ -217,7 +217,8 @@ export class HostTaps {
   private async checkFree(core: NetCore, name: string): Promise<void> {
     const existing = this.taps.get(name);
     if (existing) {
-      throw new EngineError('E_EXISTS', `tap already on bridge: ${name} (bridge ${existing.bridge}, vlan ${existing.vlan})`, { op: 'tap create', path: name });
+      // minimega's words exactly (its taps_lifecycle transcript); the tap, bridge and VLAN travel in the detail.
+      throw new EngineError('E_EXISTS', 'tap already on bridge', { op: 'tap create', path: name, bridge: existing.bridge, vlan: existing.vlan });
     }
     for (const dev of [name, portName(core.tag, name)]) {
       if (await this.net.exists(`${SYS_NET}/${dev}`)) {
