@@ -299,3 +299,36 @@ test('a restart finishes a vm kill the crash cut short: the container ends QUIT'
   assert.equal((await info(e2, 'kq0')).state, 'QUIT');
   assert.equal(k.shim.monitors.get(c.dir)!.alive, false);
 });
+
+test('nuke kills every live container, forgets them all, and leaves no cgroup', async () => {
+  const { k, e } = await open();
+  await e.handlers['vm.launch']('n[0-2]', config(e));
+  await e.handlers['vm.start']('n1');
+  await e.handlers['vm.stop']('n1');
+  await e.handlers['vm.kill']('n2');
+  await e.handlers['engine.nuke']();
+  assert.deepEqual(await e.handlers['vm.info'](), []);
+  assert.ok([...k.shim.monitors.values()].every((m) => !m.alive), 'every monitor is gone');
+  assert.deepEqual([...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')), []);
+});
+
+test('a console session reads the monitor\'s console through the shim port; a stopped container has none', async () => {
+  const { k, e } = await open();
+  await e.handlers['vm.launch']('c0', config(e));
+  await e.handlers['vm.start']('c0');
+  const c = await info(e, 'c0');
+  k.shim.monitors.get(c.dir)!.scrollback = 'login: ';
+  const client = e.openClient();
+  const got: string[] = [];
+  const off = e.on('console.data', (p) => got.push(p.data));
+  const s = await client.handlers['console.open'](c.id);
+  for (let i = 0; i < 100 && got.join('') !== 'login: '; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(got.join(''), 'login: ');
+  assert.ok(k.shim.calls.some((x) => x.op === 'console' && x.dir === c.dir));
+  await client.handlers['console.resize'](s.session, 100, 40);
+  assert.ok(k.shim.calls.some((x) => x.op === 'resize' && x.dir === c.dir && x.cols === 100 && x.rows === 40));
+  off();
+  client.dispose();
+  await e.handlers['vm.kill']('c0');
+  await assert.rejects(client.handlers['console.open'](c.id), /not running/);
+});
