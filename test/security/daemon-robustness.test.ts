@@ -8,6 +8,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LineSplitter, socketPath } from '../../engine/api/wire.js';
+import WebSocket from 'ws';
+import { webProtocols } from '../../engine/api/web-auth.js';
+import { serveWeb } from '../../web/server.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
@@ -87,6 +90,20 @@ describe('the daemon survives bad input and bad state', { skip }, () => {
       assert.match(r.errors.join(), /too many names in `.*`: 200000000 \(at most 100000 in one command\)/, verb);
     }
     await assert.rejects(d.client.call('vm.kill', huge), /too many names/);
+    // The same line through the web UI's relay (what a browser holding the token can send).
+    const web = await serveWeb({ socket: socketPath(d.base), listen: '127.0.0.1:0', staticDir: d.base });
+    try {
+      const ws = new WebSocket(`ws://${web.authority}/engine`, webProtocols(web.token), { origin: `http://${web.authority}` });
+      await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
+      const reply = new Promise<string>((r) => ws.once('message', (m) => r(m.toString())));
+      ws.send(JSON.stringify({ type: 'call', id: 1, method: 'cli.exec', args: [`vm kill ${huge}`] }));
+      const r = JSON.parse(await reply) as { ok: boolean; value: { errors: string[] } };
+      assert.equal(r.ok, true);
+      assert.match(r.value.errors.join(), /too many names/);
+      ws.close();
+    } finally {
+      await web.close();
+    }
     // 300 000 nested dot-commands in one line: linear work, an answer, no stack overflow.
     const chain = Array.from({ length: 300_000 }, () => '.csv true').join(' ');
     assert.ok(await d.exec(`${chain} vm info`));
