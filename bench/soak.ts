@@ -181,7 +181,10 @@ async function main(): Promise<void> {
     consoles: Number(arg('--consoles', '0.1')),
     dir: arg('--dir', '/dev/shm'),
     onCycle: (r) => {
-      const leaks = Object.entries(r.leaked).map(([k, v]) => `${k}:${v!.length}`).join(' ') || 'none';
+      const leaks =
+        Object.entries(r.leaked)
+          .map(([k, v]) => `${k}:${v!.length}`)
+          .join(' ') || 'none';
       console.log(
         `cycle ${String(r.cycle).padStart(2)}  rss ${r.daemonRssKiB} KiB  fds ${r.daemonFds}  ` +
           `launch ${r.ms.launch} start ${r.ms.start} stop ${r.ms.stop} start ${r.ms.restart} kill ${r.ms.kill} flush ${r.ms.flush} ms  ` +
@@ -190,7 +193,9 @@ async function main(): Promise<void> {
       for (const w of r.wrongStates) console.log(`  ${w}`);
     },
   };
-  console.log(`soak: ${opts.containers} containers × ${opts.cycles} cycles, one NIC each, consoles on ${opts.consoles * 100}%, base on a tmpfs under ${opts.dir}`);
+  console.log(
+    `soak: ${opts.containers} containers × ${opts.cycles} cycles, one NIC each, consoles on ${opts.consoles * 100}%, base on a tmpfs under ${opts.dir}`,
+  );
   const res = await runSoak(opts);
   console.log(`daemon RSS growth after cycle 2: ${res.rssGrowthPct} %; fd growth: ${res.fdGrowthPct} %; daemon alive: ${res.daemonAlive}`);
   console.log(JSON.stringify(res));

@@ -204,15 +204,19 @@ export async function assertNoLeaks(before: HostSnapshot, opts: LeakOptions = {}
 }
 
 /**
- * For a test file or describe block: snapshot before its first test, and after its last one fail if
- * anything leaked. Register it first, so its `after` runs after the block's own cleanup hooks.
+ * A describe body wrapped in the leak check: a snapshot before the block's own `before` hooks, and
+ * after its own `after` hooks (node:test runs hooks in the order they are registered) a failure if
+ * anything leaked. `describe('…', { skip }, leakChecked(() => { … }))`.
  */
-export function useLeakCheck(): void {
-  let pre: HostSnapshot | undefined;
-  before(() => {
-    pre = snapshot();
-  });
-  after(async () => {
-    if (pre) await assertNoLeaks(pre);
-  });
+export function leakChecked(body: () => void): () => void {
+  return () => {
+    let pre: HostSnapshot | undefined;
+    before(() => {
+      pre = snapshot();
+    });
+    body();
+    after(async () => {
+      if (pre) await assertNoLeaks(pre);
+    });
+  };
 }

@@ -30,9 +30,24 @@ const BATCH = 500;
  * launches, nukes, runs a shell or starts a server.
  */
 const HARMLESS = new Set([
-  'vm.info', 'vm.start', 'vm.stop', 'vm.kill', 'vm.flush', 'vm.tag', 'config.get', 'net.vlans', 'stats.series',
-  'stats.host', 'stats.watch', 'cli.suggest', 'console.input', 'console.ack', 'console.resize', 'console.close',
-  'tap.list', 'dnsmasq.list',
+  'vm.info',
+  'vm.start',
+  'vm.stop',
+  'vm.kill',
+  'vm.flush',
+  'vm.tag',
+  'config.get',
+  'net.vlans',
+  'stats.series',
+  'stats.host',
+  'stats.watch',
+  'cli.suggest',
+  'console.input',
+  'console.ack',
+  'console.resize',
+  'console.close',
+  'tap.list',
+  'dnsmasq.list',
 ]);
 
 /** A raw connection to the daemon socket that collects answer frames. */
@@ -79,16 +94,40 @@ describe('fuzzing the daemon and a monitor', { skip, timeout: 300_000 }, () => {
       });
     const line = fc.oneof(
       { weight: 4, arbitrary: call },
-      { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('subscribe', 'unsubscribe'), events: fc.array(fc.string({ maxLength: 16 }), { maxLength: 3 }) }).map((f) => JSON.stringify(f)) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ type: fc.constantFrom('subscribe', 'unsubscribe'), events: fc.array(fc.string({ maxLength: 16 }), { maxLength: 3 }) })
+          .map((f) => JSON.stringify(f)),
+      },
       // Wrong types and shapes: ids that are strings, args that are not arrays, no type, other types.
-      { weight: 2, arbitrary: fc.record({ type: fc.oneof(fc.constantFrom('call', 'result', 'event', 'subscribe'), fc.jsonValue()), id: fc.jsonValue(), method: fc.jsonValue(), args: fc.jsonValue(), events: fc.jsonValue() }, { requiredKeys: [] }).map((f) => JSON.stringify(f)) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .record(
+            {
+              type: fc.oneof(fc.constantFrom('call', 'result', 'event', 'subscribe'), fc.jsonValue()),
+              id: fc.jsonValue(),
+              method: fc.jsonValue(),
+              args: fc.jsonValue(),
+              events: fc.jsonValue(),
+            },
+            { requiredKeys: [] },
+          )
+          .map((f) => JSON.stringify(f)),
+      },
       { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
       // Malformed and truncated JSON, control characters (no newline: that would be two lines).
       { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 120 }).map((s) => s.replace(/[\n\r]/g, ' ')) },
       { weight: 1, arbitrary: call.chain((c) => fc.nat(c.length - 1).map((n) => c.slice(0, n))) },
       // Deeply nested and huge (under the 8 MiB line limit).
       { weight: 1, arbitrary: fc.integer({ min: 100, max: 20_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)) },
-      { weight: 1, arbitrary: fc.integer({ min: 100, max: 10_000 }).map((n) => `{"type":"call","id":${nextId++},"method":"vm.info","args":[${'{"a":'.repeat(n)}1${'}'.repeat(n)}]}`) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 100, max: 10_000 })
+          .map((n) => `{"type":"call","id":${nextId++},"method":"vm.info","args":[${'{"a":'.repeat(n)}1${'}'.repeat(n)}]}`),
+      },
     );
     const lines = fc.sample(line, { numRuns: RUNS, seed: 1212 });
     // Deeper than any parser recursion could go.
@@ -110,7 +149,11 @@ describe('fuzzing the daemon and a monitor', { skip, timeout: 300_000 }, () => {
         if (f?.type === 'call') callIds.push(f.id);
       }
       raw.sock.write(batch.join('\n') + '\n');
-      await until(() => `answers ${raw.frames.length} of ${expected} (closed: ${raw.closed})`, () => raw.frames.length >= expected || raw.closed, 60_000);
+      await until(
+        () => `answers ${raw.frames.length} of ${expected} (closed: ${raw.closed})`,
+        () => raw.frames.length >= expected || raw.closed,
+        60_000,
+      );
       assert.equal(raw.closed, false, 'the daemon keeps the connection');
     }
     assert.equal(raw.frames.length, expected, 'one answer per call or malformed frame, none for (un)subscribe or a blank line');
@@ -121,7 +164,11 @@ describe('fuzzing the daemon and a monitor', { skip, timeout: 300_000 }, () => {
       if (parsed.type === 'result' && parsed.id !== undefined && callIds.includes(parsed.id)) answered.push(parsed.id);
       else if (parsed.type === 'result') assert.equal(parsed.ok, false, 'only calls succeed');
     }
-    assert.deepEqual(answered.sort((a, b) => a - b), callIds.sort((a, b) => a - b), 'every call answered once, by id');
+    assert.deepEqual(
+      answered.sort((a, b) => a - b),
+      callIds.sort((a, b) => a - b),
+      'every call answered once, by id',
+    );
     raw.sock.destroy();
 
     // A line past the daemon's limit drops only that client; the daemon serves the next one.
@@ -152,11 +199,32 @@ describe('fuzzing the daemon and a monitor', { skip, timeout: 300_000 }, () => {
 
     const frame = fc.oneof(
       // A well-formed header: any type (the known ones included), a payload of random bytes.
-      { weight: 6, arbitrary: fc.tuple(fc.oneof(fc.integer({ min: 0x50, max: 0x64 }), fc.nat(0xffff), fc.constant(0xffffffff)), fc.uint8Array({ maxLength: 512 })).map(([t, p]) => encodeFrame(t, Buffer.from(p))) },
-      { weight: 2, arbitrary: fc.oneof(fc.string({ maxLength: 20 }), fc.tuple(fc.integer(), fc.integer()).map(([a, b]) => `${a} ${b}`)).map((s) => encodeFrame(ShimMsg.RESIZE, s)) },
+      {
+        weight: 6,
+        arbitrary: fc
+          .tuple(fc.oneof(fc.integer({ min: 0x50, max: 0x64 }), fc.nat(0xffff), fc.constant(0xffffffff)), fc.uint8Array({ maxLength: 512 }))
+          .map(([t, p]) => encodeFrame(t, Buffer.from(p))),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .oneof(
+            fc.string({ maxLength: 20 }),
+            fc.tuple(fc.integer(), fc.integer()).map(([a, b]) => `${a} ${b}`),
+          )
+          .map((s) => encodeFrame(ShimMsg.RESIZE, s)),
+      },
       { weight: 1, arbitrary: fc.constant(encodeFrame(ShimMsg.ADDRS)) },
       // A header announcing more than the monitor accepts, or a payload cut short; raw garbage.
-      { weight: 1, arbitrary: fc.integer({ min: 1024 * 1024 + 1, max: 0xffffffff }).map((len) => { const h = Buffer.alloc(FRAME_HEADER_BYTES); h.writeUInt32LE(ShimMsg.RESIZE, 0); h.writeUInt32LE(len, 4); return h; }) },
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: 1024 * 1024 + 1, max: 0xffffffff }).map((len) => {
+          const h = Buffer.alloc(FRAME_HEADER_BYTES);
+          h.writeUInt32LE(ShimMsg.RESIZE, 0);
+          h.writeUInt32LE(len, 4);
+          return h;
+        }),
+      },
       { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)) },
     );
     const frames = fc.sample(frame, { numRuns: RUNS, seed: 1213 });

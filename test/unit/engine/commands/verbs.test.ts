@@ -308,11 +308,17 @@ test('nuke kills every live container, forgets them all, and leaves no cgroup', 
   await e.handlers['vm.kill']('n2');
   await e.handlers['engine.nuke']();
   assert.deepEqual(await e.handlers['vm.info'](), []);
-  assert.ok([...k.shim.monitors.values()].every((m) => !m.alive), 'every monitor is gone');
-  assert.deepEqual([...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')), []);
+  assert.ok(
+    [...k.shim.monitors.values()].every((m) => !m.alive),
+    'every monitor is gone',
+  );
+  assert.deepEqual(
+    [...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')),
+    [],
+  );
 });
 
-test('a console session reads the monitor\'s console through the shim port; a stopped container has none', async () => {
+test("a console session reads the monitor's console through the shim port; a stopped container has none", async () => {
   const { k, e } = await open();
   await e.handlers['vm.launch']('c0', config(e));
   await e.handlers['vm.start']('c0');
