@@ -116,10 +116,14 @@ test('a host bridge that does not filter VLANs is never switched to filtering; o
   const lb = new LinuxBridge(host, 't', new Map(), 'vlan-filtering');
   await assert.rejects(lb.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }]), {
     code: 'E_CONFIG',
-    message: "bridge `user0` is not nanomega's and does not filter VLANs: turn it on yourself if that is safe for what it carries (ip link set user0 type bridge vlan_filtering 1)",
+    message:
+      "bridge `user0` is not nanomega's and does not filter VLANs: turn it on yourself if that is safe for what it carries (ip link set user0 type bridge vlan_filtering 1)",
   });
   const ours = new LinuxBridge(host, 't', new Map([['user0', 'user0']]), 'vlan-filtering');
-  assert.deepEqual((await ours.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }])).ip, ['link set user0 type bridge vlan_filtering 1', 'link set tap0 master user0 up']);
+  assert.deepEqual((await ours.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }])).ip, [
+    'link set user0 type bridge vlan_filtering 1',
+    'link set tap0 master user0 up',
+  ]);
 });
 
 test('a full bridge is reported with the limit', async () => {
