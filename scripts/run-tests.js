@@ -58,8 +58,10 @@ function countNode(out) {
   const last = (k) => Number([...out.matchAll(new RegExp(`^# ${k} (\\d+)$`, 'gm'))].pop()?.[1] ?? 0);
   totals.passed += last('pass');
   totals.failed += last('fail') + last('cancelled');
-  totals.skipped += last('skipped');
-  for (const m of out.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)) skips.push({ name: m[1], why: m[2] || '(no reason given)' });
+  // node counts skipped tests but not skipped suites (`describe(…, { skip })`): count the SKIP lines.
+  const found = [...out.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)];
+  totals.skipped += Math.max(last('skipped'), found.length);
+  for (const m of found) skips.push({ name: m[1], why: m[2] || '(no reason given)' });
 }
 
 /**
