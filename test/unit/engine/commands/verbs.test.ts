@@ -338,3 +338,26 @@ test("a console session reads the monitor's console through the shim port; a sto
   await e.handlers['vm.kill']('c0');
   await assert.rejects(client.handlers['console.open'](c.id), /not running/);
 });
+
+test('a base that cannot be written (ENOSPC) fails the launch with the path, and leaves no container or cgroup', async () => {
+  const { k, e } = await open();
+  const write = k.writeFileAtomic.bind(k);
+  k.writeFileAtomic = async (path, data) => {
+    if (path.startsWith(BASE)) throw Object.assign(new Error(`write ${path}: ENOSPC`), { code: 'ENOSPC' });
+    return write(path, data);
+  };
+  await assert.rejects(e.handlers['vm.launch']('full0', config(e)), /ENOSPC/);
+  assert.deepEqual(await e.handlers['vm.info'](), [], 'no phantom container');
+  assert.deepEqual(
+    k.shim.calls.filter((c) => c.op === 'launch'),
+    [],
+    'no monitor asked for',
+  );
+  assert.deepEqual(
+    [...k.dirs].filter((d) => d.startsWith('/sys/fs/cgroup/nanomega/')),
+    [],
+  );
+  k.writeFileAtomic = write;
+  await e.handlers['vm.launch']('full0', config(e));
+  assert.equal((await info(e, 'full0')).state, 'BUILDING', 'once there is room it works');
+});
