@@ -10,13 +10,15 @@ import { DEFAULT_NAMESPACE, checkNamespaceName } from './names.js';
 
 /** Namespaces one daemon keeps: each costs a record rewritten with the others on every change. */
 export const MAX_NAMESPACES = 4096;
-import { type NamespaceRecord, type QueuedLaunch, newRecord } from './record.js';
+import { type NamespaceRecord, type QueuedLaunch, type ScheduleStat, newRecord } from './record.js';
 import type { NamespaceStore } from './store.js';
 
 /** One namespace: its record and its `vm config` (what the language calls a namespace's scope). */
 export class Namespace {
   /** The host every queued VM goes to after `ns schedule dry-run`; undefined until then (not durable, as in minimega). */
   assignment: string | undefined;
+  /** Runs of the scheduler for `ns schedule status`, oldest first (at most SCHEDULE_STATS_MAX; not durable, as in minimega). */
+  schedules: ScheduleStat[] = [];
 
   constructor(
     readonly record: NamespaceRecord,

@@ -43,8 +43,6 @@ export interface NamespaceRecord {
   bridges: Record<string, number>;
   /** The launch queue. */
   queue: QueuedLaunch[];
-  /** `ns schedule status` rows, oldest first (bounded). */
-  schedules: ScheduleStat[];
   /** The namespace's `vm config`, its saved configs (absent: defaults). */
   vmConfig?: ConfigStoreJSON;
   createdAt: number;
@@ -54,7 +52,7 @@ export interface NamespaceRecord {
 export const SCHEDULE_STATS_MAX = 100;
 
 export function newRecord(name: string, hosts: string[], now = Date.now()): NamespaceRecord {
-  return { name, hosts: [...hosts], queueing: false, launchCounter: 0, hostSortBy: 'cpucommit', bridges: {}, queue: [], schedules: [], createdAt: now };
+  return { name, hosts: [...hosts], queueing: false, launchCounter: 0, hostSortBy: 'cpucommit', bridges: {}, queue: [], createdAt: now };
 }
 
 /** `v` as a record (defaults for fields older records lack), or why it is none. */
@@ -73,7 +71,6 @@ export function parseRecord(v: unknown): NamespaceRecord | string {
     hostSortBy: HOST_SORTS.includes(r.hostSortBy as HostSort) ? r.hostSortBy! : base.hostSortBy,
     bridges: typeof r.bridges === 'object' && r.bridges !== null ? { ...r.bridges } : {},
     queue: Array.isArray(r.queue) ? r.queue.filter((q) => q && strs(q.names) && typeof q.config === 'object') : [],
-    schedules: Array.isArray(r.schedules) ? r.schedules.slice(-SCHEDULE_STATS_MAX) : [],
     ...(r.vmConfig ? { vmConfig: r.vmConfig } : {}),
     createdAt: Number.isSafeInteger(r.createdAt) ? r.createdAt! : 0,
   };

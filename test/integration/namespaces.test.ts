@@ -99,6 +99,20 @@ describe('namespaces on one host', { skip }, () => {
     await d.ok('clear pipe');
   });
 
+  test("a container's console joins a pipeline through socat: lines in are typed, lines out are read", async () => {
+    const d = suite.d;
+    const talker = (await d.client.call('vm.info', 'minimega')).find((c) => c.name === 'talker')!;
+    await d.ok(`plumb keys "socat - UNIX-CONNECT:${talker.console}" "grep --line-buffered bridged-42" hits`);
+    await d.ok('pipe keys "echo bridged-$((6*7))"');
+    await until(
+      "the command's output in the pipe",
+      async () => (table(await d.ok('.columns name,count .filter name=minimega//hits pipe'))[1]?.[1] ?? '0') !== '0',
+    );
+    assert.match(await d.ok('.columns previous .filter name=minimega//hits pipe'), /bridged-42/);
+    await d.ok('clear plumb');
+    await d.ok('clear pipe');
+  });
+
   test('clear namespace lab kills and forgets its containers; their cgroups, NICs and aliases go', async () => {
     const d = suite.d;
     assert.deepEqual((await d.exec('namespace lab clear namespace lab')).errors, [

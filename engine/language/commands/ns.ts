@@ -78,7 +78,7 @@ function scheduleVerb(ctx: CallContext, cmd: Command): Promise<Response> | Respo
     return errorResponse();
   }
   if (a.status) {
-    const rows = ctx.ns.record.schedules.map((s) => [
+    const rows = ctx.ns.schedules.map((s) => [
       rfc822(s.start),
       s.end ? rfc822(s.end) : '',
       s.state,

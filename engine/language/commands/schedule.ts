@@ -40,7 +40,7 @@ export async function schedule(ctx: CallContext): Promise<Response> {
   ctx.ns.assignment = undefined;
   const total = queue.reduce((n, q) => n + q.names.length, 0);
   const stat: ScheduleStat = { start: Date.now(), end: 0, state: 'running', launched: 0, failures: 0, total, hosts: ctx.ns.record.hosts.length };
-  ctx.ns.record.schedules = [...ctx.ns.record.schedules, stat].slice(-SCHEDULE_STATS_MAX);
+  ctx.ns.schedules = [...ctx.ns.schedules, stat].slice(-SCHEDULE_STATS_MAX);
   let errors: string[];
   try {
     errors = await launchQueue(ctx, queue);
