@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CALL_NAMES } from '../../engine/api/contract.js';
-import { parseClientFrame, parseServerFrame } from '../../engine/api/wire.js';
+import { LineSplitter, parseClientFrame, parseServerFrame } from '../../engine/api/wire.js';
 import { ShimControl } from '../../engine/shim/control-client.js';
 import { encodeFrame, FRAME_HEADER_BYTES, ShimMsg } from '../../engine/shim/protocol.js';
 import { socketPath } from '../../cli/engine-client.js';
@@ -54,16 +54,11 @@ const HARMLESS = new Set([
 class Raw {
   readonly frames: string[] = [];
   closed = false;
-  private buf = '';
+  private readonly lines = new LineSplitter(Infinity);
   private constructor(readonly sock: Socket) {
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
-      this.buf += d;
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        this.frames.push(this.buf.slice(0, nl));
-        this.buf = this.buf.slice(nl + 1);
-      }
+      this.frames.push(...this.lines.push(d));
     });
     sock.on('error', () => undefined);
     sock.on('close', () => (this.closed = true));

@@ -77,7 +77,7 @@ describe('tap and dnsmasq on real links', { skip }, () => {
     }
   });
 
-  test('tap create gives the host an address on the VLAN; the same name twice is refused in minimega\'s words', async () => {
+  test("tap create gives the host an address on the VLAN; the same name twice is refused in minimega's words", async () => {
     assert.equal(await suite.d.ok(`tap create ${VLAN} ip ${NET}.1/24 lab_t0`), 'lab_t0');
     assert.deepEqual(addrs('lab_t0'), [`${NET}.1/24`]);
     assert.equal(await suite.d.ok('tap'), `bridge      | tap    | vlan\nmega_bridge | lab_t0 | ${VLAN}`);

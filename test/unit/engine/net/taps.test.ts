@@ -74,7 +74,10 @@ test('a second tap with the same name is refused naming it, and nothing runs', a
   const { taps, runs } = setup();
   await taps.create({ vlan: '5', name: 'dup' });
   const before = runs().length;
-  await assert.rejects(taps.create({ vlan: '5', name: 'dup' }), (e: EngineError) => e.code === 'E_EXISTS' && e.message === 'tap already on bridge' && e.detail?.path === 'dup');
+  await assert.rejects(
+    taps.create({ vlan: '5', name: 'dup' }),
+    (e: EngineError) => e.code === 'E_EXISTS' && e.message === 'tap already on bridge' && e.detail?.path === 'dup',
+  );
   assert.equal(runs().length, before);
 });
 
