@@ -137,6 +137,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       wrong.push(...notIn(await info(), 'PAUSED', 'stop'));
       ms.restart = await timed(() => daemon.ok('vm start all'));
       wrong.push(...notIn(await info(), 'RUNNING', 'restart'));
+      // Stats run while the containers do: wait for this cycle's first sample (1 Hz sampler).
+      const statsBy = Date.now() + 5 * SAMPLE_PERIOD_MS;
+      while (samples === 0 && Date.now() < statsBy) await new Promise((r) => setTimeout(r, 50));
+      if (samples === 0) wrong.push('stats: no sample while the containers ran');
       ms.kill = await timed(() => daemon.ok('vm kill all'));
       wrong.push(...notIn(await info(), 'QUIT', 'kill'));
       ms.flush = await timed(() => daemon.ok('vm flush'));

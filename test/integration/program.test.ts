@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { webProtocols } from '../../engine/api/web-auth.js';
 import { socketPath } from '../../cli/engine-client.js';
 import { ConsoleClient } from '../helpers/console.js';
 import { startDaemon, tempBase } from '../helpers/daemon.js';
@@ -94,12 +95,16 @@ function shimPids(): number[] {
     .map(Number);
 }
 
-function httpStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+/** The status of a WebSocket upgrade to the engine relay at `authority`: 101 when it opened. */
+function wsStatus(authority: string, token?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${authority}/engine`, token ? webProtocols(token) : [], { origin: `http://${authority}` });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => undefined);
   });
 }
 
@@ -213,7 +218,8 @@ describe('the nanomega program', { skip, timeout: 180_000 }, () => {
         listening.map(([, s]) => `${s.proto} ${ipv4(s.local)}`),
         ['tcp 127.0.0.1:9001'],
       );
-      assert.equal(await httpStatus(`http://127.0.0.1:9001/`), 401, 'nothing without the token');
+      assert.equal(await wsStatus('127.0.0.1:9001'), 401, 'no engine access without the token');
+      assert.equal(await wsStatus('127.0.0.1:9001', u.searchParams.get('token')!), 101, 'with it');
     } finally {
       assert.equal(await stop(web.proc), 0);
     }
@@ -307,7 +313,7 @@ describe('nanomega start without Electron', { skip, timeout: 60_000 }, () => {
       daemonPid = Number(/daemon started \(pid (\d+)\)/.exec(start.out())?.[1] ?? 0);
       assert.ok(daemonPid > 0, start.out());
       assert.equal(new URL(url).hostname, '127.0.0.1');
-      assert.equal(await httpStatus(url), 303, 'the token is traded for a cookie');
+      assert.equal(await wsStatus(new URL(url).host, new URL(url).searchParams.get('token')!), 101, 'the printed token opens the engine relay');
       const info = nanomega('--base', base, '-e', 'vm info');
       assert.equal(info.status, 0, info.stderr);
       // A second start finds the daemon and starts none.
