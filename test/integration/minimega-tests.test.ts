@@ -45,6 +45,22 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 
+  test('file and file_glob differ only by the modified column minimega added to file list (#1469)', () => {
+    const r = spawnSync(SCRIPT, ['file', 'file_glob'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const lines = r.stdout.split('\n');
+    const got = lines
+      .filter((l) => l.startsWith('+'))
+      .map((l) =>
+        l
+          .slice(1)
+          .replace(/\s*\|\s*(modified|\d{4}-\d\d-\d\dT\S+)$/, '')
+          .trimEnd(),
+      );
+    const want = lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trimEnd());
+    assert.ok(want.length > 0, r.stdout);
+    assert.deepEqual(got, want, r.stdout);
+  });
+
   test('namespace differs only by the errors minimega stopped printing (re-entering a namespace, #1583)', () => {
     const r = spawnSync(SCRIPT, ['namespace'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
     const changed = r.stdout.split('\n').filter((l) => /^[-+]/.test(l));
