@@ -147,7 +147,9 @@ function processes(): string[] {
       out.push(`${pid} ${read(`/proc/${pid}/comm`).trim()} (shim, parent ${parent(pid)})`);
     } else {
       const argv = read(`/proc/${pid}/cmdline`).split('\0');
-      if (argv.some((a) => a.endsWith('bin/nanomega.js')) && argv.includes('serve')) out.push(`${pid} daemon ${argv.slice(1).join(' ').trim()}`);
+      // `serve --help` prints and exits (other worktrees' unit tests run it): not a daemon.
+      const daemon = argv.some((a) => a.endsWith('bin/nanomega.js')) && argv.includes('serve') && !argv.includes('--help') && !argv.includes('-h');
+      if (daemon) out.push(`${pid} daemon ${argv.slice(1).join(' ').trim()}`);
       else if (HOST_DAEMONS.includes(argv[0]!.split('/').pop()!)) out.push(`${pid} ${argv.join(' ').trim()}`);
     }
   }
