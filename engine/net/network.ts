@@ -530,6 +530,13 @@ export class Network {
   private async load(): Promise<void> {
     await this.host.mkdirp(this.opts.stateDir);
     const s = (await this.host.exists(this.statePath)) ? await this.readState() : undefined;
+    if (this.stateLost) {
+      // The taps of containers still running keep their names: number new ones after them.
+      for (const name of await this.host.readdir(SYS_NET)) {
+        const n = name.startsWith(this.tapPrefix) ? Number(name.slice(this.tapPrefix.length)) : NaN;
+        if (Number.isSafeInteger(n) && n >= this.nextTap) this.nextTap = n + 1;
+      }
+    }
     if (s) {
       this.nextTap = s.nextTap ?? 0;
       const v = VlanAliases.fromJSON(s.vlans);

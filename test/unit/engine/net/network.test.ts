@@ -116,6 +116,25 @@ test('state survives a restart: taps are not reused and aliases keep their vlans
   );
 });
 
+test('an unreadable net.json: kept as net.json.bad, new taps numbered after the ones still there (review L9)', async () => {
+  const host = new FakeNetHost();
+  host.files.set('/state/net.json', '{"nextTap": ');
+  host.dirs.add('/sys/class/net/tp7');
+  host.dirs.add('/sys/class/net/eth0');
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    const nics = await net(host).attach({ id: 3, nics: [{ bridge: '', vlan: 'DMZ', mac: '', ip: '' }] }, 60);
+    assert.deepEqual(
+      nics.map((x) => x.tap),
+      ['tp8'],
+    );
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(host.files.get('/state/net.json.bad'), '{"nextTap": ');
+});
+
 test('a failed host batch rolls the container back and names the device', async () => {
   const host = new FakeNetHost();
   host.respond = (argv, input) =>
