@@ -15,6 +15,7 @@ const SUBCOMMANDS: Record<string, () => Promise<{ command: Subcommand }>> = {
   rootfs: () => import('./commands/rootfs.js'),
   image: () => import('./commands/image.js'),
   nuke: () => import('./commands/nuke.js'),
+  cluster: () => import('./commands/cluster.js'),
   doctor: () => import('./commands/doctor.js'),
   start: () => import('./commands/start.js'),
 };

@@ -82,6 +82,8 @@ export interface EngineContext {
   hostFsRoot: string;
   /** minimega's files directory: relative `vm config` host paths resolve under it (absolute). */
   filesDir: string;
+  /** Names of the cluster's hosts once the daemon joined one (`vm config schedule` takes them). */
+  clusterHosts?: () => string[];
   /** The built-in host filesystem, generated once per daemon (launches run in parallel). */
   hostFs(): Promise<HostFs>;
   /** Monitors: launch handshakes, control and console connections, exit records (Engine.close closes it). */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Calls, CallName, Events } from './api/contract.js';
-import type { ContainerConfig, ContainerInfo } from './api/types.js';
+import type { ClusterHost, ContainerConfig, ContainerInfo } from './api/types.js';
 import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
 import { flush } from './commands/flush.js';
 import { netlabHandlers } from './commands/netlab.js';
@@ -101,6 +101,8 @@ export class Engine {
   /** Named pipes and pipelines (`plumb`, `pipe`). */
   readonly plumber: Plumber;
   readonly stats: StatsSampler;
+  /** The cluster this daemon joined (`serve --cluster`), set once it has registered. */
+  cluster?: { hosts(): Promise<ClusterHost[]> };
   /** engine.log lines of the engine's opening (recovery), before anyone could subscribe. */
   startupLog: Events['engine.log'][] = [];
   /** The scope of in-process callers of `handlers`. */
@@ -180,6 +182,10 @@ export class Engine {
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
+      'cluster.hosts': async () => (this.cluster ? this.cluster.hosts() : []),
+      'mesh.run': async () => {
+        throw new EngineError('E_PROTOCOL', 'mesh.run is served per connection by the daemon');
+      },
       'console.send': (target, data, ns) => this.scripts.send(target, data, nsArg(ns)),
       'console.expect': (target, regex, timeoutMs, ns) => this.scripts.expect(target, regex, timeoutMs ?? undefined, nsArg(ns)),
       'console.screen': (target, ns) => this.scripts.screen(target, nsArg(ns)),
@@ -255,6 +261,7 @@ export class Engine {
     const configEnv = (ns: string): FieldEnv => ({
       filesDir,
       hostname: hostname(),
+      hosts: () => ctx.clusterHosts?.() ?? [hostname()],
       allocateVlans: (vlans) => network.allocateVlans(vlans, ns),
       checkPreinit: (config) => checkPreinitForLaunch(ctx, config),
     });

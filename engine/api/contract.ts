@@ -19,6 +19,8 @@ import type {
   CcProgress,
   CcResponse,
   CcState,
+  ClusterHost,
+  HostResponse,
   ContainerInfo,
   ExecExitInfo,
   ExecOptions,
@@ -233,6 +235,13 @@ export interface Calls {
   'cc.clear': { args: [ns: string, what?: 'commands' | 'filter' | 'prefix' | 'responses']; result: void };
   /** `cc process list VM|all`. */
   'cc.processes': { args: [ns: string, vm: string]; result: CcProcessInfo[] };
+  /** The hosts of this daemon's cluster (up and down, the leader marked); [] when it runs alone. */
+  'cluster.hosts': { args: []; result: ClusterHost[] };
+  /**
+   * Run one line of the language here only, in `namespace` (a peer daemon's fan-out: never fanned out
+   * again), and return its responses unrendered.
+   */
+  'mesh.run': { args: [line: string, namespace: string]; result: HostResponse[] };
 }
 
 /** Pushed engine → client. */
@@ -347,6 +356,8 @@ const CALLS: Record<CallName, true> = {
   'cc.delete': true,
   'cc.clear': true,
   'cc.processes': true,
+  'cluster.hosts': true,
+  'mesh.run': true,
 };
 const EVENTS: Record<EventName, true> = {
   'containers.changed': true,

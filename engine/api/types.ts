@@ -474,3 +474,43 @@ export interface PipeChange {
   log?: boolean;
   via?: string[];
 }
+
+/** One host of a cluster (`nanomega serve --cluster`): its registration in etcd and its load. */
+export interface ClusterHost {
+  name: string;
+  /** `host:port` of its daemon API (mutual TLS). */
+  api: string;
+  /** Its underlay address: VXLAN tunnels of cross-host VLANs end here. */
+  address: string;
+  /** MTU of the underlay interface behind `address`. */
+  mtu: number;
+  cpus: number;
+  memoryMB: number;
+  memoryUsedMB: number;
+  /** 1-minute load average. */
+  load1: number;
+  /** Containers alive on it (BUILDING, RUNNING, PAUSED). */
+  containers: number;
+  /** Sums over its live containers: vcpus, memory (MB), NICs (minimega's cpucommit, memcommit, netcommit). */
+  cpuCommit: number;
+  memCommit: number;
+  netCommit: number;
+  /** Epoch ms: when its daemon started, and of this record. */
+  startedAt: number;
+  updatedAt: number;
+  /** False when its lease expired (the daemon is gone); its containers show as UNKNOWN then. */
+  up: boolean;
+  /** It is the elected scheduler. */
+  leader: boolean;
+}
+
+/** One host's answer to a command of the language run there (`mesh.run`): minicli's Response, unrendered. */
+export interface HostResponse {
+  host: string;
+  header?: string[];
+  rows?: string[][];
+  hidden?: string[];
+  text?: string;
+  errors: string[];
+  data?: unknown;
+}

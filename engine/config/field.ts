@@ -14,6 +14,8 @@ export interface FieldEnv {
   filesDir: string;
   /** This host's name (`vm config schedule localhost`). */
   hostname: string;
+  /** Hosts `vm config schedule` may name: the cluster's (absent: this host alone). */
+  hosts?(): string[];
   /** Allocate (and persist) the VLAN aliases a networks setting names: minimega does it at config time. */
   allocateVlans?(vlans: string[]): Promise<unknown>;
   /** Host checks of the config's preinit file (engine/config/paths.ts checkPreinit). */

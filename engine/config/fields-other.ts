@@ -104,12 +104,13 @@ const PLACEMENT: Field[] = [
     name: 'schedule',
     kind: 'string',
     scope: 'base',
-    doc: 'Host to launch on (cluster placement); this host or localhost. Cannot be combined with colocate.',
+    doc: 'Host to launch on (cluster placement): a host of the cluster, or localhost. Cannot be combined with colocate.',
     get: (v) => v.x.schedule,
     set: (v, a, env) => {
       const s = one('schedule', a);
       if (v.x.colocate !== '' && s !== '') throw new Error('cannot specify schedule and colocate in the same config');
-      if ((s === 'localhost' ? env.hostname : s) !== env.hostname) throw new Error(`host is not in namespace: ${s}`);
+      const known = env.hosts?.() ?? [env.hostname];
+      if (s !== '' && !known.includes(s === 'localhost' ? env.hostname : s)) throw new Error(`host is not in namespace: ${s}`);
       v.x.schedule = s;
     },
     clear: (v) => void (v.x.schedule = ''),

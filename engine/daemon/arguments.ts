@@ -172,6 +172,8 @@ const SHAPES: Record<CallName, Check[]> = {
   'cc.delete': [str, oneOf('command', 'response'), str],
   'cc.clear': [str, optional(oneOf('commands', 'filter', 'prefix', 'responses'))],
   'cc.processes': [str, str],
+  'cluster.hosts': [],
+  'mesh.run': [str, str],
 };
 
 export function isCallName(name: string): name is CallName {

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import type { Engine } from '../engine.js';
 import { linuxLanguageHost } from '../host/processes.js';
+import type { ClusterPort } from '../language/cluster-port.js';
 import { Language } from '../language/language.js';
 
 const languages = new WeakMap<Engine, Language>();
@@ -25,4 +26,9 @@ export function languageOf(engine: Engine): Language {
     languages.set(engine, lang);
   }
   return lang;
+}
+
+/** Attach the cluster to the daemon's language: its commands fan out to the cluster's hosts from now on. */
+export function joinLanguageToCluster(engine: Engine, cluster: ClusterPort): void {
+  languageOf(engine).deps.cluster = cluster;
 }

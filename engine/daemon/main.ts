@@ -8,7 +8,10 @@ import { EngineError } from '../errors.js';
 import { serveMinimegaSocket } from './minimega-socket.js';
 import { installRejectionGuard } from './guard.js';
 import { closeUnix } from './line-socket.js';
-import { serveSocket } from './server.js';
+import { serveConnection, serveSocket } from './server.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { joinCluster, type ClusterOptions } from '../cluster/join.js';
+import { joinLanguageToCluster } from './language-host.js';
 
 /** `<base>/daemon.pid`: the serving daemon's pid, removed when it stops cleanly. */
 export const PID_FILE = 'daemon.pid';
@@ -20,6 +23,8 @@ export interface ServeOptions {
   minimegaSocket?: boolean;
   /** minimega's -filepath (default `<base>/files`). */
   filesDir?: string;
+  /** Join a cluster (`--cluster`): etcd endpoints, the certificates, where the peer API listens. */
+  cluster?: ClusterOptions;
   /** Called once the socket accepts connections. */
   onReady?: (socket: string) => void;
 }
@@ -38,6 +43,20 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   const logLine = (l: { t: number; level: string; message: string }) => process.stderr.write(`${new Date(l.t).toISOString()} ${l.level}: ${l.message}\n`);
   engine.startupLog.forEach(logLine);
   engine.on('engine.log', logLine);
+  let cluster: Cluster | undefined;
+  if (opts.cluster) {
+    const log = (message: string) => engine.events.emit('engine.log', { t: Date.now(), level: 'info', message });
+    try {
+      cluster = await joinCluster(engine, opts.cluster, (sock) => serveConnection(engine, sock), log);
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
+    engine.cluster = cluster;
+    engine.ctx.clusterHosts = () => cluster!.liveNames();
+    engine.ctx.namespaces.setNewHosts(() => cluster!.liveNames());
+    joinLanguageToCluster(engine, cluster);
+  }
   const server = await serveSocket(engine, path);
   const mmPath = minimegaSocketPath(opts.base);
   const minimega = opts.minimegaSocket === false ? undefined : await serveMinimegaSocket(engine, mmPath);
@@ -47,6 +66,7 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   opts.onReady?.(path);
   const close = async () => {
     await Promise.all([server, minimega].map((s) => s && closeUnix(s)));
+    await cluster?.leave().catch((e: unknown) => logLine({ t: Date.now(), level: 'error', message: `leaving the cluster: ${(e as Error).message}` }));
     engine.close();
     await unlink(path).catch(() => undefined);
     if (minimega) await unlink(mmPath).catch(() => undefined);

@@ -8,11 +8,16 @@ import { EngineError, toWireError } from '../errors.js';
 import { logError } from '../log.js';
 import { checkArgs, isCallName } from './arguments.js';
 import { LineSocket, listenUnix } from './line-socket.js';
-import { openSession } from './session.js';
+import { meshRun, openSession } from './session.js';
 
 /** Serve the engine contract on a unix socket: one JSON frame per line, both ways (engine/api/wire.ts). */
 export function serveSocket(engine: Engine, path: string): Promise<Server> {
   return listenUnix(path, (sock) => new Connection(engine, sock));
+}
+
+/** Serve the contract on one connected stream (the unix socket's clients, the cluster's TLS peers). */
+export function serveConnection(engine: Engine, sock: Socket): void {
+  new Connection(engine, sock);
 }
 
 class Connection {
@@ -83,6 +88,7 @@ class Connection {
     if (method === 'cli.exec') return this.cli().exec(args[0] as string);
     if (method === 'cli.suggest') return this.cli().complete(args[0] as string);
     if (method === 'ns.current') return this.cli().namespace;
+    if (method === 'mesh.run') return meshRun(this.engine, args[0] as string, args[1] as string);
     const handlers = method in this.scope.handlers ? this.scope.handlers : this.engine.handlers;
     const handler = handlers[method as keyof typeof handlers] as (...a: unknown[]) => Promise<unknown>;
     return handler(...args);

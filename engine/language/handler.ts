@@ -7,6 +7,7 @@ import type { EngineBridge } from '../api/contract.js';
 import type { ConfigStore } from '../config/config-store.js';
 import type { Namespace, Namespaces } from '../namespace/namespaces.js';
 import type { QueuedLaunch } from '../namespace/record.js';
+import type { ClusterPort } from './cluster-port.js';
 import type { LanguageHost } from './host.js';
 import type { Flags, Response } from './response.js';
 import type { LanguageState } from './state.js';
@@ -62,6 +63,8 @@ export interface LanguageDeps {
   /** minimega's files directory (`file:` arguments, relative paths of `read`). */
   filesDir: string;
   host: LanguageHost;
+  /** The cluster this daemon belongs to (commands fan out to its hosts); absent when alone or answering a peer. */
+  cluster?: ClusterPort;
 }
 
 /** A line after lexing and matching: nothing to run, a comment (recorded in history), or a command. */

@@ -45,7 +45,8 @@ export class Language implements LanguageCore {
     return e;
   }
 
-  session(): Session {
-    return new Session(this);
+  /** A client's session; `local`: it answers for this host only (a peer's fan-out). */
+  session(opts: { local?: boolean } = {}): Session {
+    return new Session(this, opts);
   }
 }

@@ -4,6 +4,7 @@
  * `.columns` table transforms.
  */
 import { goJsonEscape, goJsonString } from '../config/go-values.js';
+import type { HostResponse } from '../api/types.js';
 import { type Flags, type Response, NOT_APPLICABLE } from './response.js';
 import { tabwrite } from './tabwriter.js';
 
@@ -37,13 +38,75 @@ export function goMarshal(v: unknown): string {
   return v === undefined ? 'null' : goJsonEscape(JSON.stringify(v));
 }
 
-/** minicli's JSON mode: the marshalled list of responses (one per host; we are one host). */
-function renderJson(r: Response, host: string): string {
-  const tab = r.rows ? `[${r.rows.map(goJsonArray).join(',')}]` : 'null';
+/** One host's response object of minicli's JSON mode. */
+function jsonPart(host: string, text: string, header: string[] | undefined, rows: string[][] | undefined, errors: string[], data: unknown): string {
+  const tab = rows ? `[${rows.map(goJsonArray).join(',')}]` : 'null';
   return (
-    `[{"Host":${goJsonString(host)},"Response":${goJsonString(r.text ?? '')},` +
-    `"Header":${goJsonArray(r.header)},"Tabular":${tab},"Error":${goJsonString(r.errors.join('\n'))},"Data":${goMarshal(r.data)}}]`
+    `{"Host":${goJsonString(host)},"Response":${goJsonString(text)},` +
+    `"Header":${goJsonArray(header)},"Tabular":${tab},"Error":${goJsonString(errors.join('\n'))},"Data":${goMarshal(data)}}`
   );
+}
+
+/** minicli's JSON mode: the marshalled list of responses, one per host. */
+function renderJson(r: Response, host: string): string {
+  if (!r.parts) return `[${jsonPart(host, r.text ?? '', r.header, r.rows, r.errors, r.data)}]`;
+  const parts = r.parts.map((p) => {
+    const rows = r.rows && r.rowHosts ? r.rows.filter((_, i) => r.rowHosts![i] === p.host) : p.rows;
+    return jsonPart(p.host, p.text ?? '', rows ? r.header : p.header, rows, p.errors, p.data);
+  });
+  return `[${parts.join(',')}]`;
+}
+
+/** Hosts as minimega's ranges.UnsplitList writes them: `h[1-3],other` (a shared prefix and numbers). */
+export function unsplitHosts(hosts: readonly string[]): string {
+  const byPrefix = new Map<string, { nums: number[]; width: number }>();
+  const plain: string[] = [];
+  for (const h of hosts) {
+    const m = /^(.*?)([0-9]+)$/.exec(h);
+    if (!m) {
+      plain.push(h);
+      continue;
+    }
+    const g = byPrefix.get(m[1]!) ?? { nums: [], width: m[2]!.length };
+    g.nums.push(Number(m[2]));
+    byPrefix.set(m[1]!, g);
+  }
+  const out = [...plain];
+  for (const [prefix, g] of byPrefix) {
+    if (g.nums.length === 1) {
+      out.push(`${prefix}${String(g.nums[0]).padStart(g.width, '0')}`);
+      continue;
+    }
+    const nums = [...new Set(g.nums)].sort((a, b) => a - b);
+    const spans: string[] = [];
+    for (let i = 0; i < nums.length;) {
+      let j = i;
+      while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
+      spans.push(i === j ? String(nums[i]) : `${nums[i]}-${nums[j]}`);
+      i = j + 1;
+    }
+    out.push(`${prefix}[${spans.join(',')}]`);
+  }
+  return out.sort().join(',');
+}
+
+/** Simple output of several hosts: `host: text` lines, identical answers folded under `.compress`. */
+function renderParts(parts: readonly HostResponse[], flags: Flags): string {
+  const answered = parts.filter((p) => p.errors.length === 0 && p.text);
+  if (flags.compress && answered.length > 1) {
+    const byText = new Map<string, string[]>();
+    for (const p of answered) byText.set(p.text!, [...(byText.get(p.text!) ?? []), p.host]);
+    const lines = [...byText].map(([text, hosts]) => ({ hosts: unsplitHosts(hosts), text }));
+    lines.sort((a, b) => (a.hosts < b.hosts ? -1 : a.hosts > b.hosts ? 1 : 0));
+    return lines
+      .map((l) => (flags.annotate ? `${l.hosts}: ${l.text}` : l.text))
+      .join('\n')
+      .trim();
+  }
+  return answered
+    .map((p) => (flags.annotate ? `${p.host}: ${p.text}` : p.text))
+    .join('\n')
+    .trim();
 }
 
 /**
@@ -58,7 +121,7 @@ export function render(r: Response, flags: Flags, host: string): string {
     let rows = r.rows;
     if (flags.annotate) {
       header = ['host', ...header];
-      rows = rows.map((row) => [host, ...row]);
+      rows = rows.map((row, i) => [r.rowHosts?.[i] ?? host, ...row]);
     }
     if (flags.sort) rows = [...rows].sort(compareRows);
     const lines = flags.headers ? [header, ...rows] : rows;
@@ -69,6 +132,7 @@ export function render(r: Response, flags: Flags, host: string): string {
         .trim();
     return tabwrite(lines.map((l) => l.join('\t| ') + '\n').join('')).trim();
   }
+  if (r.parts) return renderParts(r.parts, flags);
   if (r.errors.length > 0 || !r.text) return '';
   return (flags.annotate ? `${host}: ${r.text}` : r.text).trim();
 }
@@ -110,7 +174,14 @@ export function filterMatch(f: Filter, cell: string): boolean {
 
 /** Apply `.filter` to a response (non-tabular responses pass through; `host` keeps or drops it whole). */
 export function applyFilter(r: Response, f: Filter, host: string): Response {
-  if (f.col === 'host') return filterMatch(f, host) ? r : { errors: [] };
+  if (f.col === 'host') {
+    if (!r.parts) return filterMatch(f, host) ? r : { errors: [] };
+    return keepRows(
+      r,
+      (_row, h) => filterMatch(f, h),
+      (p) => filterMatch(f, p.host),
+    );
+  }
   if (!r.header || !r.rows) return r;
   const all = [...r.header, ...(r.hidden ?? [])];
   const col = resolveColumn(
@@ -118,8 +189,18 @@ export function applyFilter(r: Response, f: Filter, host: string): Response {
     f.col,
   );
   const idx = r.header.findIndex((h) => h.toLowerCase() === col);
-  if (idx >= 0) return { ...r, rows: r.rows.filter((row) => filterMatch(f, row[idx]!)) };
-  return { ...r, rows: filterMatch(f, NOT_APPLICABLE) ? r.rows : [] };
+  if (idx >= 0) return keepRows(r, (row) => filterMatch(f, row[idx]!));
+  return filterMatch(f, NOT_APPLICABLE) ? r : keepRows(r, () => false);
+}
+
+/** The rows (and, merged from hosts, their hosts and the hosts' parts) that `keep` keeps. */
+function keepRows(r: Response, keep: (row: string[], host: string) => boolean, keepPart?: (p: HostResponse) => boolean): Response {
+  const rows = r.rows ?? [];
+  const idx = rows.map((row, i) => i).filter((i) => keep(rows[i]!, r.rowHosts?.[i] ?? ''));
+  const out: Response = { ...r, ...(r.rows ? { rows: idx.map((i) => rows[i]!) } : {}) };
+  if (r.rowHosts) out.rowHosts = idx.map((i) => r.rowHosts![i]!);
+  if (r.parts && keepPart) out.parts = r.parts.filter(keepPart);
+  return out;
 }
 
 /** minicli findColumn: an exact column wins, else a unique prefix. */

@@ -1,3 +1,5 @@
+import type { HostResponse } from '../api/types.js';
+
 /**
  * What a command returns before rendering (minicli's Response) and the output flags the dot-commands set.
  */
@@ -34,6 +36,13 @@ export interface Response {
   errors: string[];
   /** Structured data behind the text (minicli Response.Data): `.json` prints it. */
   data?: unknown;
+  /**
+   * Set when the response merges several hosts' answers (the fan-out of a cluster, fanout.ts), as
+   * minicli's Responses: each host's own answer (its text, errors and data), in host order.
+   */
+  parts?: HostResponse[];
+  /** With `parts`: the host of each row of `rows`, kept in step by `.filter` and `.columns`. */
+  rowHosts?: string[];
 }
 
 export function textResponse(text: string): Response {

@@ -65,7 +65,14 @@ export class Session implements SessionApi {
   /** The namespace this session's commands run in: new sessions start in the daemon's active one. */
   namespace: string;
 
-  constructor(private readonly lang: LanguageCore) {
+  /**
+   * `local`: the session answers for this host only (a peer's fan-out, minimega's commands with a
+   * Source): its commands never fan out to the cluster again.
+   */
+  constructor(
+    private readonly lang: LanguageCore,
+    private readonly opts: { local?: boolean } = {},
+  ) {
     this.namespace = lang.namespaces.active;
   }
 
@@ -150,13 +157,19 @@ export class Session implements SessionApi {
     const chunks = await this.runChain(top);
     // Namespaces the command changed (vm config, queue, counter) are durable before it answers.
     await this.lang.namespaces.commit().catch((e: unknown) => chunks.push(errorChunk(e)));
-    if (top.record) state.record(top.original);
+    if (top.record && !this.opts.local) state.record(top.original);
     // Flags are fixed when the output is made: a later `.annotate false` does not change it.
     return chunks.map((c) => ({ response: c.response, flags: { ...state.flags, ...c.flags } }));
   }
 
   private context(ns: NamespaceScope): CallContext {
-    return { deps: { ...this.lang.deps, engine: this.lang.engineFor(ns.name) }, state: this.lang.state, ns, session: this };
+    const { cluster, ...deps } = this.lang.deps;
+    return {
+      deps: { ...deps, engine: this.lang.engineFor(ns.name), ...(cluster && !this.opts.local ? { cluster } : {}) },
+      state: this.lang.state,
+      ns,
+      session: this,
+    };
   }
 
   /**

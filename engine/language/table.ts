@@ -4,6 +4,7 @@
  * A new verb is a handler in commands/ and one entry here.
  */
 import type { Handler } from './handler.js';
+import { withFanOut } from './fanout.js';
 import { builtinHandlers } from './commands/builtins.js';
 import { captureHandlers } from './commands/capture.js';
 import { dnsmasqHandlers } from './commands/dnsmasq.js';
@@ -28,7 +29,7 @@ import { vmInfoHandlers } from './commands/vm-info.js';
 import { vmLifecycleHandlers } from './commands/vm-lifecycle.js';
 import { vmTagHandlers } from './commands/vm-tag.js';
 
-export const HANDLERS: readonly Handler[] = [
+export const HANDLERS: readonly Handler[] = withFanOut([
   ...builtinHandlers,
   ...miscHandlers,
   ...historyHandlers,
@@ -53,4 +54,4 @@ export const HANDLERS: readonly Handler[] = [
   ...vmExecHandlers,
   ...ccHandlers,
   ...vmConsoleHandlers,
-];
+]);

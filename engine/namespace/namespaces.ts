@@ -78,6 +78,8 @@ export class Namespaces {
   /** JSON of each record as last written, so commit() writes only what changed. */
   private readonly written = new Map<string, string>();
   private activeName = DEFAULT_NAMESPACE;
+  /** Hosts a new namespace spans: this host alone, or every host of the cluster (setNewHosts). */
+  private newHosts: () => string[] = () => [this.opts.hostname];
 
   constructor(private readonly opts: NamespacesOptions) {
     this.ensure(DEFAULT_NAMESPACE);
@@ -115,11 +117,17 @@ export class Namespaces {
       if (this.byName.size >= MAX_NAMESPACES)
         throw configError('namespace', name, `namespace ${name}: at most ${MAX_NAMESPACES} namespaces (clear namespace some first)`);
       const config = name === DEFAULT_NAMESPACE && this.opts.defaultConfig ? this.opts.defaultConfig : new ConfigStore(this.opts.configEnv(name));
-      ns = new Namespace(newRecord(name, [this.opts.hostname]), config);
+      // minimega's default namespace is this host's alone; the others span the cluster.
+      ns = new Namespace(newRecord(name, name === DEFAULT_NAMESPACE ? [this.opts.hostname] : this.newHosts()), config);
       this.byName.set(name, ns);
       this.opts.changed?.();
     }
     return ns;
+  }
+
+  /** The hosts namespaces made from now on span (a cluster's: every host registered when it is made). */
+  setNewHosts(hosts: () => string[]): void {
+    this.newHosts = hosts;
   }
 
   /** ensure() and persist at once. */

@@ -16,6 +16,15 @@ export type HostSort = (typeof HOST_SORTS)[number];
 export interface QueuedLaunch {
   names: string[];
   config: ContainerConfig;
+  /** `vm config schedule|colocate|coschedule` when queued (absent: none; used by a cluster's scheduler). */
+  placement?: Placement;
+}
+
+/** Where the scheduler may put a VM (minimega's Schedule, Colocate and Coschedule; -1: no limit). */
+export interface Placement {
+  schedule: string;
+  colocate: string;
+  coschedule: number;
 }
 
 /** One run of the scheduler (`ns schedule status`). */

@@ -3,7 +3,21 @@ import { parseCgroupMounts } from '../../engine/cgroup/layout.js';
 
 /** Kernel or host features a test needs; a test skips with the printed reason when one is missing. */
 export type Requirement =
-  'root' | 'cgroup2' | 'overlay' | 'shim' | 'busybox' | 'pty' | 'v1-freezer' | 'ipv6' | 'tcpdump' | 'iptables' | 'dnsmasq' | 'dhclient' | 'debootstrap' | 'ssh';
+  | 'root'
+  | 'cgroup2'
+  | 'overlay'
+  | 'shim'
+  | 'busybox'
+  | 'pty'
+  | 'v1-freezer'
+  | 'ipv6'
+  | 'tcpdump'
+  | 'iptables'
+  | 'dnsmasq'
+  | 'dhclient'
+  | 'debootstrap'
+  | 'ssh'
+  | 'etcd';
 
 function missing(req: Requirement): string | undefined {
   switch (req) {
@@ -35,6 +49,10 @@ function missing(req: Requirement): string | undefined {
       return existsSync('/usr/sbin/debootstrap') && existsSync('/usr/share/keyrings/debian-archive-keyring.gpg')
         ? undefined
         : 'no debootstrap or Debian archive keyring (apt-get install debootstrap debian-archive-keyring)';
+    case 'etcd':
+      return onPath('etcd') && onPath('etcdctl') && onPath('openssl')
+        ? undefined
+        : 'no etcd, etcdctl or openssl (apt-get install etcd-server etcd-client openssl)';
     case 'ssh':
       return existsSync('/usr/bin/ssh') && existsSync('/usr/bin/ssh-keygen') ? undefined : 'no ssh client (apt-get install openssh-client)';
   }

@@ -12,6 +12,7 @@ import { printConfig } from '../config-print.js';
 import type { CallContext, Command, Handler } from '../handler.js';
 import { type Response, errorResponse, tableResponse, textResponse } from '../response.js';
 import { schedule } from './schedule.js';
+import { assignmentRows, clusterAssignment, clusterDryRun, clusterMove, spansCluster } from './schedule-cluster.js';
 import { typed } from './namespace.js';
 
 /** minimega's Localhost and Wildcard in host lists. */
@@ -29,8 +30,11 @@ function rfc822(ms: number): string {
   return `${p(d.getUTCDate())} ${mon} ${p(d.getUTCFullYear() % 100)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())} UTC`;
 }
 
-/** The hosts a list names: this host by name, `localhost` or `all`; anything else is minimega's error. */
-function hostsOf(ctx: CallContext, list: string): string[] {
+/**
+ * The hosts a list names: this host by name or `localhost`, `all`, and in a cluster its other hosts;
+ * anything else is minimega's error.
+ */
+async function hostsOf(ctx: CallContext, list: string): Promise<string[]> {
   let names: string[];
   try {
     names = expandList(list);
@@ -38,8 +42,11 @@ function hostsOf(ctx: CallContext, list: string): string[] {
     throw new Error(`invalid hosts -- ${(e as Error).message}`);
   }
   const me = ctx.deps.hostname;
-  return names.map((h) => {
-    if (h === WILDCARD || h === LOCALHOST || h === me) return me;
+  const known = ctx.deps.cluster ? (await ctx.deps.cluster.hosts()).map((h) => h.name) : [me];
+  return names.flatMap((h) => {
+    if (h === WILDCARD) return known;
+    if (h === LOCALHOST || h === me) return [me];
+    if (known.includes(h)) return [h];
     throw new Error(`unknown host: \`${h}\``);
   });
 }
@@ -54,24 +61,30 @@ function queueText(ctx: CallContext): string {
   return out;
 }
 
-function scheduleVerb(ctx: CallContext, cmd: Command): Promise<Response> | Response {
+async function scheduleVerb(ctx: CallContext, cmd: Command): Promise<Response> {
   const a = cmd.boolArgs;
   const here = ctx.deps.hostname;
+  const cluster = spansCluster(ctx);
   if (a['dry-run'] || a.dump) {
     if (a['dry-run']) {
       if (ctx.ns.queue.length === 0) throw new Error('namespace must contain at least one queued VM to launch VMs');
+      if (cluster) await clusterDryRun(ctx);
       ctx.ns.assignment = here;
     }
     if (ctx.ns.assignment === undefined) throw new Error('must run dry-run first');
-    return tableResponse(
-      ['vm', 'dst'],
-      ctx.ns.queue.flatMap((q) => q.names.map((n) => [n, ctx.ns.assignment!])),
-    );
+    const placed = cluster ? clusterAssignment(ctx) : undefined;
+    if (cluster && !placed) throw new Error('must run dry-run first');
+    const rows = placed ? assignmentRows(placed) : ctx.ns.queue.flatMap((q) => q.names.map((n): [string, string] => [n, ctx.ns.assignment!]));
+    return tableResponse(['vm', 'dst'], rows);
   }
   if (a.mv) {
     if (ctx.ns.assignment === undefined) throw new Error('must run dry-run first');
     const dst = cmd.stringArgs.dst!;
     if (!ctx.ns.record.hosts.includes(dst)) throw new Error('new dst host is not in namespace');
+    if (cluster && clusterAssignment(ctx)) {
+      clusterMove(ctx, expandList(cmd.stringArgs.vm!), dst);
+      return errorResponse();
+    }
     for (const v of expandList(cmd.stringArgs.vm!)) {
       if (!ctx.ns.queue.some((q) => q.names.includes(v))) throw new Error(`reassign ${v}: vm not found`);
     }
@@ -135,7 +148,7 @@ export const nsHandlers: Handler[] = [
       const rec = ctx.ns.record;
       if (a.hosts) return textResponse(rec.hosts.join(','));
       if (a['add-hosts']) {
-        const hosts = hostsOf(ctx, cmd.stringArgs.hostname!);
+        const hosts = await hostsOf(ctx, cmd.stringArgs.hostname!);
         rec.hosts = [...new Set([...rec.hosts, ...hosts])];
         return errorResponse();
       }

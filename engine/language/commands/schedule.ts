@@ -4,25 +4,29 @@
  * is queued. On one host every queued VM launches here; each run is kept for `ns schedule status`.
  */
 import type { ContainerConfig } from '../../api/types.js';
-import { SCHEDULE_STATS_MAX, type ScheduleStat } from '../../namespace/record.js';
+import { SCHEDULE_STATS_MAX, type Placement, type ScheduleStat } from '../../namespace/record.js';
 import type { CallContext, QueuedLaunch } from '../handler.js';
 import { type Response, errorResponse } from '../response.js';
+import { clusterSchedule, forgetAssignment, spansCluster } from './schedule-cluster.js';
 
 /** Check names and UUID against existing and queued VMs of the namespace (minimega Namespace.Queue), then queue. */
-export async function enqueue(ctx: CallContext, names: string[], config: ContainerConfig): Promise<void> {
+export async function enqueue(ctx: CallContext, names: string[], config: ContainerConfig, placement?: Placement): Promise<void> {
   if (names.length > 1 && config.uuid !== '') throw new Error('cannot launch multiple VMs with a pre-configured UUID');
-  const vms = await ctx.deps.engine.call('vm.info');
+  // In a cluster the names and UUIDs of every host of the namespace are taken.
+  const vms = ctx.deps.cluster ? await ctx.deps.cluster.vms(ctx.ns.name) : await ctx.deps.engine.call('vm.info');
   for (const name of names) if (name && vms.some((v) => v.name === name)) throw new Error(`vm already exists with name \`${name}\``);
   if (config.uuid && vms.some((v) => v.uuid === config.uuid)) throw new Error(`vm already exists with UUID \`${config.uuid}\``);
   const queued = ctx.ns.queue;
   for (const name of names) if (name && queued.some((q) => q.names.includes(name))) throw new Error(`vm already queued with name \`${name}\``);
   if (config.uuid && queued.some((q) => q.config.uuid === config.uuid)) throw new Error(`vm already queued with UUID \`${config.uuid}\``);
-  ctx.ns.queue = [...queued, { names, config }];
+  ctx.ns.queue = [...queued, { names, config, ...(placement ? { placement } : {}) }];
   ctx.ns.assignment = undefined;
+  forgetAssignment(ctx);
 }
 
 /** Launch everything queued: unnamed VMs (a count) get `vm-<n>` from the namespace's counter in the engine. */
 async function launchQueue(ctx: CallContext, queue: QueuedLaunch[]): Promise<string[]> {
+  if (spansCluster(ctx)) return (await clusterSchedule(ctx, queue)).errors;
   const errors: string[] = [];
   for (const q of queue) {
     const arg = q.names.every((n) => n === '') ? String(q.names.length) : q.names.join(',');

@@ -38,12 +38,14 @@ const vmLaunch: Handler = {
     if (!cmd.boolArgs.container) return schedule(ctx);
     const saved = cmd.stringArgs.config;
     const config = saved ? ctx.ns.config.savedConfig(saved).c : copyConfig(ctx.ns.config.current);
+    const x = saved ? ctx.ns.config.savedConfig(saved).x : ctx.ns.config.extras;
+    const placement = { schedule: x.schedule === 'localhost' ? ctx.deps.hostname : x.schedule, colocate: x.colocate, coschedule: x.coschedule };
     // Count launches get their names when launched: only then does the counter advance.
     const names = /^[+-]?[0-9]+$/.test(cmd.stringArgs.name!)
       ? launchNames(cmd.stringArgs.name!, () => 0).map(() => '')
       : launchNames(cmd.stringArgs.name!, () => 0);
     validateConfig(config);
-    await enqueue(ctx, names, config);
+    await enqueue(ctx, names, config, placement);
     return ctx.ns.queueing ? errorResponse() : schedule(ctx);
   },
 };
