@@ -57,7 +57,7 @@ export class EtcdStore implements ClusterStore {
       if (this.closed) return;
       this.log(`etcd session lease lost (${err.message}); registering again`);
       this.lease = this.newLease();
-      void this.reputSession();
+      this.reputSession().catch(() => undefined); // Best-effort: logged inside; the next lease tries again.
     });
     return lease;
   }

@@ -40,7 +40,7 @@ export class SchedulerLeader {
       lost: (why) => {
         if (this.leading) this.log(`cluster: ${this.self} is no longer the scheduler (${why})`);
         this.leading = false;
-        void this.unwatch?.().catch(() => undefined);
+        this.unwatch?.().catch(() => undefined); // Best-effort: the watch ends with the connection anyway.
         this.unwatch = undefined;
       },
     });
