@@ -18,7 +18,7 @@ async function states(d: TestDaemon): Promise<Record<string, string>> {
 }
 
 for (const freezer of ['v2', 'v1'] as const) {
-  describe(`lifecycle with the ${freezer} freezer`, { skip }, () => {
+  describe(`lifecycle with the ${freezer} freezer`, { skip: skip || (freezer === 'v1' && requires('v1-freezer')) }, () => {
     const suite = useContainerSuite({ freezer });
 
     test('launch leaves containers BUILDING and frozen before init runs', async () => {
