@@ -140,15 +140,26 @@ export class HostTaps {
     return info(rec);
   }
 
-  /** `tap delete NAME|all`. */
-  /** `tap delete NAME|all`: `all` with a namespace deletes only that namespace's taps. */
+  /**
+   * `tap delete NAME|all`: with a namespace, only that namespace's taps (minimega keeps host taps per
+   * namespace, and a named tap of another one is refused in its own words).
+   */
   async delete(name: string, namespace?: string): Promise<void> {
     await this.load();
     await this.network.exclusive(async (core) => {
-      if (name !== ALL && !this.taps.has(name)) {
-        throw new EngineError('E_NOT_FOUND', `not a host tap: ${name}`, { op: 'tap delete', path: name });
-      }
       const mine = (r: TapRecord) => namespace === undefined || (r.namespace ?? DEFAULT_NAMESPACE) === namespace;
+      if (name !== ALL) {
+        const rec = this.taps.get(name);
+        if (!rec) throw new EngineError('E_NOT_FOUND', `not a host tap: ${name}`, { op: 'tap delete', path: name });
+        if (!mine(rec)) {
+          throw new EngineError('E_NOT_FOUND', 'not a host tap in active namespace', {
+            op: 'tap delete',
+            path: name,
+            namespace: namespace ?? DEFAULT_NAMESPACE,
+            owner: rec.namespace ?? DEFAULT_NAMESPACE,
+          });
+        }
+      }
       const doomed = name === ALL ? [...this.taps.values()].filter(mine) : [this.taps.get(name)!];
       for (const rec of doomed) await this.remove(core, rec);
     });

@@ -28,6 +28,13 @@ const PASSING = [
   'builtins',
   'read_namespace',
   'plumbing_basic',
+  'cc_filter',
+  'vm_lifecycle_cc',
+  'container_volumes',
+  'cc',
+  'vm_qos',
+  'taps_lifecycle',
+  'taps_namespace',
 ];
 
 describe("minimega's own tests through nanomega test", { skip }, () => {

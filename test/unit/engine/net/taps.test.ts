@@ -180,6 +180,9 @@ test('a tap made in a namespace takes its VLAN alias there; list and delete all 
     (await taps.list()).map((t) => t.name),
     ['ta', 'tb'],
   );
+  // A named tap of another namespace is refused as minimega refuses it, and stays.
+  await assert.rejects(taps.delete('ta', 'lab'), /^EngineError: not a host tap in active namespace$/);
+  await assert.rejects(taps.delete('tb', 'minimega'), /not a host tap in active namespace/);
   await taps.delete('all', 'lab');
   assert.deepEqual(
     (await taps.list()).map((t) => `${t.namespace}/${t.name}`),
