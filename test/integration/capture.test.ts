@@ -90,6 +90,16 @@ describe('capture: pcap files of container NICs and bridges, read back with tcpd
     const [pid] = tcpdumps();
     const a = await info(suite.d, 'ca');
     await ping(a.pid, `${NET}.2`, 2, 0.1);
+    // The daemon appends whole packets as tcpdump hands them over; a SIGKILL can only lose what is still in
+    // flight, so wait until both requests are in the file, then crash: what was written must stay readable.
+    const captured = () => {
+      try {
+        return icmp(readBack(c.path), 'request') >= 2;
+      } catch {
+        return false; // not written yet
+      }
+    };
+    assert.ok(await eventually(captured), 'both requests captured before the crash');
     await suite.d.crash();
     await suite.d.restart();
     assert.ok(await eventually(() => !alive(pid!)), 'the old tcpdump was stopped');
