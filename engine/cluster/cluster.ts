@@ -17,6 +17,10 @@ import { Membership } from './membership.js';
 import { PeerClient, servePeers, type TlsMaterial } from './peer-link.js';
 import type { ClusterStore } from './store.js';
 import { PlacementWorker } from './worker.js';
+import { VxlanSync } from './vxlan-sync.js';
+import { VxlanTunnels, vxlanMtu } from '../net/vxlan.js';
+import { netHostOf } from '../net/net-host.js';
+import { DEFAULT_BRIDGE } from '../net/netspec.js';
 
 /** Host figures before the stats sampler's first sample (the record is published at once). */
 function osStats(): HostStats {
@@ -62,6 +66,7 @@ export class Cluster implements ClusterPort {
   readonly membership: Membership;
   private readonly worker: PlacementWorker;
   readonly leader: SchedulerLeader;
+  private readonly vxlan: VxlanSync;
 
   private constructor(
     private readonly engine: Engine,
@@ -93,6 +98,22 @@ export class Cluster implements ClusterPort {
       launch: (names, config, ns) => engine.handlers['vm.launch'](names.join(','), config, ns),
       launched: () => this.membership.refresh(),
     });
+    const tunnelMtu = vxlanMtu(config.mtu, config.listen.host);
+    // Container NICs no larger than the tunnels their VLAN may cross (the kernel's 1500 otherwise).
+    if (tunnelMtu < 1500) ctx.network.setMtu(tunnelMtu);
+    const tunnels = new VxlanTunnels(netHostOf(ctx.host), ctx.network, DEFAULT_BRIDGE, config.listen.host, tunnelMtu);
+    this.vxlan = new VxlanSync(
+      store,
+      this.self,
+      { address: config.listen.host, mtu: config.mtu },
+      tunnels,
+      () => [...ctx.containers.values()].map((c) => ctx.info(c)),
+      (fn) => {
+        const a = engine.on('containers.changed', fn);
+        const b = engine.on('containers.removed', fn);
+        return () => (a(), b());
+      },
+    );
     this.leader = new SchedulerLeader(store, this.self, { hosts: () => this.membership.hosts() }, hooks.log);
   }
 
@@ -122,6 +143,7 @@ export class Cluster implements ClusterPort {
         c.self,
         (await c.membership.hosts()).find((h) => h.name === c.self)!,
       );
+      await c.vxlan.start();
       await c.worker.start();
       c.leader.start();
     } catch (e) {
@@ -241,6 +263,7 @@ export class Cluster implements ClusterPort {
   async leave(): Promise<void> {
     await this.leader.stop().catch((e: unknown) => logError('cluster: leaving the election', e));
     await this.worker.stop().catch((e: unknown) => logError('cluster: stopping placements', e));
+    await this.vxlan.stop().catch((e: unknown) => logError('cluster: stopping vxlan', e));
     await this.membership.stop().catch((e: unknown) => logError('cluster: stopping membership', e));
     await this.unwatchHosts?.().catch(() => undefined);
     for (const p of this.peers.values()) p.close();

@@ -50,6 +50,12 @@ export async function joinCluster(engine: Engine, opts: ClusterOptions, serveCon
   checkHostName(name, 'cluster-name');
   const endpoints = parseEndpoints(opts.endpoints);
   const listen = parseAddress(opts.listen, 'cluster-listen');
+  // Other hosts dial this address and tunnel VLANs to it: a wildcard reaches nobody.
+  if (/^(0\.0\.0\.0|::|0+(:0*)*)$/.test(listen.host))
+    throw new EngineError('E_CONFIG', `--cluster-listen: \`${opts.listen}\` is a wildcard; give this host's underlay address`, {
+      field: 'cluster-listen',
+      value: opts.listen,
+    });
   const host = engine.ctx.host;
   const tls = await readTls(host, opts.certDir, name);
   const store = new EtcdStore(endpoints, tls, log);

@@ -11,6 +11,7 @@
  * reported, in state UNKNOWN.
  */
 import type { ContainerInfo, HostResponse } from '../api/types.js';
+import { expandList } from '../config/names.js';
 import type { CallContext, Command, Handler, Reply } from './handler.js';
 import type { Response } from './response.js';
 import { VM_INFO_COLUMNS, VM_SUMMARY_COLUMNS, infoTable } from './commands/vm-info.js';
@@ -36,6 +37,9 @@ export const FAN_OUT: readonly (readonly [string, FanOutMode])[] = [
   ['clear cc', 'broadcast'],
   ['host', 'broadcast'],
 ];
+
+/** Answers of unreachable hosts that had none of the targeted VMs: they take no part in the merge. */
+const uninvolved = new WeakSet<HostResponse>();
 
 /** The state a container of an unreachable host shows. */
 export const UNKNOWN_STATE = 'UNKNOWN';
@@ -79,18 +83,39 @@ async function fanOut(mode: FanOutMode, call: (ctx: CallContext, cmd: Command) =
       try {
         return await cluster.run(host, cmd.original, ns);
       } catch (e) {
-        return [await unreachable(ctx, cmd, host, e)];
+        return [await unreachable(mode, ctx, cmd, host, e)];
       }
     }),
   );
   return merge(mode, asked.flat());
 }
 
-/** What stands in for a host that cannot be reached. */
-async function unreachable(ctx: CallContext, cmd: Command, host: string, e: unknown): Promise<HostResponse> {
+/** True when a VM target (`all`, names, ids, UUIDs, ranges) names one of `vms`. */
+function targets(target: string, vms: readonly ContainerInfo[]): boolean {
+  if (target === 'all') return vms.length > 0;
+  let wanted: Set<string>;
+  try {
+    wanted = new Set(expandList(target));
+  } catch {
+    return true;
+  }
+  return vms.some((v) => wanted.has(v.name) || wanted.has(String(v.id)) || wanted.has(v.uuid));
+}
+
+/**
+ * What stands in for a host that cannot be reached: an error — unless the command names VMs and
+ * none of them was on that host when it last reported — and for `vm info`, its VMs in state UNKNOWN.
+ */
+async function unreachable(mode: FanOutMode, ctx: CallContext, cmd: Command, host: string, e: unknown): Promise<HostResponse> {
   const why = `host ${host} is unreachable: ${(e as Error).message}`;
+  const last = await ctx.deps.cluster!.lastKnown(host, ctx.ns.name).catch(() => [] as ContainerInfo[]);
+  const target = cmd.stringArgs.vm;
+  if (mode === 'target' && target !== undefined && !targets(target, last)) {
+    const none: HostResponse = { host, errors: [] };
+    uninvolved.add(none);
+    return none;
+  }
   if (cmd.handler.patterns[0]?.startsWith('vm info')) {
-    const last = await ctx.deps.cluster!.lastKnown(host, ctx.ns.name).catch(() => [] as ContainerInfo[]);
     const vms = last.map((c) => ({ ...c, state: UNKNOWN_STATE as ContainerInfo['state'] }));
     const t = infoTable(vms, cmd.boolArgs.summary ? VM_SUMMARY_COLUMNS : VM_INFO_COLUMNS, host);
     return { host, header: t.header, rows: t.rows, errors: [why], data: t.data };
@@ -99,7 +124,8 @@ async function unreachable(ctx: CallContext, cmd: Command, host: string, e: unkn
 }
 
 /** minicli's Responses of several hosts, as one Response (see render.ts for how it prints). */
-export function merge(mode: FanOutMode, parts: HostResponse[]): Response {
+export function merge(mode: FanOutMode, answers: HostResponse[]): Response {
+  const parts = answers.filter((p) => !uninvolved.has(p));
   const out: Response = { errors: [], parts };
   const withRows = parts.filter((p) => p.header);
   if (withRows.length) {

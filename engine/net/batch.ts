@@ -1,10 +1,11 @@
 // Pure text generation for the `ip -batch` sessions of an attach; no effects here.
 
 /** Host end of one NIC: created with its peer directly inside the container's netns (by pid). */
-export function hostNicLines(tap: string, ifname: string, mac: string, pid: number, mark: string): string[] {
+export function hostNicLines(tap: string, ifname: string, mac: string, pid: number, mark: string, mtu?: number): string[] {
+  const m = mtu === undefined ? '' : ` mtu ${mtu}`;
   return [
     // The peer is created in the target netns, so `veth0` only has to be unique inside the container.
-    `link add ${tap} type veth peer name ${ifname} address ${mac} netns ${pid}`,
+    `link add ${tap}${m} type veth peer name ${ifname}${m} address ${mac} netns ${pid}`,
     // IFLA_IFALIAS is refused in RTM_NEWLINK (EOPNOTSUPP), so the mark is a separate set.
     `link set ${tap} alias "${mark}"`,
   ];

@@ -132,6 +132,8 @@ export class Network {
   private readonly owned: OwnedBridges = new Map();
   private readonly containers = new Map<number, ContainerNet>();
   private nextTap = 0;
+  /** MTU of new container NICs (both ends); the kernel's default (1500) when unset. */
+  private mtu?: number;
   private backendImpl?: BridgeBackend;
   private ready?: Promise<void>;
   private chain: Promise<unknown> = Promise.resolve();
@@ -142,6 +144,14 @@ export class Network {
     this.tapPrefix = opts.tapPrefix ?? TAP_PREFIX;
     this.defaultBridge = opts.defaultBridge ?? DEFAULT_BRIDGE;
     this.tag = createHash('sha1').update(opts.stateDir).digest('hex').slice(0, 8);
+  }
+
+  /**
+   * Make new container NICs no larger than `mtu` (a cluster whose VLANs cross hosts in tunnels with
+   * less room than 1500 bytes: engine/net/vxlan.ts).
+   */
+  setMtu(mtu: number | undefined): void {
+    this.mtu = mtu;
   }
 
   /** The bridge backend in use (after the first operation). */
@@ -435,7 +445,7 @@ export class Network {
     for (const p of planned) {
       for (const n of p.nics) {
         const mark = markOf(this.tag, `tap c${p.req.c.id} nic${n.index}`);
-        prelude.push(...hostNicLines(n.tap, n.ifname, n.mac, p.req.initPid, mark));
+        prelude.push(...hostNicLines(n.tap, n.ifname, n.mac, p.req.initPid, mark, this.mtu));
         ports.push({ bridge: n.bridge, port: n.tap, vlan: n.vlanId, ...(n.qinq ? { qinq: true } : {}) });
       }
     }

@@ -1,19 +1,34 @@
+// Issue 16's acceptance on one machine: three hosts (network, mount and UTS namespaces on a veth
+// underlay), a three-member etcd cluster and a daemon per host, all started and stopped here.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { etcdctl, PEER_PORT, startCluster, type TestCluster } from '../helpers/cluster.js';
 import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
-import { until } from '../helpers/wait.js';
+import { alive, until } from '../helpers/wait.js';
 
-const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'etcd');
+const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox', 'etcd');
+
+/** `host,name,state…` rows of an annotated CSV table (header dropped). */
+function csvRows(out: string): string[][] {
+  return out
+    .split('\n')
+    .slice(1)
+    .filter(Boolean)
+    .map((l) => l.split(','));
+}
 
 describe('three hosts on etcd', { skip }, () => {
   let c: TestCluster;
   let pre: HostSnapshot;
+  let names: string[];
 
   before(async () => {
     pre = snapshot();
     c = await startCluster({ n: 3 });
+    names = c.hosts.map((h) => h.name);
   });
 
   after(async () => {
@@ -21,7 +36,7 @@ describe('three hosts on etcd', { skip }, () => {
     await assertNoLeaks(pre);
   });
 
-  test('every daemon registers and sees the three hosts up, one of them the scheduler', async () => {
+  test('every daemon registers and sees the three hosts up with their capacity, one of them the scheduler', async () => {
     for (let i = 0; i < 3; i++) {
       const hosts = await until('three hosts up', async () => {
         const list = await c.hosts[i]!.client!.call('cluster.hosts');
@@ -29,12 +44,209 @@ describe('three hosts on etcd', { skip }, () => {
       });
       assert.deepEqual(
         hosts.map((h) => h.name),
-        c.hosts.map((h) => h.name),
+        names,
       );
       assert.ok(
         hosts.every((h) => h.cpus > 0 && h.memoryMB > 0),
         'capacity reported',
       );
     }
+  });
+
+  test('vm launch container 30 in a namespace of the three hosts places 10 on each; vm info on any daemon lists all 30 with their host', async () => {
+    assert.equal(await c.ok(0, 'namespace lab ns hosts'), `${names[0]}: ${names.join(',')}`);
+    await c.ok(0, 'namespace lab vm launch container 30');
+    for (let i = 0; i < 3; i++) {
+      const rows = csvRows(await c.ok(i, 'namespace lab .csv true .columns name,state vm info'));
+      assert.equal(rows.length, 30, `daemon ${i + 1} lists 30`);
+      assert.deepEqual(new Set(rows.map((r) => r[1])), new Set(Array.from({ length: 30 }, (_, k) => `vm-${k}`)));
+      for (const h of names) assert.equal(rows.filter((r) => r[0] === h).length, 10, `10 on ${h}`);
+      assert.ok(rows.every((r) => r[2] === 'BUILDING'));
+    }
+    // A name already used anywhere in the namespace is refused.
+    const dup = await c.exec(1, 'namespace lab vm launch container vm-7');
+    assert.deepEqual(dup.errors, ['vm already exists with name `vm-7`']);
+  });
+
+  test('vm start all and cc exec hostname from one daemon reach all 30 containers', async () => {
+    await c.ok(1, 'namespace lab vm start all');
+    const states = csvRows(await c.ok(2, 'namespace lab .csv true .columns state vm info'));
+    assert.ok(states.length === 30 && states.every((r) => r[1] === 'RUNNING'), 'all 30 running');
+    await c.ok(0, 'namespace lab cc exec hostname');
+    const answered = await until(
+      '30 cc responses',
+      async () => {
+        const out = await c.ok(0, 'namespace lab cc responses all');
+        const got = new Set(out.match(/^vm-\d+$/gm) ?? []);
+        return got.size === 30 ? got : false;
+      },
+      60_000,
+    );
+    assert.equal(answered.size, 30);
+  });
+
+  test('vm kill of a name on another host finds it there; a name on no host is not found', async () => {
+    await c.ok(0, 'namespace lab vm kill vm-1');
+    const rows = csvRows(await c.ok(2, 'namespace lab .csv true .columns state .filter name=vm-1 vm info'));
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      ['QUIT'],
+    );
+    assert.deepEqual((await c.exec(0, 'namespace lab vm kill nosuchvm')).errors, ['vm not found: nosuchvm']);
+  });
+
+  test('containers on VLAN 101 on different hosts ping each other over VXLAN (1400-byte pings: MTU handled); VLAN 102 is not reached', async () => {
+    const launch = async (name: string, host: number, vlan: number, ip: string) => {
+      await c.ok(0, `namespace net vm config schedule ${names[host]}`);
+      await c.ok(0, `namespace net vm config net ${vlan}`);
+      await c.ok(0, `namespace net vm launch container ${name}`);
+      await c.ok(0, `namespace net vm start ${name}`);
+      await c.ok(0, `namespace net vm exec ${name} ip addr add ${ip}/24 dev veth0`);
+    };
+    await launch('a1', 0, 101, '10.60.0.1');
+    await launch('a2', 1, 101, '10.60.0.2');
+    await launch('a3', 2, 101, '10.60.0.3');
+    await launch('b3', 2, 102, '10.60.0.13');
+    for (const dst of ['10.60.0.2', '10.60.0.3']) {
+      await until(
+        `a1 pings ${dst}`,
+        async () => (await c.exec(0, `namespace net vm exec a1 busybox ping -c 1 -W 1 -s 1400 ${dst}`)).errors.length === 0,
+        30_000,
+      );
+    }
+    const isolated = await c.exec(0, 'namespace net vm exec a1 busybox ping -c 2 -W 1 10.60.0.13');
+    assert.equal(isolated.errors.length, 1, 'VLAN 102 unreachable from VLAN 101');
+    const tunnels = execFileSync('ip', ['-n', c.hosts[0]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' });
+    assert.match(tunnels, /nmvx101/);
+    assert.doesNotMatch(tunnels, /nmvx102/, 'no tunnel for a VLAN with no member on this host');
+  });
+
+  test('kill -9 of a daemon: its containers keep running, the host is shown down within 10 s with its containers UNKNOWN, and it rejoins with the same containers', async () => {
+    const before = csvRows(await c.ok(2, 'namespace lab .csv true .columns name,pid vm info')).filter((r) => r[0] === names[2]);
+    assert.equal(before.length, 10);
+    await c.crashDaemon(2);
+    await until(`${names[2]} shown down`, async () => (await c.hosts[0]!.client!.call('cluster.hosts')).find((h) => h.name === names[2])?.up === false, 10_000);
+    for (const r of before) assert.ok(alive(Number(r[2])), `${r[1]} (pid ${r[2]}) still runs`);
+    const seen = await c.exec(0, 'namespace lab .csv true .columns name,state vm info');
+    const theirs = csvRows(seen.output).filter((r) => r[0] === names[2]);
+    assert.equal(theirs.length, 10);
+    assert.ok(
+      theirs.every((r) => r[2] === 'UNKNOWN'),
+      'shown UNKNOWN',
+    );
+    assert.ok(seen.errors.some((e) => e.includes(names[2]!)));
+    // The data plane does not need the daemon: VLAN 101 still reaches a3 on the host whose daemon is gone.
+    assert.deepEqual((await c.exec(0, 'namespace net vm exec a1 busybox ping -c 1 -W 2 10.60.0.3')).errors, []);
+    // Launches meanwhile go to the hosts that are up.
+    await c.ok(0, 'namespace lab vm launch container late[1-4]');
+    const late = csvRows((await c.exec(1, 'namespace lab .csv true .columns name .filter name~late vm info')).output);
+    assert.equal(late.length, 4);
+    assert.ok(late.every((r) => r[0] !== names[2]));
+
+    await c.startDaemon(2);
+    await until(`${names[2]} up again`, async () => (await c.hosts[0]!.client!.call('cluster.hosts')).every((h) => h.up));
+    const afterRows = csvRows(await c.ok(0, 'namespace lab .csv true .columns name,pid,state vm info')).filter((r) => r[0] === names[2]);
+    assert.deepEqual(afterRows.map((r) => [r[1], r[2]]).sort(), before.map((r) => [r[1], r[2]]).sort(), 'the same containers, the same pids');
+    assert.ok(afterRows.every((r) => r[3] === 'RUNNING'));
+  });
+
+  test('a placement order that reaches a host again (after a crash) launches only what is missing: nothing starts twice', async () => {
+    const order = {
+      id: 'replay',
+      namespace: 'lab',
+      vlans: [],
+      groups: [{ names: ['vm-2', 'again1'], config: await c.hosts[2]!.client!.call('config.get', 'lab') }],
+    };
+    const host = names[2]!;
+    const key = `/nanomega/placements/${host}/0000000000-replay`;
+    const put = spawnSync(etcdctl(c, 0, ['put', key])[0]!, [...etcdctl(c, 0, ['put', key]).slice(1)], { input: JSON.stringify(order), encoding: 'utf8' });
+    assert.equal(put.status, 0, put.stderr);
+    await until('the order answered', () => {
+      const left = execFileSync(
+        etcdctl(c, 0, ['get', '--prefix', '--keys-only', `/nanomega/placements/${host}/`])[0]!,
+        etcdctl(c, 0, ['get', '--prefix', '--keys-only', `/nanomega/placements/${host}/`]).slice(1),
+        { encoding: 'utf8' },
+      );
+      return !left.includes('replay');
+    });
+    const rows = csvRows(await c.ok(2, 'namespace lab .csv true .columns name vm info')).filter((r) => r[1] === 'vm-2' || r[1] === 'again1');
+    assert.deepEqual(rows.map((r) => r.join(',')).sort(), [`${host},again1`, `${host},vm-2`]);
+  });
+
+  test('stopping the etcd leader: the cluster keeps working', async () => {
+    const status = JSON.parse(
+      execFileSync(etcdctl(c, 0, ['endpoint', 'status', '-w', 'json'])[0]!, etcdctl(c, 0, ['endpoint', 'status', '-w', 'json']).slice(1), { encoding: 'utf8' }),
+    ) as {
+      Endpoint: string;
+      Status: { header: { member_id: number | string }; leader: number | string };
+    }[];
+    const leader = status.findIndex((s) => String(s.Status.leader) === String(s.Status.header.member_id));
+    assert.ok(leader >= 0, 'an etcd leader');
+    await c.stopEtcd(leader);
+    try {
+      await until(
+        'a launch after the etcd leader stopped',
+        async () => (await c.exec(0, 'namespace lab vm launch container after[1-3]')).errors.length === 0 || undefined,
+        30_000,
+      ).catch(async () => {
+        throw new Error(`launch failed: ${(await c.exec(0, 'namespace lab vm launch container after[1-3]')).errors.join('; ')}`);
+      });
+      for (let i = 0; i < 3; i++) {
+        const rows = csvRows(await c.ok(i, 'namespace lab .csv true .columns name .filter name~after vm info'));
+        assert.equal(rows.length, 3, `daemon ${i + 1} sees the 3 new containers`);
+      }
+    } finally {
+      c.startEtcd(leader);
+    }
+  });
+
+  test('nothing listens unauthenticated: the daemon API and etcd refuse connections without the cluster certificates', () => {
+    const inUnderlay = (argv: string[]) => ['nsenter', `--net=/run/netns/${c.underlay}`, '--', ...argv];
+    const h = c.hosts[0]!;
+    const sClient = (withCert: boolean) =>
+      spawnSync(
+        inUnderlay([
+          'openssl',
+          's_client',
+          '-connect',
+          `${h.address}:${PEER_PORT}`,
+          '-CAfile',
+          join(c.certs, 'ca.crt'),
+          '-verify_return_error',
+          '-brief',
+          '-ign_eof',
+          ...(withCert ? ['-cert', join(c.certs, `${h.name}.crt`), '-key', join(c.certs, `${h.name}.key`)] : []),
+        ])[0]!,
+        inUnderlay([
+          'openssl',
+          's_client',
+          '-connect',
+          `${h.address}:${PEER_PORT}`,
+          '-CAfile',
+          join(c.certs, 'ca.crt'),
+          '-verify_return_error',
+          '-brief',
+          '-ign_eof',
+          ...(withCert ? ['-cert', join(c.certs, `${h.name}.crt`), '-key', join(c.certs, `${h.name}.key`)] : []),
+        ]).slice(1),
+        { input: '{"type":"call","id":1,"method":"cluster.hosts","args":[]}\n', encoding: 'utf8', timeout: 10_000 },
+      );
+    const refused = sClient(false);
+    assert.doesNotMatch(refused.stdout, /"ok":true/, 'no answer without a client certificate');
+    const allowed = sClient(true);
+    assert.match(allowed.stdout, /"ok":true/, 'the same call with the cluster certificate is answered');
+    const noCerts = spawnSync(
+      etcdctl(c, 0, ['get', '/nanomega/hosts/', '--prefix'], false)[0]!,
+      etcdctl(c, 0, ['get', '/nanomega/hosts/', '--prefix'], false).slice(1),
+      { encoding: 'utf8' },
+    );
+    assert.notEqual(noCerts.status, 0, 'etcd refuses a client without certificates');
+    const withCerts = spawnSync(
+      etcdctl(c, 0, ['get', '/nanomega/hosts/', '--prefix', '--keys-only'])[0]!,
+      etcdctl(c, 0, ['get', '/nanomega/hosts/', '--prefix', '--keys-only']).slice(1),
+      { encoding: 'utf8' },
+    );
+    assert.equal(withCerts.status, 0, withCerts.stderr);
+    assert.match(withCerts.stdout, new RegExp(names[0]!));
   });
 });

@@ -1,0 +1,124 @@
+/**
+ * Which VLANs cross hosts, kept in etcd: vxlan/VLAN/HOST = this host's tunnel endpoint, present while
+ * it has live containers with a NIC on that VLAN of the default bridge. Every host watches the lot and
+ * keeps a tunnel (engine/net/vxlan.ts) for each of its VLANs that another host has too, replicating to
+ * those hosts' endpoints. These keys are not leased: a host whose daemon died still has its containers
+ * on the VLAN, so the others keep tunnelling to it.
+ */
+import type { ContainerInfo } from '../api/types.js';
+import { logError } from '../log.js';
+import { DEFAULT_BRIDGE } from '../net/netspec.js';
+import type { VxlanTunnels } from '../net/vxlan.js';
+import { keys, parseJson, ROOT, type VxlanMember } from './keys.js';
+import type { ClusterStore } from './store.js';
+
+/** Changes arriving together (a launch wave, a kill all) are synced once. */
+const SYNC_DEBOUNCE_MS = 200;
+/** VIDs a VXLAN segment is made for (a bridge's VLAN ids). */
+const VID_MIN = 1;
+const VID_MAX = 4094;
+
+function alive(state: string): boolean {
+  return state === 'BUILDING' || state === 'RUNNING' || state === 'PAUSED';
+}
+
+/** VLANs of the default bridge that live containers here have a connected NIC on. */
+export function localVlans(vms: readonly ContainerInfo[]): Set<number> {
+  const out = new Set<number>();
+  for (const v of vms) {
+    if (!alive(v.state)) continue;
+    for (const n of v.nics) {
+      if (n.vlan === 'disconnected' || n.bridge !== DEFAULT_BRIDGE) continue;
+      if (n.vlanId >= VID_MIN && n.vlanId <= VID_MAX) out.add(n.vlanId);
+    }
+  }
+  return out;
+}
+
+/** `vxlan/VLAN/HOST` → [VLAN, HOST]. */
+function parseKey(key: string): [number, string] | undefined {
+  const m = new RegExp(`^${ROOT}vxlan/(\\d+)/(.+)$`).exec(key);
+  return m ? [Number(m[1]), m[2]!] : undefined;
+}
+
+export class VxlanSync {
+  /** VLAN → host → endpoint, as etcd has it. */
+  private readonly members = new Map<number, Map<string, string>>();
+  /** VLANs this host published. */
+  private published = new Set<number>();
+  private timer?: NodeJS.Timeout;
+  private chain: Promise<void> = Promise.resolve();
+  private unwatch?: () => Promise<void>;
+  private offEvents?: () => void;
+  private stopped = false;
+
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly self: string,
+    private readonly me: VxlanMember,
+    private readonly tunnels: VxlanTunnels,
+    private readonly vms: () => ContainerInfo[],
+    onChange: (fn: () => void) => () => void,
+  ) {
+    this.offEvents = onChange(() => this.kick());
+  }
+
+  async start(): Promise<void> {
+    this.unwatch = await this.store.watch(keys.vxlans, (e) => {
+      const k = parseKey(e.key);
+      if (!k) return;
+      const [vlan, host] = k;
+      const m = this.members.get(vlan) ?? new Map<string, string>();
+      if (e.type === 'put') {
+        const v = parseJson<VxlanMember>(e.value);
+        if (v) m.set(host, v.address);
+      } else m.delete(host);
+      this.members.set(vlan, m);
+      if (host !== this.self) this.kick();
+    });
+    for (const kv of await this.store.list(keys.vxlans)) {
+      const k = parseKey(kv.key);
+      const v = parseJson<VxlanMember>(kv.value);
+      if (!k || !v) continue;
+      const m = this.members.get(k[0]) ?? new Map<string, string>();
+      m.set(k[1], v.address);
+      this.members.set(k[0], m);
+      if (k[1] === this.self) this.published.add(k[0]);
+    }
+    await this.sync();
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.chain = this.chain.then(() => this.sync().catch((e: unknown) => logError('cluster: vxlan sync', e)));
+    }, SYNC_DEBOUNCE_MS);
+    this.timer.unref();
+  }
+
+  /** Publish this host's VLANs, then make the tunnels match. */
+  private async sync(): Promise<void> {
+    const local = localVlans(this.vms());
+    for (const vlan of local) {
+      if (!this.published.has(vlan)) await this.store.put(keys.vxlan(vlan, this.self), JSON.stringify(this.me));
+    }
+    for (const vlan of this.published) if (!local.has(vlan)) await this.store.delete(keys.vxlan(vlan, this.self));
+    this.published = local;
+    const want = new Map<number, Set<string>>();
+    for (const vlan of local) {
+      const remotes = [...(this.members.get(vlan) ?? new Map<string, string>())].filter(([h]) => h !== this.self).map(([, ip]) => ip);
+      want.set(vlan, new Set(remotes));
+    }
+    await this.tunnels.sync(want);
+  }
+
+  /** Stop following; the tunnels stay with the containers (they outlive the daemon). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.offEvents?.();
+    await this.unwatch?.().catch(() => undefined);
+    await this.chain;
+  }
+}
