@@ -56,7 +56,7 @@ export class VxlanSync {
     private readonly store: ClusterStore,
     private readonly self: string,
     private readonly me: VxlanMember,
-    private readonly tunnels: VxlanTunnels,
+    private readonly tunnels: Pick<VxlanTunnels, 'sync'>,
     private readonly vms: () => ContainerInfo[],
     onChange: (fn: () => void) => () => void,
   ) {

@@ -105,6 +105,8 @@ export interface Wrapper {
   before?(ctx: CallContext, cmd: Command, inner: Command): void;
   /** Each chunk of the inner command's output, innermost wrapper first (`.filter`, `.csv true`). */
   after?(ctx: CallContext, cmd: Command, chunk: Chunk): Chunk;
+  /** Runs the inner command itself instead of the session (`mesh send` runs it on other hosts). */
+  run?(ctx: CallContext, cmd: Command, inner: Command): Promise<Reply>;
 }
 
 export interface Handler {

@@ -197,7 +197,14 @@ export class Session implements SessionApi {
       if (inner) {
         inner.namespace ??= cmd.namespace;
         contexts.push(ctx);
-        continue;
+        const run = cmd.handler.wrap?.run;
+        if (!run) continue;
+        try {
+          chunks = toChunks(await run(ctx, cmd, inner));
+        } catch (e) {
+          chunks = [errorChunk(e)];
+        }
+        break;
       }
       try {
         if (!cmd.handler.call) throw invalidCommand(cmd.original);

@@ -9,6 +9,7 @@ import { builtinHandlers } from './commands/builtins.js';
 import { captureHandlers } from './commands/capture.js';
 import { dnsmasqHandlers } from './commands/dnsmasq.js';
 import { historyHandlers } from './commands/history.js';
+import { meshHandlers } from './commands/mesh.js';
 import { miscHandlers } from './commands/misc.js';
 import { netHandlers } from './commands/net.js';
 import { nsHandlers } from './commands/ns.js';
@@ -54,4 +55,5 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...vmExecHandlers,
   ...ccHandlers,
   ...vmConsoleHandlers,
+  ...meshHandlers,
 ]);

@@ -63,6 +63,10 @@ describe('three hosts on etcd', { skip }, () => {
       for (const h of names) assert.equal(rows.filter((r) => r[0] === h).length, 10, `10 on ${h}`);
       assert.ok(rows.every((r) => r[2] === 'BUILDING'));
     }
+    // mesh send: that host's answer only (it does not fan out again there).
+    const theirs = csvRows(await c.ok(0, `namespace lab .csv true .columns name mesh send ${names[1]} vm info`));
+    assert.equal(theirs.length, 10);
+    assert.ok(theirs.every((r) => r[0] === names[1]));
     // A name already used anywhere in the namespace is refused.
     const dup = await c.exec(1, 'namespace lab vm launch container vm-7');
     assert.deepEqual(dup.errors, ['vm already exists with name `vm-7`']);
