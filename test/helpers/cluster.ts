@@ -66,12 +66,12 @@ function stop(p: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): 
 
 /**
  * Bring up `n` hosts (h1…hn) and their etcd cluster; daemons are started too unless `daemons` is false.
- * `prefix` keeps two suites' names apart.
+ * `prefix` keeps two suites' names apart; `root` holds everything of the cluster (default /run).
  */
-export async function startCluster(opts: { n?: number; daemons?: boolean; prefix?: string } = {}): Promise<TestCluster> {
+export async function startCluster(opts: { n?: number; daemons?: boolean; prefix?: string; root?: string } = {}): Promise<TestCluster> {
   const n = opts.n ?? 3;
   const id = `${opts.prefix ?? 'nmc'}${process.pid % 10000}`;
-  const dir = `/run/${id}`;
+  const dir = join(opts.root ?? '/run', id);
   const nsDir = join(dir, 'ns');
   const subnet = `10.213.${process.pid % 250}`;
   const underlay = `${id}u`;
