@@ -11,6 +11,7 @@ import type { Network } from './net/network.js';
 import type { QosKernel } from './net/qos-tc.js';
 import type { AttachWave } from './net/attach-wave.js';
 import type { LayerUnmounts } from './rootfs/layers.js';
+import type { TapMirrors } from './net/mirrors.js';
 import type { HostTaps } from './net/taps.js';
 import type { DnsmasqServers } from './dhcp/dnsmasq.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
@@ -68,6 +69,8 @@ export interface EngineContext {
   dnsmasq: DnsmasqServers;
   /** Packet captures (`capture pcap`). */
   captures: Captures;
+  /** Tap mirrors (`tap mirror`). */
+  mirrors: TapMirrors;
   /** Link emulation on NICs (`qos`). */
   qos: QosKernel;
   /** Batches the NIC setup of containers launched together. */

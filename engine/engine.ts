@@ -10,6 +10,7 @@ import { nuke } from './commands/nuke.js';
 import { netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
 import { AttachWave } from './net/attach-wave.js';
 import { Captures } from './net/captures.js';
+import { TapMirrors } from './net/mirrors.js';
 import { TcpdumpCapturePort } from './net/capture-tcpdump.js';
 import { Network } from './net/network.js';
 import { QosKernel } from './net/qos-tc.js';
@@ -310,6 +311,7 @@ export class Engine {
       taps,
       dnsmasq: new DnsmasqServers(host, taps, base, (message) => ctx.emit('engine.log', { t: Date.now(), level: 'warn', message })),
       captures,
+      mirrors: new TapMirrors(netHostOf(host), base),
       qos: new QosKernel(netHostOf(host)),
       attachWave: new AttachWave(network),
       layers: new LayerUnmounts(host),

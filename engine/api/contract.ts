@@ -30,6 +30,9 @@ import type {
   DnsmasqEntry,
   DnsmasqInfo,
   HostTapInfo,
+  TapMirrorClear,
+  TapMirrorInfo,
+  TapMirrorRequest,
   FileChunk,
   NicCounters,
   NamespaceInfo,
@@ -96,6 +99,12 @@ export interface Calls {
   'tap.delete': { args: [name: string, namespace?: string]; result: void };
   /** `tap`: the host taps. */
   'tap.list': { args: [namespace?: string]; result: HostTapInfo[] };
+  /** `tap mirror`: copies of every frame crossing one bridge port sent out of another. */
+  'tap.mirror': { args: [req: TapMirrorRequest, namespace?: string]; result: void };
+  /** `clear tap mirror …`: by destination, by container NIC(s), or all of the namespace's. */
+  'tap.mirror.clear': { args: [req: TapMirrorClear, namespace?: string]; result: void };
+  /** The mirrors (of the namespace, when given). */
+  'tap.mirrors': { args: [namespace?: string]; result: TapMirrorInfo[] };
   /** `dnsmasq start LISTEN LOW HIGH [CONFIG]` (LISTEN '' with CONFIG: the config file alone). */
   'dnsmasq.start': { args: [listen: string, low: string, high: string, config?: string]; result: DnsmasqInfo };
   /** `dnsmasq kill ID|all`. */
@@ -290,6 +299,9 @@ const CALLS: Record<CallName, true> = {
   'tap.create': true,
   'tap.delete': true,
   'tap.list': true,
+  'tap.mirror': true,
+  'tap.mirror.clear': true,
+  'tap.mirrors': true,
   'dnsmasq.start': true,
   'dnsmasq.kill': true,
   'dnsmasq.list': true,
@@ -398,6 +410,9 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'tap.create': 1,
   'tap.delete': 1,
   'tap.list': 0,
+  'tap.mirror': 1,
+  'tap.mirror.clear': 1,
+  'tap.mirrors': 0,
   'console.send': 2,
   'console.expect': 3,
   'console.screen': 1,

@@ -271,6 +271,24 @@ export interface HostTapInfo {
   dhcp: boolean;
 }
 
+/**
+ * `tap mirror`: by tap names (a container NIC's host end or a host tap, on BRIDGE, the default bridge
+ * when absent), or by container and NIC index (minimega's vm->vm form; indices as typed, checked by
+ * the engine in minimega's words).
+ */
+export type TapMirrorRequest = { src: string; dst: string; bridge?: string } | { vm: string; index: string; vm2: string; index2: string };
+
+/** `clear tap mirror [NAME]` (no name: all of the namespace's) or `clear tap mirror VM INDEX|all`. */
+export type TapMirrorClear = { name?: string } | { vm: string; index: string };
+
+/** A mirror: every frame crossing `src` is also sent out of `dst`. */
+export interface TapMirrorInfo {
+  namespace: string;
+  bridge: string;
+  src: string;
+  dst: string;
+}
+
 /** A DHCP/DNS server of `dnsmasq start` (minimega's `dnsmasq` list). */
 export interface DnsmasqInfo {
   id: number;

@@ -1,10 +1,11 @@
-/** The calls of the network lab tools: qos, capture, NIC counters and the topology view's layouts. */
+/** The calls of the network lab tools: qos, capture, tap mirrors, NIC counters and the topology view's layouts. */
 import type { Calls } from '../api/contract.js';
 import type { NicCounters } from '../api/types.js';
 import type { EngineContext } from '../context.js';
 import type { LayoutStore } from '../state/layout-store.js';
 import { isAlive } from '../state/lifecycle.js';
 import { captureStart } from './capture.js';
+import { tapMirror, tapMirrorClear, tapMirrors } from './mirror.js';
 import { qosAdd, qosClear } from './qos.js';
 
 type NetlabCall =
@@ -17,7 +18,10 @@ type NetlabCall =
   | 'capture.read'
   | 'net.counters'
   | 'topology.layout.get'
-  | 'topology.layout.set';
+  | 'topology.layout.set'
+  | 'tap.mirror'
+  | 'tap.mirror.clear'
+  | 'tap.mirrors';
 
 export type NetlabHandlers = { [K in NetlabCall]: (...args: Calls[K]['args']) => Promise<Calls[K]['result']> };
 
@@ -34,6 +38,9 @@ export function netlabHandlers(ctx: EngineContext, layouts: LayoutStore): Netlab
     'net.counters': (ids) => counters(ctx, ids),
     'topology.layout.get': (namespace) => layouts.get(namespace),
     'topology.layout.set': (namespace, layout) => layouts.set(namespace, layout),
+    'tap.mirror': (req, ns) => tapMirror(ctx, req, ns ?? undefined),
+    'tap.mirror.clear': (req, ns) => tapMirrorClear(ctx, req, ns ?? undefined),
+    'tap.mirrors': (ns) => tapMirrors(ctx, ns ?? undefined),
   };
 }
 

@@ -32,6 +32,8 @@ export async function nuke(ctx: EngineContext): Promise<void> {
   await flush(ctx, WILDCARD);
   // Servers first (they are bound to host taps), then the taps, then bridges and container NICs.
   await ctx.dnsmasq.nuke();
+  await ctx.mirrors.nuke();
+  await ctx.host.removeTree(join(ctx.opts.base, 'mirrors.json')).catch(() => undefined);
   await ctx.taps.nuke();
   await ctx.network.nuke();
   await ctx.host.removeTree(join(ctx.opts.base, 'net.json')).catch(() => undefined);

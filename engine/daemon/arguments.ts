@@ -27,6 +27,20 @@ const tapRequest: Check = (v) => {
   );
 };
 
+/** An object of string fields drawn from `keys`, the `required` ones present. */
+const strFields =
+  (keys: readonly string[], required: readonly string[] = []): Check =>
+  (v) =>
+    obj(v) &&
+    Object.keys(v as object).every((k) => keys.includes(k)) &&
+    Object.values(v as object).every((x) => x === undefined || x === null || str(x)) &&
+    required.every((k) => str((v as Record<string, unknown>)[k]));
+/** TapMirrorRequest: src, dst and bridge, or vm, index, vm2 and index2. */
+const mirrorRequest: Check = (v) =>
+  strFields(['src', 'dst', 'bridge'], ['src', 'dst'])(v) || strFields(['vm', 'index', 'vm2', 'index2'], ['vm', 'index', 'vm2', 'index2'])(v);
+/** TapMirrorClear: an optional name, or vm and index. */
+const mirrorClear: Check = (v) => strFields(['name'])(v) || strFields(['vm', 'index'], ['vm', 'index'])(v);
+
 const strList =
   (max: number): Check =>
   (v) =>
@@ -106,6 +120,9 @@ const SHAPES: Record<CallName, Check[]> = {
   'tap.create': [tapRequest, optional(str)],
   'tap.delete': [str, optional(str)],
   'tap.list': [optional(str)],
+  'tap.mirror': [mirrorRequest, optional(str)],
+  'tap.mirror.clear': [mirrorClear, optional(str)],
+  'tap.mirrors': [optional(str)],
   'dnsmasq.start': [str, str, str, optional(str)],
   'dnsmasq.kill': [str],
   'dnsmasq.list': [],

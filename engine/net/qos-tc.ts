@@ -57,8 +57,13 @@ export class QosKernel {
       await this.tcQuiet(['tc', 'qdisc', 'add', 'dev', tap, 'clsact'], tap, op, /File exists|Exclusivity flag on/);
       await this.tc(['tc', 'filter', 'replace', 'dev', tap, 'egress', ...LOSS_FILTER, 'bpf', 'da', 'bytecode', lossBytecode(q.loss)], tap, op);
     } else {
-      // The clsact qdisc is ours alone (nothing else hooks a container's host end): it goes whole.
-      await this.tcQuiet(['tc', 'qdisc', 'del', 'dev', tap, 'clsact'], tap, op);
+      // Only our filter goes: the clsact qdisc may also carry a tap mirror's filters (engine/net/mirrors.ts).
+      await this.tcQuiet(
+        ['tc', 'filter', 'del', 'dev', tap, 'egress', ...LOSS_FILTER, 'bpf'],
+        tap,
+        op,
+        /Cannot find specified filter chain|Parent Qdisc doesn't exist|Filter with specified priority\/protocol not found/,
+      );
     }
     if (q?.delay !== undefined && nic.initPid > 0) await this.delays.set(nic.initPid, nic.index, Math.round(parseGoDuration(q.delay)! / 1e3), op);
     else if (nic.initPid > 0) await this.delays.clear(nic.initPid, nic.index, op);

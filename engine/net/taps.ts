@@ -181,6 +181,13 @@ export class HostTaps {
     return rec && info(rec);
   }
 
+  /** The bridge and the bridge-side port of host tap `name`, if it is one of ours (for `tap mirror`). */
+  async portOf(name: string): Promise<{ bridge: string; port: string } | undefined> {
+    await this.load();
+    const rec = this.taps.get(name);
+    return rec && { bridge: rec.bridge, port: rec.port };
+  }
+
   /**
    * After a daemon restart: taps whose link is gone are forgotten (their DHCP client stopped);
    * links of ours without a record (a create cut short) are deleted. Returns what it did, for the log.

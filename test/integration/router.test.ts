@@ -67,6 +67,9 @@ describe('a router container between two VLANs', { skip }, () => {
     await suite.d.ok('vm launch container plainrouter');
     await suite.d.ok('vm start plainrouter');
     assert.equal((await suite.d.ok('vm exec plainrouter cat /proc/sys/net/ipv4/ip_forward')).trim(), '0');
+    // a1's first test left its neighbour entry for the gateway FAILED (nobody held A.1 then); this kernel
+    // does not resolve a FAILED entry again for a while, so a1 forgets it (NET_ADMIN is a default).
+    await suite.d.ok('vm exec a1 ip neigh flush all');
     assert.ok(await reaches('a1', `${A}.1`), 'the router answers on A');
     assert.ok(await unreachable('a1', `${B}.11`), 'but does not forward to B');
     await suite.d.ok('vm kill plainrouter');

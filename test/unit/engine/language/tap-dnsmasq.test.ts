@@ -47,7 +47,28 @@ test('tap lists bridge | tap | vlan with aliases as minimega prints them; create
     e.calls.filter((c) => c.name === 'tap.delete').map((c) => c.args),
     [['all'], ['all']],
   );
-  assert.match((await s.exec('tap mirror a b')).errors[0]!, /not supported/);
+  // tap mirror: both of minimega's forms, told apart by their arity; clear by name, by VM, or all.
+  for (const line of [
+    'tap mirror mega_tap0 mega_tap2',
+    'tap mirror t0 t1 br2',
+    'tap mirror a 0 mon 1',
+    'clear tap mirror',
+    'clear tap mirror mega_tap2',
+    'clear tap mirror mon all',
+  ])
+    assert.deepEqual((await s.exec(line)).errors, [], line);
+  assert.deepEqual(
+    e.calls.filter((c) => c.name.startsWith('tap.mirror')).map((c) => [c.name, c.args[0]]),
+    [
+      ['tap.mirror.clear', {}], // from the clear tap above, before its taps go
+      ['tap.mirror', { src: 'mega_tap0', dst: 'mega_tap2' }],
+      ['tap.mirror', { src: 't0', dst: 't1', bridge: 'br2' }],
+      ['tap.mirror', { vm: 'a', index: '0', vm2: 'mon', index2: '1' }],
+      ['tap.mirror.clear', {}],
+      ['tap.mirror.clear', { name: 'mega_tap2' }],
+      ['tap.mirror.clear', { vm: 'mon', index: 'all' }],
+    ],
+  );
 });
 
 test('dnsmasq: list columns, start forms, kill, and configure listings with minimega headers', async () => {
