@@ -164,6 +164,7 @@ export class Engine {
         await this.cc.handlers['cc.clear'](name);
         this.plumber.deleteNamespace(name);
         await ctx.taps.delete('all', name);
+        await ctx.captures.stopNamespace(name, `namespace ${name} was destroyed`);
       }),
       ...plumbHandlers(this.plumber, new FilesDir(ctx.host, ctx.filesDir)),
       'cli.exec': async () => {

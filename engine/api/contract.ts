@@ -120,12 +120,12 @@ export interface Calls {
   'qos.add': { args: [target: string, index: number, op: QosOp, namespace?: string]; result: VmResult[] };
   /** `clear qos`: remove the qos of NIC `index` (every NIC when omitted) of the targets. */
   'qos.clear': { args: [target: string, index?: number, namespace?: string]; result: VmResult[] };
-  /** Running captures and the most recent finished ones (newest last). */
-  'capture.list': { args: []; result: CaptureInfo[] };
+  /** Running captures and the most recent finished ones (newest last); with a namespace, only its captures. */
+  'capture.list': { args: [namespace?: string]; result: CaptureInfo[] };
   /** Start a pcap capture; the reply comes once packets are being recorded. */
   'capture.start': { args: [spec: CaptureSpec, namespace?: string]; result: CaptureInfo };
-  /** Stop captures (files closed whole); returns them as stopped. */
-  'capture.stop': { args: [ids: number[]]; result: CaptureInfo[] };
+  /** Stop captures (files closed whole); returns them as stopped. With a namespace, only its captures. */
+  'capture.stop': { args: [ids: number[], namespace?: string]; result: CaptureInfo[] };
   /** Snapshot length and BPF filter of new captures (`capture pcap snaplen|filter`); returns the result. */
   'capture.config': { args: [change?: { snaplen?: number; filter?: string }]; result: { snaplen: number; filter: string } };
   /** Read a capture's pcap file (running or finished) in chunks, for a download. */
@@ -429,6 +429,8 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'qos.add': 3,
   'qos.clear': 2,
   'capture.start': 1,
+  'capture.list': 0,
+  'capture.stop': 1,
   'config.get': 0,
   'vm.exec': 3,
   'exec.start': 3,

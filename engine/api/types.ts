@@ -142,6 +142,8 @@ export interface CaptureInfo {
   vm?: { id: ContainerId; name: string; index: number };
   /** Kernel interface the packets are read from (mega_tapN, or the bridge device). */
   iface: string;
+  /** The namespace it was started in (minimega keeps captures per namespace); absent: `minimega`. */
+  namespace?: string;
   /** Absolute path of the pcap file (relative names are under <base>/files). */
   path: string;
   state: 'running' | 'stopped';

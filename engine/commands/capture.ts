@@ -2,6 +2,7 @@ import type { CaptureInfo, CaptureSpec } from '../api/types.js';
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { isAlive } from '../state/lifecycle.js';
+import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 import { findOne } from './targets.js';
 
 /**
@@ -23,12 +24,13 @@ export async function captureStart(ctx: EngineContext, spec: CaptureSpec, ns?: s
       vm: { id: c.rec.id, name: c.rec.name, index: spec.index },
       ifaces: [nic.tap],
       file: spec.file,
+      namespace: ns ?? DEFAULT_NAMESPACE,
     });
   }
   if (spec.kind === 'bridge') {
     const ifaces = await ctx.network.kernelBridges(spec.bridge);
     if (ifaces.length === 0) throw new EngineError('E_NOT_FOUND', `bridge not found: ${spec.bridge}`, { field: 'bridge', value: spec.bridge });
-    return ctx.captures.start({ kind: 'bridge', bridge: spec.bridge, ifaces, file: spec.file });
+    return ctx.captures.start({ kind: 'bridge', bridge: spec.bridge, ifaces, file: spec.file, namespace: ns ?? DEFAULT_NAMESPACE });
   }
   throw new EngineError('E_CONFIG', `invalid capture kind: \`${String((spec as { kind: unknown }).kind)}\` (vm or bridge)`, { field: 'kind' });
 }

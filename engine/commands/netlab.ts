@@ -30,9 +30,9 @@ export function netlabHandlers(ctx: EngineContext, layouts: LayoutStore): Netlab
     'qos.add': (target, index, op, ns) => qosAdd(ctx, target, index, op, ns ?? undefined),
     // JSON has no undefined: an omitted index arrives as null.
     'qos.clear': (target, index, ns) => qosClear(ctx, target, index ?? undefined, ns ?? undefined),
-    'capture.list': async () => ctx.captures.list(),
+    'capture.list': async (ns) => ctx.captures.list(ns ?? undefined),
     'capture.start': (spec, ns) => captureStart(ctx, spec, ns ?? undefined),
-    'capture.stop': (ids) => ctx.captures.stop(ids),
+    'capture.stop': (ids, ns) => ctx.captures.stop(ids, ns ?? undefined),
     'capture.config': async (change) => (change ? ctx.captures.setConfig(change) : ctx.captures.getConfig()),
     'capture.read': (id, offset, length) => ctx.captures.read(id, offset, length),
     'net.counters': (ids) => counters(ctx, ids),

@@ -1,7 +1,7 @@
 /**
  * `vm config` with no arguments: minimega's blocks (VM, KVM, Container, Android configuration), each
  * `Label:\tvalue` line laid out by Go's tabwriter and each block ended by a blank line, then nanomega's
- * own container settings; and the same configuration as data for `.json`.
+ * own container settings when they are not the defaults; and the same configuration as data for `.json`.
  */
 import { type VmConfig, goList } from '../config/field.js';
 import { findField } from '../config/fields.js';
@@ -77,12 +77,24 @@ export function printConfig(v: VmConfig): string {
       ['Extra Args:', goList(a.extraArgs)],
       ['Writable System:', String(a.writableSystem)],
     ]) +
-    block('nanomega container configuration:', [
-      ['Capabilities:', goList(c.caps ?? [])],
-      ['Seccomp:', String(c.seccomp ?? true)],
-      ['TUN:', String(c.tun ?? false)],
-    ])
+    nanomegaBlock(v)
   );
+}
+
+/**
+ * nanomega's own container settings, printed only when one differs from its default, so that a default
+ * configuration prints exactly minimega's blocks.
+ */
+function nanomegaBlock({ c }: VmConfig): string {
+  const caps = c.caps ?? [];
+  const seccomp = c.seccomp ?? true;
+  const tun = c.tun ?? false;
+  if (caps.length === 0 && seccomp && !tun) return '';
+  return block('nanomega container configuration:', [
+    ['Capabilities:', goList(caps)],
+    ['Seccomp:', String(seccomp)],
+    ['TUN:', String(tun)],
+  ]);
 }
 
 /**

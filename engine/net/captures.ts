@@ -10,6 +10,7 @@ import { EngineError } from '../errors.js';
 import type { CapturePort, CaptureProcess, CaptureSink } from './capture-port.js';
 import type { NetHost } from './net-host.js';
 import { LINKTYPE_ETHERNET, pcapGlobalHeader, PcapRecordSplitter } from './pcap.js';
+import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 
 /** State file in the base directory: running captures' pids, so a restarted daemon can stop them. */
 const STATE_FILE = 'captures.json';
@@ -33,6 +34,8 @@ export interface CaptureRequest {
   ifaces: string[];
   /** As the user wrote it: absolute, or relative to the files directory. */
   file: string;
+  /** The namespace that owns it (lists and deletes of a namespace see only its own). */
+  namespace?: string;
 }
 
 export interface CaptureConfig {
@@ -80,9 +83,11 @@ export class Captures {
     this.statePath = join(opts.stateDir, STATE_FILE);
   }
 
-  /** Running captures, then finished ones, by id. */
-  list(): CaptureInfo[] {
-    return [...this.finished, ...[...this.running.values()].map((r) => ({ ...r.info }))].sort((a, b) => a.id - b.id);
+  /** Running captures, then finished ones, by id; with a namespace, only its own. */
+  list(namespace?: string): CaptureInfo[] {
+    return [...this.finished, ...[...this.running.values()].map((r) => ({ ...r.info }))]
+      .filter((c) => namespace === undefined || ownerOf(c) === namespace)
+      .sort((a, b) => a.id - b.id);
   }
 
   getConfig(): CaptureConfig {
@@ -132,6 +137,7 @@ export class Captures {
       bridge: req.bridge,
       ...(req.vm ? { vm: { ...req.vm } } : {}),
       iface: req.ifaces.join(','),
+      ...(req.namespace !== undefined ? { namespace: req.namespace } : {}),
       path,
       state: 'running',
       startedAt: Date.now(),
@@ -170,10 +176,14 @@ export class Captures {
     return { ...info };
   }
 
-  /** Stops captures (unknown or finished ids are E_NOT_FOUND); resolves when their files are closed. */
-  async stop(ids: readonly number[]): Promise<CaptureInfo[]> {
+  /**
+   * Stops captures (unknown or finished ids, and with a namespace those of other namespaces, are
+   * E_NOT_FOUND); resolves when their files are closed.
+   */
+  async stop(ids: readonly number[], namespace?: string): Promise<CaptureInfo[]> {
     for (const id of ids) {
-      if (!this.running.has(id)) throw new EngineError('E_NOT_FOUND', `no running capture ${id}`, { id });
+      const r = this.running.get(id);
+      if (!r || (namespace !== undefined && ownerOf(r.info) !== namespace)) throw new EngineError('E_NOT_FOUND', `no running capture ${id}`, { id });
     }
     return this.stopRunning(
       ids.map((id) => this.running.get(id)!),
@@ -185,6 +195,14 @@ export class Captures {
   async stopContainer(id: ContainerId, reason: string): Promise<void> {
     await this.stopRunning(
       [...this.running.values()].filter((r) => r.info.vm?.id === id),
+      reason,
+    );
+  }
+
+  /** Stops the captures of a namespace (it is being destroyed). */
+  async stopNamespace(namespace: string, reason: string): Promise<void> {
+    await this.stopRunning(
+      [...this.running.values()].filter((r) => ownerOf(r.info) === namespace),
       reason,
     );
   }
@@ -320,4 +338,9 @@ export class Captures {
     this.saving = this.saving.catch(() => undefined).then(() => this.host.writeFileAtomic(this.statePath, JSON.stringify(s, null, 1)));
     return this.saving;
   }
+}
+
+/** A capture's namespace (records written before captures had one belong to the default). */
+function ownerOf(c: CaptureInfo): string {
+  return c.namespace ?? DEFAULT_NAMESPACE;
 }

@@ -150,7 +150,11 @@ export class HostTaps {
       const mine = (r: TapRecord) => namespace === undefined || (r.namespace ?? DEFAULT_NAMESPACE) === namespace;
       if (name !== ALL) {
         const rec = this.taps.get(name);
-        if (!rec) throw new EngineError('E_NOT_FOUND', `not a host tap: ${name}`, { op: 'tap delete', path: name });
+        if (!rec) {
+          // minimega's words, with the name: a container's tap is `not a host tap`, any other an `unknown tap`.
+          const vmTap = (await this.network.taggedLinks()).some((l) => l.kind === 'tap' && l.name === name);
+          throw new EngineError('E_NOT_FOUND', `${vmTap ? 'not a host tap' : 'unknown tap'}: ${name}`, { op: 'tap delete', path: name });
+        }
         if (!mine(rec)) {
           throw new EngineError('E_NOT_FOUND', 'not a host tap in active namespace', {
             op: 'tap delete',

@@ -105,7 +105,7 @@ describe('tap and dnsmasq on real links', { skip }, () => {
       ['tap create -1 name lab_bad', /invalid VLAN alias `-1`/],
       ['tap create 5 name all', /`all` is a reserved word/],
       ['tap create 5 name this_name_is_too_long', /`this_name_is_too_long`/],
-      ['tap delete nosuch', /not a host tap: nosuch/],
+      ['tap delete nosuch', /^unknown tap: nosuch$/],
     ];
     for (const [line, re] of bad) {
       const r = await suite.d.exec(line);

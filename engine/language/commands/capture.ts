@@ -1,15 +1,21 @@
-/** `capture …` and `clear capture`: pcap captures of container NICs and bridges (minimega's patterns). */
+/**
+ * `capture …` and `clear capture`: pcap captures of container NICs and bridges (minimega's patterns),
+ * kept per namespace as minimega keeps them: a namespace lists, deletes and clears only its own.
+ */
 import type { CaptureInfo } from '../../api/types.js';
 import type { CallContext, Handler } from '../handler.js';
 import { errorResponse, tableResponse, textResponse } from '../response.js';
 
 const NO_NETFLOW = 'capture netflow is not supported: nanomega has no Open vSwitch netflow exporter';
 
-/** minimega's columns (mode and compress are netflow's), with our capture id first for `delete <id>`. */
-export const CAPTURE_COLUMNS = ['id', 'bridge', 'type', 'interface', 'mode', 'compress', 'path'];
+/**
+ * minimega's columns (mode and compress are netflow's). The capture ids of `capture pcap delete <id>`
+ * are the API's (the GUI shows them); the table stays minimega's.
+ */
+export const CAPTURE_COLUMNS = ['bridge', 'type', 'interface', 'mode', 'compress', 'path'];
 
 export function captureRows(list: readonly CaptureInfo[]): string[][] {
-  return list.filter((c) => c.state === 'running').map((c) => [String(c.id), c.bridge, 'pcap', c.vm ? `${c.vm.name}:${c.vm.index}` : '', '', '', c.path]);
+  return list.filter((c) => c.state === 'running').map((c) => [c.bridge, 'pcap', c.vm ? `${c.vm.name}:${c.vm.index}` : '', '', '', c.path]);
 }
 
 async function stopWhere(ctx: CallContext, pick: (c: CaptureInfo) => boolean): Promise<CaptureInfo[]> {
@@ -38,8 +44,8 @@ export const captureHandlers: Handler[] = [
     help: 'capture experiment data',
     helpLong:
       'Record the traffic of a container interface or of a whole bridge as a pcap file (relative names are under ' +
-      'the files directory); list running captures; stop them by id, vm or bridge; set the snap length and a BPF ' +
-      'filter for new captures. netflow is not supported.',
+      "the files directory); list the namespace's running captures; stop them by vm, bridge or id (the API's); set " +
+      'the snap length and a BPF filter for new captures. netflow is not supported.',
     async call(ctx, cmd) {
       const a = cmd.stringArgs;
       const b = cmd.boolArgs;

@@ -9,7 +9,9 @@ class LabEngine extends FakeEngine {
   captures: CaptureInfo[] = [];
   override async call<K extends CallName>(name: K, ...args: Calls[K]['args']): Promise<Calls[K]['result']> {
     if (name === 'capture.list') {
-      this.calls.push({ name, args });
+      // As FakeEngine records it: the namespace apart.
+      this.calls.push({ name, args: [] });
+      this.namespaces.push(args[0] as string | undefined);
       return this.captures as Calls[K]['result'];
     }
     if (name === 'capture.config') {
@@ -82,7 +84,7 @@ test("vm info qos prints minimega's text per NIC", async () => {
   assert.equal(r.output, 'name | qos\na    | [0: loss 5 delay 100ms, 2: rate 1mbit]\nb    | []');
 });
 
-test("capture lists running captures with minimega's columns after the id", async () => {
+test("capture lists running captures with minimega's columns", async () => {
   const e = new LabEngine();
   e.captures = [cap(0), cap(1, { kind: 'bridge', vm: undefined, iface: 'mega_bridge' }), cap(2, { state: 'stopped' })];
   const { s } = session(e);
@@ -90,11 +92,17 @@ test("capture lists running captures with minimega's columns after the id", asyn
   assert.equal(
     r.output,
     [
-      'id   | bridge      | type | interface | mode | compress | path',
-      '0    | mega_bridge | pcap | foo:0     |      |          | /run/nanomega/files/c0.pcap',
-      '1    | mega_bridge | pcap |           |      |          | /run/nanomega/files/c1.pcap',
+      'bridge      | type | interface | mode | compress | path',
+      'mega_bridge | pcap |           |      |          | /run/nanomega/files/c1.pcap',
+      'mega_bridge | pcap | foo:0     |      |          | /run/nanomega/files/c0.pcap',
     ].join('\n'),
   );
+  // Captures are per namespace: the list and the deletes of a namespace ask for its own.
+  await s.exec('namespace lab capture');
+  assert.deepEqual([last(e).name, e.namespaces.at(-1)], ['capture.list', 'lab']);
+  await s.exec('namespace lab capture pcap delete 0');
+  assert.deepEqual(last(e), { name: 'capture.stop', args: [[0]] });
+  assert.equal(e.namespaces.at(-1), 'lab');
 });
 
 test('capture pcap vm / bridge start captures; delete by id, vm, bridge or all', async () => {

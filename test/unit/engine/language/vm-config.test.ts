@@ -15,7 +15,8 @@ test("vm config prints minimega 3.1's blocks, each laid out by Go's tabwriter", 
   const blocks = out.split('\n\n');
   assert.deepEqual(
     blocks.map((b) => b.split('\n')[0]),
-    ['VM configuration:', 'KVM configuration:', 'Container configuration:', 'Android configuration:', 'nanomega container configuration:'],
+    ['VM configuration:', 'KVM configuration:', 'Container configuration:', 'Android configuration:'],
+    "a default configuration prints minimega's blocks only",
   );
   assert.equal(
     blocks[0],
@@ -49,6 +50,15 @@ test("vm config prints minimega 3.1's blocks, each laid out by Go's tabwriter", 
       '                 /scratch -> /tmp/v',
     ].join('\n'),
   );
+});
+
+test("nanomega's own container settings print as a fifth block once one is not the default", async () => {
+  const { s } = await quiet();
+  await s.exec('vm config tun true');
+  const out = (await s.exec('vm config')).output;
+  assert.equal(out.split('\n\n').at(-1), ['nanomega container configuration:', 'Capabilities: []', 'Seccomp:      true', 'TUN:          true'].join('\n'));
+  await s.exec('clear vm config tun');
+  assert.doesNotMatch((await s.exec('vm config')).output, /nanomega container configuration/);
 });
 
 test('.json vm config carries the configuration as Data', async () => {

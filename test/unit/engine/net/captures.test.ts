@@ -149,6 +149,29 @@ test("stopContainer ends only that container's captures, with its reason", async
   await caps.stopAll('test');
 });
 
+test('captures belong to a namespace: its list, its stops, and stopNamespace see only its own', async () => {
+  const { caps } = setup();
+  const old = await caps.start({ ...VM, file: 'old.pcap' });
+  const foo = await caps.start({ ...VM, file: 'foo.pcap', namespace: 'foo' });
+  const bar = await caps.start({ ...VM, vm: { id: 4, name: 'c', index: 0 }, file: 'bar.pcap', namespace: 'bar' });
+  assert.deepEqual(
+    caps.list('foo').map((c) => c.id),
+    [foo.id],
+  );
+  assert.deepEqual(
+    caps.list('minimega').map((c) => c.id),
+    [old.id],
+    "a capture started without one is the default namespace's",
+  );
+  assert.equal(caps.list().length, 3, 'without a namespace: every capture');
+  await assert.rejects(caps.stop([bar.id], 'foo'), /no running capture 2/);
+  await caps.stopNamespace('bar', 'namespace bar was destroyed');
+  const stopped = caps.list().find((c) => c.id === bar.id)!;
+  assert.deepEqual([stopped.state, stopped.reason], ['stopped', 'namespace bar was destroyed']);
+  assert.equal(caps.list().find((c) => c.id === foo.id)!.state, 'running');
+  await caps.stopAll('test');
+});
+
 test('a capturer that fails to start leaves no file and no capture', async () => {
   const port = new FakePort();
   port.autoReady = false;
