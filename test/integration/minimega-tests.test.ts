@@ -36,6 +36,7 @@ const PASSING = [
   'taps_lifecycle',
   'taps_namespace',
   'capture',
+  'tap_mirror_vm',
 ];
 
 describe("minimega's own tests through nanomega test", { skip }, () => {
