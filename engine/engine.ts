@@ -163,6 +163,7 @@ export class Engine {
       ...namespaceHandlers(ctx, async (name) => {
         await this.cc.handlers['cc.clear'](name);
         this.plumber.deleteNamespace(name);
+        await ctx.network.exclusive(() => ctx.mirrors.remove(name));
         await ctx.taps.delete('all', name);
         await ctx.captures.stopNamespace(name, `namespace ${name} was destroyed`);
       }),

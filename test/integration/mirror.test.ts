@@ -100,4 +100,15 @@ describe('tap mirror: a monitor container sees the traffic of another passively'
     const tc = execFileSync('tc', ['filter', 'show', 'dev', await tapOf('a'), 'ingress'], { encoding: 'utf8' });
     assert.equal(tc.trim(), '', 'no filter left on the source port');
   });
+
+  test("mirrors are the namespace's: another namespace cannot clear them, clear namespace removes them", async () => {
+    for (const line of [`vm config filesystem ${suite.fs.dir}`, 'vm config net LAN', 'vm launch container x,y', 'vm start all', 'tap mirror x 0 y 0']) {
+      await suite.d.ok(`namespace lab ${line}`);
+    }
+    const [m] = await suite.d.client.call('tap.mirrors');
+    assert.equal(m?.namespace, 'lab');
+    assert.deepEqual((await suite.d.exec(`clear tap mirror ${m!.dst}`)).errors, ['not a valid mirror']);
+    await suite.d.ok('clear namespace lab');
+    assert.deepEqual(await suite.d.client.call('tap.mirrors'), []);
+  });
 });
