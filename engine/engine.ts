@@ -48,6 +48,7 @@ import { logError } from './log.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
 import { LinuxShim } from './shim/linux-shim.js';
+import { defaultShimPath } from './shim/shim-process.js';
 import { LayoutStore } from './state/layout-store.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
@@ -316,7 +317,7 @@ export class Engine {
       mirrors: new TapMirrors(netHostOf(host), base),
       qos: new QosKernel(netHostOf(host)),
       attachWave: new AttachWave(network),
-      layers: new LayerUnmounts(host),
+      layers: new LayerUnmounts(host, options.shim ? undefined : [defaultShimPath(), '--umount', '--']),
       hostFsRoot: join(base, 'hostfs'),
       filesDir,
       hostFs: () =>

@@ -41,7 +41,15 @@ export class LayerUnmounts {
   private pending: { path: string; resolve: () => void; reject: (e: Error) => void }[] = [];
   private scheduled = false;
 
-  constructor(private readonly host: Host) {}
+  /**
+   * `command`: what detaches the paths appended to it (production: the shim's `--umount`, which
+   * does one umount2(MNT_DETACH) per path; umount(8) re-reads the mount table for every path,
+   * quadratic in a flush of thousands of layers).
+   */
+  constructor(
+    private readonly host: Host,
+    private readonly command: readonly string[] = ['umount', '-l', '--'],
+  ) {}
 
   unmount(path: string): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -61,7 +69,7 @@ export class LayerUnmounts {
       const part = batch.slice(i, i + CHUNK);
       let why = '';
       try {
-        const r = await this.host.run(['umount', '-l', '--', ...part.map((p) => p.path)]);
+        const r = await this.host.run([...this.command, ...part.map((p) => p.path)]);
         why = r.code === 0 ? '' : r.stderr.trim() || `umount exited with ${r.code}`;
       } catch (e) {
         why = e instanceof Error ? e.message : String(e);

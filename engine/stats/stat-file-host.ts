@@ -7,6 +7,7 @@
  * Every other effect goes to the wrapped host.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { hostError } from '../errors.js';
 import type { Host } from '../host/host.js';
 
@@ -21,6 +22,8 @@ export function fdBudget(limitsText: string): number {
 
 export class StatFileHost implements Host {
   private readonly fds = new Map<string, number>();
+  /** The kept paths of each directory: forgetting a cgroup closes its files without a scan of every open one. */
+  private readonly byDir = new Map<string, Set<string>>();
   private readonly buf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly budget: number;
 
@@ -37,18 +40,15 @@ export class StatFileHost implements Host {
 
   /** Close the files under `dir` (a container's cgroup that ended). */
   forget(dir: string): void {
-    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    for (const [path, fd] of this.fds) {
-      if (path.startsWith(prefix)) {
-        closeSync(fd);
-        this.fds.delete(path);
-      }
-    }
+    const key = dir.endsWith('/') && dir.length > 1 ? dir.slice(0, -1) : dir;
+    for (const path of this.byDir.get(key) ?? []) this.drop(path);
+    this.byDir.delete(key);
   }
 
   closeAll(): void {
     for (const fd of this.fds.values()) closeSync(fd);
     this.fds.clear();
+    this.byDir.clear();
   }
 
   get openFiles(): number {
@@ -62,15 +62,14 @@ export class StatFileHost implements Host {
         return this.pread(cached);
       } catch {
         // The cgroup was removed (ENODEV) or recreated under the same name: reopen once below.
-        closeSync(cached);
-        this.fds.delete(path);
+        this.drop(path);
       }
     }
     try {
       const fd = openSync(path, 'r');
       try {
         const text = this.pread(fd);
-        if (this.fds.size < this.budget) this.fds.set(path, fd);
+        if (this.fds.size < this.budget) this.keep(path, fd);
         else closeSync(fd);
         return text;
       } catch (e) {
@@ -80,6 +79,22 @@ export class StatFileHost implements Host {
     } catch (e) {
       throw hostError('read', path, e);
     }
+  }
+
+  private keep(path: string, fd: number): void {
+    this.fds.set(path, fd);
+    const dir = dirname(path);
+    let paths = this.byDir.get(dir);
+    if (!paths) this.byDir.set(dir, (paths = new Set()));
+    paths.add(path);
+  }
+
+  private drop(path: string): void {
+    const fd = this.fds.get(path);
+    if (fd === undefined) return;
+    closeSync(fd);
+    this.fds.delete(path);
+    this.byDir.get(dirname(path))?.delete(path);
   }
 
   private pread(fd: number): string {

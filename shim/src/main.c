@@ -1,14 +1,18 @@
 /* shim/src/main.c — nanomega-shim entry: read BOOTSTRAP from the sync fd
    (NANOMEGA_SYNC_FD, or the connection a launcher-forked monitor attached
    over), hand over to the monitor.  `nanomega-shim --launcher SOCK` runs the
-   launcher instead (launcher.c).  Only main ends the process (and the
-   launcher's short-lived intermediate, which _exit()s).  */
+   launcher instead (launcher.c); `nanomega-shim --umount PATH...` detaches
+   mounts (the engine's batched unmount of writable layers: umount(8)
+   re-reads the whole mount table per path, quadratic in a flush of
+   thousands).  Only main ends the process (and the launcher's short-lived
+   intermediate, which _exit()s).  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -54,6 +58,24 @@ read_bootstrap (int fd, struct shim_config *cfg, shim_error_t *err)
   return shim_config_parse (cfg, payload, len, err);
 }
 
+/* umount2 (MNT_DETACH) each path, never following a final symlink; every
+   path is tried, and the status says whether all went.  */
+static int
+umount_lazy (int n, char **paths)
+{
+  int status = EXIT_SUCCESS;
+
+  if (n > 0 && strcmp (paths[0], "--") == 0)
+    n--, paths++;
+  for (int i = 0; i < n; i++)
+    if (umount2 (paths[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+      {
+        fprintf (stderr, "nanomega-shim: umount `%s`: %s\n", paths[i], strerror (errno));
+        status = EXIT_FAILURE;
+      }
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -64,6 +86,8 @@ main (int argc, char **argv)
   memset (&cfg, 0, sizeof cfg);
   if (chdir ("/") < 0)
     return EXIT_FAILURE;
+  if (argc > 1 && strcmp (argv[1], "--umount") == 0)
+    return umount_lazy (argc - 2, argv + 2); /* no monitor: nothing to seal.  */
   /* First of all, before any fd of ours is opened: run from a sealed copy
      (sealed.h).  On failure we go on, and the monitors refuse `vm exec`.  */
   if (!shim_exe_is_sealed () && shim_reexec_sealed (argv, &err) < 0)
