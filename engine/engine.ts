@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Calls, CallName, Events } from './api/contract.js';
-import type { ClusterHost, ContainerConfig, ContainerInfo } from './api/types.js';
+import type { ClusterHost, ContainerConfig, ContainerInfo, HostContainers } from './api/types.js';
+import type { ConsoleLink } from './cluster/remote-console.js';
 import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
 import { flush } from './commands/flush.js';
 import { netlabHandlers } from './commands/netlab.js';
@@ -104,7 +105,12 @@ export class Engine {
   readonly plumber: Plumber;
   readonly stats: StatsSampler;
   /** The cluster this daemon joined (`serve --cluster`), set once it has registered. */
-  cluster?: { hosts(): Promise<ClusterHost[]> };
+  cluster?: {
+    hosts(): Promise<ClusterHost[]>;
+    containers(): Promise<HostContainers[]>;
+    /** The link to a peer daemon (remote consoles go through it). */
+    link(host: string): ConsoleLink;
+  };
   /** engine.log lines of the engine's opening (recovery), before anyone could subscribe. */
   startupLog: Events['engine.log'][] = [];
   /** The scope of in-process callers of `handlers`. */
@@ -187,6 +193,10 @@ export class Engine {
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
       'cluster.hosts': async () => (this.cluster ? this.cluster.hosts() : []),
+      'cluster.containers': async () => (this.cluster ? this.cluster.containers() : []),
+      'cluster.console.open': async () => {
+        throw new EngineError('E_PROTOCOL', 'cluster.console.open is served per connection by the daemon');
+      },
       'mesh.run': async () => {
         throw new EngineError('E_PROTOCOL', 'mesh.run is served per connection by the daemon');
       },

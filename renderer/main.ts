@@ -8,6 +8,7 @@ import ConsoleWindow from './components/ConsoleWindow.vue';
 import { bridgeOf } from '../engine/api/wire-client';
 import { createWebBridge } from './bridge/web-bridge';
 import { useConnection } from './composables/use-connection';
+import { useClusterStore } from './stores/cluster';
 import { useContainersStore } from './stores/containers';
 import { useHostStore } from './stores/host';
 import { useNamespacesStore } from './stores/namespaces';
@@ -43,6 +44,7 @@ if (consoleId !== null && /^\d+$/.test(consoleId)) {
     await useContainersStore(pinia).hydrate();
     await useStatsStore(pinia).hydrate();
     await useHostStore(pinia).hydrate();
+    await useClusterStore(pinia).hydrate();
   })();
   app.mount('#app');
 }

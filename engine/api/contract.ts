@@ -20,6 +20,7 @@ import type {
   CcResponse,
   CcState,
   ClusterHost,
+  HostContainers,
   HostResponse,
   ContainerInfo,
   ExecExitInfo,
@@ -246,6 +247,13 @@ export interface Calls {
   'cc.processes': { args: [ns: string, vm: string]; result: CcProcessInfo[] };
   /** The hosts of this daemon's cluster (up and down, the leader marked); [] when it runs alone. */
   'cluster.hosts': { args: []; result: ClusterHost[] };
+  /** Every container of every namespace on the cluster's other hosts, by host ([] when alone). */
+  'cluster.containers': { args: []; result: HostContainers[] };
+  /**
+   * Open the console of container `id` of `host` through its daemon: a session of this client like
+   * console.open's (console.input/ack/resize/close and the console events use its number).
+   */
+  'cluster.console.open': { args: [host: string, id: ContainerId, cols?: number, rows?: number]; result: ConsoleSession };
   /**
    * Run one line of the language here only, in `namespace` (a peer daemon's fan-out: never fanned out
    * again), and return its responses unrendered.
@@ -369,6 +377,8 @@ const CALLS: Record<CallName, true> = {
   'cc.clear': true,
   'cc.processes': true,
   'cluster.hosts': true,
+  'cluster.containers': true,
+  'cluster.console.open': true,
   'mesh.run': true,
 };
 const EVENTS: Record<EventName, true> = {

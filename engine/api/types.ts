@@ -522,9 +522,19 @@ export interface ClusterHost {
   up: boolean;
   /** It is the elected scheduler. */
   leader: boolean;
+  /** It is the host of the daemon that answered. */
+  self?: boolean;
 }
 
 /** One host's answer to a command of the language run there (`mesh.run`): minicli's Response, unrendered. */
+/** The containers of one other host of the cluster (`cluster.containers`). */
+export interface HostContainers {
+  host: string;
+  /** False when its daemon is down: `vms` is what it last reported, in state UNKNOWN. */
+  up: boolean;
+  vms: ContainerInfo[];
+}
+
 export interface HostResponse {
   host: string;
   header?: string[];

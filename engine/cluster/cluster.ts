@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:net';
 import { availableParallelism, freemem, loadavg, totalmem } from 'node:os';
-import type { ClusterHost, ContainerInfo, HostResponse, HostStats } from '../api/types.js';
+import type { ClusterHost, ContainerInfo, HostContainers, HostResponse, HostStats } from '../api/types.js';
 import type { Engine } from '../engine.js';
 import { EngineError } from '../errors.js';
 import type { ClusterPort, ScheduleOutcome, ScheduleRequest } from '../language/cluster-port.js';
@@ -160,7 +160,7 @@ export class Cluster implements ClusterPort {
 
   async hosts(): Promise<ClusterHost[]> {
     const leader = await this.store.leader(SCHEDULER_ELECTION).catch(() => undefined);
-    return this.membership.hosts(leader);
+    return (await this.membership.hosts(leader)).map((h) => (h.name === this.self ? { ...h, self: true } : h));
   }
 
   private peer(host: string): PeerClient {
@@ -181,6 +181,29 @@ export class Cluster implements ClusterPort {
   /** A contract call on a peer daemon. */
   call<T>(host: string, method: string, args: unknown[]): Promise<T> {
     return this.peer(host).call<T>(method, args);
+  }
+
+  /** The link to a peer daemon, for calls and its events (remote consoles). */
+  link(host: string): PeerClient {
+    return this.peer(host);
+  }
+
+  /** Every container of the other hosts (all namespaces): asked of those up, as last reported (UNKNOWN) of the rest. */
+  async containers(): Promise<HostContainers[]> {
+    const others = (await this.hosts()).filter((h) => h.name !== this.self);
+    return Promise.all(
+      others.map(async (h): Promise<HostContainers> => {
+        if (h.up) {
+          try {
+            return { host: h.name, up: true, vms: await this.call<ContainerInfo[]>(h.name, 'vm.info', []) };
+          } catch {
+            // unreachable although registered: what it last reported
+          }
+        }
+        const last = (await this.membership.lastReport(h.name).catch(() => undefined))?.vms ?? [];
+        return { host: h.name, up: false, vms: last.map((v) => ({ ...v, state: 'UNKNOWN' as ContainerInfo['state'] })) };
+      }),
+    );
   }
 
   async lastKnown(host: string, namespace: string): Promise<ContainerInfo[]> {

@@ -190,6 +190,8 @@ const SHAPES: Record<CallName, Check[]> = {
   'cc.clear': [str, optional(oneOf('commands', 'filter', 'prefix', 'responses'))],
   'cc.processes': [str, str],
   'cluster.hosts': [],
+  'cluster.containers': [],
+  'cluster.console.open': [str, int, optional(int), optional(int)],
   'mesh.run': [str, str],
 };
 

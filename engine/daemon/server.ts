@@ -9,6 +9,10 @@ import { logError } from '../log.js';
 import { checkArgs, isCallName } from './arguments.js';
 import { LineSocket, listenUnix } from './line-socket.js';
 import { meshRun, openSession } from './session.js';
+import { RemoteConsoles } from '../cluster/remote-console.js';
+
+/** Console calls that name a session: a remote console's go to the daemon that owns it. */
+const REMOTE_CONSOLE_CALLS = new Set(['console.input', 'console.ack', 'console.resize', 'console.close']);
 
 /** Serve the engine contract on a unix socket: one JSON frame per line, both ways (engine/api/wire.ts). */
 export function serveSocket(engine: Engine, path: string): Promise<Server> {
@@ -24,6 +28,7 @@ class Connection {
   private readonly lines: LineSocket;
   private readonly subscriptions = new Map<EventName, () => void>();
   private session?: Session;
+  private remoteConsoles?: RemoteConsoles;
   /** This client's console sessions and stats watch; dropped when the connection ends. */
   private readonly scope: ClientScope;
 
@@ -89,9 +94,25 @@ class Connection {
     if (method === 'cli.suggest') return this.cli().complete(args[0] as string);
     if (method === 'ns.current') return this.cli().namespace;
     if (method === 'mesh.run') return meshRun(this.engine, args[0] as string, args[1] as string);
+    if (method === 'cluster.console.open')
+      return this.remote().open(args[0] as string, args[1] as number, (args[2] as number | null) ?? undefined, (args[3] as number | null) ?? undefined);
+    if (REMOTE_CONSOLE_CALLS.has(method) && RemoteConsoles.owns(args[0])) return this.remote().forward(method as 'console.input', args);
     const handlers = method in this.scope.handlers ? this.scope.handlers : this.engine.handlers;
     const handler = handlers[method as keyof typeof handlers] as (...a: unknown[]) => Promise<unknown>;
     return handler(...args);
+  }
+
+  /** This client's consoles of containers on other hosts of the cluster. */
+  private remote(): RemoteConsoles {
+    const cluster = this.engine.cluster;
+    if (!cluster) throw new EngineError('E_NOT_FOUND', 'this daemon is not in a cluster');
+    this.remoteConsoles ??= new RemoteConsoles(
+      (host) => cluster.link(host),
+      (name, payload) => {
+        if (this.subscriptions.has(name)) this.send({ type: 'event', name, payload: payload as never });
+      },
+    );
+    return this.remoteConsoles;
   }
 
   private cli(): Session {
@@ -103,5 +124,6 @@ class Connection {
     for (const off of this.subscriptions.values()) off();
     this.subscriptions.clear();
     this.scope.dispose();
+    this.remoteConsoles?.closeAll();
   }
 }

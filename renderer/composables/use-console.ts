@@ -36,9 +36,10 @@ export type ConsoleStatus = 'connecting' | 'open' | 'closed' | 'error';
 /**
  * One console stream in one terminal: console.open → console.data (this session only) →
  * term.write(data, cb) → console.ack in batches; keyboard → console.input; fit → console.resize.
- * Closing it closes the stream, never the container.
+ * Closing it closes the stream, never the container. `owner`: the cluster host whose daemon owns the
+ * container, when it is not this daemon's (the stream then goes through that daemon).
  */
-export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, theme: Ref<'dark' | 'light'>) {
+export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, theme: Ref<'dark' | 'light'>, owner?: string) {
   const broadcast = useConsoleBroadcast();
   const term = new Terminal({
     scrollback: SCROLLBACK_LINES,
@@ -89,7 +90,9 @@ export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, 
       // Best-effort: a hidden element has no size yet; the ResizeObserver fits later.
     }
     try {
-      const s = await window.engine.call('console.open', id, term.cols, term.rows);
+      const s = owner
+        ? await window.engine.call('cluster.console.open', owner, id, term.cols, term.rows)
+        : await window.engine.call('console.open', id, term.cols, term.rows);
       if (disposed) {
         void window.engine.call('console.close', s.session).catch(() => undefined);
         return;
@@ -105,7 +108,7 @@ export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, 
     }
     term.onData((input) => {
       if (session !== undefined && status.value === 'open') void window.engine.call('console.input', session, input).catch(() => undefined);
-      broadcast.relay(id, input);
+      if (!owner) broadcast.relay(id, input);
     });
     term.onResize(({ cols, rows }) => {
       if (session !== undefined && status.value === 'open') void window.engine.call('console.resize', session, cols, rows).catch(() => undefined);

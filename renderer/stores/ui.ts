@@ -3,7 +3,14 @@ import { ref, watch } from 'vue';
 import type { ContainerId } from '../../engine/api/types';
 
 export type Theme = 'dark' | 'light';
-export type View = 'containers' | 'host' | 'commands' | 'topology' | 'consoles' | 'cc';
+export type View = 'containers' | 'host' | 'hosts' | 'commands' | 'topology' | 'consoles' | 'cc';
+
+/** A console of a container on another host of the cluster, opened through its daemon. */
+export interface RemoteConsoleRef {
+  host: string;
+  id: ContainerId;
+  name: string;
+}
 
 const THEME_KEY = 'nanomega.theme';
 
@@ -20,6 +27,8 @@ export const useUiStore = defineStore('ui', () => {
   /** Console tabs in the main window; the active one is shown in the bottom pane. */
   const consoleTabs = ref<ContainerId[]>([]);
   const activeConsole = ref<ContainerId | undefined>();
+  /** The open console of a container on another host (one at a time, over the table). */
+  const remoteConsole = ref<RemoteConsoleRef | undefined>();
 
   watch(
     theme,
@@ -49,5 +58,19 @@ export const useUiStore = defineStore('ui', () => {
     selected.value = new Set(ids);
   }
 
-  return { theme, view, detail, launchOpen, helpOpen, selected, consoleTabs, activeConsole, toggleTheme, openConsoleTab, closeConsoleTab, setSelected };
+  return {
+    theme,
+    view,
+    detail,
+    launchOpen,
+    helpOpen,
+    selected,
+    consoleTabs,
+    activeConsole,
+    remoteConsole,
+    toggleTheme,
+    openConsoleTab,
+    closeConsoleTab,
+    setSelected,
+  };
 });
