@@ -53,6 +53,7 @@ import { defaultShimPath } from './shim/shim-process.js';
 import { LayoutStore } from './state/layout-store.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
+import { HostInfoSource } from './stats/host-info.js';
 import { StatsSampler } from './stats/sampler.js';
 import { StatFileHost } from './stats/stat-file-host.js';
 import { StatsWatch } from './stats/watch.js';
@@ -104,6 +105,7 @@ export class Engine {
   /** Named pipes and pipelines (`plumb`, `pipe`). */
   readonly plumber: Plumber;
   readonly stats: StatsSampler;
+  private readonly hostInfo: HostInfoSource;
   /** The cluster this daemon joined (`serve --cluster`), set once it has registered. */
   cluster?: {
     hosts(): Promise<ClusterHost[]>;
@@ -131,6 +133,7 @@ export class Engine {
     this.events.on('containers.changed', () => this.cc.containersChanged());
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
+    this.hostInfo = new HostInfoSource(ctx);
     this.local = this.openClient();
     this.handlers = {
       'vm.info': async (ns) => {
@@ -189,6 +192,7 @@ export class Engine {
         return this.stats.series(id);
       },
       'stats.host': async () => this.stats.hostSeries(),
+      'host.info': () => this.hostInfo.read(),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
@@ -367,6 +371,7 @@ export class Engine {
     // Captures end with the daemon (minimega's do): each file is closed whole.
     void this.ctx.captures.stopAll('the daemon stopped').catch(() => undefined);
     this.stats.stop();
+    this.hostInfo.stop();
     this.consoles.closeEverything();
     this.cc.close();
     this.scripts.closeAll();

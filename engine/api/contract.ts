@@ -9,6 +9,7 @@ import type {
   ConsoleData,
   ConsoleSession,
   HostStats,
+  HostInfo,
   ContainerConfig,
   ContainerId,
   CcClientInfo,
@@ -182,6 +183,8 @@ export interface Calls {
   'stats.series': { args: [id: ContainerId]; result: StatsSample[] };
   /** Recent host samples (oldest first). */
   'stats.host': { args: []; result: HostStats[] };
+  /** `host`: minimega's figures of this machine (cpus, load, memory, traffic, what containers commit, uptime). */
+  'host.info': { args: []; result: HostInfo };
   /**
    * Containers whose `stats.sample` events this connection wants (null = all). Events for
    * containers a client does not watch are not sent.
@@ -344,6 +347,7 @@ const CALLS: Record<CallName, true> = {
   'cli.suggest': true,
   'stats.series': true,
   'stats.host': true,
+  'host.info': true,
   'stats.watch': true,
   'console.open': true,
   'console.input': true,

@@ -223,6 +223,29 @@ export interface HostStats {
   states: Record<VmState, number>;
 }
 
+/** minimega's `host` figures of this machine. */
+export interface HostInfo {
+  name: string;
+  cpus: number;
+  /** The three load averages ("0.31 0.28 0.24"). */
+  load: string;
+  memUsedMB: number;
+  memTotalMB: number;
+  /** Traffic through the bridge ports of containers and host taps, MB/s. */
+  rxMBps: number;
+  txMBps: number;
+  /** Containers of every namespace, any state. */
+  vms: number;
+  vmLimit: number;
+  androidVms: number;
+  /** Sums over every container: vcpus, memory (MB), NICs. */
+  cpuCommit: number;
+  memCommit: number;
+  netCommit: number;
+  /** Go's duration text ("72h3m5.12s"). */
+  uptime: string;
+}
+
 /** Per-NIC byte counters seen from the container's side. */
 export interface NicCounters {
   id: ContainerId;

@@ -157,6 +157,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'cli.suggest': [str],
   'stats.series': [int],
   'stats.host': [],
+  'host.info': [],
   'stats.watch': [(v) => v === null || (Array.isArray(v) && v.length <= 100_000 && v.every(int))],
   'console.open': [int, optional(int), optional(int)],
   'console.input': [int, str],

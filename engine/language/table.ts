@@ -9,6 +9,7 @@ import { builtinHandlers } from './commands/builtins.js';
 import { captureHandlers } from './commands/capture.js';
 import { dnsmasqHandlers } from './commands/dnsmasq.js';
 import { historyHandlers } from './commands/history.js';
+import { hostHandlers } from './commands/host.js';
 import { meshHandlers } from './commands/mesh.js';
 import { miscHandlers } from './commands/misc.js';
 import { netHandlers } from './commands/net.js';
@@ -39,6 +40,7 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...vmLifecycleHandlers,
   ...vmInfoHandlers,
   ...vmTagHandlers,
+  ...hostHandlers,
   ...vmConfigHandlers,
   ...netHandlers,
   namespaceHandler,

@@ -35,6 +35,34 @@ describe('the language through a real daemon', { skip }, () => {
     assert.equal(await d.ok('echo alive'), 'alive');
   }
 
+  test("host reports this machine as /proc does, with minimega's columns and the host column", async () => {
+    const { cpus, hostname } = await import('node:os');
+    const table = (await d.ok('.annotate true host')).split('\n').map((l) => l.split('|').map((c) => c.trim()));
+    assert.deepEqual(table[0], [
+      'host',
+      'cpus',
+      'load',
+      'memused',
+      'memtotal',
+      'rx',
+      'tx',
+      'vms',
+      'vmlimit',
+      'androidvms',
+      'cpucommit',
+      'memcommit',
+      'netcommit',
+      'uptime',
+    ]);
+    assert.equal(table[1]![0], hostname());
+    assert.equal(table[1]![1], String(cpus().length));
+    const totalKb = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
+    assert.equal(await d.ok('host memtotal'), String(Math.trunc(totalKb / 1024)));
+    assert.match(await d.ok('host load'), /^\d+\.\d\d \d+\.\d\d \d+\.\d\d$/);
+    assert.match(await d.ok('host uptime'), /^(\d+h)?(\d+m)?\d+(\.\d+)?s$/);
+    assert.equal(await d.ok('host vms'), String((await d.client.call('vm.info')).length));
+  });
+
   test('bad input is a clear error within a second and the daemon is unharmed', async () => {
     await refused('vm frobnicate', /^invalid command: `vm frobnicate`$/);
     await refused('vm s foo', /^invalid command/);

@@ -105,3 +105,35 @@ test('dnsmasq: list columns, start forms, kill, and configure listings with mini
   assert.match((await s.exec('dnsmasq configure 0 bogus')).errors[0]!, /invalid command/);
   assert.match((await s.exec('dnsmasq start 10.0.0.1 10.0.0.10')).errors[0]!, /invalid command/);
 });
+
+test("host: minimega's columns in its order with the host column, or one field", async () => {
+  const e = new FakeEngine();
+  e.answers.set('host.info', {
+    name: 'lab1',
+    cpus: 2,
+    load: '0.31 0.28 0.24',
+    memUsedMB: 1000,
+    memTotalMB: 24000,
+    rxMBps: 1.26,
+    txMBps: 0,
+    vms: 3,
+    vmLimit: -1,
+    androidVms: 0,
+    cpuCommit: 3,
+    memCommit: 6144,
+    netCommit: 2,
+    uptime: '72h3m5.12s',
+  });
+  const { s } = session(e);
+  await s.exec('.annotate false');
+  assert.deepEqual(
+    (await s.exec('host')).output.split('\n').map((l) => l.split('|').map((c) => c.trim())),
+    [
+      ['cpus', 'load', 'memused', 'memtotal', 'rx', 'tx', 'vms', 'vmlimit', 'androidvms', 'cpucommit', 'memcommit', 'netcommit', 'uptime'],
+      ['2', '0.31 0.28 0.24', '1000', '24000', '1.3', '0.0', '3', '-1', '0', '3', '6144', '2', '72h3m5.12s'],
+    ],
+  );
+  assert.deepEqual(await s.exec('host name'), { output: 'lab1', errors: [] });
+  assert.deepEqual(await s.exec('host memc'), { output: '6144', errors: [] }, 'a unique prefix of the field');
+  assert.deepEqual(await s.exec('host uptime'), { output: '72h3m5.12s', errors: [] });
+});
