@@ -41,6 +41,7 @@ import { ConsoleRelay, type ConsoleOwner } from './console/console-relay.js';
 import { vmExec } from './commands/exec.js';
 import { ExecRelay, type ExecOwner } from './exec/exec-relay.js';
 import { CcService } from './cc/service.js';
+import { Routers } from './router/routers.js';
 import { ConsoleScripts } from './console-script/scripts.js';
 import { ccActive } from './cc/server.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
@@ -101,6 +102,8 @@ export class Engine {
   readonly consoles: ConsoleRelay;
   readonly execs: ExecRelay;
   readonly cc: CcService;
+  /** Each namespace's routers (`router`). */
+  readonly routers: Routers;
   readonly scripts: ConsoleScripts;
   /** Named pipes and pipelines (`plumb`, `pipe`). */
   readonly plumber: Plumber;
@@ -128,6 +131,7 @@ export class Engine {
     this.consoles = new ConsoleRelay(ctx);
     this.execs = new ExecRelay(ctx);
     this.cc = new CcService(ctx, (name, payload) => this.events.emit(name, payload));
+    this.routers = new Routers(ctx, this.cc);
     this.scripts = new ConsoleScripts(ctx, (id) => this.consoles.sizeOf(id));
     this.plumber = new Plumber(ctx.opts.plumbPort ?? linuxPlumbPort(), (level, message) => ctx.emit('engine.log', { t: Date.now(), level, message }));
     this.events.on('containers.changed', () => this.cc.containersChanged());
@@ -172,6 +176,7 @@ export class Engine {
       'config.get': async (ns) => structuredClone(ctx.namespaces.get(nsArg(ns) ?? DEFAULT_NAMESPACE)?.config.current ?? defaultConfig()) as ContainerConfig,
       ...namespaceHandlers(ctx, async (name) => {
         await this.cc.handlers['cc.clear'](name);
+        this.routers.deleteNamespace(name);
         this.plumber.deleteNamespace(name);
         await ctx.network.exclusive(() => ctx.mirrors.remove(name));
         await ctx.taps.delete('all', name);
@@ -196,6 +201,7 @@ export class Engine {
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
+      ...this.routers.handlers,
       'cluster.hosts': async () => (this.cluster ? this.cluster.hosts() : []),
       'cluster.containers': async () => (this.cluster ? this.cluster.containers() : []),
       'cluster.console.open': async () => {

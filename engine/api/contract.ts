@@ -42,6 +42,9 @@ import type {
   PipeChange,
   PipeInfo,
   QosOp,
+  RouterClear,
+  RouterInfo,
+  RouterSetting,
   StatsSample,
   TapRequest,
   TopologyLayout,
@@ -122,6 +125,14 @@ export interface Calls {
   'qos.add': { args: [target: string, index: number, op: QosOp, namespace?: string]; result: VmResult[] };
   /** `clear qos`: remove the qos of NIC `index` (every NIC when omitted) of the targets. */
   'qos.clear': { args: [target: string, index?: number, namespace?: string]; result: VmResult[] };
+  /** `router VM`: a VM's router configuration (E_NOT_FOUND `vm X not a router` when it has none). */
+  'router.show': { args: [vm: string, namespace?: string]; result: RouterInfo };
+  /** `router VM …`: change a VM's router configuration (made on first change). */
+  'router.set': { args: [vm: string, setting: RouterSetting, namespace?: string]; result: void };
+  /** `clear router [VM [what]]`: every router of the namespace, one, or part of one (all of it without `what`). */
+  'router.clear': { args: [vm?: string, what?: RouterClear, namespace?: string]; result: void };
+  /** `router VM commit`: write the minirouter file and queue the cc commands that install it in the VM. */
+  'router.commit': { args: [vm: string, namespace?: string]; result: void };
   /** Running captures and the most recent finished ones (newest last); with a namespace, only its captures. */
   'capture.list': { args: [namespace?: string]; result: CaptureInfo[] };
   /** Start a pcap capture; the reply comes once packets are being recorded. */
@@ -319,6 +330,10 @@ const CALLS: Record<CallName, true> = {
   'dnsmasq.configure': true,
   'qos.add': true,
   'qos.clear': true,
+  'router.show': true,
+  'router.set': true,
+  'router.clear': true,
+  'router.commit': true,
   'capture.list': true,
   'capture.start': true,
   'capture.stop': true,
@@ -442,6 +457,10 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'pipe.clear': 2,
   'qos.add': 3,
   'qos.clear': 2,
+  'router.show': 1,
+  'router.set': 2,
+  'router.clear': 2,
+  'router.commit': 1,
   'capture.start': 1,
   'capture.list': 0,
   'capture.stop': 1,

@@ -567,3 +567,78 @@ export interface HostResponse {
   errors: string[];
   data?: unknown;
 }
+
+/**
+ * One change to a router's configuration (minimega's `router VM …`): the kind names the sub-command,
+ * the other fields are its words as typed (the engine checks them with minimega's errors).
+ */
+export type RouterSetting =
+  | { kind: 'rid'; id: string }
+  | { kind: 'log'; level: string }
+  | { kind: 'interface'; network: string; ip: string; lo: boolean }
+  | { kind: 'dhcp'; listen: string; range: { low: string; high: string } }
+  | { kind: 'dhcp'; listen: string; router: string }
+  | { kind: 'dhcp'; listen: string; dns: string }
+  | { kind: 'dhcp'; listen: string; static: { mac: string; ip: string } }
+  | { kind: 'dns'; ip: string; hostname: string }
+  | { kind: 'upstream'; ip: string }
+  | { kind: 'gw'; gw: string }
+  | { kind: 'ra'; subnet: string }
+  | { kind: 'static'; network: string; nextHop: string; name?: string }
+  | { kind: 'ospf'; area: string; network: string; option?: string; value?: string }
+  | { kind: 'ospf-export'; area: string; filter: string }
+  | { kind: 'bgp'; process: string; side: 'local' | 'neighbor'; ip: string; as: string }
+  | { kind: 'bgp-rrclient'; process: string }
+  | { kind: 'bgp-export'; process: string; all: boolean; filter: string }
+  /** Firewall rules: minimega refuses them on container routers. */
+  | { kind: 'fw' };
+
+/** What `clear router VM …` removes (minimega's sub-trees); fields left out mean "all of it". */
+export type RouterClear =
+  | { kind: 'all' }
+  | { kind: 'rid' }
+  | { kind: 'interface'; network?: string; ip?: string; lo: boolean }
+  | { kind: 'dhcp'; listen?: string; what?: 'range' | 'router' | 'dns' | 'static'; mac?: string }
+  | { kind: 'dns'; ip?: string }
+  | { kind: 'upstream' }
+  | { kind: 'gw' }
+  | { kind: 'ra'; subnet?: string }
+  | { kind: 'route' }
+  | { kind: 'static'; network?: string; name?: string }
+  | { kind: 'namedstatic' }
+  | { kind: 'ospf'; area?: string; network?: string; filter?: string }
+  | { kind: 'bgp'; process: string; what?: 'rrclient' | 'local' | 'neighbor' }
+  | { kind: 'fw' };
+
+/** A router's configuration as `router VM` shows it (lists in minimega's printing order). */
+export interface RouterInfo {
+  vm: string;
+  /** Addresses (CIDR or `dhcp`) per NIC index. */
+  ips: string[][];
+  /** Loopback addresses by the index they were given with. */
+  loopbacks: { index: number; ip: string }[];
+  logLevel: string;
+  dhcp: { listen: string; low: string; high: string; router: string; dns: string; statics: { mac: string; ip: string }[] }[];
+  dns: { ip: string; hosts: string[] }[];
+  upstream: string;
+  gateway: string;
+  /** Subnets with router advertisements. */
+  ra: string[];
+  staticRoutes: { network: string; nextHop: string }[];
+  /** Named static route sets; a next hop '' is a route without one. */
+  namedRoutes: { name: string; routes: { network: string; nextHop: string }[] }[];
+  ospf: { area: string; interfaces: { network: string; options: { option: string; value: string }[] }[]; exports: string[] }[];
+  bgp: {
+    process: string;
+    localIp: string;
+    localAs: string;
+    neighborIp: string;
+    neighborAs: string;
+    routeReflector: boolean;
+    exports: string[];
+  }[];
+  /** 0.0.0.0 until set with `rid` or chosen by a commit. */
+  routerId: string;
+  /** The VM's `minirouter_log` tag (minirouter reports there). */
+  log: string;
+}

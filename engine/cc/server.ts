@@ -257,14 +257,18 @@ export class CcNamespace {
     await this.save();
   }
 
-  /** minimega's NewCommand: the namespace's filter and prefix go with it; durable before the id is returned. */
-  async add(spec: CcCommandSpec): Promise<number> {
+  /**
+   * minimega's NewCommand: the namespace's filter and prefix go with it (or the ones `as` gives, as
+   * minimega's own commands set them); durable before the id is returned.
+   */
+  async add(spec: CcCommandSpec, as?: { prefix: string; filter: CcFilter }): Promise<number> {
     const id = ++this.counter;
+    const filter = as ? as.filter : this.filter;
     const cmd: CcCommandInfo = {
       id,
-      prefix: this.prefix,
+      prefix: as ? as.prefix : this.prefix,
       spec,
-      filter: this.filter ? structuredClone(this.filter) : null,
+      filter: filter ? structuredClone(filter) : null,
       checkedIn: [],
       createdAt: Date.now(),
     };

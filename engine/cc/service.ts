@@ -11,6 +11,7 @@ import type { CcCommandInfo, CcCommandSpec, CcFilter } from '../api/types.js';
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { sendable } from './deliver.js';
+import { emptyFilter } from './filter.js';
 import { resolveSendFiles } from './send-files.js';
 import { ResponseFiles } from './responses.js';
 import { CcNamespace, clientInfo } from './server.js';
@@ -212,6 +213,22 @@ export class CcService {
       return n.processList([c.rec.uuid]);
     },
   };
+
+  /**
+   * Replace the commands of `prefix` with `specs`, each for the one client `uuid` only (minimega's router
+   * commit: its earlier commands are deleted, then the new ones posted with that prefix and filter).
+   */
+  async replacePrefixed(ns: string, prefix: string, uuid: string, specs: CcCommandSpec[]): Promise<void> {
+    const n = await this.ns(ns);
+    const earlier = n.withPrefix(prefix).map((c) => c.id);
+    if (earlier.length) await n.remove(earlier);
+    const filter: CcFilter = { ...emptyFilter(), uuid };
+    for (let spec of specs) {
+      checkSpec(this.ctx.filesDir, spec);
+      if (spec.kind === 'send') spec = { kind: 'send', files: await resolveSendFiles(this.ctx.filesDir, this.sendDirs(ns), spec.files) };
+      await n.add(spec, { prefix, filter });
+    }
+  }
 
   close(): void {
     for (const p of this.namespaces.values())

@@ -100,6 +100,12 @@ const pipeChange: Check = (v) => {
   return Object.keys(r).every((k) => ['mode', 'log', 'via'].includes(k)) && optional(str)(r.mode) && optional(bool)(r.log) && optional(strList(4096))(r.via);
 };
 
+/** RouterSetting / RouterClear: a kind and string or boolean fields (dhcp's range and static: string pairs); the engine checks the rest. */
+const routerOp: Check = (v) => {
+  if (!obj(v) || !str((v as Record<string, unknown>).kind) || Object.keys(v as object).length > 8) return false;
+  return Object.values(v as object).every((x) => x === undefined || x === null || str(x) || bool(x) || strFields(['low', 'high', 'mac', 'ip'])(x));
+};
+
 /** Argument shapes per call, checked at the boundary before a handler sees them (conmon bounds-checks too). */
 const SHAPES: Record<CallName, Check[]> = {
   'vm.info': [optional(str)],
@@ -129,6 +135,10 @@ const SHAPES: Record<CallName, Check[]> = {
   'dnsmasq.configure': [str, (v) => v === 'ip' || v === 'dns' || v === 'upstream' || v === 'options', (v) => Array.isArray(v) && v.length <= 8 && v.every(str)],
   'qos.add': [str, int, obj, optional(str)],
   'qos.clear': [str, optional(int), optional(str)],
+  'router.show': [str, optional(str)],
+  'router.set': [str, routerOp, optional(str)],
+  'router.clear': [optional(str), optional(routerOp), optional(str)],
+  'router.commit': [str, optional(str)],
   'capture.list': [optional(str)],
   'capture.start': [obj, optional(str)],
   'capture.stop': [(v) => Array.isArray(v) && v.length <= 100_000 && v.every(int), optional(str)],

@@ -33,6 +33,8 @@ export const FAN_OUT: readonly (readonly [string, FanOutMode])[] = [
   ['vm console', 'target'],
   ['qos', 'target'],
   ['clear qos', 'target'],
+  ['router', 'target'],
+  ['clear router', 'target'],
   ['cc', 'broadcast'],
   ['clear cc', 'broadcast'],
   ['host', 'broadcast'],

@@ -19,6 +19,7 @@ import { plumbHandlers } from './commands/plumb.js';
 import { fileHandler } from './commands/file.js';
 import { qosHandlers } from './commands/qos.js';
 import { readHandler } from './commands/script.js';
+import { routerHandlers } from './commands/router.js';
 import { shellHandlers } from './commands/shell.js';
 import { tapHandlers } from './commands/tap.js';
 import { vmStats } from './commands/stats.js';
@@ -53,6 +54,7 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...tapHandlers,
   ...dnsmasqHandlers,
   ...qosHandlers,
+  ...routerHandlers,
   ...captureHandlers,
   ...vmExecHandlers,
   ...ccHandlers,
