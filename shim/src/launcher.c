@@ -12,10 +12,13 @@
    ends the launcher; monitors do not notice.
 
    Work every container would repeat is done here once, before the first
-   fork, and inherited: the seccomp filter is compiled at startup.  */
+   fork, and inherited: the seccomp filter is compiled at startup, and the
+   template mount namespace the children are cloned from is kept here
+   (mntns.c).  */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,9 +28,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "launcher.h"
+#include "mntns.h"
 #include "seccomp.h"
 #include "sync.h"
 #include "utils.h"
@@ -35,6 +40,10 @@
 #define LAUNCHER_COMM "nm-launcher"
 #define MONITOR_TITLE "nanomega-shim"
 #define LOG_NAME "/shim.log"
+/* After a change of the host's mount table while no request waits: how
+   long it must stay quiet before the template is checked (a launch wave
+   mounts a layer every few milliseconds).  */
+#define MNTNS_QUIET_MS 100
 
 int
 shim_launcher_parse (const char *line, size_t len, struct shim_launch_request *req, shim_error_t *err)
@@ -183,6 +192,18 @@ spawn_monitor (const struct shim_launch_request *req, shim_error_t *err)
   return 0;
 }
 
+/* Milliseconds left of the quiet time after a mount table change at T.  */
+static int
+quiet_left (struct timespec t)
+{
+  struct timespec now;
+  long ms;
+
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  ms = (now.tv_sec - t.tv_sec) * 1000 + (now.tv_nsec - t.tv_nsec) / 1000000;
+  return ms >= MNTNS_QUIET_MS ? 0 : (int) (MNTNS_QUIET_MS - ms);
+}
+
 int
 shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, shim_error_t *err)
 {
@@ -191,6 +212,8 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, s
   char sock[sizeof sa.sun_path];
   size_t len = 0;
   bool skipping = false; /* inside an overlong line: drop it up to '\n'.  */
+  bool mounts_changed = false; /* the host's mount table, since the template was checked.  */
+  struct timespec changed_at = { 0, 0 };
   char comm[17] = { 0 };
 
   *sync_fd = -1;
@@ -209,11 +232,35 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, s
      monitor's malloc reuses becomes a private copy in each of them.  */
   malloc_trim (0);
 
+  if (shim_mntns_template_init (err) < 0)
+    logerr (err);
+
   for (;;)
     {
-      ssize_t n = read (0, buf + len, sizeof buf - len);
+      struct pollfd pfd[2] = { { .fd = 0, .events = POLLIN }, { .fd = shim_mntns_watch_fd (), .events = POLLPRI } };
+      ssize_t n;
       char *line, *nl;
+      int r = poll (pfd, pfd[1].fd >= 0 ? 2 : 1, mounts_changed ? quiet_left (changed_at) : -1);
 
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return shim_make_error (err, errno, "poll launch requests");
+      if (pfd[1].fd >= 0 && (pfd[1].revents & (POLLPRI | POLLERR)) && !mounts_changed)
+        {
+          mounts_changed = true;
+          clock_gettime (CLOCK_MONOTONIC, &changed_at);
+        }
+      if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        {
+          if (mounts_changed && quiet_left (changed_at) == 0)
+            {
+              shim_mntns_template_refresh ();
+              mounts_changed = false;
+            }
+          continue;
+        }
+      n = read (0, buf + len, sizeof buf - len);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
@@ -221,6 +268,18 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, s
       if (n == 0)
         return 0;
       len += (size_t) n;
+      /* These requests may follow a mount the host just made: the
+         template must have it before their children are cloned.  */
+      if (pfd[1].fd >= 0 && !mounts_changed)
+        {
+          struct pollfd now = { .fd = pfd[1].fd, .events = POLLPRI };
+          mounts_changed = poll (&now, 1, 0) > 0;
+        }
+      if (mounts_changed)
+        {
+          shim_mntns_template_refresh ();
+          mounts_changed = false;
+        }
 
       line = buf;
       while ((nl = memchr (line, '\n', len - (size_t) (line - buf))) != NULL)

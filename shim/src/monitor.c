@@ -32,6 +32,7 @@
 #include "exec.h"
 #include "freeze.h"
 #include "layer.h"
+#include "mntns.h"
 #include "monitor.h"
 #include "sync.h"
 #include "utils.h"
@@ -378,6 +379,7 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   char path[PATH_MAX];
   int sp[2];
   sigset_t mask;
+  struct shim_mntns_clone ns = SHIM_MNTNS_CLONE_INIT;
 
   snprintf (path, sizeof path, "%s/exit", m->cfg->dir);
   unlink (path); /* a relaunch must not look exited.  */
@@ -401,23 +403,35 @@ monitor_setup (struct monitor *m, shim_error_t *err)
     return shim_make_error (err, errno, "socketpair");
 
   fflush (NULL);
+  /* The child's mount namespace is a copy of the small template, not of
+     the host's table with every container's layer (mntns.c).  */
+  shim_mntns_enter (m->cfg, &ns);
   m->child = (pid_t) syscall (SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET
                                              | SIGCHLD,
                               0, 0, 0, 0);
-  if (UNLIKELY (m->child < 0))
-    {
-      close (sp[0]);
-      close (sp[1]);
-      return shim_make_error (err, errno, "clone");
-    }
   if (m->child == 0)
     {
       close (sp[0]);
       m->console.sock.path[0] = m->control.sock.path[0] = m->exec.sock.path[0] = '\0'; /* not ours to unlink.  */
-      if (shim_child_run (m->cfg, sp[1], m->console.slave_path, err) < 0)
+      if (shim_mntns_child_attach (m->cfg, &ns, err) < 0 || shim_child_run (m->cfg, sp[1], m->console.slave_path, err) < 0)
         shim_sync_send_error (sp[1], *err);
       shim_error_release (err);
       return 1; /* child: caller returns 1 from main without reporting.  */
+    }
+  if (UNLIKELY (m->child < 0))
+    {
+      int e = errno;
+      close (sp[0]);
+      close (sp[1]);
+      shim_mntns_leave (&ns, NULL);
+      return shim_make_error (err, e, "clone");
+    }
+  if (shim_mntns_leave (&ns, err) < 0)
+    {
+      close (sp[0]);
+      close (sp[1]);
+      kill_child (m);
+      return -1;
     }
   close (sp[1]);
   m->child_fd = sp[0];
