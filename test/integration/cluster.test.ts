@@ -253,4 +253,17 @@ describe('three hosts on etcd', { skip }, () => {
     assert.equal(withCerts.status, 0, withCerts.stderr);
     assert.match(withCerts.stdout, new RegExp(names[0]!));
   });
+
+  test('the last container of VLAN 101 on a host goes: that host removes its tunnel, the others stop replicating to it', async () => {
+    const tunnels = (i: number) => execFileSync('ip', ['-n', c.hosts[i]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' });
+    const replicas = (i: number) => execFileSync('bridge', ['-n', c.hosts[i]!.netns, 'fdb', 'show', 'dev', 'nmvx101'], { encoding: 'utf8' });
+    assert.match(tunnels(2), /nmvx101/);
+    assert.match(replicas(0), new RegExp(`00:00:00:00:00:00 dst ${c.hosts[2]!.address.replace(/\./g, '\\.')}\\b`));
+    await c.ok(0, 'namespace net vm kill a3');
+    await until(`${names[2]}'s nmvx101 removed`, () => !tunnels(2).includes('nmvx101'));
+    // The head-end replication entry (all-zeros MAC) goes; MACs learned from h3 age out by themselves.
+    await until(`${names[0]} no longer replicates to ${names[2]}`, () => !replicas(0).includes(`00:00:00:00:00:00 dst ${c.hosts[2]!.address} `));
+    assert.match(tunnels(0), /nmvx101/, 'a1 and a2 still share VLAN 101');
+    assert.deepEqual((await c.exec(0, 'namespace net vm exec a1 busybox ping -c 1 -W 2 10.60.0.2')).errors, []);
+  });
 });
