@@ -54,6 +54,7 @@ import { defaultShimPath } from './shim/shim-process.js';
 import { LayoutStore } from './state/layout-store.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
+import { LogRouter } from './log/log-router.js';
 import { HostInfoSource } from './stats/host-info.js';
 import { StatsSampler } from './stats/sampler.js';
 import { StatFileHost } from './stats/stat-file-host.js';
@@ -109,6 +110,8 @@ export class Engine {
   readonly plumber: Plumber;
   readonly stats: StatsSampler;
   private readonly hostInfo: HostInfoSource;
+  /** Where the engine's log lines go (`log …`). */
+  readonly logs: LogRouter;
   /** The cluster this daemon joined (`serve --cluster`), set once it has registered. */
   cluster?: {
     hosts(): Promise<ClusterHost[]>;
@@ -138,6 +141,8 @@ export class Engine {
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
     this.hostInfo = new HostInfoSource(ctx);
+    this.logs = new LogRouter(ctx.host);
+    this.events.on('engine.log', (l) => this.logs.write(l));
     this.local = this.openClient();
     this.handlers = {
       'vm.info': async (ns) => {
@@ -198,6 +203,8 @@ export class Engine {
       },
       'stats.host': async () => this.stats.hostSeries(),
       'host.info': () => this.hostInfo.read(),
+      'log.config': (change) => (change ? this.logs.change(change) : Promise.resolve(this.logs.state())),
+      'log.ring': async () => this.logs.dumpRing(),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,

@@ -10,6 +10,8 @@ import type {
   ConsoleSession,
   HostStats,
   HostInfo,
+  LogChange,
+  LogState,
   ContainerConfig,
   ContainerId,
   CcClientInfo,
@@ -196,6 +198,10 @@ export interface Calls {
   'stats.host': { args: []; result: HostStats[] };
   /** `host`: minimega's figures of this machine (cpus, load, memory, traffic, what containers commit, uptime). */
   'host.info': { args: []; result: HostInfo };
+  /** `log …`: change where the daemon's log goes (no change: read it). */
+  'log.config': { args: [change?: LogChange]; result: LogState };
+  /** `log ring`: the ring's lines, oldest first. */
+  'log.ring': { args: []; result: string[] };
   /**
    * Containers whose `stats.sample` events this connection wants (null = all). Events for
    * containers a client does not watch are not sent.
@@ -363,6 +369,8 @@ const CALLS: Record<CallName, true> = {
   'stats.series': true,
   'stats.host': true,
   'host.info': true,
+  'log.config': true,
+  'log.ring': true,
   'stats.watch': true,
   'console.open': true,
   'console.input': true,

@@ -223,6 +223,35 @@ export interface HostStats {
   states: Record<VmState, number>;
 }
 
+/** minimega's log levels, least severe first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** Where the daemon's log goes (`log …`). */
+export interface LogState {
+  level: LogLevel;
+  /** Lines go to the daemon's stderr (its log file when it runs in the background). */
+  stderr: boolean;
+  /** Absolute path of the log file; '' for none. */
+  file: string;
+  /** Size of the in-memory ring, null when none is kept. */
+  ring: number | null;
+  /** Lines containing any of these are dropped. */
+  filters: string[];
+  /** 'local', 'udp HOST:PORT', 'tcp HOST:PORT', or '' for none. */
+  syslog: string;
+}
+
+/** One `log …` or `clear log …` change; null resets a setting (clear). */
+export interface LogChange {
+  level?: LogLevel | null;
+  stderr?: boolean;
+  file?: string | null;
+  ring?: number | null;
+  filter?: string;
+  clearFilters?: boolean;
+  syslog?: { network: 'local' | 'tcp' | 'udp'; address?: string } | null;
+}
+
 /** minimega's `host` figures of this machine. */
 export interface HostInfo {
   name: string;

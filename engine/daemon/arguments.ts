@@ -41,6 +41,24 @@ const mirrorRequest: Check = (v) =>
 /** TapMirrorClear: an optional name, or vm and index. */
 const mirrorClear: Check = (v) => strFields(['name'])(v) || strFields(['vm', 'index'], ['vm', 'index'])(v);
 
+/** LogChange: each field of its type, nothing else. */
+const logChange: Check = (v) => {
+  if (!obj(v)) return false;
+  const r = v as Record<string, unknown>;
+  const known = ['level', 'stderr', 'file', 'ring', 'filter', 'clearFilters', 'syslog'];
+  const syslog = (s: unknown) => strFields(['network', 'address'], ['network'])(s) && ['local', 'tcp', 'udp'].includes((s as { network: string }).network);
+  return (
+    Object.keys(r).every((k) => known.includes(k)) &&
+    optional(str)(r.level) &&
+    optional(bool)(r.stderr) &&
+    optional(str)(r.file) &&
+    optional(int)(r.ring) &&
+    optional(str)(r.filter) &&
+    optional(bool)(r.clearFilters) &&
+    optional(syslog)(r.syslog)
+  );
+};
+
 const strList =
   (max: number): Check =>
   (v) =>
@@ -168,6 +186,8 @@ const SHAPES: Record<CallName, Check[]> = {
   'stats.series': [int],
   'stats.host': [],
   'host.info': [],
+  'log.config': [optional(logChange)],
+  'log.ring': [],
   'stats.watch': [(v) => v === null || (Array.isArray(v) && v.length <= 100_000 && v.every(int))],
   'console.open': [int, optional(int), optional(int)],
   'console.input': [int, str],

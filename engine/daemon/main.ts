@@ -39,10 +39,11 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   const path = socketPath(opts.base);
   if (await answers(path)) throw new EngineError('E_EXISTS', `a nanomega daemon already serves ${path}`, { path });
   const engine = await Engine.open({ base: opts.base, freezer: opts.freezer, filesDir: opts.filesDir });
-  // The daemon's stderr is its log (<base>/daemon.log when started in the background).
-  const logLine = (l: { t: number; level: string; message: string }) => process.stderr.write(`${new Date(l.t).toISOString()} ${l.level}: ${l.message}\n`);
-  engine.startupLog.forEach(logLine);
-  engine.on('engine.log', logLine);
+  // The daemon's stderr is its log (<base>/daemon.log when started in the background); `log …` adds
+  // a file, a ring, syslog, a level and filters (engine/log/log-router.ts).
+  engine.logs.attachStderr((text) => process.stderr.write(text));
+  engine.startupLog.forEach((l) => engine.logs.write(l));
+  const logLine = (l: { t: number; level: 'info' | 'warn' | 'error'; message: string }) => engine.logs.write(l);
   let cluster: Cluster | undefined;
   if (opts.cluster) {
     const log = (message: string) => engine.events.emit('engine.log', { t: Date.now(), level: 'info', message });

@@ -118,6 +118,7 @@ class MinimegaConnection {
         this.send(lines.length ? { ...reply(null), Suggest: lines } : reply(null));
         return;
       }
+      this.engine.logs.debug(`minimega socket: ${command}`);
       const chunks = await this.session.chunks(command);
       if (chunks.length === 0) this.send(reply(null));
       chunks.forEach((c, i) => this.send(reply([minicli(c, this.host)], render(c.response, c.flags, this.host), i < chunks.length - 1)));

@@ -90,7 +90,10 @@ class Connection {
   private async dispatch(method: string, rawArgs: unknown): Promise<unknown> {
     if (!isCallName(method)) throw new EngineError('E_NOT_FOUND', `no method ${method}`);
     const args = checkArgs(method, rawArgs ?? []);
-    if (method === 'cli.exec') return this.cli().exec(args[0] as string);
+    if (method === 'cli.exec') {
+      this.engine.logs.debug(`cli: ${args[0] as string}`);
+      return this.cli().exec(args[0] as string);
+    }
     if (method === 'cli.suggest') return this.cli().complete(args[0] as string);
     if (method === 'ns.current') return this.cli().namespace;
     if (method === 'mesh.run') return meshRun(this.engine, args[0] as string, args[1] as string);

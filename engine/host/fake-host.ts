@@ -4,7 +4,7 @@ import type { Host, HostStat, RunResult } from './host.js';
 
 export type HostCall =
   | { op: 'readFile'; path: string }
-  | { op: 'writeFile' | 'writeFileAtomic'; path: string; data: string }
+  | { op: 'writeFile' | 'writeFileAtomic' | 'appendFile'; path: string; data: string }
   | { op: 'mkdir' | 'rmdir' | 'removeTree' | 'readdir'; path: string }
   | { op: 'rename'; from: string; to: string }
   | { op: 'chmod'; path: string; mode: number }
@@ -49,6 +49,12 @@ export class FakeHost implements Host {
   async writeFileAtomic(path: string, data: string): Promise<void> {
     this.calls.push({ op: 'writeFileAtomic', path, data });
     this.files.set(path, data);
+    this.addParents(path);
+  }
+
+  async appendFile(path: string, data: string): Promise<void> {
+    this.calls.push({ op: 'appendFile', path, data });
+    this.files.set(path, (this.files.get(path) ?? '') + data);
     this.addParents(path);
   }
 

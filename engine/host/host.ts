@@ -5,6 +5,8 @@ export interface Host {
   writeFile(path: string, data: string): Promise<void>;
   /** Durable replace: write a temp file, fsync, rename over `path`, fsync the directory. */
   writeFileAtomic(path: string, data: string): Promise<void>;
+  /** Append to a regular file, made (0640) when missing; never through a symlink (log files). */
+  appendFile(path: string, data: string): Promise<void>;
   /** Create or replace a regular file with `mode` (generated rootfs files, instance files). */
   createFile(path: string, data: string, mode?: number): Promise<void>;
   symlink(target: string, path: string): Promise<void>;

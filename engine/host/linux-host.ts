@@ -75,6 +75,19 @@ export class LinuxHost implements Host {
     }
   }
 
+  async appendFile(path: string, data: string): Promise<void> {
+    try {
+      const fh = await fs.open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o640);
+      try {
+        await fh.write(data);
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      throw hostError('append', path, e);
+    }
+  }
+
   async writeFile(path: string, data: string): Promise<void> {
     try {
       // 'r+' neither creates nor truncates: cgroupfs files must already exist.

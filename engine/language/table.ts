@@ -10,6 +10,7 @@ import { captureHandlers } from './commands/capture.js';
 import { dnsmasqHandlers } from './commands/dnsmasq.js';
 import { historyHandlers } from './commands/history.js';
 import { hostHandlers } from './commands/host.js';
+import { logHandlers } from './commands/log.js';
 import { meshHandlers } from './commands/mesh.js';
 import { miscHandlers } from './commands/misc.js';
 import { netHandlers } from './commands/net.js';
@@ -42,6 +43,7 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...vmInfoHandlers,
   ...vmTagHandlers,
   ...hostHandlers,
+  ...logHandlers,
   ...vmConfigHandlers,
   ...netHandlers,
   namespaceHandler,

@@ -105,6 +105,7 @@ export class StatFileHost implements Host {
   writeFile: Host['writeFile'] = (p, d) => this.inner.writeFile(p, d);
   writeFileAtomic: Host['writeFileAtomic'] = (p, d) => this.inner.writeFileAtomic(p, d);
   createFile: Host['createFile'] = (p, d, m) => this.inner.createFile(p, d, m);
+  appendFile: Host['appendFile'] = (p, d) => this.inner.appendFile(p, d);
   symlink: Host['symlink'] = (t, p) => this.inner.symlink(t, p);
   rename: Host['rename'] = (f, t) => this.inner.rename(f, t);
   readlink: Host['readlink'] = (p) => this.inner.readlink(p);

@@ -63,6 +63,19 @@ describe('the language through a real daemon', { skip }, () => {
     assert.equal(await d.ok('host vms'), String((await d.client.call('vm.info')).length));
   });
 
+  test('log level debug records each command in the ring and the log file; clear log resets', async () => {
+    const file = join(d.base, 'nm-test.log');
+    for (const line of ['log level debug', 'log ring 50', `log file ${file}`, 'echo marker-7f3a']) await d.ok(line);
+    assert.match(await d.ok('log ring'), /debug: cli: echo marker-7f3a$/m);
+    assert.equal(await d.ok('log level'), 'debug');
+    assert.equal(await d.ok('log file'), file);
+    await d.ok('clear log');
+    assert.match(readFileSync(file, 'utf8'), /debug: cli: echo marker-7f3a\n/);
+    assert.deepEqual((await d.exec('log ring')).errors, ['cannot dump log ring, not enabled']);
+    assert.equal(await d.ok('log level'), 'info');
+    await d.ok('log stderr true');
+  });
+
   test('bad input is a clear error within a second and the daemon is unharmed', async () => {
     await refused('vm frobnicate', /^invalid command: `vm frobnicate`$/);
     await refused('vm s foo', /^invalid command/);

@@ -37,6 +37,7 @@ export const miscHandlers: Handler[] = [
       // namespace: all of them), then the rest.
       await ctx.deps.engine.call('dnsmasq.kill', 'all');
       await resetNamespace(ctx);
+      await ctx.deps.engine.call('tap.mirror.clear', {});
       await ctx.deps.engine.call('tap.delete', 'all');
       for (const line of ['clear plumb', 'clear pipe']) {
         const chunks = await ctx.session.run(ctx.session.compile(line));

@@ -163,7 +163,7 @@ test('read check only checks syntax; a missing file, nesting and reading itself 
   assert.deepEqual((await s.exec('read nested.mm')).errors, ['nested.mm:1 cannot run nested `read` commands']);
 });
 
-test('clear all kills dnsmasq, destroys every namespace, deletes host taps, resets vm config and saved configs, and clears history last', async () => {
+test('clear all kills dnsmasq, destroys every namespace, removes tap mirrors, deletes host taps, resets vm config and saved configs, and clears history last', async () => {
   const e = new FakeEngine();
   const { s, deps } = session(e);
   await s.exec('vm config memory 64');
@@ -172,7 +172,15 @@ test('clear all kills dnsmasq, destroys every namespace, deletes host taps, rese
   await s.exec('clear all');
   assert.deepEqual(
     e.calls.map((c) => [c.name, ...c.args]),
-    [['dnsmasq.kill', 'all'], ['ns.destroy', 'all'], ['net.vlans.clear', 'all'], ['tap.delete', 'all'], ['plumb.clear'], ['pipe.clear']],
+    [
+      ['dnsmasq.kill', 'all'],
+      ['ns.destroy', 'all'],
+      ['net.vlans.clear', 'all'],
+      ['tap.mirror.clear', {}],
+      ['tap.delete', 'all'],
+      ['plumb.clear'],
+      ['pipe.clear'],
+    ],
   );
   assert.equal(deps.config.current.memory, 2048);
   assert.deepEqual(deps.config.savedNames(), []);
