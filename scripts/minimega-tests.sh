@@ -50,6 +50,14 @@ for t in "${want[@]}"; do
 done
 
 "${nanomega[@]}" rootfs build busybox "$images/minicccfs" >/dev/null || exit 1
+# The router tests run on minimega's minirouterfs image (minirouter, dnsmasq, bird): a busybox root
+# here, with a preinit that does nothing. Without minirouter inside, the committed file arrives
+# through cc but is not applied (see the README's router section for the lines that differ).
+if [[ " ${want[*]} " == *" router"* ]]; then
+  "${nanomega[@]}" rootfs build busybox "$images/minirouterfs" >/dev/null || exit 1
+  printf '#!/bin/sh\nexit 0\n' > "$images/minirouterfs/preinit"
+  chmod 755 "$images/minirouterfs/preinit"
+fi
 "${nanomega[@]}" serve --base "$base" --filepath /tmp/minimega/files > "$work/daemon.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do [ -S "$base/nanomega.sock" ] && break; sleep 0.1; done
