@@ -271,8 +271,8 @@ export interface HostInfo {
   cpuCommit: number;
   memCommit: number;
   netCommit: number;
-  /** Go's duration text ("72h3m5.12s"). */
-  uptime: string;
+  /** Since the machine booted (/proc/uptime). */
+  uptimeMs: number;
 }
 
 /** Per-NIC byte counters seen from the container's side. */

@@ -30,41 +30,11 @@ export function loadTriple(loadavg: string): string {
   return f.slice(0, 3).join(' ');
 }
 
-/** Go's time.Duration.String() of a whole number of nanoseconds ≥ 0 ("44m1.71s", "72h3m5.12s", "0s"). */
-export function goDuration(ns: bigint): string {
-  if (ns === 0n) return '0s';
-  const NS = 1_000_000_000n;
-  if (ns < NS) {
-    // Go prints sub-second durations in the largest unit under a second.
-    for (const [unit, size] of [
-      ['ms', 1_000_000n],
-      ['µs', 1_000n],
-    ] as const) {
-      if (ns >= size) return `${fraction(ns, size)}${unit}`;
-    }
-    return `${ns}ns`;
-  }
-  const h = ns / (3600n * NS);
-  const m = (ns / (60n * NS)) % 60n;
-  const s = fraction(ns % (60n * NS), NS);
-  return `${h > 0n ? `${h}h` : ''}${h > 0n || m > 0n ? `${m}m` : ''}${s}s`;
-}
-
-/** `v / unit` with Go's decimal fraction: no trailing zeros, no point when whole. */
-function fraction(v: bigint, unit: bigint): string {
-  const whole = v / unit;
-  const rest = (v % unit)
-    .toString()
-    .padStart(unit.toString().length - 1, '0')
-    .replace(/0+$/, '');
-  return rest === '' ? `${whole}` : `${whole}.${rest}`;
-}
-
-/** /proc/uptime's first field as nanoseconds (exact: it has two decimals). */
-export function uptimeNs(text: string): bigint {
+/** /proc/uptime's first field in milliseconds (it has two decimals). */
+export function uptimeMs(text: string): number {
   const m = /^(\d+)(?:\.(\d+))?\s/.exec(text);
   if (!m) throw new Error(`malformed uptime, expected float float: ${text.trim()}`);
-  return BigInt(m[1]!) * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0').slice(0, 9) || '0');
+  return Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0').slice(0, 3));
 }
 
 interface PortSample {
@@ -140,7 +110,7 @@ export class HostInfoSource {
       cpuCommit,
       memCommit,
       netCommit,
-      uptime: goDuration(uptimeNs(uptime)),
+      uptimeMs: uptimeMs(uptime),
     };
   }
 

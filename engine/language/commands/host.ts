@@ -1,6 +1,7 @@
 /** `host [field]`: minimega's report about this machine (its stats.go), one row or one field. */
 import type { HostInfo } from '../../api/types.js';
 import type { Handler } from '../handler.js';
+import { goDuration } from '../format.js';
 import { tableResponse, textResponse } from '../response.js';
 
 /** minimega's order of the table (name left out: the host column of `.annotate` carries it). */
@@ -66,7 +67,7 @@ export function hostField(h: HostInfo, field: string): string {
     case 'vmlimit':
       return String(h.vmLimit);
     case 'uptime':
-      return h.uptime;
+      return goDuration(h.uptimeMs);
   }
   return '???';
 }

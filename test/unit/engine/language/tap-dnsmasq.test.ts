@@ -122,7 +122,7 @@ test("host: minimega's columns in its order with the host column, or one field",
     cpuCommit: 3,
     memCommit: 6144,
     netCommit: 2,
-    uptime: '72h3m5.12s',
+    uptimeMs: 259385120,
   });
   const { s } = session(e);
   await s.exec('.annotate false');
