@@ -37,7 +37,22 @@ describe('nanomega test test/transcripts', { skip }, () => {
   test('every transcript matches its .want, and the runner says so in minitest form', () => {
     const r = spawnSync(process.execPath, [BIN, '--base', d.base, 'test', TRANSCRIPTS], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    for (const t of ['lifecycle', 'language', 'builtins', 'scripts', 'shell', 'vm_config', 'tags', 'uuid', 'net', 'namespaces', 'plumbing', 'files', 'taps', 'router']) {
+    for (const t of [
+      'lifecycle',
+      'language',
+      'builtins',
+      'scripts',
+      'shell',
+      'vm_config',
+      'tags',
+      'uuid',
+      'net',
+      'namespaces',
+      'plumbing',
+      'files',
+      'taps',
+      'router',
+    ]) {
       assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), t);
     }
     assert.match(r.stdout, /^\d+ passed, 0 failed$/m);
