@@ -133,10 +133,10 @@ export class Engine {
     this.config = ctx.namespaces.ensure(DEFAULT_NAMESPACE).config;
     this.consoles = new ConsoleRelay(ctx);
     this.execs = new ExecRelay(ctx);
-    this.cc = new CcService(ctx, (name, payload) => this.events.emit(name, payload));
+    this.plumber = new Plumber(ctx.opts.plumbPort ?? linuxPlumbPort(), (level, message) => ctx.emit('engine.log', { t: Date.now(), level, message }));
+    this.cc = new CcService(ctx, (name, payload) => this.events.emit(name, payload), this.plumber);
     this.routers = new Routers(ctx, this.cc);
     this.scripts = new ConsoleScripts(ctx, (id) => this.consoles.sizeOf(id));
-    this.plumber = new Plumber(ctx.opts.plumbPort ?? linuxPlumbPort(), (level, message) => ctx.emit('engine.log', { t: Date.now(), level, message }));
     this.events.on('containers.changed', () => this.cc.containersChanged());
     // Real hosts get the cheap re-reading of cgroup files; a FakeHost is read as it is.
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);

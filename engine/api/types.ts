@@ -430,7 +430,16 @@ export interface CcFilter {
 
 /** What a cc command does on each client (ron.Command, minus what containers do not have). */
 export type CcCommandSpec =
-  | { kind: 'exec'; command: string[]; background: boolean; once: boolean }
+  | {
+      kind: 'exec';
+      command: string[];
+      background: boolean;
+      once: boolean;
+      /** Named pipes (`ns//name`) its stdin reads from and its stdout/stderr lines go to (`cc exec stdout=p …`). */
+      stdin?: string;
+      stdout?: string;
+      stderr?: string;
+    }
   | { kind: 'send'; files: string[] }
   | { kind: 'recv'; files: string[] }
   /** `cc process kill PID` (-1: all of this client's cc processes). */

@@ -26,8 +26,16 @@ const RESPONSE_MAX = 16 << 20;
 /** Glob characters of filepath.Glob in a `cc recv` path. */
 const GLOB = /[*?[]/;
 
+/** The plumber's named pipes as a command's stdio uses them (miniccc's plumber reader and writer). */
+export interface CcPipes {
+  openReader(name: string, onMessage: (value: string) => void): () => void;
+  openWriter(name: string): { write(value: string): Promise<void>; close(): void };
+}
+
 export interface DeliveryEnv {
   ctx: EngineContext;
+  /** Named pipes for `stdin=`/`stdout=`/`stderr=` (absent: such commands get an error response). */
+  pipes?: CcPipes;
   responses: ResponseFiles;
   processes: CcProcesses;
   /** Where `cc send` names are looked up on the host: the namespace's files directory, then the global one. */
@@ -86,14 +94,92 @@ class ResponseStream {
   }
 }
 
+/**
+ * Output lines into a named pipe, one message per line as miniccc's scanner sends them (a last line
+ * without its newline gets one at the end).
+ */
+class PipeLines {
+  private rest = '';
+  private readonly w: ReturnType<CcPipes['openWriter']>;
+
+  constructor(pipes: CcPipes, name: string) {
+    this.w = pipes.openWriter(name);
+  }
+
+  add(b: Buffer): void {
+    const lines = (this.rest + b.toString('utf8')).split('\n');
+    this.rest = lines.pop()!;
+    for (const l of lines) this.w.write(`${l}\n`).catch(() => undefined);
+  }
+
+  close(): void {
+    if (this.rest !== '') this.w.write(`${this.rest}\n`).catch(() => undefined);
+    this.rest = '';
+    this.w.close();
+  }
+}
+
+type ExecSpecOf = Extract<CcCommandInfo['spec'], { kind: 'exec' }>;
+
+/**
+ * A command's stdio tied to named pipes (`cc exec stdin=a stdout=b …`): stdout/stderr lines become
+ * messages of their pipes instead of response files; stdin is fed from its pipe's messages once the
+ * process runs. close() lets go of the pipes when it has ended.
+ */
+class Plumbing {
+  readonly stdout?: PipeLines;
+  readonly stderr?: PipeLines;
+  private stopReading?: () => void;
+
+  constructor(
+    private readonly pipes: CcPipes | undefined,
+    private readonly spec: ExecSpecOf,
+  ) {
+    if ((spec.stdin || spec.stdout || spec.stderr) && !pipes) throw new Error('cc: named pipes are not available');
+    if (spec.stdout) this.stdout = new PipeLines(pipes!, spec.stdout);
+    if (spec.stderr) this.stderr = new PipeLines(pipes!, spec.stderr);
+  }
+
+  get stdin(): boolean {
+    return this.spec.stdin !== undefined;
+  }
+
+  /** The process runs: its stdin reads the pipe from now on. */
+  feed(x: ShimExecHandle): void {
+    if (!this.spec.stdin) return;
+    this.stopReading = this.pipes!.openReader(this.spec.stdin, (v) => void x.write(v).catch(() => undefined));
+  }
+
+  close(): void {
+    this.stopReading?.();
+    this.stdout?.close();
+    this.stderr?.close();
+  }
+}
+
 /** A foreground command run to its end (or, after a restart, attached again by token). */
-async function runForeground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, argv: string[], attach: boolean): Promise<Delivered> {
+async function runForeground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, spec: ExecSpecOf, attach: boolean): Promise<Delivered> {
+  const argv = spec.command;
   const dir = env.ctx.store.dir(c.rec.id);
   const out = new ResponseStream(() => env.responses.append(cmd.id, c.rec.uuid, 'stdout'));
   const err = new ResponseStream(() => env.responses.append(cmd.id, c.rec.uuid, 'stderr'));
-  const handlers = { stdout: (b: Buffer) => out.add(b), stderr: (b: Buffer) => err.add(b) };
+  let io: Plumbing;
+  try {
+    io = new Plumbing(env.pipes, spec);
+  } catch (e) {
+    await env.responses.write(cmd.id, c.rec.uuid, { stderr: (e as Error).message, code: -1 });
+    return { code: -1, error: (e as Error).message };
+  }
+  const handlers = {
+    stdout: (b: Buffer) => (io.stdout ? io.stdout.add(b) : out.add(b)),
+    stderr: (b: Buffer) => (io.stderr ? io.stderr.add(b) : err.add(b)),
+  };
   const token = env.token('c', cmd.id, c.rec.uuid);
-  const start = () => env.ctx.shim.exec(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, handlers);
+  const start = async () => {
+    const x = await env.ctx.shim.exec(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: io.stdin, token, detach: true }, handlers);
+    io.feed(x);
+    return x;
+  };
   let result: Delivered;
   try {
     let x: ShimExecHandle;
@@ -109,28 +195,40 @@ async function runForeground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container,
     err.add(Buffer.from((e as Error).message));
     result = { code: -1, error: (e as Error).message };
   }
+  io.close();
   await out.close();
   await err.close();
   await env.responses.write(cmd.id, c.rec.uuid, { code: result.code });
   return result;
 }
 
-async function startBackground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, argv: string[], attach: boolean): Promise<Delivered> {
+async function startBackground(env: DeliveryEnv, cmd: CcCommandInfo, c: Container, spec: ExecSpecOf, attach: boolean): Promise<Delivered> {
+  const argv = spec.command;
   const token = env.token('b', cmd.id, c.rec.uuid);
   const discard = () => undefined;
   const dir = env.ctx.store.dir(c.rec.id);
   let x: ShimExecHandle;
+  let io: Plumbing | undefined;
   try {
     if (attach && env.processes.has(token)) return {}; // re-adopted from the journal already
-    const start = () => env.ctx.shim.exec(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: false, token, detach: true }, { stdout: discard, stderr: discard });
+    io = new Plumbing(env.pipes, spec);
+    const pio = io;
+    const handlers = { stdout: (b: Buffer) => pio.stdout?.add(b) ?? discard(), stderr: (b: Buffer) => pio.stderr?.add(b) ?? discard() };
+    const start = async () => {
+      const x = await env.ctx.shim.exec(dir, { argv, env: [`PATH=${CC_PATH}`], stdin: pio.stdin, token, detach: true }, handlers);
+      pio.feed(x);
+      return x;
+    };
     if (attach) {
-      x = await env.ctx.shim.execAttach(dir, token, { stdout: discard, stderr: discard });
+      x = await env.ctx.shim.execAttach(dir, token, handlers);
       const e = await Promise.race([x.exit.catch((e: EngineError) => e), x.whenStarted()]);
       if (e instanceof EngineError && e.detail.errno === ENOENT) x = await start();
     } else x = await start();
+    void x.exit.catch(() => undefined).finally(() => pio.close());
     const started = await x.whenStarted();
     if (started) await track(env, x, { token, uuid: c.rec.uuid, inc: c.rec.launchedAt, name: c.rec.name, pid: started.pid, command: argv });
   } catch (e) {
+    io?.close();
     await env.responses.write(cmd.id, c.rec.uuid, { stderr: (e as Error).message });
     return { error: (e as Error).message };
   }
@@ -268,8 +366,8 @@ export async function deliver(env: DeliveryEnv, cmd: CcCommandInfo, c: Container
   const s = cmd.spec;
   switch (s.kind) {
     case 'exec':
-      if (s.background) return startBackground(env, cmd, c, s.command, attach);
-      return runForeground(env, cmd, c, s.command, attach);
+      if (s.background) return startBackground(env, cmd, c, s, attach);
+      return runForeground(env, cmd, c, s, attach);
     case 'send': {
       const r = await sendFiles(env, cmd, c, s.files);
       if (!r.error) await env.responses.write(cmd.id, c.rec.uuid, {});

@@ -11,7 +11,7 @@
 import type { CcClientInfo, CcCommandInfo, CcCommandSpec, CcFilter, CcProcessInfo, CcProgress } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { logError } from '../log.js';
-import { deliver, type DeliveryEnv } from './deliver.js';
+import { deliver, type CcPipes, type DeliveryEnv } from './deliver.js';
 import { matches, type FilterSubject } from './filter.js';
 import { CcProcesses } from './processes.js';
 import type { ResponseFiles } from './responses.js';
@@ -26,6 +26,8 @@ export interface CcEnv {
   storage: CcStorage;
   responses: ResponseFiles;
   sendDirs: string[];
+  /** Named pipes for commands' stdin=/stdout=/stderr=. */
+  pipes?: CcPipes;
   /** A short stable tag of the namespace for exec tokens. */
   tag: string;
   progress(p: CcProgress): void;
@@ -118,6 +120,7 @@ export class CcNamespace {
       responses: env.responses,
       processes: this.processes,
       sendDirs: env.sendDirs,
+      pipes: env.pipes,
       token: (kind, id, uuid) => `${kind}${env.tag}.${id}.${uuid}`,
       started: (p) => this.journal.append(`P ${p.token} ${p.uuid} ${p.inc} ${p.pid} ${Buffer.from(JSON.stringify(p.command)).toString('base64')}`),
       ended: (token) => void this.journal.append(`X ${token}`).catch(() => undefined),

@@ -10,7 +10,8 @@ import type { Calls, Events } from '../api/contract.js';
 import type { CcCommandInfo, CcCommandSpec, CcFilter } from '../api/types.js';
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import { sendable } from './deliver.js';
+import { Plumber } from '../plumb/plumber.js';
+import { sendable, type CcPipes } from './deliver.js';
 import { emptyFilter } from './filter.js';
 import { resolveSendFiles } from './send-files.js';
 import { ResponseFiles } from './responses.js';
@@ -60,6 +61,16 @@ function checkSpec(filesDir: string, spec: CcCommandSpec): void {
   }
 }
 
+/** A command's stdio pipes as the plumber names them (`ns//name`); an empty name is no pipe, as in minimega. */
+function qualifyPipes(ns: string, spec: Extract<CcCommandSpec, { kind: 'exec' }>): CcCommandSpec {
+  const out: Extract<CcCommandSpec, { kind: 'exec' }> = { kind: 'exec', command: spec.command, background: spec.background, once: spec.once };
+  for (const k of ['stdin', 'stdout', 'stderr'] as const) {
+    const name = spec[k];
+    if (name !== undefined && name !== '') out[k] = Plumber.qualify(ns, name);
+  }
+  return out;
+}
+
 export class CcService {
   private readonly namespaces = new Map<string, Promise<CcNamespace>>();
   readonly storage: CcStorage;
@@ -67,6 +78,8 @@ export class CcService {
   constructor(
     private readonly ctx: EngineContext,
     private readonly emit: <K extends keyof Events>(name: K, payload: Events[K]) => void,
+    /** The plumber's pipes, for commands with stdin=/stdout=/stderr=. */
+    private readonly pipes?: CcPipes,
   ) {
     this.storage = new NodeCcStorage(join(ctx.opts.base, 'cc'));
   }
@@ -99,6 +112,7 @@ export class CcService {
           storage: this.storage,
           responses,
           sendDirs: this.sendDirs(name),
+          pipes: this.pipes,
           tag: nsTag(name),
           progress: (pr) => this.emit('cc.progress', pr),
           changed: () => this.emit('cc.changed', { ns: name }),
@@ -138,6 +152,7 @@ export class CcService {
     'cc.command': async (ns, spec) => {
       checkSpec(this.ctx.filesDir, spec);
       if (spec.kind === 'send') spec = { kind: 'send', files: await resolveSendFiles(this.ctx.filesDir, this.sendDirs(ns), spec.files) };
+      if (spec.kind === 'exec') spec = qualifyPipes(ns, spec);
       return (await this.ns(ns)).add(spec);
     },
     'cc.commands': async (ns) => (await this.ns(ns)).list(),

@@ -94,7 +94,7 @@ const ccSpec: Check = (v) => {
   const r = v as Record<string, unknown>;
   switch (r.kind) {
     case 'exec':
-      return strList(4096)(r.command) && bool(r.background) && bool(r.once);
+      return strList(4096)(r.command) && bool(r.background) && bool(r.once) && ['stdin', 'stdout', 'stderr'].every((k) => optional(str)(r[k]));
     case 'send':
     case 'recv':
       return strList(4096)(r.files);

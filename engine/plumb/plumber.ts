@@ -209,6 +209,40 @@ export class Plumber {
     }
   }
 
+  /**
+   * A reader of pipe `name` for as long as the returned close() is not called: each message is
+   * handed to `onMessage` (miniccc's plumber reader, for a cc command's stdin=).
+   */
+  openReader(name: string, onMessage: (value: string) => void): () => void {
+    const pipe = this.pipe(name);
+    const id = this.nextReader++;
+    pipe.readers.set(id, async (value) => onMessage(value));
+    return () => void pipe.readers.delete(id);
+  }
+
+  /**
+   * A writer of pipe `name` (counted in `writers` until close()): each write() is one message, delivered
+   * in the order written (miniccc's plumber writer, for a cc command's stdout= and stderr=).
+   */
+  openWriter(name: string): { write(value: string): Promise<void>; close(): void } {
+    const pipe = this.pipe(name);
+    pipe.writers++;
+    let chain = Promise.resolve();
+    let open = true;
+    return {
+      write: (value) => {
+        if (value.length > MESSAGE_MAX) value = value.slice(0, MESSAGE_MAX);
+        chain = chain.then(() => this.deliver(pipe, value, newBudget())).catch((e: Error) => this.log('error', `pipe ${name}: ${e.message}`));
+        return chain;
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        pipe.writers = Math.max(0, pipe.writers - 1);
+      },
+    };
+  }
+
   /** `pipe NAME mode|log|via …`. */
   set(name: string, change: PipeChange): void {
     const pipe = this.pipe(name);

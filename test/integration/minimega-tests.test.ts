@@ -39,6 +39,7 @@ const PASSING = [
   'taps_namespace',
   'capture',
   'tap_mirror_vm',
+  'plumbing_miniccc',
 ];
 
 describe("minimega's own tests through nanomega test", { skip }, () => {

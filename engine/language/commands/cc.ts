@@ -15,14 +15,21 @@ const goList = (xs: readonly string[]): string => `[${xs.join(' ')}]`;
 /** Keys of the stdio plumbing miniccc connects to named pipes (ccCommandPreProcess). */
 const PLUMB_KEYS = ['stdin', 'stdout', 'stderr'];
 
-/** minimega's ccCommandPreProcess: up to three leading stdin=/stdout=/stderr= words. */
-function splitPlumbing(words: string[]): { plumbing: string[]; command: string[] } {
+type Plumbing = { stdin?: string; stdout?: string; stderr?: string };
+
+/**
+ * minimega's ccCommandPreProcess: up to three leading stdin=/stdout=/stderr= words name the pipes a
+ * command's stdio is tied to (the value is what follows the first `=`, as Go's Split gives f[1]).
+ */
+function splitPlumbing(words: string[]): { plumbing: Plumbing; command: string[] } {
+  const plumbing: Record<string, string> = {};
   let i = 0;
   for (; i < 3 && i < words.length; i++) {
     const f = words[i]!.split('=');
     if (f.length === 1 || !PLUMB_KEYS.includes(f[0]!)) break;
+    plumbing[f[0]!] = f[1]!;
   }
-  return { plumbing: words.slice(0, i), command: words.slice(i) };
+  return { plumbing, command: words.slice(i) };
 }
 
 async function post(ctx: CallContext, spec: CcCommandSpec): Promise<Response> {
@@ -32,9 +39,8 @@ async function post(ctx: CallContext, spec: CcCommandSpec): Promise<Response> {
 
 function execSpec(cmd: Command, background: boolean, once: boolean): CcCommandSpec {
   const { plumbing, command } = splitPlumbing(cmd.listArgs.command!);
-  if (plumbing.length) throw new Error(`cc: ${plumbing.join(' ')}: plumbing a command's stdio to named pipes is not supported for containers`);
   if (command.length === 0) throw new Error('cc: no command');
-  return { kind: 'exec', command, background, once };
+  return { kind: 'exec', command, background, once, ...plumbing };
 }
 
 /** The `command` column: the argv, as minimega prints Command ([] for file transfers and kills). */

@@ -143,3 +143,31 @@ test('a daemon killed mid-delivery: the restarted one attaches to the running co
   // The commands and the counter survived: the next id follows.
   assert.equal(await e2.handlers['cc.command'](NS, exec('next')), id + 1);
 });
+
+test("stdin=/stdout= tie a command's stdio to the plumber's pipes, as miniccc does (plumbing_miniccc)", async () => {
+  const { k, e, base } = await setup();
+  await e.handlers['vm.launch']('bar', { ...structuredClone(e.config.current), filesystem: ROOTFS });
+  await e.handlers['vm.start']('bar');
+  const bar = (await info(e)).get('bar')!;
+  let release!: (o: { code: number }) => void;
+  k.shim.execs.run = (call) => {
+    // `cat`: holds until released; `echo`: prints two lines, the last without its newline.
+    if (call.spec?.argv?.[0] === 'cat') return new Promise((r) => (release = r));
+    return { stdout: 'hello, world\nbye', code: 0 };
+  };
+  const cat = await e.handlers['cc.command'](NS, { kind: 'exec', command: ['cat'], background: true, once: false, stdin: 'foopipe', stdout: 'barpipe' });
+  await answered(e, cat, 1);
+  const pipes = () => Object.fromEntries(e.plumber.pipesOf(NS).map((p) => [p.name, [p.readers, p.writers, p.count, p.previous]]));
+  assert.deepEqual(pipes(), { 'minimega//barpipe': [0, 1, 0, ''], 'minimega//foopipe': [1, 0, 0, ''] });
+  const catCall = k.shim.execs.calls.find((c) => c.spec?.argv?.[0] === 'cat')!;
+  assert.notEqual(catCall.spec!.stdin, false, 'a stdin= command gets a stdin');
+  const echo = await e.handlers['cc.command'](NS, { kind: 'exec', command: ['echo', 'hello, world'], background: false, once: false, stdout: 'foopipe' });
+  await answered(e, echo, 1);
+  for (let i = 0; i < 100 && pipes()['minimega//foopipe']![2] !== 2; i++) await new Promise((r) => setTimeout(r, 2));
+  assert.deepEqual(pipes()['minimega//foopipe'], [1, 0, 2, 'bye'], 'one message per line; the writer is gone with the command');
+  assert.equal(catCall.stdin, 'hello, world\nbye\n', "the pipe's messages went to cat's stdin");
+  assert.equal(existsSync(join(base, 'files', 'miniccc_responses', String(echo), bar.uuid, 'stdout')), false, 'stdout went to the pipe, not a response');
+  release({ code: 0 });
+  for (let i = 0; i < 100 && pipes()['minimega//foopipe']![0] !== 0; i++) await new Promise((r) => setTimeout(r, 2));
+  assert.deepEqual(pipes(), { 'minimega//barpipe': [0, 0, 0, ''], 'minimega//foopipe': [0, 0, 2, 'bye'] }, 'cat ended: its pipes are let go');
+});
