@@ -1,10 +1,11 @@
 // Issue 16's acceptance on one machine: three hosts (network, mount and UTS namespaces on a veth
 // underlay), a three-member etcd cluster and a daemon per host, all started and stopped here.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { etcdctl, PEER_PORT, startCluster, type TestCluster } from '../helpers/cluster.js';
+import { BIN } from '../helpers/daemon.js';
 import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
 import { requires } from '../helpers/requires.js';
 import { alive, until } from '../helpers/wait.js';
@@ -87,6 +88,26 @@ describe('three hosts on etcd', { skip }, () => {
       60_000,
     );
     assert.equal(answered.size, 30);
+  });
+
+  test('nanomega console on one host attaches to a container of another host through its daemon', async () => {
+    const theirs = csvRows(await c.ok(0, 'namespace lab .csv true .columns name,state vm info')).filter((r) => r[0] === names[2] && r[2] === 'RUNNING');
+    const name = theirs[0]![1]!;
+    const p = spawn(process.execPath, [BIN, 'console', '--base', c.hosts[0]!.base, `lab//${name}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', r));
+    try {
+      p.stdin.write('echo remote-$((6*7)) $(hostname)\n');
+      await until(`${name}'s answer through ${names[0]}`, () => out.includes(`remote-42 ${name}`));
+      p.stdin.write(Buffer.from([0x1d])); // Ctrl-] detaches
+      assert.equal(await exited, 0);
+    } finally {
+      p.kill();
+    }
+    // the container goes on
+    const after = csvRows(await c.ok(1, `namespace lab .csv true .columns state .filter name=${name} vm info`));
+    assert.equal(after[0]![1], 'RUNNING');
   });
 
   test('vm kill of a name on another host finds it there; a name on no host is not found', async () => {
