@@ -181,7 +181,7 @@ export class Engine {
       'config.get': async (ns) => structuredClone(ctx.namespaces.get(nsArg(ns) ?? DEFAULT_NAMESPACE)?.config.current ?? defaultConfig()) as ContainerConfig,
       ...namespaceHandlers(ctx, async (name) => {
         await this.cc.handlers['cc.clear'](name);
-        this.routers.deleteNamespace(name);
+        await this.routers.deleteNamespace(name);
         this.plumber.deleteNamespace(name);
         await ctx.network.exclusive(() => ctx.mirrors.remove(name));
         await ctx.taps.delete('all', name);
@@ -368,6 +368,7 @@ export class Engine {
     await opened.ctx.captures.recover().catch((e: unknown) => logError('recovery: captures', e));
     // After recover: the clients are known, so pending deliveries resume on live containers.
     await opened.cc.start();
+    await opened.routers.start((message) => opened.startupLog.push({ t: Date.now(), level: 'warn', message }));
     engine = opened;
     opened.stats.start();
     return opened;

@@ -40,6 +40,24 @@ export interface BgpProcess {
 
 const NO_ROUTER_ID = '0.0.0.0';
 
+/** A router as the daemon keeps it on disk (routers.ts): plain arrays for the maps. */
+export interface RouterRecord {
+  ips: string[][];
+  loopbacks: [number, string][];
+  logLevel: string;
+  updateIps: boolean;
+  dhcp: { listen: string; low: string; high: string; router: string; dns: string; statics: [string, string][] }[];
+  dns: [string, string[]][];
+  upstream: string;
+  gateway: string;
+  ra: string[];
+  staticRoutes: [string, string][];
+  namedRoutes: [string, [string, string][]][];
+  ospf: { area: string; interfaces: [string, [string, string][]][]; exports: string[] }[];
+  bgp: { process: string; localIp: string; localAs: string; neighborIp: string; neighborAs: string; routeReflector: boolean; exports: string[] }[];
+  routerId: string;
+}
+
 /** net.ParseCIDR succeeds, or `dhcp`. */
 function validAddress(ip: string): boolean {
   return ip === 'dhcp' || isCidr(ip);
@@ -307,6 +325,47 @@ export class Router {
       }
     }
     return this.routerId;
+  }
+
+  record(): RouterRecord {
+    return {
+      ips: this.ips.map((l) => [...l]),
+      loopbacks: [...this.loopbacks],
+      logLevel: this.logLevel,
+      updateIps: this.updateIps,
+      dhcp: [...this.dhcp.values()].map((d) => ({ ...d, statics: [...d.statics] })),
+      dns: [...this.dns].map(([ip, hosts]) => [ip, [...hosts]]),
+      upstream: this.upstream,
+      gateway: this.gateway,
+      ra: [...this.ra],
+      staticRoutes: [...this.staticRoutes],
+      namedRoutes: [...this.namedRoutes].map(([name, set]) => [name, [...set]]),
+      ospf: [...this.ospf.values()].map((o) => ({ area: o.area, interfaces: [...o.interfaces].map(([k, v]) => [k, [...v]]), exports: [...o.exports] })),
+      bgp: [...this.bgp.values()].map((b) => ({ ...b, exports: [...b.exports] })),
+      routerId: this.routerId,
+    };
+  }
+
+  /** A router from its record; throws on a record of the wrong shape. */
+  static fromRecord(r: RouterRecord): Router {
+    const out = new Router(0);
+    out.ips = r.ips.map((l) => l.map(String));
+    out.loopbacks = new Map(r.loopbacks.map(([k, v]) => [Number(k), String(v)]));
+    out.logLevel = String(r.logLevel);
+    out.updateIps = r.updateIps === true;
+    out.dhcp = new Map(r.dhcp.map((d) => [d.listen, { ...d, statics: new Map(d.statics) }]));
+    out.dns = new Map(r.dns.map(([ip, hosts]) => [ip, [...hosts]]));
+    out.upstream = String(r.upstream);
+    out.gateway = String(r.gateway);
+    out.ra = new Set(r.ra);
+    out.staticRoutes = new Map(r.staticRoutes);
+    out.namedRoutes = new Map(r.namedRoutes.map(([name, set]) => [name, new Map(set)]));
+    out.ospf = new Map(
+      r.ospf.map((o) => [o.area, { area: o.area, interfaces: new Map(o.interfaces.map(([k, v]) => [k, new Map(v)])), exports: new Set(o.exports) }]),
+    );
+    out.bgp = new Map(r.bgp.map((b) => [b.process, { ...b, exports: new Set(b.exports) }]));
+    out.routerId = String(r.routerId);
+    return out;
   }
 
   /** The configuration in printing order (keys sorted as minimega sorts them). */

@@ -1,6 +1,6 @@
 /**
- * The routers of every namespace (minimega's `ns.routers`, in memory: a daemon restart forgets them as
- * a minimega restart does) and the contract's router.* calls. A router belongs to a VM of its
+ * The routers of every namespace (minimega's `ns.routers`; kept on disk too, store.ts, since our VMs
+ * outlive a daemon restart) and the contract's router.* calls. A router belongs to a VM of its
  * namespace and is made by the first change to it (the VM gets a `minirouter` tag holding its id);
  * it goes with its VM, with `clear router`, and with its namespace.
  *
@@ -19,6 +19,7 @@ import { EngineError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 import { routerConfigFile } from './config-file.js';
 import { Router } from './model.js';
+import { RouterStore } from './store.js';
 
 /** Where cc puts sent files inside the VM (miniccc's default). */
 const CC_FILES = '/tmp/miniccc/files';
@@ -172,12 +173,25 @@ export function applyClear(r: Router, c: RouterClear): void {
 
 export class Routers {
   /** Namespace → VM uuid → its router. */
-  private readonly byNs = new Map<string, Map<string, Router>>();
+  private byNs = new Map<string, Map<string, Router>>();
+  private readonly store: RouterStore;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly cc: RouterCcPort,
-  ) {}
+  ) {
+    this.store = new RouterStore(ctx.host, join(ctx.opts.base, 'routers'));
+  }
+
+  /** Take up the routers a previous daemon kept, of the VMs still known (after recovery). */
+  async start(warn: (message: string) => void): Promise<void> {
+    const live = new Set([...this.ctx.containers.values()].map((c) => `${namespaceOf(c)} ${c.rec.uuid}`));
+    this.byNs = await this.store.load((ns, uuid) => live.has(`${ns} ${uuid}`), warn);
+  }
+
+  private save(ns: string): Promise<void> {
+    return this.store.save(ns, () => this.byNs.get(ns));
+  }
 
   /** A namespace's routers, without those whose VM is gone (flushed). */
   private routersOf(ns: string): Map<string, Router> {
@@ -209,8 +223,9 @@ export class Routers {
   }
 
   /** Forget a namespace's routers (`clear namespace`). */
-  deleteNamespace(ns: string): void {
+  async deleteNamespace(ns: string): Promise<void> {
     this.byNs.delete(ns);
+    await this.save(ns);
   }
 
   /** Write the file and post the cc commands that install it. */
@@ -251,16 +266,23 @@ export class Routers {
         applySetting(r, setting);
       } catch (e) {
         throw configError(e);
+      } finally {
+        await this.save(namespaceOf(c));
       }
     },
     'router.commit': async (vm, ns) => {
       const c = findOne(this.ctx, vm, nsArg(ns));
-      await this.commit(c, await this.findOrCreate(c));
+      try {
+        await this.commit(c, await this.findOrCreate(c));
+      } finally {
+        await this.save(namespaceOf(c));
+      }
     },
     'router.clear': async (vm, what, ns) => {
       if (vm === undefined || vm === null) {
-        this.routersOf(nsArg(ns) ?? DEFAULT_NAMESPACE).clear();
-        return;
+        const name = nsArg(ns) ?? DEFAULT_NAMESPACE;
+        this.routersOf(name).clear();
+        return this.save(name);
       }
       let c: Container;
       try {
@@ -275,6 +297,8 @@ export class Routers {
         applyClear(r, what ?? { kind: 'all' });
       } catch (e) {
         throw configError(e);
+      } finally {
+        await this.save(namespaceOf(c));
       }
     },
   };

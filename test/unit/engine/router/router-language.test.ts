@@ -257,7 +257,38 @@ test('a flushed VM takes its router along; clear namespace and clear router forg
   await e.handlers['vm.launch']('a', config(['100']));
   assert.match(await run('router a\n'), /E: vm a not a router/, 'a new VM of the same name has no router');
   await run('router a log level debug\n');
-  routers.deleteNamespace('minimega');
+  await routers.deleteNamespace('minimega');
   assert.match(await run('router a\n'), /E: vm a not a router/);
   assert.match(await run('router a log level loud\n'), /E: invalid command/);
+});
+
+test('routers outlive a daemon restart (our VMs do); a VM gone meanwhile and an unreadable file are left out', async () => {
+  const { k, e, base, config, run, routers } = await setup();
+  await e.handlers['vm.launch']('a', config(['100', '200']));
+  await e.handlers['vm.launch']('b', config(['100']), 'lab');
+  await e.handlers['vm.launch']('c', config(['100']));
+  await run(
+    'router a interface 1 10.0.0.1/24\nrouter a interface 0 10.9.0.1/32 lo\nrouter a dhcp 10.0.0.1 static 00:1f:53:00:00:01 10.0.0.5\n' +
+      'router a route ospf 0 1 cost 7\nrouter a route bgp p local 10.0.0.1 65000\nrouter a route bgp p export all 0\n' +
+      'router a route static 10.1.0.0/16 0 set\nrouter a dns 10.0.0.5 x.lab\nrouter a ra fd00::\nrouter a commit\nrouter c gw 10.0.0.1\n',
+  );
+  await routers.handlers['router.set']('b', { kind: 'gw', gw: '10.1.1.1' }, 'lab');
+  const before = await routers.handlers['router.show']('a');
+  await e.handlers['vm.kill']('c');
+  await e.handlers['vm.flush']();
+  k.files.set(join(base, 'routers', 'broken.json'), '{');
+  const again = new Routers(e.ctx, { replacePrefixed: async () => undefined });
+  const warnings: string[] = [];
+  await again.start((m) => warnings.push(m));
+  assert.deepEqual(await again.handlers['router.show']('a'), before);
+  assert.equal((await again.handlers['router.show']('b', 'lab')).gateway, '10.1.1.1');
+  await assert.rejects(again.handlers['router.show']('c'), /vm not found: c/);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /routers of namespace broken: ignoring .*broken\.json/);
+  // The addresses were committed: the restarted router does not send them again.
+  const file = () => k.files.get(join(base, 'files', 'minirouter-a'))!;
+  await again.handlers['router.commit']('a');
+  assert.doesNotMatch(file(), /^ip /m);
+  await again.handlers['router.clear'](undefined, undefined, 'lab');
+  assert.ok(!k.files.has(join(base, 'routers', 'lab.json')), 'a namespace without routers has no file');
 });
