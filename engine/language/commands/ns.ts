@@ -1,8 +1,10 @@
 /**
- * `ns …`: the namespace's hosts, launch queue and scheduler (minimega's `ns` verb) on one host. Every
- * namespace spans this host only: `ns hosts` prints it, `ns add-hosts`/`del-hosts` take it (or
- * `localhost`/`all`) and refuse others as minimega refuses hosts outside its mesh; the scheduler puts
- * every queued VM here. `ns bridge` needs no tunnels on one host and only associates the bridge.
+ * `ns …`: the namespace's hosts, launch queue and scheduler (minimega's `ns` verb). A daemon alone has
+ * one host: `ns hosts` prints it, `ns add-hosts`/`del-hosts` take it (or `localhost`/`all`) and refuse
+ * others as minimega refuses hosts outside its mesh, and the scheduler puts every queued VM here. In a
+ * cluster (engine/cluster/) the namespace spans the cluster's hosts and `ns schedule` places the queue
+ * on them through the elected scheduler (schedule-cluster.ts). `ns bridge` only associates the bridge:
+ * the default bridge's VLANs that span hosts are tunnelled by the cluster itself (engine/net/vxlan.ts).
  * Left out: `ns save`/`ns snapshot` (minimega saves only KVM VMs and skips containers).
  */
 import { expandList } from '../../config/names.js';
@@ -137,8 +139,8 @@ export const nsHandlers: Handler[] = [
     ],
     help: 'tinker with active namespace',
     helpLong:
-      'hosts: the hosts of the namespace (this host); add-hosts/del-hosts HOSTS: this host by name, localhost or ' +
-      'all (others are not in the mesh); load [cpucommit|netcommit|memcommit]: how the scheduler ranks hosts; ' +
+      'hosts: the hosts of the namespace (this host, or in a cluster its hosts); add-hosts/del-hosts HOSTS: hosts of ' +
+      'the cluster by name, localhost or all (others are not in the mesh); load [cpucommit|netcommit|memcommit]: how the scheduler ranks hosts; ' +
       'queue: the VMs queued for launch; flush: forget the queue; queueing true|false: `vm launch container …` ' +
       'only queues until `vm launch` (or `ns schedule`) launches the queue; schedule [dry-run|dump|mv VM HOST|' +
       'status]: launch the queue, show the placement, or the scheduler runs; bridge NAME / del-bridge NAME: ' +
