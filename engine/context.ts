@@ -13,6 +13,7 @@ import type { AttachWave } from './net/attach-wave.js';
 import type { LayerUnmounts } from './rootfs/layers.js';
 import type { TapMirrors } from './net/mirrors.js';
 import type { HostTaps } from './net/taps.js';
+import type { Trunks } from './net/trunks.js';
 import type { DnsmasqServers } from './dhcp/dnsmasq.js';
 import type { ContainerRecord, StateStore } from './state/state-store.js';
 import type { Shim, ShimControlHandle } from './shim/shim.js';
@@ -65,6 +66,8 @@ export interface EngineContext {
   network: Network;
   /** Host taps (`tap`). */
   taps: HostTaps;
+  /** Bridges named by `bridge` and their trunks. */
+  trunks: Trunks;
   /** DHCP/DNS servers (`dnsmasq`). */
   dnsmasq: DnsmasqServers;
   /** Packet captures (`capture pcap`). */

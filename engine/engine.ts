@@ -16,6 +16,8 @@ import { TcpdumpCapturePort } from './net/capture-tcpdump.js';
 import { Network } from './net/network.js';
 import { QosKernel } from './net/qos-tc.js';
 import { HostTaps } from './net/taps.js';
+import { Trunks } from './net/trunks.js';
+import { bridgeHandlers } from './commands/bridge.js';
 import { DnsmasqServers } from './dhcp/dnsmasq.js';
 import { netHostOf } from './net/net-host.js';
 import { kill } from './commands/kill.js';
@@ -206,6 +208,7 @@ export class Engine {
       'log.config': (change) => (change ? this.logs.change(change) : Promise.resolve(this.logs.state())),
       'log.ring': async () => this.logs.dumpRing(),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
+      ...bridgeHandlers(ctx),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
       ...this.cc.handlers,
       ...this.routers.handlers,
@@ -281,7 +284,8 @@ export class Engine {
     const layout = await detectLayout(host);
     await prepareEngineParents(host, layout);
     const store = new StateStore(host, base);
-    const network = new Network({ stateDir: base, host: netHostOf(host) });
+    const trunks = new Trunks(netHostOf(host), base);
+    const network = new Network({ stateDir: base, host: netHostOf(host), uplinks: trunks });
     const taps = new HostTaps(host, network, base);
     const captures = new Captures(options.capturePort ?? new TcpdumpCapturePort(), netHostOf(host), {
       stateDir: base,
@@ -339,6 +343,7 @@ export class Engine {
       namespaces,
       network,
       taps,
+      trunks,
       dnsmasq: new DnsmasqServers(host, taps, base, (message) => ctx.emit('engine.log', { t: Date.now(), level: 'warn', message })),
       captures,
       mirrors: new TapMirrors(netHostOf(host), base),

@@ -3,6 +3,7 @@
  * Types and constant name tables only; imports nothing at run time.
  */
 import type {
+  BridgeInfo,
   CaptureInfo,
   CaptureSpec,
   CommandResult,
@@ -100,6 +101,20 @@ export interface Calls {
   'net.vlans.blacklist': { args: [vlan?: number]; result: number[] };
   /** `clear vlans [PREFIX]`: forget the namespace's aliases (PREFIX `all`: every alias, range and the blacklist). */
   'net.vlans.clear': { args: [prefix?: string, namespace?: string]; result: void };
+  /** `bridge`: the bridges this engine manages (VLAN aliases as the namespace sees them). */
+  'bridge.list': { args: [namespace?: string]; result: BridgeInfo[] };
+  /** `bridge trunk BRIDGE IFACE`: IFACE carries every VLAN of BRIDGE tagged (802.1Q). */
+  'bridge.trunk': { args: [bridge: string, iface: string]; result: void };
+  /** `bridge notrunk BRIDGE IFACE`. */
+  'bridge.notrunk': { args: [bridge: string, iface: string]; result: void };
+  /** `bridge tunnel vxlan|gre BRIDGE REMOTE [KEY]` (not supported: see the README). */
+  'bridge.tunnel': { args: [kind: string, bridge: string, remote: string, key?: string]; result: void };
+  /** `bridge notunnel BRIDGE IFACE`. */
+  'bridge.notunnel': { args: [bridge: string, iface: string]; result: void };
+  /** `bridge config BRIDGE K=V` (Open vSwitch only). */
+  'bridge.config': { args: [bridge: string, setting: string]; result: void };
+  /** `bridge destroy BRIDGE`: refused while container NICs or host taps are on it. */
+  'bridge.destroy': { args: [bridge: string]; result: void };
   /** `tap create`: a host interface on a VLAN (an address, DHCP, or neither). */
   'tap.create': { args: [req: TapRequest, namespace?: string]; result: HostTapInfo };
   /** `tap delete NAME|all`. */
@@ -324,6 +339,13 @@ const CALLS: Record<CallName, true> = {
   'net.vlans.range': true,
   'net.vlans.blacklist': true,
   'net.vlans.clear': true,
+  'bridge.list': true,
+  'bridge.trunk': true,
+  'bridge.notrunk': true,
+  'bridge.tunnel': true,
+  'bridge.notunnel': true,
+  'bridge.config': true,
+  'bridge.destroy': true,
   'tap.create': true,
   'tap.delete': true,
   'tap.list': true,
@@ -444,6 +466,7 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'net.vlans.add': 2,
   'net.vlans.range': 2,
   'net.vlans.clear': 1,
+  'bridge.list': 0,
   'tap.create': 1,
   'tap.delete': 1,
   'tap.list': 0,

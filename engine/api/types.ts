@@ -312,6 +312,21 @@ export interface TapRequest {
 }
 
 /** A host tap: the host's own interface on an experiment VLAN (minimega's `tap`). */
+/** One row of `bridge`: a bridge this engine manages, in minimega's columns. */
+export interface BridgeInfo {
+  name: string;
+  /** A kernel (or OVS) bridge of that name existed and was not made by this engine. */
+  preexisting: boolean;
+  /** VLANs with container NICs or host taps on it, as minimega prints them (`LAN (101)`), sorted as text. */
+  vlans: string[];
+  /** Interfaces carrying every VLAN of it tagged (`bridge trunk`). */
+  trunks: string[];
+  tunnels: string[];
+  bonds: string[];
+  /** `bridge config` settings (Open vSwitch only). */
+  config: Record<string, string>;
+}
+
 export interface HostTapInfo {
   name: string;
   /** The namespace it was made in (its VLAN alias is that namespace's); absent: the default one. */

@@ -35,6 +35,8 @@ export async function nuke(ctx: EngineContext): Promise<void> {
   await ctx.mirrors.nuke();
   await ctx.host.removeTree(join(ctx.opts.base, 'mirrors.json')).catch(() => undefined);
   await ctx.taps.nuke();
+  await ctx.trunks.nuke();
+  await ctx.host.removeTree(join(ctx.opts.base, 'bridges.json')).catch(() => undefined);
   await ctx.network.nuke();
   await ctx.host.removeTree(join(ctx.opts.base, 'net.json')).catch(() => undefined);
   if (errors.length) ctx.emit('engine.log', { t: Date.now(), level: 'warn', message: `nuke: ${errors.join('; ')}` });

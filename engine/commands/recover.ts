@@ -52,6 +52,9 @@ export async function recover(ctx: EngineContext): Promise<void> {
   // removed and reported.
   const notes = [
     ...(await ctx.taps.reconcile().catch((e: unknown) => (logError('recovery: host taps', e), [] as string[]))),
+    ...(await ctx.network
+      .exclusive((core) => ctx.trunks.reconcile(core, ctx.network))
+      .catch((e: unknown) => (logError('recovery: bridge trunks', e), [] as string[]))),
     ...(await ctx.dnsmasq.recover().catch((e: unknown) => (logError('recovery: dnsmasq', e), [] as string[]))),
   ];
   for (const message of notes) ctx.emit('engine.log', { t: Date.now(), level: 'warn', message });

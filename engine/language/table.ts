@@ -5,6 +5,7 @@
  */
 import type { Handler } from './handler.js';
 import { withFanOut } from './fanout.js';
+import { bridgeHandlers } from './commands/bridge.js';
 import { builtinHandlers } from './commands/builtins.js';
 import { captureHandlers } from './commands/capture.js';
 import { dnsmasqHandlers } from './commands/dnsmasq.js';
@@ -54,6 +55,7 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   vmTop,
   vmStats,
   ...tapHandlers,
+  ...bridgeHandlers,
   ...dnsmasqHandlers,
   ...qosHandlers,
   ...routerHandlers,

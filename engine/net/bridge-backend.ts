@@ -35,6 +35,22 @@ export interface BridgeBackend {
   kernelBridge(bridge: string, vlan: number): string;
 }
 
+/**
+ * Ports a logical bridge carries to the outside (trunks.ts): added to each kernel bridge of it as that
+ * bridge is made, never counted as users of it (a bridge with only uplinks left is deleted with them).
+ * `vlan` is the VLAN a per-VLAN kernel bridge carries; undefined for a vlan-filtering bridge (all VLANs).
+ */
+export interface BridgeUplinks {
+  /** Names of the uplink ports kernel bridge (logical, vlan) has when complete. */
+  ports(logical: string, vlan: number | undefined): string[];
+  /** `ip -batch` lines that make them and put them on `kb`, just made. Run forced: failures are logged. */
+  createLines(logical: string, vlan: number | undefined, kb: string): string[];
+  /** `ip -batch` lines that take them away before `kb` is deleted (a filtering bridge's are only released). */
+  removeLines(logical: string, vlan: number | undefined): string[];
+  /** `bridge -batch` lines that let the uplinks of a vlan-filtering bridge carry `vlan` tagged. */
+  vlanLines(logical: string, vlan: number): string[];
+}
+
 /** Ownership record shared with Network, which persists it: kernel bridge name → logical bridge. */
 export type OwnedBridges = Map<string, string>;
 

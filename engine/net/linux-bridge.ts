@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EngineError } from '../errors.js';
-import { markOf, type BridgeBackend, type OwnedBridges, type PortPlan } from './bridge-backend.js';
+import { logError } from '../log.js';
+import { markOf, type BridgeBackend, type BridgeUplinks, type OwnedBridges, type PortPlan } from './bridge-backend.js';
 import { runBatch, runOne, SYS_NET } from './ip.js';
 import { IFNAME_MAX } from './netspec.js';
 import type { NetHost } from './net-host.js';
@@ -27,8 +28,8 @@ const VID_MAX = 4094;
  * VLANs 0 and 4095, which minimega accepts but which are no VID a bridge can filter on (the kernel
  * takes 1–4094), get a plain bridge of their own there, as in the per-VLAN mode.
  * `bridge-per-vlan`: kernels built without it (no 802.1Q at all) get one kernel bridge per
- * (logical bridge, VLAN), which isolates VLANs the same way for container-to-container traffic but
- * cannot trunk to an uplink.
+ * (logical bridge, VLAN), which isolates VLANs the same way for container-to-container traffic; a
+ * trunk to an uplink (trunks.ts) is then one 802.1Q subinterface of the uplink per VLAN bridge.
  */
 export type LinuxBridgeMode = 'vlan-filtering' | 'bridge-per-vlan';
 
@@ -63,6 +64,7 @@ export class LinuxBridge implements BridgeBackend {
     private readonly tag: string,
     private readonly owned: OwnedBridges,
     readonly mode: LinuxBridgeMode,
+    private readonly uplinks?: BridgeUplinks,
   ) {}
 
   /**
@@ -89,8 +91,11 @@ export class LinuxBridge implements BridgeBackend {
   async ensureBridge(name: string): Promise<void> {
     // In bridge-per-vlan mode the kernel bridges are made per VLAN when ports arrive.
     if (this.mode === 'bridge-per-vlan') return;
-    const lines = await this.createLines(name, name, await this.info(name), true);
+    const info = await this.info(name);
+    const made = !info.exists;
+    const lines = await this.createLines(name, name, info, true);
     await runBatch(this.host, 'ip', lines, { op: `create bridge ${name}` });
+    if (made) await this.addUplinks(this.uplinks?.createLines(name, undefined, name) ?? []);
   }
 
   addPort(bridge: string, port: string, vlan: number): Promise<void> {
@@ -100,29 +105,46 @@ export class LinuxBridge implements BridgeBackend {
   async addPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<void> {
     const plan = await this.planPorts(ports, prelude);
     await runBatch(this.host, 'ip', plan.ip, { op: 'attach ports' });
+    await this.addUplinks(plan.uplinks);
     await runBatch(this.host, 'bridge', plan.bridge, { op: 'set port vlans' });
   }
 
+  /**
+   * Puts the uplinks of bridges just made on them. An uplink that cannot be made (its interface gone,
+   * a name taken) must not fail the containers' attach: the failure is logged.
+   */
+  private async addUplinks(lines: readonly string[]): Promise<void> {
+    await runBatch(this.host, 'ip', lines, { op: 'attach trunks', force: true }).catch((e: unknown) => logError('bridge trunk', e));
+  }
+
   /** The `ip -batch` and `bridge -batch` text for adding `ports` (exported for tests through this method). */
-  async planPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<{ ip: string[]; bridge: string[] }> {
+  async planPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<{ ip: string[]; bridge: string[]; uplinks: string[] }> {
     const create: string[] = [];
     const enslave: string[] = [];
     const vlans: string[] = [];
+    const uplinks: string[] = [];
+    const carried = new Set<string>();
     const infos = new Map<string, KernelBridgeInfo>();
     for (const p of ports) {
       const kb = this.kernelBridge(p.bridge, p.vlan);
       let info = infos.get(kb);
       if (!info) {
         info = await this.info(kb);
+        const made = !info.exists;
         create.push(...(await this.createLines(kb, p.bridge, info, this.filtered(p.vlan))));
+        if (made && this.uplinks) uplinks.push(...this.uplinks.createLines(p.bridge, this.filtered(p.vlan) ? undefined : p.vlan, kb));
         infos.set(kb, info);
+      }
+      if (this.filtered(p.vlan) && this.uplinks && !carried.has(`${p.bridge}/${p.vlan}`)) {
+        carried.add(`${p.bridge}/${p.vlan}`);
+        vlans.push(...this.uplinks.vlanLines(p.bridge, p.vlan));
       }
       info.ports++;
       if (info.ports > BRIDGE_MAX_PORTS) throw this.fullError(kb, p);
       enslave.push(`link set ${p.port} master ${kb} up`);
       if (this.filtered(p.vlan)) vlans.push(...accessPortLines(p.port, p.vlan, [info.defaultPvid]));
     }
-    return { ip: [...create, ...prelude, ...enslave], bridge: vlans };
+    return { ip: [...create, ...prelude, ...enslave], bridge: vlans, uplinks };
   }
 
   async movePort(bridge: string, port: string, vlan: number): Promise<void> {
@@ -136,12 +158,15 @@ export class LinuxBridge implements BridgeBackend {
     if (master === kb) return;
     const info = await this.info(kb);
     if (info.ports + 1 > BRIDGE_MAX_PORTS) throw this.fullError(kb, { bridge, port, vlan });
+    const made = !info.exists;
     const lines = [...(await this.createLines(kb, bridge, info, this.filtered(vlan)))];
     if (master !== undefined) lines.push(`link set ${port} nomaster`);
     lines.push(`link set ${port} master ${kb} up`);
     await runBatch(this.host, 'ip', lines, { op: `move ${port} to ${kb}` });
+    if (made && this.uplinks) await this.addUplinks(this.uplinks.createLines(bridge, this.filtered(vlan) ? undefined : vlan, kb));
     if (this.filtered(vlan)) {
-      await runBatch(this.host, 'bridge', accessPortLines(port, vlan, [info.defaultPvid]), { op: `move ${port} to vlan ${vlan}` });
+      const trunked = this.uplinks?.vlanLines(bridge, vlan) ?? [];
+      await runBatch(this.host, 'bridge', [...accessPortLines(port, vlan, [info.defaultPvid]), ...trunked], { op: `move ${port} to vlan ${vlan}` });
     }
     if (master !== undefined) await this.removeKernelBridgesIfUnused([master]);
   }
@@ -164,22 +189,32 @@ export class LinuxBridge implements BridgeBackend {
   /** Deletes each of `kbs` that we own and that has no port; forgets the ones already gone. */
   async removeKernelBridgesIfUnused(kbs: readonly string[]): Promise<boolean> {
     const del: string[] = [];
+    const lines: string[] = [];
     for (const kb of kbs) {
-      if (!this.owned.has(kb)) continue;
+      const logical = this.owned.get(kb);
+      if (logical === undefined) continue;
       if (!(await this.host.exists(`${SYS_NET}/${kb}`))) {
         this.owned.delete(kb);
         continue;
       }
-      if ((await this.host.readdir(`${SYS_NET}/${kb}/${BRIF}`)).length === 0) del.push(kb);
+      // Uplinks (trunks) are no users: a bridge with only them left goes, and they with it.
+      const vlan = this.vlanOf(kb, logical);
+      const uplinks = new Set(this.uplinks?.ports(logical, vlan) ?? []);
+      if ((await this.host.readdir(`${SYS_NET}/${kb}/${BRIF}`)).every((p) => uplinks.has(p))) {
+        del.push(kb);
+        lines.push(...(this.uplinks?.removeLines(logical, vlan) ?? []), `link del ${kb}`);
+      }
     }
-    await runBatch(
-      this.host,
-      'ip',
-      del.map((kb) => `link del ${kb}`),
-      { op: 'remove bridges', force: true },
-    );
+    await runBatch(this.host, 'ip', lines, { op: 'remove bridges', force: true });
     for (const kb of del) this.owned.delete(kb);
     return del.length > 0;
+  }
+
+  /** The VLAN kernel bridge `kb` of `logical` carries; undefined for a vlan-filtering bridge (all of them). */
+  vlanOf(kb: string, logical: string): number | undefined {
+    if (this.mode === 'vlan-filtering' && kb === logical) return undefined;
+    const v = Number(kb.slice(kb.lastIndexOf('.') + 1));
+    return Number.isInteger(v) ? v : undefined;
   }
 
   private async createLines(kb: string, logical: string, info: KernelBridgeInfo, filtering: boolean): Promise<string[]> {

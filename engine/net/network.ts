@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { NetSpec, NicInfo } from '../api/types.js';
 import { EngineError, configError } from '../errors.js';
 import { containerLines, deleteLines, hostNicLines } from './batch.js';
-import { markOf, MARK, type BridgeBackend, type OwnedBridges } from './bridge-backend.js';
+import { markOf, MARK, type BridgeBackend, type BridgeUplinks, type OwnedBridges } from './bridge-backend.js';
 import { runBatch, runOne, PROC, SYS_NET } from './ip.js';
 import { LinuxBridge, type LinuxBridgeMode } from './linux-bridge.js';
 import { logError } from '../log.js';
@@ -31,6 +31,8 @@ export interface NetworkOptions {
   defaultBridge?: string;
   /** Skip the probe (tests, doctor). */
   linuxMode?: LinuxBridgeMode;
+  /** Trunks of the bridges (trunks.ts), loaded with the network. */
+  uplinks?: BridgeUplinks & { load(tag: string): Promise<void> };
 }
 
 interface NicRecord {
@@ -338,6 +340,20 @@ export class Network {
     return live;
   }
 
+  /** Bridge and VLAN of every connected container NIC (what `bridge` lists). */
+  async bridgePorts(): Promise<{ bridge: string; vlanId: number }[]> {
+    await this.init();
+    return [...this.containers.values()].flatMap((c) => c.nics.filter((n) => n.connected).map((n) => ({ bridge: n.bridge, vlanId: n.vlanId })));
+  }
+
+  /** Kernel bridges this engine made for each logical bridge (its record; some may be gone). */
+  async ownedByLogical(): Promise<Map<string, string[]>> {
+    await this.init();
+    const out = new Map<string, string[]>();
+    for (const [kb, logical] of [...this.owned].sort()) out.set(logical, [...(out.get(logical) ?? []), kb]);
+    return out;
+  }
+
   /** Per-NIC byte counters from the host ends, turned round to the container's point of view. */
   async counters(id: number): Promise<NicCounters[]> {
     await this.init();
@@ -476,9 +492,10 @@ export class Network {
 
   /**
    * Links carrying our tag in their alias: bridges (`bridge …`), host taps of `tap create` and their
-   * bridge ports (`host NAME`, `host NAME port`, see taps.ts), and container NICs (anything else).
+   * bridge ports (`host NAME`, `host NAME port`, see taps.ts), trunk subinterfaces (`trunk BRIDGE
+   * IFACE`, trunks.ts), and container NICs (anything else).
    */
-  async taggedLinks(): Promise<{ name: string; kind: 'tap' | 'bridge' | 'host'; what: string }[]> {
+  async taggedLinks(): Promise<{ name: string; kind: 'tap' | 'bridge' | 'host' | 'trunk'; what: string }[]> {
     const out = await runOne(this.host, ['ip', '-j', 'link', 'show'], 'list links', 'ip link');
     const prefix = `${MARK}:${this.tag} `;
     const links = JSON.parse(out || '[]') as { ifname: string; ifalias?: string }[];
@@ -486,7 +503,8 @@ export class Network {
       .filter((l) => l.ifalias?.startsWith(prefix))
       .map((l) => {
         const what = l.ifalias!.slice(prefix.length);
-        return { name: l.ifname, kind: what.startsWith('bridge') ? 'bridge' : what.startsWith('host ') ? 'host' : 'tap', what };
+        const kind = what.startsWith('bridge') ? 'bridge' : what.startsWith('host ') ? 'host' : what.startsWith('trunk ') ? 'trunk' : 'tap';
+        return { name: l.ifname, kind, what };
       });
   }
 
@@ -547,6 +565,7 @@ export class Network {
         if (Number.isSafeInteger(n) && n >= this.nextTap) this.nextTap = n + 1;
       }
     }
+    await this.opts.uplinks?.load(this.tag);
     if (s) {
       this.nextTap = s.nextTap ?? 0;
       const v = VlanAliases.fromJSON(s.vlans);
@@ -560,7 +579,7 @@ export class Network {
       this.backendImpl = new OvsBridge(this.host, this.tag, this.owned);
     } else {
       const mode = this.opts.linuxMode ?? (await LinuxBridge.probeMode(this.host));
-      this.backendImpl = new LinuxBridge(this.host, this.tag, this.owned, mode);
+      this.backendImpl = new LinuxBridge(this.host, this.tag, this.owned, mode, this.opts.uplinks);
     }
   }
 
