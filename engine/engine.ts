@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -205,6 +206,9 @@ export class Engine {
       },
       'stats.host': async () => this.stats.hostSeries(),
       'host.info': () => this.hostInfo.read(),
+      // dist/engine/engine.js → the package's package.json (the source tree's, or the installed package's).
+      'engine.version': async () =>
+        (JSON.parse(await ctx.host.readFile(fileURLToPath(new URL('../../package.json', import.meta.url)))) as { version: string }).version,
       'log.config': (change) => (change ? this.logs.change(change) : Promise.resolve(this.logs.state())),
       'log.ring': async () => this.logs.dumpRing(),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),

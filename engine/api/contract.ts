@@ -213,6 +213,8 @@ export interface Calls {
   'stats.host': { args: []; result: HostStats[] };
   /** `host`: minimega's figures of this machine (cpus, load, memory, traffic, what containers commit, uptime). */
   'host.info': { args: []; result: HostInfo };
+  /** `version`: this daemon's version (package.json's). */
+  'engine.version': { args: []; result: string };
   /** `log …`: change where the daemon's log goes (no change: read it). */
   'log.config': { args: [change?: LogChange]; result: LogState };
   /** `log ring`: the ring's lines, oldest first. */
@@ -391,6 +393,7 @@ const CALLS: Record<CallName, true> = {
   'stats.series': true,
   'stats.host': true,
   'host.info': true,
+  'engine.version': true,
   'log.config': true,
   'log.ring': true,
   'stats.watch': true,

@@ -193,6 +193,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'stats.series': [int],
   'stats.host': [],
   'host.info': [],
+  'engine.version': [],
   'log.config': [optional(logChange)],
   'log.ring': [],
   'stats.watch': [(v) => v === null || (Array.isArray(v) && v.length <= 100_000 && v.every(int))],

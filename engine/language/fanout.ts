@@ -38,6 +38,7 @@ export const FAN_OUT: readonly (readonly [string, FanOutMode])[] = [
   ['cc', 'broadcast'],
   ['clear cc', 'broadcast'],
   ['host', 'broadcast'],
+  ['version', 'broadcast'],
 ];
 
 /** Answers of unreachable hosts that had none of the targeted VMs: they take no part in the merge. */

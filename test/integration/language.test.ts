@@ -61,6 +61,8 @@ describe('the language through a real daemon', { skip }, () => {
     assert.match(await d.ok('host load'), /^\d+\.\d\d \d+\.\d\d \d+\.\d\d$/);
     assert.match(await d.ok('host uptime'), /^(\d+h)?(\d+m)?\d+(\.\d+)?s$/);
     assert.equal(await d.ok('host vms'), String((await d.client.call('vm.info')).length));
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(await d.ok('version'), `nanomega ${pkg.version}`);
   });
 
   test('log level debug records each command in the ring and the log file; clear log resets', async () => {

@@ -90,4 +90,12 @@ export const hostHandlers: Handler[] = [
       return tableResponse([...HOST_COLUMNS], [HOST_COLUMNS.map((c) => hostField(h, c))]);
     },
   },
+  {
+    patterns: ['version'],
+    help: 'display the version',
+    helpLong: "Print nanomega's version (the daemon's: `nanomega <version>`).",
+    async call(ctx) {
+      return textResponse(`nanomega ${await ctx.deps.engine.call('engine.version')}`);
+    },
+  },
 ];
