@@ -90,9 +90,14 @@ export class VxlanTunnels {
   private async ensure(vlan: number, remotes: ReadonlySet<string>): Promise<void> {
     const dev = vxlanName(vlan);
     let have = this.devices.get(vlan);
+    if (!have && (await this.host.exists(`${SYS_NET}/${dev}`))) {
+      // A device an earlier daemon made (it crashed or restarted): kept, so traffic goes on, when it is
+      // still a bridge port of the right MTU; made again otherwise.
+      have = await this.adopt(dev);
+      if (have) this.devices.set(vlan, have);
+      else await runBatch(this.host, 'ip', [`link del ${dev}`], { op: `replace ${dev}`, force: true });
+    }
     if (!have) {
-      // A device left by an earlier daemon is made again: its replication list is not known.
-      if (await this.host.exists(`${SYS_NET}/${dev}`)) await runBatch(this.host, 'ip', [`link del ${dev}`], { op: `replace ${dev}`, force: true });
       await this.network.exclusive(async (core) => {
         await core.backend.addPorts([{ bridge: this.bridge, port: dev, vlan }], vxlanCreateLines(vlan, this.local, this.mtu));
         await core.save(); // the bridge may be new
@@ -104,6 +109,21 @@ export class VxlanTunnels {
     if (lines.length === 0) return;
     await runBatch(this.host, 'bridge', lines, { op: `replicate ${dev}` });
     this.devices.set(vlan, new Set(remotes));
+  }
+
+  /** The replication list of an existing device (its all-zeros FDB entries), if it can be kept. */
+  private async adopt(dev: string): Promise<Set<string> | undefined> {
+    if ((await this.host.readlink(`${SYS_NET}/${dev}/master`)) === undefined) return undefined;
+    const mtu = Number((await this.host.readFile(`${SYS_NET}/${dev}/mtu`).catch(() => '')).trim());
+    if (mtu !== this.mtu) return undefined;
+    const r = await this.host.run(['bridge', '-j', 'fdb', 'show', 'dev', dev]);
+    if (r.code !== 0) return undefined;
+    try {
+      const entries = JSON.parse(r.stdout || '[]') as { mac?: string; dst?: string }[];
+      return new Set(entries.filter((e) => e.mac === ZERO_MAC && e.dst).map((e) => e.dst!));
+    } catch {
+      return undefined;
+    }
   }
 
   private async remove(vlan: number): Promise<void> {

@@ -149,6 +149,8 @@ describe('three hosts on etcd', { skip }, () => {
   test('kill -9 of a daemon: its containers keep running, the host is shown down within 10 s with its containers UNKNOWN, and it rejoins with the same containers', async () => {
     const before = csvRows(await c.ok(2, 'namespace lab .csv true .columns name,pid vm info')).filter((r) => r[0] === names[2]);
     assert.equal(before.length, 10);
+    const tunnel = () => execFileSync('ip', ['-n', c.hosts[2]!.netns, '-o', 'link', 'show', 'nmvx101'], { encoding: 'utf8' }).split(':')[0];
+    const tunnelBefore = tunnel();
     await c.crashDaemon(2);
     await until(`${names[2]} shown down`, async () => (await c.hosts[0]!.client!.call('cluster.hosts')).find((h) => h.name === names[2])?.up === false, 10_000);
     for (const r of before) assert.ok(alive(Number(r[2])), `${r[1]} (pid ${r[2]}) still runs`);
@@ -173,6 +175,9 @@ describe('three hosts on etcd', { skip }, () => {
     const afterRows = csvRows(await c.ok(0, 'namespace lab .csv true .columns name,pid,state vm info')).filter((r) => r[0] === names[2]);
     assert.deepEqual(afterRows.map((r) => [r[1], r[2]]).sort(), before.map((r) => [r[1], r[2]]).sort(), 'the same containers, the same pids');
     assert.ok(afterRows.every((r) => r[3] === 'RUNNING'));
+    // The restarted daemon kept the VXLAN device its predecessor made (same ifindex), and it still carries VLAN 101.
+    assert.equal(tunnel(), tunnelBefore);
+    assert.deepEqual((await c.exec(0, 'namespace net vm exec a1 busybox ping -c 1 -W 2 10.60.0.3')).errors, []);
   });
 
   test('a placement order that reaches a host again (after a crash) launches only what is missing: nothing starts twice', async () => {
