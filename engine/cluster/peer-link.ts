@@ -10,7 +10,8 @@ import { connect, createServer, type TLSSocket } from 'node:tls';
 import type { Result } from '../api/contract.js';
 import { EngineError } from '../errors.js';
 import { unavailable, unwrap, WireClient } from '../api/wire-client.js';
-import { encodeLine, LineSplitter, LineTooLong, MAX_REPLY_BYTES } from '../api/wire.js';
+import { attachWire } from '../api/node/socket-client.js';
+import { encodeLine } from '../api/wire.js';
 
 export interface TlsMaterial {
   /** PEM of the cluster CA, this host's certificate and key. */
@@ -125,21 +126,8 @@ export class PeerClient {
 
   private attach(sock: TLSSocket): void {
     this.sock = sock;
-    const lines = new LineSplitter(MAX_REPLY_BYTES);
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => {
-      try {
-        for (const line of lines.push(d)) this.wire.receive(line);
-      } catch (e) {
-        if (!(e instanceof LineTooLong)) throw e;
-        sock.destroy();
-      }
-    });
-    sock.on('error', () => undefined); // 'close' follows and fails every call in flight
-    sock.on('close', () => {
+    attachWire(sock, this.wire, `connection to peer ${this.name} lost`, {}, () => {
       if (this.sock === sock) this.sock = undefined;
-      this.wire.disconnected(unavailable(`connection to peer ${this.name} lost`));
     });
-    this.wire.connected();
   }
 }

@@ -23,6 +23,36 @@ export function connectSocket(path: string, hint = 'start one with: sudo nanomeg
   });
 }
 
+/**
+ * Feeds a connected stream to a WireClient: whole lines in, an over-long reply ends the stream, and its
+ * close fails every call in flight with `lost` (the daemon socket here, a peer daemon's TLS link in
+ * engine/cluster). `onClose` runs first, for the owner to forget the stream.
+ */
+export function attachWire(
+  sock: Socket,
+  wire: WireClient,
+  lost: string,
+  detail: Record<string, string | number> = {},
+  onClose: () => void = () => undefined,
+): void {
+  const lines = new LineSplitter(MAX_REPLY_BYTES);
+  sock.setEncoding('utf8');
+  sock.on('data', (d: string) => {
+    try {
+      for (const line of lines.push(d)) wire.receive(line);
+    } catch (e) {
+      if (!(e instanceof LineTooLong)) throw e;
+      sock.destroy();
+    }
+  });
+  sock.on('error', () => undefined); // 'close' follows and fails every call in flight
+  sock.on('close', () => {
+    onClose();
+    wire.disconnected(unavailable(lost, detail));
+  });
+  wire.connected();
+}
+
 /** True when something answers on the socket. */
 export function answers(path: string): Promise<boolean> {
   return connectSocket(path).then(
@@ -111,21 +141,8 @@ export class EngineClient implements EngineBridge, EngineTransport {
 
   private attach(sock: Socket): void {
     this.sock = sock;
-    const lines = new LineSplitter(MAX_REPLY_BYTES);
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => {
-      try {
-        for (const line of lines.push(d)) this.wire.receive(line);
-      } catch (e) {
-        if (!(e instanceof LineTooLong)) throw e;
-        sock.destroy();
-      }
-    });
-    sock.on('error', () => undefined); // 'close' follows and fails every call in flight
-    sock.on('close', () => {
+    attachWire(sock, this.wire, 'connection to the nanomega daemon lost', { path: this.path }, () => {
       if (this.sock === sock) this.sock = undefined;
-      this.wire.disconnected(unavailable('connection to the nanomega daemon lost', { path: this.path }));
     });
-    this.wire.connected();
   }
 }
