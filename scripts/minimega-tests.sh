@@ -15,6 +15,8 @@ AS_IS=(container_lifecycle history vm_config vlans read_namespace plumbing_basic
 SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace vm_qos capture tap_mirror_vm)
 # Not run by default (they differ from their .want: see the README), substituted when named.
 ALSO_SUBSTITUTED=(vm_config_net cc_reconnect vm_lifecycle_net)
+# Not run by default, as is when named: router router_static router_ospf router_bgp. They differ only in
+# what minirouter does inside the VMs (test/integration/minimega-tests.test.ts checks that).
 
 if [ -z "${MINIMEGA_TESTS:-}" ]; then
   echo "minimega-tests: skipped: MINIMEGA_TESTS is not set (point it at a minimega checkout's tests/)"
