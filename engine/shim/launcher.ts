@@ -110,7 +110,14 @@ export class ShimLauncher {
       const proc = this.process();
       const timer = setTimeout(() => this.settle(token)?.reject(new EngineError('E_SHIM', `shim for ${dir} did not attach`, { dir })), this.attachTimeoutMs);
       this.pending.set(token, { dir, proc, resolve, reject, timer });
-      proc.stdin!.write(line);
+      // The requests of one launch wave arrive in the same turn of the event loop: one write for
+      // all of them (a pipe write each cost the daemon ~0.3 ms of a 1000-container launch).
+      const stdin = proc.stdin!;
+      if (!stdin.writableCorked) {
+        stdin.cork();
+        setImmediate(() => stdin.uncork());
+      }
+      stdin.write(line);
     });
   }
 
