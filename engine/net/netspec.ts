@@ -29,12 +29,15 @@ export function macForm(s: string): number[] | undefined {
   return [6, 8, 20].includes(bytes.length) ? bytes : undefined;
 }
 
-/** `s` as a veth can take it (lower-case xx:xx:xx:xx:xx:xx, unicast), or why it cannot. */
+/**
+ * `s` as lower-case xx:xx:xx:xx:xx:xx, or why it cannot be. A multicast address is kept, as minimega's
+ * configuration keeps it (KVM scripts use such MACs); a container launched with one fails at checkMac,
+ * as minimega's `ip link set … address` fails for it.
+ */
 export function normalizeMac(s: string): string | { why: string } {
   const bytes = macForm(s);
   if (!bytes) return { why: 'want xx:xx:xx:xx:xx:xx' };
   if (bytes.length !== 6) return { why: `a container NIC needs a 48-bit MAC, this one has ${bytes.length * 8} bits` };
-  if (bytes[0]! & 1) return { why: 'multicast bit set' };
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
@@ -53,7 +56,9 @@ export function checkIfname(name: string, field: string): void {
 
 export function checkMac(mac: string, field: string): void {
   if (!isMac(mac)) throw configError(field, mac, `invalid mac address \`${mac}\`: want xx:xx:xx:xx:xx:xx`);
-  if (parseInt(mac.slice(0, 2), 16) & 1) throw configError(field, mac, `invalid mac address \`${mac}\`: multicast bit set`);
+  // The kernel refuses it on a veth (EADDRNOTAVAIL) and minimega's launch fails there too.
+  if (parseInt(mac.slice(0, 2), 16) & 1)
+    throw configError(field, mac, `invalid mac address \`${mac}\`: multicast bit set (a container NIC needs a unicast MAC)`);
 }
 
 export function checkIp(ip: string, field: string): void {

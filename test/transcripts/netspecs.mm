@@ -15,8 +15,12 @@ vm config net
 vm config net 4096
 vm config net 1,zz:zz:zz:zz:zz:zz
 vm config net a,b,c
-vm config net 1,03:00:00:00:00:01
 vm config net 1,10.0.0.300/24
 vm config net
+# a multicast MAC is configuration as in minimega (KVM scripts use them); no container NIC can take it
+vm config net 1,13:37:13:37:00:01
+vm config net
+vm launch container mcast
+.columns name,state vm info
 clear vm config net
 vm config net
