@@ -48,7 +48,7 @@ import { Routers } from './router/routers.js';
 import { ConsoleScripts } from './console-script/scripts.js';
 import { ccActive } from './cc/server.js';
 import { baseTag, type Container, type EngineContext, type EngineOptions } from './context.js';
-import { EngineError } from './errors.js';
+import { configError, EngineError } from './errors.js';
 import { logError } from './log.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
@@ -58,6 +58,7 @@ import { LayoutStore } from './state/layout-store.js';
 import { StateStore } from './state/state-store.js';
 import { ensureHostFs, type HostFs } from './rootfs/hostfs.js';
 import { LogRouter } from './log/log-router.js';
+import { vmTop } from './stats/top.js';
 import { HostInfoSource } from './stats/host-info.js';
 import { StatsSampler } from './stats/sampler.js';
 import { StatFileHost } from './stats/stat-file-host.js';
@@ -206,6 +207,11 @@ export class Engine {
       },
       'stats.host': async () => this.stats.hostSeries(),
       'host.info': () => this.hostInfo.read(),
+      'vm.top': (durationMs, ns) => {
+        if (durationMs < 0 || durationMs > 3_600_000)
+          throw configError('duration', durationMs / 1000, `vm top: duration ${durationMs / 1000} s is outside 0 to 3600`);
+        return vmTop(ctx, durationMs, nsArg(ns));
+      },
       // dist/engine/engine.js → the package's package.json (the source tree's, or the installed package's).
       'engine.version': async () =>
         (JSON.parse(await ctx.host.readFile(fileURLToPath(new URL('../../package.json', import.meta.url)))) as { version: string }).version,

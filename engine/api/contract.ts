@@ -11,6 +11,7 @@ import type {
   ConsoleSession,
   HostStats,
   HostInfo,
+  VmTopRow,
   LogChange,
   LogState,
   ContainerConfig,
@@ -209,6 +210,8 @@ export interface Calls {
   'cli.suggest': { args: [line: string]; result: string[] };
   /** Recent stats samples of one container (oldest first, ≥ 10 minutes at 1 Hz). */
   'stats.series': { args: [id: ContainerId]; result: StatsSample[] };
+  /** `vm top`: each live container of the namespace measured over `durationMs` (the call waits that long). */
+  'vm.top': { args: [durationMs: number, namespace?: string]; result: VmTopRow[] };
   /** Recent host samples (oldest first). */
   'stats.host': { args: []; result: HostStats[] };
   /** `host`: minimega's figures of this machine (cpus, load, memory, traffic, what containers commit, uptime). */
@@ -391,6 +394,7 @@ const CALLS: Record<CallName, true> = {
   'cli.exec': true,
   'cli.suggest': true,
   'stats.series': true,
+  'vm.top': true,
   'stats.host': true,
   'host.info': true,
   'engine.version': true,
@@ -455,6 +459,7 @@ export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
  * a namespace (the language's commands) passes it there; the rest leave it out.
  */
 export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
+  'vm.top': 1,
   'vm.info': 0,
   'vm.launch': 2,
   'vm.start': 1,

@@ -252,6 +252,26 @@ export interface LogChange {
   syslog?: { network: 'local' | 'tcp' | 'udp'; address?: string } | null;
 }
 
+/** One container's row of `vm top`, measured over the command's window. */
+export interface VmTopRow {
+  id: ContainerId;
+  name: string;
+  /** Sums over its processes (at most 100) of their virtual, resident and shared memory. */
+  virtBytes: number;
+  resBytes: number;
+  shrBytes: number;
+  /** Host cpu used over the window, in cores (1 = one core busy). */
+  cpu: number;
+  /** Guest cpu (KVM only): 0 for a container. */
+  vcpu: number;
+  /** Total cpu time of its processes, whole seconds. */
+  timeMs: number;
+  procs: number;
+  /** Traffic of its NICs' host ends over the window, MB/s. */
+  rxMBps: number;
+  txMBps: number;
+}
+
 /** minimega's `host` figures of this machine. */
 export interface HostInfo {
   name: string;

@@ -193,6 +193,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'stats.series': [int],
   'stats.host': [],
   'host.info': [],
+  'vm.top': [int, optional(str)],
   'engine.version': [],
   'log.config': [optional(logChange)],
   'log.ring': [],

@@ -1,43 +1,30 @@
-/** `vm top [duration]`: minimega's per-VM resource table, from the engine's 1 Hz samples. */
-import type { StatsSample } from '../../api/types.js';
+/** `vm top [duration]`: minimega's per-VM resource table, measured by the engine over the window. */
+import type { VmTopRow } from '../../api/types.js';
 import type { Handler } from '../handler.js';
 import { goDuration } from '../format.js';
 import { tableResponse } from '../response.js';
 
-/** Columns we measure for a container, in minimega's order (res = cgroup memory usage). */
-export const VM_TOP_COLUMNS = ['name', 'res', 'limit', 'cpu', 'time', 'procs', 'oom'] as const;
-/** minimega columns a container cannot fill here (KVM-only, or per-process figures); `.columns` shows N/A. */
-export const VM_TOP_HIDDEN = ['virt', 'shr', 'vcpu', 'rx', 'tx'] as const;
+/** minimega's columns, in its order. */
+export const VM_TOP_COLUMNS = ['name', 'virt', 'res', 'shr', 'cpu', 'vcpu', 'time', 'procs', 'rx', 'tx'] as const;
 
 /** minimega's fmtMB: whole MiB, rounded down. */
 export function mb(bytes: number): string {
   return String(Math.floor(bytes / 2 ** 20));
 }
 
-/** Host cpu % used over the last `windowMs` of a series (oldest first); 0 with fewer than two samples. */
-export function cpuPercent(series: readonly StatsSample[], windowMs: number): number {
-  const last = series[series.length - 1];
-  if (!last) return 0;
-  let first = last;
-  for (let k = series.length - 2; k >= 0; k--) {
-    first = series[k]!;
-    if (last.t - first.t >= windowMs) break;
-  }
-  const dt = last.t - first.t;
-  return dt > 0 ? Math.max(0, ((last.cpuUsec - first.cpuUsec) / 1000 / dt) * 100) : 0;
-}
-
-/** One row of `vm top`. */
-export function topRow(name: string, series: readonly StatsSample[], windowMs: number): string[] {
-  const s = series[series.length - 1]!;
+/** One row as minimega prints it (percentages and rates with two decimals). */
+export function topRow(r: VmTopRow): string[] {
   return [
-    name,
-    mb(s.memoryBytes),
-    s.memoryLimitBytes > 0 ? mb(s.memoryLimitBytes) : 'max',
-    cpuPercent(series, windowMs).toFixed(2),
-    goDuration(s.cpuUsec / 1000),
-    String(s.pids),
-    String(s.oomKills),
+    r.name,
+    mb(r.virtBytes),
+    mb(r.resBytes),
+    mb(r.shrBytes),
+    (r.cpu * 100).toFixed(2),
+    (r.vcpu * 100).toFixed(2),
+    goDuration(r.timeMs),
+    String(r.procs),
+    r.rxMBps.toFixed(2),
+    r.txMBps.toFixed(2),
   ];
 }
 
@@ -45,19 +32,14 @@ export const vmTop: Handler = {
   patterns: ['vm top [duration]'],
   help: 'view vm resource utilization',
   helpLong:
-    "Resource use per running container, from the engine's 1 Hz cgroup samples: res (memory used, MB), " +
-    'limit (memory limit, MB), cpu (host cpu % over the last duration seconds, default 1), time (total cpu time), ' +
-    'procs (processes) and oom (OOM kills).',
+    'Resource use per container, measured from the host over DURATION seconds (default 1; the command waits ' +
+    'that long): name, virt, res and shr (virtual, resident and shared memory of its processes, MB — at most ' +
+    '100 processes are inspected, as minimega does), cpu (host cpu %), vcpu (guest cpu %, 0 for containers), ' +
+    'time (total cpu time), procs, rx and tx (MB/s through its NICs). Memory limits and OOM kills are in `vm stats`.',
   async call(ctx, cmd) {
     const d = cmd.stringArgs.duration;
-    if (d !== undefined && !/^[1-9][0-9]*$/.test(d)) throw new Error(`invalid duration \`${d}\`: want whole seconds`);
-    const windowMs = Number(d ?? 1) * 1000;
-    const vms = (await ctx.deps.engine.call('vm.info')).filter((c) => c.state === 'RUNNING' || c.state === 'PAUSED' || c.state === 'BUILDING');
-    const rows: string[][] = [];
-    for (const vm of vms) {
-      const series = await ctx.deps.engine.call('stats.series', vm.id);
-      if (series.length) rows.push(topRow(vm.name, series, windowMs));
-    }
-    return tableResponse([...VM_TOP_COLUMNS], rows, [...VM_TOP_HIDDEN]);
+    if (d !== undefined && !/^[+-]?\d+$/.test(d)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(d)}: invalid syntax`);
+    const rows = await ctx.deps.engine.call('vm.top', Number(d ?? 1) * 1000);
+    return tableResponse([...VM_TOP_COLUMNS], rows.map(topRow));
   },
 };
