@@ -1,8 +1,9 @@
 // router commit on real containers: the file lands in the files directory, cc installs it in the VM
 // and runs `minirouter -u` on it. The image is a busybox root with a stand-in minirouter (a script
 // that keeps the file it was given), since nanomega does not ship minirouter; a commit made while the
-// VM is BUILDING waits for it to run, a second commit replaces the first one's commands, and a
-// router in another namespace writes under files/<namespace>/.
+// VM is BUILDING waits for it to run, a second commit replaces the first one's commands, routers
+// outlive a daemon crash with their containers, and a router in another namespace writes under
+// files/<namespace>/.
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +62,15 @@ describe('router commit through cc', { skip }, () => {
     assert.deepEqual(ids, [4, 5, 6]);
     await answered('minimega', 6);
     assert.equal(await s.d.ok('vm exec r0 cat /tmp/applied'), second.trimEnd());
+  });
+
+  test('a daemon killed with -9 comes back with the routers of the containers that outlived it', async () => {
+    const before = await s.d.ok('router r0');
+    await s.d.crash();
+    await s.d.restart();
+    await s.d.ok(`vm config filesystem ${s.fs.dir}`);
+    assert.equal(await s.d.ok('router r0'), before);
+    assert.match(before, /^Network: 0: \[10\.0\.0\.1\/24\]$/m);
   });
 
   test('another namespace: the file is under files/<namespace>/ and reaches that namespace’s VM', async () => {
