@@ -52,6 +52,7 @@ describe('nanomega test test/transcripts', { skip }, () => {
       'files',
       'taps',
       'router',
+      'bridge',
     ]) {
       assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), t);
     }
