@@ -4,7 +4,7 @@
  * runs in the background), a file, an in-memory ring that `log ring` dumps, and syslog through
  * Debian's logger(1). Every line of the engine's `engine.log` events passes through here once.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, normalize } from 'node:path';
 import type { LogChange, LogLevel, LogState } from '../api/types.js';
 import { configError } from '../errors.js';
 import type { Host } from '../host/host.js';
@@ -71,6 +71,8 @@ export class LogRouter {
       if (c.file === null || c.file === '') this.file = '';
       else {
         if (!isAbsolute(c.file)) throw configError('file', c.file, `log file must be an absolute path: ${c.file}`);
+        // Kernel interfaces are not log files (an appended line could change a sysctl or a device).
+        if (/^\/(proc|sys|dev)(\/|$)/.test(normalize(c.file))) throw configError('file', c.file, `log file cannot be under /proc, /sys or /dev: ${c.file}`);
         // Opened (and made) now, so a path that cannot be written is this command's error, not a lost line's.
         await this.host.appendFile(c.file, '');
         this.file = c.file;

@@ -54,6 +54,7 @@ test('the ring keeps the newest SIZE lines, re-enabling empties it, and dumping 
 test('a log file is appended to in order; it must be absolute; stderr can be turned off', async () => {
   const { host, stderr, logs } = setup();
   await assert.rejects(logs.change({ file: 'rel.log' }), /log file must be an absolute path: rel.log/);
+  await assert.rejects(logs.change({ file: '/var/../proc/sys/kernel/hostname' }), /cannot be under \/proc, \/sys or \/dev/);
   await logs.change({ file: '/var/log/nm.log', stderr: false });
   logs.write(line('info', 'one'));
   logs.write(line('warn', 'two'));
