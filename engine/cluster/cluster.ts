@@ -20,7 +20,6 @@ import { PlacementWorker } from './worker.js';
 import { VxlanSync } from './vxlan-sync.js';
 import { VxlanTunnels, vxlanMtu } from '../net/vxlan.js';
 import { netHostOf } from '../net/net-host.js';
-import { DEFAULT_BRIDGE } from '../net/netspec.js';
 
 /** Host figures before the stats sampler's first sample (the record is published at once). */
 function osStats(): HostStats {
@@ -101,7 +100,7 @@ export class Cluster implements ClusterPort {
     const tunnelMtu = vxlanMtu(config.mtu, config.listen.host);
     // Container NICs no larger than the tunnels their VLAN may cross (the kernel's 1500 otherwise).
     if (tunnelMtu < 1500) ctx.network.setMtu(tunnelMtu);
-    const tunnels = new VxlanTunnels(netHostOf(ctx.host), ctx.network, DEFAULT_BRIDGE, config.listen.host, tunnelMtu);
+    const tunnels = new VxlanTunnels(netHostOf(ctx.host), ctx.network, config.listen.host, tunnelMtu);
     this.vxlan = new VxlanSync(
       store,
       this.self,

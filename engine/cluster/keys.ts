@@ -9,7 +9,7 @@
  *   plans/ID                            Plan: where the scheduler put it (or why it could not)
  *   placements/HOST/ID                  Placement: VMs HOST must launch (deleted by HOST when done)
  *   results/ID/HOST                     LaunchResult: what HOST launched of it
- *   vxlan/VLAN/HOST                     VxlanMember: HOST has containers on VLAN (its tunnel endpoint)
+ *   vxlan/BRIDGE/VLAN/HOST              VxlanMember: HOST has containers on BRIDGE's VLAN (its tunnel endpoint)
  */
 import type { ClusterHost, ContainerConfig, ContainerInfo } from '../api/types.js';
 import type { HostSort, Placement as VmPlacement } from '../namespace/record.js';
@@ -31,7 +31,8 @@ export const keys = {
   results: (id: string) => `${ROOT}results/${id}/`,
   result: (id: string, h: string) => `${ROOT}results/${id}/${h}`,
   vxlans: `${ROOT}vxlan/`,
-  vxlan: (vlan: number, h: string) => `${ROOT}vxlan/${vlan}/${h}`,
+  /** `segment`: BRIDGE/VLAN (engine/net/vxlan.ts segmentKey). */
+  vxlan: (segment: string, h: string) => `${ROOT}vxlan/${segment}/${h}`,
 };
 
 /** The last path element of a key. */

@@ -1,14 +1,13 @@
 /**
- * Which VLANs cross hosts, kept in etcd: vxlan/VLAN/HOST = this host's tunnel endpoint, present while
- * it has live containers with a NIC on that VLAN of the default bridge. Every host watches the lot and
- * keeps a tunnel (engine/net/vxlan.ts) for each of its VLANs that another host has too, replicating to
- * those hosts' endpoints. These keys are not leased: a host whose daemon died still has its containers
+ * Which segments (a bridge's VLAN) cross hosts, kept in etcd: vxlan/BRIDGE/VLAN/HOST = this host's
+ * tunnel endpoint, present while it has live containers with a NIC on that VLAN of that bridge. Every
+ * host watches the lot and keeps a tunnel (engine/net/vxlan.ts) for each of its segments that another
+ * host has too, replicating to those hosts' endpoints. These keys are not leased: a host whose daemon died still has its containers
  * on the VLAN, so the others keep tunnelling to it.
  */
 import type { ContainerInfo } from '../api/types.js';
 import { logError } from '../log.js';
-import { DEFAULT_BRIDGE } from '../net/netspec.js';
-import type { VxlanTunnels } from '../net/vxlan.js';
+import { segmentKey, type VxlanTunnels } from '../net/vxlan.js';
 import { keys, parseJson, ROOT, type VxlanMember } from './keys.js';
 import type { ClusterStore } from './store.js';
 
@@ -22,30 +21,30 @@ function alive(state: string): boolean {
   return state === 'BUILDING' || state === 'RUNNING' || state === 'PAUSED';
 }
 
-/** VLANs of the default bridge that live containers here have a connected NIC on. */
-export function localVlans(vms: readonly ContainerInfo[]): Set<number> {
-  const out = new Set<number>();
+/** Segments (`BRIDGE/VLAN`) that live containers here have a connected NIC on. */
+export function localSegments(vms: readonly ContainerInfo[]): Set<string> {
+  const out = new Set<string>();
   for (const v of vms) {
     if (!alive(v.state)) continue;
     for (const n of v.nics) {
-      if (n.vlan === 'disconnected' || n.bridge !== DEFAULT_BRIDGE) continue;
-      if (n.vlanId >= VID_MIN && n.vlanId <= VID_MAX) out.add(n.vlanId);
+      if (n.vlan === 'disconnected') continue;
+      if (n.vlanId >= VID_MIN && n.vlanId <= VID_MAX) out.add(segmentKey({ bridge: n.bridge, vlan: n.vlanId }));
     }
   }
   return out;
 }
 
-/** `vxlan/VLAN/HOST` → [VLAN, HOST]. */
-function parseKey(key: string): [number, string] | undefined {
-  const m = new RegExp(`^${ROOT}vxlan/(\\d+)/(.+)$`).exec(key);
-  return m ? [Number(m[1]), m[2]!] : undefined;
+/** `vxlan/BRIDGE/VLAN/HOST` → [BRIDGE/VLAN, HOST]. */
+function parseKey(key: string): [string, string] | undefined {
+  const m = new RegExp(`^${ROOT}vxlan/([^/]+/\\d+)/([^/]+)$`).exec(key);
+  return m ? [m[1]!, m[2]!] : undefined;
 }
 
 export class VxlanSync {
-  /** VLAN → host → endpoint, as etcd has it. */
-  private readonly members = new Map<number, Map<string, string>>();
-  /** VLANs this host published. */
-  private published = new Set<number>();
+  /** Segment → host → endpoint, as etcd has it. */
+  private readonly members = new Map<string, Map<string, string>>();
+  /** Segments this host published. */
+  private published = new Set<string>();
   private timer?: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
   private unwatch?: () => Promise<void>;
@@ -67,13 +66,13 @@ export class VxlanSync {
     this.unwatch = await this.store.watch(keys.vxlans, (e) => {
       const k = parseKey(e.key);
       if (!k) return;
-      const [vlan, host] = k;
-      const m = this.members.get(vlan) ?? new Map<string, string>();
+      const [seg, host] = k;
+      const m = this.members.get(seg) ?? new Map<string, string>();
       if (e.type === 'put') {
         const v = parseJson<VxlanMember>(e.value);
         if (v) m.set(host, v.address);
       } else m.delete(host);
-      this.members.set(vlan, m);
+      this.members.set(seg, m);
       if (host !== this.self) this.kick();
     });
     for (const kv of await this.store.list(keys.vxlans)) {
@@ -97,18 +96,18 @@ export class VxlanSync {
     this.timer.unref();
   }
 
-  /** Publish this host's VLANs, then make the tunnels match. */
+  /** Publish this host's segments, then make the tunnels match. */
   private async sync(): Promise<void> {
-    const local = localVlans(this.vms());
-    for (const vlan of local) {
-      if (!this.published.has(vlan)) await this.store.put(keys.vxlan(vlan, this.self), JSON.stringify(this.me));
+    const local = localSegments(this.vms());
+    for (const seg of local) {
+      if (!this.published.has(seg)) await this.store.put(keys.vxlan(seg, this.self), JSON.stringify(this.me));
     }
-    for (const vlan of this.published) if (!local.has(vlan)) await this.store.delete(keys.vxlan(vlan, this.self));
+    for (const seg of this.published) if (!local.has(seg)) await this.store.delete(keys.vxlan(seg, this.self));
     this.published = local;
-    const want = new Map<number, Set<string>>();
-    for (const vlan of local) {
-      const remotes = [...(this.members.get(vlan) ?? new Map<string, string>())].filter(([h]) => h !== this.self).map(([, ip]) => ip);
-      want.set(vlan, new Set(remotes));
+    const want = new Map<string, Set<string>>();
+    for (const seg of local) {
+      const remotes = [...(this.members.get(seg) ?? new Map<string, string>())].filter(([h]) => h !== this.self).map(([, ip]) => ip);
+      want.set(seg, new Set(remotes));
     }
     await this.tunnels.sync(want);
   }

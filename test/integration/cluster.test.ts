@@ -121,7 +121,7 @@ describe('three hosts on etcd', { skip }, () => {
   });
 
   test('containers on VLAN 101 on different hosts ping each other over VXLAN (1400-byte pings: MTU handled); VLAN 102 is not reached', async () => {
-    const launch = async (name: string, host: number, vlan: number, ip: string) => {
+    const launch = async (name: string, host: number, vlan: number | string, ip: string) => {
       await c.ok(0, `namespace net vm config schedule ${names[host]}`);
       await c.ok(0, `namespace net vm config net ${vlan}`);
       await c.ok(0, `namespace net vm launch container ${name}`);
@@ -144,6 +144,13 @@ describe('three hosts on etcd', { skip }, () => {
     const tunnels = execFileSync('ip', ['-n', c.hosts[0]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' });
     assert.match(tunnels, /nmvx101/);
     assert.doesNotMatch(tunnels, /nmvx102/, 'no tunnel for a VLAN with no member on this host');
+    // Another bridge's VLAN crosses hosts in a tunnel of its own (its own VNI: not VLAN 101's segment).
+    await launch('x1', 0, 'nmlab,101', '10.61.0.1');
+    await launch('x2', 1, 'nmlab,101', '10.61.0.2');
+    await until('x1 pings x2 on nmlab', async () => (await c.exec(0, 'namespace net vm exec x1 busybox ping -c 1 -W 1 10.61.0.2')).errors.length === 0, 30_000);
+    assert.match(execFileSync('ip', ['-n', c.hosts[0]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' }), /nmvx101\.[0-9a-f]+/);
+    await c.ok(0, 'namespace net vm exec x1 ip addr add 10.60.0.21/24 dev veth0');
+    assert.equal((await c.exec(0, 'namespace net vm exec x1 busybox ping -c 2 -W 1 10.60.0.2')).errors.length, 1, 'mega_bridge VLAN 101 is another segment');
   });
 
   test('kill -9 of a daemon: its containers keep running, the host is shown down within 10 s with its containers UNKNOWN, and it rejoins with the same containers', async () => {

@@ -4,7 +4,7 @@
  * others as minimega refuses hosts outside its mesh, and the scheduler puts every queued VM here. In a
  * cluster (engine/cluster/) the namespace spans the cluster's hosts and `ns schedule` places the queue
  * on them through the elected scheduler (schedule-cluster.ts). `ns bridge` only associates the bridge:
- * the default bridge's VLANs that span hosts are tunnelled by the cluster itself (engine/net/vxlan.ts).
+ * the VLANs that span hosts, of any bridge, are tunnelled by the cluster itself (engine/net/vxlan.ts).
  * Left out: `ns save`/`ns snapshot` (minimega saves only KVM VMs and skips containers).
  */
 import { expandList } from '../../config/names.js';
