@@ -17,6 +17,9 @@ SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace
 ALSO_SUBSTITUTED=(vm_config_net cc_reconnect vm_lifecycle_net)
 # Not run by default, as is when named: router router_static router_ospf router_bgp. They differ only in
 # what minirouter does inside the VMs (test/integration/minimega-tests.test.ts checks that).
+# Not run by default, as is when named: bridge_trunk. It trunks minitest_tap0, which minimega's Open vSwitch
+# takes before any such device exists; nanomega trunks only an interface that exists, so the script makes
+# minitest_tap0 (a veth pair) for it. Its `shell ovs-vsctl` lines differ (no Open vSwitch here).
 
 if [ -z "${MINIMEGA_TESTS:-}" ]; then
   echo "minimega-tests: skipped: MINIMEGA_TESTS is not set (point it at a minimega checkout's tests/)"
@@ -34,6 +37,7 @@ cleanup() {
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   fi
+  [ -n "${trunk_veth:-}" ] && ip link del minitest_tap0 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -59,6 +63,9 @@ if [[ " ${want[*]} " == *" router"* ]]; then
   "${nanomega[@]}" rootfs build busybox "$images/minirouterfs" >/dev/null || exit 1
   printf '#!/bin/sh\nexit 0\n' > "$images/minirouterfs/preinit"
   chmod 755 "$images/minirouterfs/preinit"
+fi
+if [[ " ${want[*]} " == *" bridge_trunk "* ]] && [ ! -e /sys/class/net/minitest_tap0 ]; then
+  ip link add minitest_tap0 type veth peer name minitest_tap1 && trunk_veth=1
 fi
 "${nanomega[@]}" serve --base "$base" --filepath /tmp/minimega/files > "$work/daemon.log" 2>&1 &
 pid=$!

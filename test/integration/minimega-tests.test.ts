@@ -151,4 +151,28 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
     const changed = r.stdout.split('\n').filter((l) => /^[-+]/.test(l));
     assert.deepEqual(changed, ['-E: already in namespace: ns3', '-E: already in namespace: minimega'], r.stdout);
   });
+
+  test('bridge_trunk differs only by its ovs-vsctl lines (and, on a kernel that cannot tag, the refused trunk)', () => {
+    const r = spawnSync(SCRIPT, ['bridge_trunk'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const changed = r.stdout.split('\n').filter((l) => /^[-+]/.test(l));
+    const noOvs = '+E: exec: "ovs-vsctl": executable file not found in $PATH';
+    if (!changed.some((l) => l.includes('no 802.1Q VLAN devices'))) {
+      assert.deepEqual(changed, [noOvs, '-minitest_tap0', noOvs], r.stdout);
+      return;
+    }
+    // No CONFIG_VLAN_8021Q and no bridge VLAN filtering (our build machine): the trunk is refused, saying why.
+    assert.deepEqual(
+      changed,
+      [
+        '+E: bridge trunk: this kernel has no 802.1Q VLAN devices (CONFIG_VLAN_8021Q) and no bridge VLAN filtering: it cannot tag frames for minitest_tap0',
+        '+[]',
+        '-[minitest_tap0]',
+        noOvs,
+        '-minitest_tap0',
+        '+E: unknown trunk: minitest_tap0',
+        noOvs,
+      ],
+      r.stdout,
+    );
+  });
 });
