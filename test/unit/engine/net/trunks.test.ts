@@ -174,3 +174,43 @@ test('bridge config is Open vSwitch only; the list rows print as minimega prints
     [['br', 'false', '[101 LAN (102)]', '[eth9]', '[]', '[]', '{"a":"2","z":"1"}']],
   );
 });
+
+test('after a restart: a recorded trunk gets back the subinterface of a VLAN bridge it lost; unrecorded ones go', async () => {
+  const { host, trunks, network } = setup('bridge-per-vlan', { br: ['eth9'] });
+  host.files.set('/state/net.json', JSON.stringify({ version: 1, nextTap: 0, vlans: {}, bridges: { 'br.101': 'br' }, containers: {} }));
+  host.dirs.add(`${SYS}/br.101/bridge`);
+  host.dirs.add(`${SYS}/eth9`);
+  host.respond = (argv) =>
+    argv.join(' ') === 'ip -j link show'
+      ? { code: 0, stdout: JSON.stringify([{ ifname: 'eth8.101', ifalias: `nanomega:${network.tag} trunk br eth8` }]), stderr: '' }
+      : { code: 0, stdout: '', stderr: '' };
+  const notes = await network.exclusive((core) => trunks.reconcile(core, network));
+  assert.deepEqual(notes, ['removed unrecorded trunk subinterfaces eth8.101']);
+  assert.deepEqual(batches(host, 'ip'), [
+    'link del eth8.101\n',
+    'link add link eth9 name eth9.101 type vlan id 101\n' +
+      `link set eth9.101 alias "nanomega:${network.tag} trunk br eth9"\n` +
+      'link set eth9.101 master br.101 up\n',
+  ]);
+});
+
+test('Open vSwitch: the trunk is a port without a tag; notrunk deletes the port only', async () => {
+  const host = new FakeNetHost();
+  host.files.set(`${SYS}/eth9/type`, '1\n');
+  host.respond = (argv) => (argv.join(' ') === 'ip -j link show' ? { code: 0, stdout: '[]', stderr: '' } : { code: 0, stdout: '', stderr: '' });
+  const trunks = new Trunks(host, '/state');
+  await trunks.load('t');
+  const ensured: string[] = [];
+  const core = {
+    backend: { kind: 'ovs', mode: 'ovs', ensureBridge: async (b: string) => void ensured.push(b), removeBridgeIfUnused: async () => false },
+    save: async () => undefined,
+  } as unknown as Parameters<Trunks['add']>[0];
+  const net = { taggedLinks: async () => [], ownedByLogical: async () => new Map<string, string[]>() };
+  await trunks.add(core, net, 'br', 'eth9');
+  await trunks.remove(core, net, 'br', 'eth9');
+  assert.deepEqual(ensured, ['br']);
+  assert.deepEqual(
+    host.runs.filter((r) => r.argv[0] === 'ovs-vsctl').map((r) => r.argv.join(' ')),
+    ['ovs-vsctl --may-exist add-port br eth9', 'ovs-vsctl --if-exists del-port br eth9'],
+  );
+});
