@@ -1,10 +1,11 @@
 /**
  * The network of an experiment as a graph, from the engine's data: bridges joined to their VLAN
  * segments (hubs), containers joined to segments by one edge per NIC (a container on two or more
- * segments is a router), host taps on their segment and dnsmasq servers on their tap. Pure: the view
+ * segments is a router), host taps on their segment, dnsmasq servers on their tap, and tap mirrors
+ * from the mirrored port's owner to the monitor. Pure: the view
  * (TopologyView.vue) turns it into Cytoscape elements and keeps them in step with it.
  */
-import type { ContainerInfo, DnsmasqInfo, HostTapInfo, NicQos, VmState } from '../../engine/api/types';
+import type { ContainerInfo, DnsmasqInfo, HostTapInfo, NicQos, TapMirrorInfo, VmState } from '../../engine/api/types';
 
 export type NodeKind = 'bridge' | 'segment' | 'container' | 'tap' | 'dnsmasq';
 
@@ -26,7 +27,7 @@ export interface TopoEdge {
   id: string;
   source: string;
   target: string;
-  kind: 'nic' | 'tap' | 'dhcp' | 'trunk';
+  kind: 'nic' | 'tap' | 'dhcp' | 'trunk' | 'mirror';
   label: string;
   /** NIC edges: which NIC of which container, its host end and qos. */
   vmId?: number;
@@ -46,6 +47,8 @@ export interface TopoInput {
   containers: readonly ContainerInfo[];
   taps?: readonly HostTapInfo[];
   dnsmasq?: readonly DnsmasqInfo[];
+  /** `tap mirror`s: an edge from the mirrored port's owner to the one that gets the copies. */
+  mirrors?: readonly TapMirrorInfo[];
 }
 
 /** A NIC taken off its bridge (`vm net disconnect`) has no segment. */
@@ -114,6 +117,15 @@ export function buildTopology(input: TopoInput): Topology {
     if (d.interface && nodes.has(`tap:${d.interface}`)) {
       edges.push({ id: `dhcp:${d.id}`, source: id, target: `tap:${d.interface}`, kind: 'dhcp', label: d.min && d.max ? `${d.min}–${d.max}` : '' });
     }
+  }
+  // A mirror joins the owners of its two ports: a container (by the host end of one of its NICs) or a host tap.
+  const owner = new Map<string, string>();
+  for (const c of input.containers) for (const n of c.nics) if (n.tap) owner.set(n.tap, containerId(c.id));
+  for (const t of input.taps ?? []) owner.set(t.name, `tap:${t.name}`);
+  for (const m of input.mirrors ?? []) {
+    const source = owner.get(m.src);
+    const target = owner.get(m.dst);
+    if (source && target) edges.push({ id: `mirror:${m.dst}`, source, target, kind: 'mirror', label: `mirror ${m.src} → ${m.dst}` });
   }
   return { nodes: [...nodes.values()], edges };
 }

@@ -158,6 +158,16 @@ export function topologyStyle(v: Vars): StylesheetJson {
     { selector: 'edge.down', style: { 'line-style': 'dotted', opacity: 0.5 } },
     { selector: 'edge.tap, edge.dhcp', style: { 'line-color': v['--fg2'], 'line-style': 'dashed' } },
     { selector: 'edge.trunk', style: { 'line-color': v['--fg2'], 'line-style': 'dotted', width: 1, opacity: 0.4 } },
+    {
+      selector: 'edge.mirror',
+      style: {
+        'line-color': v['--accent'],
+        'line-style': 'dashed',
+        'target-arrow-shape': 'triangle',
+        'target-arrow-color': v['--accent'],
+        'curve-style': 'bezier',
+      },
+    },
     { selector: 'edge.capturing', style: { 'line-color': v['--danger'], width: 3 } },
     { selector: 'node.capturing', style: { 'border-width': 3, 'border-color': v['--danger'] } },
     { selector: 'node:selected', style: { 'border-width': 3, 'border-color': v['--accent'], 'overlay-opacity': 0 } },

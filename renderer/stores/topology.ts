@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ContainerId, DnsmasqInfo, HostTapInfo, NicCounters } from '../../engine/api/types';
+import type { ContainerId, DnsmasqInfo, HostTapInfo, NicCounters, TapMirrorInfo } from '../../engine/api/types';
 import type { Point } from '../lib/topology-model';
 import { useNotices } from './notices';
 
@@ -27,6 +27,7 @@ export const useTopologyStore = defineStore('topology', () => {
   const namespace = ref('');
   const taps = shallowRef<HostTapInfo[]>([]);
   const dnsmasq = shallowRef<DnsmasqInfo[]>([]);
+  const mirrors = shallowRef<TapMirrorInfo[]>([]);
   const selection = ref<Selection | undefined>();
   /** Per NIC (`id:index`): last counters and rates. */
   const rates = shallowRef(new Map<string, { t: number; c: NicCounters; rx: number; tx: number }>());
@@ -37,12 +38,14 @@ export const useTopologyStore = defineStore('topology', () => {
 
   async function refreshHost(): Promise<void> {
     // Daemons without tap/dnsmasq (or a failing list) simply show none.
-    const [t, d] = await Promise.all([
+    const [t, d, m] = await Promise.all([
       window.engine.call('tap.list').catch(() => [] as HostTapInfo[]),
       window.engine.call('dnsmasq.list').catch(() => [] as DnsmasqInfo[]),
+      window.engine.call('tap.mirrors').catch(() => [] as TapMirrorInfo[]),
     ]);
     if (JSON.stringify(t) !== JSON.stringify(taps.value)) taps.value = t;
     if (JSON.stringify(d) !== JSON.stringify(dnsmasq.value)) dnsmasq.value = d;
+    if (JSON.stringify(m) !== JSON.stringify(mirrors.value)) mirrors.value = m;
   }
 
   /** The view is shown: poll what has no events. Returns the stop function. */
@@ -126,5 +129,20 @@ export const useTopologyStore = defineStore('topology', () => {
 
   const hasSelection = computed(() => selection.value !== undefined);
 
-  return { namespace, taps, dnsmasq, selection, rates, hasSelection, activate, refreshHost, loadLayout, saveLayout, flushSave, watchCounters, segmentRate };
+  return {
+    namespace,
+    taps,
+    dnsmasq,
+    mirrors,
+    selection,
+    rates,
+    hasSelection,
+    activate,
+    refreshHost,
+    loadLayout,
+    saveLayout,
+    flushSave,
+    watchCounters,
+    segmentRate,
+  };
 });

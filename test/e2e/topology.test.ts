@@ -129,6 +129,21 @@ describe('topology, capture, qos and the console grid in the web UI', { skip, ti
     return `seg:${n.bridge}:${n.vlanId}`;
   }
 
+  test('a tap mirror shows as an arrow from the mirrored container to the monitor, and goes when cleared', async () => {
+    await client.call('tap.mirror', { vm: 'web1', index: '0', vm2: 'db1', index2: '0' });
+    const dst = (await client.call('tap.mirrors'))[0]!.dst;
+    const edge = () =>
+      page.evaluate(
+        `(() => { const e = ${CY}.getElementById('mirror:${dst}'); return e.length ? [e.data('source'), e.data('target'), e.hasClass('mirror')] : null; })()`,
+      );
+    await until('the mirror edge', async () => (await edge()) !== null);
+    const ids = new Map((await client.call('vm.info')).map((c) => [c.name, c.id]));
+    assert.deepEqual(await edge(), [`vm:${ids.get('web1')}`, `vm:${ids.get('db1')}`, true]);
+    await shot('topology-mirror-light');
+    await client.call('tap.mirror.clear', {});
+    await until('the mirror edge gone', async () => (await edge()) === null);
+  });
+
   test('dragging a container onto another segment connects its NIC there: vm info vlan changes', async () => {
     await setTheme('dark');
     const db = (await client.call('vm.info')).find((c) => c.name === 'db1')!;

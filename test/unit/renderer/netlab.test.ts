@@ -50,6 +50,22 @@ describe('topology model', () => {
     expect(t.edges.find((e) => e.kind === 'dhcp')!.target).toBe('tap:tap0');
   });
 
+  test("draws a tap mirror from the mirrored port's owner to the monitor, a container or a host tap", () => {
+    const t = buildTopology({
+      containers: [vm(0, [nic('LAN', 101)]), vm(1, [nic('MON', 7)])],
+      taps: [{ name: 'lab_t0', bridge: 'mega_bridge', vlan: 'LAN', vlanId: 101, ip: '', dhcp: false }],
+      mirrors: [
+        { namespace: 'minimega', bridge: 'mega_bridge', src: 'mega_tap101', dst: 'mega_tap7' },
+        { namespace: 'minimega', bridge: 'mega_bridge', src: 'mega_tap7', dst: 'lab_t0' },
+        { namespace: 'minimega', bridge: 'mega_bridge', src: 'gone', dst: 'mega_tap101' },
+      ],
+    });
+    expect(t.edges.filter((e) => e.kind === 'mirror').map((e) => [e.source, e.target])).toEqual([
+      ['vm:0', 'vm:1'],
+      ['vm:1', 'tap:lab_t0'],
+    ]);
+  });
+
   test('qos and a stopped container show on their edges', () => {
     const t = buildTopology({ containers: [vm(0, [nic('LAN', 101)], { state: 'QUIT', qos: [{ index: 0, loss: '5', delay: '100ms' }] })] });
     expect(t.edges.find((e) => e.kind === 'nic')).toMatchObject({ qos: 'loss 5% delay 100ms', down: true });
