@@ -1,6 +1,8 @@
 // `bridge` and `bridge trunk` against a real "switch": a network namespace made by the test whose end of
 // a veth pair has 802.1Q subinterfaces for VLANs 101 and 102, each holding an address of one subnet
-// (10.199.30.0/24 exists only inside the test's namespaces). A container on VLAN 101 must reach the
+// (10.199.30.0/24 exists only inside the test's namespaces). The VLAN-102 subinterface is moved to a
+// namespace of its own: in one namespace Linux would answer ARP and ping for either address on either
+// VLAN (the weak host model), which would hide a leak between VLANs. A container on VLAN 101 must reach the
 // switch's VLAN-101 address through the trunk and never its VLAN-102 one; after `bridge notrunk`
 // nothing crosses. The trunk part needs the kernel's 802.1Q driver (bridge-per-vlan backend) and skips
 // as optional without it; the list, the errors and the records across a restart run everywhere.
@@ -18,6 +20,7 @@ const NET = '10.199.30';
 const UPLINK = 'nmtrk0';
 const SWITCH_PORT = 'nmtrk1';
 const SWITCH_NS = 'nmtrksw';
+const SWITCH_NS_102 = 'nmtrksw2';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8' });
 const sw = (...args: string[]) => ip('-n', SWITCH_NS, ...args);
@@ -37,9 +40,10 @@ const has8021q = kernelHas8021q();
 describe('bridge: the list, trunks to a switch, and their errors', { skip }, () => {
   // Registered before the suite's hooks: the switch exists before its snapshot and is gone before its leak check.
   before(() => {
-    spawnSync('ip', ['netns', 'del', SWITCH_NS]); // a run killed half-way
+    for (const ns of [SWITCH_NS, SWITCH_NS_102]) spawnSync('ip', ['netns', 'del', ns]); // a run killed half-way
     // The switch: its port is a veth end with a subinterface per VLAN, each with an address.
     ip('netns', 'add', SWITCH_NS);
+    ip('netns', 'add', SWITCH_NS_102);
     ip('link', 'add', UPLINK, 'type', 'veth', 'peer', 'name', SWITCH_PORT, 'netns', SWITCH_NS);
     ip('link', 'set', UPLINK, 'up');
     sw('link', 'set', SWITCH_PORT, 'up');
@@ -48,15 +52,18 @@ describe('bridge: the list, trunks to a switch, and their errors', { skip }, () 
         [101, 1],
         [102, 3],
       ]) {
-        sw('link', 'add', 'link', SWITCH_PORT, 'name', `${SWITCH_PORT}.${vlan}`, 'type', 'vlan', 'id', String(vlan));
-        sw('addr', 'add', `${NET}.${host}/24`, 'dev', `${SWITCH_PORT}.${vlan}`);
-        sw('link', 'set', `${SWITCH_PORT}.${vlan}`, 'up');
+        const dev = `${SWITCH_PORT}.${vlan}`;
+        sw('link', 'add', 'link', SWITCH_PORT, 'name', dev, 'type', 'vlan', 'id', String(vlan));
+        const ns = vlan === 102 ? SWITCH_NS_102 : SWITCH_NS;
+        if (ns !== SWITCH_NS) sw('link', 'set', dev, 'netns', ns);
+        ip('-n', ns, 'addr', 'add', `${NET}.${host}/24`, 'dev', dev);
+        ip('-n', ns, 'link', 'set', dev, 'up');
       }
     }
   });
   after(() => {
     spawnSync('ip', ['link', 'del', UPLINK]);
-    spawnSync('ip', ['netns', 'del', SWITCH_NS]);
+    for (const ns of [SWITCH_NS, SWITCH_NS_102]) spawnSync('ip', ['netns', 'del', ns]);
   });
   const suite = useContainerSuite();
   const errors = async (line: string) => (await suite.d.exec(line)).errors;
