@@ -11,10 +11,10 @@
 # daemon runs them with --filepath /tmp/minimega/files, the files directory of minimega's default base,
 # which their .want files print. Exit status: that of `nanomega test`.
 set -u
-AS_IS=(container_lifecycle history vm_config vlans read_namespace plumbing_basic cc_filter vm_lifecycle_cc container_volumes cc taps_lifecycle taps_namespace plumbing_miniccc)
-SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace vm_qos capture tap_mirror_vm)
+AS_IS=(container_lifecycle history vm_config vlans read_namespace plumbing_basic cc_filter vm_lifecycle_cc container_volumes cc taps_lifecycle taps_namespace plumbing_miniccc check)
+SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace vm_qos capture tap_mirror_vm cc_reconnect)
 # Not run by default (they differ from their .want: see the README), substituted when named.
-ALSO_SUBSTITUTED=(vm_config_net cc_reconnect vm_lifecycle_net)
+ALSO_SUBSTITUTED=(vm_config_net vm_lifecycle_net)
 # Not run by default, as is when named: router router_static router_ospf router_bgp. They differ only in
 # what minirouter does inside the VMs (test/integration/minimega-tests.test.ts checks that).
 # Not run by default, as is when named: bridge_trunk. It trunks minitest_tap0, which minimega's Open vSwitch

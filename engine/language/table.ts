@@ -23,6 +23,7 @@ import { qosHandlers } from './commands/qos.js';
 import { readHandler } from './commands/script.js';
 import { routerHandlers } from './commands/router.js';
 import { shellHandlers } from './commands/shell.js';
+import { checkHandlers } from './commands/check.js';
 import { tapHandlers } from './commands/tap.js';
 import { vmStats } from './commands/stats.js';
 import { vmTop } from './commands/top.js';
@@ -40,6 +41,7 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...historyHandlers,
   readHandler,
   ...shellHandlers,
+  ...checkHandlers,
   ...vmLifecycleHandlers,
   ...vmInfoHandlers,
   ...vmTagHandlers,

@@ -40,6 +40,8 @@ const PASSING = [
   'capture',
   'tap_mirror_vm',
   'plumbing_miniccc',
+  'check',
+  'cc_reconnect',
 ];
 
 describe("minimega's own tests through nanomega test", { skip }, () => {
@@ -71,6 +73,35 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
     const want = lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trimEnd());
     assert.ok(want.length > 0, r.stdout);
     assert.deepEqual(got, want, r.stdout);
+  });
+
+  test('shell and cc_filter_vm_info differ only by what minimega has printed since: background ids (#1546), cc commands columns', () => {
+    const r = spawnSync(SCRIPT, ['shell', 'cc_filter_vm_info'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const lines = r.stdout.split('\n');
+    // cmd/minimega/shell.go: background answers with its id.
+    // nanomega test reports them in name order: cc_filter_vm_info, then shell.
+    const at = lines.findIndex((l) => /^FAIL .*\/shell$/.test(l));
+    assert.ok(at > 0, r.stdout);
+    const shell = lines.slice(at);
+    assert.deepEqual(
+      shell.filter((l) => /^[-+]/.test(l)),
+      ['+Started background process with id 1'],
+      r.stdout,
+    );
+    // cmd/minimega/cc_cli.go: `cc commands` gained the once and connectivity columns; without them each row is the .want's.
+    const cells = (l: string) => l.slice(1).split(' | ');
+    const cc = lines.slice(0, at);
+    const added = cc.filter((l) => l.startsWith('+')).map(cells);
+    const removed = cc.filter((l) => l.startsWith('-')).map(cells);
+    assert.equal(added[0]![5]!.trim(), 'once', r.stdout);
+    assert.equal(added[0]![8]!.trim(), 'connectivity', r.stdout);
+    assert.ok(removed.length > 1, r.stdout);
+    const drop = (c: string[]) => c.filter((_, i) => i !== 5 && i !== 8).map((x) => x.trim());
+    assert.deepEqual(
+      added.map(drop),
+      removed.map((c) => c.map((x) => x.trim())),
+      r.stdout,
+    );
   });
 
   test("vm_config_save differs only by what minimega's vm config has printed since its .want was written", () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeEngine, session, vm } from './fake.js';
+import { EXTERNAL_PROGRAMS } from '../../../../engine/language/commands/check.js';
 
 async function quiet() {
   const t = session();
@@ -187,4 +188,16 @@ test('clear all kills dnsmasq, destroys every namespace, removes tap mirrors, de
   assert.equal((await s.exec('.annotate false history')).output, 'clear all');
   assert.deepEqual(await s.exec('clear plumb'), { output: '', errors: [] });
   assert.deepEqual(await s.exec('clear pipe'), { output: '', errors: [] });
+});
+
+test("check: silent when every program the daemon runs is in its PATH, else minimega's LookPath error for each missing one", async () => {
+  const { s, host } = session();
+  const ok = (p: string) => host.programs.set(`/usr/bin/${p}`, () => ({ code: 0, stdout: '', stderr: '' }));
+  for (const p of EXTERNAL_PROGRAMS) ok(p);
+  assert.deepEqual(await s.exec('.annotate false check'), { output: '', errors: [] });
+  host.programs.delete('/usr/bin/tcpdump');
+  host.programs.delete('/usr/bin/dnsmasq');
+  assert.deepEqual((await s.exec('check')).errors, [
+    'exec: "dnsmasq": executable file not found in $PATH\nexec: "tcpdump": executable file not found in $PATH',
+  ]);
 });
