@@ -108,7 +108,7 @@ export interface Calls {
   'bridge.trunk': { args: [bridge: string, iface: string]; result: void };
   /** `bridge notrunk BRIDGE IFACE`. */
   'bridge.notrunk': { args: [bridge: string, iface: string]; result: void };
-  /** `bridge tunnel vxlan|gre BRIDGE REMOTE [KEY]` (not supported: see the README). */
+  /** `bridge tunnel vxlan|gre BRIDGE REMOTE [KEY]`: the bridge's VLANs to another host's bridge (trunks-tunnel.ts). */
   'bridge.tunnel': { args: [kind: string, bridge: string, remote: string, key?: string]; result: void };
   /** `bridge notunnel BRIDGE IFACE`. */
   'bridge.notunnel': { args: [bridge: string, iface: string]; result: void };

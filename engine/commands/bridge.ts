@@ -27,20 +27,16 @@ export function bridgeHandlers(ctx: EngineContext): BridgeHandlers {
       await net.backend();
       await net.exclusive((core) => ctx.trunks.remove(core, net, bridge, iface));
     },
-    'bridge.tunnel': async (kind, bridge) => {
-      checkIfname(bridge, 'bridge');
-      if (kind !== 'vxlan' && kind !== 'gre')
-        throw new EngineError('E_CONFIG', `bridge tunnel: unknown tunnel type ${kind}: want vxlan or gre`, { field: 'type', value: kind });
-      throw new EngineError(
-        'E_UNAVAILABLE',
-        `bridge tunnel ${kind}: not supported: nanomega joins VLANs across hosts by its cluster (serve --cluster: a VXLAN per VLAN between member hosts), not by tunnels named per bridge`,
-        { op: 'bridge tunnel', bridge },
-      );
+    'bridge.tunnel': async (kind, bridge, remote, key) => {
+      await net.backend();
+      await net.exclusive(async (core) => {
+        await ctx.trunks.name(bridge);
+        await ctx.trunks.addTunnel(core, net, kind, bridge, remote, key ?? undefined);
+      });
     },
     'bridge.notunnel': async (bridge, iface) => {
-      checkIfname(bridge, 'bridge');
-      // No tunnel can exist (bridge tunnel is refused): minimega's words for one it does not know.
-      throw new EngineError('E_NOT_FOUND', `unknown tunnel: ${iface}`, { op: 'bridge notunnel', bridge, interface: iface });
+      await net.backend();
+      await net.exclusive((core) => ctx.trunks.removeTunnel(core, net, bridge, iface));
     },
     'bridge.config': async (bridge, setting) => {
       await net.backend();
@@ -71,7 +67,7 @@ async function bridgeList(ctx: EngineContext, ns: string): Promise<BridgeInfo[]>
       preexisting,
       vlans: [...(vlans.get(name) ?? [])].map((v) => net.vlans.describe(v, ns)).sort(),
       trunks: rec?.trunks ?? [],
-      tunnels: [],
+      tunnels: (rec?.tunnels ?? []).map((t) => t.name).sort(),
       bonds: [],
       config: rec?.config ?? {},
     });

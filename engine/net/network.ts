@@ -492,8 +492,8 @@ export class Network {
 
   /**
    * Links carrying our tag in their alias: bridges (`bridge …`), host taps of `tap create` and their
-   * bridge ports (`host NAME`, `host NAME port`, see taps.ts), trunk subinterfaces (`trunk BRIDGE
-   * IFACE`, trunks.ts), and container NICs (anything else).
+   * bridge ports (`host NAME`, `host NAME port`, see taps.ts), trunk subinterfaces and tunnels
+   * (`trunk BRIDGE IFACE`, `tunnel BRIDGE NAME`: kind 'trunk', trunks.ts), and container NICs (anything else).
    */
   async taggedLinks(): Promise<{ name: string; kind: 'tap' | 'bridge' | 'host' | 'trunk'; what: string }[]> {
     const out = await runOne(this.host, ['ip', '-j', 'link', 'show'], 'list links', 'ip link');
@@ -503,7 +503,13 @@ export class Network {
       .filter((l) => l.ifalias?.startsWith(prefix))
       .map((l) => {
         const what = l.ifalias!.slice(prefix.length);
-        const kind = what.startsWith('bridge') ? 'bridge' : what.startsWith('host ') ? 'host' : what.startsWith('trunk ') ? 'trunk' : 'tap';
+        const kind = what.startsWith('bridge')
+          ? 'bridge'
+          : what.startsWith('host ')
+            ? 'host'
+            : what.startsWith('trunk ') || what.startsWith('tunnel ')
+              ? 'trunk'
+              : 'tap';
         return { name: l.ifname, kind, what };
       });
   }

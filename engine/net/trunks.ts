@@ -25,6 +25,7 @@ import { perVlanName } from './linux-bridge.js';
 import type { NetHost } from './net-host.js';
 import { checkIfname } from './netspec.js';
 import type { NetCore } from './network.js';
+import { ovsTunnelArgs, tunnelDev, tunnelLines, tunnelRequest, type TunnelRecord } from './trunks-tunnel.js';
 
 /** `<base>/bridges.json`: the bridges `bridge` commands named, their trunks and settings. */
 const STATE_FILE = 'bridges.json';
@@ -35,6 +36,8 @@ const ARPHRD_ETHER = 1;
 
 export interface BridgeRecord {
   trunks: string[];
+  /** `bridge tunnel` tunnels (trunks-tunnel.ts). */
+  tunnels: TunnelRecord[];
   /** `bridge config` settings (Open vSwitch only), as minimega keeps them. */
   config: Record<string, string>;
 }
@@ -102,24 +105,30 @@ export class Trunks implements BridgeUplinks {
   // ---- BridgeUplinks (called by the Linux bridge backend as kernel bridges come and go) ----
 
   ports(logical: string, vlan: number | undefined): string[] {
-    const trunks = this.bridges.get(logical)?.trunks ?? [];
-    if (vlan === undefined) return [...trunks];
-    return isVid(vlan) ? trunks.map((i) => trunkSubName(i, vlan)) : [];
+    const rec = this.bridges.get(logical);
+    if (!rec || (vlan !== undefined && !isVid(vlan))) return [];
+    const trunks = vlan === undefined ? [...rec.trunks] : rec.trunks.map((i) => trunkSubName(i, vlan));
+    return [...trunks, ...rec.tunnels.map((t) => tunnelDev(t, vlan))];
   }
 
   createLines(logical: string, vlan: number | undefined, kb: string): string[] {
-    const trunks = this.bridges.get(logical)?.trunks ?? [];
-    if (vlan === undefined) return trunks.map((i) => `link set ${i} master ${kb}`);
-    return isVid(vlan) ? trunks.flatMap((i) => subinterfaceLines(this.tag, logical, i, vlan, kb)) : [];
+    const rec = this.bridges.get(logical);
+    if (!rec || (vlan !== undefined && !isVid(vlan))) return [];
+    const trunks =
+      vlan === undefined ? rec.trunks.map((i) => `link set ${i} master ${kb}`) : rec.trunks.flatMap((i) => subinterfaceLines(this.tag, logical, i, vlan, kb));
+    return [...trunks, ...rec.tunnels.flatMap((t) => tunnelLines(this.tag, logical, t, vlan, kb))];
   }
 
   removeLines(logical: string, vlan: number | undefined): string[] {
-    return vlan === undefined ? [] : this.ports(logical, vlan).map((s) => `link del ${s}`);
+    // A filtering bridge's trunks are the user's interfaces: released with it, never deleted.
+    if (vlan === undefined) return (this.bridges.get(logical)?.tunnels ?? []).map((t) => `link del ${t.name}`);
+    return this.ports(logical, vlan).map((s) => `link del ${s}`);
   }
 
   vlanLines(logical: string, vlan: number): string[] {
-    if (!isVid(vlan)) return [];
-    return (this.bridges.get(logical)?.trunks ?? []).map((i) => `vlan add dev ${i} vid ${vlan}`);
+    const rec = this.bridges.get(logical);
+    if (!rec || !isVid(vlan)) return [];
+    return [...rec.trunks, ...rec.tunnels.map((t) => t.name)].map((i) => `vlan add dev ${i} vid ${vlan}`);
   }
 
   /** Reads bridges.json (the Network calls it as it loads, with its alias tag). */
@@ -129,7 +138,11 @@ export class Trunks implements BridgeUplinks {
     try {
       const s = JSON.parse(await this.net.readFile(this.path)) as Partial<BridgesStateJSON>;
       for (const [name, r] of Object.entries(s.bridges ?? {})) {
-        this.bridges.set(name, { trunks: Array.isArray(r.trunks) ? r.trunks.filter((t) => typeof t === 'string') : [], config: { ...(r.config ?? {}) } });
+        this.bridges.set(name, {
+          trunks: Array.isArray(r.trunks) ? r.trunks.filter((t) => typeof t === 'string') : [],
+          tunnels: Array.isArray(r.tunnels) ? r.tunnels.filter((t) => t && typeof t.name === 'string') : [],
+          config: { ...(r.config ?? {}) },
+        });
       }
     } catch (e) {
       logError(`bridge records ${this.path} unreadable (starting with none)`, e);
@@ -140,7 +153,7 @@ export class Trunks implements BridgeUplinks {
 
   /** Bridges named by `bridge` commands, with their records. */
   records(): Map<string, BridgeRecord> {
-    return new Map([...this.bridges].map(([k, v]) => [k, { trunks: [...v.trunks].sort(), config: { ...v.config } }]));
+    return new Map([...this.bridges].map(([k, v]) => [k, { trunks: [...v.trunks].sort(), tunnels: [...v.tunnels], config: { ...v.config } }]));
   }
 
   /** `bridge trunk BRIDGE IFACE`. */
@@ -208,6 +221,76 @@ export class Trunks implements BridgeUplinks {
     if (await core.backend.removeBridgeIfUnused(bridge)) await core.save();
   }
 
+  /** `bridge tunnel vxlan|gre BRIDGE REMOTE [KEY]`: returns the tunnel's name. */
+  async addTunnel(core: NetCore, net: TrunkNet, type: string, bridge: string, remote: string, key?: string): Promise<string> {
+    checkIfname(bridge, 'bridge');
+    const backend = core.backend;
+    const perVlan = backend.kind === 'linux' && backend.mode === 'bridge-per-vlan';
+    const t = tunnelRequest('', type, remote, key, perVlan);
+    t.name = core.nextTapName(); // minimega names tunnels from its tap counter
+    await core.save();
+    const rec = this.record(bridge);
+    const op = `bridge tunnel ${type} ${bridge} ${remote}`;
+    if (backend.kind === 'ovs') {
+      await backend.ensureBridge(bridge);
+      await this.ovs(ovsTunnelArgs(bridge, t), op, t.name);
+      rec.tunnels.push(t);
+      await this.save();
+      return t.name;
+    }
+    const lines: string[] = [];
+    const vlanLines: string[] = [];
+    if (!perVlan) {
+      await backend.ensureBridge(bridge);
+      lines.push(...tunnelLines(this.tag, bridge, t, undefined, bridge));
+      vlanLines.push(`vlan del dev ${t.name} vid 1`);
+      for (const vlan of await this.bridgeVids(bridge)) vlanLines.push(`vlan add dev ${t.name} vid ${vlan}`);
+    } else {
+      for (const kb of (await net.ownedByLogical()).get(bridge) ?? []) {
+        const vlan = vlanOfKernelBridge(kb, bridge, backend.mode);
+        if (isVid(vlan) && (await this.net.exists(`${SYS_NET}/${kb}`))) lines.push(...tunnelLines(this.tag, bridge, t, vlan, kb));
+      }
+    }
+    rec.tunnels.push(t);
+    await this.save();
+    try {
+      await runBatch(this.net, 'ip', lines, { op });
+      await runBatch(this.net, 'bridge', vlanLines, { op });
+    } catch (e) {
+      await this.takeDownTunnel(core, net, bridge, t.name).catch(() => undefined);
+      rec.tunnels = rec.tunnels.filter((x) => x !== t);
+      await this.save();
+      throw e;
+    }
+    return t.name;
+  }
+
+  /** `bridge notunnel BRIDGE NAME`. */
+  async removeTunnel(core: NetCore, net: TrunkNet, bridge: string, name: string): Promise<void> {
+    const rec = this.bridges.get(bridge);
+    if (!rec || !rec.tunnels.some((t) => t.name === name))
+      throw new EngineError('E_NOT_FOUND', `unknown tunnel: ${name}`, { op: 'bridge notunnel', bridge, interface: name });
+    await this.takeDownTunnel(core, net, bridge, name);
+    rec.tunnels = rec.tunnels.filter((t) => t.name !== name);
+    await this.save();
+    if (await core.backend.removeBridgeIfUnused(bridge)) await core.save();
+  }
+
+  private async takeDownTunnel(core: NetCore, net: TrunkNet, bridge: string, name: string): Promise<void> {
+    if (core.backend.kind === 'ovs') {
+      await this.ovs(['--if-exists', 'del-port', bridge, name], `bridge notunnel ${bridge} ${name}`, name);
+      return;
+    }
+    const mark = `tunnel ${bridge} ${name}`;
+    const devs = (await net.taggedLinks()).filter((l) => l.what === mark).map((l) => l.name);
+    await runBatch(
+      this.net,
+      'ip',
+      devs.map((d) => `link del ${d}`),
+      { op: `bridge notunnel ${bridge} ${name}`, force: true },
+    );
+  }
+
   /** `bridge config BRIDGE K=V`: an Open vSwitch bridge setting. */
   async config(core: NetCore, bridge: string, setting: string): Promise<void> {
     checkIfname(bridge, 'bridge');
@@ -229,6 +312,7 @@ export class Trunks implements BridgeUplinks {
   /** `bridge destroy BRIDGE` (the caller checked nothing uses it): its trunks and record go. */
   async forget(core: NetCore, net: TrunkNet, bridge: string): Promise<void> {
     for (const iface of [...(this.bridges.get(bridge)?.trunks ?? [])]) await this.remove(core, net, bridge, iface);
+    for (const t of [...(this.bridges.get(bridge)?.tunnels ?? [])]) await this.removeTunnel(core, net, bridge, t.name);
     this.bridges.delete(bridge);
     await this.save();
   }
@@ -255,8 +339,22 @@ export class Trunks implements BridgeUplinks {
     const links = await net.taggedLinks();
     const wanted = new Set<string>();
     const lines: string[] = [];
+    const owned = await net.ownedByLogical();
+    if (core.backend.kind === 'linux') {
+      for (const [bridge, rec] of this.bridges) {
+        for (const t of rec.tunnels) {
+          for (const kb of owned.get(bridge) ?? []) {
+            const vlan = vlanOfKernelBridge(kb, bridge, core.backend.mode);
+            if (vlan !== undefined && !isVid(vlan)) continue;
+            const dev = tunnelDev(t, vlan);
+            wanted.add(dev);
+            if (!(await this.net.exists(`${SYS_NET}/${dev}`)) && (await this.net.exists(`${SYS_NET}/${kb}`)))
+              lines.push(...tunnelLines(this.tag, bridge, t, vlan, kb));
+          }
+        }
+      }
+    }
     if (core.backend.kind === 'linux' && core.backend.mode === 'bridge-per-vlan') {
-      const owned = await net.ownedByLogical();
       for (const [bridge, rec] of this.bridges) {
         for (const iface of rec.trunks) {
           if (!(await this.net.exists(`${SYS_NET}/${iface}`))) {
@@ -297,7 +395,7 @@ export class Trunks implements BridgeUplinks {
   private record(bridge: string): BridgeRecord {
     let rec = this.bridges.get(bridge);
     if (!rec) {
-      rec = { trunks: [], config: {} };
+      rec = { trunks: [], tunnels: [], config: {} };
       this.bridges.set(bridge, rec);
     }
     return rec;

@@ -21,6 +21,9 @@ const UPLINK = 'nmtrk0';
 const SWITCH_PORT = 'nmtrk1';
 const SWITCH_NS = 'nmtrksw';
 const SWITCH_NS_102 = 'nmtrksw2';
+/** The far host of the tunnel test and this host's underlay link to it. */
+const FAR_NS = 'nmtunfar';
+const UNDERLAY = 'nmtun0';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8' });
 const sw = (...args: string[]) => ip('-n', SWITCH_NS, ...args);
@@ -40,10 +43,12 @@ const has8021q = kernelHas8021q();
 describe('bridge: the list, trunks to a switch, and their errors', { skip }, () => {
   // Registered before the suite's hooks: the switch exists before its snapshot and is gone before its leak check.
   before(() => {
-    for (const ns of [SWITCH_NS, SWITCH_NS_102]) spawnSync('ip', ['netns', 'del', ns]); // a run killed half-way
+    spawnSync('ip', ['link', 'del', UNDERLAY]);
+    for (const ns of [SWITCH_NS, SWITCH_NS_102, FAR_NS]) spawnSync('ip', ['netns', 'del', ns]); // a run killed half-way
     // The switch: its port is a veth end with a subinterface per VLAN, each with an address.
     ip('netns', 'add', SWITCH_NS);
     ip('netns', 'add', SWITCH_NS_102);
+    ip('netns', 'add', FAR_NS);
     ip('link', 'add', UPLINK, 'type', 'veth', 'peer', 'name', SWITCH_PORT, 'netns', SWITCH_NS);
     ip('link', 'set', UPLINK, 'up');
     sw('link', 'set', SWITCH_PORT, 'up');
@@ -63,7 +68,8 @@ describe('bridge: the list, trunks to a switch, and their errors', { skip }, () 
   });
   after(() => {
     spawnSync('ip', ['link', 'del', UPLINK]);
-    for (const ns of [SWITCH_NS, SWITCH_NS_102]) spawnSync('ip', ['netns', 'del', ns]);
+    spawnSync('ip', ['link', 'del', UNDERLAY]);
+    for (const ns of [SWITCH_NS, SWITCH_NS_102, FAR_NS]) spawnSync('ip', ['netns', 'del', ns]);
   });
   const suite = useContainerSuite();
   const errors = async (line: string) => (await suite.d.exec(line)).errors;
@@ -105,7 +111,8 @@ describe('bridge: the list, trunks to a switch, and their errors', { skip }, () 
     ]);
     assert.deepEqual(await errors('bridge destroy nosuchbr'), ['bridge not found: nosuchbr']);
     assert.match((await errors('bridge config mega_bridge stp_enable=true'))[0] ?? '', /Open vSwitch bridge options .* this host uses the Linux bridge/);
-    assert.match((await errors(`bridge tunnel vxlan mega_bridge ${NET}.9`))[0] ?? '', /^bridge tunnel vxlan: not supported/);
+    assert.match((await errors('bridge tunnel vxlan mega_bridge 10.0.0.1 99999999'))[0] ?? '', /invalid key 99999999: want 0–/);
+    assert.match((await errors('bridge tunnel vxlan mega_bridge nohost'))[0] ?? '', /nohost/);
     assert.deepEqual(await errors('bridge notunnel mega_bridge mega_tap9'), ['unknown tunnel: mega_tap9']);
     if (!has8021q) {
       assert.match((await errors(`bridge trunk mega_bridge ${UPLINK}`))[0] ?? '', /this kernel has no 802.1Q VLAN devices .* cannot tag frames for nmtrk0/);
@@ -165,4 +172,36 @@ describe('bridge: the list, trunks to a switch, and their errors', { skip }, () 
       assert.match(ip('-br', 'link', 'show', UPLINK), /UP|LOWERLAYERDOWN|UNKNOWN/, 'the uplink itself is left as it was');
     },
   );
+
+  test('bridge tunnel vxlan: VLAN 101 reaches a far bridge through a VXLAN per VLAN (VNI 101), across a restart; notunnel cuts it', async () => {
+    // The far host: a namespace with an underlay link to this host and a bridge on VNI 101 holding .9.
+    ip('link', 'add', UNDERLAY, 'type', 'veth', 'peer', 'name', 'nmtun1', 'netns', FAR_NS);
+    ip('addr', 'add', '10.199.33.1/30', 'dev', UNDERLAY);
+    ip('link', 'set', UNDERLAY, 'up');
+    const far = (...args: string[]) => ip('-n', FAR_NS, ...args);
+    far('addr', 'add', '10.199.33.2/30', 'dev', 'nmtun1');
+    far('link', 'set', 'nmtun1', 'up');
+    far('link', 'add', 'fbr', 'type', 'bridge');
+    far('link', 'add', 'fvx', 'type', 'vxlan', 'id', '101', 'local', '10.199.33.2', 'remote', '10.199.33.1', 'dstport', '4789');
+    far('link', 'set', 'fvx', 'master', 'fbr', 'up');
+    far('addr', 'add', `${NET}.9/24`, 'dev', 'fbr');
+    far('link', 'set', 'fbr', 'up');
+
+    const a = await info(suite.d, 'a');
+    assert.equal((await ping(a.pid, `${NET}.9`, 1, 0.2)).received, 0, 'no way there before the tunnel');
+    await suite.d.ok('bridge tunnel vxlan mega_bridge 10.199.33.2');
+    const [name] = (await suite.d.client.call('bridge.list')).find((b) => b.name === 'mega_bridge')!.tunnels;
+    assert.match(name ?? '', /^mega_tap\d+$/);
+    assert.equal((await ping(a.pid, `${NET}.9`, 3, 0.2)).received, 3, 'the far bridge answers through VNI 101');
+
+    await suite.d.crash();
+    await suite.d.restart();
+    assert.equal((await ping(a.pid, `${NET}.9`, 2, 0.2)).received, 2, 'the tunnel outlived the daemon');
+    assert.deepEqual((await suite.d.client.call('bridge.list')).find((b) => b.name === 'mega_bridge')?.tunnels, [name]);
+
+    await suite.d.ok(`bridge notunnel mega_bridge ${name}`);
+    assert.equal((await ping(a.pid, `${NET}.9`, 2, 0.2)).received, 0, 'nothing crosses after notunnel');
+    assert.deepEqual(await errors(`bridge notunnel mega_bridge ${name}`), [`unknown tunnel: ${name}`]);
+    assert.doesNotMatch(ip('-br', 'link'), new RegExp(`^${name}`, 'm'), 'its device is gone');
+  });
 });

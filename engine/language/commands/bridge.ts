@@ -42,8 +42,11 @@ export const bridgeHandlers: Handler[] = [
       'it (one kernel bridge per VLAN) each VLAN bridge gets an 802.1Q subinterface IFACE.VLAN. IFACE itself is ' +
       'left as it is and must be up.\n\n' +
       '`bridge destroy BRIDGE` removes a bridge nothing uses (its trunks too). `bridge config BRIDGE K=V` sets an ' +
-      'Open vSwitch bridge option (the Open vSwitch backend only). `bridge tunnel` is not supported: cross-host ' +
-      'VLANs come from the cluster (serve --cluster).\n\nNote: bridge is not a namespace-aware command.',
+      'Open vSwitch bridge option (the Open vSwitch backend only).\n\n' +
+      '`bridge tunnel vxlan|gre BRIDGE REMOTE [KEY]` carries the VLANs of BRIDGE to the bridge of host REMOTE in ' +
+      'VXLAN (port 4789) or GRE: one tunnel with the 802.1Q tags inside (VNI or key KEY) on a VLAN-filtering or ' +
+      'Open vSwitch bridge, one per VLAN bridge (id KEY×4096 + VLAN) without VLAN filtering. Tunnels are named ' +
+      'like taps and listed; `bridge notunnel BRIDGE NAME` removes one.\n\nNote: bridge is not a namespace-aware command.',
     async call(ctx, cmd) {
       const a = cmd.stringArgs;
       const b = cmd.boolArgs;

@@ -214,3 +214,43 @@ test('Open vSwitch: the trunk is a port without a tag; notrunk deletes the port 
     ['ovs-vsctl --may-exist add-port br eth9', 'ovs-vsctl --if-exists del-port br eth9'],
   );
 });
+
+test('tunnel lines: a VXLAN or gretap per VLAN bridge with id KEY×4096 + VLAN, one tagged device on a filtering bridge', async () => {
+  const { tunnelLines, tunnelRequest, ovsTunnelArgs } = await import('../../../../engine/net/trunks-tunnel.js');
+  const vx = tunnelRequest('mega_tap3', 'vxlan', '10.0.0.2', undefined, true);
+  assert.deepEqual(tunnelLines('t', 'br', vx, 101, 'br.101'), [
+    'link add mega_tap3.101 type vxlan id 101 remote 10.0.0.2 dstport 4789',
+    'link set mega_tap3.101 alias "nanomega:t tunnel br mega_tap3"',
+    'link set mega_tap3.101 master br.101 up',
+  ]);
+  const gre = tunnelRequest('mega_tap4', 'gre', 'fd00::2', '2', true);
+  assert.equal(tunnelLines('t', 'br', gre, 7, 'br.7')[0], 'link add mega_tap4.7 type gretap remote fd00::2 key 8199');
+  assert.equal(tunnelLines('t', 'br', { ...vx, key: 5 }, undefined, 'br')[0], 'link add mega_tap3 type vxlan id 5 remote 10.0.0.2 dstport 4789');
+  assert.deepEqual(ovsTunnelArgs('br', { ...vx, key: 5 }), [
+    'add-port',
+    'br',
+    'mega_tap3',
+    '--',
+    'set',
+    'interface',
+    'mega_tap3',
+    'type=vxlan',
+    'options:remote_ip=10.0.0.2',
+    'options:key=5',
+  ]);
+  assert.throws(() => tunnelRequest('x', 'ipip', '10.0.0.2', undefined, true), /unknown tunnel type ipip/);
+  assert.throws(() => tunnelRequest('x', 'vxlan', '10.0.0.2', '4095', true), /invalid key 4095: want 0–4094/);
+  assert.doesNotThrow(() => tunnelRequest('x', 'vxlan', '10.0.0.2', '4095', false));
+  assert.throws(() => tunnelRequest('x', 'vxlan', '10.0.0.0/8', undefined, false), /is a network/);
+});
+
+test('a tunnel is an uplink of its bridge: made with each VLAN bridge, deleted with it', async () => {
+  const { host, trunks, network } = setup('bridge-per-vlan');
+  const bridges = { br: { trunks: [], tunnels: [{ name: 'mega_tap9', type: 'vxlan', remote: '10.0.0.2', key: 0 }], config: {} } };
+  host.files.set('/state/bridges.json', JSON.stringify({ version: 1, bridges }));
+  await network.attach({ id: 1, nics: [{ bridge: '', vlan: '101', mac: '', ip: '' }] }, 500);
+  assert.deepEqual(trunks.ports('br', 101), ['mega_tap9.101']);
+  assert.match(batches(host, 'ip')[1]!, /^link add mega_tap9\.101 type vxlan id 101 remote 10\.0\.0\.2 dstport 4789$/m);
+  assert.deepEqual(trunks.removeLines('br', 101), ['link del mega_tap9.101']);
+  assert.deepEqual(trunks.removeLines('br', undefined), ['link del mega_tap9'], 'a filtering bridge deletes its tunnel device (not a user interface)');
+});
