@@ -5,6 +5,11 @@ import { useNotices } from './notices';
 
 export type BulkVerb = 'start' | 'stop' | 'kill' | 'flush';
 
+/** The language line that runs `vm VERB` on containers of another host, in their namespace. */
+export function remoteBulkLine(verb: BulkVerb, host: string, namespace: string, ids: readonly ContainerId[]): string {
+  return `namespace ${namespace} mesh send ${host} vm ${verb} ${ids.join(',')}`;
+}
+
 /** Containers per call in a bulk action: progress stays visible and one call never carries 10 000 names. */
 const BULK_CHUNK = 50;
 
@@ -83,9 +88,38 @@ export const useContainersStore = defineStore('containers', () => {
     return p;
   }
 
+  /**
+   * Runs a verb on containers of the cluster's other hosts: their daemons own them, so the verb goes
+   * there by `mesh send HOST`, one line per host and namespace, with the containers' ids on that host.
+   * Returns the errors, each naming its host.
+   */
+  async function runRemoteBulk(verb: BulkVerb, rows: readonly { host: string; id: ContainerId; namespace: string }[]): Promise<string[]> {
+    const groups = new Map<string, { host: string; namespace: string; ids: ContainerId[] }>();
+    for (const r of rows) {
+      const key = `${r.host}\u0000${r.namespace}`;
+      const g = groups.get(key) ?? { host: r.host, namespace: r.namespace, ids: [] };
+      g.ids.push(r.id);
+      groups.set(key, g);
+    }
+    const errors: string[] = [];
+    for (const g of groups.values()) {
+      for (let i = 0; i < g.ids.length; i += BULK_CHUNK) {
+        const line = remoteBulkLine(verb, g.host, g.namespace, g.ids.slice(i, i + BULK_CHUNK));
+        try {
+          const r = await window.engine.call('cli.exec', line);
+          errors.push(...r.errors.map((e) => (e.startsWith(`${g.host}:`) ? e : `${g.host}: ${e}`)));
+        } catch (e) {
+          errors.push(`${g.host}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
+    if (errors.length) useNotices().show(`vm ${verb}: ${errors.length} failed — ${errors.slice(0, 3).join('; ')}${errors.length > 3 ? ' …' : ''}`);
+    return errors;
+  }
+
   function get(id: ContainerId): ContainerInfo | undefined {
     return byId.value.get(id);
   }
 
-  return { byId, list, loaded, bulk, upsert, remove, refresh, hydrate, dehydrate, runBulk, get };
+  return { byId, list, loaded, bulk, upsert, remove, refresh, hydrate, dehydrate, runBulk, runRemoteBulk, get };
 });

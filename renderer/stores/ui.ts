@@ -24,6 +24,8 @@ export const useUiStore = defineStore('ui', () => {
   const launchOpen = ref(false);
   const helpOpen = ref(false);
   const selected = ref(new Set<ContainerId>());
+  /** Selected containers of the cluster's other hosts, as `host/id` (ids are per daemon). */
+  const remoteSelected = ref(new Set<string>());
   /** Console tabs in the main window; the active one is shown in the bottom pane. */
   const consoleTabs = ref<ContainerId[]>([]);
   const activeConsole = ref<ContainerId | undefined>();
@@ -54,8 +56,9 @@ export const useUiStore = defineStore('ui', () => {
     if (activeConsole.value === id) activeConsole.value = consoleTabs.value[Math.max(0, i - 1)];
   }
 
-  function setSelected(ids: Iterable<ContainerId>): void {
+  function setSelected(ids: Iterable<ContainerId>, remote: Iterable<string> = []): void {
     selected.value = new Set(ids);
+    remoteSelected.value = new Set(remote);
   }
 
   return {
@@ -65,6 +68,7 @@ export const useUiStore = defineStore('ui', () => {
     launchOpen,
     helpOpen,
     selected,
+    remoteSelected,
     consoleTabs,
     activeConsole,
     remoteConsole,

@@ -115,6 +115,24 @@ describe('a cluster in the web UI', { skip, timeout: 240_000 }, () => {
     await pane.getByRole('button', { name: `close console ${name}` }).click();
   });
 
+  test('bulk Stop and Start reach the containers of another host through its daemon', async () => {
+    await page.getByTestId('nav-containers').click();
+    const rows = page.locator(`.viewport .row[data-host="${names[1]}"]`);
+    await until('the other host’s rows', async () => (await rows.count()) === 2 || false);
+    for (const i of [0, 1]) await rows.nth(i).locator('.c-sel').click();
+    await page.getByTestId('bulk-stop').click();
+    await until(
+      'both PAUSED on their host',
+      async () => (await page.locator(`.viewport .row[data-host="${names[1]}"][data-state="PAUSED"]`).count()) === 2 || false,
+    );
+    const there = (await c.ok(1, 'namespace lab .columns name,state vm info')).split('\n').filter((l) => /PAUSED/.test(l));
+    assert.equal(there.length, 2, 'the owning daemon says so too');
+    await shot('4-remote-bulk');
+    await page.getByTestId('bulk-start').click();
+    await until('both RUNNING again', async () => (await page.locator(`.viewport .row[data-host="${names[1]}"][data-state="RUNNING"]`).count()) === 2 || false);
+    await page.keyboard.press('Escape');
+  });
+
   test('a host whose daemon died is shown down and its containers UNKNOWN', async () => {
     await c.crashDaemon(2);
     await page.getByTestId('nav-hosts').click();

@@ -92,14 +92,31 @@ describe('ContainerTable in a cluster', () => {
     expect(rowsOf(await table({ filter: 'h3' }))).toEqual(['h3/h3-a']);
   });
 
-  test('another host’s row cannot be selected; a double click opens its console through its daemon', async () => {
+  test('another host’s row is selected like the others; a double click opens its console through its daemon', async () => {
     const w = await table({ host: 'h2' });
     await w.find('.viewport .c-sel').trigger('click');
     expect(useUiStore().selected.size).toBe(0);
-    expect(w.find('.viewport .c-sel input').attributes('disabled')).toBeDefined();
+    expect([...useUiStore().remoteSelected]).toEqual(['h2/0']);
+    expect(w.find('.viewport .row').classes()).toContain('selected');
+    await w.find('.viewport .c-sel').trigger('click');
+    expect(useUiStore().remoteSelected.size).toBe(0);
     await w.find('.viewport .row').trigger('dblclick');
     expect(useUiStore().remoteConsole).toEqual({ host: 'h2', id: 0, name: 'h2-a' });
     expect(useUiStore().consoleTabs).toEqual([]);
+  });
+
+  test('bulk actions reach other hosts by mesh send, one line per host and namespace; their errors name the host', async () => {
+    const { call } = cluster([host('h1', { self: true }), host('h2')]);
+    const lines: string[] = [];
+    const exec = vi.fn(async (line: string) => (lines.push(line), { output: '', errors: line.includes('lab') ? ['VM state error: b'] : [] }));
+    call.mockImplementation(async (name: string, ...args: unknown[]) => (name === 'cli.exec' ? exec(args[0] as string) : []));
+    const errors = await useContainersStore().runRemoteBulk('kill', [
+      { host: 'h2', id: 3, namespace: 'minimega' },
+      { host: 'h2', id: 4, namespace: 'minimega' },
+      { host: 'h3', id: 3, namespace: 'lab' },
+    ]);
+    expect(lines).toEqual(['namespace minimega mesh send h2 vm kill 3,4', 'namespace lab mesh send h3 vm kill 3']);
+    expect(errors).toEqual(['h3: VM state error: b']);
   });
 });
 
