@@ -181,10 +181,7 @@ export class Trunks implements BridgeUplinks {
       // The logical bridge is one kernel bridge; made now so the trunk has something to be a port of.
       await backend.ensureBridge(bridge);
       lines.push(`link set ${iface} master ${bridge}`);
-      const pvid = Number((await this.net.readFile(`${SYS_NET}/${bridge}/bridge/default_pvid`).catch(() => '0')).trim()) || 0;
-      // The default pvid would put the switch's untagged frames on a VLAN of ours.
-      if (pvid) vlanLines.push(`vlan del dev ${iface} vid ${pvid}`);
-      for (const vlan of await this.bridgeVids(bridge)) vlanLines.push(`vlan add dev ${iface} vid ${vlan}`);
+      vlanLines.push(...(await this.taggedPortLines(bridge, iface)));
     } else {
       const vids = kbs.map((kb) => [kb, vlanOfKernelBridge(kb, bridge, backend.mode)] as const).filter(([, v]) => isVid(v));
       await this.require8021q(iface);
@@ -243,8 +240,7 @@ export class Trunks implements BridgeUplinks {
     if (!perVlan) {
       await backend.ensureBridge(bridge);
       lines.push(...tunnelLines(this.tag, bridge, t, undefined, bridge));
-      vlanLines.push(`vlan del dev ${t.name} vid 1`);
-      for (const vlan of await this.bridgeVids(bridge)) vlanLines.push(`vlan add dev ${t.name} vid ${vlan}`);
+      vlanLines.push(...(await this.taggedPortLines(bridge, t.name)));
     } else {
       for (const kb of (await net.ownedByLogical()).get(bridge) ?? []) {
         const vlan = vlanOfKernelBridge(kb, bridge, backend.mode);
@@ -415,6 +411,16 @@ export class Trunks implements BridgeUplinks {
     if (master !== undefined) throw trunkError(`bridge trunk: ${iface} is already a port of ${master.split('/').pop()}`, { interface: iface });
     const type = Number((await this.net.readFile(`${dir}/type`).catch(() => '')).trim());
     if (type !== ARPHRD_ETHER) throw trunkError(`bridge trunk: ${iface} is not an Ethernet interface (type ${type}); 802.1Q needs one`, { interface: iface });
+  }
+
+  /** `bridge -batch` lines making `port` of a vlan-filtering bridge carry each of its VIDs tagged, and nothing untagged. */
+  private async taggedPortLines(bridge: string, port: string): Promise<string[]> {
+    const lines: string[] = [];
+    const pvid = Number((await this.net.readFile(`${SYS_NET}/${bridge}/bridge/default_pvid`).catch(() => '0')).trim()) || 0;
+    // The default pvid would put the far side's untagged frames on a VLAN of ours.
+    if (pvid) lines.push(`vlan del dev ${port} vid ${pvid}`);
+    for (const vlan of await this.bridgeVids(bridge)) lines.push(`vlan add dev ${port} vid ${vlan}`);
+    return lines;
   }
 
   /** VIDs with ports on a vlan-filtering bridge now. */
