@@ -164,3 +164,45 @@ test('ip -j addr output becomes per-interface addresses without lo', () => {
   ]);
   assert.deepEqual(parseAddrJson(out), [{ ifname: 'veth0', mac: '02:6d:00:00:00:01', ip: ['10.0.0.1'], ip6: ['fe80::1'] }]);
 });
+
+/** Containers 1 and 2 attached with one NIC each, their host ends present in /sys/class/net. */
+async function twoAttached(host: FakeNetHost): Promise<Network> {
+  const n = net(host);
+  await n.attachMany(
+    [1, 2].map((id) => ({ c: { id, nics: [{ bridge: '', vlan: '5', mac: '', ip: '' }] }, initPid: 100 + id })),
+    { containerSide: 'caller' },
+  );
+  for (const t of ['tp0', 'tp1']) host.dirs.add(`/sys/class/net/${t}`);
+  host.runs.length = 0;
+  return n;
+}
+
+test('a detach wave deletes its host ends by one random device group holding only them', async () => {
+  const host = new FakeNetHost();
+  host.respond = (argv) => {
+    const g = argv.indexOf('group');
+    return { code: 0, stdout: g > 0 && argv[1] === '-j' ? JSON.stringify([{ ifname: 'tp0' }, { ifname: 'tp1' }]) : '', stderr: '' };
+  };
+  const n = await twoAttached(host);
+  await Promise.all([n.detach(1), n.detach(2)]);
+  const ip = host.runs.filter((r) => r.argv[0] === 'ip');
+  const group = /^link set tp0 group (\d+)$/m.exec(ip[0]!.input)?.[1];
+  assert.ok(group && Number(group) >= 2 ** 30, `a group of ours: ${ip[0]!.input}`);
+  assert.equal(ip[0]!.input, `link set tp0 group ${group}\nlink set tp1 group ${group}\n`);
+  assert.deepEqual(ip[1]!.argv, ['ip', '-j', 'link', 'show', 'group', group]);
+  assert.equal(ip[2]!.input, `link del group ${group}\n`);
+});
+
+test('a device group that also holds a device not ours is never deleted: ours go one by one', async () => {
+  const host = new FakeNetHost();
+  host.respond = (argv) => ({
+    code: 0,
+    stdout: argv[1] === '-j' ? JSON.stringify([{ ifname: 'tp0' }, { ifname: 'eth7' }, { ifname: 'tp1' }]) : '',
+    stderr: '',
+  });
+  const n = await twoAttached(host);
+  await Promise.all([n.detach(1), n.detach(2)]);
+  const inputs = host.runs.filter((r) => r.argv[0] === 'ip' && r.argv.includes('-batch')).map((r) => r.input);
+  assert.ok(!inputs.some((i) => /link del group/.test(i)), inputs.join('|'));
+  assert.ok(inputs.includes('link del tp0\nlink del tp1\n'), inputs.join('|'));
+});
