@@ -25,5 +25,5 @@ export async function buildBusyboxRoot(host: Host, dir: string, busybox = HOST_B
     await host.mkdir(dirname(link), { recursive: true });
     if (!(await host.kind(link))) await host.symlink('/bin/busybox', link);
   }
-  await host.createFile(join(dir, 'init'), initScript('nanomega busybox container', 'ip'), 0o755);
+  await host.createFile(join(dir, 'init'), initScript('nanomega busybox container'), 0o755);
 }

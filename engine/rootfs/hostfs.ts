@@ -65,7 +65,7 @@ async function regenerate(host: Host, root: string, dirs: string[], links: [stri
     await writeSkeleton(host, fresh);
     for (const name of dirs) await host.mkdir(join(fresh, name), { recursive: true });
     for (const [name, target] of links) await host.symlink(target, join(fresh, name));
-    await host.createFile(join(fresh, 'init'), initScript('nanomega: host filesystem container', 'ip'), 0o755);
+    await host.createFile(join(fresh, 'init'), initScript('nanomega: host filesystem container'), 0o755);
     await host.createFile(join(fresh, STAMP), HOSTFS_VERSION, 0o644);
     await host.chmod(fresh, 0o755);
   } catch (e) {
