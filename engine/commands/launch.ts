@@ -8,7 +8,7 @@ import { validateConfig } from '../config/validate.js';
 import { mergeEnv, readImage, type ImageDefaults } from '../rootfs/image.js';
 import type { Container, EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import type { ContainerNic } from '../net/network.js';
+import type { ContainerNic } from '../net/network-types.js';
 import type { ShimBootstrap, ShimLaunchHandle } from '../shim/shim.js';
 import type { ContainerRecord } from '../state/state-store.js';
 import { startTicks, watch } from './exit.js';

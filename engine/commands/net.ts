@@ -3,7 +3,7 @@ import { serialize, type Container, type EngineContext } from '../context.js';
 import { DEFAULT_BRIDGE } from '../net/netspec.js';
 import { apply, namespaceOf } from './targets.js';
 import { EngineError } from '../errors.js';
-import type { NicAddresses } from '../net/network.js';
+import type { NicAddresses } from '../net/network-types.js';
 import { isAlive } from '../state/lifecycle.js';
 import { checkpoint } from '../fault.js';
 

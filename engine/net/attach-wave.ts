@@ -1,5 +1,6 @@
 import type { NetSpec, NicInfo } from '../api/types.js';
-import type { AttachRequest, ContainerNic, Network } from './network.js';
+import type { Network } from './network.js';
+import type { AttachRequest, ContainerNic } from './network-types.js';
 import { logError } from '../log.js';
 
 /** What a container's launch gets from the wave: its NICs, and the container ends for the shim. */

@@ -3,14 +3,27 @@ import { join } from 'node:path';
 import type { NetSpec, NicInfo } from '../api/types.js';
 import { EngineError, configError } from '../errors.js';
 import { containerLines, deleteLines, hostNicLines } from './batch.js';
-import { markOf, MARK, type BridgeBackend, type BridgeUplinks, type OwnedBridges } from './bridge-backend.js';
+import { markOf, type BridgeBackend, type OwnedBridges } from './bridge-backend.js';
 import { runBatch, runOne, PROC, SYS_NET } from './ip.js';
-import { LinuxBridge, type LinuxBridgeMode } from './linux-bridge.js';
+import { LinuxBridge } from './linux-bridge.js';
 import { logError } from '../log.js';
 import { linuxNetHost, type NetHost } from './net-host.js';
 import { bareIp, checkNetSpec, DEFAULT_BRIDGE, generateMac } from './netspec.js';
 import { OvsBridge, ovsUnavailable } from './ovs-bridge.js';
-import { VlanAliases, type VlanAliasesJSON } from './vlans.js';
+import { VlanAliases } from './vlans.js';
+import { parseAddrJson, taggedLinks, type TaggedLink } from './link-readers.js';
+import type {
+  AttachOptions,
+  AttachRequest,
+  AttachResult,
+  ContainerNet,
+  NetCore,
+  NetStateJSON,
+  NetworkOptions,
+  NicAddresses,
+  NicCounters,
+  NicRecord,
+} from './network-types.js';
 
 /** File in the state dir holding taps, bridges we created and VLAN aliases. */
 const STATE_FILE = 'net.json';
@@ -20,101 +33,6 @@ export const TAP_PREFIX = 'mega_tap';
 const CONTAINER_IFNAME = 'veth';
 /** Container-side `nsenter … ip -batch` processes run at once in an attach wave (containerSide 'nsenter'). */
 const CONTAINER_BATCH_CONCURRENCY = 32;
-
-export interface NetworkOptions {
-  stateDir: string;
-  backend?: 'linux' | 'ovs';
-  host?: NetHost;
-  /** Host end name prefix (tests use their own so they never touch real taps). */
-  tapPrefix?: string;
-  /** Bridge for NetSpecs with bridge ''. */
-  defaultBridge?: string;
-  /** Skip the probe (tests, doctor). */
-  linuxMode?: LinuxBridgeMode;
-  /** Trunks of the bridges (trunks.ts), loaded with the network. */
-  uplinks?: BridgeUplinks & { load(tag: string): Promise<void> };
-}
-
-interface NicRecord {
-  index: number;
-  tap: string;
-  ifname: string;
-  mac: string;
-  bridge: string;
-  /** As the user wrote it ("LAN", "101"), or 'disconnected'. */
-  vlan: string;
-  vlanId: number;
-  ip: string;
-  connected: boolean;
-  /** A QinQ tunnel port (Open vSwitch only). */
-  qinq?: boolean;
-}
-
-interface ContainerNet {
-  pid: number;
-  nics: NicRecord[];
-}
-
-interface NetStateJSON {
-  version: 1;
-  nextTap: number;
-  vlans: VlanAliasesJSON;
-  bridges: Record<string, string>;
-  containers: Record<string, ContainerNet>;
-}
-
-/** What host taps (taps.ts) share with container NICs; handed out under the network's lock. */
-export interface NetCore {
-  readonly backend: BridgeBackend;
-  readonly vlans: VlanAliases;
-  /** This engine's tag in link aliases. */
-  readonly tag: string;
-  readonly defaultBridge: string;
-  /** The next `mega_tapN`: one counter for container NICs and host taps, as in minimega. */
-  nextTapName(): string;
-  /** Persists net.json (aliases, owned bridges, the tap counter). */
-  save(): Promise<void>;
-}
-
-export interface AttachRequest {
-  /** `namespace`: where the VLAN aliases of `nics` are looked up (absent: the default one). */
-  c: { id: number; nics: NetSpec[]; namespace?: string };
-  initPid: number;
-}
-
-/** The container end of one NIC, as the container has to set it up: `ifname` up, `ip` (CIDR or '') added. */
-export interface ContainerNic {
-  ifname: string;
-  ip: string;
-}
-
-export interface AttachOptions {
-  /**
-   * Who sets up the container ends (lo and every vethI up, addresses added): 'nsenter' (the default)
-   * runs one `nsenter … ip -batch` per container here; 'caller' leaves it to the caller, which finds
-   * what to do in AttachResult.container — launch hands it to the shim's child in CONTINUE, which
-   * does it over rtnetlink from inside the namespace, without a process per container.
-   */
-  containerSide?: 'nsenter' | 'caller';
-}
-
-export type AttachResult = { id: number; ok: true; nics: NicInfo[]; container: ContainerNic[] } | { id: number; ok: false; error: EngineError };
-
-export interface NicAddresses {
-  ifname: string;
-  mac: string;
-  ip: string[];
-  ip6: string[];
-}
-
-export interface NicCounters {
-  index: number;
-  tap: string;
-  /** Bytes the container received (the host end's tx). */
-  rxBytes: number;
-  /** Bytes the container sent (the host end's rx). */
-  txBytes: number;
-}
 
 /**
  * Container NICs: one veth pair per NetSpec, host end `mega_tapN` on a bridge as an access port of the
@@ -527,28 +445,9 @@ export class Network {
     return { vlan: n.vlan, vlanId: n.vlanId, bridge: n.bridge, tap: n.tap, mac: n.mac, ip: bareIp(n.ip), ip6: '' };
   }
 
-  /**
-   * Links carrying our tag in their alias: bridges (`bridge …`), host taps of `tap create` and their
-   * bridge ports (`host NAME`, `host NAME port`, see taps.ts), trunk subinterfaces and tunnels
-   * (`trunk BRIDGE IFACE`, `tunnel BRIDGE NAME`: kind 'trunk', trunks.ts), and container NICs (anything else).
-   */
-  async taggedLinks(): Promise<{ name: string; kind: 'tap' | 'bridge' | 'host' | 'trunk'; what: string }[]> {
-    const out = await runOne(this.host, ['ip', '-j', 'link', 'show'], 'list links', 'ip link');
-    const prefix = `${MARK}:${this.tag} `;
-    const links = JSON.parse(out || '[]') as { ifname: string; ifalias?: string }[];
-    return links
-      .filter((l) => l.ifalias?.startsWith(prefix))
-      .map((l) => {
-        const what = l.ifalias!.slice(prefix.length);
-        const kind = what.startsWith('bridge')
-          ? 'bridge'
-          : what.startsWith('host ')
-            ? 'host'
-            : what.startsWith('trunk ') || what.startsWith('tunnel ')
-              ? 'trunk'
-              : 'tap';
-        return { name: l.ifname, kind, what };
-      });
+  /** Links carrying this engine's tag in their alias (see taggedLinks in link-readers.ts). */
+  taggedLinks(): Promise<TaggedLink[]> {
+    return taggedLinks(this.host, this.tag);
   }
 
   /** Runs `fn` under the network's lock with what host taps share with container NICs. */
@@ -636,19 +535,6 @@ export class Network {
     };
     await this.host.writeFileAtomic(this.statePath, JSON.stringify(s, null, 1));
   }
-}
-
-/** `ip -j addr show` → per-interface addresses, lo left out. */
-export function parseAddrJson(out: string): NicAddresses[] {
-  const data = JSON.parse(out || '[]') as { ifname: string; address?: string; addr_info?: { family: string; local: string }[] }[];
-  return data
-    .filter((d) => d.ifname !== 'lo')
-    .map((d) => ({
-      ifname: d.ifname,
-      mac: d.address ?? '',
-      ip: (d.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => a.local),
-      ip6: (d.addr_info ?? []).filter((a) => a.family === 'inet6').map((a) => a.local),
-    }));
 }
 
 function asEngineError(e: unknown): EngineError {

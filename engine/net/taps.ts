@@ -13,7 +13,8 @@ import { runBatch, SYS_NET } from './ip.js';
 import { parseCidr4 } from './ipv4.js';
 import { netHostOf, type NetHost } from './net-host.js';
 import { checkIfname, checkIp } from './netspec.js';
-import type { NetCore, Network } from './network.js';
+import type { Network } from './network.js';
+import type { NetCore } from './network-types.js';
 import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 
 /** `<base>/taps/`: the records, and one directory per DHCP tap for its client. */

@@ -24,7 +24,7 @@ import { runBatch, SYS_NET } from './ip.js';
 import { perVlanName } from './linux-bridge.js';
 import type { NetHost } from './net-host.js';
 import { checkIfname } from './netspec.js';
-import type { NetCore } from './network.js';
+import type { NetCore } from './network-types.js';
 import { ovsTunnelArgs, tunnelDev, tunnelLines, tunnelRequest, type TunnelRecord } from './trunks-tunnel.js';
 
 /** `<base>/bridges.json`: the bridges `bridge` commands named, their trunks and settings. */

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { EngineError, hostError } from '../errors.js';
-import type { NicAddresses } from '../net/network.js';
+import type { NicAddresses } from '../net/network-types.js';
 import { FrameReader, ShimMsg, decodeAddrs, encodeFrame, type Frame } from './protocol.js';
 import type { ExitRecord, ShimControlHandle, ShimHello } from './shim.js';
 

@@ -7,7 +7,7 @@
  */
 import { PassThrough, Duplex } from 'node:stream';
 import { EngineError, hostError } from '../errors.js';
-import type { NicAddresses } from '../net/network.js';
+import type { NicAddresses } from '../net/network-types.js';
 import { FakeExecs } from './fake-exec.js';
 import type { ExecSpec } from './protocol.js';
 import type {

@@ -6,7 +6,7 @@
  * files and `ip`.
  */
 import type { Duplex } from 'node:stream';
-import type { NicAddresses } from '../net/network.js';
+import type { NicAddresses } from '../net/network-types.js';
 import type { ExecSpec, ShimBootstrap, ShimNic } from './protocol.js';
 
 export type { ExecSpec, ShimBootstrap, ShimNic } from './protocol.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Network, parseAddrJson } from '../../../../engine/net/network.js';
+import { parseAddrJson } from '../../../../engine/net/link-readers.js';
+import { Network } from '../../../../engine/net/network.js';
 import { FakeNetHost } from './fake-net-host.js';
 
 function net(host: FakeNetHost): Network {
