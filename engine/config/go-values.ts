@@ -13,6 +13,14 @@ export function parseUint(s: string): number {
   return Number(big);
 }
 
+/** Go's strconv.Atoi with its error texts (an int beyond what a number holds exactly is out of range here). */
+export function atoi(s: string): number {
+  if (!/^[+-]?[0-9]+$/.test(s)) throw new Error(`strconv.Atoi: parsing ${goQuote(s)}: invalid syntax`);
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) throw new Error(`strconv.Atoi: parsing ${goQuote(s)}: value out of range`);
+  return n;
+}
+
 /** Go's strconv.ParseBool. */
 export function parseBool(s: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;

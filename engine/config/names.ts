@@ -6,13 +6,7 @@
  * shares one width. Errors use minimega's words.
  */
 
-/** Go's strconv.Atoi for the strings we see: optional sign, decimal digits, nothing else. */
-function atoi(s: string): number {
-  if (!/^[+-]?[0-9]+$/.test(s)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`);
-  const n = Number(s);
-  if (!Number.isSafeInteger(n)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`);
-  return n;
-}
+import { atoi } from './go-values.js';
 
 function pad(n: number, width: number): string {
   return width > 0 ? String(n).padStart(width, '0') : String(n);

@@ -2,18 +2,13 @@
  * `log level|stderr|file|ring|filter|syslog|mesh` and `clear log …` (minimega's log_cli.go): where the
  * daemon's log lines go. The daemon keeps them in engine/log/log-router.ts.
  */
+import { atoi } from '../../config/go-values.js';
 import type { LogChange, LogLevel } from '../../api/types.js';
 import type { Handler } from '../handler.js';
 import { errorResponse, textResponse } from '../response.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
 const CLEARABLE = ['file', 'mesh', 'level', 'stderr', 'filter', 'syslog', 'ring'] as const;
-
-/** Go's strconv.Atoi error for a size that is not a number (minimega returns it as is). */
-function atoi(s: string): number {
-  if (!/^[+-]?\d+$/.test(s)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`);
-  return Number(s);
-}
 
 export const logHandlers: Handler[] = [
   {

@@ -1,4 +1,5 @@
 /** `vlans`, `vm net connect`, `vm net disconnect`. */
+import { atoi } from '../../config/go-values.js';
 import type { Handler } from '../handler.js';
 import { errorResponse, tableResponse } from '../response.js';
 import { resultErrors } from './vm-lifecycle.js';
@@ -9,14 +10,6 @@ const INT = /^[+-]?[0-9]+$/;
 function vlanNumber(s: string): number {
   if (!INT.test(s)) throw new Error('expected integer VLAN');
   return Number(s);
-}
-
-/** Go's strconv.Atoi for a tap position. */
-function atoi(s: string): number {
-  if (!/^[+-]?[0-9]+$/.test(s)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`);
-  const n = Number(s);
-  if (!Number.isSafeInteger(n)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`);
-  return n;
 }
 
 export const netHandlers: Handler[] = [

@@ -1,4 +1,5 @@
 /** `vm top [duration]`: minimega's per-VM resource table, measured by the engine over the window. */
+import { atoi } from '../../config/go-values.js';
 import type { VmTopRow } from '../../api/types.js';
 import type { Handler } from '../handler.js';
 import { goDuration } from '../format.js';
@@ -38,8 +39,7 @@ export const vmTop: Handler = {
     'time (total cpu time), procs, rx and tx (MB/s through its NICs). Memory limits and OOM kills are in `vm stats`.',
   async call(ctx, cmd) {
     const d = cmd.stringArgs.duration;
-    if (d !== undefined && !/^[+-]?\d+$/.test(d)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(d)}: invalid syntax`);
-    const rows = await ctx.deps.engine.call('vm.top', Number(d ?? 1) * 1000);
+    const rows = await ctx.deps.engine.call('vm.top', (d === undefined ? 1 : atoi(d)) * 1000);
     return tableResponse([...VM_TOP_COLUMNS], rows.map(topRow));
   },
 };
