@@ -15,7 +15,6 @@ export const PROC_LIMIT = 100;
 const CLK_TCK = 100;
 /** statm counts pages; x86-64 pages are 4 KiB (the only architecture the shim builds for). */
 const PAGE = 4096;
-const SYS_NET = '/sys/class/net';
 
 export interface ProcFigures {
   /** utime + stime, in clock ticks. */
@@ -67,17 +66,11 @@ async function snapshot(ctx: EngineContext, c: Container): Promise<Snapshot | un
       }
     }),
   );
-  let rx = 0;
-  let tx = 0;
-  for (const nic of c.rec.nics) {
-    if (!nic.tap) continue;
-    try {
-      rx += Number(await ctx.host.readFile(`${SYS_NET}/${nic.tap}/statistics/rx_bytes`));
-      tx += Number(await ctx.host.readFile(`${SYS_NET}/${nic.tap}/statistics/tx_bytes`));
-    } catch {
-      // a NIC being disconnected
-    }
-  }
+  // Network.counters turns the host ends' counters round to the container's side; minimega's rx/tx are
+  // the taps' own (host end rx = what the container sent).
+  const nics = await ctx.network.counters(c.rec.id).catch(() => []);
+  const rx = nics.reduce((sum, n) => sum + n.txBytes, 0);
+  const tx = nics.reduce((sum, n) => sum + n.rxBytes, 0);
   return { at: Date.now(), procs, rx, tx };
 }
 
