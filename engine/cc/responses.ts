@@ -117,7 +117,9 @@ export class ResponseFiles {
   async remove(id?: number): Promise<void> {
     const path = id === undefined ? this.root : this.dir(id);
     try {
-      await rm(path, { recursive: true, force: true });
+      // A client may write a response while the tree goes (rmdir then meets a new entry: ENOTEMPTY):
+      // fs.rm walks it again a few times.
+      await rm(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     } catch (e) {
       throw hostError('remove', path, e);
     }
