@@ -28,16 +28,34 @@ function launcherPid(daemon: number): number {
   throw new Error(`no nm-launcher under daemon ${daemon}`);
 }
 
-/** The template's mountinfo: the launcher holds it open, a mount namespace other than its own. */
+/**
+ * The template's mountinfo: the launcher holds it open, a mount namespace other than its own. The
+ * launcher replaces the template when the host's mounts change (closing the old descriptor), so a
+ * descriptor seen here can be gone by the time nsenter opens it: look again.
+ */
 function templateMountinfo(launcher: number): string {
   const own = readlinkSync(`/proc/${launcher}/ns/mnt`);
-  for (const fd of readdirSync(`/proc/${launcher}/fd`)) {
-    const link = readlinkSync(`/proc/${launcher}/fd/${fd}`, { encoding: 'utf8' });
-    if (link.startsWith('mnt:[') && link !== own) {
-      return execFileSync('nsenter', [`--mount=/proc/${launcher}/fd/${fd}`, 'cat', '/proc/self/mountinfo'], { encoding: 'utf8' });
+  for (let attempt = 0; ; attempt++) {
+    for (const fd of readdirSync(`/proc/${launcher}/fd`)) {
+      let link: string;
+      try {
+        link = readlinkSync(`/proc/${launcher}/fd/${fd}`, { encoding: 'utf8' });
+      } catch {
+        continue; // closed meanwhile
+      }
+      if (!link.startsWith('mnt:[') || link === own) continue;
+      try {
+        return execFileSync('nsenter', [`--mount=/proc/${launcher}/fd/${fd}`, 'cat', '/proc/self/mountinfo'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      } catch (err) {
+        if (attempt >= 20) throw err;
+      }
     }
+    if (attempt >= 20) throw new Error(`launcher ${launcher} holds no template mount namespace`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // let the rebuild finish
   }
-  throw new Error(`launcher ${launcher} holds no template mount namespace`);
 }
 
 const mountPoints = (mountinfo: string) => mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '');
