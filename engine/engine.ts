@@ -291,8 +291,7 @@ export class Engine {
     const filesDir = resolve(options.filesDir ?? join(base, 'files'));
     // minimega's files directory (iomeshage makes it too): where relative vm config paths point.
     await host.mkdir(filesDir, { recursive: true, mode: 0o755 });
-    const layout = await detectLayout(host);
-    await prepareEngineParents(host, layout);
+    const layout = await prepareEngineParents(host, await detectLayout(host));
     const store = new StateStore(host, base);
     const trunks = new Trunks(netHostOf(host), base);
     const network = new Network({ stateDir: base, host: netHostOf(host), uplinks: trunks });

@@ -76,6 +76,11 @@ export class ContainerCgroups {
   readonly freezer: FreezerMode;
   /** Every directory was removed by this object (and none created since). */
   private removed = false;
+  /**
+   * Created for the eBPF device filter: the v1 devices directory is not used. (Under the engine's
+   * parent it would inherit the parent's allowlist, and the filter alone must decide.)
+   */
+  private withoutV1Devices = false;
 
   constructor(
     private readonly host: Host,
@@ -91,7 +96,8 @@ export class ContainerCgroups {
 
   /** Directories the container's init joins (it writes "0" to cgroup.procs of each). */
   dirs(): string[] {
-    return distinctDirs(this.paths);
+    const dirs = distinctDirs(this.paths);
+    return this.withoutV1Devices ? dirs.filter((d) => d !== this.paths.v1.devices) : dirs;
   }
 
   private home(c: Controller): string | undefined {
@@ -105,6 +111,9 @@ export class ContainerCgroups {
    */
   async create(limits: LimitsWithDevices): Promise<void> {
     this.removed = false;
+    const devicesDir = this.paths.v1.devices;
+    const shared = Object.entries(this.paths.v1).some(([c, dir]) => c !== 'devices' && dir === devicesDir);
+    this.withoutV1Devices = limits.devices === 'ebpf' && devicesDir !== undefined && !shared;
     const made: string[] = [];
     try {
       for (const dir of this.dirs()) {
@@ -128,7 +137,10 @@ export class ContainerCgroups {
     await this.writeAll(this.home('memory'), v2('memory') ? L.v2MemoryWrites(l) : L.v1MemoryWrites(l));
     await this.writeAll(this.home('cpu'), v2('cpu') ? L.v2CpuWrites(l) : L.v1CpuWrites(l));
     await this.writeAll(this.home('pids'), v2('pids') ? L.v2PidsWrites(l) : L.v1PidsWrites(l));
-    if (this.paths.v1.devices && l.devices !== 'ebpf') await this.writeAll(this.paths.v1.devices, L.v1DeviceWrites(l.tun ?? false));
+    if (this.paths.v1.devices && l.devices !== 'ebpf') {
+      const tun = l.tun ?? false;
+      await this.writeAll(this.paths.v1.devices, this.opts.layout.devicePolicyInParent ? L.v1DeviceInheritedWrites(tun) : L.v1DeviceWrites(tun));
+    }
   }
 
   /** The freezer and the directory it is driven in (the shim's bootstrap `freeze`: the monitor freezes there). */
@@ -245,8 +257,10 @@ export async function removeCgroupDir(host: Host, dir: string): Promise<void> {
 /**
  * Create the engine's parent directories. On v2 the parent must delegate the controllers we
  * drive through v2 to its children (the "no internal processes" rule: the parent holds none).
+ * Returns the layout with `devicePolicyInParent` set when the v1 devices parent holds the container
+ * allowlist (see devicesParent).
  */
-export async function prepareEngineParents(host: Host, layout: CgroupLayout): Promise<void> {
+export async function prepareEngineParents(host: Host, layout: CgroupLayout): Promise<CgroupLayout> {
   if (layout.unified) {
     const parent = join(layout.unified, ENGINE_PARENT);
     await host.mkdir(parent, { recursive: true });
@@ -263,6 +277,27 @@ export async function prepareEngineParents(host: Host, layout: CgroupLayout): Pr
   for (const c of Object.keys(layout.v1) as Controller[]) {
     if (controllerHome(layout, c) === 'v1') await host.mkdir(join(layout.v1[c]!, ENGINE_PARENT), { recursive: true });
   }
+  return layout.v1.devices && controllerHome(layout, 'devices') === 'v1'
+    ? { ...layout, devicePolicyInParent: await devicesParent(host, join(layout.v1.devices, ENGINE_PARENT)) }
+    : layout;
+}
+
+/**
+ * Put the container allowlist (plus tun) on the engine's v1 devices parent, so containers inherit
+ * it. The kernel refuses `deny a` on a devices cgroup that has children, so a parent that already has
+ * some (containers of a running or earlier daemon) is only checked: when its list is not exactly the
+ * allowlist, every container keeps writing its own (false).
+ */
+async function devicesParent(host: Host, parent: string): Promise<boolean> {
+  const listPath = join(parent, 'devices.list');
+  const current = await host.readFile(listPath).catch(() => '');
+  if (L.sameDeviceList(current, L.DEVICE_PARENT_LIST)) return true;
+  try {
+    for (const [file, data] of L.v1DeviceParentWrites()) await host.writeFile(join(parent, file), data);
+  } catch {
+    return false; // it has children: containers write their own rules, as before
+  }
+  return L.sameDeviceList(await host.readFile(listPath).catch(() => ''), L.DEVICE_PARENT_LIST);
 }
 
 /** Read the layout of this host from /proc/self/mountinfo and the unified root's controllers. */

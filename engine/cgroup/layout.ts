@@ -11,6 +11,11 @@ export interface CgroupLayout {
   v2Controllers: ReadonlySet<string>;
   /** v1 controller → mount point of the hierarchy it is bound to. */
   v1: Partial<Record<Controller, string>>;
+  /**
+   * The engine's v1 devices parent holds the container allowlist plus tun (limits.ts
+   * DEVICE_PARENT_LIST), checked at daemon start: containers inherit it instead of writing it.
+   */
+  devicePolicyInParent?: boolean;
 }
 
 /** Parse /proc/self/mountinfo ("… - cgroup cgroup rw,memory" / "… - cgroup2 cgroup2 rw"). */

@@ -189,3 +189,65 @@ test('stats read the v1 and v2 file formats', async () => {
   const r1 = await new ContainerCgroups(h1, { layout: hybrid() }, 'nmx-7').read();
   assert.deepEqual(r1, { memoryBytes: 4096, memoryLimitBytes: 8192, oomKills: 2, cpuUsec: 3000, pids: 2 });
 });
+
+test('hybrid with the allowlist on the engine parent: a container only denies tun, or writes nothing when it asked for tun', async () => {
+  for (const tun of [false, true]) {
+    const host = new FakeHost();
+    const cg = new ContainerCgroups(host, { layout: { ...hybrid(), devicePolicyInParent: true } }, 'nmx-4');
+    for (const f of [
+      'memory/nanomega/nmx-4/memory.limit_in_bytes',
+      'cpu,cpuacct/nanomega/nmx-4/cpu.cfs_quota_us',
+      'pids/nanomega/nmx-4/pids.max',
+      'devices/nanomega/nmx-4/devices.deny',
+    ])
+      host.files.set(`/sys/fs/cgroup/${f}`, '');
+    await cg.create({ memoryBytes: 1 << 30, vcpus: 1, pids: 100, tun });
+    const w = host.calls.filter((c) => c.op === 'writeFile' && c.path.includes('/devices/')) as { path: string; data: string }[];
+    assert.deepEqual(w, tun ? [] : [{ op: 'writeFile', path: '/sys/fs/cgroup/devices/nanomega/nmx-4/devices.deny', data: 'c 10:200 rwm' }]);
+    assert.ok(cg.dirs().includes('/sys/fs/cgroup/devices/nanomega/nmx-4'), 'it still joins its devices cgroup');
+  }
+});
+
+test('hybrid: the engine parent gets the allowlist plus tun when its list differs, and is only checked when it matches', async () => {
+  const list = '/sys/fs/cgroup/devices/nanomega/devices.list';
+  const host = new FakeHost(new Map([[list, 'a *:* rwm\n']]));
+  const written: string[] = [];
+  host.onWrite = (path, data) => {
+    if (!path.startsWith('/sys/fs/cgroup/devices/nanomega/devices.')) return;
+    written.push(`${path.split('/').pop()} ${data}`);
+    host.files.set(
+      list,
+      written
+        .filter((l) => l.startsWith('devices.allow'))
+        .map((l) => l.slice('devices.allow '.length))
+        .join('\n') + '\n',
+    );
+  };
+  for (const f of ['devices.deny', 'devices.allow']) host.files.set(`/sys/fs/cgroup/devices/nanomega/${f}`, '');
+  const layout = await prepareEngineParents(host, hybrid());
+  assert.equal(layout.devicePolicyInParent, true);
+  assert.equal(written[0], 'devices.deny a');
+  assert.ok(written.includes('devices.allow c 10:200 rwm'), 'tun on the parent, denied per container');
+  assert.ok(!written.some((w) => /allow c 5:1 |allow c 1:1 |allow b 8:/.test(w)), 'no console, mem or disk');
+  written.length = 0;
+  assert.equal((await prepareEngineParents(host, hybrid())).devicePolicyInParent, true);
+  assert.deepEqual(written, [], 'a parent that holds the list is left alone');
+});
+
+test('hybrid: a parent whose list cannot be set (it has children) leaves every container writing its own', async () => {
+  const host = new FakeHost(new Map([['/sys/fs/cgroup/devices/nanomega/devices.list', 'a *:* rwm\n']]));
+  host.onWrite = (path) => {
+    if (path.endsWith('nanomega/devices.deny')) throw Object.assign(new Error('EINVAL'), { code: 'EINVAL' });
+  };
+  assert.equal((await prepareEngineParents(host, hybrid())).devicePolicyInParent, false);
+});
+
+test('eBPF device filter on a hybrid host: the container does not join the v1 devices hierarchy', async () => {
+  const host = new FakeHost();
+  const cg = new ContainerCgroups(host, { layout: { ...hybrid(), devicePolicyInParent: true } }, 'nmx-5');
+  for (const f of ['memory/nanomega/nmx-5/memory.limit_in_bytes', 'cpu,cpuacct/nanomega/nmx-5/cpu.cfs_quota_us', 'pids/nanomega/nmx-5/pids.max'])
+    host.files.set(`/sys/fs/cgroup/${f}`, '');
+  await cg.create({ memoryBytes: 1 << 30, vcpus: 1, pids: 100, devices: 'ebpf' });
+  assert.ok(!cg.dirs().includes('/sys/fs/cgroup/devices/nanomega/nmx-5'));
+  assert.ok(!host.dirs.has('/sys/fs/cgroup/devices/nanomega/nmx-5'));
+});
