@@ -236,23 +236,27 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     rec.initPid = pids.initPid;
     checkpoint('launch.monitor-started');
     trace.mark('cloned');
-    await shim.mounted();
-    trace.mark('mounted');
-    // The network namespace exists now: NICs are made before preinit runs, so it sees them. The
-    // host ends are made here; the child brings the container ends up itself (CONTINUE payload).
-    let container: ContainerNic[] = [];
-    if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, keptMacs(rec), rec.initPid, namespaceOf(c)));
-    if (rec.nics.length) checkpoint('launch.nics-made');
-    trace.mark('nics');
-    shim.continue(container);
+    if (!boot.unattended) {
+      await shim.mounted();
+      trace.mark('mounted');
+      // The network namespace exists now: NICs are made before preinit runs, so it sees them. The
+      // host ends are made here; the child brings the container ends up itself (CONTINUE payload).
+      let container: ContainerNic[] = [];
+      if (rec.config.net.length) ({ nics: rec.nics, container } = await ctx.attachWave.attach(rec.id, keptMacs(rec), rec.initPid, namespaceOf(c)));
+      if (rec.nics.length) checkpoint('launch.nics-made');
+      trace.mark('nics');
+      shim.continue(container);
+    }
     const { frozen } = await shim.ready();
     checkpoint('launch.ready');
     trace.mark('ready');
     // The monitor froze the cgroup before READY (bootstrap `freeze`); a shim that did not, we freeze.
+    // Unattended, it also handed init EXEC: only a frozen cgroup makes that wait for vm start.
+    if (!frozen && boot.unattended) throw new EngineError('E_SHIM', `shim did not freeze the unattended launch of ${rec.name}`, { name: rec.name });
     if (!frozen) await c.cgroups.freeze();
     trace.mark('frozen');
-    shim.exec(); // queued on the socket; init reads it when thawed
-    rec.initStartTicks = await startTicks(ctx, rec.initPid);
+    if (!boot.unattended) shim.exec(); // queued on the socket; init reads it when thawed
+    rec.initStartTicks = pids.initStartTicks ?? (await startTicks(ctx, rec.initPid));
     rec.phase = 'ready';
     rec.state = 'BUILDING';
     await watch(ctx, c);
@@ -299,6 +303,8 @@ async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter
     tun: rec.config.tun ?? false,
     devcgroup: devices === 'ebpf' ? c.cgroups.paths.v2 : undefined,
     freeze: c.cgroups.freezeTarget(),
+    // Without NICs there is nothing to make between MOUNTED and CONTINUE.
+    unattended: rec.config.net.length === 0,
     cols: CONSOLE_COLS,
     rows: CONSOLE_ROWS,
     scrollback: SCROLLBACK_BYTES,

@@ -9,7 +9,9 @@ export const ETC_FILES: Record<string, string> = {
   'etc/group': 'root:x:0:\nnogroup:x:65534:\n',
   'etc/hosts': '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n',
   // $PWD is expanded at each prompt by dash and busybox ash alike (POSIX parameter expansion of PS1).
-  'etc/profile': 'export PS1="$(hostname):\\$PWD# "\nexport PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n',
+  // The hostname is read with the shell's own `read`: a login shell of every container forks nothing.
+  'etc/profile':
+    'read -r PS1 < /proc/sys/kernel/hostname\nexport PS1="$PS1:\\$PWD# "\nexport PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n',
 };
 
 /** Create the common skeleton (dirs, /etc) under `root`. Idempotent. */

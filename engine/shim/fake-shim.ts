@@ -21,6 +21,7 @@ import type {
   ShimLaunchHandle,
   ShimNic,
   ShimPhase,
+  LaunchPids,
 } from './shim.js';
 
 export type ShimCall =
@@ -85,7 +86,7 @@ class Deferred<T> {
 }
 
 class FakeLaunch implements ShimLaunchHandle {
-  private readonly pidsD = new Deferred<{ monitorPid: number; initPid: number }>();
+  private readonly pidsD = new Deferred<LaunchPids>();
   private readonly mountedD = new Deferred<void>();
   private readonly readyD = new Deferred<{ frozen: boolean }>();
   private released = false;
@@ -101,6 +102,8 @@ class FakeLaunch implements ShimLaunchHandle {
       this.pidsD.resolve({ monitorPid: m.monitorPid, initPid: m.initPid });
       if (this.failsAt('mounted')) return;
       this.mountedD.resolve();
+      // Unattended (no NICs): the monitor goes on by itself and hands EXEC once frozen.
+      if (m.boot.unattended) this.proceed();
     });
   }
 
@@ -115,11 +118,15 @@ class FakeLaunch implements ShimLaunchHandle {
   }
   continue(nics: readonly ShimNic[] = []): void {
     this.shim.calls.push({ op: 'continue', dir: this.m.dir, nics });
+    this.proceed();
+  }
+  private proceed(): void {
     if (this.released || !this.m.alive) return;
     queueMicrotask(() => {
       if (this.failsAt('ready')) return;
       this.m.phase = 'ready';
       if (this.shim.freezes) this.shim.onFreeze?.(this.m);
+      if (this.shim.freezes && this.m.boot.unattended) this.m.phase = 'running';
       this.readyD.resolve({ frozen: this.shim.freezes });
     });
   }

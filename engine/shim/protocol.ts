@@ -127,6 +127,11 @@ export interface ShimBootstrap {
    * freezes it once the child is READY and reports READY "frozen". Omitted: the engine freezes.
    */
   freeze?: { mode: 'v2' | 'v1'; dir: string };
+  /**
+   * No NICs and no EXEC will follow (needs `freeze`): the monitor goes on after MOUNTED by itself
+   * and hands init EXEC once it froze the cgroup, so the engine only waits for PID and READY.
+   */
+  unattended?: boolean;
   cols: number;
   rows: number;
   scrollback: number;
@@ -162,6 +167,10 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   if (b.tun !== undefined) s += pair('tun', b.tun ? 1 : 0);
   if (b.devcgroup) s += pair('devcgroup', b.devcgroup);
   if (b.freeze) s += pair(b.freeze.mode === 'v2' ? 'freeze' : 'freezer', b.freeze.dir);
+  if (b.unattended) {
+    if (!b.freeze) throw new RangeError('shim bootstrap: unattended needs a freezer');
+    s += pair('unattended', 1);
+  }
   s += pair('cols', b.cols);
   s += pair('rows', b.rows);
   s += pair('scrollback', b.scrollback);

@@ -26,7 +26,7 @@ import {
 } from './protocol.js';
 
 export type { ShimBootstrap } from './protocol.js';
-import type { ShimLaunchHandle } from './shim.js';
+import type { LaunchPids, ShimLaunchHandle } from './shim.js';
 
 /** The environment the shim (spawned, or the launcher) starts with. */
 export const SHIM_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -62,7 +62,7 @@ class Deferred<T> {
 
 export class ShimLaunch implements ShimLaunchHandle {
   private readonly reader = new FrameReader();
-  private readonly pidsD = new Deferred<{ monitorPid: number; initPid: number }>();
+  private readonly pidsD = new Deferred<LaunchPids>();
   private readonly mountedD = new Deferred<void>();
   private readonly readyD = new Deferred<{ frozen: boolean }>();
   private readonly exitedD = new Deferred<string>();
@@ -137,7 +137,7 @@ export class ShimLaunch implements ShimLaunchHandle {
     return this.knownPid || this.reportedPid;
   }
 
-  pids(): Promise<{ monitorPid: number; initPid: number }> {
+  pids(): Promise<LaunchPids> {
     return this.pidsD.promise;
   }
   /** Mounts and pivot_root are done; /proc/<initPid>/ns/net is ready for veths. */
@@ -188,13 +188,14 @@ export class ShimLaunch implements ShimLaunchHandle {
   private onFrame(f: Frame): void {
     switch (f.type) {
       case ShimMsg.PID: {
-        const [m, i] = f.payload.toString('latin1').split(' ').map(Number);
-        if (!Number.isInteger(m) || !Number.isInteger(i) || m! <= 0 || i! <= 0) {
+        // "<monitor> <init> [<init's start ticks>]" (older monitors send no ticks)
+        const [m, i, ticks] = f.payload.toString('latin1').split(' ').map(Number);
+        if (!Number.isInteger(m) || !Number.isInteger(i) || m! <= 0 || i! <= 0 || (ticks !== undefined && !(Number.isSafeInteger(ticks) && ticks >= 0))) {
           this.fail(new EngineError('E_SHIM', `shim sent a bad PID message: ${f.payload.toString('latin1')}`));
           return;
         }
         this.reportedPid = m!;
-        this.pidsD.resolve({ monitorPid: m!, initPid: i! });
+        this.pidsD.resolve({ monitorPid: m!, initPid: i!, ...(ticks ? { initStartTicks: ticks } : {}) });
         return;
       }
       case ShimMsg.MOUNTED:

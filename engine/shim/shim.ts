@@ -13,12 +13,14 @@ export type { ExecSpec, ShimBootstrap, ShimNic } from './protocol.js';
 
 /**
  * One monitor's launch handshake (shim-process.ts ShimLaunch): PID → MOUNTED → CONTINUE → READY →
- * EXEC. A failure anywhere rejects every wait still pending with the monitor's E_SHIM error.
+ * EXEC; with bootstrap `unattended`, PID → READY (the monitor continues and hands EXEC itself). A
+ * failure anywhere rejects every wait still pending with the monitor's E_SHIM error.
  */
 export interface ShimLaunchHandle {
   /** The monitor's pid: 0 until known. */
   readonly monitorPid: number;
-  pids(): Promise<{ monitorPid: number; initPid: number }>;
+  /** `initStartTicks`: field 22 of init's /proc stat, when the monitor sent it. */
+  pids(): Promise<LaunchPids>;
   /** Mounts and pivot_root are done; the child's network namespace is ready for veths. */
   mounted(): Promise<void>;
   /** Go on after MOUNTED with the container ends of the NICs. */
@@ -31,6 +33,12 @@ export interface ShimLaunchHandle {
   abort(): void;
   /** Drop the sync connection: after EXEC the monitor keeps running, before it aborts the launch. */
   release(): void;
+}
+
+export interface LaunchPids {
+  monitorPid: number;
+  initPid: number;
+  initStartTicks?: number;
 }
 
 export type ShimPhase = 'starting' | 'ready' | 'running';

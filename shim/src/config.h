@@ -40,6 +40,11 @@ struct shim_config
   bool unconfined;
   /* tun=1: create /dev/net/tun (the devices cgroup must allow 10:200).  */
   bool tun;
+  /* unattended=1: the engine sends neither CONTINUE nor EXEC (a container
+     without NICs): the monitor relays an empty CONTINUE to the child at
+     MOUNTED and, once it froze the cgroup at READY, EXEC (init execs on
+     thaw).  Needs freeze=/freezer=.  */
+  bool unattended;
   struct shim_list init, env, cgroups, caps;
   struct shim_volume *volumes;
   size_t n_volumes;

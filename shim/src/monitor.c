@@ -111,6 +111,18 @@ kill_child (struct monitor *m)
     shim_thaw (m->cfg->freeze_dir, m->cfg->freeze_v1);
 }
 
+/* From here the child is the container's init: EXEC is queued on its
+   socket (it reads it when thawed) and its exit is a container exit.  */
+static void
+hand_exec (struct monitor *m)
+{
+  if (m->phase != PHASE_READY || m->child_fd < 0)
+    return;
+  m->phase = PHASE_RUNNING;
+  m->exec.running = true;
+  shim_sync_send (m->child_fd, SHIM_MSG_EXEC, NULL, 0, NULL);
+}
+
 /* The child is blocked before exec.  With freeze=/freezer= the monitor
    freezes its cgroup now and says READY "frozen", so the engine sends EXEC
    at once; a failed freeze fails the launch.  */
@@ -135,6 +147,11 @@ child_ready (struct monitor *m)
         }
     }
   m->phase = PHASE_READY;
+  /* Unattended: the cgroup is frozen (config.c requires a freezer), so EXEC
+     now only lets init exec when the engine thaws it, as the engine's own
+     EXEC would.  */
+  if (m->cfg->unattended)
+    hand_exec (m);
   if (m->froze)
     send_engine (m, SHIM_MSG_READY, "frozen", 6);
   else
@@ -177,12 +194,7 @@ engine_readable (struct monitor *m)
             shim_sync_send (m->child_fd, SHIM_MSG_CONTINUE, payload, len, NULL);
           break;
         case SHIM_MSG_EXEC:
-          if (m->phase == PHASE_READY && m->child_fd >= 0)
-            {
-              m->phase = PHASE_RUNNING;
-              m->exec.running = true;
-              shim_sync_send (m->child_fd, SHIM_MSG_EXEC, NULL, 0, NULL);
-            }
+          hand_exec (m);
           break;
         case SHIM_MSG_ABORT:
           m->aborted = m->phase != PHASE_RUNNING;
@@ -208,7 +220,11 @@ child_frames (struct monitor *m)
       switch (type)
         {
         case SHIM_MSG_MOUNTED:
-          send_engine (m, SHIM_MSG_MOUNTED, NULL, 0);
+          /* Unattended: no NICs to wait for, the engine expects no MOUNTED.  */
+          if (m->cfg->unattended)
+            shim_sync_send (m->child_fd, SHIM_MSG_CONTINUE, NULL, 0, NULL);
+          else
+            send_engine (m, SHIM_MSG_MOUNTED, NULL, 0);
           break;
         case SHIM_MSG_READY:
           child_ready (m);
@@ -288,11 +304,11 @@ child_exited (struct monitor *m, int st)
       clock_gettime (CLOCK_REALTIME, &ts);
       n = snprintf (text, sizeof text, "%s=%d\ntime=%lld\n", WIFSIGNALED (st) ? "signal" : "code",
                     WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st),
-                    (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+                    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
       if (write_exit_record (m, text) < 0)
         logmsg ("write exit record in `%s` failed", m->cfg->dir);
-      send_engine (m, SHIM_MSG_EXITED, text, (size_t) n);
-      shim_control_broadcast (&m->control, SHIM_MSG_EXITED, text, (size_t) n);
+      send_engine (m, SHIM_MSG_EXITED, text, (size_t)n);
+      shim_control_broadcast (&m->control, SHIM_MSG_EXITED, text, (size_t)n);
       m->status = 0;
     }
   else
@@ -302,7 +318,7 @@ child_exited (struct monitor *m, int st)
           int n = snprintf (text, sizeof text, "0%ccontainer child %s %d before exec", '\0',
                             WIFSIGNALED (st) ? "killed by signal" : "exited with status",
                             WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st));
-          send_engine (m, SHIM_MSG_ERROR, text, (size_t) n);
+          send_engine (m, SHIM_MSG_ERROR, text, (size_t)n);
         }
       m->status = m->aborted ? 0 : 1;
     }
@@ -326,6 +342,38 @@ reap (struct monitor *m)
 }
 
 /* ---- setup ------------------------------------------------------------ */
+
+/* Field 22 (starttime) of /proc/PID/stat, 0 when unreadable.  comm (field
+   2) may hold spaces and parentheses: count from after the last ')'.  */
+static unsigned long long
+start_ticks (pid_t pid)
+{
+  char path[64], buf[1024];
+  cleanup_close int fd = -1;
+  ssize_t n;
+  char *p;
+  int field;
+
+  snprintf (path, sizeof path, "/proc/%d/stat", pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  p = strrchr (buf, ')');
+  if (p == NULL)
+    return 0;
+  /* p + 2 is field 3 (state).  */
+  for (p += 2, field = 3; field < 22 && p != NULL; field++)
+    {
+      p = strchr (p, ' ');
+      if (p != NULL)
+        p++;
+    }
+  return p != NULL ? strtoull (p, NULL, 10) : 0;
+}
 
 static int
 make_fifos (struct monitor *m, shim_error_t *err)
@@ -385,8 +433,7 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   unlink (path); /* a relaunch must not look exited.  */
   if (shim_layer_prepare (m->cfg, err) < 0 || make_fifos (m, err) < 0 || write_uuid (m, err) < 0
       || shim_console_init (&m->console, m->cfg, err) < 0
-      || shim_control_init (&m->control, m->cfg, &m->console, err) < 0
-      || shim_execs_init (&m->exec, m->cfg, err) < 0)
+      || shim_control_init (&m->control, m->cfg, &m->console, err) < 0 || shim_execs_init (&m->exec, m->cfg, err) < 0)
     return -1;
 
   sigemptyset (&mask);
@@ -406,14 +453,14 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   /* The child's mount namespace is a copy of the small template, not of
      the host's table with every container's layer (mntns.c).  */
   shim_mntns_enter (m->cfg, &ns);
-  m->child = (pid_t) syscall (SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET
-                                             | SIGCHLD,
-                              0, 0, 0, 0);
+  m->child = (pid_t)syscall (
+      SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0);
   if (m->child == 0)
     {
       close (sp[0]);
       m->console.sock.path[0] = m->control.sock.path[0] = m->exec.sock.path[0] = '\0'; /* not ours to unlink.  */
-      if (shim_mntns_child_attach (m->cfg, &ns, err) < 0 || shim_child_run (m->cfg, sp[1], m->console.slave_path, err) < 0)
+      if (shim_mntns_child_attach (m->cfg, &ns, err) < 0
+          || shim_child_run (m->cfg, sp[1], m->console.slave_path, err) < 0)
         shim_sync_send_error (sp[1], *err);
       shim_error_release (err);
       return 1; /* child: caller returns 1 from main without reporting.  */
@@ -463,16 +510,17 @@ monitor_setup (struct monitor *m, shim_error_t *err)
 
   if (epoll_add (m, m->engine_fd, EPOLLIN, err) < 0 || epoll_add (m, m->child_fd, EPOLLIN, err) < 0
       || shim_console_watch (&m->console, m->epfd, err) < 0 || shim_control_watch (&m->control, m->epfd, err) < 0
-      || shim_execs_watch (&m->exec, m->epfd, err) < 0
-      || epoll_add (m, m->sigfd, EPOLLIN, err) < 0)
+      || shim_execs_watch (&m->exec, m->epfd, err) < 0 || epoll_add (m, m->sigfd, EPOLLIN, err) < 0)
     {
       kill_child (m);
       return -1;
     }
   {
-    char pids[64];
-    int n = snprintf (pids, sizeof pids, "%d %d", getpid (), m->child);
-    if (shim_sync_send (m->engine_fd, SHIM_MSG_PID, pids, (size_t) n, err) < 0)
+    /* With init's start time (field 22 of /proc/<pid>/stat): the engine
+       tells a live init from a reused pid by it.  */
+    char pids[96];
+    int n = snprintf (pids, sizeof pids, "%d %d %llu", getpid (), m->child, start_ticks (m->child));
+    if (shim_sync_send (m->engine_fd, SHIM_MSG_PID, pids, (size_t)n, err) < 0)
       {
         kill_child (m);
         return -1;

@@ -3,9 +3,8 @@
 #include <string.h>
 
 #include "caps.h"
-#include "config.h"
 #include "check.h"
-
+#include "config.h"
 
 static int
 parse (struct shim_config *cfg, const char *buf, size_t len, shim_error_t *err)
@@ -51,6 +50,11 @@ main (void)
   CHECK (parse (&cfg, good, sizeof good - 1, &err) == 0 && cfg.freeze_dir == NULL);
   static const char freezerel[] = "dir=/a\0rootfs=/b\0init=/init\0freeze=x\0";
   CHECK (parse (&cfg, freezerel, sizeof freezerel - 1, &err) < 0 && strstr (err->msg, "not absolute"));
+  static const char unattended[] = "dir=/a\0rootfs=/b\0init=/init\0freeze=/x\0unattended=1\0";
+  CHECK (parse (&cfg, unattended, sizeof unattended - 1, &err) == 0 && cfg.unattended);
+  CHECK (parse (&cfg, good, sizeof good - 1, &err) == 0 && !cfg.unattended);
+  static const char unattendedfree[] = "dir=/a\0rootfs=/b\0init=/init\0unattended=1\0";
+  CHECK (parse (&cfg, unattendedfree, sizeof unattendedfree - 1, &err) < 0 && strstr (err->msg, "needs `freeze`"));
   static const char freezeboth[] = "dir=/a\0rootfs=/b\0init=/init\0freeze=/x\0freezer=/y\0";
   CHECK (parse (&cfg, freezeboth, sizeof freezeboth - 1, &err) < 0 && strstr (err->msg, "freezer"));
   static const char unterminated[] = "dir=/a";

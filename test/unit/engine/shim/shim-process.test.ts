@@ -113,3 +113,29 @@ test('continue(nics) carries the container ends of the NICs', async () => {
   l.release();
   monitor.destroy();
 });
+
+test('unattended: BOOTSTRAP says so, PID carries init start ticks, READY frozen ends the handshake (no CONTINUE, no EXEC)', async () => {
+  const [engine, monitor] = await pair('s-unattended');
+  const next = frames(monitor);
+  const l = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' }, unattended: true }, engine);
+  const b = await next();
+  assert.ok(b.payload.toString().includes('\0unattended=1\0'));
+  monitor.write(encodeFrame(ShimMsg.PID, '10 11 4242'));
+  assert.deepEqual(await l.pids(), { monitorPid: 10, initPid: 11, initStartTicks: 4242 });
+  monitor.write(encodeFrame(ShimMsg.READY, 'frozen'));
+  assert.deepEqual(await l.ready(), { frozen: true });
+  l.release();
+  monitor.destroy();
+});
+
+test('a PID frame with a bad start time is a protocol error; unattended without a freezer cannot be encoded', async () => {
+  const [engine, monitor] = await pair('s-badticks');
+  const next = frames(monitor);
+  const l = ShimLaunch.attach(boot, engine);
+  await next();
+  monitor.write(encodeFrame(ShimMsg.PID, '10 11 -3'));
+  await assert.rejects(l.pids(), { code: 'E_SHIM', message: /bad PID message: 10 11 -3/ });
+  l.release();
+  monitor.destroy();
+  assert.throws(() => ShimLaunch.attach({ ...boot, freeze: undefined, unattended: true }, engine), /unattended needs a freezer/);
+});
