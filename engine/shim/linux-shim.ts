@@ -10,7 +10,7 @@ import { EngineError, hostError } from '../errors.js';
 import { logError } from '../log.js';
 import { ShimControl, readExitRecord } from './control-client.js';
 import { ShimExec } from './exec-client.js';
-import type { ExecSpec } from './protocol.js';
+import { encodeBootstrap, type ExecSpec } from './protocol.js';
 import { ShimLauncher } from './launcher.js';
 import { ShimLaunch } from './shim-process.js';
 import type { ExecHandlers, ExitRecord, Shim, ShimBootstrap, ShimControlHandle, ShimExecHandle, ShimLaunchHandle } from './shim.js';
@@ -23,8 +23,9 @@ export class LinuxShim implements Shim {
   constructor(private readonly opts: { base: string; shimPath?: string }) {}
 
   async launch(boot: ShimBootstrap): Promise<ShimLaunchHandle> {
+    const payload = encodeBootstrap(boot);
     const launcher = await this.started();
-    return ShimLaunch.attach(boot, await launcher.launch(boot.dir));
+    return ShimLaunch.attachBootstrapped(await launcher.launch(boot.dir, payload));
   }
 
   control(dir: string): Promise<ShimControlHandle> {

@@ -127,6 +127,11 @@ export class ShimLaunch implements ShimLaunchHandle {
     return new ShimLaunch(sock, monitorPid).bootstrap(b);
   }
 
+  /** As attach, for a monitor that got its BOOTSTRAP with the launcher request (launcher.ts). */
+  static attachBootstrapped(sock: Socket): ShimLaunch {
+    return new ShimLaunch(sock, undefined);
+  }
+
   private bootstrap(b: ShimBootstrap): this {
     this.sock.write(encodeFrame(ShimMsg.BOOTSTRAP, encodeBootstrap(b)));
     return this;

@@ -36,21 +36,24 @@ sync_fd_from_env (shim_error_t *err)
   fd = strtol (s, &end, 10);
   if (*s == '\0' || *end != '\0' || fd < 3 || fd > 1024)
     return shim_make_error (err, 0, "bad NANOMEGA_SYNC_FD `%s`", s);
-  fl = fcntl ((int) fd, F_GETFL);
+  fl = fcntl ((int)fd, F_GETFL);
   if (UNLIKELY (fl < 0))
     return shim_make_error (err, errno, "fcntl sync fd %ld", fd);
   /* libuv may hand us a non-blocking end.  */
-  if (UNLIKELY (fcntl ((int) fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || fcntl ((int) fd, F_SETFD, FD_CLOEXEC) < 0))
+  if (UNLIKELY (fcntl ((int)fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || fcntl ((int)fd, F_SETFD, FD_CLOEXEC) < 0))
     return shim_make_error (err, errno, "fcntl sync fd %ld", fd);
-  return (int) fd;
+  return (int)fd;
 }
 
+/* BOOT: the payload a launcher request carried; NULL: read it from FD.  */
 static int
-read_bootstrap (int fd, struct shim_config *cfg, shim_error_t *err)
+read_bootstrap (int fd, const char *boot, size_t boot_len, struct shim_config *cfg, shim_error_t *err)
 {
   cleanup_free char *payload = NULL;
   uint32_t type, len;
 
+  if (boot != NULL)
+    return shim_config_parse (cfg, boot, boot_len, err);
   if (shim_sync_recv (fd, &type, &payload, &len, err) < 0)
     return shim_error_wrap (err, "reading BOOTSTRAP");
   if (type != SHIM_MSG_BOOTSTRAP)
@@ -81,6 +84,8 @@ main (int argc, char **argv)
 {
   shim_error_t err = NULL;
   struct shim_config cfg;
+  const char *boot = NULL;
+  size_t boot_len = 0;
   int fd = -1, ret;
 
   memset (&cfg, 0, sizeof cfg);
@@ -106,7 +111,7 @@ main (int argc, char **argv)
           fprintf (stderr, "usage: nanomega-shim --launcher SOCKET\n");
           return EXIT_FAILURE;
         }
-      ret = shim_launcher_run (argv[2], argc, argv, &fd, &err);
+      ret = shim_launcher_run (argv[2], argc, argv, &fd, &boot, &boot_len, &err);
       if (ret == 0)
         return EXIT_SUCCESS;
     }
@@ -118,7 +123,8 @@ main (int argc, char **argv)
   signal (SIGPIPE, SIG_IGN);
   signal (SIGHUP, SIG_IGN);
 
-  if (ret < 0 || fd < 0 || read_bootstrap (fd, &cfg, &err) < 0 || (ret = shim_monitor_run (&cfg, fd, &err)) < 0)
+  if (ret < 0 || fd < 0 || read_bootstrap (fd, boot, boot_len, &cfg, &err) < 0
+      || (ret = shim_monitor_run (&cfg, fd, &err)) < 0)
     {
       cleanup_free char *text = shim_error_text (err);
       fprintf (stderr, "nanomega-shim: %s\n", text ? text : "error");

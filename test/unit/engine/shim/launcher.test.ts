@@ -58,6 +58,9 @@ after(() => rmSync(base, { recursive: true, force: true }));
 test('launchRequest and attachToken', () => {
   assert.equal(launchRequest(7, '/var/lib/nm/7'), '7 /var/lib/nm/7\n');
   assert.equal(launchRequest(1, '/a b'), '1 /a b\n');
+  assert.equal(launchRequest(3, '/a b', 512), '3 512 /a b\n', 'a BOOTSTRAP of 512 bytes follows');
+  assert.throws(() => launchRequest(3, '/a', 0), RangeError);
+  assert.throws(() => launchRequest(3, '/a', 2 ** 21), RangeError);
   assert.throws(() => launchRequest(1, 'rel'), RangeError);
   assert.throws(() => launchRequest(1, '/a\nb'), RangeError);
   assert.throws(() => launchRequest(-1, '/a'), RangeError);
@@ -108,10 +111,16 @@ test('launches attach by token over a 0600 socket; strangers and late tokens are
   }
 });
 
-test('a shim that talks before BOOTSTRAP fails its launch', async () => {
+test('what a monitor sends right after ATTACH (it had BOOTSTRAP with the request) reaches the attached socket', async () => {
   const l = await ShimLauncher.start({ base, shimPath: fake });
   try {
-    await assert.rejects(l.launch(join(base, 'chatty')), /sent frames before BOOTSTRAP/);
+    const sock = await l.launch(join(base, 'chatty'));
+    const got = await new Promise<Buffer>((resolve) => sock.once('data', resolve).resume()); // attached connections arrive paused
+    assert.deepEqual(
+      new FrameReader().push(got).map((f) => [f.type, f.payload.toString()]),
+      [[ShimMsg.PID, '1 2']],
+    );
+    sock.destroy();
   } finally {
     l.close();
   }
