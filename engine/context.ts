@@ -45,6 +45,8 @@ export interface Container {
   control?: ShimControlHandle;
   /** Resolves when the current incarnation's exit has been recorded. */
   exited?: Promise<void>;
+  /** How the exit path removes this incarnation's cgroups when not itself: a `vm kill` wave's turn (kill-wave.ts). */
+  removeCgroups?: () => Promise<void>;
   /** When ip/ip6 of rec.nics were last read from the container's netns. */
   addressesAt?: number;
   /** Serialises verbs on this container. */

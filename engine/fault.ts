@@ -29,11 +29,14 @@ export const FAULT_POINTS = [
   'start.thawed',
   /** The cgroup is frozen; the record still says RUNNING. */
   'stop.frozen',
-  /** The record says a kill was asked for; nothing was signalled. */
+  /** The kill request is on disk (kills.json for a `vm kill`, else the record); nothing was signalled. */
   'kill.requested',
   /** cgroup.kill was written; the exit is not recorded. */
   'kill.signalled',
-  /** init's exit is known and its cgroups are gone; the record still says it runs. */
+  /**
+   * init's exit is known and its cgroups are gone (but the memory controller's, in a `vm kill` wave:
+   * the wave removes those after its last exit); the record still says it runs.
+   */
   'exit.cleaned-up',
   /** A flushed container's cgroups are gone; its instance directory and record remain. */
   'flush.cgroups-removed',

@@ -46,6 +46,9 @@ export interface CgroupReading {
   pids: number;
 }
 
+/** Hosts whose kernel has cgroup.kill (Linux 5.14): seen in one cgroup2 directory, it is in all but the root. */
+const killFiles = new WeakSet<Host>();
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -74,8 +77,8 @@ export function distinctDirs(p: CgroupPaths): string[] {
 export class ContainerCgroups {
   readonly paths: CgroupPaths;
   readonly freezer: FreezerMode;
-  /** Every directory was removed by this object (and none created since). */
-  private removed = false;
+  /** Directories removed by this object since they were created. */
+  private readonly gone = new Set<string>();
   /**
    * Created for the eBPF device filter: the v1 devices directory is not used. (Under the engine's
    * parent it would inherit the parent's allowlist, and the filter alone must decide.)
@@ -110,7 +113,7 @@ export class ContainerCgroups {
    * the shim attaches an eBPF device filter to the v2 directory, so no v1 devices.allow is written.
    */
   async create(limits: LimitsWithDevices): Promise<void> {
-    this.removed = false;
+    this.gone.clear();
     const devicesDir = this.paths.v1.devices;
     const shared = Object.entries(this.paths.v1).some(([c, dir]) => c !== 'devices' && dir === devicesDir);
     this.withoutV1Devices = limits.devices === 'ebpf' && devicesDir !== undefined && !shared;
@@ -181,7 +184,7 @@ export class ContainerCgroups {
 
   /** SIGKILL every task of the container, frozen or not. */
   async kill(): Promise<void> {
-    if (this.paths.v2 && (await this.host.exists(join(this.paths.v2, KILL)))) {
+    if (this.paths.v2 && (await this.hasKillFile(this.paths.v2))) {
       // cgroup.kill (Linux 5.14) kills the whole subtree atomically; v2-frozen tasks die too.
       await this.host.writeFile(join(this.paths.v2, KILL), '1');
     } else {
@@ -192,6 +195,14 @@ export class ContainerCgroups {
     if (this.freezer === 'v1') await this.thaw();
   }
 
+  /** Whether cgroup.kill exists: once seen, the kernel has it in every cgroup2 directory (no look per kill). */
+  private async hasKillFile(dir: string): Promise<boolean> {
+    if (killFiles.has(this.host)) return true;
+    const has = await this.host.exists(join(dir, KILL));
+    if (has) killFiles.add(this.host);
+    return has;
+  }
+
   async pids(dir = this.dirs()[0]!): Promise<number[]> {
     const text = await this.host.readFile(join(dir, PROCS));
     return text.split('\n').filter(Boolean).map(Number);
@@ -200,11 +211,16 @@ export class ContainerCgroups {
   /**
    * rmdir every directory; retries EBUSY while the last tasks exit. Missing dirs are fine. Once
    * removed, a second call (vm flush after the exit path) is free: no failed rmdir per hierarchy.
+   * `keepMemory`: all but the memory controller's directory, whose removal costs the kernel most
+   * (see kill-wave.ts); a later call removes it.
    */
-  async remove(): Promise<void> {
-    if (this.removed) return;
-    for (const dir of this.dirs()) await removeCgroupDir(this.host, dir);
-    this.removed = true;
+  async remove(opts: { keepMemory?: boolean } = {}): Promise<void> {
+    const keep = opts.keepMemory ? this.home('memory') : undefined;
+    for (const dir of this.dirs()) {
+      if (this.gone.has(dir) || dir === keep) continue;
+      await removeCgroupDir(this.host, dir);
+      this.gone.add(dir);
+    }
   }
 
   async read(): Promise<CgroupReading> {

@@ -64,7 +64,9 @@ async function recordExit(ctx: EngineContext, c: Container, record: ExitRecord |
   // Best-effort: init is gone, so the rest of the pid namespace died with it; a stuck
   // rmdir here must not hide the exit, and recovery retries orphans.
   if (!killed) await c.cgroups.kill().catch(() => undefined);
-  await c.cgroups.remove().catch(() => undefined);
+  const remove = c.removeCgroups ?? (() => c.cgroups.remove());
+  c.removeCgroups = undefined;
+  await remove().catch(() => undefined);
   // Its captures end before its host ends go, so their files are closed whole (best-effort as above).
   await ctx.captures.stopContainer(c.rec.id, `${c.rec.name} exited`).catch(() => undefined);
   // The kernel tears a dead netns down asynchronously; delete our host ends explicitly.

@@ -5,31 +5,54 @@ import { isAlive } from '../state/lifecycle.js';
 import { apply } from './targets.js';
 import { checkpoint } from '../fault.js';
 import { logError } from '../log.js';
+import { KillWave } from './kill-wave.js';
 
 /** How long `vm kill` waits for the monitor to report init's death (minimega: COMMAND_TIMEOUT). */
 const KILL_TIMEOUT_MS = 10_000;
 
-/** `vm kill`: SIGKILL the whole container (frozen or not) and wait until its exit is recorded → QUIT. */
-export function kill(ctx: EngineContext, target: string, ns?: string): Promise<VmResult[]> {
-  return apply(
-    ctx,
-    target,
-    async (c) => {
-      if (!isAlive(c.rec.state)) return false;
-      await serialize(c, () => killOne(ctx, c));
-      return true;
-    },
-    ns,
-  );
+/**
+ * `vm kill`: SIGKILL the whole container (frozen or not) and wait until its exit is recorded → QUIT.
+ * The containers of one call are a wave (kill-wave.ts).
+ */
+export async function kill(ctx: EngineContext, target: string, ns?: string): Promise<VmResult[]> {
+  const wave = new KillWave(ctx.store.kills);
+  const members: Container[] = [];
+  try {
+    return await apply(
+      ctx,
+      target,
+      async (c) => {
+        if (!isAlive(c.rec.state)) return false;
+        wave.join(c);
+        members.push(c);
+        try {
+          await serialize(c, () => killOne(ctx, c, wave));
+        } finally {
+          wave.leave(c);
+        }
+        return true;
+      },
+      ns,
+    );
+  } finally {
+    // Their records say it now; one that still lives (its kill failed) keeps its request.
+    const done = members.filter((c) => !isAlive(c.rec.state)).map((c) => c.rec.id);
+    await ctx.store.kills.remove(done).catch((e: unknown) => logError('vm kill: dropping recorded kill requests', e));
+  }
 }
 
-export async function killOne(ctx: EngineContext, c: Container): Promise<void> {
+/** Kill one container and wait until its exit is recorded; `wave`: the others killed with it. */
+export async function killOne(ctx: EngineContext, c: Container, wave?: KillWave): Promise<void> {
   if (!isAlive(c.rec.state)) return;
   c.rec.killRequested = true;
-  // Kept on disk so a restart mid-kill still records QUIT; a disk that refuses must not stop the
-  // kill (the operator may be killing what filled it): the exit is saved later (save-retry.ts).
-  await ctx.store.save(c.rec).catch((e: unknown) => logError(`vm kill ${c.rec.name}: saving the kill request (killing anyway)`, e));
+  // Kept on disk so a restart mid-kill still records QUIT (a wave's requests in one file); a disk
+  // that refuses must not stop the kill (the operator may be killing what filled it): the exit is
+  // saved later (save-retry.ts).
+  const saved = wave && ctx.store.kills.covers(c.rec) ? wave.request(c) : ctx.store.save(c.rec);
+  await saved.catch((e: unknown) => logError(`vm kill ${c.rec.name}: saving the kill request (killing anyway)`, e));
   checkpoint('kill.requested');
+  // Not watched (no exit path to hand the removal to): nothing to wait for.
+  const seen = c.exited && wave?.expect(c);
   await c.cgroups.kill();
   checkpoint('kill.signalled');
   let timer: NodeJS.Timeout | undefined;
@@ -37,8 +60,11 @@ export async function killOne(ctx: EngineContext, c: Container): Promise<void> {
     timer = setTimeout(() => reject(new EngineError('E_HOST', `vm kill timeout: ${c.rec.name}`, { name: c.rec.name })), KILL_TIMEOUT_MS);
   });
   try {
-    await Promise.race([c.exited, timeout]);
+    await Promise.race([seen ?? c.exited, timeout]);
   } finally {
     clearTimeout(timer);
   }
+  // Seen in time: recording it and removing the cgroups are not timed (their own limits hold).
+  await c.exited;
+  if (wave) await wave.removed(c);
 }

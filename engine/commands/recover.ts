@@ -7,6 +7,7 @@ import { logError } from '../log.js';
 import { layerPath, mountPoints } from '../rootfs/layers.js';
 import { isAlive } from '../state/lifecycle.js';
 import type { ContainerRecord } from '../state/state-store.js';
+import { incarnation } from '../state/kill-intents.js';
 import { checkpoint } from '../fault.js';
 import { describeExit, startTicks, watch } from './exit.js';
 import { killOne } from './kill.js';
@@ -21,8 +22,11 @@ import { saveOrRetry } from './save-retry.js';
  */
 export async function recover(ctx: EngineContext): Promise<void> {
   const { ids, strays } = await ctx.store.scan();
+  const kills = await ctx.store.kills.load((message) => logError('recovery: kill requests unreadable', message));
   for (const id of ids) {
     const rec = await ctx.store.load(id).catch((e: unknown) => unreadable(ctx, id, e));
+    // A `vm kill` asked for this incarnation before the crash (its record may not say so yet).
+    if (isAlive(rec.state) && kills.has(id) && kills.get(id) === incarnation(rec)) rec.killRequested = true;
     const c: Container = {
       rec,
       cgroups: new ContainerCgroups(ctx.host, { layout: ctx.layout, freezer: ctx.opts.freezer }, rec.cgroupKey),
@@ -42,6 +46,8 @@ export async function recover(ctx: EngineContext): Promise<void> {
     if (mounted.has(layer)) await ctx.layers.unmount(layer).catch((e: unknown) => logError(`recovery: unmounting ${layer}`, e));
     await ctx.store.remove(id).catch((e: unknown) => logError(`recovery: removing stray instance dir ${ctx.store.dir(id)}`, e));
   }
+  // Every request is in its record now (saved by readopt, or the container is gone).
+  if (kills.size) await ctx.store.kills.clear().catch((e: unknown) => logError('recovery: dropping recorded kill requests', e));
   checkpoint('recover.before-orphans');
   await removeOrphanCgroups(ctx);
   const live = new Set([...ctx.containers.values()].filter((c) => isAlive(c.rec.state)).map((c) => c.rec.id));

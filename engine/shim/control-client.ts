@@ -199,8 +199,11 @@ export class ShimControl implements ShimControlHandle {
   private deliverClose(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    const error = new EngineError('E_SHIM', `monitor ${this.hello.monitorPid}: control connection closed before the ADDRS answer`);
-    for (const w of this.addrsWaiters.splice(0)) w.settle?.({ ok: false, error });
+    // Made only when someone waits: an error's stack trace costs tens of µs, and a mass kill closes
+    // a thousand connections.
+    const waiting = this.addrsWaiters.splice(0);
+    const error = waiting.length ? new EngineError('E_SHIM', `monitor ${this.hello.monitorPid}: control connection closed before the ADDRS answer`) : undefined;
+    for (const w of waiting) w.settle?.({ ok: false, error: error! });
     for (const cb of this.closeCbs.splice(0)) cb();
   }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ContainerConfig, ContainerId, NicInfo, NicQos, VmState } from '../api/types.js';
 import { EngineError } from '../errors.js';
 import type { Host } from '../host/host.js';
+import { KillIntents } from './kill-intents.js';
 
 const STATE_FILE = 'state.json';
 const ENGINE_FILE = 'engine.json';
@@ -58,10 +59,15 @@ function recordProblem(v: unknown, id: ContainerId): string | undefined {
 }
 
 export class StateStore {
+  /** `vm kill` requests not yet in the records (kill-intents.ts). */
+  readonly kills: KillIntents;
+
   constructor(
     private readonly host: Host,
     readonly base: string,
-  ) {}
+  ) {
+    this.kills = new KillIntents(host, base);
+  }
 
   dir(id: ContainerId): string {
     return join(this.base, String(id));

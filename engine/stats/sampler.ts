@@ -89,7 +89,8 @@ export class StatsSampler {
     const live: Container[] = [];
     for (const c of alive) {
       const last = c.rec.state === 'BUILDING' ? this.rings.get(c.rec.id) : undefined;
-      if (c.rec.phase === 'launching') continue;
+      // Being killed: its cgroups are going (a mass kill would read thousands of them for nothing).
+      if (c.rec.phase === 'launching' || c.rec.killRequested) continue;
       if (last?.last()) {
         const s = { ...last.last()!, t: now };
         last.push(s);

@@ -411,9 +411,14 @@ write_uuid (struct monitor *m, shim_error_t *err)
   return 0;
 }
 
+/* Always followed by the monitor's exit.  */
 static void
 monitor_cleanup (struct monitor *m)
 {
+  /* The scrollback ring (256 KiB: a mapping of its own) goes with the
+     address space at exit; freeing it first costs a munmap and a TLB
+     shootdown of the other CPUs, per monitor of a mass kill.  */
+  m->console.ring.buf = NULL;
   shim_console_close_all (&m->console);
   shim_control_close_all (&m->control);
   shim_execs_close_all (&m->exec);

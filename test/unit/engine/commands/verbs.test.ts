@@ -301,6 +301,29 @@ test('a restart finishes a vm kill the crash cut short: the container ends QUIT'
   assert.equal(k.shim.monitors.get(c.dir)!.alive, false);
 });
 
+test('a restart finishes a vm kill that only kills.json holds (a wave request), not one of an older incarnation', async () => {
+  const k = new FakeKernel();
+  const { e } = await open(k);
+  await e.handlers['vm.launch']('kw[0-1]', config(e));
+  await e.handlers['vm.start']('all');
+  const [c0, c1] = [await info(e, 'kw0'), await info(e, 'kw1')];
+  k.daemonDied(e);
+  const rec = (id: number) => JSON.parse(k.files.get(join(BASE, String(id), 'state.json'))!) as { initPid: number; initStartTicks: number };
+  // The daemon died between the wave's one write and its SIGKILLs; kw1's entry names an init it no longer has.
+  k.files.set(
+    join(BASE, 'kills.json'),
+    JSON.stringify({ [c0.id]: `${rec(c0.id).initPid}:${rec(c0.id).initStartTicks}`, [c1.id]: `${rec(c1.id).initPid}:${rec(c1.id).initStartTicks - 1}` }),
+  );
+  const { e: e2 } = await open(k);
+  assert.equal((await info(e2, 'kw0')).state, 'QUIT');
+  assert.equal(k.shim.monitors.get(c0.dir)!.alive, false);
+  assert.equal((await info(e2, 'kw1')).state, 'RUNNING');
+  assert.equal(k.files.has(join(BASE, 'kills.json')), false, 'recovery put the requests into the records');
+  await e2.handlers['vm.kill']('kw1');
+  assert.equal((await info(e2, 'kw1')).state, 'QUIT');
+  assert.equal(k.files.has(join(BASE, 'kills.json')), false, 'a finished wave leaves no request behind');
+});
+
 test('nuke kills every live container, forgets them all, and leaves no cgroup', async () => {
   const { k, e } = await open();
   await e.handlers['vm.launch']('n[0-2]', config(e));
