@@ -259,7 +259,8 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     rec.initStartTicks = pids.initStartTicks ?? (await startTicks(ctx, rec.initPid));
     rec.phase = 'ready';
     rec.state = 'BUILDING';
-    await watch(ctx, c);
+    // The sync connection goes on as the monitor's control connection: no second connection.
+    await watch(ctx, c, await shim.control());
     shim.release();
     checkpoint('launch.exec-sent');
     trace.mark('watched');

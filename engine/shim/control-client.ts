@@ -84,36 +84,47 @@ export class ShimControl implements ShimControlHandle {
   /** Connects to `<dir>/control` and waits for HELLO. */
   static connect(dir: string, opts: { timeoutMs?: number } = {}): Promise<ShimControl> {
     const path = join(dir, 'control');
-    const timeoutMs = opts.timeoutMs ?? 5000;
+    return ShimControl.handshake(connect(path), path, opts.timeoutMs ?? 5000, new FrameReader(), [], (e) => hostError('connect', path, e));
+  }
+
+  /**
+   * A launch's sync connection, which the monitor goes on serving as a control connection once it
+   * handed init EXEC (HELLO first): `reader` and `early` are what the handshake read past READY.
+   */
+  static adopt(sock: Socket, what: string, reader: FrameReader, early: Frame[], opts: { timeoutMs?: number } = {}): Promise<ShimControl> {
+    return ShimControl.handshake(sock, what, opts.timeoutMs ?? 5000, reader, early, (e) => hostError('read', what, e));
+  }
+
+  private static handshake(
+    sock: Socket,
+    what: string,
+    timeoutMs: number,
+    reader: FrameReader,
+    early: Frame[],
+    failed: (e: Error) => EngineError,
+  ): Promise<ShimControl> {
     return new Promise((resolve, reject) => {
-      const sock = connect(path);
-      const reader = new FrameReader();
       let ctl: ShimControl | undefined;
       const timer = setTimeout(() => {
         sock.destroy();
-        reject(new EngineError('E_SHIM', `no HELLO on ${path} within ${timeoutMs} ms`));
+        reject(new EngineError('E_SHIM', `no HELLO on ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
       sock.on('error', (e) => {
         clearTimeout(timer);
-        if (!ctl) reject(hostError('connect', path, e));
+        if (!ctl) reject(failed(e));
       });
-      sock.on('close', () => clearTimeout(timer));
-      sock.on('data', (chunk: Buffer) => {
-        let frames;
-        try {
-          frames = reader.push(chunk);
-        } catch (e) {
-          sock.destroy();
-          if (!ctl) reject(new EngineError('E_SHIM', `${path}: ${(e as Error).message}`));
-          return;
-        }
+      sock.on('close', () => {
+        clearTimeout(timer);
+        if (!ctl) reject(new EngineError('E_SHIM', `${what}: closed before HELLO`));
+      });
+      const take = (frames: Frame[]) => {
         for (const f of frames) {
           if (!ctl) {
             const hello = f.type === ShimMsg.HELLO ? parseHello(f.payload.toString('latin1')) : undefined;
             clearTimeout(timer);
             if (!hello) {
               sock.destroy();
-              reject(new EngineError('E_SHIM', `${path}: expected HELLO`));
+              reject(new EngineError('E_SHIM', `${what}: expected HELLO`));
               return;
             }
             ctl = new ShimControl(sock, hello, reader);
@@ -122,7 +133,25 @@ export class ShimControl implements ShimControlHandle {
             resolve(ctl);
           } else ctl.deliver(f);
         }
+      };
+      sock.on('data', (chunk: Buffer) => {
+        let frames;
+        try {
+          frames = reader.push(chunk);
+        } catch (e) {
+          sock.destroy();
+          if (!ctl) reject(new EngineError('E_SHIM', `${what}: ${(e as Error).message}`));
+          return;
+        }
+        take(frames);
       });
+      take(early);
+      // The monitor may have said everything and closed before the handover.
+      if (sock.destroyed) {
+        if (ctl) ctl.deliverClose();
+        else reject(new EngineError('E_SHIM', `${what}: closed before HELLO`));
+      }
+      sock.resume();
     });
   }
 

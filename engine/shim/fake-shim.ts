@@ -27,7 +27,7 @@ import type {
 export type ShimCall =
   | { op: 'launch'; dir: string; name: string }
   | { op: 'continue'; dir: string; nics: readonly ShimNic[] }
-  | { op: 'exec' | 'abort' | 'release' | 'control' | 'console' | 'exitRecord'; dir: string }
+  | { op: 'exec' | 'abort' | 'release' | 'control' | 'adopt' | 'console' | 'exitRecord'; dir: string }
   | { op: 'resize'; dir: string; cols: number; rows: number }
   | { op: 'close' };
 
@@ -137,6 +137,11 @@ class FakeLaunch implements ShimLaunchHandle {
     this.shim.calls.push({ op: 'exec', dir: this.m.dir });
     if (!this.released && this.m.alive && this.m.phase === 'ready') this.m.phase = 'running';
   }
+  async control(): Promise<ShimControlHandle> {
+    this.shim.calls.push({ op: 'adopt', dir: this.m.dir });
+    if (this.released || !this.m.alive || this.m.phase !== 'running') throw new EngineError('E_SHIM', 'shim sync socket already released or not past EXEC');
+    return this.shim.controlOf(this.m);
+  }
   abort(): void {
     this.shim.calls.push({ op: 'abort', dir: this.m.dir });
     if (this.released || !this.m.alive) return;
@@ -238,6 +243,11 @@ export class FakeShim implements Shim {
     this.calls.push({ op: 'control', dir });
     const m = this.monitors.get(dir);
     if (!m?.alive) throw hostError('connect', `${dir}/control`, enoent());
+    return this.controlOf(m);
+  }
+
+  /** A control connection to `m` (connected, or a launch's sync connection handed over). */
+  controlOf(m: FakeMonitor): ShimControlHandle {
     const ctl = new FakeControl(this, m, { monitorPid: m.monitorPid, initPid: m.initPid, phase: m.phase });
     m.controls.add(ctl);
     return ctl;

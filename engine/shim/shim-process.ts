@@ -26,7 +26,8 @@ import {
 } from './protocol.js';
 
 export type { ShimBootstrap } from './protocol.js';
-import type { LaunchPids, ShimLaunchHandle } from './shim.js';
+import type { LaunchPids, ShimControlHandle, ShimLaunchHandle } from './shim.js';
+import { ShimControl } from './control-client.js';
 
 /** The environment the shim (spawned, or the launcher) starts with. */
 export const SHIM_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -62,6 +63,9 @@ class Deferred<T> {
 
 export class ShimLaunch implements ShimLaunchHandle {
   private readonly reader = new FrameReader();
+  /** Frames after READY: the monitor's control protocol (HELLO …), kept for control(). */
+  private readonly afterReady: Frame[] = [];
+  private handedOver = false;
   private readonly pidsD = new Deferred<LaunchPids>();
   private readonly mountedD = new Deferred<void>();
   private readonly readyD = new Deferred<{ frozen: boolean }>();
@@ -177,7 +181,20 @@ export class ShimLaunch implements ShimLaunchHandle {
     if (this.released) return;
     this.released = true;
     this.fail(new EngineError('E_SHIM', 'shim sync socket released'));
-    this.sock.destroy();
+    if (!this.handedOver) this.sock.destroy();
+  }
+
+  /**
+   * After EXEC (the engine's, or the monitor's own when unattended): the monitor goes on serving
+   * this connection as a control connection, HELLO first (shim/src/control.h shim_control_adopt).
+   * The launch handle lets go of the socket; release() then only ends the handshake.
+   */
+  control(): Promise<ShimControlHandle> {
+    if (this.released || this.handedOver) return Promise.reject(new EngineError('E_SHIM', 'shim sync socket already released'));
+    this.handedOver = true;
+    for (const ev of ['data', 'close', 'error'] as const) this.sock.removeAllListeners(ev);
+    this.sock.pause();
+    return ShimControl.adopt(this.sock, `monitor ${this.monitorPid} sync connection`, this.reader, this.afterReady.splice(0));
   }
 
   /** The error that ended the launch, if any. */
@@ -191,6 +208,13 @@ export class ShimLaunch implements ShimLaunchHandle {
   }
 
   private onFrame(f: Frame): void {
+    // After READY (and EXEC) the monitor speaks its control protocol on this connection: HELLO,
+    // then EXITED; kept for control(), and EXITED also answers exited().
+    if (this.readyD.settled) {
+      this.afterReady.push(f);
+      if (f.type === ShimMsg.EXITED) this.exitedD.resolve(f.payload.toString('utf8'));
+      return;
+    }
     switch (f.type) {
       case ShimMsg.PID: {
         // "<monitor> <init> [<init's start ticks>]" (older monitors send no ticks)

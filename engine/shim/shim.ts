@@ -33,6 +33,8 @@ export interface ShimLaunchHandle {
   abort(): void;
   /** Drop the sync connection: after EXEC the monitor keeps running, before it aborts the launch. */
   release(): void;
+  /** After EXEC: the sync connection goes on as the monitor's control connection (HELLO first). */
+  control(): Promise<ShimControlHandle>;
 }
 
 export interface LaunchPids {

@@ -128,11 +128,18 @@ struct shim_client *
 shim_client_accept (struct shim_client **list, int lfd, int epfd)
 {
   int fd = accept4 (lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-  struct shim_client *c;
 
   if (fd < 0)
     return NULL;
+  return shim_client_add (list, fd, epfd);
+}
+
+struct shim_client *
+shim_client_add (struct shim_client **list, int fd, int epfd)
+{
+  struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+  struct shim_client *c;
+
   c = calloc (1, sizeof *c);
   if (c == NULL || epoll_ctl (epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
     {

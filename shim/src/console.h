@@ -44,6 +44,9 @@ struct shim_client
   char *out; /* what the peer could not take yet.  */
   size_t out_len, out_cap;
   struct shim_frame_reader rd; /* control clients only.  */
+  /* control: the engine's sync connection, adopted after EXEC; it may
+     still send ABORT.  */
+  bool engine;
   struct shim_client *next;
 };
 
@@ -64,6 +67,9 @@ int shim_listen_unix (struct shim_sock_path *sp, shim_error_t *err);
 void shim_unlink_own_socket (struct shim_sock_path *sp);
 /* Accept one peer on LFD, watch it in EPFD, push it on *LIST.  NULL if none.  */
 struct shim_client *shim_client_accept (struct shim_client **list, int lfd, int epfd);
+/* Watch the connected, non-blocking FD in EPFD as a client on *LIST (it is
+   closed on failure).  NULL if that failed.  */
+struct shim_client *shim_client_add (struct shim_client **list, int fd, int epfd);
 /* Send BUF now, or queue it; past SHIM_CLIENT_MAX_PENDING the client is marked dead.  */
 void shim_client_queue (struct shim_client *c, int epfd, const char *buf, size_t len);
 /* EPOLLOUT: send what is pending.  */

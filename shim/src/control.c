@@ -99,17 +99,40 @@ shim_control_watch (struct shim_control *ctl, int epfd, shim_error_t *err)
   return 0;
 }
 
+static void
+hello (struct shim_control *ctl, struct shim_client *c, pid_t child, const char *phase)
+{
+  char text[96];
+  int n = snprintf (text, sizeof text, "%d %d %s", getpid (), child, phase);
+
+  queue_frame (ctl, c, SHIM_MSG_HELLO, text, (size_t) n);
+}
+
 void
 shim_control_accept (struct shim_control *ctl, pid_t child, const char *phase)
 {
   struct shim_client *c = shim_client_accept (&ctl->clients, ctl->lfd, ctl->epfd);
-  char hello[96];
-  int n;
 
+  if (c != NULL)
+    hello (ctl, c, child, phase);
+}
+
+void
+shim_control_adopt (struct shim_control *ctl, int fd, pid_t child, const char *phase)
+{
+  struct shim_client *c;
+  int fl = fcntl (fd, F_GETFL);
+
+  if (fl < 0 || fcntl (fd, F_SETFL, fl | O_NONBLOCK) < 0)
+    {
+      close (fd);
+      return;
+    }
+  c = shim_client_add (&ctl->clients, fd, ctl->epfd);
   if (c == NULL)
     return;
-  n = snprintf (hello, sizeof hello, "%d %d %s", getpid (), child, phase);
-  queue_frame (ctl, c, SHIM_MSG_HELLO, hello, (size_t) n);
+  c->engine = true;
+  hello (ctl, c, child, phase);
 }
 
 bool
@@ -139,6 +162,8 @@ shim_control_on_client (struct shim_control *ctl, int fd, uint32_t events)
       unsigned cols, rows;
       if (type == SHIM_MSG_ADDRS)
         answer_addrs (ctl, c);
+      else if (type == SHIM_MSG_ABORT && c->engine && ctl->on_abort != NULL)
+        ctl->on_abort (ctl->abort_arg);
       else if (type == SHIM_MSG_RESIZE && sscanf (payload, "%u %u", &cols, &rows) == 2 && cols > 0 && cols < 65536
           && rows > 0 && rows < 65536)
         shim_console_resize (ctl->console, cols, rows);

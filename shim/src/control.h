@@ -20,6 +20,9 @@ struct shim_control
   struct shim_console *console; /* RESIZE target.  */
   struct shim_client *clients;
   int netns, selfns; /* the child's network namespace and ours (ADDRS).  */
+  /* ABORT on the adopted engine connection: the monitor kills the child.  */
+  void (*on_abort) (void *arg);
+  void *abort_arg;
   struct shim_sock_path sock;
 };
 
@@ -35,6 +38,11 @@ int shim_control_open_netns (struct shim_control *ctl, pid_t child, shim_error_t
 int shim_control_watch (struct shim_control *ctl, int epfd, shim_error_t *err);
 /* A new client: HELLO "<monitor pid> <CHILD> <PHASE>".  */
 void shim_control_accept (struct shim_control *ctl, pid_t child, const char *phase);
+/* Serve the connected FD (the engine's sync connection, once init was
+   handed EXEC: no second connection per launch) as a control client,
+   starting with HELLO.  FD must not be watched in the epoll set; it is
+   closed on failure.  */
+void shim_control_adopt (struct shim_control *ctl, int fd, pid_t child, const char *phase);
 /* Events on FD; false when FD is no live control client.  */
 bool shim_control_on_client (struct shim_control *ctl, int fd, uint32_t events);
 /* One frame (payload up to 256 bytes) to every client.  */

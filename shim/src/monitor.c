@@ -123,6 +123,32 @@ hand_exec (struct monitor *m)
   shim_sync_send (m->child_fd, SHIM_MSG_EXEC, NULL, 0, NULL);
 }
 
+/* ABORT after EXEC (the engine rolling a launch back): init dies, and its
+   exit is recorded as any exit after EXEC.  */
+static void
+abort_from_engine (void *arg)
+{
+  kill_child (arg);
+}
+
+/* Once init was handed EXEC, the sync connection goes on as a control
+   connection (HELLO, then EXITED, RESIZE, ADDRS): the engine needs no
+   second connection per launch.  Anything still unread on it is the
+   engine's handshake, which is over.  */
+static void
+engine_becomes_control (struct monitor *m)
+{
+  int fd = m->engine_fd;
+
+  if (fd < 0 || m->phase != PHASE_RUNNING)
+    return;
+  epoll_ctl (m->epfd, EPOLL_CTL_DEL, fd, NULL);
+  m->engine_fd = -1;
+  m->control.on_abort = abort_from_engine;
+  m->control.abort_arg = m;
+  shim_control_adopt (&m->control, fd, m->child, phase_names[m->phase]);
+}
+
 /* The child is blocked before exec.  With freeze=/freezer= the monitor
    freezes its cgroup now and says READY "frozen", so the engine sends EXEC
    at once; a failed freeze fails the launch.  */
@@ -156,6 +182,7 @@ child_ready (struct monitor *m)
     send_engine (m, SHIM_MSG_READY, "frozen", 6);
   else
     send_engine (m, SHIM_MSG_READY, NULL, 0);
+  engine_becomes_control (m);
 }
 
 static void
@@ -207,6 +234,8 @@ engine_readable (struct monitor *m)
     }
   if (r < 0)
     engine_gone (m);
+  else
+    engine_becomes_control (m);
 }
 
 static void
@@ -304,11 +333,11 @@ child_exited (struct monitor *m, int st)
       clock_gettime (CLOCK_REALTIME, &ts);
       n = snprintf (text, sizeof text, "%s=%d\ntime=%lld\n", WIFSIGNALED (st) ? "signal" : "code",
                     WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st),
-                    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+                    (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
       if (write_exit_record (m, text) < 0)
         logmsg ("write exit record in `%s` failed", m->cfg->dir);
-      send_engine (m, SHIM_MSG_EXITED, text, (size_t)n);
-      shim_control_broadcast (&m->control, SHIM_MSG_EXITED, text, (size_t)n);
+      send_engine (m, SHIM_MSG_EXITED, text, (size_t) n);
+      shim_control_broadcast (&m->control, SHIM_MSG_EXITED, text, (size_t) n);
       m->status = 0;
     }
   else
@@ -318,7 +347,7 @@ child_exited (struct monitor *m, int st)
           int n = snprintf (text, sizeof text, "0%ccontainer child %s %d before exec", '\0',
                             WIFSIGNALED (st) ? "killed by signal" : "exited with status",
                             WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st));
-          send_engine (m, SHIM_MSG_ERROR, text, (size_t)n);
+          send_engine (m, SHIM_MSG_ERROR, text, (size_t) n);
         }
       m->status = m->aborted ? 0 : 1;
     }
@@ -458,7 +487,7 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   /* The child's mount namespace is a copy of the small template, not of
      the host's table with every container's layer (mntns.c).  */
   shim_mntns_enter (m->cfg, &ns);
-  m->child = (pid_t)syscall (
+  m->child = (pid_t) syscall (
       SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0);
   if (m->child == 0)
     {
@@ -525,7 +554,7 @@ monitor_setup (struct monitor *m, shim_error_t *err)
        tells a live init from a reused pid by it.  */
     char pids[96];
     int n = snprintf (pids, sizeof pids, "%d %d %llu", getpid (), m->child, start_ticks (m->child));
-    if (shim_sync_send (m->engine_fd, SHIM_MSG_PID, pids, (size_t)n, err) < 0)
+    if (shim_sync_send (m->engine_fd, SHIM_MSG_PID, pids, (size_t) n, err) < 0)
       {
         kill_child (m);
         return -1;

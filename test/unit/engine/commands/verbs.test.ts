@@ -47,7 +47,7 @@ test('launch builds each container to BUILDING: cgroups, an unattended monitor (
     assert.equal(m.phase, 'running', 'EXEC was handed');
     assert.ok(k.frozen(k.cgroupOf(m)), 'the cgroup is frozen');
     const ops = k.shim.calls.filter((x) => 'dir' in x && x.dir === c.dir).map((x) => x.op);
-    assert.deepEqual(ops, ['launch', 'control', 'release']);
+    assert.deepEqual(ops, ['launch', 'adopt', 'release'], 'the sync connection became the control connection');
   }
 });
 

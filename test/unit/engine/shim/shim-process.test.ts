@@ -139,3 +139,27 @@ test('a PID frame with a bad start time is a protocol error; unattended without 
   monitor.destroy();
   assert.throws(() => ShimLaunch.attach({ ...boot, freeze: undefined, unattended: true }, engine), /unattended needs a freezer/);
 });
+
+test('after READY the sync connection is handed over as the control connection: HELLO, EXITED and ADDRS arrive on it', async () => {
+  const [engine, monitor] = await pair('s-adopt');
+  const next = frames(monitor);
+  const l = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' }, unattended: true }, engine);
+  await next();
+  // READY and HELLO in one write: the launch must keep the HELLO for the control connection.
+  monitor.write(Buffer.concat([encodeFrame(ShimMsg.PID, '10 11 7'), encodeFrame(ShimMsg.READY, 'frozen'), encodeFrame(ShimMsg.HELLO, '10 11 running')]));
+  assert.deepEqual(await l.ready(), { frozen: true });
+  const ctl = await l.control();
+  l.release();
+  assert.deepEqual(ctl.hello, { monitorPid: 10, initPid: 11, phase: 'running' });
+  const addrs = ctl.addresses();
+  assert.equal((await next()).type, ShimMsg.ADDRS, 'requests go out on the same connection');
+  monitor.write(encodeFrame(ShimMsg.ADDRS, 'veth0\t00:11:22:33:44:55\t10.0.0.2/24\t\n'));
+  assert.deepEqual(await addrs, [{ ifname: 'veth0', mac: '00:11:22:33:44:55', ip: ['10.0.0.2'], ip6: [] }]);
+  const exited = new Promise((r) => ctl.onExit(r));
+  monitor.write(encodeFrame(ShimMsg.EXITED, 'code=0\ntime=5\n'));
+  assert.deepEqual(await exited, { code: 0, time: 5 });
+  const closed = new Promise<void>((r) => ctl.onClose(r));
+  monitor.destroy();
+  await closed;
+  await assert.rejects(l.control(), /already released/);
+});
