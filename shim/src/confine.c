@@ -19,9 +19,9 @@ shim_close_fds (int keep, shim_error_t *err)
         return shim_make_error (err, errno, "close_range");
       return 0;
     }
-  if (keep > 3 && UNLIKELY (close_range (3, (unsigned) keep - 1, 0) < 0))
+  if (keep > 3 && UNLIKELY (close_range (3, (unsigned)keep - 1, 0) < 0))
     return shim_make_error (err, errno, "close_range");
-  if (UNLIKELY (close_range ((unsigned) keep + 1, ~0U, 0) < 0))
+  if (UNLIKELY (close_range ((unsigned)keep + 1, ~0U, 0) < 0))
     return shim_make_error (err, errno, "close_range");
   return 0;
 }

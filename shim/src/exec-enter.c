@@ -94,13 +94,13 @@ child_fail (int ep, int status, const char *fmt, const char *arg)
 {
   char buf[ERR_MAX];
   int n = snprintf (buf, sizeof buf, "%d%c", status, '\0');
-  int m = snprintf (buf + n, sizeof buf - (size_t) n, fmt, arg);
+  int m = snprintf (buf + n, sizeof buf - (size_t)n, fmt, arg);
 
-  if (m > 0 && (size_t) (n + m) < sizeof buf)
-    m += snprintf (buf + n + m, sizeof buf - (size_t) (n + m), ": %s", strerror (status));
+  if (m > 0 && (size_t)(n + m) < sizeof buf)
+    m += snprintf (buf + n + m, sizeof buf - (size_t)(n + m), ": %s", strerror (status));
 
   if (m > 0)
-    (void) !write (ep, buf, (size_t) n + ((size_t) m < sizeof buf - (size_t) n ? (size_t) m : sizeof buf - (size_t) n - 1));
+    (void)!write (ep, buf, (size_t)n + ((size_t)m < sizeof buf - (size_t)n ? (size_t)m : sizeof buf - (size_t)n - 1));
   _exit (127);
 }
 
@@ -130,7 +130,7 @@ exec_search (char *const *argv, char *const *envp)
   for (p = env_path (envp);; p++)
     {
       const char *end = strchrnul (p, ':');
-      size_t dlen = (size_t) (end - p);
+      size_t dlen = (size_t)(end - p);
       if (dlen + strlen (name) + 2 <= sizeof buf)
         {
           memcpy (buf, dlen ? p : ".", dlen ? dlen : 1);
@@ -151,7 +151,7 @@ exec_search (char *const *argv, char *const *envp)
 static int
 open_file (const char *path, int flags, mode_t mode)
 {
-  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC | O_NONBLOCK),
+  struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NONBLOCK),
                           .mode = (flags & O_CREAT) ? mode : 0,
                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
   cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -163,7 +163,7 @@ open_file (const char *path, int flags, mode_t mode)
   if (root < 0)
     return -1;
   do
-    fd = (int) syscall (SYS_openat2, root, *path ? path : ".", &how, sizeof how);
+    fd = (int)syscall (SYS_openat2, root, *path ? path : ".", &how, sizeof how);
   while (fd < 0 && (errno == EAGAIN || errno == EINTR));
   if (fd < 0)
     return -1;
@@ -190,7 +190,7 @@ transfer_fail (const char *what, const char *path)
   char buf[ERR_MAX];
   int n = snprintf (buf, sizeof buf, "nanomega: %s `%s`: %s\n", what, path, strerror (errno));
   if (n > 0)
-    (void) !write (2, buf, (size_t) n < sizeof buf ? (size_t) n : sizeof buf - 1);
+    (void)!write (2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
   _exit (1);
 }
 
@@ -211,8 +211,8 @@ copy_fd (int in, int out)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return (int) n;
-      if (shim_write_all (out, buf, (size_t) n) < 0)
+        return (int)n;
+      if (shim_write_all (out, buf, (size_t)n) < 0)
         return -1;
     }
 }
@@ -282,7 +282,7 @@ run_child (const struct shim_exec_enter *e, char *const *envp, int ep)
   setsid ();
   if (e->spec->tty && ioctl (0, TIOCSCTTY, 0) < 0)
     child_fail (ep, errno, "%s", "ioctl TIOCSCTTY on the exec pty");
-  (void) !write (ep, &me, sizeof me);
+  (void)!write (ep, &me, sizeof me);
   if (e->spec->op != SHIM_EXEC_RUN)
     {
       close (ep);
@@ -302,7 +302,7 @@ report_error_text (int status, const char *msg)
 {
   char buf[ERR_MAX + 32];
   int n = snprintf (buf, sizeof buf, "%d%c%s", status, '\0', msg);
-  shim_sync_send (REPORT_FD, SHIM_MSG_ERROR, buf, n < (int) sizeof buf ? (size_t) n : sizeof buf - 1, NULL);
+  shim_sync_send (REPORT_FD, SHIM_MSG_ERROR, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1, NULL);
 }
 
 /* Read the exec-error pipe: 0 once the command runs (*NSPID set), -1 with
@@ -320,7 +320,7 @@ await_start (int ep, pid_t *nspid)
         continue;
       if (n <= 0)
         break;
-      got += (size_t) n;
+      got += (size_t)n;
       if (got == sizeof buf - 1)
         break;
     }
@@ -354,7 +354,7 @@ exit_text (int st, char *buf, size_t size)
 static void __attribute__ ((noreturn)) supervise (pid_t child)
 {
   struct shim_frame_reader rd = { 0 };
-  int pidfd = (int) syscall (SYS_pidfd_open, child, 0);
+  int pidfd = (int)syscall (SYS_pidfd_open, child, 0);
   bool monitor_gone = false;
   char text[64];
   int st;

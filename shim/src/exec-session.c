@@ -30,9 +30,9 @@
 void
 shim_exec_queue_frame (struct shim_execs *x, struct shim_client *c, uint32_t type, const void *payload, size_t len)
 {
-  struct shim_frame_header h = { .type = type, .len = (uint32_t) len };
+  struct shim_frame_header h = { .type = type, .len = (uint32_t)len };
 
-  shim_client_queue (c, x->epfd, (const char *) &h, sizeof h);
+  shim_client_queue (c, x->epfd, (const char *)&h, sizeof h);
   if (len > 0)
     shim_client_queue (c, x->epfd, payload, len);
 }
@@ -42,7 +42,7 @@ shim_exec_queue_error (struct shim_execs *x, struct shim_client *c, int status, 
 {
   char buf[512];
   int n = snprintf (buf, sizeof buf, "%d%c%s", status, '\0', msg);
-  shim_exec_queue_frame (x, c, SHIM_MSG_ERROR, buf, n < (int) sizeof buf ? (size_t) n : sizeof buf - 1);
+  shim_exec_queue_frame (x, c, SHIM_MSG_ERROR, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* Make FD's epoll interest WANT (0: not registered, so a hung-up pipe does
@@ -86,7 +86,7 @@ shim_exec_tell_helper (struct shim_exec_session *s, int sig)
   char buf[16];
   int n = snprintf (buf, sizeof buf, "%d", sig);
   if (s->report >= 0)
-    shim_sync_send (s->report, SHIM_MSG_EXEC_SIGNAL, buf, (size_t) n, NULL);
+    shim_sync_send (s->report, SHIM_MSG_EXEC_SIGNAL, buf, (size_t)n, NULL);
 }
 
 /* ---- stdio ------------------------------------------------------------ */
@@ -99,7 +99,7 @@ open_container_pty (struct shim_execs *x, unsigned cols, unsigned rows, int *sla
 {
   struct open_how how
       = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-  struct winsize ws = { .ws_col = (unsigned short) cols, .ws_row = (unsigned short) rows };
+  struct winsize ws = { .ws_col = (unsigned short)cols, .ws_row = (unsigned short)rows };
   cleanup_close int root = -1, path = -1;
   char buf[64];
   struct statfs sfs;
@@ -110,7 +110,7 @@ open_container_pty (struct shim_execs *x, unsigned cols, unsigned rows, int *sla
   root = open (buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (UNLIKELY (root < 0))
     return shim_make_error (err, errno, "open `%s`", buf);
-  path = (int) syscall (SYS_openat2, root, "dev/pts/ptmx", &how, sizeof how);
+  path = (int)syscall (SYS_openat2, root, "dev/pts/ptmx", &how, sizeof how);
   if (UNLIKELY (path < 0))
     return shim_make_error (err, errno, "open the container's `/dev/pts/ptmx`");
   if (UNLIKELY (fstatfs (path, &sfs) < 0 || fstat (path, &st) < 0))
@@ -304,7 +304,7 @@ shim_exec_pump (struct shim_execs *x, struct shim_exec_session *s, int fd, uint3
   while (n < 0 && errno == EINTR);
   if (n > 0)
     {
-      shim_exec_queue_frame (x, s->client, type, buf, (size_t) n);
+      shim_exec_queue_frame (x, s->client, type, buf, (size_t)n);
       return 1;
     }
   return n < 0 && errno == EAGAIN ? 0 : -1;
@@ -414,7 +414,7 @@ shim_exec_write_stdin (struct shim_execs *x, struct shim_exec_session *s)
           s->inoff = s->inlen;
           break;
         }
-      s->inoff += (size_t) w;
+      s->inoff += (size_t)w;
     }
   s->inlen = s->inoff = 0;
   if (s->in_close && s->in >= 0 && s->in != s->out)
@@ -423,7 +423,7 @@ shim_exec_write_stdin (struct shim_execs *x, struct shim_exec_session *s)
     {
       /* A pty has no half-close: ^D at the start of a line is its EOF.  */
       static const char eot = 4;
-      (void) !write (s->in, &eot, 1);
+      (void)!write (s->in, &eot, 1);
       s->in_close = false;
     }
 }

@@ -55,7 +55,7 @@ set_dim (unsigned *slot, const char *key, const char *v, shim_error_t *err)
   n = strtoul (v, &end, 10);
   if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || n < 1 || n > 65535)
     return shim_make_error (err, 0, "exec: key `%s`: bad size `%s` (1..65535)", key, v);
-  *slot = (unsigned) n;
+  *slot = (unsigned)n;
   return 0;
 }
 
@@ -102,7 +102,7 @@ spec_pair (void *data, const char *key, const char *v, shim_error_t *err)
       unsigned long m = strtoul (v, &end, 8);
       if (*v == '\0' || *end != '\0' || m > 07777)
         return shim_make_error (err, 0, "exec: key `mode`: bad octal mode `%s`", v);
-      s->mode = (mode_t) m;
+      s->mode = (mode_t)m;
       return 0;
     }
   if (strcmp (key, "token") == 0)
@@ -153,7 +153,7 @@ shim_exec_spec_free (struct shim_exec_spec *s)
 static bool
 same_key (const char *a, const char *b)
 {
-  size_t n = (size_t) (strchr (a, '=') - a);
+  size_t n = (size_t)(strchr (a, '=') - a);
   return strncmp (a, b, n + 1) == 0;
 }
 

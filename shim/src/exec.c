@@ -69,7 +69,7 @@ client_frame (struct shim_execs *x, struct shim_exec_session *s, uint32_t type, 
       if (s->spec.tty && s->out >= 0 && sscanf (payload, "%u %u", &cols, &rows) == 2 && cols > 0 && cols < 65536
           && rows > 0 && rows < 65536)
         {
-          struct winsize ws = { .ws_col = (unsigned short) cols, .ws_row = (unsigned short) rows };
+          struct winsize ws = { .ws_col = (unsigned short)cols, .ws_row = (unsigned short)rows };
           ioctl (s->out, TIOCSWINSZ, &ws);
         }
       break;
@@ -217,7 +217,7 @@ int
 shim_execs_set_init (struct shim_execs *x, pid_t init, shim_error_t *err)
 {
   x->init = init;
-  x->init_pidfd = (int) syscall (SYS_pidfd_open, init, 0);
+  x->init_pidfd = (int)syscall (SYS_pidfd_open, init, 0);
   if (UNLIKELY (x->init_pidfd < 0))
     return shim_make_error (err, errno, "pidfd_open %d", init);
   fcntl (x->init_pidfd, F_SETFD, FD_CLOEXEC);
@@ -302,7 +302,7 @@ shim_execs_reaped (struct shim_execs *x, pid_t pid, int st)
             int n = snprintf (buf, sizeof buf, "%d%cexec helper %s %d", EIO, '\0',
                               WIFSIGNALED (st) ? "killed by signal" : "exited with status",
                               WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st));
-            shim_exec_session_finish (s, SHIM_MSG_ERROR, buf, (size_t) n);
+            shim_exec_session_finish (s, SHIM_MSG_ERROR, buf, (size_t)n);
           }
         shim_exec_relay (x, s);
         return true;

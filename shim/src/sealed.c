@@ -43,7 +43,7 @@ copy_exe (int dst, shim_error_t *err)
     return shim_make_error (err, errno, "fstat `/proc/self/exe`");
   while (off < st.st_size)
     {
-      ssize_t n = sendfile (dst, src, &off, (size_t) (st.st_size - off));
+      ssize_t n = sendfile (dst, src, &off, (size_t)(st.st_size - off));
       if (n < 0 && errno == EINTR)
         continue;
       if (UNLIKELY (n <= 0))
