@@ -61,10 +61,10 @@ export async function killOne(ctx: EngineContext, c: Container, wave?: KillWave)
   });
   try {
     await Promise.race([seen ?? c.exited, timeout]);
+    await Promise.race([c.exited, timeout]);
   } finally {
     clearTimeout(timer);
   }
-  // Seen in time: recording it and removing the cgroups are not timed (their own limits hold).
-  await c.exited;
+  // Its memory cgroup goes after the wave's last exit (each member's wait is timed above).
   if (wave) await wave.removed(c);
 }
