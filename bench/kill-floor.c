@@ -192,12 +192,15 @@ main (int argc, char **argv)
     }
   n = atoi (argv[1]);
   self = getpid ();
+  setpgid (0, 0); /* a process group of its own: the failure path below kills it whole.  */
   work = argv[2];
   busybox = argv[3];
   cgparents = argv + 4;
   ncg = argc - 4;
   parents = calloc ((size_t)n, sizeof *parents);
-  if (pipe (ready) < 0 || pipe (hold) < 0)
+  /* Close-on-exec: a container's shell must not keep `ready` open, so a child that dies before
+     saying it is ready ends the wait below (end of file) instead of hanging it.  */
+  if (pipe2 (ready, O_CLOEXEC) < 0 || pipe (hold) < 0)
     die ("pipe");
 
   /* The template: a private copy of the host namespace, made before any layer exists.  */
@@ -272,13 +275,18 @@ main (int argc, char **argv)
             child (i, layer_fd, ready[1]);
           if (c < 0)
             die ("clone");
+          close (ready[1]);
           waitpid (c, NULL, 0);
           _exit (0);
         }
     }
+  close (ready[1]);
   for (int i = 0; i < n; i++)
     if (read (ready[0], p, 1) != 1)
-      die ("a container did not start");
+      {
+        fprintf (stderr, "kill-floor: a container did not start\n");
+        kill (0, SIGKILL); /* every parent and container of this run: its process group.  */
+      }
   kill (template, SIGKILL);
   waitpid (template, NULL, 0);
   /* Every shell has forked its sleep; the machine settles.  */
