@@ -31,18 +31,24 @@ export function shimPids(): number[] {
 }
 
 /**
- * Resolves once every pid runs init (or is gone). Looks at the pids still pending, every
- * millisecond per hundred of them: a pass over a thousand /proc files every millisecond took most
- * of a core from the containers being measured.
+ * Resolves once every pid runs init (or is gone). Looks at the pids still pending, then sleeps nine
+ * times the CPU that look took (at most 50 ms): the harness shares the two cores with what it
+ * measures, so its own share stays near a tenth of one (a pass over a thousand /proc files every
+ * millisecond took most of a core; one every 10 ms, still close to half of one). As fewer are
+ * pending the passes get cheaper and closer together, so the last exec is seen within a millisecond
+ * or so. CPU, not wall time: a pass that was merely descheduled must not stretch the sleep.
  */
 export async function waitAllInit(pids: number[]): Promise<void> {
   let pending = pids;
   for (;;) {
+    const before = process.cpuUsage();
     pending = pending.filter((p) => {
       const c = comm(p);
       return c !== undefined && c !== 'init';
     });
     if (pending.length === 0) return;
-    await new Promise((r) => setTimeout(r, Math.max(1, Math.round(pending.length / 100))));
+    const { user, system } = process.cpuUsage(before);
+    const tookMs = (user + system) / 1000;
+    await new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, Math.round(tookMs * 9)))));
   }
 }
