@@ -13,8 +13,18 @@ import { FakeKernel, ROOTFS } from '../fake-kernel.js';
 
 const NS = 'minimega';
 const cleanup: (() => void)[] = [];
-afterEach(() => {
-  for (const f of cleanup.splice(0)) f();
+const bases: string[] = [];
+afterEach(async () => {
+  // Last made, first undone: an engine reopened on a base closes before that base is removed.
+  for (const f of cleanup.splice(0).reverse()) f();
+  // A delivery the test left running (or a "dead" daemon's) may still write a response or the
+  // journal just after its engine closed: remove the base until it stays gone.
+  for (const base of bases.splice(0)) {
+    for (let i = 0; i < 20 && existsSync(base); i++) {
+      rmSync(base, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 });
 
 async function setup(): Promise<{ k: FakeKernel; e: Engine; base: string }> {
@@ -23,10 +33,8 @@ async function setup(): Promise<{ k: FakeKernel; e: Engine; base: string }> {
   k.dirs.add('/tmp');
   k.dirs.add(base);
   const e = await k.open({ base });
-  cleanup.push(() => {
-    e.close();
-    rmSync(base, { recursive: true, force: true });
-  });
+  cleanup.push(() => e.close());
+  bases.push(base);
   return { k, e, base };
 }
 
