@@ -238,9 +238,6 @@ export class ShimLaunch implements ShimLaunchHandle {
         this.fail(new EngineError('E_SHIM', message, { errno }));
         return;
       }
-      case ShimMsg.EXITED:
-        this.exitedD.resolve(f.payload.toString('utf8'));
-        return;
       default:
         this.fail(new EngineError('E_SHIM', `shim sent unexpected message ${messageName(f.type)}`));
     }
