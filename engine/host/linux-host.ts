@@ -5,6 +5,7 @@ import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { hostError } from '../errors.js';
 import type { Host, HostStat, RunResult } from './host.js';
+import { TurnBatch, type PathRequest } from './turn-batch.js';
 
 let tempCounter = 0;
 
@@ -68,12 +69,6 @@ function isPseudoFs(path: string): boolean {
 /** Trees removed in one turn from which a batch goes to `rm` processes; paths per process. */
 const TREE_BATCH = 8;
 const TREE_CHUNK = 256;
-
-interface TreeRequest {
-  path: string;
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
 
 export class LinuxHost implements Host {
   async readFile(path: string): Promise<string> {
@@ -237,21 +232,12 @@ export class LinuxHost implements Host {
    * filesystem; fewer, one by one through fs.rm.
    */
   removeTree(path: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.trees.push({ path, resolve, reject });
-      if (this.treesScheduled) return;
-      this.treesScheduled = true;
-      setImmediate(() => {
-        this.treesScheduled = false;
-        this.removeTrees(this.trees.splice(0));
-      });
-    });
+    return this.trees.add(path);
   }
 
-  private trees: TreeRequest[] = [];
-  private treesScheduled = false;
+  private readonly trees = new TurnBatch((batch) => this.removeTrees(batch));
 
-  private removeTrees(batch: TreeRequest[]): void {
+  private removeTrees(batch: PathRequest[]): void {
     if (batch.length < TREE_BATCH) {
       for (const t of batch) fs.rm(t.path, { recursive: true, force: true }).then(t.resolve, (e: unknown) => t.reject(hostError('remove', t.path, e)));
       return;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import type { Host } from '../host/host.js';
+import { TurnBatch, type PathRequest } from '../host/turn-batch.js';
 
 /** Where the monitor mounts a snapshot container's size-limited writable layer (shim/src/layer.h). */
 export const LAYER_DIR = 'layer';
@@ -26,12 +27,6 @@ export async function mountPoints(host: Host): Promise<Set<string>> {
   );
 }
 
-interface UnmountRequest {
-  path: string;
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
 /** The layer mount point of the instance directory `dir`. */
 export function layerPath(dir: string): string {
   return join(dir, LAYER_DIR);
@@ -44,8 +39,10 @@ export function layerPath(dir: string): string {
  * user lets go, which after its container's exit is nobody.
  */
 export class LayerUnmounts {
-  private pending: UnmountRequest[] = [];
-  private scheduled = false;
+  // run settles every request itself
+  private readonly batches = new TurnBatch((batch) => {
+    this.run(batch).catch(() => undefined);
+  });
 
   /**
    * `command`: what detaches the paths appended to it (production: the shim's `--umount`, which
@@ -58,15 +55,7 @@ export class LayerUnmounts {
   ) {}
 
   unmount(path: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ path, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.run().catch(() => undefined); // run settles every request itself
-      });
-    });
+    return this.batches.add(path);
   }
 
   /**
@@ -74,14 +63,13 @@ export class LayerUnmounts {
    * lock is released, and concurrent waiters share grace periods (1000 layers: ~70 ms in one
    * process, ~30 ms in eight).
    */
-  private async run(): Promise<void> {
-    const batch = this.pending.splice(0);
-    const parts: (typeof batch)[] = [];
+  private async run(batch: PathRequest[]): Promise<void> {
+    const parts: PathRequest[][] = [];
     for (let i = 0; i < batch.length; i += CHUNK) parts.push(batch.slice(i, i + CHUNK));
     await Promise.all(parts.map((part) => this.runPart(part)));
   }
 
-  private async runPart(part: UnmountRequest[]): Promise<void> {
+  private async runPart(part: PathRequest[]): Promise<void> {
     let why = '';
     try {
       const r = await this.host.run([...this.command, ...part.map((p) => p.path)]);
