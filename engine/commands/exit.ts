@@ -3,13 +3,11 @@ import { logError } from '../log.js';
 import type { ExitRecord, ShimControlHandle } from '../shim/shim.js';
 import { saveOrRetry } from './save-retry.js';
 import { checkpoint } from '../fault.js';
+import { statStartTicks } from '../host/proc-stat.js';
 
 /** Host pid start time (field 22 of /proc/<pid>/stat), to tell a live init from a reused pid. */
 export async function startTicks(ctx: EngineContext, pid: number): Promise<number> {
-  const stat = await ctx.host.readFile(`/proc/${pid}/stat`).catch(() => '');
-  // comm (field 2) may contain spaces and parentheses: split after the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[19] ?? 0);
+  return statStartTicks(await ctx.host.readFile(`/proc/${pid}/stat`).catch(() => ''));
 }
 
 /** Connect to the monitor's control socket (or use `control`) and record the exit when init ends. */

@@ -18,6 +18,7 @@ import { namespaceOf } from './targets.js';
 import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 import { DEFAULT_DISK_SIZE } from '../config/sizes.js';
 import { layerPath, mountPoints } from '../rootfs/layers.js';
+import { statZombie } from '../host/proc-stat.js';
 
 /** The environment init starts with (minimega passes none; a shell needs these). */
 export const INIT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm-256color', 'HOME=/root', 'container=nanomega'];
@@ -346,7 +347,7 @@ async function waitGone(ctx: EngineContext, pid: number): Promise<void> {
     // A zombie still answers kill(0) (a spawned shim is our child until released; one the launcher
     // forked is init's), so look at its state.
     const stat = await ctx.host.readFile(`/proc/${pid}/stat`).catch(() => '');
-    if (!stat || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+    if (!stat || statZombie(stat)) return;
     await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -4,6 +4,7 @@
 // names our pid file.
 import { EngineError } from '../errors.js';
 import type { Host } from '../host/host.js';
+import { statZombie } from '../host/proc-stat.js';
 
 const PROC = '/proc';
 /** How often a stopping daemon is checked for, and how long SIGTERM gets before SIGKILL. */
@@ -29,7 +30,7 @@ export async function isOurs(host: Host, pid: number, marker: string): Promise<b
   if (pid <= 1) return false;
   try {
     const stat = await host.readFile(`${PROC}/${pid}/stat`);
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    if (statZombie(stat)) return false;
     const argv = (await host.readFile(`${PROC}/${pid}/cmdline`)).split('\0');
     return argv.some((a) => a.includes(marker));
   } catch {

@@ -12,6 +12,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { EngineError, hostError } from '../errors.js';
 import type { CaptureExit, CaptureOptions, CapturePort, CaptureProcess, CaptureSink } from './capture-port.js';
 import { SYS_NET } from './ip.js';
+import { statStartTicks } from '../host/proc-stat.js';
 
 /** The program; looked up on PATH like every other tool the engine runs. */
 const TCPDUMP = 'tcpdump';
@@ -163,9 +164,7 @@ export class TcpdumpCapturePort implements CapturePort {
   }
 
   async startTicks(pid: number): Promise<number> {
-    const s = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // comm (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[19] ?? 0);
+    return statStartTicks(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''));
   }
 
   kill(pid: number, signal: NodeJS.Signals): boolean {

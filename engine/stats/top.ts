@@ -8,6 +8,7 @@ import type { ContainerId, VmTopRow } from '../api/types.js';
 import type { Container, EngineContext } from '../context.js';
 import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 import { isAlive } from '../state/lifecycle.js';
+import { statFields } from '../host/proc-stat.js';
 
 /** minimega's ProcLimit: the processes of a VM that are inspected. */
 export const PROC_LIMIT = 100;
@@ -28,7 +29,7 @@ export interface ProcFigures {
 
 /** Fields of /proc/PID/stat after the command (which may hold spaces and parentheses). */
 export function parseStat(text: string): { ticks: number; guestTicks: number } {
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const f = statFields(text);
   // f[0] is field 3 (state): utime and stime are fields 14 and 15, guest_time is field 43.
   const n = (i: number) => Number(f[i]) || 0;
   return { ticks: n(11) + n(12), guestTicks: n(40) };
