@@ -5,7 +5,7 @@ import { ContainerCgroups } from '../../../../engine/cgroup/cgroup.js';
 import type { CgroupLayout } from '../../../../engine/cgroup/layout.js';
 import type { Container, EngineContext } from '../../../../engine/context.js';
 import { FakeHost } from '../../../../engine/host/fake-host.js';
-import { StatsSampler } from '../../../../engine/stats/sampler.js';
+import { FIRST_READS_PER_TICK, StatsSampler } from '../../../../engine/stats/sampler.js';
 
 const V1: CgroupLayout = {
   v2Controllers: new Set(),
@@ -87,4 +87,31 @@ test('a new OOM kill in a container whose init lives is an engine.log warning, o
   assert.equal(logs.length, 1);
   assert.equal(logs[0]!.level, 'warn');
   assert.match(logs[0]!.message, /^c3: the OOM killer killed 1 process/);
+});
+
+test('reads at most FIRST_READS_PER_TICK new containers a tick, running ones first; the known ones every tick', async () => {
+  const { ctx, events, add } = setup(V1, {
+    '/cg/memory/nanomega/k/memory.usage_in_bytes': '1048576\n',
+    '/cg/memory/nanomega/k/memory.limit_in_bytes': '33554432\n',
+    '/cg/memory/nanomega/k/memory.oom_control': 'oom_kill 0\n',
+    '/cg/cpuacct/nanomega/k/cpuacct.usage': '5000000\n',
+    '/cg/pids/nanomega/k/pids.current': '3\n',
+  });
+  const n = FIRST_READS_PER_TICK * 2 + 10;
+  for (let id = 1; id <= n; id++) add(id, id <= FIRST_READS_PER_TICK + 5 ? 'BUILDING' : 'RUNNING');
+  const s = new StatsSampler(ctx);
+  const ids = () => (events.filter((e) => e.name === 'stats.sample').pop()!.payload as { id: number }[]).map((x) => x.id).sort((a, b) => a - b);
+  await s.tick(1000);
+  const first = ids();
+  assert.equal(first.length, FIRST_READS_PER_TICK);
+  assert.ok(
+    first.every((id) => id > FIRST_READS_PER_TICK + 5),
+    'the running containers are read before the frozen ones',
+  );
+  await s.tick(2000);
+  const second = ids();
+  assert.equal(second.length, 2 * FIRST_READS_PER_TICK, 'the known ones again, and as many new ones');
+  await s.tick(3000);
+  assert.equal(ids().length, n);
+  for (let id = 1; id <= n; id++) assert.ok(s.series(id).length >= 1, `container ${id} has figures after three ticks`);
 });
