@@ -38,9 +38,15 @@ static const char *const readonly_paths[] = {
 
 
 /* /dev/null over files, an empty read-only tmpfs over directories; missing
-   paths are already hidden.  */
+   paths are already hidden.  Every masked directory of a container shows
+   the same tmpfs: the first is mounted (*DIRMASK then holds its root), the
+   others are binds of it, which carry its read-only, nosuid, nodev and
+   noexec.  A superblock per mask would cost each container (and every
+   later memory cgroup, as one more memcg-aware shrinker) once per masked
+   directory, and a host with a thermal_throttle directory per CPU has
+   dozens.  */
 static int
-mask_path (int rootfd, const char *path, shim_error_t *err)
+mask_path (int rootfd, const char *path, int *dirmask, shim_error_t *err)
 {
   cleanup_close int fd = shim_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, NULL);
   cleanup_close int null = -1;
@@ -53,8 +59,17 @@ mask_path (int rootfd, const char *path, shim_error_t *err)
   if (UNLIKELY (fstat (fd, &st) < 0))
     return shim_make_error (err, errno, "fstat `%s`", path);
   if (S_ISDIR (st.st_mode))
-    return shim_mount_on_fd ("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                             "size=0,mode=555", path, err);
+    {
+      if (*dirmask >= 0)
+        return shim_bind_fd_on_fd (*dirmask, fd, 0, path, err);
+      if (shim_mount_on_fd ("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555",
+                            path, err)
+          < 0)
+        return -1;
+      /* Reopen: FD still points below the new mount.  */
+      *dirmask = shim_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW | O_DIRECTORY, err);
+      return *dirmask < 0 ? -1 : 0;
+    }
   null = shim_open_in_root (rootfd, "/dev/null", O_PATH, err);
   if (null < 0)
     return -1;
@@ -76,7 +91,7 @@ readonly_path (int rootfd, const char *path, shim_error_t *err)
 }
 
 static int
-mask_thermal_throttle (int rootfd, shim_error_t *err)
+mask_thermal_throttle (int rootfd, int *dirmask, shim_error_t *err)
 {
   int fd = shim_open_in_root (rootfd, "/sys/devices/system/cpu", O_RDONLY | O_DIRECTORY, NULL);
   DIR *d;
@@ -97,7 +112,7 @@ mask_thermal_throttle (int rootfd, shim_error_t *err)
       if (strncmp (e->d_name, "cpu", 3) != 0 || e->d_name[3] < '0' || e->d_name[3] > '9')
         continue;
       snprintf (path, sizeof path, "/sys/devices/system/cpu/%s/thermal_throttle", e->d_name);
-      ret = mask_path (rootfd, path, err);
+      ret = mask_path (rootfd, path, dirmask, err);
     }
   closedir (d);
   return ret;
@@ -291,6 +306,7 @@ int
 shim_rootfs_populate (const struct shim_config *cfg, int rootfd, const char *pty_slave, shim_error_t *err)
 {
   cleanup_close int sysnet = -1;
+  cleanup_close int dirmask = -1;
 
   {
     cleanup_close int fd = shim_mountpoint_in_root (rootfd, "/proc", 0555, err);
@@ -317,9 +333,9 @@ shim_rootfs_populate (const struct shim_config *cfg, int rootfd, const char *pty
     if (mount_volume (rootfd, &cfg->volumes[i], err) < 0)
       return -1;
   for (size_t i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++)
-    if (mask_path (rootfd, masked_paths[i], err) < 0)
+    if (mask_path (rootfd, masked_paths[i], &dirmask, err) < 0)
       return -1;
-  if (mask_thermal_throttle (rootfd, err) < 0)
+  if (mask_thermal_throttle (rootfd, &dirmask, err) < 0)
     return -1;
   for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++)
     if (readonly_path (rootfd, readonly_paths[i], err) < 0)

@@ -57,6 +57,31 @@ describe('container features through the engine', { skip }, () => {
     con.close();
   });
 
+  test('masked directories are one empty read-only tmpfs', async () => {
+    const { c, con } = await run('m0');
+    // mountinfo: id parent major:minor root mountpoint options - fstype source superoptions
+    const mounts = readFileSync(`/proc/${c.pid}/mountinfo`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map((f) => ({ dev: f[2]!, at: f[4]!, opts: f[5]!, type: f[f.indexOf('-') + 1]! }));
+    const dirs = ['/proc/acpi', '/proc/asound', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap'];
+    const masks = mounts.filter((m) => dirs.includes(m.at) || /^\/sys\/devices\/system\/cpu\/cpu\d+\/thermal_throttle$/.test(m.at));
+    for (const d of dirs.filter((x) => existsSync(x)))
+      assert.ok(
+        masks.some((m) => m.at === d),
+        `${d} is masked`,
+      );
+    for (const m of masks) {
+      assert.equal(m.type, 'tmpfs', m.at);
+      assert.match(m.opts, /^ro,nosuid,nodev,noexec\b/, `${m.at}: ${m.opts}`);
+      assert.equal((await con.run(`ls -A ${m.at} | wc -l`)).trim(), '0', `${m.at} is empty`);
+      assert.match(await con.run(`touch ${m.at}/x 2>&1; echo rc=$?`), /Read-only file system[\s\S]*rc=1/, `${m.at} is read-only`);
+    }
+    assert.ok(new Set(masks.map((m) => m.dev)).size <= 1, `one superblock for every masked directory: ${masks.map((m) => `${m.at} ${m.dev}`)}`);
+    con.close();
+  });
+
   test('snapshot false runs directly on the filesystem directory; two such containers conflict', async () => {
     const own = await busyboxRoot();
     try {
