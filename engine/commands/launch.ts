@@ -252,11 +252,12 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     checkpoint('launch.ready');
     trace.mark('ready');
     // The monitor froze the cgroup before READY (bootstrap `freeze`); a shim that did not, we freeze.
-    // Unattended, it also handed init EXEC: only a frozen cgroup makes that wait for vm start.
-    if (!frozen && boot.unattended) throw new EngineError('E_SHIM', `shim did not freeze the unattended launch of ${rec.name}`, { name: rec.name });
+    // Unattended or autoexec, it also handed init EXEC: only a frozen cgroup makes that wait for vm start.
+    const handed = boot.unattended || boot.autoexec;
+    if (!frozen && handed) throw new EngineError('E_SHIM', `shim did not freeze the launch of ${rec.name} before init's EXEC`, { name: rec.name });
     if (!frozen) await c.cgroups.freeze();
     trace.mark('frozen');
-    if (!boot.unattended) shim.exec(); // queued on the socket; init reads it when thawed
+    if (!handed) shim.exec(); // queued on the socket; init reads it when thawed
     rec.initStartTicks = pids.initStartTicks ?? (await startTicks(ctx, rec.initPid));
     rec.phase = 'ready';
     rec.state = 'BUILDING';
@@ -305,8 +306,10 @@ async function bootstrap(ctx: EngineContext, c: Container, devices: DeviceFilter
     tun: rec.config.tun ?? false,
     devcgroup: devices === 'ebpf' ? c.cgroups.paths.v2 : undefined,
     freeze: c.cgroups.freezeTarget(),
-    // Without NICs there is nothing to make between MOUNTED and CONTINUE.
+    // Without NICs there is nothing to make between MOUNTED and CONTINUE; with them, the monitor still
+    // hands init EXEC itself once frozen (one frame and wakeup less per container).
     unattended: rec.config.net.length === 0,
+    autoexec: rec.config.net.length > 0,
     cols: CONSOLE_COLS,
     rows: CONSOLE_ROWS,
     scrollback: SCROLLBACK_BYTES,

@@ -126,7 +126,7 @@ class FakeLaunch implements ShimLaunchHandle {
       if (this.failsAt('ready')) return;
       this.m.phase = 'ready';
       if (this.shim.freezes) this.shim.onFreeze?.(this.m);
-      if (this.shim.freezes && this.m.boot.unattended) this.m.phase = 'running';
+      if (this.shim.freezes && (this.m.boot.unattended || this.m.boot.autoexec)) this.m.phase = 'running';
       this.readyD.resolve({ frozen: this.shim.freezes });
     });
   }

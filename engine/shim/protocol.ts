@@ -132,6 +132,11 @@ export interface ShimBootstrap {
    * and hands init EXEC once it froze the cgroup, so the engine only waits for PID and READY.
    */
   unattended?: boolean;
+  /**
+   * NICs to make, so CONTINUE follows MOUNTED, but no EXEC (needs `freeze`): the monitor hands init
+   * EXEC once it froze the cgroup at READY, as when unattended.
+   */
+  autoexec?: boolean;
   cols: number;
   rows: number;
   scrollback: number;
@@ -170,6 +175,10 @@ export function encodeBootstrap(b: ShimBootstrap): Buffer {
   if (b.unattended) {
     if (!b.freeze) throw new RangeError('shim bootstrap: unattended needs a freezer');
     s += pair('unattended', 1);
+  }
+  if (b.autoexec) {
+    if (!b.freeze) throw new RangeError('shim bootstrap: autoexec needs a freezer');
+    s += pair('autoexec', 1);
   }
   s += pair('cols', b.cols);
   s += pair('rows', b.rows);

@@ -13,7 +13,8 @@ export type { ExecSpec, ShimBootstrap, ShimNic } from './protocol.js';
 
 /**
  * One monitor's launch handshake (shim-process.ts ShimLaunch): PID → MOUNTED → CONTINUE → READY →
- * EXEC; with bootstrap `unattended`, PID → READY (the monitor continues and hands EXEC itself). A
+ * EXEC; with bootstrap `unattended`, PID → READY (the monitor continues and hands EXEC itself); with
+ * `autoexec`, PID → MOUNTED → CONTINUE → READY (the monitor hands EXEC itself once frozen). A
  * failure anywhere rejects every wait still pending with the monitor's E_SHIM error.
  */
 export interface ShimLaunchHandle {

@@ -132,7 +132,8 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
       cfg->snapshot = n == 1;
       return 0;
     }
-  if (strcmp (key, "seccomp") == 0 || strcmp (key, "tun") == 0 || strcmp (key, "unattended") == 0)
+  if (strcmp (key, "seccomp") == 0 || strcmp (key, "tun") == 0 || strcmp (key, "unattended") == 0
+      || strcmp (key, "autoexec") == 0)
     {
       if (parse_uint (key, v, 0, 1, &n, err) < 0)
         return -1;
@@ -140,8 +141,10 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
         cfg->unconfined = n == 0;
       else if (key[0] == 't')
         cfg->tun = n == 1;
-      else
+      else if (key[0] == 'u')
         cfg->unattended = n == 1;
+      else
+        cfg->autoexec = n == 1;
       return 0;
     }
   if (strcmp (key, "fifos") == 0)
@@ -246,6 +249,8 @@ shim_config_parse (struct shim_config *cfg, const char *buf, size_t len, shim_er
      EXEC before the engine has seen READY.  */
   if (cfg->unattended && cfg->freeze_dir == NULL)
     return shim_make_error (err, 0, "bootstrap: `unattended` needs `freeze` or `freezer`");
+  if (cfg->autoexec && cfg->freeze_dir == NULL)
+    return shim_make_error (err, 0, "bootstrap: `autoexec` needs `freeze` or `freezer`");
   if (cfg->snapshot && (strpbrk (cfg->rootfs, ",:") || strpbrk (cfg->dir, ",:")))
     return shim_make_error (err, 0, "bootstrap: overlay paths may not contain `,` or `:`");
   {

@@ -45,6 +45,10 @@ struct shim_config
      MOUNTED and, once it froze the cgroup at READY, EXEC (init execs on
      thaw).  Needs freeze=/freezer=.  */
   bool unattended;
+  /* autoexec=1: the engine sends CONTINUE (the NICs) but no EXEC: once the
+     monitor froze the cgroup at READY it hands init EXEC itself, as
+     unattended does.  Needs freeze=/freezer=.  */
+  bool autoexec;
   struct shim_list init, env, cgroups, caps;
   struct shim_volume *volumes;
   size_t n_volumes;

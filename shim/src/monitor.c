@@ -173,10 +173,10 @@ child_ready (struct monitor *m)
         }
     }
   m->phase = PHASE_READY;
-  /* Unattended: the cgroup is frozen (config.c requires a freezer), so EXEC
-     now only lets init exec when the engine thaws it, as the engine's own
-     EXEC would.  */
-  if (m->cfg->unattended)
+  /* Unattended or autoexec: the cgroup is frozen (config.c requires a
+     freezer), so EXEC now only lets init exec when the engine thaws it, as
+     the engine's own EXEC would.  */
+  if (m->cfg->unattended || m->cfg->autoexec)
     hand_exec (m);
   if (m->froze)
     send_engine (m, SHIM_MSG_READY, "frozen", 6);

@@ -616,6 +616,28 @@ for (const mode of ['v2', 'v1'] as const) {
         assert.match(await l.exited(), /^signal=9/);
         assert.ok(await waitGone(monitorPid));
 
+        // autoexec (a launch with NICs): CONTINUE from the engine, but EXEC from the monitor once frozen.
+        const b3 = boot({ cgroups: [dir], freeze: { mode, dir }, autoexec: true });
+        const l3 = ShimLaunch.spawn(b3);
+        const p3 = await l3.pids();
+        started.push(p3.monitorPid, p3.initPid);
+        await l3.mounted();
+        l3.continue();
+        assert.deepEqual(await l3.ready(), { frozen: true });
+        const ctl3 = await l3.control();
+        l3.release();
+        assert.equal(ctl3.hello.phase, 'running', 'the monitor handed EXEC itself');
+        assert.ok(frozenNow() && readlinkSync(`/proc/${p3.initPid}/exe`).includes('nanomega-shim'), "frozen, not exec'd yet");
+        thaw();
+        const con3 = new Console(b3.dir);
+        await con3.waitFor(/init-up-21/);
+        con3.close();
+        const gone3 = new Promise((r) => ctl3.onExit(r));
+        process.kill(p3.initPid, 'SIGKILL');
+        await gone3;
+        ctl3.close();
+        assert.ok(await waitGone(p3.monitorPid));
+
         // Frozen, then aborted before EXEC: the monitor kills the child and thaws (v1 needs it).
         const b2 = boot({ cgroups: [dir], freeze: { mode, dir } });
         const l2 = ShimLaunch.spawn(b2);

@@ -55,6 +55,10 @@ main (void)
   CHECK (parse (&cfg, good, sizeof good - 1, &err) == 0 && !cfg.unattended);
   static const char unattendedfree[] = "dir=/a\0rootfs=/b\0init=/init\0unattended=1\0";
   CHECK (parse (&cfg, unattendedfree, sizeof unattendedfree - 1, &err) < 0 && strstr (err->msg, "needs `freeze`"));
+  static const char autoexec[] = "dir=/a\0rootfs=/b\0init=/init\0freezer=/x\0autoexec=1\0";
+  CHECK (parse (&cfg, autoexec, sizeof autoexec - 1, &err) == 0 && cfg.autoexec && !cfg.unattended);
+  static const char autoexecfree[] = "dir=/a\0rootfs=/b\0init=/init\0autoexec=1\0";
+  CHECK (parse (&cfg, autoexecfree, sizeof autoexecfree - 1, &err) < 0 && strstr (err->msg, "`autoexec` needs `freeze`"));
   static const char freezeboth[] = "dir=/a\0rootfs=/b\0init=/init\0freeze=/x\0freezer=/y\0";
   CHECK (parse (&cfg, freezeboth, sizeof freezeboth - 1, &err) < 0 && strstr (err->msg, "freezer"));
   static const char unterminated[] = "dir=/a";

@@ -128,6 +128,28 @@ test('unattended: BOOTSTRAP says so, PID carries init start ticks, READY frozen 
   monitor.destroy();
 });
 
+test('autoexec: BOOTSTRAP says so; MOUNTED and CONTINUE as usual, READY frozen ends the handshake (no EXEC)', async () => {
+  const [engine, monitor] = await pair('s-autoexec');
+  const next = frames(monitor);
+  const l = ShimLaunch.attach({ ...boot, freeze: { mode: 'v1', dir: '/cg/freezer/nm-1' }, autoexec: true }, engine);
+  const b = await next();
+  assert.ok(b.payload.toString().includes('\0autoexec=1\0'));
+  assert.ok(!b.payload.toString().includes('unattended'));
+  monitor.write(encodeFrame(ShimMsg.PID, '10 11 4242'));
+  monitor.write(encodeFrame(ShimMsg.MOUNTED));
+  await l.mounted();
+  l.continue([{ ifname: 'veth0', ip: '' }]);
+  assert.equal((await next()).type, ShimMsg.CONTINUE);
+  monitor.write(Buffer.concat([encodeFrame(ShimMsg.READY, 'frozen'), encodeFrame(ShimMsg.HELLO, '10 11 running')]));
+  assert.deepEqual(await l.ready(), { frozen: true });
+  const ctl = await l.control();
+  l.release();
+  assert.deepEqual(ctl.hello, { monitorPid: 10, initPid: 11, phase: 'running' });
+  ctl.close();
+  monitor.destroy();
+  assert.throws(() => ShimLaunch.attach({ ...boot, freeze: undefined, autoexec: true }, engine), /autoexec needs a freezer/);
+});
+
 test('a PID frame with a bad start time is a protocol error; unattended without a freezer cannot be encoded', async () => {
   const [engine, monitor] = await pair('s-badticks');
   const next = frames(monitor);
