@@ -190,6 +190,7 @@ export class Engine {
         await ctx.network.exclusive(() => ctx.mirrors.remove(name));
         await ctx.taps.delete('all', name);
         await ctx.captures.stopNamespace(name, `namespace ${name} was destroyed`);
+        await ctx.captures.forgetConfig(name);
       }),
       ...plumbHandlers(this.plumber, new FilesDir(ctx.host, ctx.filesDir)),
       'cli.exec': async () => {

@@ -158,7 +158,8 @@ export interface Calls {
   /** Stop captures (files closed whole); returns them as stopped. With a namespace, only its captures. */
   'capture.stop': { args: [ids: number[], namespace?: string]; result: CaptureInfo[] };
   /** Snapshot length and BPF filter of new captures (`capture pcap snaplen|filter`); returns the result. */
-  'capture.config': { args: [change?: { snaplen?: number; filter?: string }]; result: { snaplen: number; filter: string } };
+  /** The snap length and BPF filter of a namespace's new captures (the default namespace's without one). */
+  'capture.config': { args: [change?: { snaplen?: number; filter?: string } | null, namespace?: string]; result: { snaplen: number; filter: string } };
   /** Read a capture's pcap file (running or finished) in chunks, for a download. */
   'capture.read': { args: [id: number, offset: number, length: number]; result: FileChunk };
   /** Byte counters of container NICs (null = every container), from the container's point of view. */
@@ -503,6 +504,7 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'capture.start': 1,
   'capture.list': 0,
   'capture.stop': 1,
+  'capture.config': 1,
   'config.get': 0,
   'vm.exec': 3,
   'exec.start': 3,

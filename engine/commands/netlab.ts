@@ -33,7 +33,7 @@ export function netlabHandlers(ctx: EngineContext, layouts: LayoutStore): Netlab
     'capture.list': async (ns) => ctx.captures.list(ns ?? undefined),
     'capture.start': (spec, ns) => captureStart(ctx, spec, ns ?? undefined),
     'capture.stop': (ids, ns) => ctx.captures.stop(ids, ns ?? undefined),
-    'capture.config': async (change) => (change ? ctx.captures.setConfig(change) : ctx.captures.getConfig()),
+    'capture.config': async (change, ns) => (change ? ctx.captures.setConfig(change, ns ?? undefined) : ctx.captures.getConfig(ns ?? undefined)),
     'capture.read': (id, offset, length) => ctx.captures.read(id, offset, length),
     'net.counters': (ids) => counters(ctx, ids),
     'topology.layout.get': (namespace) => layouts.get(namespace),

@@ -167,7 +167,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'capture.list': [optional(str)],
   'capture.start': [obj, optional(str)],
   'capture.stop': [(v) => Array.isArray(v) && v.length <= 100_000 && v.every(int), optional(str)],
-  'capture.config': [optional(obj)],
+  'capture.config': [optional(obj), optional(str)],
   'capture.read': [int, int, int],
   'net.counters': [(v) => v === null || (Array.isArray(v) && v.length <= 100_000 && v.every(int))],
   'topology.layout.get': [str],

@@ -60,7 +60,10 @@ interface Running {
 interface StateJSON {
   version: 1;
   nextId: number;
+  /** The default namespace's (files written before the configuration was per namespace have only this). */
   config: CaptureConfig;
+  /** Every namespace's, as minimega keeps `capture pcap snaplen|filter` per namespace. */
+  configs?: Record<string, CaptureConfig>;
   captures: CaptureInfo[];
   /** Running captures' processes: pid and start time (to tell them from a reused pid). */
   pids: Record<string, { pid: number; ticks: number }[]>;
@@ -71,7 +74,8 @@ export class Captures {
   private readonly running = new Map<number, Running>();
   private finished: CaptureInfo[] = [];
   private pids = new Map<number, { pid: number; ticks: number }[]>();
-  private config: CaptureConfig = { snaplen: DEFAULT_SNAPLEN, filter: '' };
+  /** Per namespace; one without an entry has the defaults. */
+  private readonly configs = new Map<string, CaptureConfig>();
   private readonly statePath: string;
   private saving: Promise<void> = Promise.resolve();
 
@@ -90,20 +94,29 @@ export class Captures {
       .sort((a, b) => a.id - b.id);
   }
 
-  getConfig(): CaptureConfig {
-    return { ...this.config };
+  /** The snap length and filter new captures of `namespace` (default: the default one) get. */
+  getConfig(namespace = DEFAULT_NAMESPACE): CaptureConfig {
+    return { ...(this.configs.get(namespace) ?? { snaplen: DEFAULT_SNAPLEN, filter: '' }) };
   }
 
-  async setConfig(change: Partial<CaptureConfig>): Promise<CaptureConfig> {
+  async setConfig(change: Partial<CaptureConfig>, namespace = DEFAULT_NAMESPACE): Promise<CaptureConfig> {
+    await this.ready();
+    const config = this.getConfig(namespace);
     if (change.snaplen !== undefined) {
       if (!Number.isSafeInteger(change.snaplen) || change.snaplen < 1 || change.snaplen > MAX_SNAPLEN) {
         throw new EngineError('E_CONFIG', `invalid snaplen: \`${change.snaplen}\` (1 to ${MAX_SNAPLEN})`, { field: 'snaplen', value: String(change.snaplen) });
       }
-      this.config.snaplen = change.snaplen;
+      config.snaplen = change.snaplen;
     }
-    if (change.filter !== undefined) this.config.filter = change.filter;
+    if (change.filter !== undefined) config.filter = change.filter;
+    this.configs.set(namespace, config);
     await this.save();
-    return this.getConfig();
+    return this.getConfig(namespace);
+  }
+
+  /** A namespace was destroyed: a new one of the same name starts from the defaults (minimega). */
+  async forgetConfig(namespace: string): Promise<void> {
+    if (this.configs.delete(namespace)) await this.save();
   }
 
   /** The absolute path a capture writes: relative names are under the files directory (minimega). */
@@ -129,7 +142,7 @@ export class Captures {
       throw new EngineError('E_CONFIG', `capture file ${path}: directory ${dirname(path)} does not exist`, { field: 'file', value: req.file });
     }
     const existed = (await this.port.size(path)) !== undefined;
-    const { snaplen, filter } = this.config;
+    const { snaplen, filter } = this.getConfig(req.namespace);
     const sink = await this.port.openSink(path);
     const info: CaptureInfo = {
       id: this.nextId++,
@@ -248,7 +261,10 @@ export class Captures {
     if (!(await this.host.exists(this.statePath))) return;
     const s = JSON.parse(await this.host.readFile(this.statePath)) as StateJSON;
     this.nextId = s.nextId ?? 0;
-    this.config = { ...this.config, ...s.config };
+    // Files from before the configuration was per namespace: theirs was the default namespace's.
+    for (const [ns, c] of Object.entries(s.configs ?? (s.config ? { [DEFAULT_NAMESPACE]: s.config } : {}))) {
+      this.configs.set(ns, { ...this.getConfig(ns), ...c });
+    }
     const now = Date.now();
     for (const c of s.captures ?? []) {
       if (c.state !== 'running') {
@@ -330,7 +346,8 @@ export class Captures {
     const s: StateJSON = {
       version: 1,
       nextId: this.nextId,
-      config: this.config,
+      config: this.getConfig(),
+      configs: Object.fromEntries(this.configs),
       captures: this.list(),
       pids: Object.fromEntries([...this.pids].map(([id, p]) => [String(id), p])),
     };

@@ -130,14 +130,16 @@ test('capture pcap vm / bridge start captures; delete by id, vm, bridge or all',
   assert.match((await s.exec('capture netflow bridge mega_bridge x')).errors[0]!, /netflow is not supported/);
 });
 
-test("capture pcap snaplen and filter get and set the daemon's capture settings", async () => {
+test("capture pcap snaplen and filter get and set the namespace's capture settings", async () => {
   const { s, engine } = session(new LabEngine());
   await s.exec('.annotate false');
   assert.equal((await s.exec('capture pcap snaplen')).output, '1600');
   await s.exec('capture pcap snaplen 96');
-  assert.deepEqual(last(engine), { name: 'capture.config', args: [{ snaplen: 96 }] });
+  assert.deepEqual(last(engine), { name: 'capture.config', args: [{ snaplen: 96 }, 'minimega'] });
   await s.exec('capture pcap filter "icmp or arp"');
-  assert.deepEqual(last(engine), { name: 'capture.config', args: [{ filter: 'icmp or arp' }] });
+  assert.deepEqual(last(engine), { name: 'capture.config', args: [{ filter: 'icmp or arp' }, 'minimega'] });
+  await s.exec('namespace lab capture pcap snaplen 200');
+  assert.deepEqual(last(engine), { name: 'capture.config', args: [{ snaplen: 200 }, 'lab'] });
   assert.equal((await s.exec('capture pcap filter')).output, 'icmp');
   assert.deepEqual((await s.exec('capture pcap snaplen big')).errors, ['strconv.ParseUint: parsing "big": invalid syntax']);
 });

@@ -206,6 +206,30 @@ test('snaplen and filter apply to new captures; a bad snaplen names the value', 
   await caps.stopAll('test');
 });
 
+test("snaplen and filter are each namespace's own (minimega), kept over a restart, reset when the namespace goes", async () => {
+  const { port, host, caps } = setup();
+  await caps.setConfig({ snaplen: 200, filter: 'arp' }, 'lab');
+  assert.deepEqual(caps.getConfig(), { snaplen: 1600, filter: '' }, 'the default namespace keeps the defaults');
+  assert.deepEqual(caps.getConfig('other'), { snaplen: 1600, filter: '' });
+  await caps.setConfig({ filter: 'icmp' });
+  await caps.start({ ...VM, file: 'lab.pcap', namespace: 'lab' });
+  await caps.start({ ...VM, file: 'default.pcap' });
+  assert.deepEqual(
+    port.procs.map((p) => p.opts),
+    [
+      { iface: 'mega_tap1', snaplen: 200, filter: 'arp' },
+      { iface: 'mega_tap1', snaplen: 1600, filter: 'icmp' },
+    ],
+  );
+  await caps.stopAll('test');
+  const again = setup(new FakePort(), host);
+  await again.caps.recover();
+  assert.deepEqual(again.caps.getConfig('lab'), { snaplen: 200, filter: 'arp' }, 'read back after a restart');
+  assert.deepEqual(again.caps.getConfig(), { snaplen: 1600, filter: 'icmp' });
+  await again.caps.forgetConfig('lab');
+  assert.deepEqual(again.caps.getConfig('lab'), { snaplen: 1600, filter: '' });
+});
+
 test('read hands out the file in chunks, eof once stopped and read to the end', async () => {
   const { port, caps } = setup();
   const info = await caps.start({ ...VM, file: 'r.pcap' });
