@@ -95,6 +95,7 @@ export class StatsSampler {
     // frozen before exec of init: its figures cannot change, so after its first sample the last one
     // is repeated with the new time. A launch wave of thousands then reads nothing per second.
     let live: Container[] = [];
+    const launching = alive.some((c) => c.rec.phase === 'launching');
     for (const c of alive) {
       const last = c.rec.state === 'BUILDING' ? this.rings.get(c.rec.id) : undefined;
       // Being killed: its cgroups are going (a mass kill would read thousands of them for nothing).
@@ -105,7 +106,7 @@ export class StatsSampler {
         samples.push(s);
       } else live.push(c);
     }
-    live = this.withFirstReadsCapped(live);
+    live = this.withFirstReadsCapped(live, launching);
     for (let i = 0; i < live.length; i += READ_CONCURRENCY) {
       const batch = await Promise.all(live.slice(i, i + READ_CONCURRENCY).map((c) => this.sample(c, now)));
       for (const s of batch) if (s) samples.push(s);
@@ -161,13 +162,16 @@ export class StatsSampler {
 
   /**
    * `live` with at most FIRST_READS_PER_TICK containers never read before: running ones before the
-   * frozen BUILDING ones (their figures are the shim's until vm start), then by id.
+   * frozen BUILDING ones (their figures are the shim's until vm start), then by id. While a launch
+   * is under way no BUILDING one is read for the first time: the wave's opens would compete with it.
    */
-  private withFirstReadsCapped(live: Container[]): Container[] {
+  private withFirstReadsCapped(live: Container[], launching: boolean): Container[] {
     const known: Container[] = [];
     const fresh: Container[] = [];
-    for (const c of live) (this.wasRead(c) ? known : fresh).push(c);
-    if (fresh.length <= FIRST_READS_PER_TICK) return live;
+    for (const c of live) {
+      if (this.wasRead(c)) known.push(c);
+      else if (!launching || c.rec.state !== 'BUILDING') fresh.push(c);
+    }
     const building = (c: Container) => (c.rec.state === 'BUILDING' ? 1 : 0);
     fresh.sort((a, b) => building(a) - building(b) || a.rec.id - b.rec.id);
     return [...known, ...fresh.slice(0, FIRST_READS_PER_TICK)];

@@ -115,3 +115,24 @@ test('reads at most FIRST_READS_PER_TICK new containers a tick, running ones fir
   assert.equal(ids().length, n);
   for (let id = 1; id <= n; id++) assert.ok(s.series(id).length >= 1, `container ${id} has figures after three ticks`);
 });
+
+test('while a launch is under way, no BUILDING container is read for the first time; running ones are', async () => {
+  const { ctx, events, add, containers } = setup(V1, {
+    '/cg/memory/nanomega/k/memory.usage_in_bytes': '1048576\n',
+    '/cg/memory/nanomega/k/memory.limit_in_bytes': '33554432\n',
+    '/cg/memory/nanomega/k/memory.oom_control': 'oom_kill 0\n',
+    '/cg/cpuacct/nanomega/k/cpuacct.usage': '5000000\n',
+    '/cg/pids/nanomega/k/pids.current': '3\n',
+  });
+  add(1, 'BUILDING');
+  add(2, 'RUNNING');
+  add(3, 'BUILDING');
+  (containers.get(3)!.rec as { phase?: string }).phase = 'launching';
+  const s = new StatsSampler(ctx);
+  const ids = () => (events.filter((e) => e.name === 'stats.sample').pop()!.payload as { id: number }[]).map((x) => x.id).sort();
+  await s.tick(1000);
+  assert.deepEqual(ids(), [2], 'the BUILDING one waits while 3 is being launched');
+  (containers.get(3)!.rec as { phase?: string }).phase = 'ready';
+  await s.tick(2000);
+  assert.deepEqual(ids(), [1, 2, 3], 'read once the wave is built');
+});
