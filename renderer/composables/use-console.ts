@@ -8,6 +8,8 @@ import { useConsoleBroadcast } from '../stores/console-broadcast';
 export const ACK_BATCH_CHARS = 5_000;
 /** Lines the terminal keeps. */
 const SCROLLBACK_LINES = 5_000;
+/** Keys kept while a console connects (a pasted script, not an unbounded buffer). */
+const EARLY_INPUT_MAX = 64 * 1024;
 
 /** Sums processed characters and acknowledges them in batches (VS Code's AckDataBufferer). */
 export class AckBatcher {
@@ -70,6 +72,14 @@ export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, 
     });
 
   async function open(): Promise<void> {
+    // Keys typed while the stream opens (a remote one goes through another host's daemon) are sent
+    // once it is open, as a terminal that connects does; past EARLY_INPUT_MAX they are dropped.
+    let typedEarly = '';
+    term.onData((input) => {
+      if (session !== undefined && status.value === 'open') void window.engine.call('console.input', session, input).catch(() => undefined);
+      else if (status.value === 'connecting' && typedEarly.length + input.length <= EARLY_INPUT_MAX) typedEarly += input;
+      if (!owner) broadcast.relay(id, input);
+    });
     // Data may arrive before console.open's result (scrollback is pushed at once): keep it until we know our session.
     const early: { session: number; data: string }[] = [];
     offs.push(
@@ -100,16 +110,14 @@ export function useConsole(id: ContainerId, host: Ref<HTMLElement | undefined>, 
       session = s.session;
       for (const d of early) if (d.session === session) write(d.data);
       status.value = 'open';
+      if (typedEarly) void window.engine.call('console.input', session, typedEarly).catch(() => undefined);
+      typedEarly = '';
     } catch (e) {
       status.value = 'error';
       message.value = e instanceof Error ? e.message : String(e);
       term.write(`\x1b[31m${message.value}\x1b[0m\r\n`);
       return;
     }
-    term.onData((input) => {
-      if (session !== undefined && status.value === 'open') void window.engine.call('console.input', session, input).catch(() => undefined);
-      if (!owner) broadcast.relay(id, input);
-    });
     term.onResize(({ cols, rows }) => {
       if (session !== undefined && status.value === 'open') void window.engine.call('console.resize', session, cols, rows).catch(() => undefined);
     });
