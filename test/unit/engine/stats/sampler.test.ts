@@ -35,6 +35,20 @@ function setup(layout: CgroupLayout, files: Record<string, string>) {
   return { host, ctx, events, containers, add };
 }
 
+/** One container's v1 files (every container of these tests uses the key `k`). */
+const V1_FILES = {
+  '/cg/memory/nanomega/k/memory.usage_in_bytes': '1048576\n',
+  '/cg/memory/nanomega/k/memory.limit_in_bytes': '33554432\n',
+  '/cg/memory/nanomega/k/memory.oom_control': 'oom_kill 0\n',
+  '/cg/cpuacct/nanomega/k/cpuacct.usage': '5000000\n',
+  '/cg/pids/nanomega/k/pids.current': '3\n',
+};
+
+/** The ids of the last stats.sample event, in order. */
+function lastSampled(events: { name: string; payload: unknown }[]): number[] {
+  return (events.filter((e) => e.name === 'stats.sample').pop()!.payload as { id: number }[]).map((x) => x.id).sort((a, b) => a - b);
+}
+
 test('reads the v1 files into one batched stats.sample per tick', async () => {
   const { ctx, events, add, containers } = setup(V1, {
     '/cg/memory/nanomega/k/memory.usage_in_bytes': '1048576\n',
@@ -90,17 +104,11 @@ test('a new OOM kill in a container whose init lives is an engine.log warning, o
 });
 
 test('reads at most FIRST_READS_PER_TICK new containers a tick, running ones first; the known ones every tick', async () => {
-  const { ctx, events, add } = setup(V1, {
-    '/cg/memory/nanomega/k/memory.usage_in_bytes': '1048576\n',
-    '/cg/memory/nanomega/k/memory.limit_in_bytes': '33554432\n',
-    '/cg/memory/nanomega/k/memory.oom_control': 'oom_kill 0\n',
-    '/cg/cpuacct/nanomega/k/cpuacct.usage': '5000000\n',
-    '/cg/pids/nanomega/k/pids.current': '3\n',
-  });
+  const { ctx, events, add } = setup(V1, V1_FILES);
   const n = FIRST_READS_PER_TICK * 2 + 10;
   for (let id = 1; id <= n; id++) add(id, id <= FIRST_READS_PER_TICK + 5 ? 'BUILDING' : 'RUNNING');
   const s = new StatsSampler(ctx);
-  const ids = () => (events.filter((e) => e.name === 'stats.sample').pop()!.payload as { id: number }[]).map((x) => x.id).sort((a, b) => a - b);
+  const ids = () => lastSampled(events);
   await s.tick(1000);
   const first = ids();
   assert.equal(first.length, FIRST_READS_PER_TICK);
@@ -117,19 +125,13 @@ test('reads at most FIRST_READS_PER_TICK new containers a tick, running ones fir
 });
 
 test('while a launch is under way, no BUILDING container is read for the first time; running ones are', async () => {
-  const { ctx, events, add, containers } = setup(V1, {
-    '/cg/memory/nanomega/k/memory.usage_in_bytes': '1048576\n',
-    '/cg/memory/nanomega/k/memory.limit_in_bytes': '33554432\n',
-    '/cg/memory/nanomega/k/memory.oom_control': 'oom_kill 0\n',
-    '/cg/cpuacct/nanomega/k/cpuacct.usage': '5000000\n',
-    '/cg/pids/nanomega/k/pids.current': '3\n',
-  });
+  const { ctx, events, add, containers } = setup(V1, V1_FILES);
   add(1, 'BUILDING');
   add(2, 'RUNNING');
   add(3, 'BUILDING');
   (containers.get(3)!.rec as { phase?: string }).phase = 'launching';
   const s = new StatsSampler(ctx);
-  const ids = () => (events.filter((e) => e.name === 'stats.sample').pop()!.payload as { id: number }[]).map((x) => x.id).sort();
+  const ids = () => lastSampled(events);
   await s.tick(1000);
   assert.deepEqual(ids(), [2], 'the BUILDING one waits while 3 is being launched');
   (containers.get(3)!.rec as { phase?: string }).phase = 'ready';
