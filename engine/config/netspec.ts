@@ -19,7 +19,7 @@
  */
 import type { NetSpec } from '../api/types.js';
 import { configError } from '../errors.js';
-import { checkIfname, DEFAULT_BRIDGE, macForm, normalizeMac } from '../net/netspec.js';
+import { checkIfname, DEFAULT_BRIDGE, isAddress, macForm, normalizeMac } from '../net/netspec.js';
 import { parseVlanNumber, VLAN_ALIAS_RE, VLAN_LIMIT } from '../net/vlans.js';
 import { DEFAULT_NAMESPACE, NAMESPACE_SEP, namespaceNameProblem, splitQualified } from '../namespace/names.js';
 
@@ -65,15 +65,7 @@ export const NIC_DRIVERS: ReadonlySet<string> = new Set([
   'vmxnet3',
 ]);
 
-const IPV4_CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR_RE = /^[0-9a-fA-F:.]+\/(\d{1,3})$/;
-
-function isCidr(s: string): boolean {
-  const m = IPV4_CIDR_RE.exec(s);
-  if (m) return m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
-  const m6 = IPV6_CIDR_RE.exec(s);
-  return !!m6 && s.includes(':') && Number(m6[1]) <= 128;
-}
+const isCidr = (s: string): boolean => isAddress(s, 'required');
 
 const isQinQ = (s: string): boolean => s.toLowerCase() === 'qinq';
 const isMac = (s: string): boolean => macForm(s) !== undefined;

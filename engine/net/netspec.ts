@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import type { NetSpec } from '../api/types.js';
 import { configError } from '../errors.js';
 
@@ -11,8 +12,22 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const GO_MAC_RES = [/^[0-9a-f]{2}(?::[0-9a-f]{2})+$/i, /^[0-9a-f]{2}(?:-[0-9a-f]{2})+$/i, /^[0-9a-f]{4}(?:\.[0-9a-f]{4})+$/i];
 /** Names we put in `ip -batch` lines: no whitespace, quotes or slashes can reach the batch text. */
 const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/([0-9]|[12]\d|3[0-2]))?$/;
-const IPV6_RE = /^[0-9A-Fa-f:.]{2,45}(\/([0-9]|[1-9]\d|1[01]\d|12[0-8]))?$/;
+const PREFIX_RE = /^(0|[1-9]\d{0,2})$/;
+
+/**
+ * An IPv4 or IPv6 address with a prefix length in range (`/len`, or also none when `prefix` is
+ * 'optional'). The one test both the netspec parser and the NIC check use: they must agree on what
+ * an address is.
+ */
+export function isAddress(s: string, prefix: 'required' | 'optional'): boolean {
+  const slash = s.lastIndexOf('/');
+  if (slash < 0 && prefix === 'required') return false;
+  const addr = slash < 0 ? s : s.slice(0, slash);
+  const len = slash < 0 ? undefined : s.slice(slash + 1);
+  if (len !== undefined && !PREFIX_RE.test(len)) return false;
+  if (isIPv4(addr)) return len === undefined || Number(len) <= 32;
+  return isIPv6(addr) && (len === undefined || Number(len) <= 128);
+}
 
 export function isMac(s: string): boolean {
   return MAC_RE.test(s.toLowerCase());
@@ -62,8 +77,7 @@ export function checkMac(mac: string, field: string): void {
 }
 
 export function checkIp(ip: string, field: string): void {
-  const ok = IPV4_RE.test(ip) || (ip.includes(':') && IPV6_RE.test(ip));
-  if (!ok) throw configError(field, ip, `invalid ip address \`${ip}\`: want a.b.c.d/len or an IPv6 address`);
+  if (!isAddress(ip, 'optional')) throw configError(field, ip, `invalid ip address \`${ip}\`: want a.b.c.d/len or an IPv6 address`);
 }
 
 /** First octet of generated MACs: locally administered (bit 1), unicast (bit 0 clear). */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { NetSpec } from '../../../../engine/api/types.js';
 import { netSpecString, parseNetSpec } from '../../../../engine/config/netspec.js';
 import { EngineError } from '../../../../engine/errors.js';
+import { checkIp } from '../../../../engine/net/netspec.js';
 
 const spec = (o: Partial<NetSpec>): NetSpec => ({ bridge: '', vlan: '', mac: '', ip: '', ...o });
 const M = '02:00:00:00:00:01';
@@ -70,6 +71,18 @@ test('the address extension: a last field with a slash, never a minimega field',
   });
   // Alone it is no VLAN.
   assert.throws(() => parseNetSpec('10.0.0.5/24'), /invalid VLAN alias/);
+  // What the parser takes for an address, the NIC check takes too (fuzzing found `:/6` accepted by one only).
+  for (const bad of [':/6', '1.2.3.4/33', 'fd00::1/129', '1.2.3.04/24', '1.2.3.4/024', '::g/64']) {
+    assert.throws(() => parseNetSpec(`b,${bad}`), { message: `invalid address \`${bad}\` in netspec \`b,${bad}\`: want CIDR form like 10.0.0.5/24` });
+    assert.throws(
+      () => checkIp(bad, 'net[0].ip'),
+      (e: unknown) => e instanceof EngineError && e.detail.field === 'net[0].ip',
+    );
+  }
+  for (const good of ['::/0', '10.0.0.5/32', 'fd00::1/128', '::ffff:10.0.0.1/96']) {
+    assert.equal(parseNetSpec(`b,${good}`).ip, good);
+    checkIp(good, 'net[0].ip');
+  }
 });
 
 test('malformed specs and bad names are refused naming the value', () => {
