@@ -1,5 +1,6 @@
-import { chmod, chown, unlink } from 'node:fs/promises';
+import { chmod, chown, rename, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { DAEMON_GROUP, groupId } from '../host/groups.js';
 import { listenOwnerOnly } from '../host/unix-listen.js';
 import { LineSplitter, LineTooLong, MAX_LINE_BYTES, MAX_PENDING_BYTES } from '../api/wire.js';
@@ -67,12 +68,22 @@ export class LineSocket {
   }
 }
 
-/** Listen on a unix socket at `path` (a stale file is replaced), mode 0660, group nanomega when it exists. */
 /** The open client connections of each server listenUnix made, for closeUnix. */
 const clients = new WeakMap<Server, Set<Socket>>();
+/** Sockets listenUnix made in this process: each one's temporary name is its own. */
+let made = 0;
 
+/**
+ * Listen on a unix socket at `path` (a stale file is replaced), mode 0660, group nanomega when it
+ * exists. It is made under a temporary name beside `path` (shorter than any socket name we use, so
+ * within sun_path whenever `path` is) and renamed into place once its mode and group are set: whoever
+ * sees `path` can connect as the group allows, never meets it half set up (a group member did, for the
+ * moment between the chmod and the chown, and got EACCES).
+ */
 export async function listenUnix(path: string, onSocket: (sock: Socket) => void): Promise<Server> {
   await unlink(path).catch(() => undefined); // Best-effort: a stale socket from a dead daemon.
+  const temp = join(dirname(path), `.l${++made}`);
+  await unlink(temp).catch(() => undefined); // Best-effort: left by a daemon killed while it listened.
   const open = new Set<Socket>();
   const server = createServer((sock) => {
     open.add(sock);
@@ -80,10 +91,17 @@ export async function listenUnix(path: string, onSocket: (sock: Socket) => void)
     onSocket(sock);
   });
   clients.set(server, open);
-  await listenOwnerOnly(server, path);
-  await chmod(path, SOCKET_MODE);
-  const gid = await groupId(DAEMON_GROUP);
-  if (gid !== undefined) await chown(path, 0, gid);
+  await listenOwnerOnly(server, temp);
+  try {
+    await chmod(temp, SOCKET_MODE);
+    const gid = await groupId(DAEMON_GROUP);
+    if (gid !== undefined) await chown(temp, 0, gid);
+    await rename(temp, path);
+  } catch (e) {
+    server.close();
+    await unlink(temp).catch(() => undefined); // Best-effort: the error below says what failed.
+    throw e;
+  }
   return server;
 }
 
