@@ -251,13 +251,11 @@ export async function build(ctx: EngineContext, c: Container): Promise<void> {
     const { frozen } = await shim.ready();
     checkpoint('launch.ready');
     trace.mark('ready');
-    // The monitor froze the cgroup before READY (bootstrap `freeze`); a shim that did not, we freeze.
-    // Unattended or autoexec, it also handed init EXEC: only a frozen cgroup makes that wait for vm start.
-    const handed = boot.unattended || boot.autoexec;
-    if (!frozen && handed) throw new EngineError('E_SHIM', `shim did not freeze the launch of ${rec.name} before init's EXEC`, { name: rec.name });
-    if (!frozen) await c.cgroups.freeze();
+    // The monitor froze the cgroup before READY (bootstrap `freeze`) and handed init EXEC itself
+    // (`unattended` or `autoexec`, one or the other on every launch): only a frozen cgroup makes that
+    // wait for vm start.
+    if (!frozen) throw new EngineError('E_SHIM', `shim did not freeze the launch of ${rec.name} before init's EXEC`, { name: rec.name });
     trace.mark('frozen');
-    if (!handed) shim.exec(); // queued on the socket; init reads it when thawed
     rec.initStartTicks = pids.initStartTicks ?? (await startTicks(ctx, rec.initPid));
     rec.phase = 'ready';
     rec.state = 'BUILDING';
