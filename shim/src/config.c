@@ -48,8 +48,7 @@ set_str (char **slot, const char *key, const char *v, shim_error_t *err)
 }
 
 static int
-parse_uint (const char *key, const char *v, unsigned long min, unsigned long max, unsigned long *out,
-            shim_error_t *err)
+parse_uint (const char *key, const char *v, unsigned long min, unsigned long max, unsigned long *out, shim_error_t *err)
 {
   char *end = NULL;
   unsigned long n;
@@ -78,7 +77,7 @@ parse_volume (struct shim_config *cfg, const char *v, shim_error_t *err)
   cfg->volumes = nv;
   vol = &cfg->volumes[cfg->n_volumes++];
   vol->readonly = v[1] == 'o';
-  vol->src = strndup (p1 + 1, (size_t) (p2 - p1 - 1));
+  vol->src = strndup (p1 + 1, (size_t)(p2 - p1 - 1));
   vol->dst = strdup (p2 + 1);
   if (vol->src == NULL || vol->dst == NULL)
     return shim_make_error (err, ENOMEM, "bootstrap: volume");
@@ -151,14 +150,14 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
     {
       if (parse_uint (key, v, 0, SHIM_MAX_FIFOS, &n, err) < 0)
         return -1;
-      cfg->fifos = (unsigned) n;
+      cfg->fifos = (unsigned)n;
       return 0;
     }
   if (strcmp (key, "cols") == 0 || strcmp (key, "rows") == 0)
     {
       if (parse_uint (key, v, 1, 65535, &n, err) < 0)
         return -1;
-      *(key[0] == 'c' ? &cfg->cols : &cfg->rows) = (unsigned) n;
+      *(key[0] == 'c' ? &cfg->cols : &cfg->rows) = (unsigned)n;
       return 0;
     }
   if (strcmp (key, "disksize") == 0)
@@ -176,12 +175,12 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
       cfg->scrollback = n;
       return 0;
     }
-  if (strcmp (key, "init") == 0 || strcmp (key, "env") == 0 || strcmp (key, "cgroup") == 0
-      || strcmp (key, "caps") == 0)
+  if (strcmp (key, "init") == 0 || strcmp (key, "env") == 0 || strcmp (key, "cgroup") == 0 || strcmp (key, "caps") == 0)
     {
-      struct shim_list *l = key[0] == 'i' ? &cfg->init : key[0] == 'e' ? &cfg->env
-                            : key[1] == 'g'                ? &cfg->cgroups
-                                                           : &cfg->caps;
+      struct shim_list *l = key[0] == 'i'   ? &cfg->init
+                            : key[0] == 'e' ? &cfg->env
+                            : key[1] == 'g' ? &cfg->cgroups
+                                            : &cfg->caps;
       if (l == &cfg->cgroups && v[0] != '/')
         return shim_make_error (err, 0, "bootstrap: cgroup `%s` is not absolute", v);
       if (l == &cfg->caps && shim_cap_from_name (v) < 0)
@@ -197,7 +196,8 @@ parse_pair (struct shim_config *cfg, const char *key, const char *v, shim_error_
 
 int
 shim_each_pair (const char *what, const char *buf, size_t len,
-           int (*fn) (void *data, const char *key, const char *v, shim_error_t *err), void *data, shim_error_t *err)
+                int (*fn) (void *data, const char *key, const char *v, shim_error_t *err), void *data,
+                shim_error_t *err)
 {
   size_t off = 0;
 
@@ -212,8 +212,8 @@ shim_each_pair (const char *what, const char *buf, size_t len,
         return shim_make_error (err, 0, "%s: last pair is not NUL-terminated", what);
       eq = memchr (pair, '=', plen);
       if (eq == NULL || eq == pair)
-        return shim_make_error (err, 0, "%s: pair `%.*s` has no key=", what, (int) (plen > 64 ? 64 : plen), pair);
-      key = strndup (pair, (size_t) (eq - pair));
+        return shim_make_error (err, 0, "%s: pair `%.*s` has no key=", what, (int)(plen > 64 ? 64 : plen), pair);
+      key = strndup (pair, (size_t)(eq - pair));
       if (key == NULL || fn (data, key, eq + 1, err) < 0)
         return key ? -1 : shim_make_error (err, ENOMEM, "%s", what);
       off += plen + 1;
@@ -293,7 +293,7 @@ shim_config_free (struct shim_config *cfg)
 static bool
 valid_ifname (const char *name, size_t len)
 {
-  if (len == 0 || len >= sizeof ((struct shim_nic *) 0)->ifname)
+  if (len == 0 || len >= sizeof ((struct shim_nic *)0)->ifname)
     return false;
   if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
     return false;
@@ -309,7 +309,7 @@ parse_addr (struct shim_nic *nic, const char *text, shim_error_t *err)
 {
   char host[INET6_ADDRSTRLEN + 1], *end = NULL;
   const char *slash = strchr (text, '/');
-  size_t hlen = slash ? (size_t) (slash - text) : strlen (text);
+  size_t hlen = slash ? (size_t)(slash - text) : strlen (text);
   unsigned long max, n;
 
   if (hlen >= sizeof host)
@@ -320,14 +320,14 @@ parse_addr (struct shim_nic *nic, const char *text, shim_error_t *err)
   max = nic->family == AF_INET ? 32 : 128;
   if (inet_pton (nic->family, host, nic->bytes) != 1)
     goto bad;
-  nic->prefix = (unsigned) max;
+  nic->prefix = (unsigned)max;
   if (slash == NULL)
     return 0;
   errno = 0;
   n = strtoul (slash + 1, &end, 10);
   if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 || n > max)
     goto bad;
-  nic->prefix = (unsigned) n;
+  nic->prefix = (unsigned)n;
   return 0;
 
 bad:
@@ -343,7 +343,7 @@ nic_pair (void *data, const char *key, const char *v, shim_error_t *err)
 
   if (strcmp (key, "nic") != 0)
     return shim_make_error (err, 0, "continue: unknown key `%s`", key);
-  if (bar == NULL || !valid_ifname (v, (size_t) (bar - v)))
+  if (bar == NULL || !valid_ifname (v, (size_t)(bar - v)))
     return shim_make_error (err, 0, "continue: nic `%s`: want <ifname>|<address or empty>", v);
   if (nics->n >= SHIM_MAX_NICS)
     return shim_make_error (err, 0, "continue: more than %d nics", SHIM_MAX_NICS);
@@ -352,7 +352,7 @@ nic_pair (void *data, const char *key, const char *v, shim_error_t *err)
     return shim_make_error (err, ENOMEM, "continue: nic");
   nics->items = items;
   nic = memset (&items[nics->n++], 0, sizeof *nic);
-  memcpy (nic->ifname, v, (size_t) (bar - v));
+  memcpy (nic->ifname, v, (size_t)(bar - v));
   nic->addr = strdup (bar + 1);
   if (nic->addr == NULL)
     return shim_make_error (err, ENOMEM, "continue: nic");

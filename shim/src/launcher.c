@@ -54,7 +54,7 @@ shim_launcher_parse (const char *line, size_t len, struct shim_launch_request *r
   req->boot_len = 0;
   if (sp == NULL)
     return shim_make_error (err, 0, "launch request: want `<token> <dir>`");
-  tlen = (size_t) (sp - line);
+  tlen = (size_t)(sp - line);
   dlen = len - tlen - 1;
   if (tlen == 0 || tlen > SHIM_LAUNCH_TOKEN_MAX)
     return shim_make_error (err, 0, "launch request: bad token");
@@ -73,12 +73,12 @@ shim_launcher_parse (const char *line, size_t len, struct shim_launch_request *r
         {
           if (*c < '0' || *c > '9')
             return shim_make_error (err, 0, "launch request: bad bootstrap length");
-          n = n * 10 + (size_t) (*c - '0');
+          n = n * 10 + (size_t)(*c - '0');
         }
       if (n == 0 || n > SHIM_MAX_PAYLOAD)
         return shim_make_error (err, 0, "launch request: bootstrap length %zu out of range", n);
       req->boot_len = n;
-      dlen -= (size_t) (sp2 - sp);
+      dlen -= (size_t)(sp2 - sp);
       sp = sp2;
     }
   if (dlen == 0 || sp[1] != '/')
@@ -107,9 +107,9 @@ retitle (int argc, char **argv, const char *comm)
   for (int i = 1; i < argc; i++)
     if (argv[i] != argv[i - 1] + strlen (argv[i - 1]) + 1)
       return; /* not contiguous: leave it.  */
-  if ((size_t) (end - start) < sizeof MONITOR_TITLE - 1)
+  if ((size_t)(end - start) < sizeof MONITOR_TITLE - 1)
     return;
-  memset (start, 0, (size_t) (end - start));
+  memset (start, 0, (size_t)(end - start));
   memcpy (start, MONITOR_TITLE, sizeof MONITOR_TITLE - 1);
   prctl (PR_SET_NAME, comm, 0, 0, 0);
 }
@@ -126,7 +126,7 @@ connect_unix (const char *path, shim_error_t *err)
   fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (UNLIKELY (fd < 0))
     return shim_make_error (err, errno, "socket");
-  if (UNLIKELY (connect (fd, (struct sockaddr *) &sa, sizeof sa) < 0))
+  if (UNLIKELY (connect (fd, (struct sockaddr *)&sa, sizeof sa) < 0))
     {
       int e = errno;
       close (fd);
@@ -138,8 +138,8 @@ connect_unix (const char *path, shim_error_t *err)
 /* The monitor's first steps: session, signals, title, fds 0 and 2, then
    the sync connection.  */
 static int
-become_monitor (const struct shim_launch_request *req, const char *sock_path, int argc, char **argv,
-                const char *comm, shim_error_t *err)
+become_monitor (const struct shim_launch_request *req, const char *sock_path, int argc, char **argv, const char *comm,
+                shim_error_t *err)
 {
   char log[sizeof req->dir + sizeof LOG_NAME];
   int fd;
@@ -202,7 +202,7 @@ spawn_monitor (const struct shim_launch_request *req, shim_error_t *err)
       if (pid < 0)
         {
           static const char msg[] = "nanomega-shim launcher: fork monitor failed\n";
-          (void) !write (2, msg, sizeof msg - 1);
+          (void)!write (2, msg, sizeof msg - 1);
         }
       _exit (pid < 0 ? 1 : 0);
     }
@@ -222,7 +222,7 @@ quiet_left (struct timespec t)
 
   clock_gettime (CLOCK_MONOTONIC, &now);
   ms = (now.tv_sec - t.tv_sec) * 1000 + (now.tv_nsec - t.tv_nsec) / 1000000;
-  return ms >= MNTNS_QUIET_MS ? 0 : (int) (MNTNS_QUIET_MS - ms);
+  return ms >= MNTNS_QUIET_MS ? 0 : (int)(MNTNS_QUIET_MS - ms);
 }
 
 /* Grow *BUF (of *CAP bytes) to hold at least NEED.  */
@@ -314,7 +314,7 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, c
         return shim_make_error (err, errno, "read launch requests");
       if (n == 0)
         return 0;
-      len += (size_t) n;
+      len += (size_t)n;
       /* These requests may follow a mount the host just made: the
          template must have it before their children are cloned.  */
       if (pfd[1].fd >= 0 && !mounts_changed)
@@ -331,21 +331,21 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, c
       /* A request is a line, and its BOOTSTRAP bytes when it says so: a
          request whose payload is not all here yet waits for more input.  */
       line = buf;
-      while ((nl = memchr (line, '\n', len - (size_t) (line - buf))) != NULL)
+      while ((nl = memchr (line, '\n', len - (size_t)(line - buf))) != NULL)
         {
           struct shim_launch_request req;
-          size_t llen = (size_t) (nl - line), avail;
+          size_t llen = (size_t)(nl - line), avail;
           bool drop = skipping, parsed;
 
           skipping = false;
           parsed = !drop && shim_launcher_parse (line, llen, &req, err) == 0;
           if (!drop && !parsed)
             logerr (err);
-          avail = len - (size_t) (nl + 1 - buf);
+          avail = len - (size_t)(nl + 1 - buf);
           if (parsed && req.boot_len > avail)
             {
-              size_t off = (size_t) (line - buf);
-              if (ensure_room (&buf, &cap, (size_t) (nl + 1 - line) + req.boot_len, err) < 0)
+              size_t off = (size_t)(line - buf);
+              if (ensure_room (&buf, &cap, (size_t)(nl + 1 - line) + req.boot_len, err) < 0)
                 return -1;
               line = buf + off;
               break; /* the line stays in the buffer until its payload is.  */
@@ -365,12 +365,12 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, c
             }
           line = nl + 1 + (parsed ? req.boot_len : 0);
         }
-      len -= (size_t) (line - buf);
+      len -= (size_t)(line - buf);
       memmove (buf, line, len);
       if (len >= PATH_MAX + 64 && memchr (buf, '\n', len) == NULL)
         {
           static const char msg[] = "nanomega-shim launcher: request line too long; dropped\n";
-          (void) !write (2, msg, sizeof msg - 1);
+          (void)!write (2, msg, sizeof msg - 1);
           skipping = true;
           len = 0;
         }

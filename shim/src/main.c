@@ -36,13 +36,13 @@ sync_fd_from_env (shim_error_t *err)
   fd = strtol (s, &end, 10);
   if (*s == '\0' || *end != '\0' || fd < 3 || fd > 1024)
     return shim_make_error (err, 0, "bad NANOMEGA_SYNC_FD `%s`", s);
-  fl = fcntl ((int) fd, F_GETFL);
+  fl = fcntl ((int)fd, F_GETFL);
   if (UNLIKELY (fl < 0))
     return shim_make_error (err, errno, "fcntl sync fd %ld", fd);
   /* libuv may hand us a non-blocking end.  */
-  if (UNLIKELY (fcntl ((int) fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || fcntl ((int) fd, F_SETFD, FD_CLOEXEC) < 0))
+  if (UNLIKELY (fcntl ((int)fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || fcntl ((int)fd, F_SETFD, FD_CLOEXEC) < 0))
     return shim_make_error (err, errno, "fcntl sync fd %ld", fd);
-  return (int) fd;
+  return (int)fd;
 }
 
 /* BOOT: the payload a launcher request carried; NULL: read it from FD.  */

@@ -333,11 +333,11 @@ child_exited (struct monitor *m, int st)
       clock_gettime (CLOCK_REALTIME, &ts);
       n = snprintf (text, sizeof text, "%s=%d\ntime=%lld\n", WIFSIGNALED (st) ? "signal" : "code",
                     WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st),
-                    (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+                    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
       if (write_exit_record (m, text) < 0)
         logmsg ("write exit record in `%s` failed", m->cfg->dir);
-      send_engine (m, SHIM_MSG_EXITED, text, (size_t) n);
-      shim_control_broadcast (&m->control, SHIM_MSG_EXITED, text, (size_t) n);
+      send_engine (m, SHIM_MSG_EXITED, text, (size_t)n);
+      shim_control_broadcast (&m->control, SHIM_MSG_EXITED, text, (size_t)n);
       m->status = 0;
     }
   else
@@ -347,7 +347,7 @@ child_exited (struct monitor *m, int st)
           int n = snprintf (text, sizeof text, "0%ccontainer child %s %d before exec", '\0',
                             WIFSIGNALED (st) ? "killed by signal" : "exited with status",
                             WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st));
-          send_engine (m, SHIM_MSG_ERROR, text, (size_t) n);
+          send_engine (m, SHIM_MSG_ERROR, text, (size_t)n);
         }
       m->status = m->aborted ? 0 : 1;
     }
@@ -487,7 +487,7 @@ monitor_setup (struct monitor *m, shim_error_t *err)
   /* The child's mount namespace is a copy of the small template, not of
      the host's table with every container's layer (mntns.c).  */
   shim_mntns_enter (m->cfg, &ns);
-  m->child = (pid_t) syscall (
+  m->child = (pid_t)syscall (
       SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0);
   if (m->child == 0)
     {
@@ -554,7 +554,7 @@ monitor_setup (struct monitor *m, shim_error_t *err)
        tells a live init from a reused pid by it.  */
     char pids[96];
     int n = snprintf (pids, sizeof pids, "%d %d %llu", getpid (), m->child, start_ticks (m->child));
-    if (shim_sync_send (m->engine_fd, SHIM_MSG_PID, pids, (size_t) n, err) < 0)
+    if (shim_sync_send (m->engine_fd, SHIM_MSG_PID, pids, (size_t)n, err) < 0)
       {
         kill_child (m);
         return -1;
