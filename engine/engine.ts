@@ -445,7 +445,8 @@ function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {
     tags: rec.tags,
     console: join(dir, 'console'),
     dir,
-    nics: rec.nics,
+    // A container whose launch failed has no NICs made; it shows the ones it asks for, as minimega does.
+    nics: rec.nics.length || rec.state !== 'ERROR' ? rec.nics : ctx.network.configuredNics(rec.config.net, namespaceOf(c)),
     qos: rec.qos ?? [],
     ccActive: ccActive(c),
   };

@@ -232,6 +232,23 @@ export class Network {
   }
 
   /** NicInfo of a container as recorded (configured addresses; see readAddresses for the real ones). */
+  /**
+   * The NICs `specs` ask for, as `vm info` shows a container that has none made (its launch failed
+   * before or after making them): VLAN and bridge as configured, no tap, the MAC only if given. An
+   * alias no launch has allocated yet has id -1.
+   */
+  configuredNics(specs: readonly NetSpec[], namespace?: string): NicInfo[] {
+    return specs.map((spec) => ({
+      vlan: spec.vlan.trim(),
+      vlanId: this.vlans.lookup(spec.vlan, namespace) ?? -1,
+      bridge: spec.bridge === '' ? this.defaultBridge : spec.bridge,
+      tap: '',
+      mac: spec.mac.toLowerCase(),
+      ip: '',
+      ip6: '',
+    }));
+  }
+
   async nics(id: number): Promise<NicInfo[]> {
     await this.init();
     return (this.containers.get(id)?.nics ?? []).map((n) => this.info(n));

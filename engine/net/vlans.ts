@@ -88,6 +88,17 @@ export class VlanAliases {
     return v;
   }
 
+  /** VLAN id for `vlan` as `resolve` would give it, without allocating: undefined for an unknown alias or bad text. */
+  lookup(vlan: string, ns = DEFAULT_NAMESPACE): number | undefined {
+    const text = vlan.trim();
+    if (/^[0-9]+$/.test(text)) return parseVlanNumber(text);
+    try {
+      return this.byAlias.get(this.key(ns, text, vlan));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The range a namespace's aliases come from: its own, or the global one. */
   private rangeFor(ns: string): { min: number; max: number } {
     return this.ranges.get(rangeKey(ns)) ?? this.ranges.get('') ?? { min: ALIAS_VLAN_MIN, max: VLAN_LIMIT };

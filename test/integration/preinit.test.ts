@@ -162,6 +162,29 @@ describe('preinit', { skip }, () => {
     await d.ok('clear vm config');
   });
 
+  test('a preinit that fails leaves the container ERROR with its reason; vm info shows the NICs it asked for, none made', async () => {
+    await d.ok(`vm config filesystem ${fs.dir}`);
+    const failing = join(files, 'failing-preinit');
+    script(failing, 'exit 3');
+    await d.ok(`vm config preinit ${failing}`);
+    await d.ok('vm config net PREFAIL,02:00:00:00:00:3a 77');
+    const veths = () => execFileSync('ip', ['-o', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' }).replace(/^\d+: ([^:@]+).*$/gm, '$1');
+    const before = veths();
+    const r = await d.exec('vm launch container prefail');
+    assert.match(r.errors.join(), /preinit `.*failing-preinit` exited with status 3/);
+    const c = await info('prefail');
+    assert.equal(c.state, 'ERROR');
+    const alias = (await d.ok('vlans')).match(/PREFAIL\s*\|\s*(\d+)/)?.[1];
+    assert.ok(alias, 'the alias was allocated at config time');
+    assert.equal(
+      (await d.ok('.header false .columns vlan,bridge,tap,mac vm info')).trim(),
+      `[PREFAIL (${alias}), 77] | [mega_bridge, mega_bridge] | [, ] | [02:00:00:00:00:3a, ]`,
+    );
+    assert.equal(veths(), before, 'no host end is left');
+    await d.ok('vm flush');
+    await d.ok('clear vm config');
+  });
+
   test('bad preinit files are refused by vm config and at launch, naming the path; nothing is created', async () => {
     await d.ok(`vm config filesystem ${fs.dir}`);
     const bad = join(files, 'bad');

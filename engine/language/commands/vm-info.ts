@@ -69,7 +69,7 @@ const DISCONNECTED = 'disconnected';
 /** minimega printVLAN: `LAN (101)` for an alias, `101` otherwise; `disconnected` when unplugged. */
 export function vlanText(n: NicInfo): string {
   if (n.vlan === DISCONNECTED) return DISCONNECTED;
-  if (n.vlan !== '' && !/^[0-9]+$/.test(n.vlan)) return `${n.vlan} (${n.vlanId})`;
+  if (n.vlan !== '' && !/^[0-9]+$/.test(n.vlan)) return n.vlanId < 0 ? n.vlan : `${n.vlan} (${n.vlanId})`;
   return String(n.vlanId);
 }
 

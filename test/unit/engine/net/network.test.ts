@@ -207,3 +207,21 @@ test('a device group that also holds a device not ours is never deleted: ours go
   assert.ok(!inputs.some((i) => /link del group/.test(i)), inputs.join('|'));
   assert.ok(inputs.includes('link del tp0\nlink del tp1\n'), inputs.join('|'));
 });
+
+test('configuredNics: what a container asks for, as vm info shows a failed launch; nothing is made or allocated', async () => {
+  const host = new FakeNetHost();
+  const n = net(host);
+  await n.allocateVlans(['LAN']);
+  const nics = n.configuredNics([
+    { bridge: '', vlan: 'LAN', mac: '', ip: '10.1.0.1/24' },
+    { bridge: 'b2', vlan: '7', mac: '02:00:00:00:00:0A', ip: '' },
+    { bridge: '', vlan: 'NEW', mac: '', ip: '' },
+  ]);
+  assert.deepEqual(nics, [
+    { vlan: 'LAN', vlanId: 101, bridge: 'br', tap: '', mac: '', ip: '', ip6: '' },
+    { vlan: '7', vlanId: 7, bridge: 'b2', tap: '', mac: '02:00:00:00:00:0a', ip: '', ip6: '' },
+    { vlan: 'NEW', vlanId: -1, bridge: 'br', tap: '', mac: '', ip: '', ip6: '' },
+  ]);
+  assert.deepEqual(host.runs, [], 'no command ran');
+  assert.deepEqual(n.vlans.list(), [{ alias: 'LAN', vlan: 101 }]);
+});

@@ -157,3 +157,16 @@ test('per-namespace aliases and ranges survive JSON; files from before namespace
   assert.deepEqual(old.rangeOf('minimega'), { min: 101, max: 200 });
   assert.equal(old.resolve('LAN', 'x'), 103, "another namespace's LAN is a new alias");
 });
+
+test('lookup answers what resolve would without allocating: numbers as given, known aliases, else undefined', () => {
+  const v = new VlanAliases();
+  assert.equal(v.lookup('LAN'), undefined);
+  assert.deepEqual(v.list(), [], 'nothing allocated by a lookup');
+  assert.equal(v.resolve('LAN'), 101);
+  assert.equal(v.lookup(' LAN '), 101);
+  assert.equal(v.lookup('42'), 42);
+  assert.equal(v.lookup('LAN', 'other'), undefined, 'an alias is per namespace');
+  assert.equal(v.lookup('minimega//LAN', 'other'), 101);
+  assert.equal(v.lookup('99999'), undefined);
+  assert.equal(v.lookup('a/b//c'), undefined);
+});
