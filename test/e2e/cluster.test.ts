@@ -57,9 +57,13 @@ describe('a cluster in the web UI', { skip, timeout: 240_000 }, () => {
   });
 
   after(async () => {
-    await closeBrowser?.();
-    await web?.close();
-    await c?.dispose();
+    try {
+      await closeBrowser?.();
+      await web?.close();
+    } finally {
+      // Whatever failed before: the cluster's containers, daemons and etcd go.
+      await c?.dispose();
+    }
     await assertNoLeaks(pre);
   });
 
