@@ -37,6 +37,8 @@ import { Namespaces } from './namespace/namespaces.js';
 import { FileNamespaceStore } from './namespace/store.js';
 import { plumbHandlers } from './commands/plumb.js';
 import { FilesDir } from './files/files.js';
+import { DaemonDebug } from './debug/daemon-debug.js';
+import { resolveHostPath } from './config/paths.js';
 import { Plumber } from './plumb/plumber.js';
 import { linuxPlumbPort } from './host/plumb-processes.js';
 import { checkPreinitForLaunch } from './commands/launch.js';
@@ -116,6 +118,7 @@ export class Engine {
   private readonly hostInfo: HostInfoSource;
   /** Where the engine's log lines go (`log …`). */
   readonly logs: LogRouter;
+  private readonly debug: DaemonDebug;
   /** The cluster this daemon joined (`serve --cluster`), set once it has registered. */
   cluster?: {
     hosts(): Promise<ClusterHost[]>;
@@ -146,6 +149,7 @@ export class Engine {
     this.stats = new StatsSampler(ctx, ctx.host instanceof LinuxHost ? new StatFileHost(ctx.host) : undefined);
     this.hostInfo = new HostInfoSource(ctx);
     this.logs = new LogRouter(ctx.host);
+    this.debug = new DaemonDebug(ctx.host);
     this.events.on('engine.log', (l) => this.logs.write(l));
     this.local = this.openClient();
     this.handlers = {
@@ -218,6 +222,14 @@ export class Engine {
         (JSON.parse(await ctx.host.readFile(fileURLToPath(new URL('../../package.json', import.meta.url)))) as { version: string }).version,
       'log.config': (change) => (change ? this.logs.change(change) : Promise.resolve(this.logs.state())),
       'log.ring': async () => this.logs.dumpRing(),
+      'debug.info': async () => this.debug.info(),
+      'debug.write': async (what, file) => {
+        const path = debugFile(file, ctx.filesDir);
+        if (what === 'memory') this.debug.memory(path);
+        else await this.debug.report(path);
+        return path;
+      },
+      'debug.cpu': async (action, file) => (action === 'stop' ? this.debug.cpuStop() : this.debug.cpuStart(debugFile(file ?? '', ctx.filesDir))),
       ...netlabHandlers(ctx, new LayoutStore(ctx.host, ctx.opts.base)),
       ...bridgeHandlers(ctx),
       'vm.exec': (target, argv, opts, ns) => vmExec(ctx, target, argv, opts ?? undefined, nsArg(ns)),
@@ -405,6 +417,7 @@ export class Engine {
     this.cc.close();
     this.scripts.closeAll();
     this.plumber.close();
+    this.debug.close().catch(() => undefined); // best-effort at shutdown
     for (const c of this.ctx.containers.values()) {
       c.control?.close();
       c.control = undefined;
@@ -427,6 +440,12 @@ async function adoptNamespaces(ctx: EngineContext): Promise<void> {
     ctx.namespaces.ensure(namespaceOf(c));
   }
   await ctx.namespaces.commit().catch((e: unknown) => logError('recovery: saving namespaces.json', e));
+}
+
+/** Where `debug … FILE` writes: an absolute path as given, a relative one in the files directory (minimega's). */
+function debugFile(file: string, filesDir: string): string {
+  if (file === '') throw configError('file', file, 'debug needs a file to write');
+  return resolveHostPath(file, filesDir);
 }
 
 function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {

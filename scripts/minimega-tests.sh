@@ -11,7 +11,7 @@
 # daemon runs them with --filepath /tmp/minimega/files, the files directory of minimega's default base,
 # which their .want files print. Exit status: that of `nanomega test`.
 set -u
-AS_IS=(container_lifecycle history vm_config vlans read_namespace plumbing_basic cc_filter vm_lifecycle_cc container_volumes cc taps_lifecycle taps_namespace plumbing_miniccc check)
+AS_IS=(container_lifecycle history vm_config vlans read_namespace plumbing_basic cc_filter vm_lifecycle_cc container_volumes cc taps_lifecycle taps_namespace plumbing_miniccc check debug)
 SUBSTITUTED=(vm_lifecycle vm_bad_names vm_tags vm_uuid vm_net builtins namespace vm_qos capture tap_mirror_vm cc_reconnect)
 # Not run by default (they differ from their .want: see the README), substituted when named.
 ALSO_SUBSTITUTED=(vm_config_net vm_lifecycle_net)

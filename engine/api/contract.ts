@@ -14,6 +14,7 @@ import type {
   VmTopRow,
   LogChange,
   LogState,
+  DebugInfo,
   ContainerConfig,
   ContainerId,
   CcClientInfo,
@@ -223,6 +224,15 @@ export interface Calls {
   'log.config': { args: [change?: LogChange]; result: LogState };
   /** `log ring`: the ring's lines, oldest first. */
   'log.ring': { args: []; result: string[] };
+  /** `debug`: the daemon's runtime, the number of its active handles, its heap. */
+  'debug.info': { args: []; result: DebugInfo };
+  /**
+   * `debug memory|goroutine FILE`: a heap snapshot, or a diagnostic report (stacks and handles), written
+   * to FILE (relative: in the files directory); the absolute path is returned.
+   */
+  'debug.write': { args: [what: 'memory' | 'goroutine', file: string]; result: string };
+  /** `debug cpu start FILE` / `debug cpu stop`: profile the daemon's CPU into FILE (a .cpuprofile). */
+  'debug.cpu': { args: [action: 'start' | 'stop', file?: string]; result: void };
   /**
    * Containers whose `stats.sample` events this connection wants (null = all). Events for
    * containers a client does not watch are not sent.
@@ -401,6 +411,9 @@ const CALLS: Record<CallName, true> = {
   'engine.version': true,
   'log.config': true,
   'log.ring': true,
+  'debug.info': true,
+  'debug.write': true,
+  'debug.cpu': true,
   'stats.watch': true,
   'console.open': true,
   'console.input': true,

@@ -226,6 +226,16 @@ export interface HostStats {
 /** minimega's log levels, least severe first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
+/** `debug`: the daemon's runtime. */
+export interface DebugInfo {
+  /** `node v20.…`. */
+  runtime: string;
+  /** Active libuv handles and requests (sockets, timers, files being read …). */
+  resources: number;
+  /** V8 heap in use, bytes. */
+  heapBytes: number;
+}
+
 /** Where the daemon's log goes (`log …`). */
 export interface LogState {
   level: LogLevel;

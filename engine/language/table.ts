@@ -11,6 +11,7 @@ import { captureHandlers } from './commands/capture.js';
 import { dnsmasqHandlers } from './commands/dnsmasq.js';
 import { historyHandlers } from './commands/history.js';
 import { hostHandlers } from './commands/host.js';
+import { debugHandlers } from './commands/debug.js';
 import { logHandlers } from './commands/log.js';
 import { meshHandlers } from './commands/mesh.js';
 import { miscHandlers } from './commands/misc.js';
@@ -46,6 +47,7 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...vmInfoHandlers,
   ...vmTagHandlers,
   ...hostHandlers,
+  ...debugHandlers,
   ...logHandlers,
   ...vmConfigHandlers,
   ...netHandlers,

@@ -42,6 +42,7 @@ const PASSING = [
   'plumbing_miniccc',
   'check',
   'cc_reconnect',
+  'debug',
 ];
 
 describe("minimega's own tests through nanomega test", { skip }, () => {

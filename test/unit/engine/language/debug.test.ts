@@ -1,0 +1,25 @@
+// minimega's `debug` forms: what each asks the daemon for, the runtime row, and the daemon's errors as E: lines.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeEngine, session } from './fake.js';
+
+test('debug forms map to the daemon calls; without arguments one runtime row', async () => {
+  const e = new FakeEngine();
+  e.answers.set('debug.info', { runtime: 'node v20.0.0', resources: 7, heapBytes: 1234 });
+  const { s } = session(e);
+  await s.exec('.annotate false');
+  for (const line of ['debug memory heap.snap', 'debug goroutine /tmp/r.json', 'debug cpu start cpu.prof', 'debug cpu stop']) {
+    assert.deepEqual((await s.exec(line)).errors, [], line);
+  }
+  assert.deepEqual(
+    e.calls.filter((c) => c.name.startsWith('debug.')).map((c) => [c.name, ...c.args]),
+    [
+      ['debug.write', 'memory', 'heap.snap'],
+      ['debug.write', 'goroutine', '/tmp/r.json'],
+      ['debug.cpu', 'start', 'cpu.prof'],
+      ['debug.cpu', 'stop', undefined],
+    ],
+  );
+  assert.equal((await s.exec('debug')).output, 'runtime      | handles | heap\nnode v20.0.0 | 7       | 1234');
+  assert.match((await s.exec('debug cpu')).errors.join(), /invalid command|Usage/);
+});
