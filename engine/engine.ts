@@ -9,7 +9,7 @@ import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
 import { flush } from './commands/flush.js';
 import { netlabHandlers } from './commands/netlab.js';
 import { nuke } from './commands/nuke.js';
-import { netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
+import { netAdd, netConnect, netDisconnect, refreshAddresses } from './commands/net.js';
 import { AttachWave } from './net/attach-wave.js';
 import { Captures } from './net/captures.js';
 import { TapMirrors } from './net/mirrors.js';
@@ -168,6 +168,7 @@ export class Engine {
       'vm.flush': (target, ns) => flush(ctx, target ?? undefined, nsArg(ns)),
       'vm.tag': (target, key, value, ns) => tag(ctx, target, key, value, nsArg(ns)),
       'vm.tag.clear': (target, key, ns) => clearTag(ctx, target, key ?? undefined, nsArg(ns)),
+      'vm.net.add': (target, netspecs, ns) => netAdd(ctx, target, netspecs, nsArg(ns)),
       'vm.net.connect': (target, index, vlan, bridge, ns) => netConnect(ctx, target, index, vlan, bridge ?? undefined, nsArg(ns)),
       'vm.net.disconnect': (target, index, ns) => netDisconnect(ctx, target, index, nsArg(ns)),
       'net.vlans': async (ns) => (await ctx.network.backend(), ctx.network.vlans.list(nsArg(ns))),

@@ -87,6 +87,8 @@ export interface Calls {
    * Move NIC `index` of the targets to `vlan` on `bridge` (default: its bridge; mega_bridge when it is
    * disconnected). Live containers (BUILDING included) change at once; QUIT/ERROR ones in their config.
    */
+  /** `vm net add TARGET NETSPEC...`: more NICs, live for live containers, in the config for the rest. */
+  'vm.net.add': { args: [target: string, netspecs: string[], namespace?: string]; result: VmResult[] };
   'vm.net.connect': { args: [target: string, index: number, vlan: string, bridge?: string, namespace?: string]; result: VmResult[] };
   /** Take NIC `index` of the targets off its bridge; the veth stays so `vm.net.connect` can bring it back. */
   'vm.net.disconnect': { args: [target: string, index: number, namespace?: string]; result: VmResult[] };
@@ -348,6 +350,7 @@ const CALLS: Record<CallName, true> = {
   'vm.flush': true,
   'vm.tag': true,
   'vm.tag.clear': true,
+  'vm.net.add': true,
   'vm.net.connect': true,
   'vm.net.disconnect': true,
   'net.vlans': true,
@@ -482,6 +485,7 @@ export const NAMESPACE_ARG: Readonly<Partial<Record<CallName, number>>> = {
   'vm.flush': 1,
   'vm.tag': 3,
   'vm.tag.clear': 2,
+  'vm.net.add': 2,
   'vm.net.connect': 4,
   'vm.net.disconnect': 2,
   'net.vlans': 0,

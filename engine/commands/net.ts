@@ -6,6 +6,7 @@ import { EngineError } from '../errors.js';
 import type { NicAddresses } from '../net/network-types.js';
 import { isAlive } from '../state/lifecycle.js';
 import { checkpoint } from '../fault.js';
+import { parseNetSpec } from '../config/netspec.js';
 
 /** The VLAN text the network records for a NIC taken off its bridge. */
 /** The vlan a NIC shows while it is off every bridge (vm net disconnect). */
@@ -93,6 +94,40 @@ export function netConnect(ctx: EngineContext, target: string, index: number, vl
           const id = await vlanId(ctx, vlan, namespaceOf(c));
           c.rec.config.net[index] = { ...spec, vlan, bridge: newBridge };
           if (old) c.rec.nics[index] = { ...old, vlan, vlanId: id, bridge: newBridge };
+        }
+        await ctx.save(c);
+        return true;
+      }),
+    ns,
+  );
+}
+
+/**
+ * `vm net add TARGET NETSPEC...`: NICs added after the ones each container has. Live containers
+ * (BUILDING, RUNNING, PAUSED) get them at once (veth<N> up, host end on its bridge); QUIT and ERROR
+ * ones only in their configuration, made by the next `vm start`. Either way the configuration keeps
+ * them, as minimega writes a KVM's added NIC into its config (it adds none to containers).
+ */
+export function netAdd(ctx: EngineContext, target: string, netspecs: readonly string[], ns?: string): Promise<VmResult[]> {
+  const specs = netspecs.map(parseNetSpec);
+  return apply(
+    ctx,
+    target,
+    (c) =>
+      serialize(c, async () => {
+        if (specs.length === 0) return true;
+        if (isAlive(c.rec.state)) {
+          const nics = await ctx.network.addNics(c.rec.id, c.rec.initPid, specs, namespaceOf(c));
+          c.rec.nics = [...c.rec.nics, ...nics];
+          c.addressesAt = 0;
+          // As at launch, generated MACs stay out of the config (a relaunch keeps them from rec.nics).
+          c.rec.config.net = [...c.rec.config.net, ...specs];
+        } else {
+          await ctx.network.allocateVlans(
+            specs.map((s) => s.vlan),
+            namespaceOf(c),
+          );
+          c.rec.config.net = [...c.rec.config.net, ...specs];
         }
         await ctx.save(c);
         return true;

@@ -134,6 +134,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'vm.flush': [optional(str), optional(str)],
   'vm.tag': [str, str, str, optional(str)],
   'vm.tag.clear': [str, optional(str), optional(str)],
+  'vm.net.add': [str, (v) => Array.isArray(v) && v.length <= 64 && v.every(str), optional(str)],
   'vm.net.connect': [str, int, str, optional(str), optional(str)],
   'vm.net.disconnect': [str, int, optional(str)],
   'net.vlans': [optional(str)],

@@ -199,6 +199,39 @@ export class Network {
     return wave.done;
   }
 
+  /**
+   * `vm net add`: NICs added to a live container after the ones it has (eth-style names veth<N>, up,
+   * addresses added), host ends on their bridges. All or nothing: on failure the new host ends go
+   * (their peers with them) and the container keeps what it had.
+   */
+  addNics(id: number, initPid: number, specs: readonly NetSpec[], namespace?: string): Promise<NicInfo[]> {
+    return this.locked(async () => {
+      if (!Number.isInteger(initPid) || initPid <= 0) throw configError('initPid', initPid, `add nics to c${id}: bad init pid ${initPid}`);
+      const netns = `${PROC}/${initPid}/ns/net`;
+      if (!(await this.host.exists(netns)))
+        throw new EngineError('E_NOT_FOUND', `add nics to c${id}: no network namespace ${netns}`, { op: 'net add', path: netns });
+      const had = this.containers.get(id);
+      const rec: ContainerNet = had ?? { pid: initPid, nics: [] };
+      const added = this.planNics(specs, rec.nics.length, namespace);
+      this.containers.set(id, { ...rec, nics: [...rec.nics, ...added] });
+      await this.save();
+      try {
+        await this.hostSide([{ req: { c: { id, nics: [...specs] }, initPid }, nics: added }]);
+        await runBatch(this.host, 'ip', containerLines(added), { op: `add nics to c${id} (pid ${initPid})`, netnsPid: initPid });
+      } catch (e) {
+        const present = [];
+        for (const n of added) if (await this.host.exists(`${SYS_NET}/${n.tap}`)) present.push(n.tap);
+        await this.deleteLinks(present, `add nics to c${id}: undo`).catch((e2: unknown) => logError(`vm net add: removing the new NICs of c${id}`, e2));
+        if (had) this.containers.set(id, had);
+        else this.containers.delete(id);
+        for (const b of new Set(added.map((n) => n.bridge))) await this.backendImpl!.removeBridgeIfUnused(b).catch(() => undefined);
+        await this.save();
+        throw e;
+      }
+      return added.map((n) => this.info(n));
+    });
+  }
+
   /** Moves NIC `index` of a live container to `vlan` (and `bridge`, default: the NIC's bridge). */
   connect(id: number, index: number, vlan: string, bridge?: string, namespace?: string): Promise<NicInfo> {
     return this.locked(async () => {
@@ -357,8 +390,14 @@ export class Network {
     const { id, nics } = req.c;
     if (this.containers.has(id)) throw new EngineError('E_EXISTS', `attach c${id}: already attached`, { op: 'attach', path: `c${id}` });
     if (!Number.isInteger(req.initPid) || req.initPid <= 0) throw configError('initPid', req.initPid, `attach c${id}: bad init pid ${req.initPid}`);
+    return this.planNics(nics, 0, req.c.namespace);
+  }
+
+  /** NIC records for `specs` as NICs `first`, `first`+1 … of a container: taps numbered, MACs generated. */
+  private planNics(specs: readonly NetSpec[], first: number, namespace: string | undefined): NicRecord[] {
     const inUse = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.mac)));
-    return nics.map((spec, index) => {
+    return specs.map((spec, i) => {
+      const index = first + i;
       checkNetSpec(spec, `net[${index}]`);
       if (spec.qinq && this.backendImpl!.kind !== 'ovs') {
         throw configError(
@@ -367,7 +406,7 @@ export class Network {
           `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${this.backendImpl!.mode})`,
         );
       }
-      const vlanId = this.vlans.resolve(spec.vlan, req.c.namespace);
+      const vlanId = this.vlans.resolve(spec.vlan, namespace);
       const tapNo = this.nextTap++;
       const tap = `${this.tapPrefix}${tapNo}`;
       let mac = spec.mac.toLowerCase();

@@ -121,6 +121,66 @@ test('two containers on VLAN 101 reach each other, one on 102 does not until con
   await assertNoLeaks(pre);
 });
 
+test(
+  'addNics: a live container gets veth1, veth2 on their VLANs (one of them reaching a peer), a failed add leaves nothing',
+  { skip: requires('root', 'busybox') },
+  async () => {
+    const pre = snapshot();
+    const before = await links();
+    const { net, dir } = newNetwork();
+    const ns = [await spawnNs(), await spawnNs(), await spawnNs()];
+    try {
+      const res = await net.attachMany([
+        { c: { id: 0, nics: [{ bridge: '', vlan: '101', mac: '', ip: '10.198.0.1/24' }] }, initPid: ns[0]!.pid },
+        { c: { id: 1, nics: [{ bridge: '', vlan: '103', mac: '', ip: '10.198.3.2/24' }] }, initPid: ns[1]!.pid },
+      ]);
+      for (const r of res) assert.ok(r.ok, r.ok ? '' : r.error.message);
+      assert.ok(!(await pings(ns[0]!.pid, '10.198.3.2')), 'no NIC on 103 yet');
+      const added = await net.addNics(0, ns[0]!.pid, [
+        { bridge: '', vlan: '103', mac: '', ip: '10.198.3.1/24' },
+        { bridge: '', vlan: '104', mac: '02:00:00:00:04:01', ip: '' },
+      ]);
+      assert.deepEqual(
+        added.map((n) => [n.vlanId, n.ip]),
+        [
+          [103, '10.198.3.1'],
+          [104, ''],
+        ],
+      );
+      assert.equal(added[1]!.mac, '02:00:00:00:04:01');
+      const addrs = await net.readAddresses(ns[0]!.pid);
+      assert.deepEqual(
+        addrs.map((a) => [a.ifname, a.ip]),
+        [
+          ['veth0', ['10.198.0.1']],
+          ['veth1', ['10.198.3.1']],
+          ['veth2', []],
+        ],
+      );
+      assert.ok(await pings(ns[0]!.pid, '10.198.3.2'), 'the added NIC on 103 reaches the peer');
+      assert.equal((await net.nics(0)).length, 3);
+
+      // A container without NICs gets its first; a bad pid fails and leaves nothing new.
+      const first = await net.addNics(2, ns[2]!.pid, [{ bridge: '', vlan: '101', mac: '', ip: '10.198.0.3/24' }]);
+      assert.equal(first.length, 1);
+      assert.ok(await pings(ns[2]!.pid, '10.198.0.1'), 'a first NIC added to a NIC-less container works');
+      const mid = ours(await links());
+      await assert.rejects(net.addNics(5, 999_999_999, [{ bridge: '', vlan: '105', mac: '', ip: '' }]), /999999999/);
+      await assert.rejects(net.addNics(1, ns[1]!.pid, [{ bridge: '', vlan: '5000', mac: '', ip: '' }]), /5000/);
+      assert.deepEqual(ours(await links()), mid, 'a failed add leaves no tap or bridge');
+      assert.equal((await net.nics(1)).length, 1, 'and the container keeps what it had');
+
+      for (const id of [0, 1, 2]) await net.detach(id);
+      assert.deepEqual(ours(await links()), ours(before), 'detach removes the added NICs too');
+    } finally {
+      await net.nuke();
+      ns.forEach(killNs);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await assertNoLeaks(pre);
+  },
+);
+
 test('200 containers attach in one wave and nuke leaves nothing', { skip: requires('root') }, async () => {
   const N = 200;
   const pre = snapshot();

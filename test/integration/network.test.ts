@@ -146,6 +146,39 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     assert.ok(await ping('a', `${NET}.30`));
   });
 
+  test('vm net add: a running container gets veth1 on another VLAN at once; a QUIT one gets it at its next start', async () => {
+    await suite.d.ok('vm launch container n');
+    await suite.d.ok('vm start n');
+    assert.deepEqual((await info('n')).nics, [], 'launched without NICs');
+    await suite.d.ok(`vm net add n LAN,${NET}.40/24 DMZ`);
+    const n = await info('n');
+    assert.deepEqual(
+      n.nics.map((x) => [x.vlan, x.vlanId]),
+      [
+        ['LAN', 101],
+        ['DMZ', 102],
+      ],
+    );
+    const inside = execFileSync('nsenter', ['-t', String(n.pid), '-n', 'ip', '-o', 'addr', 'show'], { encoding: 'utf8' });
+    assert.match(inside, new RegExp(`veth0\\s+inet ${NET.replace(/\./g, '\\.')}\\.40/24`));
+    assert.match(await suite.d.ok('.filter name=n .columns name,vlan vm info'), /\[LAN \(101\), DMZ \(102\)\]/);
+    assert.ok(await ping('a', `${NET}.40`), 'a reaches the added NIC');
+    // Bad netspecs are refused naming the value; nothing changes.
+    assert.match((await suite.d.exec('vm net add n 5000')).errors.join(), /invalid VLAN 5000/);
+    assert.equal((await info('n')).nics.length, 2);
+    await suite.d.ok('vm kill n');
+    await suite.d.ok(`vm net add n LAN,${NET}.41/24`);
+    await suite.d.ok('vm start n');
+    const again = await info('n');
+    assert.deepEqual(
+      again.nics.map((x) => x.vlanId),
+      [101, 102, 101],
+    );
+    assert.ok(await ping('a', `${NET}.41`), 'the NIC added while QUIT exists after the start');
+    await suite.d.ok('vm kill n');
+    await suite.d.ok('vm flush');
+  });
+
   test('vm kill all and vm flush leave no veth and no bridge the engine created', async () => {
     assert.ok(links().length > 0);
     await suite.d.ok('vm kill all');

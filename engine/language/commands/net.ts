@@ -1,4 +1,4 @@
-/** `vlans`, `vm net connect`, `vm net disconnect`. */
+/** `vlans`, `vm net add`, `vm net connect`, `vm net disconnect`. */
 import { atoi } from '../../config/go-values.js';
 import type { Handler } from '../handler.js';
 import { errorResponse, tableResponse } from '../response.js';
@@ -62,6 +62,18 @@ export const netHandlers: Handler[] = [
     async call(ctx, cmd) {
       await ctx.deps.engine.call('net.vlans.clear', cmd.stringArgs.prefix);
       return errorResponse();
+    },
+  },
+  {
+    patterns: ['vm net <add,> <vm target> [netspec]...'],
+    help: 'add network connections',
+    helpLong:
+      'Add interfaces to the target VMs, after the ones they have, each NETSPEC as `vm config net` takes it. ' +
+      'Running, paused and building containers get them at once (veth<N>, up, with the address a netspec gives); ' +
+      'a QUIT or ERROR container only has its configuration changed, which a later `vm start` uses. minimega ' +
+      'adds interfaces to KVMs only.',
+    async call(ctx, cmd) {
+      return resultErrors(await ctx.deps.engine.call('vm.net.add', cmd.stringArgs.vm!, cmd.listArgs.netspec ?? []));
     },
   },
   {

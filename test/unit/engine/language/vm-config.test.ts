@@ -159,6 +159,21 @@ test('vm net connect and disconnect take any target and report per-VM errors', a
   assert.deepEqual((await s.exec('vm net disconnect c0 x')).errors, ['strconv.Atoi: parsing "x": invalid syntax']);
 });
 
+test('vm net add passes every netspec as typed and reports per-VM errors', async () => {
+  const e = new FakeEngine();
+  const { s } = await quiet(e);
+  e.results = [{ id: 1, name: 'k1', error: 'invalid VLAN 5000 in netspec `5000` (0 <= vlan < 4096)' }];
+  assert.deepEqual((await s.exec('vm net add k[1-2] LAN,10.0.0.9/24 5000')).errors, ['invalid VLAN 5000 in netspec `5000` (0 <= vlan < 4096)']);
+  await s.exec('vm net add all');
+  assert.deepEqual(
+    e.calls.map((c) => [c.name, ...c.args]),
+    [
+      ['vm.net.add', 'k[1-2]', ['LAN,10.0.0.9/24', '5000']],
+      ['vm.net.add', 'all', []],
+    ],
+  );
+});
+
 test('vm info shows a disconnected NIC as minimega does: [disconnected] on no bridge', async () => {
   const e = new FakeEngine();
   e.vms = [vm(0, 'c0', { nics: [{ vlan: 'disconnected', vlanId: 0, bridge: 'mega_bridge', tap: 't', mac: 'm', ip: '', ip6: '' }] })];
