@@ -119,6 +119,8 @@ export class Engine {
   /** Where the engine's log lines go (`log …`). */
   readonly logs: LogRouter;
   private readonly debug: DaemonDebug;
+  /** Stops the daemon this engine serves in (set by serve); `quit` calls it after tearing down. */
+  onQuit?: () => void;
   /** The cluster this daemon joined (`serve --cluster`), set once it has registered. */
   cluster?: {
     hosts(): Promise<ClusterHost[]>;
@@ -187,6 +189,20 @@ export class Engine {
       'dnsmasq.list': () => ctx.dnsmasq.list(),
       'dnsmasq.configure': (id, kind, args) => ctx.dnsmasq.configure(id, kind, args),
       'engine.nuke': () => nuke(ctx),
+      'engine.quit': async (delaySeconds) => {
+        const stop = this.onQuit;
+        if (!stop) throw new EngineError('E_STATE', 'quit: this engine runs inside another program, not a daemon');
+        const quit = () => {
+          this.events.emit('engine.log', { t: Date.now(), level: 'warn', message: 'quit: tearing everything down and stopping' });
+          nuke(ctx)
+            .catch((e: unknown) => logError('quit: tearing down', e))
+            .finally(stop);
+        };
+        // The reply goes out first: setImmediate runs after this turn's socket write.
+        if (delaySeconds > 0) setTimeout(quit, delaySeconds * 1000);
+        else setImmediate(quit);
+        return delaySeconds > 0 ? `quitting after ${delaySeconds} seconds` : '';
+      },
       'config.get': async (ns) => structuredClone(ctx.namespaces.get(nsArg(ns) ?? DEFAULT_NAMESPACE)?.config.current ?? defaultConfig()) as ContainerConfig,
       ...namespaceHandlers(ctx, async (name) => {
         await this.cc.handlers['cc.clear'](name);

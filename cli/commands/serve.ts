@@ -44,6 +44,7 @@ export const command: Subcommand = {
       } else fail(`serve: unknown option \`${a}\` (see nanomega serve --help)`);
     }
     const cluster = clusterOptions(cl);
+    let quit = () => undefined as void;
     const { close } = await serve({
       base: args.base,
       freezer: args.freezer,
@@ -51,6 +52,7 @@ export const command: Subcommand = {
       filesDir: args.filepath,
       ...(cluster ? { cluster } : {}),
       onReady: (sock) => process.stdout.write(`nanomega: serving on ${sock}\n`),
+      onQuit: () => quit(),
     });
     const web = args.web ? await serveWeb({ socket: socketPath(args.base), listen: args.web }) : undefined;
     if (web) process.stdout.write(`nanomega: web UI on ${web.url}\n`);
@@ -63,6 +65,7 @@ export const command: Subcommand = {
         },
       );
     };
+    quit = stop;
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     return new Promise<number>(() => undefined);

@@ -195,6 +195,12 @@ export interface Calls {
   'file.delete': { args: [path: string]; result: void };
   /** `nanomega nuke`: kill every container, forget them all, remove every engine-made kernel object. */
   'engine.nuke': { args: []; result: void };
+  /**
+   * `quit [delay]`: after `delaySeconds` (0: once this reply is sent), tear down as `engine.nuke` does
+   * (minimega's quit destroys every namespace, dnsmasq and bridge) and stop the daemon. The reply is
+   * minimega's `quitting after N seconds`, or '' without a delay.
+   */
+  'engine.quit': { args: [delaySeconds: number]; result: string };
   /** A namespace's current `vm config` (the default namespace's when omitted). */
   'config.get': { args: [namespace?: string]; result: ContainerConfig };
   /** Every namespace, sorted by name. */
@@ -400,6 +406,7 @@ const CALLS: Record<CallName, true> = {
   'file.get': true,
   'file.delete': true,
   'engine.nuke': true,
+  'engine.quit': true,
   'config.get': true,
   'ns.list': true,
   'ns.create': true,

@@ -184,6 +184,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'file.get': [str],
   'file.delete': [str],
   'engine.nuke': [],
+  'engine.quit': [(v) => int(v) && (v as number) >= 0],
   'config.get': [optional(str)],
   'ns.list': [],
   'ns.create': [str],

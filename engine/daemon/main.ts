@@ -27,6 +27,8 @@ export interface ServeOptions {
   cluster?: ClusterOptions;
   /** Called once the socket accepts connections. */
   onReady?: (socket: string) => void;
+  /** Stops the program (as SIGTERM does) once `quit` tore everything down. */
+  onQuit?: () => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   // For stopping a daemon that no service manager tracks (the package's prerm checks its exe first).
   const pidFile = join(opts.base, PID_FILE);
   await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
+  engine.onQuit = opts.onQuit;
   opts.onReady?.(path);
   const close = async () => {
     await Promise.all([server, minimega].map((s) => s && closeUnix(s)));

@@ -1,7 +1,8 @@
-/** `help`, `echo`, `clear all`. */
+/** `help`, `echo`, `clear all`, `quit`. */
 import type { Handler } from '../handler.js';
 import { helpText } from '../help.js';
 import { lexInput } from '../input.js';
+import { atoi } from '../../config/go-values.js';
 import { errorResponse, textResponse } from '../response.js';
 import { resetNamespace } from './namespace-reset.js';
 
@@ -47,6 +48,20 @@ export const miscHandlers: Handler[] = [
       // Last, as minimega does; `clear all` itself is then recorded.
       ctx.state.history = [];
       return errorResponse();
+    },
+  },
+  {
+    patterns: ['quit [delay]'],
+    help: 'quit nanomega',
+    helpLong:
+      'Tear down everything this daemon made, as minimega does (kill and forget every container of every ' +
+      'namespace, stop dnsmasq servers and captures, delete host taps, container interfaces and the bridges it ' +
+      'made), then stop the daemon. An optional DELAY defers it by that many seconds. To stop the daemon and ' +
+      'keep the containers running (they are adopted again at its next start), stop it with SIGTERM instead.',
+    async call(ctx, cmd) {
+      const delay = cmd.stringArgs.delay === undefined ? 0 : atoi(cmd.stringArgs.delay);
+      if (delay < 0) throw new Error(`quit: delay ${delay} is negative`);
+      return textResponse(await ctx.deps.engine.call('engine.quit', delay));
     },
   },
 ];
