@@ -119,6 +119,8 @@ export class Engine {
   /** Where the engine's log lines go (`log …`). */
   readonly logs: LogRouter;
   private readonly debug: DaemonDebug;
+  /** The options of the program this engine serves in beyond its own (`args`; set by serve). */
+  args: Record<string, string> = {};
   /** Stops the daemon this engine serves in (set by serve); `quit` calls it after tearing down. */
   onQuit?: () => void;
   /** The cluster this daemon joined (`serve --cluster`), set once it has registered. */
@@ -234,6 +236,12 @@ export class Engine {
           throw configError('duration', durationMs / 1000, `vm top: duration ${durationMs / 1000} s is outside 0 to 3600`);
         return vmTop(ctx, durationMs, nsArg(ns));
       },
+      'engine.args': async () => ({
+        base: ctx.opts.base,
+        filepath: ctx.filesDir,
+        freezer: ctx.opts.freezer ?? (ctx.layout.unified ? 'v2' : 'v1'),
+        ...this.args,
+      }),
       // dist/engine/engine.js → the package's package.json (the source tree's, or the installed package's).
       'engine.version': async () =>
         (JSON.parse(await ctx.host.readFile(fileURLToPath(new URL('../../package.json', import.meta.url)))) as { version: string }).version,

@@ -53,6 +53,7 @@ export const command: Subcommand = {
       ...(cluster ? { cluster } : {}),
       onReady: (sock) => process.stdout.write(`nanomega: serving on ${sock}\n`),
       onQuit: () => quit(),
+      args: { web: args.web ?? '' },
     });
     const web = args.web ? await serveWeb({ socket: socketPath(args.base), listen: args.web }) : undefined;
     if (web) process.stdout.write(`nanomega: web UI on ${web.url}\n`);

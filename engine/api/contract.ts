@@ -226,6 +226,8 @@ export interface Calls {
   'stats.host': { args: []; result: HostStats[] };
   /** `host`: minimega's figures of this machine (cpus, load, memory, traffic, what containers commit, uptime). */
   'host.info': { args: []; result: HostInfo };
+  /** `args`: the daemon's command-line options, each with the value in use (a default when not given). */
+  'engine.args': { args: []; result: Record<string, string> };
   /** `version`: this daemon's version (package.json's). */
   'engine.version': { args: []; result: string };
   /** `log …`: change where the daemon's log goes (no change: read it). */
@@ -418,6 +420,7 @@ const CALLS: Record<CallName, true> = {
   'vm.top': true,
   'stats.host': true,
   'host.info': true,
+  'engine.args': true,
   'engine.version': true,
   'log.config': true,
   'log.ring': true,

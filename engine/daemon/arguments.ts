@@ -197,6 +197,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'host.info': [],
   'vm.top': [int, optional(str)],
   'engine.version': [],
+  'engine.args': [],
   'log.config': [optional(logChange)],
   'log.ring': [],
   'debug.info': [],

@@ -27,6 +27,8 @@ export interface ServeOptions {
   cluster?: ClusterOptions;
   /** Called once the socket accepts connections. */
   onReady?: (socket: string) => void;
+  /** More of the program's options for `args` (the CLI's --web). */
+  args?: Record<string, string>;
   /** Stops the program (as SIGTERM does) once `quit` tore everything down. */
   onQuit?: () => void;
 }
@@ -67,6 +69,11 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
   const pidFile = join(opts.base, PID_FILE);
   await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
   engine.onQuit = opts.onQuit;
+  engine.args = {
+    'minimega-socket': String(opts.minimegaSocket !== false),
+    cluster: opts.cluster?.endpoints ?? '',
+    ...opts.args,
+  };
   opts.onReady?.(path);
   const close = async () => {
     await Promise.all([server, minimega].map((s) => s && closeUnix(s)));

@@ -1,4 +1,4 @@
-// minimega's `quit [delay]` through a real daemon: it answers (with the delay, minimega's text), then
+// minimega's `args` and `quit [delay]` through a real daemon. args: the daemon's options. quit: it answers (with the delay, minimega's text), then
 // tears down everything the daemon made, as minimega's teardown does (containers of every namespace,
 // their NICs and bridges, host taps), removes its sockets and exits 0. The leak check holds the rest.
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ function exited(d: TestDaemon): Promise<number | null> {
   return new Promise((r) => d.proc.once('exit', (code) => r(code)));
 }
 
-describe('quit', { skip }, () => {
+describe("the daemon's own commands: args and quit", { skip }, () => {
   let pre: HostSnapshot;
   let fs: Awaited<ReturnType<typeof busyboxRoot>>;
   const daemons: TestDaemon[] = [];
@@ -31,6 +31,19 @@ describe('quit', { skip }, () => {
     for (const d of daemons) await d.dispose().catch(() => undefined);
     await fs?.remove();
     await assertNoLeaks(pre);
+  });
+
+  test("args shows the daemon's options with the values in use", async () => {
+    const files = `${fs.dir}-files`;
+    const d = await startDaemon({ filepath: files });
+    daemons.push(d);
+    const [head, row] = (await d.ok('args')).split('\n').map((l) => l.split('|').map((c) => c.trim()));
+    const args = Object.fromEntries(head!.map((h, i) => [h, row![i]]));
+    assert.equal(args.base, d.base);
+    assert.equal(args.filepath, files);
+    assert.match(args.freezer ?? '', /^v[12]$/);
+    assert.equal(args['minimega-socket'], 'true');
+    assert.equal(args.cluster, '');
   });
 
   test('quit 1 answers at once, then tears down every namespace, NIC, bridge and tap and exits 0', async () => {

@@ -91,6 +91,18 @@ export const hostHandlers: Handler[] = [
     },
   },
   {
+    patterns: ['args'],
+    help: 'display arguments used',
+    helpLong:
+      "The daemon's command-line options (`nanomega serve`): each option's name as a column, with the value in " +
+      'use; an option not given shows its default.',
+    async call(ctx) {
+      const args = await ctx.deps.engine.call('engine.args');
+      const names = Object.keys(args).sort();
+      return tableResponse(names, [names.map((n) => args[n]!)]);
+    },
+  },
+  {
     patterns: ['version'],
     help: 'display the version',
     helpLong: "Print nanomega's version (the daemon's: `nanomega <version>`).",
