@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { tabwrite } from '../../../../engine/language/tabwriter.js';
 import { render, compareRows } from '../../../../engine/language/render.js';
 import { defaultFlags } from '../../../../engine/language/response.js';
@@ -92,4 +93,32 @@ test('simple text is prefixed with the host under .annotate and hidden when the 
 
 test('an empty table prints nothing', () => {
   assert.equal(render({ header: ['name'], rows: [], errors: [] }, plain, 'h'), '');
+});
+
+test('a rectangular table (one pass) lays out as the block walk does, runes counted as Go counts them', () => {
+  // The block walk is what a ragged text gets; the same rows plus one short line take it.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 6 }).chain((cols) =>
+        fc.array(
+          fc.array(
+            fc.string({ unit: 'grapheme', maxLength: 9 }).map((s) => s.replace(/[\t\n]/g, '')),
+            { minLength: cols, maxLength: cols },
+          ),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
+      ),
+      (rows) => {
+        const text = rows.map((r) => r.join('\t')).join('\n') + '\n';
+        const fast = tabwrite(text);
+        const walked = tabwrite(text + 'short\n');
+        assert.equal(walked.slice(0, fast.length), fast);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  assert.equal(tabwrite('😀\tx\nab\ty\n'), '😀    x\nab   y\n', 'one rune for the emoji, as Go counts it');
 });
