@@ -74,12 +74,29 @@ function newNetwork(): { net: Network; dir: string } {
   return { net: new Network({ stateDir: dir, tapPrefix: TAP, defaultBridge: BRIDGE }), dir };
 }
 
-test('two containers on VLAN 101 reach each other, one on 102 does not until connected', { skip: requires('root', 'busybox') }, async () => {
+/**
+ * `n` stand-in containers and a Network of their own for `body`; afterwards the network is nuked, the
+ * stand-ins killed, the state directory removed, and the host checked for leaks. `before`: our links
+ * before anything was made.
+ */
+async function withNetwork(n: number, body: (net: Network, ns: Ns[], before: Set<string>) => Promise<void>): Promise<void> {
   const pre = snapshot();
   const before = await links();
   const { net, dir } = newNetwork();
-  const ns = [await spawnNs(), await spawnNs(), await spawnNs()];
+  const ns: Ns[] = [];
   try {
+    for (let i = 0; i < n; i++) ns.push(await spawnNs());
+    await body(net, ns, before);
+  } finally {
+    await net.nuke();
+    ns.forEach(killNs);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await assertNoLeaks(pre);
+}
+
+test('two containers on VLAN 101 reach each other, one on 102 does not until connected', { skip: requires('root', 'busybox') }, () =>
+  withNetwork(3, async (net, ns, before) => {
     const res = await net.attachMany([
       { c: { id: 0, nics: [{ bridge: '', vlan: '101', mac: '', ip: '10.199.0.1/24' }] }, initPid: ns[0]!.pid },
       { c: { id: 1, nics: [{ bridge: '', vlan: '101', mac: '02:00:00:00:01:01', ip: '10.199.0.2/24' }] }, initPid: ns[1]!.pid },
@@ -113,23 +130,14 @@ test('two containers on VLAN 101 reach each other, one on 102 does not until con
 
     for (const id of [0, 1, 2]) await net.detach(id);
     assert.deepEqual(ours(await links()), ours(before), 'detach leaves no tap or bridge of ours');
-  } finally {
-    await net.nuke();
-    ns.forEach(killNs);
-    rmSync(dir, { recursive: true, force: true });
-  }
-  await assertNoLeaks(pre);
-});
+  }),
+);
 
 test(
   'addNics: a live container gets veth1, veth2 on their VLANs (one of them reaching a peer), a failed add leaves nothing',
   { skip: requires('root', 'busybox') },
-  async () => {
-    const pre = snapshot();
-    const before = await links();
-    const { net, dir } = newNetwork();
-    const ns = [await spawnNs(), await spawnNs(), await spawnNs()];
-    try {
+  () =>
+    withNetwork(3, async (net, ns, before) => {
       const res = await net.attachMany([
         { c: { id: 0, nics: [{ bridge: '', vlan: '101', mac: '', ip: '10.198.0.1/24' }] }, initPid: ns[0]!.pid },
         { c: { id: 1, nics: [{ bridge: '', vlan: '103', mac: '', ip: '10.198.3.2/24' }] }, initPid: ns[1]!.pid },
@@ -172,13 +180,7 @@ test(
 
       for (const id of [0, 1, 2]) await net.detach(id);
       assert.deepEqual(ours(await links()), ours(before), 'detach removes the added NICs too');
-    } finally {
-      await net.nuke();
-      ns.forEach(killNs);
-      rmSync(dir, { recursive: true, force: true });
-    }
-    await assertNoLeaks(pre);
-  },
+    }),
 );
 
 test('200 containers attach in one wave and nuke leaves nothing', { skip: requires('root') }, async () => {

@@ -162,7 +162,18 @@ describe('tap and dnsmasq on real links', { skip }, () => {
     await suite.d.ok('vm config init /lab-init set');
     await suite.d.ok('vm launch container lab3');
     await suite.d.ok('vm start lab3');
-    await until('lab3 to get its static lease', async () => (await suite.d.exec('vm exec lab3 ip -4 addr show dev veth0')).output.includes('10.231.0.45/24'));
+    // udhcpc asks again until a lease arrives (DHCP_INIT); a server reloading its hosts meanwhile can
+    // cost a round or two, so the wait is generous, and a timeout shows what the client saw.
+    let log = '';
+    await until(
+      () => `lab3 to get its static lease; its udhcpc log: ${log}`,
+      async () => {
+        if ((await suite.d.exec('vm exec lab3 ip -4 addr show dev veth0')).output.includes('10.231.0.45/24')) return true;
+        log = (await suite.d.exec('vm exec lab3 cat /tmp/udhcpc.log')).output;
+        return false;
+      },
+      45_000,
+    );
     let last = '';
     const answer = await until(
       () => `web.lab to resolve through dnsmasq: ${last}`,
