@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Calls, CallName, Events } from './api/contract.js';
-import type { ClusterHost, ContainerConfig, ContainerInfo, HostContainers } from './api/types.js';
+import type { ClusterHost, ContainerConfig, ContainerInfo, HostContainers, NicInfo } from './api/types.js';
 import type { ConsoleLink } from './cluster/remote-console.js';
 import { detectLayout, prepareEngineParents } from './cgroup/cgroup.js';
 import { flush } from './commands/flush.js';
@@ -473,6 +473,17 @@ function debugFile(file: string, filesDir: string): string {
   return resolveHostPath(file, filesDir);
 }
 
+/**
+ * A live container's NICs as made. A QUIT or ERROR one shows those of its last run, then the ones its
+ * configuration asks for beyond them (a launch that failed before making any, or `vm net add` since),
+ * as minimega reads these columns from the VM's config.
+ */
+function shownNics(ctx: EngineContext, c: Container): NicInfo[] {
+  const { rec } = c;
+  if (isAlive(rec.state) || rec.config.net.length <= rec.nics.length) return rec.nics;
+  return [...rec.nics, ...ctx.network.configuredNics(rec.config.net.slice(rec.nics.length), namespaceOf(c))];
+}
+
 function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {
   const { rec } = c;
   const dir = ctx.store.dir(rec.id);
@@ -489,8 +500,7 @@ function containerInfo(ctx: EngineContext, c: Container): ContainerInfo {
     tags: rec.tags,
     console: join(dir, 'console'),
     dir,
-    // A container whose launch failed has no NICs made; it shows the ones it asks for, as minimega does.
-    nics: rec.nics.length || rec.state !== 'ERROR' ? rec.nics : ctx.network.configuredNics(rec.config.net, namespaceOf(c)),
+    nics: shownNics(ctx, c),
     qos: rec.qos ?? [],
     ccActive: ccActive(c),
   };

@@ -168,6 +168,16 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     assert.equal((await info('n')).nics.length, 2);
     await suite.d.ok('vm kill n');
     await suite.d.ok(`vm net add n LAN,${NET}.41/24`);
+    const quit = await info('n');
+    assert.deepEqual(
+      quit.nics.map((x) => [x.vlanId, x.tap === '']),
+      [
+        [101, false],
+        [102, false],
+        [101, true],
+      ],
+      'a QUIT container shows the NIC it will get, with no tap yet',
+    );
     await suite.d.ok('vm start n');
     const again = await info('n');
     assert.deepEqual(
