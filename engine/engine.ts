@@ -195,7 +195,7 @@ export class Engine {
         const stop = this.onQuit;
         if (!stop) throw new EngineError('E_STATE', 'quit: this engine runs inside another program, not a daemon');
         const quit = () => {
-          this.events.emit('engine.log', { t: Date.now(), level: 'warn', message: 'quit: tearing everything down and stopping' });
+          ctx.emit('engine.log', { t: Date.now(), level: 'warn', message: 'quit: tearing everything down and stopping' });
           nuke(ctx)
             .catch((e: unknown) => logError('quit: tearing down', e))
             .finally(stop);

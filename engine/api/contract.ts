@@ -83,12 +83,12 @@ export interface Calls {
   'vm.tag': { args: [target: string, key: string, value: string, namespace?: string]; result: VmResult[] };
   /** Remove one tag (or, without a key, every tag) from the targets. */
   'vm.tag.clear': { args: [target: string, key?: string, namespace?: string]; result: VmResult[] };
+  /** `vm net add TARGET NETSPEC...`: more NICs, live for live containers, in the config for the rest. */
+  'vm.net.add': { args: [target: string, netspecs: string[], namespace?: string]; result: VmResult[] };
   /**
    * Move NIC `index` of the targets to `vlan` on `bridge` (default: its bridge; mega_bridge when it is
    * disconnected). Live containers (BUILDING included) change at once; QUIT/ERROR ones in their config.
    */
-  /** `vm net add TARGET NETSPEC...`: more NICs, live for live containers, in the config for the rest. */
-  'vm.net.add': { args: [target: string, netspecs: string[], namespace?: string]; result: VmResult[] };
   'vm.net.connect': { args: [target: string, index: number, vlan: string, bridge?: string, namespace?: string]; result: VmResult[] };
   /** Take NIC `index` of the targets off its bridge; the veth stays so `vm.net.connect` can bring it back. */
   'vm.net.disconnect': { args: [target: string, index: number, namespace?: string]; result: VmResult[] };

@@ -120,15 +120,14 @@ export function netAdd(ctx: EngineContext, target: string, netspecs: readonly st
           const nics = await ctx.network.addNics(c.rec.id, c.rec.initPid, specs, namespaceOf(c));
           c.rec.nics = [...c.rec.nics, ...nics];
           c.addressesAt = 0;
-          // As at launch, generated MACs stay out of the config (a relaunch keeps them from rec.nics).
-          c.rec.config.net = [...c.rec.config.net, ...specs];
         } else {
           await ctx.network.allocateVlans(
             specs.map((s) => s.vlan),
             namespaceOf(c),
           );
-          c.rec.config.net = [...c.rec.config.net, ...specs];
         }
+        // As at launch, generated MACs stay out of the config (a relaunch keeps them from rec.nics).
+        c.rec.config.net = [...c.rec.config.net, ...specs];
         await ctx.save(c);
         return true;
       }),

@@ -219,9 +219,9 @@ export class Network {
         await this.hostSide([{ req: { c: { id, nics: [...specs] }, initPid }, nics: added }]);
         await runBatch(this.host, 'ip', containerLines(added), { op: `add nics to c${id} (pid ${initPid})`, netnsPid: initPid });
       } catch (e) {
-        const present = [];
-        for (const n of added) if (await this.host.exists(`${SYS_NET}/${n.tap}`)) present.push(n.tap);
-        await this.deleteLinks(present, `add nics to c${id}: undo`).catch((e2: unknown) => logError(`vm net add: removing the new NICs of c${id}`, e2));
+        await this.deleteLinks(await this.existingLinks(added.map((n) => n.tap)), `add nics to c${id}: undo`).catch((e2: unknown) =>
+          logError(`vm net add: removing the new NICs of c${id}`, e2),
+        );
         if (had) this.containers.set(id, had);
         else this.containers.delete(id);
         for (const b of new Set(added.map((n) => n.bridge))) await this.backendImpl!.removeBridgeIfUnused(b).catch(() => undefined);
@@ -274,7 +274,7 @@ export class Network {
     return specs.map((spec) => ({
       vlan: spec.vlan.trim(),
       vlanId: this.vlans.lookup(spec.vlan, namespace) ?? -1,
-      bridge: spec.bridge === '' ? this.defaultBridge : spec.bridge,
+      bridge: this.bridgeOf(spec),
       tap: '',
       mac: spec.mac.toLowerCase(),
       ip: '',
@@ -306,9 +306,7 @@ export class Network {
     await this.init();
     const out = new Set([...this.owned].filter(([, logical]) => logical === bridge).map(([kb]) => kb));
     if (/^[^/\s]{1,15}$/.test(bridge) && bridge !== '.' && bridge !== '..' && (await this.host.exists(`${SYS_NET}/${bridge}/bridge`))) out.add(bridge);
-    const live = [];
-    for (const kb of [...out].sort()) if (await this.host.exists(`${SYS_NET}/${kb}`)) live.push(kb);
-    return live;
+    return this.existingLinks([...out].sort());
   }
 
   /** Bridge and VLAN of every connected container NIC (what `bridge` lists). */
@@ -365,13 +363,10 @@ export class Network {
       const links = await this.taggedLinks();
       const taps = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.tap)));
       for (const l of links) if (l.kind !== 'bridge') taps.add(l.name); // host taps (taps.ts) too
-      const present = [];
-      for (const t of taps) if (await this.host.exists(`${SYS_NET}/${t}`)) present.push(t);
-      await runBatch(this.host, 'ip', deleteLines(present), { op: 'nuke', force: true });
+      await runBatch(this.host, 'ip', deleteLines(await this.existingLinks(taps)), { op: 'nuke', force: true });
       const bridges = new Set(this.owned.keys());
       for (const l of links) if (l.kind === 'bridge') bridges.add(l.name);
-      const live = [];
-      for (const b of bridges) if (await this.host.exists(`${SYS_NET}/${b}`)) live.push(b);
+      const live = await this.existingLinks(bridges);
       await runBatch(
         this.host,
         'ip',
@@ -416,7 +411,7 @@ export class Network {
         while (inUse.has(mac));
       }
       inUse.add(mac);
-      const bridge = spec.bridge === '' ? this.defaultBridge : spec.bridge;
+      const bridge = this.bridgeOf(spec);
       return {
         index,
         tap,
@@ -449,12 +444,22 @@ export class Network {
   /** Deletes the host ends of `ids` (missing ones are fine), their unused bridges, and the records. */
   private async rollback(ids: readonly number[]): Promise<void> {
     const nics = ids.flatMap((id) => this.containers.get(id)?.nics ?? []);
-    const present = [];
-    for (const n of nics) if (await this.host.exists(`${SYS_NET}/${n.tap}`)) present.push(n.tap);
-    await this.deleteLinks(present, `detach c${ids.join(',c')}`);
+    await this.deleteLinks(await this.existingLinks(nics.map((n) => n.tap)), `detach c${ids.join(',c')}`);
     for (const id of ids) this.containers.delete(id);
     for (const b of new Set(nics.map((n) => n.bridge))) await this.backendImpl!.removeBridgeIfUnused(b);
     await this.save();
+  }
+
+  /** The links of `names` that exist now, in order. */
+  private async existingLinks(names: Iterable<string>): Promise<string[]> {
+    const out = [];
+    for (const name of names) if (await this.host.exists(`${SYS_NET}/${name}`)) out.push(name);
+    return out;
+  }
+
+  /** The bridge a netspec names; '' is the default one. */
+  private bridgeOf(spec: NetSpec): string {
+    return spec.bridge === '' ? this.defaultBridge : spec.bridge;
   }
 
   /**
