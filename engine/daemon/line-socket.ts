@@ -66,6 +66,11 @@ export class LineSocket {
   get closed(): boolean {
     return this.sock.destroyed;
   }
+
+  /** Drop the connection (handlers.close follows). */
+  destroy(): void {
+    this.sock.destroy();
+  }
 }
 
 /** The open client connections of each server listenUnix made, for closeUnix. */

@@ -6,12 +6,19 @@
  * by one reply per response set, `{Resp, Rendered, More, Status}`, More true on all but the last, with
  * Resp a list of `{Host, Response, Header, Tabular, Error, Data}`; a suggestion by `{…, Suggest: [lines]}`.
  * Requests on one connection run one at a time, in order, in that connection's own language session.
+ *
+ * `{PlumbPipe: NAME}` (`minimega -pipe NAME`) turns the connection into that pipe's two ends for as long
+ * as it lasts: each message the pipe delivers goes to the client as one JSON string, and each JSON
+ * string the client sends is written into the pipe (minimega's command_socket.go). A name without
+ * `ns//` is a pipe of the default namespace, as minimega's client qualifies it.
  */
 import type { Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Engine } from '../engine.js';
 import { render } from '../language/render.js';
 import type { ResolvedChunk as Chunk, Session } from '../language/session.js';
+import { DEFAULT_NAMESPACE } from '../namespace/names.js';
+import { Plumber } from '../plumb/plumber.js';
 import { LineSocket, listenUnix } from './line-socket.js';
 import { openSession } from './session.js';
 
@@ -61,6 +68,8 @@ class MinimegaConnection {
   private session?: Session;
   /** Requests run one at a time, in order, like minimega's handler loop. */
   private queue: Promise<void> = Promise.resolve();
+  /** Set once a PlumbPipe request made this connection a pipe's reader and writer. */
+  private pipe?: { write(value: string): Promise<void>; close(): void };
 
   constructor(
     private readonly engine: Engine,
@@ -72,7 +81,7 @@ class MinimegaConnection {
         line: (l) => {
           this.queue = this.queue.then(() => this.handle(l));
         },
-        close: () => undefined,
+        close: () => this.pipe?.close(),
       },
       (limit) => JSON.stringify(this.error(`request longer than ${limit} bytes; connection closed`)),
     );
@@ -86,8 +95,46 @@ class MinimegaConnection {
     this.lines.send(JSON.stringify(r));
   }
 
+  /** The connection becomes pipe `name`'s reader and writer until it closes. */
+  private openPipe(name: string): void {
+    let full: string;
+    try {
+      full = Plumber.qualify(DEFAULT_NAMESPACE, name);
+    } catch (e) {
+      this.send(this.error(e instanceof Error ? e.message : String(e)));
+      return;
+    }
+    const plumber = this.engine.plumber;
+    const stopReading = plumber.openReader(full, (value) => this.lines.send(JSON.stringify(value)));
+    const writer = plumber.openWriter(full);
+    this.engine.logs.debug(`minimega socket: plumb pipe ${full}`);
+    this.pipe = {
+      write: (value) => writer.write(value),
+      close: () => {
+        stopReading();
+        writer.close();
+      },
+    };
+  }
+
+  /** A line from a pipe's client: one JSON string, written into the pipe unless empty; anything else ends the connection. */
+  private async toPipe(line: string): Promise<void> {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'string') {
+      this.lines.destroy();
+      return;
+    }
+    if (value !== '') await this.pipe!.write(value);
+  }
+
   private async handle(line: string): Promise<void> {
     if (this.lines.closed) return;
+    if (this.pipe) return this.toPipe(line);
     let req: unknown;
     try {
       req = JSON.parse(line);
@@ -102,7 +149,7 @@ class MinimegaConnection {
     const r = req as Record<string, unknown>;
     const field = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : '');
     if (field('PlumbPipe') !== '') {
-      this.send(this.error('plumb pipes are not supported by nanomega'));
+      this.openPipe(field('PlumbPipe'));
       return;
     }
     const command = field('Command');

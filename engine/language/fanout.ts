@@ -31,6 +31,7 @@ export const FAN_OUT: readonly (readonly [string, FanOutMode])[] = [
   ['vm net', 'target'],
   ['vm exec', 'target'],
   ['vm console', 'target'],
+  ['vm screenshot', 'target'],
   ['qos', 'target'],
   ['clear qos', 'target'],
   ['router', 'target'],

@@ -32,6 +32,7 @@ import { vmConfigHandlers } from './commands/vm-config.js';
 import { vmExecHandlers } from './commands/vm-exec.js';
 import { ccHandlers } from './commands/cc.js';
 import { vmConsoleHandlers } from './commands/vm-console.js';
+import { vmScreenshotHandler } from './commands/vm-screenshot.js';
 import { vmInfoHandlers } from './commands/vm-info.js';
 import { vmLifecycleHandlers } from './commands/vm-lifecycle.js';
 import { vmTagHandlers } from './commands/vm-tag.js';
@@ -67,5 +68,6 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...vmExecHandlers,
   ...ccHandlers,
   ...vmConsoleHandlers,
+  vmScreenshotHandler,
   ...meshHandlers,
 ]);

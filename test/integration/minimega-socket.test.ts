@@ -153,6 +153,44 @@ describe('minimega socket', { skip }, () => {
     mm.close();
   });
 
+  test('PlumbPipe (minimega -pipe): pipe messages reach the client as JSON strings, its strings go into the pipe', async () => {
+    const next = async (c: MiniClient) => {
+      const v = (await c.next()) as unknown;
+      assert.notEqual(v, undefined, 'connection closed');
+      return v;
+    };
+    const cmd = await MiniClient.dial(suite.d.base);
+    const a = await MiniClient.dial(suite.d.base);
+    const b = await MiniClient.dial(suite.d.base);
+    // A name without ns// is the default namespace's pipe, the one `pipe news` names there.
+    a.send({ PlumbPipe: 'news' });
+    b.send({ PlumbPipe: 'minimega//news' });
+    const pipes = async () => (await cmd.run('.columns name,readers,writers pipe'))[0]!.Resp![0]!.Tabular;
+    for (let i = 0; i < 50 && JSON.stringify(await pipes()) !== JSON.stringify([['minimega//news', '2', '2']]); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(await pipes(), [['minimega//news', '2', '2']]);
+    assert.equal((await cmd.run('pipe news hello'))[0]!.Resp![0]!.Error, '');
+    assert.equal(await next(a), 'hello\n');
+    assert.equal(await next(b), 'hello\n');
+    a.send(JSON.stringify('from a\n'));
+    a.send(JSON.stringify('')); // an empty string writes nothing
+    assert.equal(await next(b), 'from a\n');
+    assert.equal(await next(a), 'from a\n', 'a pipe client reads its own pipe, writes included (mode all)');
+    // Anything but a JSON string ends that client's connection; the pipe keeps its other client.
+    a.send({ Command: 'vm info' });
+    assert.equal(await a.next(), undefined);
+    assert.equal((await cmd.run('pipe news again'))[0]!.Resp![0]!.Error, '');
+    assert.equal(await next(b), 'again\n');
+    b.close();
+    for (let i = 0; i < 50 && JSON.stringify(await pipes()) !== JSON.stringify([['minimega//news', '0', '0']]); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(await pipes(), [['minimega//news', '0', '0']]);
+    await cmd.run('clear pipe news');
+    cmd.close();
+  });
+
   test('bad input: an error reply or a dropped connection, and the daemon keeps serving everyone', async () => {
     const mm = await MiniClient.dial(suite.d.base);
     mm.send('{not json');
@@ -161,8 +199,8 @@ describe('minimega socket', { skip }, () => {
     assert.equal((await mm.next())!.Resp![0]!.Error, 'must specify either command or suggest');
     mm.send({});
     assert.equal((await mm.next())!.Resp![0]!.Error, 'must specify either command or suggest');
-    mm.send({ PlumbPipe: 'p' });
-    assert.match((await mm.next())!.Resp![0]!.Error, /plumb/);
+    mm.send({ PlumbPipe: 'two words' });
+    assert.match((await mm.next())!.Resp![0]!.Error, /invalid pipe `two words`/);
     // A 2 MB line is read whole: its command is invalid, and the connection goes on.
     const big = await mm.run('x'.repeat(2 << 20));
     assert.match(big[0]!.Resp![0]!.Error, /invalid command/);

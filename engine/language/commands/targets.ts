@@ -21,6 +21,13 @@ export function findVm(name: string, vms: readonly ContainerInfo[]): ContainerIn
   return vm;
 }
 
+/** One VM as minimega's VMs.FindVM finds it: a number is an id, anything else a name or a UUID. */
+export function findVmByKey(key: string, vms: readonly ContainerInfo[]): ContainerInfo {
+  const vm = /^[+-]?[0-9]+$/.test(key) ? vms.find((v) => v.id === Number(key)) : vms.find((v) => v.name === key || v.uuid === key);
+  if (!vm) throw new Error(`vm not found: ${key}`);
+  return vm;
+}
+
 /** VM names for completion of a target: names starting with the prefix, and `all` when it fits. */
 export function suggestVms(vms: readonly ContainerInfo[], prefix: string): string[] {
   const names = vms.map((v) => v.name).filter((n) => n.startsWith(prefix));

@@ -261,6 +261,19 @@ test('vm config getters, setters, save, restore and clone work through the CLI',
   assert.match((await s.exec('vm config')).output, /^VM configuration:\nMemory:           300\nVCPUs:            1\n/);
 });
 
+test('vm screenshot answers as minimega does for containers: the dimension, then the VM, then no framebuffer', async () => {
+  const e = lifecycle();
+  const { s } = session(e);
+  const errors = async (line: string) => (await s.exec(line)).errors;
+  assert.deepEqual(await errors('vm screenshot foo1'), ['cannot take screenshot of container']);
+  assert.deepEqual(await errors('vm screenshot 2 100'), ['cannot take screenshot of container'], 'a number is an id');
+  assert.deepEqual(await errors(`vm screenshot ${e.vms[0]!.uuid} file /tmp/shot.png 50`), ['cannot take screenshot of container'], 'or a UUID');
+  assert.deepEqual(await errors('vm screenshot foo1 big'), ['strconv.Atoi: parsing "big": invalid syntax']);
+  assert.deepEqual(await errors('vm screenshot nope file /tmp/shot.png'), ['vm not found: nope']);
+  assert.deepEqual(await errors('vm screenshot 7'), ['vm not found: 7']);
+  assert.deepEqual(await errors('vm screenshot'), ['invalid command: `vm screenshot`']);
+});
+
 test('an unknown command gets minicli’s error', async () => {
   const { s } = session();
   assert.deepEqual(await s.exec('vm frobnicate'), { output: '', errors: ['invalid command: `vm frobnicate`'] });
