@@ -193,6 +193,8 @@ export interface Calls {
   'file.get': { args: [path: string]; result: void };
   /** `file delete PATH`: files and directories (globs allowed); the files directory itself is emptied. */
   'file.delete': { args: [path: string]; result: void };
+  /** `file stream FILE`: one part of a file of the files directory (no globs, no directories), for a download. */
+  'file.read': { args: [path: string, offset: number, length: number]; result: FileChunk };
   /** `nanomega nuke`: kill every container, forget them all, remove every engine-made kernel object. */
   'engine.nuke': { args: []; result: void };
   /**
@@ -407,6 +409,7 @@ const CALLS: Record<CallName, true> = {
   'file.list': true,
   'file.get': true,
   'file.delete': true,
+  'file.read': true,
   'engine.nuke': true,
   'engine.quit': true,
   'config.get': true,

@@ -5,7 +5,8 @@ import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 import { Plumber } from '../plumb/plumber.js';
 import { nsArg } from './namespace.js';
 
-type PlumbCall = 'plumb.add' | 'plumb.list' | 'plumb.clear' | 'pipe.list' | 'pipe.write' | 'pipe.set' | 'pipe.clear' | 'file.list' | 'file.get' | 'file.delete';
+type PlumbCall =
+  'plumb.add' | 'plumb.list' | 'plumb.clear' | 'pipe.list' | 'pipe.write' | 'pipe.set' | 'pipe.clear' | 'file.list' | 'file.get' | 'file.delete' | 'file.read';
 export type PlumbHandlers = { [K in PlumbCall]: (...args: Calls[K]['args']) => Promise<Calls[K]['result']> };
 
 const nsOf = (ns: string | null | undefined): string => nsArg(ns) ?? DEFAULT_NAMESPACE;
@@ -33,5 +34,6 @@ export function plumbHandlers(plumber: Plumber, files: FilesDir): PlumbHandlers 
     'file.list': (path, recursive) => files.list(path ?? '/', recursive ?? false),
     'file.get': (path) => files.get(path),
     'file.delete': (path) => files.delete(path),
+    'file.read': (path, offset, length) => files.read(path, offset, length),
   };
 }

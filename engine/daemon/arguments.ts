@@ -183,6 +183,7 @@ const SHAPES: Record<CallName, Check[]> = {
   'file.list': [optional(str), optional(bool)],
   'file.get': [str],
   'file.delete': [str],
+  'file.read': [str, int, int],
   'engine.nuke': [],
   'engine.quit': [(v) => int(v) && (v as number) >= 0],
   'config.get': [optional(str)],

@@ -166,9 +166,16 @@ class MinimegaConnection {
         return;
       }
       this.engine.logs.debug(`minimega socket: ${command}`);
-      const chunks = await this.session.chunks(command);
-      if (chunks.length === 0) this.send(reply(null));
-      chunks.forEach((c, i) => this.send(reply([minicli(c, this.host)], render(c.response, c.flags, this.host), i < chunks.length - 1)));
+      // Each response set goes out as it is made (`file stream` makes one per part of a file); the
+      // last is held back until the command ends, so that it can say More false.
+      let held: Chunk | undefined;
+      const sendChunk = (c: Chunk, more: boolean) => this.send(reply([minicli(c, this.host)], render(c.response, c.flags, this.host), more));
+      await this.session.stream(command, (c) => {
+        if (held) sendChunk(held, true);
+        held = c;
+      });
+      if (held) sendChunk(held, false);
+      else this.send(reply(null));
     } catch (e) {
       this.send(this.error(e instanceof Error ? e.message : String(e)));
     }

@@ -6,13 +6,15 @@
  * symlink that leads outside the files directory is listed, read or removed.
  */
 import { posix } from 'node:path';
-import type { FileEntry } from '../api/types.js';
+import type { FileChunk, FileEntry } from '../api/types.js';
 import { EngineError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { BadPattern, hasMeta, patternRegExp } from './match.js';
 
 /** Entries one `file list` may return. */
 export const FILE_LIST_MAX = 100_000;
+/** Bytes one `file.read` may return (iomeshage's part size: `file stream` answers one response per part). */
+export const FILE_PART_BYTES = 10 << 20;
 
 function outside(op: string, path: string): EngineError {
   return new EngineError('E_PERM', `${op} ${path}: leads outside the files directory (through a symlink)`, { field: 'file', value: path });
@@ -84,6 +86,25 @@ export class FilesDir {
       }
       await this.host.removeTree(match);
     }
+  }
+
+  /**
+   * `file stream FILE`, one part: up to `length` bytes from `offset` of a regular file, as base64
+   * (minimega streams a local file as it is; a glob or a directory is not a file to stream).
+   */
+  async read(path: string, offset: number, length: number): Promise<FileChunk> {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new EngineError('E_CONFIG', `invalid offset: ${offset}`, { field: 'offset', value: offset });
+    if (!Number.isSafeInteger(length) || length < 1 || length > FILE_PART_BYTES) {
+      throw new EngineError('E_CONFIG', `invalid length: ${length} (1 to ${FILE_PART_BYTES})`, { field: 'length', value: length });
+    }
+    if (hasMeta(path)) throw new EngineError('E_CONFIG', 'cannot stream a glob', { field: 'file', value: path });
+    const full = this.clean(path);
+    if (!(await this.host.lstat(full))) throw new EngineError('E_NOT_FOUND', `stream ${path}: file not found`, { file: path });
+    const st = await this.statInside(full);
+    if (!st) throw outside('stream', path);
+    if (st.kind !== 'file') throw new EngineError('E_CONFIG', `stream ${path}: not a regular file`, { field: 'file', value: path });
+    const { data, size } = await this.host.readBytes(await this.host.realpath(full), offset, length);
+    return { data: data.toString('base64'), offset, size, eof: offset + data.length >= size };
   }
 
   private entry(path: string, st: { kind: string; size?: number; mtimeMs?: number }): FileEntry {

@@ -39,6 +39,14 @@ export class FakeHost implements Host {
     return data;
   }
 
+  async readBytes(path: string, offset: number, length: number): Promise<{ data: Buffer; size: number }> {
+    this.calls.push({ op: 'readFile', path });
+    const text = this.files.get(path);
+    if (text === undefined) throw hostError('open', path, enoent());
+    const all = Buffer.from(text);
+    return { data: all.subarray(offset, offset + length), size: all.length };
+  }
+
   async writeFile(path: string, data: string): Promise<void> {
     this.calls.push({ op: 'writeFile', path, data });
     if (!this.files.has(path)) throw hostError('write', path, enoent());

@@ -1,6 +1,11 @@
 /** Every effect on the machine goes through a Host, so concern modules can be tested with FakeHost. */
 export interface Host {
   readFile(path: string): Promise<string>;
+  /**
+   * Up to `length` bytes of a regular file from `offset` (fewer at its end), and its size then; never
+   * through a symlink at the last component (`file stream`).
+   */
+  readBytes(path: string, offset: number, length: number): Promise<{ data: Buffer; size: number }>;
   /** Write an existing file without creating or truncating it (cgroupfs, procfs). */
   writeFile(path: string, data: string): Promise<void>;
   /** Durable replace: write a temp file, fsync, rename over `path`, fsync the directory. */

@@ -3,7 +3,7 @@ import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { hostError } from '../errors.js';
+import { EngineError, hostError } from '../errors.js';
 import type { Host, HostStat, RunResult } from './host.js';
 import { TurnBatch, type PathRequest } from './turn-batch.js';
 
@@ -168,6 +168,27 @@ export class LinuxHost implements Host {
       return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
     } catch {
       return undefined;
+    }
+  }
+
+  async readBytes(path: string, offset: number, length: number): Promise<{ data: Buffer; size: number }> {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(path, fsSync.constants.O_RDONLY | fsSync.constants.O_NOFOLLOW | fsSync.constants.O_NONBLOCK);
+    } catch (e) {
+      throw hostError('open', path, e);
+    }
+    try {
+      // fstat of the descriptor read from: a FIFO or device would block or never end.
+      const st = await fh.stat();
+      if (!st.isFile()) throw new EngineError('E_CONFIG', `read ${path}: not a regular file`, { path });
+      const data = Buffer.alloc(Math.max(0, Math.min(length, st.size - offset)));
+      const { bytesRead } = data.length ? await fh.read(data, 0, data.length, offset) : { bytesRead: 0 };
+      return { data: data.subarray(0, bytesRead), size: st.size };
+    } catch (e) {
+      throw e instanceof EngineError ? e : hostError('read', path, e);
+    } finally {
+      await fh.close();
     }
   }
 

@@ -81,7 +81,10 @@ async function fanOut(mode: FanOutMode, call: (ctx: CallContext, cmd: Command) =
     hosts.map(async (host): Promise<HostResponse[]> => {
       if (host === cluster.self) {
         const reply = await call(ctx, cmd).catch((e: unknown) => ({ errors: [(e as Error).message] }) as Response);
-        const list = 'chunks' in reply ? reply.chunks.map((c) => c.response) : [reply];
+        const list: Response[] = [];
+        if ('stream' in reply)
+          for await (const r of reply.stream) list.push(r); // no fanned-out verb streams today
+        else list.push(...('chunks' in reply ? reply.chunks.map((c) => c.response) : [reply]));
         return list.map((r) => asPart(host, r));
       }
       try {

@@ -39,8 +39,12 @@ export interface Chunk {
   flags: Partial<Flags>;
 }
 
-/** What a call returns: one response, or several chunks (`read` gives one or more per line). */
-export type Reply = Response | { chunks: Chunk[] };
+/**
+ * What a call returns: one response, several chunks (`read` gives one or more per line), or responses
+ * made one after another (`file stream`): a client that streams (the minimega socket) sends each as it
+ * comes, others collect them up to STREAM_COLLECT_MAX bytes of data.
+ */
+export type Reply = Response | { chunks: Chunk[] } | { stream: AsyncIterable<Response> };
 
 /**
  * Everything a namespace holds that the language reads or changes: the engine's namespace itself
@@ -83,8 +87,11 @@ export interface SessionApi {
   scope(name: string): NamespaceScope;
   /** Lex and match a line (no alias expansion); throws lexer errors and `invalid command`. */
   compile(line: string): Compiled;
-  /** Run a compiled line as if typed: history, flags resolved; never throws (errors are chunks). */
-  run(compiled: Compiled): Promise<Chunk[]>;
+  /**
+   * Run a compiled line as if typed: history, flags resolved; never throws (errors are chunks). With
+   * `emit`, every chunk goes there as it is made (none are returned).
+   */
+  run(compiled: Compiled, emit?: (chunk: Chunk) => void): Promise<Chunk[]>;
   /** Every handler, for `help` and the README. */
   readonly handlers: readonly Handler[];
   /** Handlers whose patterns start with the given words (`help vm`). */

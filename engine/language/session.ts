@@ -46,8 +46,17 @@ function errorChunk(e: unknown): Chunk {
   return { response: errorResponse(errorMessage(e)), flags: {} };
 }
 
-function toChunks(reply: Reply): Chunk[] {
-  return 'chunks' in reply ? reply.chunks : [{ response: reply, flags: {} }];
+/** Data (`file stream`'s base64) a client that does not stream may collect from one command. */
+export const STREAM_COLLECT_MAX = 64 << 20;
+
+/** A reply as what it is made of: chunks now, or responses still to come. */
+function parts(reply: Reply): { chunks: Chunk[] } | { stream: AsyncIterable<Response> } {
+  if ('stream' in reply) return { stream: reply.stream };
+  return { chunks: 'chunks' in reply ? reply.chunks : [{ response: reply, flags: {} }] };
+}
+
+function dataBytes(r: Response): number {
+  return typeof r.data === 'string' ? r.data.length : 0;
 }
 
 /** The parts of a Language a session works with. */
@@ -110,16 +119,29 @@ export class Session implements SessionApi {
     };
   }
 
-  /** A line typed by a client, as chunks with their flags resolved (the minimega socket sends each). */
+  /** A line typed by a client, as chunks with their flags resolved. */
   async chunks(line: string): Promise<ResolvedChunk[]> {
+    const out: ResolvedChunk[] = [];
+    await this.stream(line, (c) => out.push(c), false);
+    return out;
+  }
+
+  /**
+   * A line typed by a client, each chunk handed to `emit` with its flags resolved as soon as it is made
+   * (the minimega socket sends each); `streams` false collects a streamed reply (STREAM_COLLECT_MAX).
+   */
+  async stream(line: string, emit: (chunk: ResolvedChunk) => void, streams = true): Promise<void> {
+    const state = this.lang.state;
+    const resolved = (c: Chunk): ResolvedChunk => ({ response: c.response, flags: { ...state.flags, ...c.flags } });
     let compiled: Compiled;
     try {
-      compiled = this.compile(this.lang.state.expandAliases(line));
+      compiled = this.compile(state.expandAliases(line));
     } catch (e) {
-      return [{ response: errorChunk(e).response, flags: { ...this.lang.state.flags } }];
+      emit(resolved(errorChunk(e)));
+      return;
     }
-    const state = this.lang.state;
-    return (await this.run(compiled)).map((c) => ({ response: c.response, flags: { ...state.flags, ...c.flags } }));
+    if (streams) await this.run(compiled, (c) => emit(resolved(c)));
+    else for (const c of await this.run(compiled)) emit(resolved(c));
   }
 
   /** Completions for a partly typed line (minicli Suggest): the words that may come next, sorted. */
@@ -145,7 +167,7 @@ export class Session implements SessionApi {
     return { kind: 'command', cmd };
   }
 
-  async run(compiled: Compiled): Promise<Chunk[]> {
+  async run(compiled: Compiled, emit?: (chunk: Chunk) => void): Promise<Chunk[]> {
     const state = this.lang.state;
     if (compiled.kind === 'blank') return [];
     if (compiled.kind === 'comment') {
@@ -154,12 +176,18 @@ export class Session implements SessionApi {
       return [];
     }
     const top = compiled.cmd;
-    const chunks = await this.runChain(top);
-    // Namespaces the command changed (vm config, queue, counter) are durable before it answers.
-    await this.lang.namespaces.commit().catch((e: unknown) => chunks.push(errorChunk(e)));
-    if (top.record && !this.opts.local) state.record(top.original);
+    const chunks: Chunk[] = [];
     // Flags are fixed when the output is made: a later `.annotate false` does not change it.
-    return chunks.map((c) => ({ response: c.response, flags: { ...state.flags, ...c.flags } }));
+    const out = (c: Chunk) => {
+      const fixed = { response: c.response, flags: { ...state.flags, ...c.flags } };
+      if (emit) emit(fixed);
+      else chunks.push(fixed);
+    };
+    await this.runChain(top, out, !!emit);
+    // Namespaces the command changed (vm config, queue, counter) are durable before it answers.
+    await this.lang.namespaces.commit().catch((e: unknown) => out(errorChunk(e)));
+    if (top.record && !this.opts.local) state.record(top.original);
+    return chunks;
   }
 
   private context(ns: NamespaceScope): CallContext {
@@ -177,11 +205,11 @@ export class Session implements SessionApi {
    * wrapper's `before` runs; the innermost level is called; then each wrapper's `after` transforms the
    * output, innermost first. A loop, not recursion, however deep the nesting.
    */
-  private async runChain(top: Command): Promise<Chunk[]> {
+  private async runChain(top: Command, out: (chunk: Chunk) => void, streams: boolean): Promise<void> {
     const chain: Command[] = [];
     for (let c: Command | undefined = top; c; c = c.subcommand) chain.push(c);
     const contexts: CallContext[] = [];
-    let chunks: Chunk[] = [];
+    let reply: ReturnType<typeof parts> = { chunks: [] };
     for (let i = 0; i < chain.length; i++) {
       const cmd = chain[i]!;
       let ctx: CallContext;
@@ -191,7 +219,7 @@ export class Session implements SessionApi {
         if (cmd.preprocess) await preprocessCommand(cmd, (n) => ctx.state.env(n), ctx.deps.host, ctx.deps.filesDir);
         if (inner) cmd.handler.wrap?.before?.(ctx, cmd, inner);
       } catch (e) {
-        chunks = [errorChunk(e)];
+        reply = { chunks: [errorChunk(e)] };
         break;
       }
       if (inner) {
@@ -200,30 +228,48 @@ export class Session implements SessionApi {
         const run = cmd.handler.wrap?.run;
         if (!run) continue;
         try {
-          chunks = toChunks(await run(ctx, cmd, inner));
+          reply = parts(await run(ctx, cmd, inner));
         } catch (e) {
-          chunks = [errorChunk(e)];
+          reply = { chunks: [errorChunk(e)] };
         }
         break;
       }
       try {
         if (!cmd.handler.call) throw invalidCommand(cmd.original);
-        chunks = toChunks(await cmd.handler.call(ctx, cmd));
+        reply = parts(await cmd.handler.call(ctx, cmd));
       } catch (e) {
-        chunks = [errorChunk(e)];
+        reply = { chunks: [errorChunk(e)] };
       }
     }
-    for (let j = contexts.length - 1; j >= 0; j--) {
-      const after = chain[j]!.handler.wrap?.after;
-      if (!after) continue;
-      chunks = chunks.map((c) => {
+    const wrapped = (chunk: Chunk): Chunk => {
+      let c = chunk;
+      for (let j = contexts.length - 1; j >= 0; j--) {
+        const after = chain[j]!.handler.wrap?.after;
+        if (!after) continue;
         try {
-          return after(contexts[j]!, chain[j]!, c);
+          c = after(contexts[j]!, chain[j]!, c);
         } catch (e) {
-          return { response: errorResponse(errorMessage(e)) as Response, flags: c.flags };
+          c = { response: errorResponse(errorMessage(e)) as Response, flags: c.flags };
         }
-      });
+      }
+      return c;
+    };
+    if ('chunks' in reply) {
+      for (const c of reply.chunks) out(wrapped(c));
+      return;
     }
-    return chunks;
+    let collected = 0;
+    try {
+      for await (const response of reply.stream) {
+        collected += dataBytes(response);
+        if (!streams && collected > STREAM_COLLECT_MAX) {
+          out(errorChunk(new Error(`output over ${STREAM_COLLECT_MAX >> 20} MiB: this client collects it; the minimega socket streams it`)));
+          return;
+        }
+        out(wrapped({ response, flags: {} }));
+      }
+    } catch (e) {
+      out(wrapped(errorChunk(e)));
+    }
   }
 }

@@ -102,6 +102,7 @@ export class StatFileHost implements Host {
     return this.buf.toString('latin1', 0, n);
   }
 
+  readBytes: Host['readBytes'] = (p, o, l) => this.inner.readBytes(p, o, l);
   writeFile: Host['writeFile'] = (p, d) => this.inner.writeFile(p, d);
   writeFileAtomic: Host['writeFileAtomic'] = (p, d) => this.inner.writeFileAtomic(p, d);
   createFile: Host['createFile'] = (p, d, m) => this.inner.createFile(p, d, m);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -189,6 +190,31 @@ describe('minimega socket', { skip }, () => {
     assert.deepEqual(await pipes(), [['minimega//news', '0', '0']]);
     await cmd.run('clear pipe news');
     cmd.close();
+  });
+
+  test('file stream (miniweb downloads): one reply per 10 MiB part, More on all but the last, the bytes as base64 Data', async () => {
+    const bytes = randomBytes(25 << 20);
+    const path = join(suite.d.base, 'files', 'download.bin');
+    writeFileSync(path, bytes);
+    const mm = await MiniClient.dial(suite.d.base);
+    try {
+      const replies = await mm.run('file stream download.bin');
+      assert.deepEqual(
+        replies.map((r) => [r.More, r.Rendered, r.Resp![0]!.Error]),
+        [
+          [true, '', ''],
+          [true, '', ''],
+          [false, '', ''],
+        ],
+      );
+      const got = Buffer.concat(replies.map((r) => Buffer.from(r.Resp![0]!.Data as string, 'base64')));
+      assert.ok(got.equals(bytes), 'the parts make the file');
+      assert.equal((await mm.run('file stream nothing.bin'))[0]!.Resp![0]!.Error, 'stream nothing.bin: file not found');
+      assert.equal((await mm.run('file stream ../../etc/passwd'))[0]!.Resp![0]!.Error, 'stream ../../etc/passwd: file not found');
+    } finally {
+      mm.close();
+      rmSync(path);
+    }
   });
 
   test('bad input: an error reply or a dropped connection, and the daemon keeps serving everyone', async () => {

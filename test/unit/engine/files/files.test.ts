@@ -1,6 +1,7 @@
 // `file list|get|delete` on a real files directory in /tmp: minimega's listing rules, Go's globs, `..`
 // cleaned away, and symlinks that lead outside never followed for listing or removal.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +90,33 @@ test("get: found is nothing to do on one host; missing is minimega's error; dele
   await files.delete('/');
   assert.ok(existsSync(base), 'the files directory itself stays');
   assert.deepEqual(await names('/'), []);
+});
+
+test('read (file stream): parts of a regular file from an offset; globs, directories, FIFOs and symlinks out refused', async () => {
+  mkdirSync(join(base, 'stream'));
+  writeFileSync(join(base, 'stream/data.txt'), 'hello');
+  writeFileSync(join(base, 'stream/empty'), '');
+  symlinkSync(join(base, 'stream'), join(base, 'streamlink'));
+  symlinkSync(outside, join(base, 'stream/out'));
+  const part = await files.read('/stream/data.txt', 0, 3);
+  assert.deepEqual({ ...part, data: Buffer.from(part.data, 'base64').toString() }, { data: 'hel', offset: 0, size: 5, eof: false });
+  const rest = await files.read('stream/../stream/data.txt', 3, 100);
+  assert.deepEqual({ ...rest, data: Buffer.from(rest.data, 'base64').toString() }, { data: 'lo', offset: 3, size: 5, eof: true });
+  assert.equal((await files.read('/streamlink/data.txt', 0, 10)).size, 5, 'a symlink that stays inside is read');
+  assert.deepEqual(await files.read('/stream/empty', 0, 10), { data: '', offset: 0, size: 0, eof: true });
+  const code = async (path: string, offset = 0, length = 10) =>
+    files.read(path, offset, length).then(
+      () => 'read',
+      (e: EngineError) => `${e.code}: ${e.message}`,
+    );
+  assert.equal(await code('/stream/*.txt'), 'E_CONFIG: cannot stream a glob');
+  assert.equal(await code('/stream'), 'E_CONFIG: stream /stream: not a regular file');
+  assert.equal(await code('/nope'), 'E_NOT_FOUND: stream /nope: file not found');
+  assert.match(await code('/stream/out/passwd'), /^E_PERM: stream \/stream\/out\/passwd: leads outside/);
+  assert.match(await code('/stream/data.txt', -1), /^E_CONFIG: invalid offset: -1/);
+  assert.match(await code('/stream/data.txt', 0, 0), /^E_CONFIG: invalid length: 0/);
+  const fifo = join(base, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  assert.equal(await code('/fifo'), 'E_CONFIG: stream /fifo: not a regular file', 'never opened: a FIFO would block');
+  rmSync(fifo);
 });
