@@ -22,12 +22,12 @@ export interface LineHandlers {
  * grow the daemon or slow the others.
  */
 export class LineSocket {
-  private readonly lines = new LineSplitter(MAX_LINE_BYTES);
-
   constructor(
     private readonly sock: Socket,
     handlers: LineHandlers,
     tooLong: (limit: number) => string | undefined = () => undefined,
+    /** What ends a request: a newline (the daemon socket), or minimega's JSON values (minimega-framing.ts). */
+    private readonly lines: { push(chunk: string): string[] } = new LineSplitter(MAX_LINE_BYTES),
   ) {
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {

@@ -1,7 +1,8 @@
 /**
  * minimega's own command socket, `<base>/minimega`, so that minimega's tools drive nanomega unchanged
  * (`minimega -base <base> -e …`, `-attach`, minitest, miniweb, the Python bindings). The protocol, as
- * minimega's pkg/miniclient describes it: newline-terminated JSON objects both ways. A request is
+ * minimega's pkg/miniclient describes it: JSON objects both ways, replies newline-terminated, requests
+ * back to back with or without newlines (minimega-framing.ts: the Python bindings send none). A request is
  * `{Command, Suggest, PlumbPipe}` with exactly one of Command and Suggest set; a command is answered
  * by one reply per response set, `{Resp, Rendered, More, Status}`, More true on all but the last, with
  * Resp a list of `{Host, Response, Header, Tabular, Error, Data}`; a suggestion by `{…, Suggest: [lines]}`.
@@ -19,7 +20,9 @@ import { render } from '../language/render.js';
 import type { ResolvedChunk as Chunk, Session } from '../language/session.js';
 import { DEFAULT_NAMESPACE } from '../namespace/names.js';
 import { Plumber } from '../plumb/plumber.js';
+import { MAX_LINE_BYTES } from '../api/wire.js';
 import { LineSocket, listenUnix } from './line-socket.js';
+import { JsonValueSplitter } from './minimega-framing.js';
 import { openSession } from './session.js';
 
 /** One response of minicli, with Go's field names (minicli.Response). */
@@ -84,6 +87,7 @@ class MinimegaConnection {
         close: () => this.pipe?.close(),
       },
       (limit) => JSON.stringify(this.error(`request longer than ${limit} bytes; connection closed`)),
+      new JsonValueSplitter(MAX_LINE_BYTES),
     );
   }
 

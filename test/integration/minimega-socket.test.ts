@@ -146,6 +146,18 @@ describe('minimega socket', { skip }, () => {
     mm.close();
   });
 
+  test("requests without newlines, as minimega's Python bindings send them (json.dumps, no terminator), are answered", async () => {
+    const mm = await MiniClient.dial(suite.d.base);
+    mm.sock.write(JSON.stringify({ Command: '.columns name vm info' }));
+    const first = await mm.next();
+    assert.match(first!.Rendered, /mm0/);
+    // Two at once, back to back: two answers, in order.
+    mm.sock.write(JSON.stringify({ Command: 'vm start nosuch' }) + JSON.stringify({ Suggest: 'vm in' }));
+    assert.equal((await mm.next())!.Resp![0]!.Error, 'vm not found: nosuch');
+    assert.deepEqual((await mm.next())!.Suggest, ['vm info ']);
+    mm.close();
+  });
+
   test('Suggest completes from the command table; blank lines and comments answer an empty reply', async () => {
     const mm = await MiniClient.dial(suite.d.base);
     mm.send({ Suggest: 'vm in' });
