@@ -67,6 +67,24 @@ export class LineSocket {
     return this.sock.destroyed;
   }
 
+  /**
+   * Resolves once what was sent has gone to the kernel (at once unless a write filled the buffer), or
+   * the connection ended: a sender of much (`file stream`) waits here before it makes more.
+   */
+  drained(): Promise<void> {
+    const sock = this.sock;
+    if (sock.destroyed || !sock.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        sock.off('drain', done);
+        sock.off('close', done);
+        resolve();
+      };
+      sock.on('drain', done);
+      sock.on('close', done);
+    });
+  }
+
   /** Drop the connection (handlers.close follows). */
   destroy(): void {
     this.sock.destroy();

@@ -174,8 +174,11 @@ class MinimegaConnection {
       // last is held back until the command ends, so that it can say More false.
       let held: Chunk | undefined;
       const sendChunk = (c: Chunk, more: boolean) => this.send(reply([minicli(c, this.host)], render(c.response, c.flags, this.host), more));
-      await this.session.stream(command, (c) => {
-        if (held) sendChunk(held, true);
+      await this.session.stream(command, async (c) => {
+        if (held) {
+          sendChunk(held, true);
+          await this.lines.drained(); // a slow reader slows the stream down instead of being dropped
+        }
         held = c;
       });
       if (held) sendChunk(held, false);

@@ -89,9 +89,10 @@ export interface SessionApi {
   compile(line: string): Compiled;
   /**
    * Run a compiled line as if typed: history, flags resolved; never throws (errors are chunks). With
-   * `emit`, every chunk goes there as it is made (none are returned).
+   * `emit`, every chunk goes there as it is made (none are returned); the next is made once the
+   * promise emit returns settles (a client's backpressure).
    */
-  run(compiled: Compiled, emit?: (chunk: Chunk) => void): Promise<Chunk[]>;
+  run(compiled: Compiled, emit?: (chunk: Chunk) => void | Promise<void>): Promise<Chunk[]>;
   /** Every handler, for `help` and the README. */
   readonly handlers: readonly Handler[];
   /** Handlers whose patterns start with the given words (`help vm`). */

@@ -122,7 +122,7 @@ export class Session implements SessionApi {
   /** A line typed by a client, as chunks with their flags resolved. */
   async chunks(line: string): Promise<ResolvedChunk[]> {
     const out: ResolvedChunk[] = [];
-    await this.stream(line, (c) => out.push(c), false);
+    await this.stream(line, (c) => void out.push(c), false);
     return out;
   }
 
@@ -130,18 +130,18 @@ export class Session implements SessionApi {
    * A line typed by a client, each chunk handed to `emit` with its flags resolved as soon as it is made
    * (the minimega socket sends each); `streams` false collects a streamed reply (STREAM_COLLECT_MAX).
    */
-  async stream(line: string, emit: (chunk: ResolvedChunk) => void, streams = true): Promise<void> {
+  async stream(line: string, emit: (chunk: ResolvedChunk) => void | Promise<void>, streams = true): Promise<void> {
     const state = this.lang.state;
     const resolved = (c: Chunk): ResolvedChunk => ({ response: c.response, flags: { ...state.flags, ...c.flags } });
     let compiled: Compiled;
     try {
       compiled = this.compile(state.expandAliases(line));
     } catch (e) {
-      emit(resolved(errorChunk(e)));
+      await emit(resolved(errorChunk(e)));
       return;
     }
     if (streams) await this.run(compiled, (c) => emit(resolved(c)));
-    else for (const c of await this.run(compiled)) emit(resolved(c));
+    else for (const c of await this.run(compiled)) await emit(resolved(c));
   }
 
   /** Completions for a partly typed line (minicli Suggest): the words that may come next, sorted. */
@@ -167,7 +167,7 @@ export class Session implements SessionApi {
     return { kind: 'command', cmd };
   }
 
-  async run(compiled: Compiled, emit?: (chunk: Chunk) => void): Promise<Chunk[]> {
+  async run(compiled: Compiled, emit?: (chunk: Chunk) => void | Promise<void>): Promise<Chunk[]> {
     const state = this.lang.state;
     if (compiled.kind === 'blank') return [];
     if (compiled.kind === 'comment') {
@@ -178,9 +178,9 @@ export class Session implements SessionApi {
     const top = compiled.cmd;
     const chunks: Chunk[] = [];
     // Flags are fixed when the output is made: a later `.annotate false` does not change it.
-    const out = (c: Chunk) => {
+    const out = async (c: Chunk) => {
       const fixed = { response: c.response, flags: { ...state.flags, ...c.flags } };
-      if (emit) emit(fixed);
+      if (emit) await emit(fixed);
       else chunks.push(fixed);
     };
     await this.runChain(top, out, !!emit);
@@ -205,7 +205,7 @@ export class Session implements SessionApi {
    * wrapper's `before` runs; the innermost level is called; then each wrapper's `after` transforms the
    * output, innermost first. A loop, not recursion, however deep the nesting.
    */
-  private async runChain(top: Command, out: (chunk: Chunk) => void, streams: boolean): Promise<void> {
+  private async runChain(top: Command, out: (chunk: Chunk) => Promise<void>, streams: boolean): Promise<void> {
     const chain: Command[] = [];
     for (let c: Command | undefined = top; c; c = c.subcommand) chain.push(c);
     const contexts: CallContext[] = [];
@@ -255,7 +255,7 @@ export class Session implements SessionApi {
       return c;
     };
     if ('chunks' in reply) {
-      for (const c of reply.chunks) out(wrapped(c));
+      for (const c of reply.chunks) await out(wrapped(c));
       return;
     }
     let collected = 0;
@@ -263,13 +263,13 @@ export class Session implements SessionApi {
       for await (const response of reply.stream) {
         collected += dataBytes(response);
         if (!streams && collected > STREAM_COLLECT_MAX) {
-          out(errorChunk(new Error(`output over ${STREAM_COLLECT_MAX >> 20} MiB: this client collects it; the minimega socket streams it`)));
+          await out(errorChunk(new Error(`output over ${STREAM_COLLECT_MAX >> 20} MiB: this client collects it; the minimega socket streams it`)));
           return;
         }
-        out(wrapped({ response, flags: {} }));
+        await out(wrapped({ response, flags: {} }));
       }
     } catch (e) {
-      out(wrapped(errorChunk(e)));
+      await out(wrapped(errorChunk(e)));
     }
   }
 }

@@ -146,6 +146,37 @@ describe('minimega socket', { skip }, () => {
     mm.close();
   });
 
+  test('file stream to a client that stops reading: the daemon waits for it instead of dropping it', async () => {
+    // 100 MiB is 133 MiB of base64: past what a connection may leave unread (64 MiB) if sent at once.
+    const bytes = Buffer.alloc(100 << 20);
+    for (let i = 0; i < bytes.length; i += 512) bytes.writeUInt32LE(i, i);
+    const path = join(suite.d.base, 'files', 'slow.bin');
+    writeFileSync(path, bytes);
+    const slow = await MiniClient.dial(suite.d.base);
+    const other = await MiniClient.dial(suite.d.base);
+    try {
+      slow.sock.pause();
+      slow.send({ Command: 'file stream slow.bin' });
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(slow.closed, false, 'still connected while not reading');
+      assert.match((await other.run('version'))[0]!.Rendered, /nanomega/, 'others are served meanwhile');
+      slow.sock.resume();
+      const parts: Buffer[] = [];
+      for (;;) {
+        const r = await slow.next();
+        assert.ok(r, 'connection closed during the stream');
+        parts.push(Buffer.from(r.Resp![0]!.Data as string, 'base64'));
+        if (!r.More) break;
+      }
+      assert.equal(parts.length, 10);
+      assert.ok(Buffer.concat(parts).equals(bytes));
+    } finally {
+      slow.close();
+      other.close();
+      rmSync(path);
+    }
+  });
+
   test("requests without newlines, as minimega's Python bindings send them (json.dumps, no terminator), are answered", async () => {
     const mm = await MiniClient.dial(suite.d.base);
     mm.sock.write(JSON.stringify({ Command: '.columns name vm info' }));
