@@ -169,7 +169,11 @@ describe('tap and dnsmasq on real links', { skip }, () => {
       () => `lab3 to get its static lease; its udhcpc log: ${log}`,
       async () => {
         if ((await suite.d.exec('vm exec lab3 ip -4 addr show dev veth0')).output.includes('10.231.0.45/24')) return true;
-        log = (await suite.d.exec('vm exec lab3 cat /tmp/udhcpc.log')).output;
+        const [server] = await suite.d.client.call('dnsmasq.list');
+        const dnsmasqLog = server
+          ? execFileSync('sh', ['-c', `tail -n 30 ${server.path}/dnsmasq.log; ls -la ${server.path}/*/; cat ${server.path}/*/*`], { encoding: 'utf8' })
+          : '';
+        log = `${(await suite.d.exec('vm exec lab3 cat /tmp/udhcpc.log')).output}\n--- dnsmasq:\n${dnsmasqLog}`;
         return false;
       },
       45_000,
