@@ -37,7 +37,6 @@ export interface DnsmasqFiles {
   hostsDir: string;
   hosts: string;
   dhcpHostsDir: string;
-  dhcpHosts: string;
   optsDir: string;
   opts: string;
   /** Our record (root only). */
@@ -54,7 +53,6 @@ export function dnsmasqFiles(dir: string): DnsmasqFiles {
     hostsDir: join(dir, 'hostdir'),
     hosts: join(dir, 'hostdir', 'hosts'),
     dhcpHostsDir: join(dir, 'dhcpdir'),
-    dhcpHosts: join(dir, 'dhcpdir', 'dhcp'),
     optsDir: join(dir, 'dhcpoptsdir'),
     opts: join(dir, 'dhcpoptsdir', 'dhcp-options'),
     record: join(dir, 'server.json'),
@@ -117,6 +115,19 @@ export function dhcpHostsText(s: DnsmasqSettings): string {
     .map(([mac, ip]) => `${mac},${ip}\n`)
     .join('');
 }
+
+/**
+ * The file of --dhcp-hostsdir that holds one MAC's static lease. dnsmasq reads a file of that
+ * directory again whenever it changes and only ever adds what it reads: an entry read a second time
+ * is a duplicate, and dnsmasq then drops the address of that host (its static lease was served from
+ * the dynamic range). One file per MAC, each written once, is never read twice.
+ */
+export function dhcpHostFile(dir: string, mac: string): string {
+  return join(dir, `host-${mac.replace(/:/g, '-')}`);
+}
+
+/** The single hosts file of --dhcp-hostsdir that earlier versions wrote (removed on the next configure). */
+export const LEGACY_DHCP_HOSTS = 'dhcp';
 
 /** hosts(5) lines. */
 export function hostsText(s: DnsmasqSettings): string {

@@ -12,6 +12,8 @@ import { firstLine, isOurs, readPidFile, stopDaemon, waitForPidFile } from './da
 import {
   addSetting,
   dhcpHostsText,
+  dhcpHostFile,
+  LEGACY_DHCP_HOSTS,
   dnsmasqArgv,
   dnsmasqFiles,
   DNSMASQ_DIR,
@@ -38,6 +40,11 @@ interface ServerRecord {
   pid: number;
 }
 
+/** How long `dnsmasq configure` waits for dnsmasq's log to say it read the files it changed. */
+export const READ_CONFIRM_MS = 2000;
+/** dnsmasq's log past this many bytes from where a configure began is not searched. */
+const READ_CONFIRM_WINDOW = 256 * 1024;
+
 export class DnsmasqServers {
   private readonly servers = new Map<number, ServerRecord>();
   private readonly root: string;
@@ -51,6 +58,8 @@ export class DnsmasqServers {
     base: string,
     /** Where notes about servers that vanished go (the engine log). */
     private readonly log: (message: string) => void = () => undefined,
+    /** How long `dnsmasq configure` waits for dnsmasq to say it read what changed (0: not at all). */
+    private readonly readConfirmMs = READ_CONFIRM_MS,
   ) {
     this.root = join(base, DNSMASQ_DIR);
   }
@@ -111,10 +120,14 @@ export class DnsmasqServers {
     return this.locked(async () => {
       const targets = id === ALL ? [...this.servers.values()] : [this.find(id)];
       if (args.length > 0) {
+        const before = new Map(targets.map((rec) => [rec, structuredClone(rec.settings)]));
         for (const rec of targets) addSetting(rec.settings, kind, args); // all checked before any file changes
         for (const rec of targets) {
-          await this.writeFiles(this.files(rec), rec);
-          await this.saveRecord(this.files(rec), rec);
+          const f = this.files(rec);
+          const from = (await this.host.lstat(f.log))?.size ?? 0;
+          const changed = await this.writeFiles(f, rec, before.get(rec));
+          await this.saveRecord(f, rec);
+          await this.confirmRead(rec, f, changed, from);
         }
         return [];
       }
@@ -242,13 +255,73 @@ export class DnsmasqServers {
     return dnsmasqFiles(join(this.root, String(rec.id)));
   }
 
-  /** The files dnsmasq reads (and `dnsmasq configure` rewrites). */
-  private async writeFiles(f: DnsmasqFiles, rec: ServerRecord): Promise<void> {
-    for (const d of [this.root, f.dir, f.hostsDir, f.dhcpHostsDir, f.optsDir]) await this.host.mkdir(d, { recursive: true, mode: 0o755 });
-    await this.host.createFile(f.hosts, hostsText(rec.settings), 0o644);
-    await this.host.createFile(f.dhcpHosts, dhcpHostsText(rec.settings), 0o644);
-    await this.host.createFile(f.opts, optsText(rec.settings), 0o644);
-    await this.host.createFile(f.resolv, resolvText(rec.settings), 0o644);
+  /**
+   * The files dnsmasq reads: all of them for a new server; after `dnsmasq configure`, those whose text
+   * changed since `before`. A new MAC's static lease is a file of its own (dhcpHostFile), which dnsmasq
+   * reads once; what it cannot take by reading a file again (a MAC's new address, options, which it
+   * would add beside the old) is written and then read afresh on SIGHUP, which replaces everything of
+   * the watched directories. --hostsdir (DNS names) replaces a re-read file's names by itself; the
+   * resolv file is polled.
+   */
+  private async writeFiles(f: DnsmasqFiles, rec: ServerRecord, before?: DnsmasqSettings): Promise<string[]> {
+    const s = rec.settings;
+    /** Files dnsmasq reads when they change (the resolv file it polls is not among them). */
+    const changed: string[] = [];
+    const write = async (path: string, text: string, old: string | undefined, watched = true) => {
+      if (text === old) return;
+      await this.host.createFile(path, text, 0o644);
+      if (watched) changed.push(path);
+    };
+    if (!before) for (const d of [this.root, f.dir, f.hostsDir, f.dhcpHostsDir, f.optsDir]) await this.host.mkdir(d, { recursive: true, mode: 0o755 });
+    let reread = false;
+    await write(f.hosts, hostsText(s), before && hostsText(before));
+    for (const [mac, ip] of Object.entries(s.hosts)) {
+      const old = before?.hosts[mac];
+      if (old === ip) continue;
+      await write(dhcpHostFile(f.dhcpHostsDir, mac), dhcpHostsText({ ...emptySettings(), hosts: { [mac]: ip } }), undefined);
+      if (old !== undefined) reread = true;
+    }
+    const legacy = join(f.dhcpHostsDir, LEGACY_DHCP_HOSTS);
+    if (before && (await this.host.exists(legacy))) {
+      // A server started by an earlier version holds every lease in one file: each has a file of its own now.
+      for (const [mac, ip] of Object.entries(before.hosts)) {
+        if (s.hosts[mac] === ip) await this.host.createFile(dhcpHostFile(f.dhcpHostsDir, mac), `${mac},${ip}\n`, 0o644);
+      }
+      await this.host.removeTree(legacy);
+      reread = true;
+    }
+    const opts = optsText(s);
+    if (before && opts !== optsText(before)) reread = true;
+    await write(f.opts, opts, before && optsText(before));
+    await write(f.resolv, resolvText(s), before && resolvText(before), false);
+    if (reread) {
+      const pid = await readPidFile(this.host, f.pid);
+      if (await isOurs(this.host, pid, f.pid)) this.host.kill(pid, 'SIGHUP');
+    }
+    return changed;
+  }
+
+  /**
+   * Waits until dnsmasq's log says it read each of `paths` (`read PATH`, after byte `from`), at most
+   * readConfirmMs: a container launched right after `dnsmasq configure ip` then meets its static
+   * lease. One whose DISCOVER reached dnsmasq first was offered an address from the range and keeps
+   * it for the lease time. A server whose own config sends its log elsewhere is only waited for.
+   */
+  private async confirmRead(rec: ServerRecord, f: DnsmasqFiles, paths: readonly string[], from: number): Promise<void> {
+    if (paths.length === 0 || this.readConfirmMs <= 0) return;
+    const deadline = Date.now() + this.readConfirmMs;
+    for (;;) {
+      const seen = await this.host.readBytes(f.log, from, READ_CONFIRM_WINDOW).then(
+        (r) => r.data.toString('utf8'),
+        () => '',
+      );
+      if (paths.every((p) => seen.includes(`read ${p}`))) return;
+      if (Date.now() >= deadline) {
+        this.log(`dnsmasq ${rec.id}: its log does not show it read ${paths.join(', ')} within ${this.readConfirmMs} ms`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   private saveRecord(f: DnsmasqFiles, rec: ServerRecord): Promise<void> {

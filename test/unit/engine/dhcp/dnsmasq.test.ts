@@ -31,21 +31,29 @@ class DaemonHost extends FakeHost {
       return { code: 0, stdout: '', stderr: '' };
     };
   }
+  /** Like dnsmasq's log: a line `read PATH` once it read a file of its watched directories. */
+  echoReads = false;
+  override async createFile(path: string, data: string, mode?: number): Promise<void> {
+    await super.createFile(path, data, mode);
+    const m = /^(\/b\/dnsmasq\/\d+)\/(hostdir|dhcpdir|dhcpoptsdir)\//.exec(path);
+    if (this.echoReads && m) await this.appendFile(`${m[1]}/dnsmasq.log`, `dnsmasq: read ${path}\n`);
+  }
   override kill(pid: number, signal: NodeJS.Signals | number): boolean {
     super.kill(pid, signal);
+    if (signal === 'SIGHUP') return true; // dnsmasq reloads and goes on
     this.files.delete(`/proc/${pid}/stat`);
     this.files.delete(`/proc/${pid}/cmdline`);
     return true;
   }
 }
 
-async function setup() {
+async function setup(readConfirmMs = 0) {
   const host = new DaemonHost();
   const network = new Network({ stateDir: '/b', host: netHostOf(host), linuxMode: 'bridge-per-vlan' });
   const taps = new HostTaps(host, network, '/b');
   await taps.create({ vlan: '5', ip: '10.0.0.1/24', name: 'tap0' });
   const logs: string[] = [];
-  return { host, taps, servers: new DnsmasqServers(host, taps, '/b', (m) => logs.push(m)), logs };
+  return { host, taps, servers: new DnsmasqServers(host, taps, '/b', (m) => logs.push(m), readConfirmMs), logs };
 }
 
 const dnsmasqRuns = (host: FakeHost) => host.calls.filter((c) => c.op === 'run' && c.argv[0] === 'dnsmasq');
@@ -109,11 +117,54 @@ test('configure writes the watched files and lists entries like minimega; all ap
   await servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20');
   await servers.configure('0', 'ip', ['02:00:00:00:00:05', '10.0.0.5']);
   await servers.configure('all', 'options', ['option:router,10.0.0.1']);
-  assert.equal(host.files.get('/b/dnsmasq/0/dhcpdir/dhcp'), '02:00:00:00:00:05,10.0.0.5\n');
+  assert.equal(host.files.get('/b/dnsmasq/0/dhcpdir/host-02-00-00-00-00-05'), '02:00:00:00:00:05,10.0.0.5\n');
   assert.equal(host.files.get('/b/dnsmasq/0/dhcpoptsdir/dhcp-options'), 'option:router,10.0.0.1\n');
   assert.deepEqual(await servers.configure('0', 'ip', []), [{ id: 0, key: '02:00:00:00:00:05', value: '10.0.0.5' }]);
   await assert.rejects(servers.configure('7', 'dns', []), /invalid dnsmasq id: 7/);
   await assert.rejects(servers.configure('0', 'ip', ['nope', '10.0.0.5']), /`nope`/);
+});
+
+test('static leases: a file per MAC written once; a changed address or option is rewritten and dnsmasq reloads (SIGHUP)', async () => {
+  const { host, servers } = await setup();
+  await servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20');
+  const writes = (path: string) => host.calls.filter((c) => 'path' in c && c.path === path).length;
+  const sighups = () => host.calls.filter((c) => c.op === 'kill' && c.signal === 'SIGHUP').length;
+  const mac5 = '/b/dnsmasq/0/dhcpdir/host-02-00-00-00-00-05';
+  await servers.configure('0', 'ip', ['02:00:00:00:00:05', '10.0.0.5']);
+  await servers.configure('0', 'ip', ['02:00:00:00:00:06', '10.0.0.6']);
+  await servers.configure('0', 'dns', ['10.0.0.5', 'web.lab']);
+  // dnsmasq only adds what a file of --dhcp-hostsdir holds: a file read twice is a duplicate.
+  assert.equal(writes(mac5), 1, 'an unchanged lease is not written again');
+  assert.equal(host.files.get('/b/dnsmasq/0/dhcpdir/host-02-00-00-00-00-06'), '02:00:00:00:00:06,10.0.0.6\n');
+  assert.equal(writes('/b/dnsmasq/0/dhcpoptsdir/dhcp-options'), 1, 'only at start');
+  assert.equal(sighups(), 0, 'additions are read by dnsmasq itself (inotify)');
+  await servers.configure('0', 'ip', ['02:00:00:00:00:05', '10.0.0.15']);
+  assert.equal(host.files.get(mac5), '02:00:00:00:00:05,10.0.0.15\n');
+  assert.deepEqual(
+    host.calls.filter((c) => c.op === 'kill').map((c) => 'signal' in c && [c.pid, c.signal]),
+    [[4000, 'SIGHUP']],
+    'a changed address: dnsmasq would keep the first it read, so it reloads',
+  );
+  await servers.configure('0', 'options', ['option:router,10.0.0.1']);
+  assert.equal(sighups(), 2, 'options are added beside the old ones on a re-read: reload');
+  // A server an earlier version started kept every lease in one file: they move to a file each.
+  host.files.set('/b/dnsmasq/0/dhcpdir/dhcp', '02:00:00:00:00:06,10.0.0.6\n');
+  await servers.configure('0', 'ip', ['02:00:00:00:00:07', '10.0.0.7']);
+  assert.ok(!host.files.has('/b/dnsmasq/0/dhcpdir/dhcp'));
+  assert.equal(host.files.get('/b/dnsmasq/0/dhcpdir/host-02-00-00-00-00-06'), '02:00:00:00:00:06,10.0.0.6\n');
+  assert.equal(sighups(), 3);
+});
+
+test('configure returns once dnsmasq says it read what changed, or after its wait with a note', async () => {
+  const { host, servers, logs } = await setup(60_000);
+  await servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20');
+  host.echoReads = true;
+  await servers.configure('0', 'ip', ['02:00:00:00:00:05', '10.0.0.5']); // would wait a minute without the line
+  assert.deepEqual(logs, []);
+  const slow = await setup(50);
+  await slow.servers.start('10.0.0.1', '10.0.0.10', '10.0.0.20');
+  await slow.servers.configure('0', 'dns', ['10.0.0.5', 'web.lab']);
+  assert.deepEqual(slow.logs, ['dnsmasq 0: its log does not show it read /b/dnsmasq/0/hostdir/hosts within 50 ms']);
 });
 
 test('kill stops the process and removes its directory; kill all leaves no dnsmasq directory', async () => {
