@@ -110,15 +110,50 @@ export class LineTooLong extends Error {
 }
 
 /**
+ * The text of one unfinished line (or request) across chunks: its pieces are kept, not joined, until it
+ * ends, and it is checked against `max` characters as each piece arrives (LineTooLong), never after.
+ */
+export class PendingText {
+  private pieces: string[] = [];
+  private length = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Keeps a piece of the unfinished text. */
+  add(piece: string): void {
+    this.length += piece.length;
+    if (this.length > this.max) throw new LineTooLong(this.max);
+    this.pieces.push(piece);
+  }
+
+  /** The whole text, ending with `last`; empty again after. */
+  finish(last: string): string {
+    if (this.length + last.length > this.max) throw new LineTooLong(this.max);
+    if (this.pieces.length === 0) return last;
+    this.pieces.push(last);
+    const text = this.pieces.join('');
+    this.pieces = [];
+    this.length = 0;
+    return text;
+  }
+
+  /** Characters held. */
+  get size(): number {
+    return this.length;
+  }
+}
+
+/**
  * Splits a stream of text chunks into lines. Each chunk is scanned once, so a long line arriving in
  * many chunks costs linear time; a line past `maxLine` characters throws LineTooLong as soon as it
  * is seen, before it is ever joined.
  */
 export class LineSplitter {
-  private partial: string[] = [];
-  private partialLength = 0;
+  private readonly partial: PendingText;
 
-  constructor(private readonly maxLine: number = MAX_LINE_BYTES) {}
+  constructor(maxLine: number = MAX_LINE_BYTES) {
+    this.partial = new PendingText(maxLine);
+  }
 
   /** The lines this chunk completes (without their newlines). */
   push(chunk: string): string[] {
@@ -126,27 +161,15 @@ export class LineSplitter {
     let start = 0;
     let nl: number;
     while ((nl = chunk.indexOf('\n', start)) >= 0) {
-      if (this.partialLength + nl - start > this.maxLine) throw new LineTooLong(this.maxLine);
-      let line = chunk.slice(start, nl);
-      if (this.partial.length) {
-        this.partial.push(line);
-        line = this.partial.join('');
-        this.partial = [];
-        this.partialLength = 0;
-      }
-      lines.push(line);
+      lines.push(this.partial.finish(chunk.slice(start, nl)));
       start = nl + 1;
     }
-    if (start < chunk.length) {
-      this.partialLength += chunk.length - start;
-      if (this.partialLength > this.maxLine) throw new LineTooLong(this.maxLine);
-      this.partial.push(chunk.slice(start));
-    }
+    if (start < chunk.length) this.partial.add(chunk.slice(start));
     return lines;
   }
 
   /** Characters of an unfinished line held. */
   get pending(): number {
-    return this.partialLength;
+    return this.partial.size;
   }
 }

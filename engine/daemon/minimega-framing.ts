@@ -10,7 +10,7 @@
  * comes. A bare number or literal ends at white space. Each value is checked against `max` characters as
  * it arrives (LineTooLong), never joined first.
  */
-import { LineTooLong } from '../api/wire.js';
+import { PendingText } from '../api/wire.js';
 
 const NL = 0x0a;
 const QUOTE = 0x22;
@@ -25,8 +25,7 @@ function isSpace(c: number): boolean {
 }
 
 export class JsonValueSplitter {
-  private partial: string[] = [];
-  private partialLength = 0;
+  private readonly partial: PendingText;
   /** Inside a value (after its first character). */
   private started = false;
   private depth = 0;
@@ -35,21 +34,16 @@ export class JsonValueSplitter {
   /** A bare number or literal: ends at white space. */
   private scalar = false;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.partial = new PendingText(max);
+  }
 
   /** The values this chunk completes, as text (white space around them dropped). */
   push(chunk: string): string[] {
     const out: string[] = [];
     let start = 0;
     const end = (to: number) => {
-      if (this.partialLength + to - start > this.max) throw new LineTooLong(this.max);
-      let text = chunk.slice(start, to);
-      if (this.partial.length) {
-        this.partial.push(text);
-        text = this.partial.join('');
-        this.partial = [];
-        this.partialLength = 0;
-      }
+      const text = this.partial.finish(chunk.slice(start, to));
       if (text.trim() !== '') out.push(text);
       this.started = this.inString = this.escaped = this.scalar = false;
       this.depth = 0;
@@ -93,11 +87,7 @@ export class JsonValueSplitter {
         if (--this.depth === 0) end(i + 1);
       }
     }
-    if (this.started && start < chunk.length) {
-      this.partialLength += chunk.length - start;
-      if (this.partialLength > this.max) throw new LineTooLong(this.max);
-      this.partial.push(chunk.slice(start));
-    }
+    if (this.started && start < chunk.length) this.partial.add(chunk.slice(start));
     return out;
   }
 }
