@@ -109,10 +109,15 @@ export function dnsmasqArgv(f: DnsmasqFiles, p: DnsmasqPlan): string[] {
   return argv;
 }
 
-/** dhcp-hostsfile lines: `mac,ip`. */
+/** One dhcp-hostsfile line: `mac,ip`. */
+export function dhcpHostLine(mac: string, ip: string): string {
+  return `${mac},${ip}\n`;
+}
+
+/** dhcp-hostsfile lines. */
 export function dhcpHostsText(s: DnsmasqSettings): string {
   return Object.entries(s.hosts)
-    .map(([mac, ip]) => `${mac},${ip}\n`)
+    .map(([mac, ip]) => dhcpHostLine(mac, ip))
     .join('');
 }
 

@@ -11,7 +11,7 @@ import type { HostTaps } from '../net/taps.js';
 import { firstLine, isOurs, readPidFile, stopDaemon, waitForPidFile } from './daemon-process.js';
 import {
   addSetting,
-  dhcpHostsText,
+  dhcpHostLine,
   dhcpHostFile,
   LEGACY_DHCP_HOSTS,
   dnsmasqArgv,
@@ -278,14 +278,14 @@ export class DnsmasqServers {
     for (const [mac, ip] of Object.entries(s.hosts)) {
       const old = before?.hosts[mac];
       if (old === ip) continue;
-      await write(dhcpHostFile(f.dhcpHostsDir, mac), dhcpHostsText({ ...emptySettings(), hosts: { [mac]: ip } }), undefined);
+      await write(dhcpHostFile(f.dhcpHostsDir, mac), dhcpHostLine(mac, ip), undefined);
       if (old !== undefined) reread = true;
     }
     const legacy = join(f.dhcpHostsDir, LEGACY_DHCP_HOSTS);
     if (before && (await this.host.exists(legacy))) {
       // A server started by an earlier version holds every lease in one file: each has a file of its own now.
       for (const [mac, ip] of Object.entries(before.hosts)) {
-        if (s.hosts[mac] === ip) await this.host.createFile(dhcpHostFile(f.dhcpHostsDir, mac), `${mac},${ip}\n`, 0o644);
+        if (s.hosts[mac] === ip) await this.host.createFile(dhcpHostFile(f.dhcpHostsDir, mac), dhcpHostLine(mac, ip), 0o644);
       }
       await this.host.removeTree(legacy);
       reread = true;

@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import type { FileChunk, FileEntry } from '../api/types.js';
-import { EngineError } from '../errors.js';
+import { EngineError, checkReadRange } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { BadPattern, hasMeta, patternRegExp } from './match.js';
 
@@ -93,10 +93,7 @@ export class FilesDir {
    * (minimega streams a local file as it is; a glob or a directory is not a file to stream).
    */
   async read(path: string, offset: number, length: number): Promise<FileChunk> {
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new EngineError('E_CONFIG', `invalid offset: ${offset}`, { field: 'offset', value: offset });
-    if (!Number.isSafeInteger(length) || length < 1 || length > FILE_PART_BYTES) {
-      throw new EngineError('E_CONFIG', `invalid length: ${length} (1 to ${FILE_PART_BYTES})`, { field: 'length', value: length });
-    }
+    checkReadRange(offset, length, FILE_PART_BYTES);
     if (hasMeta(path)) throw new EngineError('E_CONFIG', 'cannot stream a glob', { field: 'file', value: path });
     const full = this.clean(path);
     if (!(await this.host.lstat(full))) throw new EngineError('E_NOT_FOUND', `stream ${path}: file not found`, { file: path });

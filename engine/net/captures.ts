@@ -6,7 +6,7 @@
  */
 import { isAbsolute, join, normalize, dirname, sep } from 'node:path';
 import type { CaptureInfo, ContainerId, FileChunk } from '../api/types.js';
-import { EngineError } from '../errors.js';
+import { EngineError, checkReadRange } from '../errors.js';
 import type { CapturePort, CaptureProcess, CaptureSink } from './capture-port.js';
 import type { NetHost } from './net-host.js';
 import { LINKTYPE_ETHERNET, pcapGlobalHeader, PcapRecordSplitter } from './pcap.js';
@@ -229,10 +229,7 @@ export class Captures {
   async read(id: number, offset: number, length: number): Promise<FileChunk> {
     const info = this.running.get(id)?.info ?? this.finished.find((c) => c.id === id);
     if (!info) throw new EngineError('E_NOT_FOUND', `no capture ${id}`, { id });
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new EngineError('E_CONFIG', `invalid offset: ${offset}`, { field: 'offset', value: offset });
-    if (!Number.isSafeInteger(length) || length < 1 || length > MAX_READ_BYTES) {
-      throw new EngineError('E_CONFIG', `invalid length: ${length} (1 to ${MAX_READ_BYTES})`, { field: 'length', value: length });
-    }
+    checkReadRange(offset, length, MAX_READ_BYTES);
     if (info.path === DEV_NULL) return { data: '', offset, size: 0, eof: true };
     const size = await this.port.size(info.path);
     if (size === undefined) throw new EngineError('E_NOT_FOUND', `capture ${id}: ${info.path} no longer exists`, { id, path: info.path });
