@@ -136,11 +136,40 @@ async function featureRows(host: Host): Promise<DoctorRow[]> {
   return rows;
 }
 
+/** The sysctls by which br_netfilter passes bridged frames to the host's firewall tables. */
+export const BRIDGE_NETFILTER = ['net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables'];
+
+/**
+ * Whether frames bridged between containers pass through the host's iptables, ip6tables and
+ * arptables (br_netfilter, which Docker and Kubernetes load). A bridge's own nf_call_* option can only
+ * add to these host-wide sysctls, never opt out, so the engine cannot turn it off for its bridges;
+ * and lowering them would break what loaded the module. Reported, never fixed.
+ */
+async function bridgeNetfilterRow(host: Host): Promise<DoctorRow | undefined> {
+  const on: string[] = [];
+  for (const name of BRIDGE_NETFILTER) {
+    const value = await readNumber(host, sysctlPath(name));
+    if (value === undefined) return undefined; // no br_netfilter on this kernel: frames stay on the bridge
+    if (value !== 0) on.push(name.slice('net.bridge.bridge-nf-call-'.length));
+  }
+  return {
+    check: 'bridge netfilter',
+    value: on.length ? `on: ${on.join(', ')}` : 'off',
+    want: 'off',
+    status: on.length ? 'info' : 'ok',
+    note: on.length
+      ? "traffic between containers passes the host's FORWARD chains: a DROP policy (Docker sets one) drops it; and every flooded frame pays a netfilter pass per port (sysctl -w net.bridge.bridge-nf-call-iptables=0 and the others, if nothing on this host needs them)"
+      : 'frames between containers stay on the bridge',
+  };
+}
+
 /** Run every check; with `fix`, raise low sysctls. */
 export async function doctor(host: Host, opts: { fix?: boolean } = {}): Promise<DoctorRow[]> {
   const rows = await featureRows(host);
   for (const c of SYSCTLS) rows.push(await sysctlRow(host, c, opts.fix ?? false));
   rows.push(await nofileRow(host));
+  const netfilter = await bridgeNetfilterRow(host);
+  if (netfilter) rows.push(netfilter);
   return rows;
 }
 

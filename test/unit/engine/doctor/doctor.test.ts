@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { doctor, renderDoctor, SYSCTLS, sysctlPath } from '../../../../engine/doctor/doctor.js';
+import { BRIDGE_NETFILTER, doctor, renderDoctor, SYSCTLS, sysctlPath } from '../../../../engine/doctor/doctor.js';
 import { FakeHost } from '../../../../engine/host/fake-host.js';
 
 const BIN = fileURLToPath(new URL('../../../../../bin/nanomega.js', import.meta.url));
@@ -54,6 +54,22 @@ test('a low RLIMIT_NOFILE and a missing overlayfs are reported', async () => {
   assert.equal(rows.find((r) => r.check === 'RLIMIT_NOFILE (soft)')!.status, 'low');
   assert.equal(rows.find((r) => r.check === 'overlayfs')!.status, 'fail');
   assert.match(renderDoctor(rows), /^check +\| value/);
+});
+
+test('bridge netfilter: reported when any of its sysctls is on, ok when all are off, absent without the module; never written', async () => {
+  const host = hostWith({});
+  assert.equal(
+    (await doctor(host)).find((r) => r.check === 'bridge netfilter'),
+    undefined,
+  );
+  for (const name of BRIDGE_NETFILTER) host.files.set(sysctlPath(name), '0\n');
+  assert.equal((await doctor(host)).find((r) => r.check === 'bridge netfilter')!.status, 'ok');
+  host.files.set(sysctlPath('net.bridge.bridge-nf-call-ip6tables'), '1\n');
+  const row = (await doctor(host, { fix: true })).find((r) => r.check === 'bridge netfilter')!;
+  assert.equal(row.status, 'info');
+  assert.equal(row.value, 'on: ip6tables');
+  assert.match(row.note, /FORWARD/);
+  assert.equal(host.calls.filter((c) => c.op === 'writeFile' && (c as { path: string }).path.includes('bridge')).length, 0);
 });
 
 test('nanomega doctor reads this host and exits 0 or 1 by what it finds', () => {
