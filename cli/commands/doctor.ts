@@ -13,11 +13,13 @@ export const command: Subcommand = {
     const fix = rest.includes('--fix');
     const rows = await doctor(new LinuxHost(), { fix });
     process.stdout.write(renderDoctor(rows) + '\n');
-    const low = rows.filter((r) => r.status === 'low' || r.status === 'fail');
-    if (low.length) {
+    const low = rows.filter((r) => r.status === 'low').length;
+    const failed = rows.filter((r) => r.status === 'fail').length;
+    if (low) {
       const hint = fix ? '' : '; sudo nanomega doctor --fix raises the sysctls';
-      process.stdout.write(`${low.length} below what ${TARGET_CONTAINERS} containers need${hint}\n`);
+      process.stdout.write(`${low} below what ${TARGET_CONTAINERS} containers need${hint}\n`);
     }
-    return low.length ? 1 : 0;
+    if (failed) process.stdout.write(`${failed} failed: see their notes\n`);
+    return low || failed ? 1 : 0;
   },
 };

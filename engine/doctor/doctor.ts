@@ -139,11 +139,28 @@ async function featureRows(host: Host): Promise<DoctorRow[]> {
 /** The sysctls by which br_netfilter passes bridged frames to the host's firewall tables. */
 export const BRIDGE_NETFILTER = ['net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables'];
 
+/** The tools whose FORWARD policy bridged frames meet, by the sysctl that sends them there. */
+const FORWARD_TOOLS: Record<string, string> = { iptables: 'iptables', ip6tables: 'ip6tables' };
+
+/**
+ * What the filter table of `tool` does with bridged frames (`TOOL -S` lists every chain): the FORWARD
+ * policy, and whether a rule accepts bridged frames before it (`-m physdev --physdev-is-bridged -j
+ * ACCEPT` in FORWARD, or in DOCKER-USER, where Docker wants such rules). Undefined without the tool.
+ */
+async function forwardVerdict(host: Host, tool: string): Promise<{ policy: string; bridgedAccepted: boolean } | undefined> {
+  const r = await host.run([tool, '-S']).catch(() => undefined);
+  if (!r || r.code !== 0) return undefined;
+  const policy = /^-P FORWARD (\S+)/m.exec(r.stdout)?.[1];
+  if (policy === undefined) return undefined;
+  return { policy, bridgedAccepted: /^-A (FORWARD|DOCKER-USER) .*--physdev-is-bridged.* -j ACCEPT\s*$/m.test(r.stdout) };
+}
+
 /**
  * Whether frames bridged between containers pass through the host's iptables, ip6tables and
  * arptables (br_netfilter, which Docker and Kubernetes load). A bridge's own nf_call_* option can only
  * add to these host-wide sysctls, never opt out, so the engine cannot turn it off for its bridges;
- * and lowering them would break what loaded the module. Reported, never fixed.
+ * and lowering them would break what loaded the module. Reported, never fixed: a fail when a FORWARD
+ * policy drops (Docker sets DROP) and no rule accepts bridged frames, so traffic between containers is lost.
  */
 async function bridgeNetfilterRow(host: Host): Promise<DoctorRow | undefined> {
   const on: string[] = [];
@@ -152,14 +169,33 @@ async function bridgeNetfilterRow(host: Host): Promise<DoctorRow | undefined> {
     if (value === undefined) return undefined; // no br_netfilter on this kernel: frames stay on the bridge
     if (value !== 0) on.push(name.slice('net.bridge.bridge-nf-call-'.length));
   }
-  return {
+  const row: DoctorRow = {
     check: 'bridge netfilter',
     value: on.length ? `on: ${on.join(', ')}` : 'off',
     want: 'off',
-    status: on.length ? 'info' : 'ok',
-    note: on.length
-      ? "traffic between containers passes the host's FORWARD chains: a DROP policy (Docker sets one) drops it; and every flooded frame pays a netfilter pass per port (sysctl -w net.bridge.bridge-nf-call-iptables=0 and the others, if nothing on this host needs them)"
-      : 'frames between containers stay on the bridge',
+    status: 'ok',
+    note: 'frames between containers stay on the bridge',
+  };
+  if (on.length === 0) return row;
+  const dropping: string[] = [];
+  for (const family of on) {
+    const tool = FORWARD_TOOLS[family];
+    const verdict = tool ? await forwardVerdict(host, tool) : undefined;
+    if (verdict && verdict.policy !== 'ACCEPT' && !verdict.bridgedAccepted) dropping.push(`${tool} FORWARD policy ${verdict.policy}`);
+  }
+  const off = 'sysctl -w net.bridge.bridge-nf-call-iptables=0 and the others, if nothing on this host needs them';
+  if (dropping.length) {
+    return {
+      ...row,
+      value: `${row.value}; ${dropping.join(', ')}`,
+      status: 'fail',
+      note: `traffic between containers on a bridge is dropped unless a FORWARD rule accepts it: iptables -I FORWARD -m physdev --physdev-is-bridged -j ACCEPT (and ip6tables), or ${off}`,
+    };
+  }
+  return {
+    ...row,
+    status: 'info',
+    note: `traffic between containers passes the host's FORWARD chains (a DROP policy, as Docker sets, would drop it), and every flooded frame pays a netfilter pass per port (${off})`,
   };
 }
 

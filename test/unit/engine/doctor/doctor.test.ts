@@ -58,6 +58,7 @@ test('a low RLIMIT_NOFILE and a missing overlayfs are reported', async () => {
 
 test('bridge netfilter: reported when any of its sysctls is on, ok when all are off, absent without the module; never written', async () => {
   const host = hostWith({});
+  host.runResult = () => ({ code: 0, stdout: '-P FORWARD ACCEPT\n', stderr: '' });
   assert.equal(
     (await doctor(host)).find((r) => r.check === 'bridge netfilter'),
     undefined,
@@ -72,9 +73,32 @@ test('bridge netfilter: reported when any of its sysctls is on, ok when all are 
   assert.equal(host.calls.filter((c) => c.op === 'writeFile' && (c as { path: string }).path.includes('bridge')).length, 0);
 });
 
+test('bridge netfilter with a FORWARD policy that drops (as Docker sets) fails, naming the table and what to do', async () => {
+  const host = hostWith({});
+  for (const name of BRIDGE_NETFILTER) host.files.set(sysctlPath(name), '1\n');
+  host.runResult = (argv) => ({ code: 0, stdout: argv[0] === 'iptables' ? '-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n' : '-P FORWARD ACCEPT\n', stderr: '' });
+  const row = (await doctor(host)).find((r) => r.check === 'bridge netfilter')!;
+  assert.equal(row.status, 'fail');
+  assert.equal(row.value, 'on: iptables, ip6tables, arptables; iptables FORWARD policy DROP');
+  assert.match(row.note, /physdev-is-bridged/);
+  // The advised rule, in Docker's chain: accepted, so reported, not failed.
+  host.runResult = (argv) => ({
+    code: 0,
+    stdout:
+      argv[0] === 'iptables'
+        ? '-P FORWARD DROP\n-N DOCKER-USER\n-A FORWARD -j DOCKER-USER\n-A DOCKER-USER -m physdev --physdev-is-bridged -j ACCEPT\n'
+        : '-P FORWARD ACCEPT\n',
+    stderr: '',
+  });
+  assert.equal((await doctor(host)).find((r) => r.check === 'bridge netfilter')!.status, 'info');
+  // Without the tools, the policy is unknown: reported, not failed.
+  host.runResult = () => ({ code: 127, stdout: '', stderr: 'not found' });
+  assert.equal((await doctor(host)).find((r) => r.check === 'bridge netfilter')!.status, 'info');
+});
+
 test('nanomega doctor reads this host and exits 0 or 1 by what it finds', () => {
   const r = spawnSync(process.execPath, [BIN, 'doctor'], { encoding: 'utf8' });
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
   assert.match(r.stdout, /^kernel\.pty\.max +\| \d+/m);
-  if (r.status === 1) assert.match(r.stdout, /below what \d+ containers need/);
+  if (r.status === 1) assert.match(r.stdout, /below what \d+ containers need|\d+ failed: see their notes/);
 });
