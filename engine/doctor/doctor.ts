@@ -139,8 +139,8 @@ async function featureRows(host: Host): Promise<DoctorRow[]> {
 /** The sysctls by which br_netfilter passes bridged frames to the host's firewall tables. */
 export const BRIDGE_NETFILTER = ['net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables'];
 
-/** The tools whose FORWARD policy bridged frames meet, by the sysctl that sends them there. */
-const FORWARD_TOOLS: Record<string, string> = { iptables: 'iptables', ip6tables: 'ip6tables' };
+/** The tables whose FORWARD policy is read (each named as its tool and its bridge-nf-call sysctl); ARP filtering is left aside. */
+const FORWARD_TABLES: ReadonlySet<string> = new Set(['iptables', 'ip6tables']);
 
 /**
  * What the filter table of `tool` does with bridged frames (`TOOL -S` lists every chain): the FORWARD
@@ -178,9 +178,8 @@ async function bridgeNetfilterRow(host: Host): Promise<DoctorRow | undefined> {
   };
   if (on.length === 0) return row;
   const dropping: string[] = [];
-  for (const family of on) {
-    const tool = FORWARD_TOOLS[family];
-    const verdict = tool ? await forwardVerdict(host, tool) : undefined;
+  for (const tool of on.filter((t) => FORWARD_TABLES.has(t))) {
+    const verdict = await forwardVerdict(host, tool);
     if (verdict && verdict.policy !== 'ACCEPT' && !verdict.bridgedAccepted) dropping.push(`${tool} FORWARD policy ${verdict.policy}`);
   }
   const off = 'sysctl -w net.bridge.bridge-nf-call-iptables=0 and the others, if nothing on this host needs them';
