@@ -11,6 +11,14 @@ const BRIF = 'brif';
 const VLAN_FILTERING = 'bridge/vlan_filtering';
 const DEFAULT_PVID = 'bridge/default_pvid';
 const MASTER = 'master';
+/**
+ * The bridges nanomega makes flood multicast, as minimega's Open vSwitch bridges do (OVS snoops only
+ * when told to). A Linux bridge snoops by default: with no querier on the segment it floods all the same,
+ * but keeps a group entry with its timers for every MLD and IGMP report (each container end sends several
+ * as its IPv6 comes up), and once a container runs a querier it would stop sending a group to the ports
+ * that did not join it, which OVS does not do.
+ */
+const BRIDGE_TYPE = 'type bridge mcast_snooping 0';
 
 /**
  * BR_MAX_PORTS is 1 << BR_PORT_BITS = 1024 and port number 0 is reserved (net/bridge/br_private.h),
@@ -239,7 +247,7 @@ export class LinuxBridge implements BridgeBackend {
     info.exists = true;
     info.filtering = filtering;
     info.defaultPvid = filtering ? 1 : 0;
-    const type = filtering ? 'type bridge vlan_filtering 1' : 'type bridge';
+    const type = filtering ? `${BRIDGE_TYPE} vlan_filtering 1` : BRIDGE_TYPE;
     return [`link add name ${kb} ${type}`, `link set ${kb} alias "${markOf(this.tag, `bridge ${logical}`)}" up`];
   }
 

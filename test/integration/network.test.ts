@@ -64,6 +64,13 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     con.close();
   });
 
+  test("the bridges the engine makes flood multicast as minimega's Open vSwitch bridges do: no multicast snooping", async () => {
+    const tap = (await info('a')).nics[0]!.tap;
+    const bridge = execFileSync('readlink', ['-f', `/sys/class/net/${tap}/master`], { encoding: 'utf8' }).trim();
+    assert.match(bridge, /\/mega_bridge[^/]*$/);
+    assert.equal(readFileSync(join(bridge, 'bridge', 'multicast_snooping'), 'utf8').trim(), '0');
+  });
+
   test('containers on one VLAN reach each other; another VLAN is isolated until vm net connect', async () => {
     assert.ok(await ping('a', `${NET}.2`), 'a → b on VLAN 101');
     assert.ok(!(await ping('a', `${NET}.3`)), 'a ↛ c on VLAN 102');

@@ -66,7 +66,7 @@ test('linux bridge plan: one ip batch creates, marks and enslaves; bridge batch 
     ['PRELUDE'],
   );
   assert.deepEqual(plan.ip, [
-    'link add name br0 type bridge vlan_filtering 1',
+    'link add name br0 type bridge mcast_snooping 0 vlan_filtering 1',
     'link set br0 alias "nanomega:tag1 bridge br0" up',
     'PRELUDE',
     'link set tap0 master br0 up',
@@ -89,9 +89,9 @@ test('linux bridge plan in bridge-per-vlan mode: a bridge per vlan, no bridge ba
     { bridge: 'br0', port: 'tap1', vlan: 102 },
   ]);
   assert.deepEqual(plan.ip, [
-    'link add name br0.101 type bridge',
+    'link add name br0.101 type bridge mcast_snooping 0',
     'link set br0.101 alias "nanomega:t bridge br0" up',
-    'link add name br0.102 type bridge',
+    'link add name br0.102 type bridge mcast_snooping 0',
     'link set br0.102 alias "nanomega:t bridge br0" up',
     'link set tap0 master br0.101 up',
     'link set tap1 master br0.102 up',
@@ -170,11 +170,11 @@ test('vlan-filtering mode: VLANs 0 and 4095 (no VID a bridge filters on) get a p
     { bridge: 'br0', port: 'tap2', vlan: 7 },
   ]);
   assert.deepEqual(plan.ip, [
-    'link add name br0.0 type bridge',
+    'link add name br0.0 type bridge mcast_snooping 0',
     'link set br0.0 alias "nanomega:t bridge br0" up',
-    'link add name br0.4095 type bridge',
+    'link add name br0.4095 type bridge mcast_snooping 0',
     'link set br0.4095 alias "nanomega:t bridge br0" up',
-    'link add name br0 type bridge vlan_filtering 1',
+    'link add name br0 type bridge mcast_snooping 0 vlan_filtering 1',
     'link set br0 alias "nanomega:t bridge br0" up',
     'link set tap0 master br0.0 up',
     'link set tap1 master br0.4095 up',

@@ -26,7 +26,7 @@ test('attach forks one host ip batch and one container batch', async () => {
     ['ip -batch -', 'nsenter --net=/proc/999/ns/net -- ip -batch -'],
   );
   const hostText = host.runs[0]!.input;
-  assert.match(hostText, /^link add name br\.101 type bridge$/m);
+  assert.match(hostText, /^link add name br\.101 type bridge mcast_snooping 0$/m);
   assert.match(hostText, /^link add tp0 type veth peer name veth0 address 02:6d:[0-9a-f:]+ netns 999$/m);
   assert.match(hostText, /^link set tp1 master b2\.7 up$/m);
   assert.equal(host.runs[1]!.input, 'link set lo up\nlink set veth0 up\naddr add 10.1.0.1/24 dev veth0\nlink set veth1 up\n');

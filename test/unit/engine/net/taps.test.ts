@@ -25,7 +25,7 @@ test('tap create on the per-VLAN-bridge backend: one ip batch makes the bridge, 
   const port = portName(network.tag, 't0');
   const batch = runs().find((r) => r.argv.join(' ') === 'ip -batch -')!;
   assert.deepEqual(batch.input!.trim().split('\n'), [
-    'link add name mega_bridge.5 type bridge',
+    'link add name mega_bridge.5 type bridge mcast_snooping 0',
     `link set mega_bridge.5 alias "nanomega:${network.tag} bridge mega_bridge" up`,
     `link add t0 type veth peer name ${port}`,
     `link set t0 alias "nanomega:${network.tag} host t0"`,
@@ -41,7 +41,7 @@ test('tap create on a vlan_filtering bridge makes the peer an untagged access po
   await taps.create({ vlan: 'LAN', bridge: 'br1', name: 't1' });
   const port = portName(network.tag, 't1');
   const ip = runs().find((r) => r.argv.join(' ') === 'ip -batch -')!.input!;
-  assert.match(ip, /^link add name br1 type bridge vlan_filtering 1$/m);
+  assert.match(ip, /^link add name br1 type bridge mcast_snooping 0 vlan_filtering 1$/m);
   assert.match(ip, new RegExp(`^link set ${port} master br1 up$`, 'm'));
   assert.doesNotMatch(ip, /addr add/);
   const br = runs().find((r) => r.argv.join(' ') === 'bridge -batch -')!.input!;
