@@ -136,8 +136,13 @@ async function featureRows(host: Host): Promise<DoctorRow[]> {
   return rows;
 }
 
-/** The sysctls by which br_netfilter passes bridged frames to the host's firewall tables. */
-export const BRIDGE_NETFILTER = ['net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables'];
+/** The host firewall tables br_netfilter can pass bridged frames to, each switched by its own sysctl. */
+export const BRIDGE_NETFILTER_TABLES = ['iptables', 'ip6tables', 'arptables'] as const;
+
+/** The sysctl that sends bridged frames through `table`. */
+export function bridgeNetfilterSysctl(table: (typeof BRIDGE_NETFILTER_TABLES)[number]): string {
+  return `net.bridge.bridge-nf-call-${table}`;
+}
 
 /** The tables whose FORWARD policy is read (each named as its tool and its bridge-nf-call sysctl); ARP filtering is left aside. */
 const FORWARD_TABLES: ReadonlySet<string> = new Set(['iptables', 'ip6tables']);
@@ -164,10 +169,10 @@ async function forwardVerdict(host: Host, tool: string): Promise<{ policy: strin
  */
 async function bridgeNetfilterRow(host: Host): Promise<DoctorRow | undefined> {
   const on: string[] = [];
-  for (const name of BRIDGE_NETFILTER) {
-    const value = await readNumber(host, sysctlPath(name));
+  for (const table of BRIDGE_NETFILTER_TABLES) {
+    const value = await readNumber(host, sysctlPath(bridgeNetfilterSysctl(table)));
     if (value === undefined) return undefined; // no br_netfilter on this kernel: frames stay on the bridge
-    if (value !== 0) on.push(name.slice('net.bridge.bridge-nf-call-'.length));
+    if (value !== 0) on.push(table);
   }
   const row: DoctorRow = {
     check: 'bridge netfilter',

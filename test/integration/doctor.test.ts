@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { BRIDGE_NETFILTER_TABLES, bridgeNetfilterSysctl, sysctlPath } from '../../engine/doctor/doctor.js';
 import { optional, requires } from '../helpers/requires.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/nanomega.js', import.meta.url));
@@ -15,7 +16,7 @@ const BIN = fileURLToPath(new URL('../../../bin/nanomega.js', import.meta.url));
  */
 const skip =
   requires('root', 'iptables', 'busybox') ||
-  (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables') ? false : optional('no br_netfilter in this kernel (modprobe br_netfilter)'));
+  (existsSync(sysctlPath(bridgeNetfilterSysctl('iptables'))) ? false : optional('no br_netfilter in this kernel (modprobe br_netfilter)'));
 
 const tag = `nmdr${process.pid % 100000}`;
 const host = `${tag}h`;
@@ -53,7 +54,7 @@ describe('nanomega doctor: bridge netfilter against real bridges and iptables', 
       sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
     });
     // A fresh namespace starts with every bridge-nf-call sysctl on whenever br_netfilter is there.
-    for (const t of ['iptables', 'ip6tables', 'arptables']) inHost(['sysctl', '-qw', `net.bridge.bridge-nf-call-${t}=1`]);
+    for (const t of BRIDGE_NETFILTER_TABLES) inHost(['sysctl', '-qw', `${bridgeNetfilterSysctl(t)}=1`]);
   });
 
   after(() => {
@@ -73,7 +74,7 @@ describe('nanomega doctor: bridge netfilter against real bridges and iptables', 
     assert.equal(doctorRow()[1], 'info');
 
     inHost(['iptables', '-D', 'FORWARD', '-m', 'physdev', '--physdev-is-bridged', '-j', 'ACCEPT']);
-    for (const t of ['iptables', 'ip6tables', 'arptables']) inHost(['sysctl', '-qw', `net.bridge.bridge-nf-call-${t}=0`]);
+    for (const t of BRIDGE_NETFILTER_TABLES) inHost(['sysctl', '-qw', `${bridgeNetfilterSysctl(t)}=0`]);
     assert.ok(pings(), 'with the sysctls off, frames stay on the bridge whatever the policy');
     assert.deepEqual(doctorRow(), ['off', 'ok']);
   });

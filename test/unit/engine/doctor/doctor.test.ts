@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { BRIDGE_NETFILTER, doctor, renderDoctor, SYSCTLS, sysctlPath } from '../../../../engine/doctor/doctor.js';
+import { BRIDGE_NETFILTER_TABLES, bridgeNetfilterSysctl, doctor, renderDoctor, SYSCTLS, sysctlPath } from '../../../../engine/doctor/doctor.js';
 import { FakeHost } from '../../../../engine/host/fake-host.js';
 
 const BIN = fileURLToPath(new URL('../../../../../bin/nanomega.js', import.meta.url));
@@ -63,9 +63,9 @@ test('bridge netfilter: reported when any of its sysctls is on, ok when all are 
     (await doctor(host)).find((r) => r.check === 'bridge netfilter'),
     undefined,
   );
-  for (const name of BRIDGE_NETFILTER) host.files.set(sysctlPath(name), '0\n');
+  for (const t of BRIDGE_NETFILTER_TABLES) host.files.set(sysctlPath(bridgeNetfilterSysctl(t)), '0\n');
   assert.equal((await doctor(host)).find((r) => r.check === 'bridge netfilter')!.status, 'ok');
-  host.files.set(sysctlPath('net.bridge.bridge-nf-call-ip6tables'), '1\n');
+  host.files.set(sysctlPath(bridgeNetfilterSysctl('ip6tables')), '1\n');
   const row = (await doctor(host, { fix: true })).find((r) => r.check === 'bridge netfilter')!;
   assert.equal(row.status, 'info');
   assert.equal(row.value, 'on: ip6tables');
@@ -75,7 +75,7 @@ test('bridge netfilter: reported when any of its sysctls is on, ok when all are 
 
 test('bridge netfilter with a FORWARD policy that drops (as Docker sets) fails, naming the table and what to do', async () => {
   const host = hostWith({});
-  for (const name of BRIDGE_NETFILTER) host.files.set(sysctlPath(name), '1\n');
+  for (const t of BRIDGE_NETFILTER_TABLES) host.files.set(sysctlPath(bridgeNetfilterSysctl(t)), '1\n');
   host.runResult = (argv) => ({ code: 0, stdout: argv[0] === 'iptables' ? '-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n' : '-P FORWARD ACCEPT\n', stderr: '' });
   const row = (await doctor(host)).find((r) => r.check === 'bridge netfilter')!;
   assert.equal(row.status, 'fail');
