@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
@@ -66,7 +66,7 @@ describe('container networking through the engine (Linux bridge backend)', { ski
 
   test("the bridges the engine makes flood multicast as minimega's Open vSwitch bridges do: no multicast snooping", async () => {
     const tap = (await info('a')).nics[0]!.tap;
-    const bridge = execFileSync('readlink', ['-f', `/sys/class/net/${tap}/master`], { encoding: 'utf8' }).trim();
+    const bridge = realpathSync(`/sys/class/net/${tap}/master`);
     assert.match(bridge, /\/mega_bridge[^/]*$/);
     assert.equal(readFileSync(join(bridge, 'bridge', 'multicast_snooping'), 'utf8').trim(), '0');
   });
