@@ -62,18 +62,22 @@ export async function serve(opts: ServeOptions): Promise<{ engine: Engine; close
     engine.ctx.namespaces.setNewHosts(() => cluster!.liveNames());
     joinLanguageToCluster(engine, cluster);
   }
-  const server = await serveSocket(engine, path);
-  const mmPath = minimegaSocketPath(opts.base);
-  const minimega = opts.minimegaSocket === false ? undefined : await serveMinimegaSocket(engine, mmPath);
-  // For stopping a daemon that no service manager tracks (the package's prerm checks its exe first).
-  const pidFile = join(opts.base, PID_FILE);
-  await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
+  // Set before either socket serves: a client may connect the moment its socket file appears, and its
+  // `args` or `quit` must see them.
   engine.onQuit = opts.onQuit;
   engine.args = {
     'minimega-socket': String(opts.minimegaSocket !== false),
     cluster: opts.cluster?.endpoints ?? '',
     ...opts.args,
   };
+  // The main socket comes up last: whoever waits for it (the CLI's `start`, the tests, a service
+  // manager) may use the minimega socket and the pid file the moment it appears.
+  const mmPath = minimegaSocketPath(opts.base);
+  const minimega = opts.minimegaSocket === false ? undefined : await serveMinimegaSocket(engine, mmPath);
+  // For stopping a daemon that no service manager tracks (the package's prerm checks its exe first).
+  const pidFile = join(opts.base, PID_FILE);
+  await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
+  const server = await serveSocket(engine, path);
   opts.onReady?.(path);
   const close = async () => {
     await Promise.all([server, minimega].map((s) => s && closeUnix(s)));
