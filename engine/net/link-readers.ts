@@ -1,7 +1,7 @@
-/** What the network reads back from the kernel: a container's addresses as it sees them, and our tagged links. */
+/** What the network reads back from the kernel: a container's addresses as it sees them, which links exist, and our tagged links. */
 import type { NicAddresses } from './network-types.js';
 import { MARK } from './bridge-backend.js';
-import { runOne } from './ip.js';
+import { runOne, SYS_NET } from './ip.js';
 import type { NetHost } from './net-host.js';
 
 /** `ip -j addr show` → per-interface addresses, lo left out. */
@@ -15,6 +15,13 @@ export function parseAddrJson(out: string): NicAddresses[] {
       ip: (d.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => a.local),
       ip6: (d.addr_info ?? []).filter((a) => a.family === 'inet6').map((a) => a.local),
     }));
+}
+
+/** The links of `names` that exist now, in order. */
+export async function existingLinks(host: NetHost, names: Iterable<string>): Promise<string[]> {
+  const out = [];
+  for (const name of names) if (await host.exists(`${SYS_NET}/${name}`)) out.push(name);
+  return out;
 }
 
 /** A link of ours, by the kind its alias tag says it is. */

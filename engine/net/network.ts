@@ -11,7 +11,7 @@ import { linuxNetHost, type NetHost } from './net-host.js';
 import { bareIp, checkNetSpec, DEFAULT_BRIDGE, generateMac } from './netspec.js';
 import { OvsBridge, ovsUnavailable } from './ovs-bridge.js';
 import { VlanAliases } from './vlans.js';
-import { parseAddrJson, taggedLinks, type TaggedLink } from './link-readers.js';
+import { existingLinks, parseAddrJson, taggedLinks, type TaggedLink } from './link-readers.js';
 import type {
   AttachOptions,
   AttachRequest,
@@ -219,9 +219,13 @@ export class Network {
         await this.hostSide([{ req: { c: { id, nics: [...specs] }, initPid }, nics: added }]);
         await runBatch(this.host, 'ip', containerLines(added), { op: `add nics to c${id} (pid ${initPid})`, netnsPid: initPid });
       } catch (e) {
-        await this.deleteLinks(await this.existingLinks(added.map((n) => n.tap)), `add nics to c${id}: undo`).catch((e2: unknown) =>
-          logError(`vm net add: removing the new NICs of c${id}`, e2),
-        );
+        await this.deleteLinks(
+          await existingLinks(
+            this.host,
+            added.map((n) => n.tap),
+          ),
+          `add nics to c${id}: undo`,
+        ).catch((e2: unknown) => logError(`vm net add: removing the new NICs of c${id}`, e2));
         if (had) this.containers.set(id, had);
         else this.containers.delete(id);
         for (const b of new Set(added.map((n) => n.bridge))) await this.backendImpl!.removeBridgeIfUnused(b).catch(() => undefined);
@@ -306,7 +310,7 @@ export class Network {
     await this.init();
     const out = new Set([...this.owned].filter(([, logical]) => logical === bridge).map(([kb]) => kb));
     if (/^[^/\s]{1,15}$/.test(bridge) && bridge !== '.' && bridge !== '..' && (await this.host.exists(`${SYS_NET}/${bridge}/bridge`))) out.add(bridge);
-    return this.existingLinks([...out].sort());
+    return existingLinks(this.host, [...out].sort());
   }
 
   /** Bridge and VLAN of every connected container NIC (what `bridge` lists). */
@@ -363,10 +367,10 @@ export class Network {
       const links = await this.taggedLinks();
       const taps = new Set([...this.containers.values()].flatMap((c) => c.nics.map((n) => n.tap)));
       for (const l of links) if (l.kind !== 'bridge') taps.add(l.name); // host taps (taps.ts) too
-      await runBatch(this.host, 'ip', deleteLines(await this.existingLinks(taps)), { op: 'nuke', force: true });
+      await runBatch(this.host, 'ip', deleteLines(await existingLinks(this.host, taps)), { op: 'nuke', force: true });
       const bridges = new Set(this.owned.keys());
       for (const l of links) if (l.kind === 'bridge') bridges.add(l.name);
-      const live = await this.existingLinks(bridges);
+      const live = await existingLinks(this.host, bridges);
       await runBatch(
         this.host,
         'ip',
@@ -444,17 +448,16 @@ export class Network {
   /** Deletes the host ends of `ids` (missing ones are fine), their unused bridges, and the records. */
   private async rollback(ids: readonly number[]): Promise<void> {
     const nics = ids.flatMap((id) => this.containers.get(id)?.nics ?? []);
-    await this.deleteLinks(await this.existingLinks(nics.map((n) => n.tap)), `detach c${ids.join(',c')}`);
+    await this.deleteLinks(
+      await existingLinks(
+        this.host,
+        nics.map((n) => n.tap),
+      ),
+      `detach c${ids.join(',c')}`,
+    );
     for (const id of ids) this.containers.delete(id);
     for (const b of new Set(nics.map((n) => n.bridge))) await this.backendImpl!.removeBridgeIfUnused(b);
     await this.save();
-  }
-
-  /** The links of `names` that exist now, in order. */
-  private async existingLinks(names: Iterable<string>): Promise<string[]> {
-    const out = [];
-    for (const name of names) if (await this.host.exists(`${SYS_NET}/${name}`)) out.push(name);
-    return out;
   }
 
   /** The bridge a netspec names; '' is the default one. */
