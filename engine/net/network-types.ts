@@ -67,6 +67,12 @@ export interface AttachRequest {
   initPid: number;
 }
 
+/** A container of an attach with the NIC records planned for it. */
+export interface PlannedAttach {
+  req: AttachRequest;
+  nics: NicRecord[];
+}
+
 /** The container end of one NIC, as the container has to set it up: `ifname` up, `ip` (CIDR or '') added. */
 export interface ContainerNic {
   ifname: string;
