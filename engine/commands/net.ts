@@ -68,38 +68,62 @@ async function vlanId(ctx: EngineContext, vlan: string, ns: string): Promise<num
 }
 
 /**
- * `vm net connect TARGET INDEX VLAN [BRIDGE]` over any target. Live containers, BUILDING ones included,
- * have the port moved; QUIT and ERROR ones (no veths) only have their config changed, used when they are
- * started again, as minimega does. Without a bridge the NIC keeps its bridge, or gets the default one
- * when it is disconnected.
+ * A change to NIC `index` of each target container, saved: `live` for containers with veths (BUILDING,
+ * RUNNING, PAUSED), `recorded` for QUIT and ERROR ones, whose change waits in the record for the next
+ * start. Both get the NIC as it was (undefined when the container never had it).
  */
-export function netConnect(ctx: EngineContext, target: string, index: number, vlan: string, bridge?: string, ns?: string): Promise<VmResult[]> {
+function changeNic(
+  ctx: EngineContext,
+  target: string,
+  index: number,
+  ns: string | undefined,
+  change: { live: NicChange; recorded: NicChange },
+): Promise<VmResult[]> {
   return apply(
     ctx,
     target,
     (c) =>
       serialize(c, async () => {
         const old = c.rec.nics[index];
-        const br = bridge || (old?.vlan === DISCONNECTED ? DEFAULT_BRIDGE : undefined);
         if (isAlive(c.rec.state)) {
           checkIndex(c, index, c.rec.nics.length, 'VM');
-          const nic = await ctx.network.connect(c.rec.id, index, vlan, br, namespaceOf(c));
-          checkpoint('net.connect.moved');
-          c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
-          c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
+          await change.live(c, old);
         } else {
           checkIndex(c, index, c.rec.config.net.length, 'container');
-          const spec = c.rec.config.net[index]!;
-          const newBridge = br ?? (spec.bridge || old?.bridge || DEFAULT_BRIDGE);
-          const id = await vlanId(ctx, vlan, namespaceOf(c));
-          c.rec.config.net[index] = { ...spec, vlan, bridge: newBridge };
-          if (old) c.rec.nics[index] = { ...old, vlan, vlanId: id, bridge: newBridge };
+          await change.recorded(c, old);
         }
         await ctx.save(c);
         return true;
       }),
     ns,
   );
+}
+
+type NicChange = (c: Container, old: NicInfo | undefined) => Promise<void> | void;
+
+/**
+ * `vm net connect TARGET INDEX VLAN [BRIDGE]` over any target. Live containers, BUILDING ones included,
+ * have the port moved; QUIT and ERROR ones (no veths) only have their config changed, used when they are
+ * started again, as minimega does. Without a bridge the NIC keeps its bridge, or gets the default one
+ * when it is disconnected.
+ */
+export function netConnect(ctx: EngineContext, target: string, index: number, vlan: string, bridge?: string, ns?: string): Promise<VmResult[]> {
+  const bridgeFor = (old: NicInfo | undefined) => bridge || (old?.vlan === DISCONNECTED ? DEFAULT_BRIDGE : undefined);
+  return changeNic(ctx, target, index, ns, {
+    live: async (c, old) => {
+      const nic = await ctx.network.connect(c.rec.id, index, vlan, bridgeFor(old), namespaceOf(c));
+      checkpoint('net.connect.moved');
+      c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
+      c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
+    },
+    recorded: async (c, old) => {
+      const spec = c.rec.config.net[index]!;
+      const newBridge = bridgeFor(old) ?? (spec.bridge || old?.bridge || DEFAULT_BRIDGE);
+      const id = await vlanId(ctx, vlan, namespaceOf(c));
+      c.rec.config.net[index] = { ...spec, vlan, bridge: newBridge };
+      if (old) c.rec.nics[index] = { ...old, vlan, vlanId: id, bridge: newBridge };
+    },
+  });
 }
 
 /**
@@ -137,23 +161,13 @@ export function netAdd(ctx: EngineContext, target: string, netspecs: readonly st
 
 /** `vm net disconnect TARGET INDEX`: live containers leave the bridge; others only record it. */
 export function netDisconnect(ctx: EngineContext, target: string, index: number, ns?: string): Promise<VmResult[]> {
-  return apply(
-    ctx,
-    target,
-    (c) =>
-      serialize(c, async () => {
-        const old = c.rec.nics[index];
-        if (isAlive(c.rec.state)) {
-          checkIndex(c, index, c.rec.nics.length, 'VM');
-          const nic = await ctx.network.disconnect(c.rec.id, index);
-          c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
-        } else {
-          checkIndex(c, index, c.rec.config.net.length, 'container');
-          if (old) c.rec.nics[index] = { ...old, vlan: DISCONNECTED, vlanId: 0 };
-        }
-        await ctx.save(c);
-        return true;
-      }),
-    ns,
-  );
+  return changeNic(ctx, target, index, ns, {
+    live: async (c, old) => {
+      const nic = await ctx.network.disconnect(c.rec.id, index);
+      c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
+    },
+    recorded: (c, old) => {
+      if (old) c.rec.nics[index] = { ...old, vlan: DISCONNECTED, vlanId: 0 };
+    },
+  });
 }

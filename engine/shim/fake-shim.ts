@@ -8,6 +8,7 @@
 import { PassThrough, Duplex } from 'node:stream';
 import { EngineError, hostError } from '../errors.js';
 import type { NicAddresses } from '../net/network-types.js';
+import { Deferred } from './deferred.js';
 import { FakeExecs } from './fake-exec.js';
 import type { ExecSpec } from './protocol.js';
 import type {
@@ -62,26 +63,6 @@ export class FakeMonitor {
 
   get dir(): string {
     return this.boot.dir;
-  }
-}
-
-class Deferred<T> {
-  readonly promise: Promise<T>;
-  settled = false;
-  private res!: (v: T) => void;
-  private rej!: (e: unknown) => void;
-  constructor() {
-    this.promise = new Promise<T>((res, rej) => {
-      this.res = res;
-      this.rej = rej;
-    });
-    this.promise.catch(() => undefined); // a wait nobody asked for is not an unhandled rejection
-  }
-  resolve(v: T): void {
-    if (!this.settled) ((this.settled = true), this.res(v));
-  }
-  reject(e: unknown): void {
-    if (!this.settled) ((this.settled = true), this.rej(e));
   }
 }
 

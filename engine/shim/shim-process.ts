@@ -28,6 +28,7 @@ import {
 export type { ShimBootstrap } from './protocol.js';
 import type { LaunchPids, ShimControlHandle, ShimLaunchHandle } from './shim.js';
 import { ShimControl } from './control-client.js';
+import { Deferred } from './deferred.js';
 
 /** The environment the shim (spawned, or the launcher) starts with. */
 export const SHIM_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -35,30 +36,6 @@ export const SHIM_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';
 /** `<repo>/shim/build/nanomega-shim`, or $NANOMEGA_SHIM. */
 export function defaultShimPath(): string {
   return process.env.NANOMEGA_SHIM || fileURLToPath(new URL('../../../shim/build/nanomega-shim', import.meta.url));
-}
-
-class Deferred<T> {
-  readonly promise: Promise<T>;
-  settled = false;
-  private res!: (v: T) => void;
-  private rej!: (e: unknown) => void;
-  constructor() {
-    this.promise = new Promise<T>((res, rej) => {
-      this.res = res;
-      this.rej = rej;
-    });
-    this.promise.catch(() => {}); // a wait nobody asked for must not be an unhandled rejection
-  }
-  resolve(v: T): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.res(v);
-  }
-  reject(e: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.rej(e);
-  }
 }
 
 export class ShimLaunch implements ShimLaunchHandle {
