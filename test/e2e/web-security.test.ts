@@ -1,48 +1,25 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { createServer, type Server } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { encodeLine, LineSplitter, parseClientFrame, socketPath } from '../../engine/api/wire.js';
-import { serveWeb, type WebServer } from '../../web/server.js';
+import type { WebServer } from '../../web/server.js';
 import { WEB_PROTOCOL, webProtocols } from '../../engine/api/web-auth.js';
+import { startStandInWeb } from '../helpers/stand-in-web.js';
 
 /**
  * The web bridge's gate (security-and-reliability.md item 9), against a stand-in daemon socket that
  * answers every call with the method name — so no root is needed and nothing but the gate is tested.
  */
 describe('web UI gate', () => {
-  let dir: string;
-  let daemon: Server;
   let web: WebServer;
-  const lines: string[] = [];
+  let lines: string[];
+  let close: () => Promise<void>;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'nm-web-'));
-    const sock = socketPath(dir);
-    daemon = createServer((c) => {
-      const split = new LineSplitter();
-      c.setEncoding('utf8');
-      c.on('data', (d: string) => {
-        for (const line of split.push(d)) {
-          lines.push(line);
-          const f = parseClientFrame(line);
-          if (f?.type === 'call') c.write(encodeLine({ type: 'result', id: f.id, ok: true, value: f.method }));
-        }
-      });
-    });
-    await new Promise<void>((r) => daemon.listen(sock, r));
-    web = await serveWeb({ socket: sock, listen: '127.0.0.1:0', staticDir: join(dir, 'none') });
+    ({ web, lines, close } = await startStandInWeb('nm-web-'));
   });
 
-  after(async () => {
-    await web.close();
-    daemon.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
     const [host, port] = web.authority.split(':');

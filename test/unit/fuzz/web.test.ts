@@ -3,16 +3,14 @@
 // the token; random WebSocket messages on an authorised connection each get a reply or are relayed
 // as one well-formed line, and the server keeps serving.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { encodeLine, LineSplitter, parseClientFrame, socketPath } from '../../../engine/api/wire.js';
-import { serveWeb, type WebServer } from '../../../web/server.js';
+import { parseClientFrame } from '../../../engine/api/wire.js';
+import type { WebServer } from '../../../web/server.js';
 import { webProtocols } from '../../../engine/api/web-auth.js';
+import { startStandInWeb } from '../../helpers/stand-in-web.js';
 
 /** Cases in CI (issue 12: 10 000 per protocol). */
 const RUNS = 10_000;
@@ -20,36 +18,16 @@ const RUNS = 10_000;
 const CONCURRENCY = 16;
 
 describe('web UI frames', () => {
-  let dir = '';
-  let daemon: Server;
   let web: WebServer;
   /** Every line the stand-in daemon received. */
-  const lines: string[] = [];
+  let lines: string[];
+  let close: () => Promise<void>;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'nm-webfuzz-'));
-    const sock = socketPath(dir);
-    daemon = createServer((c) => {
-      const split = new LineSplitter();
-      c.setEncoding('utf8');
-      c.on('error', () => undefined);
-      c.on('data', (d: string) => {
-        for (const line of split.push(d)) {
-          lines.push(line);
-          const f = parseClientFrame(line);
-          if (f?.type === 'call') c.write(encodeLine({ type: 'result', id: f.id, ok: true, value: f.method }));
-        }
-      });
-    });
-    await new Promise<void>((r) => daemon.listen(sock, r));
-    web = await serveWeb({ socket: sock, listen: '127.0.0.1:0', staticDir: join(dir, 'none') });
+    ({ web, lines, close } = await startStandInWeb('nm-webfuzz-'));
   });
 
-  after(async () => {
-    await web.close();
-    daemon.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   /** Send raw bytes on a fresh connection; the status code of the answer, or 0 when it closed without one. */
   function raw(bytes: Buffer): Promise<number> {
