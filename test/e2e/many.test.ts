@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { ContainerInfo, VmState } from '../../engine/api/types.js';
-import { EngineClient } from '../../cli/engine-client.js';
 import { ConsoleClient } from '../helpers/console.js';
-import { assertNoLeaks, snapshot, type HostSnapshot } from '../helpers/leaks.js';
-import { busyboxRoot } from '../helpers/rootfs.js';
 import { requires } from '../helpers/requires.js';
-import { launchChromium, requiresChromium } from './lib/chromium.js';
-import { startWebDaemon, type WebDaemon } from './lib/web-daemon.js';
+import { requiresChromium } from './lib/chromium.js';
+import { useWebSuite } from './lib/web-suite.js';
 
-/** Screenshots land here (looked at by a person, not compared). */
-const SHOTS = join(process.cwd(), 'test-output', 'e2e');
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox') || requiresChromium();
 
 /** 12 containers with a NIC each, launched through the daemon: 6 on LAN, 6 on DMZ (addresses live only in their own namespaces). */
@@ -31,24 +23,12 @@ const TOTAL = DB.length + WEB;
  * everything killed and flushed through the UI, with no kernel object left behind.
  */
 describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
-  let pre: HostSnapshot;
-  let daemon: WebDaemon;
-  let client: EngineClient;
-  let fs: { dir: string; remove: () => Promise<void> };
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let page: Page;
-
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const row = (name: string) => page.locator(`.viewport .row[data-name="${name}"]`);
-  async function ok(line: string): Promise<string> {
-    const r = await client.call('cli.exec', line);
-    if (r.errors.length) throw new Error(`${line}: ${r.errors.join('; ')}`);
-    return r.output;
-  }
+  const web = useWebSuite();
+  const { ok, shot, setTheme } = web;
+  const row = (name: string) => web.page.locator(`.viewport .row[data-name="${name}"]`);
   async function states(): Promise<Partial<Record<VmState, number>>> {
     const out: Partial<Record<VmState, number>> = {};
-    for (const c of await client.call('vm.info')) out[c.state] = (out[c.state] ?? 0) + 1;
+    for (const c of await web.client.call('vm.info')) out[c.state] = (out[c.state] ?? 0) + 1;
     return out;
   }
   /** Poll until `check` holds (engine events and 1 Hz stats arrive when they arrive). */
@@ -56,57 +36,27 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await page.waitForTimeout(200);
+      await web.page.waitForTimeout(200);
     }
   }
   const stateCount = (s: VmState, n: number) => until(`${n} ${s}`, async () => (await states())[s] === n);
   /** The header's per-state count as the UI shows it ("11 PAUSED"). */
   const shownCount = async (s: VmState) => {
-    const el = page.locator(`.top .counts .state-${s}`);
+    const el = web.page.locator(`.top .counts .state-${s}`);
     return (await el.count()) ? Number.parseInt(await el.innerText(), 10) : 0;
   };
-  const points = async (selector: string) => Number((await page.locator(selector).first().getAttribute('data-points')) ?? 0);
+  const points = async (selector: string) => Number((await web.page.locator(selector).first().getAttribute('data-points')) ?? 0);
   /** Replace the selection with exactly these rows (all near the top, so rendered by the virtual table). */
   async function selectOnly(names: string[]): Promise<void> {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Escape');
-    await page.getByText('0 selected', { exact: true }).waitFor();
+    await web.page.keyboard.press('Escape');
+    await web.page.keyboard.press('Escape');
+    await web.page.getByText('0 selected', { exact: true }).waitFor();
     for (const n of names) await row(n).locator('.c-sel input').click();
-    await page.getByText(`${names.length} selected`, { exact: true }).waitFor();
+    await web.page.getByText(`${names.length} selected`, { exact: true }).waitFor();
   }
-  async function setTheme(t: 'light' | 'dark'): Promise<void> {
-    if ((await page.locator('html').getAttribute('data-theme')) !== t) await page.getByTestId('theme').click();
-    await page.locator(`html[data-theme="${t}"]`).waitFor();
-  }
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    pre = snapshot();
-    fs = await busyboxRoot();
-    daemon = await startWebDaemon();
-    client = await EngineClient.connect(daemon.base);
-    ({ browser, close: closeBrowser } = await launchChromium());
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
-    await page.goto(daemon.url);
-    await page.locator('.conn.up').waitFor();
-  });
-
-  after(async () => {
-    await closeBrowser?.();
-    if (client) {
-      // Only matters when a step failed half way: the last step leaves nothing to kill.
-      await client.call('vm.kill', 'all').catch(() => undefined);
-      await client.call('vm.flush', 'all').catch(() => undefined);
-      client.close();
-    }
-    await daemon?.stop();
-    await fs?.remove();
-    if (pre) await assertNoLeaks(pre);
-  });
 
   test('12 containers with NICs from the daemon, 48 from the launch dialog', async () => {
-    await ok(`vm config filesystem ${fs.dir}`);
+    await ok(`vm config filesystem ${web.fs.dir}`);
     await ok('vm config memory 128');
     await ok('vm config tags role db');
     for (const { name, net } of DB) {
@@ -116,22 +66,22 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
     await ok('clear vm config net');
     await ok('clear vm config tags');
 
-    await page.getByTestId('launch').click();
-    const dialog = page.getByTestId('launch-dialog');
+    await web.page.getByTestId('launch').click();
+    const dialog = web.page.getByTestId('launch-dialog');
     await dialog.locator('input[name=names]').fill(`web[0-${WEB - 1}]`);
-    await dialog.locator('input[name=filesystem]').fill(fs.dir);
+    await dialog.locator('input[name=filesystem]').fill(web.fs.dir);
     await dialog.locator('input[name=memory]').fill('128');
     await dialog.locator('textarea[name=tags]').fill('role=web');
-    await page.getByTestId('launch-submit').click();
+    await web.page.getByTestId('launch-submit').click();
     await dialog.waitFor({ state: 'detached' });
     await stateCount('BUILDING', TOTAL);
     await until('the header to count 60 BUILDING', async () => (await shownCount('BUILDING')) === TOTAL);
   });
 
   test('bulk start runs all 60', async () => {
-    await page.locator('.head input[type=checkbox]').check();
-    await page.getByTestId('bulk-start').click();
-    await page.getByText(`vm start ${TOTAL}/${TOTAL}`).waitFor({ timeout: 120_000 });
+    await web.page.locator('.head input[type=checkbox]').check();
+    await web.page.getByTestId('bulk-start').click();
+    await web.page.getByText(`vm start ${TOTAL}/${TOTAL}`).waitFor({ timeout: 120_000 });
     await stateCount('RUNNING', TOTAL);
     await until('the header to count 60 RUNNING', async () => (await shownCount('RUNNING')) === TOTAL);
   });
@@ -143,22 +93,22 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
 
     // Stop through the filter: "web4" matches web4 and web40-47 (the bulk start left all 60 selected).
     await selectOnly([]);
-    await page.getByTestId('filter').fill('web4');
-    await until('the filter to show 9 rows', async () => (await page.locator('.viewport .row').count()) === 9);
-    await page.locator('.head input[type=checkbox]').check();
-    await page.getByText('9 selected', { exact: true }).waitFor();
-    await page.getByTestId('bulk-stop').click();
+    await web.page.getByTestId('filter').fill('web4');
+    await until('the filter to show 9 rows', async () => (await web.page.locator('.viewport .row').count()) === 9);
+    await web.page.locator('.head input[type=checkbox]').check();
+    await web.page.getByText('9 selected', { exact: true }).waitFor();
+    await web.page.getByTestId('bulk-stop').click();
     await stateCount('PAUSED', 9);
-    await page.getByTestId('filter').fill('');
+    await web.page.getByTestId('filter').fill('');
 
     await selectOnly(['db2', 'db9', 'web1']);
-    await page.getByTestId('bulk-stop').click();
+    await web.page.getByTestId('bulk-stop').click();
     await stateCount('PAUSED', 12);
     await selectOnly(['db7', 'web3', 'web6']);
-    await page.getByTestId('bulk-kill').click();
+    await web.page.getByTestId('bulk-kill').click();
     await stateCount('QUIT', 3);
-    await page.keyboard.press('Escape');
-    await page.getByText('0 selected', { exact: true }).waitFor();
+    await web.page.keyboard.press('Escape');
+    await web.page.getByText('0 selected', { exact: true }).waitFor();
     assert.deepEqual(await states(), { RUNNING: 45, PAUSED: 12, QUIT: 3 });
     await until(
       'the header to show the mix',
@@ -168,7 +118,7 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
 
   test('the containers view with 60 containers: every column has content', async () => {
     // Some memory growth and some CPU in db0, so its sparkline and graphs have a shape.
-    const db0 = (await client.call('vm.info')).find((c: ContainerInfo) => c.name === 'db0')!;
+    const db0 = (await web.client.call('vm.info')).find((c: ContainerInfo) => c.name === 'db0')!;
     const con = await ConsoleClient.connect(db0.console);
     await con.run(
       '(n=0; while [ $n -lt 40 ]; do dd if=/dev/zero of=/tmp/f$n bs=256k count=1 2>/dev/null; i=0; while [ $i -lt 4000 ]; do i=$((i+1)); done; n=$((n+1)); sleep 1; done) >/dev/null 2>&1 & true',
@@ -179,11 +129,11 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
     await until('the NIC addresses read from the containers', async () => (await row('db0').locator('.c-net').innerText()).includes('10.199.9.1'));
     assert.match(await row('db0').locator('.c-net').innerText(), /LAN 10\.199\.9\.1/);
     assert.match(await row('db6').locator('.c-net').innerText(), /DMZ 10\.199\.10\.1/);
-    assert.equal(await page.getByTestId('detail').count(), 0);
+    assert.equal(await web.page.getByTestId('detail').count(), 0);
     for (const col of ['c-name', 'c-state', 'c-up', 'c-mem', 'c-cpu', 'c-pids', 'c-net', 'c-tags']) {
       assert.ok(await row('db1').locator(`.${col}`).isVisible(), `${col} visible`);
     }
-    assert.match(await page.getByTestId('nav-containers').innerText(), /60/);
+    assert.match(await web.page.getByTestId('nav-containers').innerText(), /60/);
     // A killed container's last sample is stale: no memory, cpu or procs.
     assert.deepEqual(await row('db7').locator('.c-mem, .c-cpu, .c-pids').allInnerTexts(), ['–', '–', '–']);
     await shot('20-containers-60');
@@ -191,50 +141,50 @@ describe('web UI with 60 containers', { skip, timeout: 300_000 }, () => {
 
   test('the detail view of db0 after 10 s of samples draws lines', async () => {
     await row('db0').click();
-    await page.getByTestId('detail').waitFor();
+    await web.page.getByTestId('detail').waitFor();
     await until('12 memory samples', async () => (await points('[data-testid="memory-graph"]')) >= 12);
     await until('12 cpu samples', async () => (await points('[data-testid="cpu-graph"]')) >= 12);
     await shot('21-detail-graphs-10s');
-    await page.keyboard.press('Escape');
-    await page.getByTestId('detail').waitFor({ state: 'detached' });
+    await web.page.keyboard.press('Escape');
+    await web.page.getByTestId('detail').waitFor({ state: 'detached' });
   });
 
   test('the filter narrows 60 rows to the paused ones', async () => {
-    await page.getByTestId('filter').fill('paused');
-    await until('12 rows', async () => (await page.locator('.viewport .row').count()) === 12);
-    for (const r of await page.locator('.viewport .row').all()) assert.equal(await r.getAttribute('data-state'), 'PAUSED');
-    assert.equal(await page.getByTestId('filter-count').innerText(), '12 of 60 shown ·');
+    await web.page.getByTestId('filter').fill('paused');
+    await until('12 rows', async () => (await web.page.locator('.viewport .row').count()) === 12);
+    for (const r of await web.page.locator('.viewport .row').all()) assert.equal(await r.getAttribute('data-state'), 'PAUSED');
+    assert.equal(await web.page.getByTestId('filter-count').innerText(), '12 of 60 shown ·');
     await shot('22-containers-60-filter-paused');
-    await page.getByTestId('filter').fill('');
-    await page.keyboard.press('Escape');
+    await web.page.getByTestId('filter').fill('');
+    await web.page.keyboard.press('Escape');
   });
 
   test('the same views in the dark theme', async () => {
     await setTheme('dark');
     await shot('23-containers-60-dark');
     await row('db0').click();
-    await page.getByTestId('detail').waitFor();
+    await web.page.getByTestId('detail').waitFor();
     await until('the graphs rebuilt with points', async () => (await points('[data-testid="memory-graph"]')) >= 12);
-    await page.waitForTimeout(300); // the theme rebuild runs on the next animation frame
+    await web.page.waitForTimeout(300); // the theme rebuild runs on the next animation frame
     await shot('24-detail-graphs-dark');
-    await page.keyboard.press('Escape');
-    await page.getByTestId('detail').waitFor({ state: 'detached' });
+    await web.page.keyboard.press('Escape');
+    await web.page.getByTestId('detail').waitFor({ state: 'detached' });
     await setTheme('light');
   });
 
   test('bulk kill and flush of all 60 through the UI', async () => {
     const selectAll = async () => {
       await selectOnly([]);
-      await page.locator('.head input[type=checkbox]').check();
-      await page.getByText(`${TOTAL} selected`, { exact: true }).waitFor();
+      await web.page.locator('.head input[type=checkbox]').check();
+      await web.page.getByText(`${TOTAL} selected`, { exact: true }).waitFor();
     };
     await selectAll();
-    await page.getByTestId('bulk-kill').click();
+    await web.page.getByTestId('bulk-kill').click();
     await stateCount('QUIT', TOTAL);
     await selectAll();
-    await page.getByTestId('bulk-flush').click();
-    await until('an empty table', async () => (await client.call('vm.info')).length === 0 && (await page.locator('.viewport .row').count()) === 0);
-    await page.getByText('No containers yet').waitFor();
+    await web.page.getByTestId('bulk-flush').click();
+    await until('an empty table', async () => (await web.client.call('vm.info')).length === 0 && (await web.page.locator('.viewport .row').count()) === 0);
+    await web.page.getByText('No containers yet').waitFor();
     await shot('25-containers-flushed');
   });
 });
