@@ -4,11 +4,7 @@
  * so this measures the renderer only. Prints frame-time percentiles while idle and while scrolling,
  * the JS heap before/after, and the DOM size.  Usage: npm run bench:render [-- COUNT SECONDS]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serveWeb } from '../web/server.js';
-import { launchChromium } from '../test/e2e/lib/chromium.js';
+import { measureFrames, summary, withBenchPage } from './page.js';
 
 const COUNT = Number(process.argv[2] ?? 1000);
 const SECONDS = Number(process.argv[3] ?? 15);
@@ -59,56 +55,18 @@ const FAKE_ENGINE = `
 })();
 `;
 
-/** Collects requestAnimationFrame intervals for `ms`, optionally scrolling the table a bit every frame. */
-const MEASURE = (ms: number, scroll: boolean) => `
-new Promise((resolve) => {
-  const vp = document.querySelector('[data-testid="table-viewport"]');
-  const deltas = [];
-  let last = performance.now();
-  const end = last + ${ms};
-  let dir = 1;
-  const tick = (t) => {
-    deltas.push(t - last);
-    last = t;
-    if (${scroll}) {
-      vp.scrollTop += dir * 45;
-      if (vp.scrollTop + vp.clientHeight >= vp.scrollHeight - 2 || vp.scrollTop <= 0) dir = -dir;
-    }
-    if (t < end) requestAnimationFrame(tick);
-    else resolve(deltas);
-  };
-  requestAnimationFrame(tick);
-})`;
+/** The table's scroller: scrolled a bit every frame while measuring. */
+const VIEWPORT = '[data-testid="table-viewport"]';
 
-function summary(deltas: number[]): string {
-  const s = [...deltas].sort((a, b) => a - b);
-  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(1);
-  const over = (ms: number) => ((100 * s.filter((d) => d > ms).length) / s.length).toFixed(1);
-  const fps = (1000 * s.length) / deltas.reduce((a, b) => a + b, 0);
-  return `${s.length} frames, ${fps.toFixed(1)} fps; frame ms p50 ${p(0.5)} p95 ${p(0.95)} p99 ${p(0.99)} max ${s[s.length - 1]!.toFixed(1)}; missed (>20 ms) ${over(20)}%, >50 ms ${over(50)}%`;
-}
-
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'nm-bench-'));
-  const web = await serveWeb({ socket: join(dir, 'none.sock'), listen: '127.0.0.1:0' });
-  const { browser, close } = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+function main(): Promise<void> {
+  return withBenchPage(async ({ page, url, heap }) => {
     await page.addInitScript(FAKE_ENGINE);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const heap = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
-      return { heapMB: (m.JSHeapUsedSize! / 1048576).toFixed(1), nodes: m.Nodes };
-    };
-    await page.goto(web.url);
+    await page.goto(url);
     await page.locator('.viewport .row').first().waitFor();
     await page.waitForTimeout(2000);
     const h0 = await heap();
-    const idle = (await page.evaluate(MEASURE(SECONDS * 1000, false))) as number[];
-    const scrolling = (await page.evaluate(MEASURE(SECONDS * 1000, true))) as number[];
+    const idle = (await page.evaluate(measureFrames(SECONDS * 1000))) as number[];
+    const scrolling = (await page.evaluate(measureFrames(SECONDS * 1000, VIEWPORT))) as number[];
     const h1 = await heap();
     const events = (await page.evaluate('window.__bench.events')) as number;
     const rows = await page.locator('.viewport .row').count();
@@ -117,11 +75,7 @@ async function main(): Promise<void> {
     console.log(`  idle, updating:      ${summary(idle)}`);
     console.log(`  scrolling, updating: ${summary(scrolling)}`);
     console.log(`  JS heap after load ${h0.heapMB} MB (${h0.nodes} DOM nodes), after ${2 * SECONDS} s ${h1.heapMB} MB (${h1.nodes} DOM nodes)`);
-  } finally {
-    await close();
-    await web.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e) => {

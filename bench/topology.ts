@@ -6,11 +6,7 @@
  * zooming, JS heap. Measured as bench/render.ts measures the table.
  * Usage: npm run bench:topology [-- COUNT VLANS SECONDS [SHOT.png]]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serveWeb } from '../web/server.js';
-import { launchChromium } from '../test/e2e/lib/chromium.js';
+import { measureFrames, summary, withBenchPage } from './page.js';
 
 const COUNT = Number(process.argv[2] ?? 1000);
 const VLANS = Number(process.argv[3] ?? 50);
@@ -61,47 +57,12 @@ const FAKE_ENGINE = `
 })();
 `;
 
-/** requestAnimationFrame intervals for `ms` (what the user sees while something else drives the page). */
-const MEASURE = (ms: number) => `
-new Promise((resolve) => {
-  const deltas = [];
-  let last = performance.now();
-  const end = last + ${ms};
-  const tick = (t) => {
-    deltas.push(t - last);
-    last = t;
-    if (t < end) requestAnimationFrame(tick);
-    else resolve(deltas);
-  };
-  requestAnimationFrame(tick);
-})`;
-
-function summary(deltas: number[]): string {
-  const s = [...deltas].sort((a, b) => a - b);
-  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(1);
-  const over = (ms: number) => ((100 * s.filter((d) => d > ms).length) / s.length).toFixed(1);
-  const fps = (1000 * s.length) / deltas.reduce((a, b) => a + b, 0);
-  return `${s.length} frames, ${fps.toFixed(1)} fps; frame ms p50 ${p(0.5)} p95 ${p(0.95)} p99 ${p(0.99)} max ${s[s.length - 1]!.toFixed(1)}; missed (>20 ms) ${over(20)}%, >50 ms ${over(50)}%`;
-}
-
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'nm-bench-'));
-  const web = await serveWeb({ socket: join(dir, 'none.sock'), listen: '127.0.0.1:0' });
-  const { browser, close } = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+function main(): Promise<void> {
+  return withBenchPage(async ({ page, url, heap }) => {
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
     await page.addInitScript(FAKE_ENGINE);
     await page.addInitScript(`localStorage.setItem('nanomega.theme', ${JSON.stringify(process.env.THEME ?? 'dark')})`);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const heap = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
-      return (m.JSHeapUsedSize! / 1048576).toFixed(1);
-    };
-    await page.goto(web.url);
+    await page.goto(url);
     await page.getByTestId('nav-topology').waitFor();
     const t0 = Date.now();
     await page.getByTestId('nav-topology').click();
@@ -109,13 +70,13 @@ async function main(): Promise<void> {
     const firstLayout = Date.now() - t0;
     await page.waitForTimeout(1500);
     if (SHOT) await page.screenshot({ path: SHOT });
-    const h0 = await heap();
+    const h0 = (await heap()).heapMB;
     const box = (await page.getByTestId('topology-graph').boundingBox())!;
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
     /** Frame times while `drive` sends real input (mouse drags, wheel turns) as a user would. */
     const during = async (drive: (until: number) => Promise<void>) => {
-      const frames = page.evaluate(MEASURE(SECONDS * 1000)) as Promise<number[]>;
+      const frames = page.evaluate(measureFrames(SECONDS * 1000)) as Promise<number[]>;
       await drive(Date.now() + SECONDS * 1000);
       return frames;
     };
@@ -144,7 +105,7 @@ async function main(): Promise<void> {
     // The input really moved the view (a drag that started on a node would have moved the node instead).
     if (v1.pan.x === v0.pan.x && v1.pan.y === v0.pan.y) throw new Error('the drag did not pan the graph');
     if (v2.zoom === v1.zoom) throw new Error('the wheel did not zoom the graph');
-    const h1 = await heap();
+    const h1 = (await heap()).heapMB;
     const nodes = await page.getByTestId('topology-graph').getAttribute('data-nodes');
     const edges = await page.getByTestId('topology-graph').getAttribute('data-edges');
     const events = (await page.evaluate('window.__bench.events')) as number;
@@ -156,11 +117,7 @@ async function main(): Promise<void> {
     console.log(`  dragging (pan), updating:   ${summary(panning)}`);
     console.log(`  wheel zooming, updating:    ${summary(zooming)}`);
     console.log(`  JS heap after layout ${h0} MB, after ${3 * SECONDS} s ${h1} MB`);
-  } finally {
-    await close();
-    await web.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();
