@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "netlink.h"
+#include "netlink-addrs.h"
 #include "sync.h"
 #include "utils.h"
 

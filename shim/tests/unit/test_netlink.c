@@ -17,7 +17,9 @@
 
 #include "check.h"
 #include "config.h"
-#include "netlink.h"
+#include "netlink-addrs.h"
+#include "netlink-dump.h"
+#include "netlink-msg.h"
 
 static int
 parse (struct shim_nics *nics, const char *buf, size_t len, shim_error_t *err)
