@@ -136,7 +136,7 @@ class FakeLaunch implements ShimLaunchHandle {
     this.released = true;
     const e = new EngineError('E_SHIM', 'shim sync socket released');
     for (const d of [this.pidsD, this.mountedD, this.readyD] as Deferred<unknown>[]) d.reject(e);
-    // The engine went away before EXEC: the monitor aborts the launch (monitor.c engine_gone).
+    // The engine went away before EXEC: the monitor aborts the launch (monitor-launch.c engine_gone).
     if (this.m.alive && this.m.phase !== 'running') this.shim.vanish(this.m.dir);
   }
 

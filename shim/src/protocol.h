@@ -121,7 +121,7 @@ enum shim_msg
    the CIDRs comma-separated ("10.1.0.1/24,10.1.0.9/24"), possibly empty,
    the MAC lower-case "xx:xx:xx:xx:xx:xx" or empty.  What `ip addr show`
    dumps, read by the monitor over rtnetlink from inside the namespace
-   (netlink.c); at most 64 KiB of whole lines.  A failure is
+   (netlink-addrs.c); at most 64 KiB of whole lines.  A failure is
    "<errno>\0<message>" like ERROR (an answer never contains NUL).  */
 
 /* EXEC_START keys ("key=value\0" like BOOTSTRAP; repeated keys are lists):
