@@ -10,6 +10,8 @@ function notRunStatus(error: string): number {
   return /No such file or directory/.test(error) ? 127 : 126;
 }
 
+const USAGE = 'exec [-t] [NS//]NAME -- CMD...';
+
 /** `[-t] NAME [--] CMD...` → its parts. */
 export function parseExecArgs(rest: string[]): { tty: boolean; name: string; argv: string[] } {
   let i = 0;
@@ -19,12 +21,12 @@ export function parseExecArgs(rest: string[]): { tty: boolean; name: string; arg
     else if (rest[i] === '-i')
       continue; // stdin is always forwarded; accepted for docker's habit
     else if (rest[i] === '-it' || rest[i] === '-ti') tty = true;
-    else fail(`exec: unknown option \`${rest[i]}\`\nusage: nanomega exec [-t] NAME -- CMD...`);
+    else fail(`exec: unknown option \`${rest[i]}\` (see nanomega exec --help)`, 2);
   }
   const name = rest[i++];
   if (rest[i] === '--') i++;
   const argv = rest.slice(i);
-  if (!name || argv.length === 0) fail('usage: nanomega exec [-t] NAME -- CMD...');
+  if (!name || argv.length === 0) fail(`usage: nanomega ${USAGE}`);
   return { tty, name, argv };
 }
 
@@ -114,7 +116,7 @@ async function execIn(base: string, rest: string[]): Promise<number> {
 
 export const command: Subcommand = {
   name: 'exec',
-  usage: 'exec [-t] [NS//]NAME -- CMD...',
+  usage: USAGE,
   summary:
     "run CMD inside a running container (its init's confinement), with this terminal's stdio;\n-t: on a new pty of the container; exits with CMD's status",
   run(args, rest) {

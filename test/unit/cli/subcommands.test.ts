@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { BIN } from '../../helpers/daemon.js';
 
 /** Every subcommand `nanomega --help` lists (cli/main.ts). */
-const NAMES = ['serve', 'web', '-e', 'attach', 'console', 'test', 'rootfs', 'nuke', 'doctor', 'start'];
+const NAMES = ['serve', 'web', '-e', 'attach', 'console', 'exec', 'test', 'rootfs', 'image', 'nuke', 'cluster', 'doctor', 'start'];
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
