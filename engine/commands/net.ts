@@ -67,17 +67,20 @@ async function vlanId(ctx: EngineContext, vlan: string, ns: string): Promise<num
   return ctx.network.vlans.resolve(vlan, ns);
 }
 
+type RecordedNicChange = (c: Container, old: NicInfo | undefined) => Promise<void> | void;
+
 /**
  * A change to NIC `index` of each target container, saved: `live` for containers with veths (BUILDING,
- * RUNNING, PAUSED), `recorded` for QUIT and ERROR ones, whose change waits in the record for the next
- * start. Both get the NIC as it was (undefined when the container never had it).
+ * RUNNING, PAUSED), which returns the NIC as the network now has it (the addresses the container shows
+ * are kept), `recorded` for QUIT and ERROR ones, whose change waits in the record for the next start.
+ * Both get the NIC as it was (undefined when the container never had it).
  */
 function changeNic(
   ctx: EngineContext,
   target: string,
   index: number,
   ns: string | undefined,
-  change: { live: NicChange; recorded: NicChange },
+  change: { live: (c: Container, old: NicInfo | undefined) => Promise<NicInfo>; recorded: RecordedNicChange },
 ): Promise<VmResult[]> {
   return apply(
     ctx,
@@ -87,7 +90,8 @@ function changeNic(
         const old = c.rec.nics[index];
         if (isAlive(c.rec.state)) {
           checkIndex(c, index, c.rec.nics.length, 'VM');
-          await change.live(c, old);
+          const nic = await change.live(c, old);
+          c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
         } else {
           checkIndex(c, index, c.rec.config.net.length, 'container');
           await change.recorded(c, old);
@@ -98,8 +102,6 @@ function changeNic(
     ns,
   );
 }
-
-type NicChange = (c: Container, old: NicInfo | undefined) => Promise<void> | void;
 
 /**
  * `vm net connect TARGET INDEX VLAN [BRIDGE]` over any target. Live containers, BUILDING ones included,
@@ -113,8 +115,8 @@ export function netConnect(ctx: EngineContext, target: string, index: number, vl
     live: async (c, old) => {
       const nic = await ctx.network.connect(c.rec.id, index, vlan, bridgeFor(old), namespaceOf(c));
       checkpoint('net.connect.moved');
-      c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
       c.rec.config.net[index] = { ...c.rec.config.net[index]!, vlan, bridge: nic.bridge };
+      return nic;
     },
     recorded: async (c, old) => {
       const spec = c.rec.config.net[index]!;
@@ -162,10 +164,7 @@ export function netAdd(ctx: EngineContext, target: string, netspecs: readonly st
 /** `vm net disconnect TARGET INDEX`: live containers leave the bridge; others only record it. */
 export function netDisconnect(ctx: EngineContext, target: string, index: number, ns?: string): Promise<VmResult[]> {
   return changeNic(ctx, target, index, ns, {
-    live: async (c, old) => {
-      const nic = await ctx.network.disconnect(c.rec.id, index);
-      c.rec.nics[index] = { ...nic, ip: old!.ip, ip6: old!.ip6 };
-    },
+    live: (c) => ctx.network.disconnect(c.rec.id, index),
     recorded: (c, old) => {
       if (old) c.rec.nics[index] = { ...old, vlan: DISCONNECTED, vlanId: 0 };
     },

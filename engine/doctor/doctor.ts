@@ -187,7 +187,7 @@ async function bridgeNetfilterRow(host: Host): Promise<DoctorRow | undefined> {
     const verdict = await forwardVerdict(host, tool);
     if (verdict && verdict.policy !== 'ACCEPT' && !verdict.bridgedAccepted) dropping.push(`${tool} FORWARD policy ${verdict.policy}`);
   }
-  const off = 'sysctl -w net.bridge.bridge-nf-call-iptables=0 and the others, if nothing on this host needs them';
+  const off = `sysctl -w ${bridgeNetfilterSysctl('iptables')}=0 and the others, if nothing on this host needs them`;
   if (dropping.length) {
     return {
       ...row,
