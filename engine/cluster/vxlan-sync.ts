@@ -13,6 +13,13 @@ import type { ClusterStore } from './store.js';
 
 /** Changes arriving together (a launch wave, a kill all) are synced once. */
 const SYNC_DEBOUNCE_MS = 200;
+/**
+ * A sync that failed (etcd unreachable or electing a leader, a tunnel the kernel refused) is tried
+ * again after RETRY_MIN_MS, doubling up to RETRY_MAX_MS, until one succeeds: no later change may be
+ * coming to trigger it, and a segment left half made cuts that VLAN between hosts.
+ */
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 10_000;
 /** VIDs a VXLAN segment is made for (a bridge's VLAN ids). */
 const VID_MIN = 1;
 const VID_MAX = 4094;
@@ -46,6 +53,7 @@ export class VxlanSync {
   /** Segments this host published. */
   private published = new Set<string>();
   private timer?: NodeJS.Timeout;
+  private retryMs = RETRY_MIN_MS;
   private chain: Promise<void> = Promise.resolve();
   private unwatch?: () => Promise<void>;
   private offEvents?: () => void;
@@ -84,20 +92,41 @@ export class VxlanSync {
       this.members.set(k[0], m);
       if (k[1] === this.self) this.published.add(k[0]);
     }
-    await this.sync();
+    await this.run();
   }
 
+  /** Something changed: sync soon (changes within the debounce are synced together). */
   private kick(): void {
+    this.schedule(SYNC_DEBOUNCE_MS);
+  }
+
+  private schedule(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.chain = this.chain.then(() => this.sync().catch((e: unknown) => logError('cluster: vxlan sync', e)));
-    }, SYNC_DEBOUNCE_MS);
+      this.run().catch((e: unknown) => logError('cluster: vxlan sync', e));
+    }, ms);
     this.timer.unref();
   }
 
-  /** Publish this host's segments, then make the tunnels match. */
-  private async sync(): Promise<void> {
+  /** One sync after those already queued (syncs never overlap); a failed one is tried again later. */
+  private run(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const ok = await this.sync().catch((e: unknown) => {
+        logError('cluster: vxlan sync', e);
+        return false;
+      });
+      if (ok) this.retryMs = RETRY_MIN_MS;
+      else {
+        this.schedule(this.retryMs);
+        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+      }
+    });
+    return this.chain;
+  }
+
+  /** Publish this host's segments, then make the tunnels match; false if a tunnel is not as wanted yet. */
+  private async sync(): Promise<boolean> {
     const local = localSegments(this.vms());
     for (const seg of local) {
       if (!this.published.has(seg)) await this.store.put(keys.vxlan(seg, this.self), JSON.stringify(this.me));
@@ -109,7 +138,7 @@ export class VxlanSync {
       const remotes = [...(this.members.get(seg) ?? new Map<string, string>())].filter(([h]) => h !== this.self).map(([, ip]) => ip);
       want.set(seg, new Set(remotes));
     }
-    await this.tunnels.sync(want);
+    return this.tunnels.sync(want);
   }
 
   /** Stop following; the tunnels stay with the containers (they outlive the daemon). */

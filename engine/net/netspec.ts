@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { NetSpec } from '../api/types.js';
 import { configError } from '../errors.js';
@@ -84,13 +85,19 @@ export function checkIp(ip: string, field: string): void {
 const MAC_LOCAL_PREFIX = 0x02;
 /** Second octet: 'm' for nanomega, so generated MACs are recognisable in captures. */
 const MAC_ENGINE_OCTET = 0x6d;
+/** Random octets after the prefix. */
+export const MAC_RANDOM_BYTES = 4;
 
 /**
- * Deterministic MAC 02:6d:<salt>:<24-bit tap number>. The salt is a per-engine byte; taps are never reused
- * on a host (the counter is persisted), so generated MACs are unique per host.
+ * A generated MAC, 02:6d:<32 random bits>, drawn by `random` (crypto's randomBytes). Random, as
+ * minimega's are, because containers of different hosts share VLANs over VXLAN: a MAC made from
+ * anything a host counts or names (a tap number, a hash of its base) repeats on other hosts and breaks
+ * the segment. 32 bits make a repeat among the 1000 NICs of one segment a 1-in-8600 event (minimega's
+ * 24 random bits: 1 in 34); the caller still draws again over a MAC its own host uses.
  */
-export function generateMac(tap: number, salt = 0): string {
-  const b = [MAC_LOCAL_PREFIX, MAC_ENGINE_OCTET, salt & 0xff, (tap >>> 16) & 0xff, (tap >>> 8) & 0xff, tap & 0xff];
+export function generateMac(random: (n: number) => Uint8Array = randomBytes): string {
+  const r = random(MAC_RANDOM_BYTES);
+  const b = [MAC_LOCAL_PREFIX, MAC_ENGINE_OCTET, ...Array.from({ length: MAC_RANDOM_BYTES }, (_, i) => r[i] ?? 0)];
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 

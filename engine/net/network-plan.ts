@@ -31,8 +31,7 @@ export function planNics(parts: NetParts, specs: readonly NetSpec[], first: numb
     const tap = state.newTap();
     let mac = spec.mac.toLowerCase();
     if (mac === '') {
-      let n = tap.no;
-      do mac = generateMac(n++, parseInt(parts.tag.slice(0, 2), 16));
+      do mac = generateMac();
       while (inUse.has(mac));
     }
     inUse.add(mac);

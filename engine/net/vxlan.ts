@@ -100,22 +100,27 @@ export class VxlanTunnels {
 
   /**
    * Make the tunnels exactly `want` (segment key → remote endpoints; a segment with none gets no
-   * tunnel). Each segment is done on its own: one that fails is logged and tried again by the next sync.
+   * tunnel). Each segment is done on its own: one that fails is logged and the others go on. True when
+   * every segment is as wanted; false tells the caller to try again.
    */
-  async sync(want: ReadonlyMap<string, ReadonlySet<string>>): Promise<void> {
+  async sync(want: ReadonlyMap<string, ReadonlySet<string>>): Promise<boolean> {
+    let ok = true;
     for (const key of [...this.devices.keys()]) {
-      if (!want.get(key)?.size) await this.guard(key, () => this.remove(key));
+      if (!want.get(key)?.size) ok = (await this.guard(key, () => this.remove(key))) && ok;
     }
     for (const [key, remotes] of want) {
-      if (remotes.size) await this.guard(key, () => this.ensure(key, remotes));
+      if (remotes.size) ok = (await this.guard(key, () => this.ensure(key, remotes))) && ok;
     }
+    return ok;
   }
 
-  private async guard(key: string, fn: () => Promise<void>): Promise<void> {
+  private async guard(key: string, fn: () => Promise<void>): Promise<boolean> {
     try {
       await fn();
+      return true;
     } catch (e) {
       logError(`vxlan: segment ${key}`, e);
+      return false;
     }
   }
 
@@ -171,6 +176,6 @@ export class VxlanTunnels {
 
   /** Remove every tunnel (the daemon leaves the cluster). */
   async close(): Promise<void> {
-    await this.sync(new Map());
+    await this.sync(new Map()); // Best-effort: a tunnel left behind is logged; the next daemon adopts or replaces it.
   }
 }

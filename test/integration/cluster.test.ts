@@ -132,9 +132,20 @@ describe('three hosts on etcd', { skip }, () => {
     await launch('a2', 1, 101, '10.60.0.2');
     await launch('a3', 2, 101, '10.60.0.3');
     await launch('b3', 2, 102, '10.60.0.13');
+    // Each host makes its first NIC's MAC: they must differ across hosts, or the segment cannot tell them apart.
+    const macs = csvRows(await c.ok(0, 'namespace net .csv true .columns name,mac vm info'));
+    assert.equal(new Set(macs.map((r) => r[2])).size, 4, `distinct MACs: ${macs.join(' ')}`);
+    /** What each host's tunnels are, for a failure to say why a ping did not cross. */
+    const tunnelState = () =>
+      c.hosts
+        .map((h) => {
+          const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout.trim();
+          return `${h.name} (${h.address}): ${run(['ip', '-n', h.netns, '-o', 'link', 'show', 'type', 'vxlan'])}\n${run(['bridge', '-n', h.netns, 'fdb', 'show', 'dev', 'nmvx101'])}`;
+        })
+        .join('\n');
     for (const dst of ['10.60.0.2', '10.60.0.3']) {
       await until(
-        `a1 pings ${dst}`,
+        () => `a1 pings ${dst}; MACs ${macs.join(' ')}; tunnels:\n${tunnelState()}`,
         async () => (await c.exec(0, `namespace net vm exec a1 busybox ping -c 1 -W 1 -s 1400 ${dst}`)).errors.length === 0,
         30_000,
       );
@@ -159,32 +170,43 @@ describe('three hosts on etcd', { skip }, () => {
     const tunnel = () => execFileSync('ip', ['-n', c.hosts[2]!.netns, '-o', 'link', 'show', 'nmvx101'], { encoding: 'utf8' }).split(':')[0];
     const tunnelBefore = tunnel();
     await c.crashDaemon(2);
-    await until(`${names[2]} shown down`, async () => (await c.hosts[0]!.client!.call('cluster.hosts')).find((h) => h.name === names[2])?.up === false, 10_000);
-    for (const r of before) assert.ok(alive(Number(r[2])), `${r[1]} (pid ${r[2]}) still runs`);
-    const seen = await c.exec(0, 'namespace lab .csv true .columns name,state vm info');
-    const theirs = csvRows(seen.output).filter((r) => r[0] === names[2]);
-    assert.equal(theirs.length, 10);
-    assert.ok(
-      theirs.every((r) => r[2] === 'UNKNOWN'),
-      'shown UNKNOWN',
-    );
-    assert.ok(seen.errors.some((e) => e.includes(names[2]!)));
-    // The data plane does not need the daemon: VLAN 101 still reaches a3 on the host whose daemon is gone.
-    assert.deepEqual((await c.exec(0, 'namespace net vm exec a1 busybox ping -c 1 -W 2 10.60.0.3')).errors, []);
-    // Launches meanwhile go to the hosts that are up.
-    await c.ok(0, 'namespace lab vm launch container late[1-4]');
-    const late = csvRows((await c.exec(1, 'namespace lab .csv true .columns name .filter name~late vm info')).output);
-    assert.equal(late.length, 4);
-    assert.ok(late.every((r) => r[0] !== names[2]));
+    let restarted = false;
+    try {
+      await until(
+        `${names[2]} shown down`,
+        async () => (await c.hosts[0]!.client!.call('cluster.hosts')).find((h) => h.name === names[2])?.up === false,
+        10_000,
+      );
+      for (const r of before) assert.ok(alive(Number(r[2])), `${r[1]} (pid ${r[2]}) still runs`);
+      const seen = await c.exec(0, 'namespace lab .csv true .columns name,state vm info');
+      const theirs = csvRows(seen.output).filter((r) => r[0] === names[2]);
+      assert.equal(theirs.length, 10);
+      assert.ok(
+        theirs.every((r) => r[2] === 'UNKNOWN'),
+        'shown UNKNOWN',
+      );
+      assert.ok(seen.errors.some((e) => e.includes(names[2]!)));
+      // The data plane does not need the daemon: VLAN 101 still reaches a3 on the host whose daemon is gone.
+      assert.deepEqual((await c.exec(0, 'namespace net vm exec a1 busybox ping -c 1 -W 2 10.60.0.3')).errors, []);
+      // Launches meanwhile go to the hosts that are up.
+      await c.ok(0, 'namespace lab vm launch container late[1-4]');
+      const late = csvRows((await c.exec(1, 'namespace lab .csv true .columns name .filter name~late vm info')).output);
+      assert.equal(late.length, 4);
+      assert.ok(late.every((r) => r[0] !== names[2]));
 
-    await c.startDaemon(2);
-    await until(`${names[2]} up again`, async () => (await c.hosts[0]!.client!.call('cluster.hosts')).every((h) => h.up));
-    const afterRows = csvRows(await c.ok(0, 'namespace lab .csv true .columns name,pid,state vm info')).filter((r) => r[0] === names[2]);
-    assert.deepEqual(afterRows.map((r) => [r[1], r[2]]).sort(), before.map((r) => [r[1], r[2]]).sort(), 'the same containers, the same pids');
-    assert.ok(afterRows.every((r) => r[3] === 'RUNNING'));
-    // The restarted daemon kept the VXLAN device its predecessor made (same ifindex), and it still carries VLAN 101.
-    assert.equal(tunnel(), tunnelBefore);
-    assert.deepEqual((await c.exec(0, 'namespace net vm exec a1 busybox ping -c 1 -W 2 10.60.0.3')).errors, []);
+      await c.startDaemon(2);
+      restarted = true;
+      await until(`${names[2]} up again`, async () => (await c.hosts[0]!.client!.call('cluster.hosts')).every((h) => h.up));
+      const afterRows = csvRows(await c.ok(0, 'namespace lab .csv true .columns name,pid,state vm info')).filter((r) => r[0] === names[2]);
+      assert.deepEqual(afterRows.map((r) => [r[1], r[2]]).sort(), before.map((r) => [r[1], r[2]]).sort(), 'the same containers, the same pids');
+      assert.ok(afterRows.every((r) => r[3] === 'RUNNING'));
+      // The restarted daemon kept the VXLAN device its predecessor made (same ifindex), and it still carries VLAN 101.
+      assert.equal(tunnel(), tunnelBefore);
+      assert.deepEqual((await c.exec(0, 'namespace net vm exec a1 busybox ping -c 1 -W 2 10.60.0.3')).errors, []);
+    } finally {
+      // A failure above must not leave the host without a daemon for the tests after this one.
+      if (!restarted) await c.startDaemon(2);
+    }
   });
 
   test('a placement order that reaches a host again (after a crash) launches only what is missing: nothing starts twice', async () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { ContainerInfo, NicInfo } from '../../../../engine/api/types.js';
 import { localSegments, VxlanSync } from '../../../../engine/cluster/vxlan-sync.js';
 import { MemoryCluster } from '../../../../engine/cluster/memory-store.js';
+import type { ClusterStore } from '../../../../engine/cluster/store.js';
 import { bridgeBlock, fdbLines, parseSegment, segmentKey, vxlanCreateLines, vxlanMtu, vxlanName, vxlanVni } from '../../../../engine/net/vxlan.js';
 import { until } from '../../../helpers/wait.js';
 import { vm } from '../language/fake.js';
@@ -54,16 +55,19 @@ test('a host’s segments: live containers’ connected NICs, per bridge and VLA
 class Host {
   vms: ContainerInfo[] = [];
   wanted: Map<string, string[]>[] = [];
+  /** What the next tunnel syncs answer (true when none is queued): false is a segment the kernel refused. */
+  tunnelResults: boolean[] = [];
   private fire = (): void => undefined;
   readonly sync: VxlanSync;
-  constructor(store: MemoryCluster, name: string, address: string) {
+  constructor(store: MemoryCluster, name: string, address: string, session: (s: ClusterStore) => ClusterStore = (s) => s) {
     const tunnels = {
       sync: async (want: ReadonlyMap<string, ReadonlySet<string>>) => {
         this.wanted.push(new Map([...want].map(([v, s]) => [v, [...s].sort()])));
+        return this.tunnelResults.shift() ?? true;
       },
     };
     this.sync = new VxlanSync(
-      store.session(name),
+      session(store.session(name)),
       name,
       { address, mtu: 1500 },
       tunnels,
@@ -100,6 +104,41 @@ test('two hosts tunnel exactly the VLANs both have, to each other; the last memb
   await until('ha has no VLAN', () => JSON.stringify(a.last()) === '{}', 5_000);
   assert.ok(!store.data.has('/nanomega/vxlan/mega_bridge/101/ha'));
   await until('hb keeps no endpoint for 101', () => JSON.stringify(b.last()) === JSON.stringify({ 'mega_bridge/101': [], 'mega_bridge/102': [] }), 5_000);
+  await a.sync.stop();
+  await b.sync.stop();
+});
+
+test('a sync that fails is tried again with no further change: a put etcd refused, then a tunnel the kernel refused', async () => {
+  const store = new MemoryCluster();
+  let refusals = 1;
+  const flaky = (s: ClusterStore): ClusterStore =>
+    new Proxy(s, {
+      get(target, key) {
+        if (key === 'put' && refusals > 0) {
+          refusals--;
+          return () => Promise.reject(new Error('etcdserver: leader changed'));
+        }
+        const v: unknown = Reflect.get(target, key);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  const a = new Host(store, 'ha', '10.0.0.1', flaky);
+  a.vms = [vm(1, 'a1', { state: 'RUNNING', nics: [nic(101)] })];
+  await a.sync.start();
+  assert.equal(a.wanted.length, 0, 'the refused put stopped the first sync before the tunnels');
+  assert.ok(!store.data.has('/nanomega/vxlan/mega_bridge/101/ha'));
+  await until('ha published VLAN 101 on a retry', () => store.data.has('/nanomega/vxlan/mega_bridge/101/ha'), 5_000);
+
+  const b = new Host(store, 'hb', '10.0.0.2');
+  b.vms = [vm(2, 'b1', { state: 'RUNNING', nics: [nic(101)] })];
+  b.tunnelResults = [false];
+  await b.sync.start();
+  assert.equal(b.wanted.length, 1);
+  await until('hb made its tunnel again after the kernel refused it', () => b.wanted.length >= 2, 5_000);
+  assert.deepEqual(b.last(), { 'mega_bridge/101': ['10.0.0.1'] });
+  const settled = b.wanted.length;
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(b.wanted.length, settled, 'no more syncs once one succeeded');
   await a.sync.stop();
   await b.sync.stop();
 });
