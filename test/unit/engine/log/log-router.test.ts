@@ -71,6 +71,22 @@ test('a log file is appended to in order; it must be absolute; stderr can be tur
   assert.equal(logs.state().file, '');
 });
 
+test('a change of the log settings waits for the lines already written to reach their file', async () => {
+  /** A disk that takes a while: each append lands 20 ms after it is asked for. */
+  class SlowDisk extends FakeHost {
+    override async appendFile(path: string, data: string): Promise<void> {
+      await new Promise((r) => setTimeout(r, 20));
+      return super.appendFile(path, data);
+    }
+  }
+  const host = new SlowDisk();
+  const logs = new LogRouter(host);
+  await logs.change({ file: '/var/log/nm.log', level: 'debug', stderr: false });
+  logs.debug('cli: echo marker');
+  await logs.change({ file: null, level: null });
+  assert.match(host.files.get('/var/log/nm.log') ?? '', /debug: cli: echo marker\n$/);
+});
+
 test("syslog goes through logger(1) with the level's priority; a remote address is checked", async () => {
   const { host, logs } = setup();
   await assert.rejects(logs.change({ syslog: { network: 'udp', address: 'no port' } }), /invalid syslog address/);
