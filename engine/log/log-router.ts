@@ -63,7 +63,7 @@ export class LogRouter {
   async change(c: LogChange): Promise<LogState> {
     // Lines already written reach their file before the change: a `clear log` or `log file` run after
     // a command finds that command's line in the file it was logged to.
-    await this.fileQueue;
+    await this.flush();
     if (c.level !== undefined) {
       if (c.level === null) this.level = DEFAULT_LOG_LEVEL;
       else if (rank(c.level) < 0) throw configError('level', c.level, `invalid log level: ${c.level} (${LOG_LEVELS.join(', ')})`);

@@ -86,7 +86,7 @@ const MAC_LOCAL_PREFIX = 0x02;
 /** Second octet: 'm' for nanomega, so generated MACs are recognisable in captures. */
 const MAC_ENGINE_OCTET = 0x6d;
 /** Random octets after the prefix. */
-export const MAC_RANDOM_BYTES = 4;
+const MAC_RANDOM_BYTES = 4;
 
 /**
  * A generated MAC, 02:6d:<32 random bits>, drawn by `random` (crypto's randomBytes). Random, as
@@ -96,8 +96,7 @@ export const MAC_RANDOM_BYTES = 4;
  * 24 random bits: 1 in 34); the caller still draws again over a MAC its own host uses.
  */
 export function generateMac(random: (n: number) => Uint8Array = randomBytes): string {
-  const r = random(MAC_RANDOM_BYTES);
-  const b = [MAC_LOCAL_PREFIX, MAC_ENGINE_OCTET, ...Array.from({ length: MAC_RANDOM_BYTES }, (_, i) => r[i] ?? 0)];
+  const b = [MAC_LOCAL_PREFIX, MAC_ENGINE_OCTET, ...random(MAC_RANDOM_BYTES)];
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 

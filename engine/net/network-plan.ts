@@ -28,7 +28,6 @@ export function planNics(parts: NetParts, specs: readonly NetSpec[], first: numb
       throw configError('networks', spec.vlan, `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${backend.mode})`);
     }
     const vlanId = state.vlans.resolve(spec.vlan, namespace);
-    const tap = state.newTap();
     let mac = spec.mac.toLowerCase();
     if (mac === '') {
       do mac = generateMac();
@@ -37,7 +36,7 @@ export function planNics(parts: NetParts, specs: readonly NetSpec[], first: numb
     inUse.add(mac);
     return {
       index,
-      tap: tap.name,
+      tap: state.newTap(),
       ifname: `${CONTAINER_IFNAME}${index}`,
       mac,
       bridge: bridgeOf(spec, parts.defaultBridge),

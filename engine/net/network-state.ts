@@ -29,10 +29,9 @@ export class NetState {
     this.path = join(stateDir, STATE_FILE);
   }
 
-  /** The next tap number and its name: one counter for container NICs and host taps, as in minimega. */
-  newTap(): { no: number; name: string } {
-    const no = this.nextTap++;
-    return { no, name: `${this.tapPrefix}${no}` };
+  /** The next tap name (prefix + counter): one counter for container NICs and host taps, as in minimega. */
+  newTap(): string {
+    return `${this.tapPrefix}${this.nextTap++}`;
   }
 
   /** Every MAC address a container NIC has now. */

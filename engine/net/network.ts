@@ -193,7 +193,7 @@ export class Network {
         vlans: this.vlans,
         tag: this.tag,
         defaultBridge: this.defaultBridge,
-        nextTapName: () => this.state.newTap().name,
+        nextTapName: () => this.state.newTap(),
         save: () => this.state.save(),
       }),
     );
