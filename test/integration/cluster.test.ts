@@ -25,6 +25,9 @@ describe('three hosts on etcd', { skip }, () => {
   let c: TestCluster;
   let pre: HostSnapshot;
   let names: string[];
+  /** Host i's VXLAN devices (`ip -o link`), and the replication entries of its VLAN 101 tunnel. */
+  const tunnels = (i: number) => execFileSync('ip', ['-n', c.hosts[i]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' });
+  const replicas = (i: number) => execFileSync('bridge', ['-n', c.hosts[i]!.netns, 'fdb', 'show', 'dev', 'nmvx101'], { encoding: 'utf8' });
 
   before(async () => {
     pre = snapshot();
@@ -136,13 +139,16 @@ describe('three hosts on etcd', { skip }, () => {
     const macs = csvRows(await c.ok(0, 'namespace net .csv true .columns name,mac vm info'));
     assert.equal(new Set(macs.map((r) => r[2])).size, 4, `distinct MACs: ${macs.join(' ')}`);
     /** What each host's tunnels are, for a failure to say why a ping did not cross. */
-    const tunnelState = () =>
-      c.hosts
-        .map((h) => {
-          const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout.trim();
-          return `${h.name} (${h.address}): ${run(['ip', '-n', h.netns, '-o', 'link', 'show', 'type', 'vxlan'])}\n${run(['bridge', '-n', h.netns, 'fdb', 'show', 'dev', 'nmvx101'])}`;
-        })
-        .join('\n');
+    const tunnelState = () => {
+      const read = (f: () => string) => {
+        try {
+          return f().trim();
+        } catch (e) {
+          return (e as Error).message.trim(); // what `ip`/`bridge` said: no such device, say
+        }
+      };
+      return c.hosts.map((h, i) => `${h.name} (${h.address}): ${read(() => tunnels(i))}\n${read(() => replicas(i))}`).join('\n');
+    };
     for (const dst of ['10.60.0.2', '10.60.0.3']) {
       await until(
         () => `a1 pings ${dst}; MACs ${macs.join(' ')}; tunnels:\n${tunnelState()}`,
@@ -152,14 +158,13 @@ describe('three hosts on etcd', { skip }, () => {
     }
     const isolated = await c.exec(0, 'namespace net vm exec a1 busybox ping -c 2 -W 1 10.60.0.13');
     assert.equal(isolated.errors.length, 1, 'VLAN 102 unreachable from VLAN 101');
-    const tunnels = execFileSync('ip', ['-n', c.hosts[0]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' });
-    assert.match(tunnels, /nmvx101/);
-    assert.doesNotMatch(tunnels, /nmvx102/, 'no tunnel for a VLAN with no member on this host');
+    assert.match(tunnels(0), /nmvx101/);
+    assert.doesNotMatch(tunnels(0), /nmvx102/, 'no tunnel for a VLAN with no member on this host');
     // Another bridge's VLAN crosses hosts in a tunnel of its own (its own VNI: not VLAN 101's segment).
     await launch('x1', 0, 'nmlab,101', '10.61.0.1');
     await launch('x2', 1, 'nmlab,101', '10.61.0.2');
     await until('x1 pings x2 on nmlab', async () => (await c.exec(0, 'namespace net vm exec x1 busybox ping -c 1 -W 1 10.61.0.2')).errors.length === 0, 30_000);
-    assert.match(execFileSync('ip', ['-n', c.hosts[0]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' }), /nmvx101\.[0-9a-f]+/);
+    assert.match(tunnels(0), /nmvx101\.[0-9a-f]+/);
     await c.ok(0, 'namespace net vm exec x1 ip addr add 10.60.0.21/24 dev veth0');
     assert.equal((await c.exec(0, 'namespace net vm exec x1 busybox ping -c 2 -W 1 10.60.0.2')).errors.length, 1, 'mega_bridge VLAN 101 is another segment');
   });
@@ -310,8 +315,6 @@ describe('three hosts on etcd', { skip }, () => {
   });
 
   test('the last container of VLAN 101 on a host goes: that host removes its tunnel, the others stop replicating to it', async () => {
-    const tunnels = (i: number) => execFileSync('ip', ['-n', c.hosts[i]!.netns, '-o', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' });
-    const replicas = (i: number) => execFileSync('bridge', ['-n', c.hosts[i]!.netns, 'fdb', 'show', 'dev', 'nmvx101'], { encoding: 'utf8' });
     assert.match(tunnels(2), /nmvx101/);
     assert.match(replicas(0), new RegExp(`00:00:00:00:00:00 dst ${c.hosts[2]!.address.replace(/\./g, '\\.')}\\b`));
     await c.ok(0, 'namespace net vm kill a3');
