@@ -2,7 +2,10 @@
 # minimega's own language tests, taken unchanged from a minimega checkout, through `nanomega test`.
 #
 #   sudo MINIMEGA_TESTS=/path/to/minimega/tests scripts/minimega-tests.sh [TEST...]
+#   sudo MINIMEGA_TESTS=… MINITEST=/path/to/minitest scripts/minimega-tests.sh [TEST...]
 #
+# With MINITEST (minimega's own test runner, built from the same checkout: `go build ./cmd/minitest`)
+# the tests run through it, over the daemon's minimega socket, instead of through `nanomega test`.
 # Without MINIMEGA_TESTS it prints why it skipped and exits 0. It needs root, a built tree
 # (npm run build) and busybox-static. The tests are copied into a temporary directory with minimega's
 # own prolog and epilog; the ones that launch KVM VMs in minimega (SUBSTITUTED below) get
@@ -70,4 +73,20 @@ fi
 "${nanomega[@]}" serve --base "$base" --filepath /tmp/minimega/files > "$work/daemon.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do [ -S "$base/nanomega.sock" ] && break; sleep 0.1; done
-"${nanomega[@]}" --base "$base" test "$work/tests"
+if [ -z "${MINITEST:-}" ]; then
+  "${nanomega[@]}" --base "$base" test "$work/tests"
+  exit
+fi
+# minimega's own minitest, over the daemon's minimega socket: it writes each test's .got and says only
+# "got != want"; the verdicts and diffs below are printed as `nanomega test` prints them.
+"$MINITEST" -base "$base" -dir "$work/tests" -level error || exit 1
+passed=0 failed=0
+for t in "${want[@]}"; do
+  if d=$(diff -u "$work/tests/$t.want" "$work/tests/$t.got"); then
+    echo "PASS $work/tests/$t"; passed=$((passed + 1))
+  else
+    printf 'FAIL %s\n%s\n' "$work/tests/$t" "$d"; failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -11,6 +11,8 @@ const SCRIPT = fileURLToPath(new URL('../../../scripts/minimega-tests.sh', impor
 const tests = process.env.MINIMEGA_TESTS;
 // minimega's tests are not in this repository (GPLv3, and CI has no minimega checkout): point
 // MINIMEGA_TESTS at one to run them.
+/** minimega's minitest binary (`go build ./cmd/minitest` in the same checkout), to run them through instead. */
+const minitest = process.env.MINITEST;
 const skip = tests ? requires('root', 'cgroup2', 'overlay', 'shim', 'busybox') : optional("MINIMEGA_TESTS is not set (a minimega checkout's tests/)");
 
 /**
@@ -59,6 +61,20 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
     for (const t of PASSING) assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), `${t}\n${r.stdout}`);
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
+
+  test(
+    "minimega's own minitest, over the daemon's minimega socket, gets the same verdicts (MINITEST)",
+    { skip: minitest ? false : "MINITEST is not set (minimega's minitest binary)" },
+    () => {
+      // The same transcripts through minimega's client library (pkg/miniclient) instead of `nanomega test`:
+      // each must render through the minimega socket exactly as the .want has it.
+      const names = [...PASSING, 'namespace'];
+      const r = spawnSync(SCRIPT, names, { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests, MINITEST: minitest } });
+      for (const t of PASSING) assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), `${t}\n${r.stdout}`);
+      const changed = r.stdout.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
+      assert.deepEqual(changed, ['-E: already in namespace: ns3', '-E: already in namespace: minimega'], r.stdout);
+    },
+  );
 
   test('file and file_glob differ only by the modified column minimega added to file list (#1469)', () => {
     const r = spawnSync(SCRIPT, ['file', 'file_glob'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
