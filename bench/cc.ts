@@ -23,18 +23,21 @@ import type { Container, EngineContext } from '../engine/context.js';
 import { socketPath } from '../engine/api/wire.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
+import { benchArgs } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = join(ROOT, 'bin/nanomega.js');
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const RUNS = Number(arg('--runs', '3'));
-const N = Number(arg('--n', '1000'));
-const PENDING = Number(arg('--pending', '1000'));
+const args = benchArgs('node --expose-gc dist/bench/cc.js [--runs 3] [--n 1000] [--pending 1000] [--dir /dev/shm]', {
+  '--runs': '3',
+  '--n': '1000',
+  '--pending': '1000',
+  '--dir': '/dev/shm',
+});
+const RUNS = args.number('--runs');
+const N = args.number('--n');
+const PENDING = args.number('--pending');
 /** tmpfs, like /run/nanomega on systemd hosts. */
-const DIR = arg('--dir', '/dev/shm');
+const DIR = args.text('--dir');
 const NS = 'minimega';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

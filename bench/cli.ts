@@ -12,19 +12,22 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketPath } from '../engine/api/wire.js';
+import { benchArgs } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SH_BIN = join(ROOT, 'bin/nanomega');
 const NODE_BIN = join(ROOT, 'bin/nanomega.js');
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const RUNS = Number(arg('--runs', '50'));
-const COMMAND = arg('--command', 'vm info');
-const CONTAINERS = Number(arg('--containers', '10'));
+const args = benchArgs('node dist/bench/cli.js [--runs 50] [--command "vm info"] [--containers 10] [--dir /dev/shm]', {
+  '--runs': '50',
+  '--command': 'vm info',
+  '--containers': '10',
+  '--dir': '/dev/shm',
+});
+const RUNS = args.number('--runs');
+const COMMAND = args.text('--command');
+const CONTAINERS = args.number('--containers');
 /** tmpfs, like the default base /run/nanomega on systemd hosts. */
-const DIR = arg('--dir', '/dev/shm');
+const DIR = args.text('--dir');
 /** Node's start alone costs ~60 ms: fewer samples of the TypeScript path keep the run short. */
 const NODE_RUNS = Math.min(RUNS, 10);
 

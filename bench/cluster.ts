@@ -14,14 +14,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type TestCluster } from '../test/helpers/cluster.js';
 import { startDaemon, type TestDaemon } from '../test/helpers/daemon.js';
+import { benchArgs } from './args.js';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const N = Number(arg('--n', '300'));
-const RUNS = Number(arg('--runs', '3'));
-const DIR = arg('--dir', '/tmp');
+const args = benchArgs('node dist/bench/cluster.js [--n 300] [--runs 3] [--dir /tmp]', { '--n': '300', '--runs': '3', '--dir': '/tmp' });
+const N = args.number('--n');
+const RUNS = args.number('--runs');
+const DIR = args.text('--dir');
 
 interface Round {
   launchMs: number;

@@ -23,22 +23,24 @@ import { median, pssKiB, shimPids, waitAllInit } from './procfs.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
 import { cgroupPaths, detectLayout, distinctDirs } from '../engine/cgroup/cgroup.js';
+import { benchArgs } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LAUNCHER = join(ROOT, 'bin/nanomega');
 const ENTRY = join(ROOT, 'bin/nanomega.js');
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const RUNS = Number(arg('--runs', '3'));
-const SMALL = Number(arg('--small', '100'));
-const BIG = Number(arg('--big', '1000'));
+const args = benchArgs(
+  'node dist/bench/launch-scale.js [--runs 3] [--big 1000] [--small 100] [--dir /dev/shm] [--no-lxc] [--lxc-big]',
+  { '--runs': '3', '--big': '1000', '--small': '100', '--dir': '/dev/shm' },
+  ['--no-lxc', '--lxc-big'],
+);
+const RUNS = args.number('--runs');
+const SMALL = args.number('--small');
+const BIG = args.number('--big');
 /** tmpfs, like /run/nanomega on systemd hosts. */
-const DIR = arg('--dir', '/dev/shm');
-const LXC = !process.argv.includes('--no-lxc') && spawnSync('lxc-start', ['--version']).status === 0;
+const DIR = args.text('--dir');
+const LXC = !args.flag('--no-lxc') && spawnSync('lxc-start', ['--version']).status === 0;
 /** LXC at the big size as well: a thousand lxc-start processes take a while, so only when asked. */
-const LXC_BIG = LXC && process.argv.includes('--lxc-big');
+const LXC_BIG = LXC && args.flag('--lxc-big');
 /** The bridge the LXC NIC variant uses (ours is made by the engine). */
 const LXC_BRIDGE = 'nmbenchbr0';
 

@@ -1,7 +1,7 @@
 /**
  * Baseline benchmark (not a test): launch+start of N containers until every init runs, kill+flush,
  * and host memory per container. Prints a table and JSON. Usage:
- *   node dist/bench/launch.js [--sizes 1,100,500] [--runs 3] [--net]
+ *   node dist/bench/launch.js [--sizes 1,100,500] [--runs 3] [--net] [--dir /dev/shm]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -14,20 +14,22 @@ import { socketPath } from '../engine/api/wire.js';
 import { median, pssKiB, rssKiB, shimPids, waitAllInit } from './procfs.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
+import { benchArgs } from './args.js';
 
 const BIN = fileURLToPath(new URL('../../bin/nanomega.js', import.meta.url));
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const SIZES = arg('--sizes', '1,100,500').split(',').map(Number);
-const RUNS = Number(arg('--runs', '3'));
-const NET = process.argv.includes('--net');
+const args = benchArgs(
+  'node dist/bench/launch.js [--sizes 1,100,500] [--runs 3] [--net] [--dir /dev/shm]',
+  { '--sizes': '1,100,500', '--runs': '3', '--dir': '/dev/shm' },
+  ['--net'],
+);
+const SIZES = args.text('--sizes').split(',').map(Number);
+const RUNS = args.number('--runs');
+const NET = args.flag('--net');
 /**
  * Where the base (instance dirs, overlay uppers) lives. The default base /run/nanomega is a tmpfs on
  * systemd hosts; this build machine's /run is ext4, so the bench uses /dev/shm unless told otherwise.
  */
-const DIR = arg('--dir', '/dev/shm');
+const DIR = args.text('--dir');
 
 function cgroupMemory(pid: number): number {
   const cg = readFileSync(`/proc/${pid}/cgroup`, 'utf8');

@@ -17,6 +17,7 @@ import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { startDaemon, type TestDaemon } from '../test/helpers/daemon.js';
 import { leaked, snapshot, type HostSnapshot } from '../test/helpers/leaks.js';
+import { benchArgs } from './args.js';
 
 export interface SoakOptions {
   containers: number;
@@ -175,15 +176,17 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
 }
 
 async function main(): Promise<void> {
-  const arg = (name: string, dflt: string) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1]! : dflt;
-  };
+  const args = benchArgs('node dist/bench/soak.js [--containers 1000] [--cycles 20] [--consoles 0.1] [--dir /dev/shm]', {
+    '--containers': '1000',
+    '--cycles': '20',
+    '--consoles': '0.1',
+    '--dir': '/dev/shm',
+  });
   const opts: SoakOptions = {
-    containers: Number(arg('--containers', '1000')),
-    cycles: Number(arg('--cycles', '20')),
-    consoles: Number(arg('--consoles', '0.1')),
-    dir: arg('--dir', '/dev/shm'),
+    containers: args.number('--containers'),
+    cycles: args.number('--cycles'),
+    consoles: args.number('--consoles'),
+    dir: args.text('--dir'),
     onCycle: (r) => {
       const leaks =
         Object.entries(r.leaked)

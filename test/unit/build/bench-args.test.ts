@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { benchArgs } from '../../../bench/args.js';
+
+const BENCHES = ['cc', 'cli', 'cluster', 'launch', 'launch-scale', 'soak'];
+
+function run(bench: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const file = fileURLToPath(new URL(`../../../bench/${bench}.js`, import.meta.url));
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('bench command lines', () => {
+  test('values and flags given, defaults for the rest', () => {
+    const a = benchArgs('x', { '--runs': '3', '--dir': '/dev/shm' }, ['--net'], ['--runs', '5', '--net']);
+    assert.equal(a.number('--runs'), 5);
+    assert.equal(a.text('--dir'), '/dev/shm');
+    assert.equal(a.flag('--net'), true);
+    assert.equal(benchArgs('x', {}, ['--net'], []).flag('--net'), false);
+  });
+
+  test('each bench answers --help with its usage before setting anything up', async () => {
+    const all = await Promise.all(BENCHES.map(async (b) => [b, await run(b, ['--help'])] as const));
+    for (const [b, r] of all) {
+      assert.equal(r.status, 0, `${b}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: node (--expose-gc )?dist/bench/${b}\\.js`), b);
+    }
+  });
+
+  test('each refuses an unknown option, a missing value and a bad number, naming them', async () => {
+    const cases = [
+      ['--no-such-option', /^unknown option --no-such-option\nusage: /],
+      ['--runs', /^--runs needs a value\n/],
+      ['--runs x', /^--runs: not a number of at least 0: x\n/],
+    ] as const;
+    for (const b of BENCHES.filter((n) => n !== 'soak')) {
+      for (const [args, want] of cases) {
+        const r = await run(b, args.split(' '));
+        assert.equal(r.status, 2, `${b} ${args}`);
+        assert.match(r.stderr, want, `${b} ${args}`);
+      }
+    }
+  });
+});
