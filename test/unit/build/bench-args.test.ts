@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { benchArgs } from '../../../bench/args.js';
 
 const BENCHES = ['cc', 'cli', 'cluster', 'launch', 'launch-scale', 'soak'];
 
-function run(bench: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** Runs a bench to its exit: every case here exits before the bench sets anything up. */
+function run(bench: string, args: string[]) {
   const file = fileURLToPath(new URL(`../../../bench/${bench}.js`, import.meta.url));
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return spawnSync(process.execPath, [file, ...args], { encoding: 'utf8' });
 }
 
 describe('bench command lines', () => {
@@ -27,15 +21,15 @@ describe('bench command lines', () => {
     assert.equal(benchArgs('x', {}, ['--net'], []).flag('--net'), false);
   });
 
-  test('each bench answers --help with its usage before setting anything up', async () => {
-    const all = await Promise.all(BENCHES.map(async (b) => [b, await run(b, ['--help'])] as const));
-    for (const [b, r] of all) {
+  test('each bench answers --help with its usage before setting anything up', () => {
+    for (const b of BENCHES) {
+      const r = run(b, ['--help']);
       assert.equal(r.status, 0, `${b}: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`^usage: node (--expose-gc )?dist/bench/${b}\\.js`), b);
     }
   });
 
-  test('each refuses an unknown option, a missing value and a bad number, naming them', async () => {
+  test('each refuses an unknown option, a missing value and a bad number, naming them', () => {
     const cases = [
       ['--no-such-option', /^unknown option --no-such-option\nusage: /],
       ['--runs', /^--runs needs a value\n/],
@@ -43,7 +37,7 @@ describe('bench command lines', () => {
     ] as const;
     for (const b of BENCHES.filter((n) => n !== 'soak')) {
       for (const [args, want] of cases) {
-        const r = await run(b, args.split(' '));
+        const r = run(b, args.split(' '));
         assert.equal(r.status, 2, `${b} ${args}`);
         assert.match(r.stderr, want, `${b} ${args}`);
       }
