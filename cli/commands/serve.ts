@@ -2,6 +2,7 @@ import { serve } from '../../engine/daemon/main.js';
 import { socketPath } from '../engine-client.js';
 import { serveWeb } from '../../web/server.js';
 import { fail } from '../args.js';
+import { stopSignals } from '../stop-signals.js';
 import type { Subcommand } from '../subcommand.js';
 import type { ClusterOptions } from '../../engine/cluster/join.js';
 
@@ -44,6 +45,7 @@ export const command: Subcommand = {
       } else fail(`serve: unknown option \`${a}\` (see nanomega serve --help)`);
     }
     const cluster = clusterOptions(cl);
+    const ready = stopSignals();
     let quit = () => undefined as void;
     const { close } = await serve({
       base: args.base,
@@ -67,8 +69,7 @@ export const command: Subcommand = {
       );
     };
     quit = stop;
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    ready(stop);
     return new Promise<number>(() => undefined);
   },
 };

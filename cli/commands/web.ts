@@ -1,23 +1,24 @@
 import { serveWeb } from '../../web/server.js';
 import { EngineClient, socketPath } from '../engine-client.js';
 import { DEFAULT_WEB, fail } from '../args.js';
+import { stopSignals } from '../stop-signals.js';
 import type { Subcommand } from '../subcommand.js';
 
 /** The web UI for a daemon that already runs, in the foreground until Ctrl-C. */
 export async function webOnly(base: string, listen: string): Promise<number> {
+  const ready = stopSignals();
   (await EngineClient.connect(base)).close(); // a clear error now rather than on the first browser request
   const web = await serveWeb({ socket: socketPath(base), listen });
-  process.stdout.write(`nanomega: web UI on ${web.url}\n`);
-  return new Promise<number>((resolve) => {
-    const stop = () => {
+  const stopped = new Promise<number>((resolve) => {
+    ready(() => {
       web.close().then(
         () => resolve(0),
         () => resolve(1),
       );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
+  process.stdout.write(`nanomega: web UI on ${web.url}\n`);
+  return stopped;
 }
 
 export const command: Subcommand = {

@@ -4,7 +4,7 @@
 // test/integration/cli.test.ts compares the native client with the TypeScript one.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -330,6 +330,27 @@ describe('nanomega start without Electron', { skip, timeout: 60_000 }, () => {
         process.kill(daemonPid, 'SIGTERM');
         await gone(daemonPid);
       }
+      await rm(base, { recursive: true, force: true });
+    }
+    await assertNoLeaks(pre);
+  });
+});
+
+describe('nanomega serve, stopped as scripts stop it', { skip, timeout: 60_000 }, () => {
+  test('SIGTERM the moment its socket appears stops it cleanly: status 0, no socket or pid file left', async () => {
+    const pre = snapshot();
+    const base = tempBase();
+    try {
+      for (let round = 0; round < 3; round++) {
+        const d = background('serve', '--base', base);
+        // As `until [ -S … ]; do :; done; kill` does: the signal follows the socket within microseconds.
+        const deadline = Date.now() + 30_000;
+        while (!existsSync(socketPath(base)) && d.proc.exitCode === null && Date.now() < deadline);
+        assert.ok(existsSync(socketPath(base)), d.out());
+        assert.equal(await stop(d.proc), 0, d.out());
+        for (const left of ['nanomega.sock', 'minimega', 'daemon.pid']) assert.ok(!existsSync(join(base, left)), `${left} left behind\n${d.out()}`);
+      }
+    } finally {
       await rm(base, { recursive: true, force: true });
     }
     await assertNoLeaks(pre);
