@@ -78,7 +78,8 @@ if [ -z "${MINITEST:-}" ]; then
   exit
 fi
 # minimega's own minitest, over the daemon's minimega socket: it writes each test's .got and says only
-# "got != want"; the verdicts and diffs below are printed as `nanomega test` prints them.
+# "got != want"; the verdicts below are the PASS and FAIL lines `nanomega test` prints, each FAIL with
+# a `diff -u` of the .want and the .got.
 "$MINITEST" -base "$base" -dir "$work/tests" -level error || exit 1
 passed=0 failed=0
 for t in "${want[@]}"; do
