@@ -18,10 +18,12 @@ afterEach(async () => {
   // Last made, first undone: an engine reopened on a base closes before that base is removed.
   for (const f of cleanup.splice(0).reverse()) f();
   // A delivery the test left running (or a "dead" daemon's) may still write a response or the
-  // journal just after its engine closed: remove the base until it stays gone.
+  // journal just after its engine closed: remove the base until it stays gone. A file written into a
+  // directory between the listing and the rmdir of one removal fails that rmdir with ENOTEMPTY;
+  // maxRetries walks the tree again then.
   for (const base of bases.splice(0)) {
     for (let i = 0; i < 20 && existsSync(base); i++) {
-      rmSync(base, { recursive: true, force: true });
+      rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
       await new Promise((r) => setTimeout(r, 10));
     }
   }
