@@ -13,6 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { webProtocols } from '../../engine/api/web-auth.js';
 import { socketPath } from '../../cli/engine-client.js';
+import { minimegaSocketPath } from '../../engine/api/wire.js';
+import { PID_FILE } from '../../engine/daemon/main.js';
 import { ConsoleClient } from '../helpers/console.js';
 import { startDaemon, tempBase } from '../helpers/daemon.js';
 import { assertNoLeaks, snapshot } from '../helpers/leaks.js';
@@ -348,7 +350,7 @@ describe('nanomega serve, stopped as scripts stop it', { skip, timeout: 60_000 }
         while (!existsSync(socketPath(base)) && d.proc.exitCode === null && Date.now() < deadline);
         assert.ok(existsSync(socketPath(base)), d.out());
         assert.equal(await stop(d.proc), 0, d.out());
-        for (const left of ['nanomega.sock', 'minimega', 'daemon.pid']) assert.ok(!existsSync(join(base, left)), `${left} left behind\n${d.out()}`);
+        for (const left of [socketPath(base), minimegaSocketPath(base), join(base, PID_FILE)]) assert.ok(!existsSync(left), `${left} left behind\n${d.out()}`);
       }
     } finally {
       await rm(base, { recursive: true, force: true });
