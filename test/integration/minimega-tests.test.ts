@@ -47,6 +47,15 @@ const PASSING = [
   'debug',
 ];
 
+/**
+ * scripts/minimega-tests.sh on `names`, through `nanomega test`, or through minimega's minitest when
+ * `minitestBin` is given: a MINITEST in this process's environment must not switch the subtests that read
+ * `nanomega test`'s diffs.
+ */
+function runScript(names: string[], minitestBin?: string) {
+  return spawnSync(SCRIPT, names, { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests, MINITEST: minitestBin } });
+}
+
 /** The namespace test's only differences: errors minimega no longer prints on re-entering a namespace (#1583). */
 const NAMESPACE_STALE = ['-E: already in namespace: ns3', '-E: already in namespace: minimega'];
 
@@ -60,7 +69,7 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
   });
 
   test('each passes unchanged (KVM launches become container launches on a busybox root)', () => {
-    const r = spawnSync(SCRIPT, PASSING, { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const r = runScript(PASSING);
     for (const t of PASSING) assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), `${t}\n${r.stdout}`);
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
@@ -72,7 +81,7 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
       // The same transcripts through minimega's client library (pkg/miniclient) instead of `nanomega test`:
       // each must render through the minimega socket exactly as the .want has it.
       const names = [...PASSING, 'namespace'];
-      const r = spawnSync(SCRIPT, names, { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests, MINITEST: minitest } });
+      const r = runScript(names, minitest);
       for (const t of PASSING) assert.match(r.stdout, new RegExp(`^PASS .*/${t}$`, 'm'), `${t}\n${r.stdout}`);
       const changed = r.stdout.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
       assert.deepEqual(changed, NAMESPACE_STALE, r.stdout);
@@ -80,7 +89,7 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
   );
 
   test('file and file_glob differ only by the modified column minimega added to file list (#1469)', () => {
-    const r = spawnSync(SCRIPT, ['file', 'file_glob'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const r = runScript(['file', 'file_glob']);
     const lines = r.stdout.split('\n');
     const got = lines
       .filter((l) => l.startsWith('+'))
@@ -96,7 +105,7 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
   });
 
   test('shell and cc_filter_vm_info differ only by what minimega has printed since: background ids (#1546), cc commands columns', () => {
-    const r = spawnSync(SCRIPT, ['shell', 'cc_filter_vm_info'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const r = runScript(['shell', 'cc_filter_vm_info']);
     const lines = r.stdout.split('\n');
     // cmd/minimega/shell.go: background answers with its id.
     // nanomega test reports them in name order: cc_filter_vm_info, then shell.
@@ -125,7 +134,7 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
   });
 
   test("vm_config_save differs only by what minimega's vm config has printed since its .want was written", () => {
-    const r = spawnSync(SCRIPT, ['vm_config_save'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const r = runScript(['vm_config_save']);
     const squeeze = (l: string) => l.slice(1).replace(/\s+/g, ' ').trim();
     const lines = r.stdout.split('\n');
     const removed = new Set(lines.filter((l) => l.startsWith('-')).map(squeeze));
@@ -170,7 +179,7 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
       router_ospf: [16, 17, 18, 19, 20, 21, 22, 23].map((n) => `cc responses ${n} raw`),
       router_bgp: [16, 17, 18, 19, 20, 21, 22].map((n) => `cc responses ${n} raw`),
     };
-    const r = spawnSync(SCRIPT, Object.keys(expected), { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const r = runScript(Object.keys(expected));
     const got: Record<string, Set<string>> = {};
     let want: string[] = [];
     let set = new Set<string>();
@@ -198,13 +207,13 @@ describe("minimega's own tests through nanomega test", { skip }, () => {
   });
 
   test('namespace differs only by the errors minimega stopped printing (re-entering a namespace, #1583)', () => {
-    const r = spawnSync(SCRIPT, ['namespace'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const r = runScript(['namespace']);
     const changed = r.stdout.split('\n').filter((l) => /^[-+]/.test(l));
     assert.deepEqual(changed, NAMESPACE_STALE, r.stdout);
   });
 
   test('bridge_trunk differs only by its ovs-vsctl lines (and, on a kernel that cannot tag, the refused trunk)', () => {
-    const r = spawnSync(SCRIPT, ['bridge_trunk'], { encoding: 'utf8', env: { ...process.env, MINIMEGA_TESTS: tests } });
+    const r = runScript(['bridge_trunk']);
     const changed = r.stdout.split('\n').filter((l) => /^[-+]/.test(l));
     const noOvs = '+E: exec: "ovs-vsctl": executable file not found in $PATH';
     if (!changed.some((l) => l.includes('no 802.1Q VLAN devices'))) {
