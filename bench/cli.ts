@@ -1,9 +1,11 @@
 /**
  * CLI latency (not a test): `nanomega -e CMD` and a one-command `nanomega attach` against the floor —
  * a minimal C client (bench/cli-floor.c) that sends the same cli.exec frame to the same socket and
- * exits on the reply. Every variant is one whole process timed by bench/cli-harness.c, interleaved
- * sample by sample, against one daemon with a few containers; base on tmpfs. Prints medians and
- * ratios to the floor, then JSON. Usage:
+ * exits on the reply. `nanomega -e` runs twice: through bin/nanomega, the checkout's shell launcher,
+ * and as the Debian package runs it (its /usr/bin/nanomega is the native client itself). Every
+ * variant is one whole process timed by bench/cli-harness.c, interleaved sample by sample, against
+ * one daemon with a few containers; base on tmpfs. Prints medians and ratios to the floor, then
+ * JSON. Usage:
  *   node dist/bench/cli.js [--runs 50] [--command "vm info"] [--containers 10] [--dir /dev/shm]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -16,6 +18,8 @@ import { benchArgs } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SH_BIN = join(ROOT, 'bin/nanomega');
+/** What the Debian package installs as /usr/bin/nanomega: the native client itself (shim/client/entry.c). */
+const NATIVE_BIN = join(ROOT, 'shim/build/nanomega-client');
 const NODE_BIN = join(ROOT, 'bin/nanomega.js');
 const args = benchArgs('node dist/bench/cli.js [--runs 50] [--command "vm info"] [--containers 10] [--dir /dev/shm]', {
   '--runs': '50',
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
     const variants: { name: string; argv: string[]; runs: number }[] = [
       { name: 'floor: minimal C client', argv: [floor, sock, COMMAND], runs: RUNS },
       { name: 'nanomega -e', argv: [SH_BIN, '--base', base, '-e', COMMAND], runs: RUNS },
+      { name: 'nanomega -e, the package entry', argv: [NATIVE_BIN, '--base', base, '-e', COMMAND], runs: RUNS },
       { name: 'nanomega attach (one command)', argv: ['-i', input, SH_BIN, '--base', base, 'attach'], runs: RUNS },
       { name: 'node bin/nanomega.js -e', argv: [process.execPath, NODE_BIN, '--base', base, '-e', COMMAND], runs: NODE_RUNS },
     ];

@@ -9,7 +9,7 @@ ROOT=$PWD
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "package: $1 is missing: sudo apt-get install $2" >&2; exit 1; }; }
 need dpkg-deb dpkg
-for f in dist/cli/main.js dist/engine/engine.js dist/web/server.js dist/renderer/index.html shim/build/nanomega-shim; do
+for f in dist/cli/main.js dist/engine/engine.js dist/web/server.js dist/renderer/index.html shim/build/nanomega-shim shim/build/nanomega-client; do
   [ -e "$f" ] || { echo "package: $f is missing: run npm run build first" >&2; exit 1; }
 done
 
@@ -70,7 +70,9 @@ mkdir -p "$ENGINE/node"
 tar -xzf "$TARBALL" -C "$ENGINE/node" --strip-components=1 package/bin/node package/LICENSE 2>/dev/null \
   || tar -xzf "$TARBALL" -C "$ENGINE/node" --strip-components=1 package/bin/node
 "$ENGINE/node/bin/node" -e 'process.exit(0)' || { echo "package: the bundled node does not run" >&2; exit 1; }
-install -m 0755 build/deb/launcher.sh "$ENGINE/nanomega"
+# The program is the native client (shim/client/entry.c): it answers -e and attach itself and runs
+# bin/nanomega.js under node/bin/node for the rest, so `nanomega -e` is one program start, not five.
+ln -s shim/build/nanomega-client "$ENGINE/nanomega"
 
 # 3. The Debian tree.
 mkdir -p "$DEB/usr/lib" "$DEB/usr/bin" "$DEB/lib/systemd/system" "$DEB/usr/lib/sysusers.d" \

@@ -1,12 +1,14 @@
-/* shim/client/main.c — the native `nanomega -e` and `nanomega attach` (bin/nanomega runs this
-   program for them; every other subcommand is the TypeScript program).  Output, `E:` lines and
-   exit status are those of the TypeScript client: 0, or 1 when the command reported errors or the
-   daemon could not be reached.  */
+/* shim/client/main.c — the native `nanomega -e` and `nanomega attach`.  bin/nanomega, the
+   checkout's shell launcher, runs this program for them; the Debian package installs it as
+   /usr/bin/nanomega itself, and it then runs the TypeScript program for every other subcommand
+   (entry.c).  Output, `E:` lines and exit status are those of the TypeScript client: 0, or 1 when
+   the command reported errors or the daemon could not be reached.  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attach.h"
+#include "entry.h"
 #include "utils.h"
 #include "wire.h"
 
@@ -86,6 +88,16 @@ main (int argc, char **argv)
   const char *cmd = NULL;
   int i;
 
+  if (!nm_entry_is_native (argc, argv))
+    {
+      shim_error_t err = NULL;
+      cleanup_free char *msg = NULL;
+      nm_entry_exec_program (argv, &err);
+      msg = shim_error_text (err);
+      shim_error_release (&err);
+      fail (msg ? msg : "error");
+      return 127;
+    }
   if (base == NULL || *base == '\0')
     base = NM_DEFAULT_BASE;
   /* --base before or after the subcommand; after -e every word is the command's.  */

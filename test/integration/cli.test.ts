@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BIN } from '../helpers/daemon.js';
 import { requires } from '../helpers/requires.js';
@@ -86,5 +88,78 @@ describe('native nanomega -e and attach', { skip }, () => {
     assert.deepEqual(await suite.d.client.call('cli.suggest', 'vm in'), ['vm info ']);
     assert.ok((await suite.d.client.call('cli.suggest', 'vm ')).includes('vm launch '));
     assert.deepEqual(await suite.d.client.call('cli.suggest', 'zzz'), []);
+  });
+});
+
+/**
+ * The Debian package installs the native client as /usr/bin/nanomega itself (shim/client/entry.c):
+ * it answers -e and attach, and runs bin/nanomega.js for every other subcommand, under the package's
+ * own Node runtime when there is one. No daemon needed: these run the real binary in a scratch tree.
+ */
+describe('the native client as the nanomega program', { skip: existsSync(NATIVE) ? false : 'native client not built (make -C shim)' }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'nm-entry-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  /** A program tree: the client at shim/build/ and as ./nanomega, a bin/nanomega.js that reports how it ran. */
+  function tree(name: string, opts: { runtime: boolean }): string {
+    const root = join(work, name);
+    mkdirSync(join(root, 'shim/build'), { recursive: true });
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(NATIVE, join(root, 'shim/build/nanomega-client'));
+    copyFileSync(NATIVE, join(root, 'nanomega'));
+    spawnSync('chmod', ['+x', join(root, 'shim/build/nanomega-client'), join(root, 'nanomega')]);
+    writeFileSync(
+      join(root, 'bin/nanomega.js'),
+      'console.log(JSON.stringify({ argv: process.argv.slice(2), runtime: process.env.NM_TEST_RUNTIME ?? "PATH", path0: process.env.PATH.split(":")[0] }));\n',
+    );
+    if (opts.runtime) {
+      mkdirSync(join(root, 'node/bin'), { recursive: true });
+      // Stands in for the packaged runtime: marks the environment, then runs this Node.
+      writeFileSync(join(root, 'node/bin/node'), `#!/bin/sh\nNM_TEST_RUNTIME=packaged exec ${process.execPath} "$@"\n`, { mode: 0o755 });
+    }
+    return root;
+  }
+  const ran = (exe: string, args: string[]) => {
+    const r = spawnSync(exe, args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { argv: string[]; runtime: string; path0: string };
+  };
+
+  test('every subcommand but -e and attach is the TypeScript program, unchanged', () => {
+    for (const args of [['--help'], ['serve', '--help'], ['--base', '/nonexistent/nm', 'bogus'], [], ['--freezer', 'v1', '--help']]) {
+      same(spawnSync(NATIVE, args, { encoding: 'utf8' }), typescript(args), args.join(' ') || '(no words)');
+    }
+  });
+
+  test('the package layout: its own runtime, first on PATH, from any path to the client', () => {
+    const root = tree('pkg', { runtime: true });
+    const want = { argv: ['--base', 'b', 'serve', 'x y'], runtime: 'packaged', path0: join(root, 'node/bin') };
+    assert.deepEqual(ran(join(root, 'shim/build/nanomega-client'), want.argv), want);
+    assert.deepEqual(ran(join(root, 'nanomega'), want.argv), want, 'a copy at <root>/nanomega');
+    symlinkSync(join(root, 'nanomega'), join(work, 'usr-bin-nanomega'));
+    assert.deepEqual(ran(join(work, 'usr-bin-nanomega'), want.argv), want, 'through a symlink elsewhere (/usr/bin/nanomega)');
+  });
+
+  test('without a runtime of its own, the node on PATH; without bin/nanomega.js, a clear error', () => {
+    const root = tree('checkout', { runtime: false });
+    const r = ran(join(root, 'nanomega'), ['version']);
+    assert.deepEqual(r, { argv: ['version'], runtime: 'PATH', path0: process.env.PATH!.split(':')[0]! });
+    unlinkSync(join(root, 'bin/nanomega.js'));
+    const missing = spawnSync(join(root, 'nanomega'), ['version'], { encoding: 'utf8' });
+    assert.equal(missing.status, 127);
+    assert.equal(missing.stderr, `nanomega: no bin/nanomega.js beside \`${join(root, 'nanomega')}\` or two directories above it\n`);
+  });
+
+  test('-e and attach stay native, whatever the options before them', () => {
+    const root = tree('native', { runtime: true });
+    for (const args of [
+      ['--base', '/nonexistent/nm', '-e', 'vm info'],
+      ['--base=/nonexistent/nm', 'attach'],
+    ]) {
+      const r = spawnSync(join(root, 'nanomega'), args, { encoding: 'utf8', input: '' });
+      assert.equal(r.status, 1, args.join(' '));
+      assert.equal(r.stdout, '', 'bin/nanomega.js did not run');
+      assert.match(r.stderr, /no nanomega daemon at \/nonexistent\/nm\/nanomega.sock/);
+    }
   });
 });
