@@ -5,7 +5,7 @@
 // package's own runtime is the only Node there is.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { requires } from '../helpers/requires.js';
@@ -105,6 +105,8 @@ test('dpkg -i installs it: group, unit (KillMode=process, Delegate=yes), a runna
     const v = run(['systemd-analyze', 'verify', UNIT], { ok: false });
     assert.doesNotMatch(v.stderr, /nanomega\.service:\d+:|Executable path is not absolute|Unknown key|Failed to/i, v.stderr);
   }
+  // The program is the native client: -e and attach start no shell and no Node (shim/client/entry.c).
+  assert.equal(realpathSync(PROGRAM), '/usr/lib/nanomega/shim/build/nanomega-client');
   assert.match(nm('--help').stdout, /usage: nanomega/);
 });
 
