@@ -109,7 +109,9 @@ nm_entry_exec_program (char **argv, shim_error_t *err)
     return shim_make_error (err, ENOMEM, "run the TypeScript program");
   args[0] = (char *)"node";
   args[1] = program;
-  memcpy (args + 2, argv + 1, (argc - 1) * sizeof *args);
+  /* execve allows an empty argv: then there are no words to pass on.  */
+  if (argc > 1)
+    memcpy (args + 2, argv + 1, (argc - 1) * sizeof *args);
 
   if (access (node, X_OK) == 0)
     {
