@@ -106,8 +106,7 @@ describe('the native client as the nanomega program', { skip: existsSync(NATIVE)
     mkdirSync(join(root, 'shim/build'), { recursive: true });
     mkdirSync(join(root, 'bin'));
     copyFileSync(NATIVE, join(root, 'shim/build/nanomega-client'));
-    copyFileSync(NATIVE, join(root, 'nanomega'));
-    spawnSync('chmod', ['+x', join(root, 'shim/build/nanomega-client'), join(root, 'nanomega')]);
+    copyFileSync(NATIVE, join(root, 'nanomega')); // copyFile keeps the mode: both are executable
     writeFileSync(
       join(root, 'bin/nanomega.js'),
       'console.log(JSON.stringify({ argv: process.argv.slice(2), runtime: process.env.NM_TEST_RUNTIME ?? "PATH", path0: process.env.PATH.split(":")[0] }));\n',
