@@ -18,6 +18,7 @@ const SUBCOMMANDS: Record<string, () => Promise<{ command: Subcommand }>> = {
   cluster: () => import('./commands/cluster.js'),
   doctor: () => import('./commands/doctor.js'),
   start: () => import('./commands/start.js'),
+  '-cli': () => import('./commands/cli-doc.js'),
 };
 
 const USAGE_WIDTH = 28;
@@ -63,7 +64,13 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args, rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: Error) => fail(e.message),
-);
+/**
+ * Exit once stdout has taken everything: a pipe takes 64 KiB at a time, and process.exit drops what
+ * is still queued (`nanomega -cli | …`, a large `-e` answer). A write's callback runs after the
+ * writes before it.
+ */
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterOutput, (e: Error) => fail(e.message));

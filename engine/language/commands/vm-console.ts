@@ -23,9 +23,11 @@ export const vmConsoleHandlers: Handler[] = [
     patterns: ['vm console send <vm target> <text>...'],
     help: "type text into containers' consoles",
     helpLong:
-      'Send the words (joined by spaces) to the consoles of the target containers as keystrokes. Escapes: \\n \\r \\t ' +
-      '\\e \\xHH \\uHHHH \\\\; keys: <enter> <tab> <esc> <bs> <del> <up> <down> <left> <right> <home> <end> <pgup> ' +
-      '<pgdn> <f1>…<f12> <ctrl-c> and every <ctrl-X>.',
+      // No backslash in the text itself: pyapigen copies help into Python docstrings, where \x and \u
+      // are escapes of their own (a backslash and x with no hex digits does not compile).
+      'Send the words (joined by spaces) to the consoles of the target containers as keystrokes. Escapes, each a ' +
+      'backslash and: n, r, t, e (escape), xHH, uHHHH, or a second backslash; keys: <enter> <tab> <esc> <bs> <del> ' +
+      '<up> <down> <left> <right> <home> <end> <pgup> <pgdn> <f1>…<f12> <ctrl-c> and every <ctrl-X>.',
     async call(ctx, cmd) {
       const data = decodeKeys(cmd.listArgs.text!.join(' '));
       return resultErrors(await ctx.deps.engine.call('console.send', cmd.stringArgs.vm!, data));

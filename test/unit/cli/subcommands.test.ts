@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { BIN } from '../../helpers/daemon.js';
 
 /** Every subcommand `nanomega --help` lists (cli/main.ts). */
-const NAMES = ['serve', 'web', '-e', 'attach', 'console', 'exec', 'test', 'rootfs', 'image', 'nuke', 'cluster', 'doctor', 'start'];
+const NAMES = ['serve', 'web', '-e', 'attach', 'console', 'exec', 'test', 'rootfs', 'image', 'nuke', 'cluster', 'doctor', 'start', '-cli'];
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -39,6 +39,15 @@ describe('nanomega subcommands', () => {
     const r = await run(['-e', 'vm', 'info', '--no-such-option']);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /no nanomega daemon at \/nonexistent\/nm-help\/nanomega.sock/);
+  });
+
+  test('-cli prints the whole command table, well past what a pipe takes at once, and needs no daemon', async () => {
+    const r = await run(['-cli']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.length > 65536, `${r.stdout.length} bytes`);
+    const doc = JSON.parse(r.stdout) as { patterns: string[] }[];
+    assert.ok(doc.some((h) => h.patterns.includes('vm launch <container,> <name or count> [config]')));
+    assert.equal((await run(['-cli', 'extra'])).stderr, 'nanomega: -cli: unexpected argument `extra`\n');
   });
 
   test('nanomega --help lists every subcommand; an unknown one is refused', async () => {
