@@ -36,6 +36,7 @@ import { vmScreenshotHandler } from './commands/vm-screenshot.js';
 import { vmInfoHandlers } from './commands/vm-info.js';
 import { vmLifecycleHandlers } from './commands/vm-lifecycle.js';
 import { vmTagHandlers } from './commands/vm-tag.js';
+import { vizHandler } from './commands/viz.js';
 
 export const HANDLERS: readonly Handler[] = withFanOut([
   ...builtinHandlers,
@@ -69,5 +70,6 @@ export const HANDLERS: readonly Handler[] = withFanOut([
   ...ccHandlers,
   ...vmConsoleHandlers,
   vmScreenshotHandler,
+  vizHandler,
   ...meshHandlers,
 ]);

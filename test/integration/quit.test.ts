@@ -75,4 +75,20 @@ describe("the daemon's own commands: args and quit", { skip }, () => {
     assert.equal((await d.ok('quit')).trim(), '');
     assert.equal(await exited(d), 0);
   });
+
+  test("nuke (minimega's command) kills and forgets everything, removes its NICs, bridges and taps, and stops", async () => {
+    const d = await startDaemon();
+    daemons.push(d);
+    await d.ok(`vm config filesystem ${fs.dir}`);
+    await d.ok('vm config net 103');
+    await d.ok('vm launch container n[1-2]');
+    await d.ok('vm start n1');
+    await d.ok('tap create 104');
+    assert.equal((await d.ok('nuke')).trim(), '');
+    assert.equal(await exited(d), 0);
+    assert.equal(existsSync(socketPath(d.base)), false, 'its socket is gone');
+    // Nothing to adopt at the next start, and (the suite's leak check) no kernel object left.
+    await d.restart();
+    assert.deepEqual(await d.client.call('vm.info'), []);
+  });
 });

@@ -1,4 +1,4 @@
-/** `help`, `echo`, `clear all`, `quit`. */
+/** `help`, `echo`, `clear all`, `quit`, `nuke`. */
 import type { Handler } from '../handler.js';
 import { helpText } from '../help.js';
 import { lexInput } from '../input.js';
@@ -62,6 +62,18 @@ export const miscHandlers: Handler[] = [
       const delay = cmd.stringArgs.delay === undefined ? 0 : atoi(cmd.stringArgs.delay);
       if (delay < 0) throw new Error(`quit: delay ${delay} is negative`);
       return textResponse(await ctx.deps.engine.call('engine.quit', delay));
+    },
+  },
+  {
+    patterns: ['nuke'],
+    help: 'attempt to clean up after a crash',
+    helpLong:
+      'Kill every container of every namespace, stop dnsmasq servers and captures, remove the host taps, container ' +
+      'interfaces, bridges and tunnels this daemon made (found by their records and by the tag the engine puts on ' +
+      'each, so strays of an earlier crash go too), forget every container, then stop the daemon, as minimega ' +
+      'does. Should be run with caution. `nanomega nuke` does the same from the shell, with or without a daemon.',
+    async call(ctx) {
+      return textResponse(await ctx.deps.engine.call('engine.quit', 0));
     },
   },
 ];

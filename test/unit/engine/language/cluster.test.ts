@@ -63,7 +63,7 @@ function lab(down: string[] = []) {
   }
   const h1 = langs.get('h1')!;
   h1.lang.namespaces.setNewHosts(() => NAMES);
-  return { s: h1.s, engines, sent };
+  return { s: h1.s, engines, sent, files: h1.host.files };
 }
 
 test('vm info from one host lists every host’s containers with their host', async () => {
@@ -102,6 +102,25 @@ test('a host that is down: vm info shows what it last reported as UNKNOWN, with 
   // a target the down host did not have is no error
   assert.deepEqual((await s.exec('namespace lab vm kill h2a')).errors, []);
   assert.match((await s.exec('namespace lab vm kill h3a')).errors.join(), /host h3 is unreachable/);
+});
+
+test('viz draws the VMs of every host of the namespace; a host that is down, as last reported and named in an error', async () => {
+  const { s, files } = lab(['h3']);
+  const r = await s.exec('namespace lab viz lab.dot');
+  assert.equal(r.errors.length, 1);
+  assert.match(r.errors[0]!, /host h3 is unreachable/);
+  const nodes = files
+    .get('/base/files/lab.dot')!
+    .split('\n')
+    .filter((l) => l.includes('[style='));
+  assert.deepEqual(nodes, [
+    '"h1:h1a:0:[]:[]" [style=filled, color=green];',
+    '"h1:h1b:1:[]:[]" [style=filled, color=green];',
+    '"h2:h2a:2:[]:[]" [style=filled, color=green];',
+    '"h2:h2b:3:[]:[]" [style=filled, color=green];',
+    '"h3:h3a:4:[]:[]" [style=filled, color=];',
+    '"h3:h3b:5:[]:[]" [style=filled, color=];',
+  ]);
 });
 
 test('mesh send runs a command on the named hosts only, in the current namespace, without fanning out again', async () => {
