@@ -47,7 +47,6 @@ out['default'] = sorted(r['name'] for resp in mm.vm_info() for r in minimega.as_
 mm.vm_kill('all')
 mm.vm_flush()
 out['after'] = [r for resp in mm.vm_info() for r in minimega.as_dict(resp)]
-mm.clear_namespace('pyns')
 print(json.dumps(out))
 `;
 
