@@ -7,7 +7,7 @@
  * write files named *.pcap or *.cap; through the pipe any name works, the file stays root's, and a
  * file is only ever extended by whole records — it reads cleanly whenever tcpdump or the daemon stops.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { EngineError, hostError } from '../errors.js';
 import type { CaptureExit, CaptureOptions, CapturePort, CaptureProcess, CaptureSink } from './capture-port.js';
@@ -24,6 +24,29 @@ const START_TIMEOUT_MS = 10_000;
 const STDERR_KEEP = 4096;
 /** Capture files hold other containers' traffic: root only. */
 const FILE_MODE = 0o600;
+/** A stop waits at most this long for tcpdump to take what the kernel already queued for it. */
+const DRAIN_MAX_MS = 2000;
+/** How often a stop looks at tcpdump's state meanwhile. */
+const DRAIN_POLL_MS = 5;
+/** How long a stop waits when the kernel does not say where tcpdump sleeps. */
+const DRAIN_BLIND_MS = 100;
+
+/**
+ * Whether `pid` sleeps in poll(2): then every packet queued for it before now has been read and written
+ * out (a packet arriving wakes the poller and makes it runnable at once, and libpcap only polls an empty
+ * ring). Running, stopped, or blocked on its output pipe: not yet. undefined when the kernel does not
+ * say where a task sleeps (no kallsyms: /proc/PID/wchan reads "0") or the process is gone.
+ */
+export async function idleInPoll(pid: number): Promise<boolean | undefined> {
+  try {
+    const [stat, wchan] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/wchan`, 'utf8')]);
+    if (wchan === '' || wchan === '0') return undefined;
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'S' && wchan.includes('poll');
+  } catch {
+    return undefined;
+  }
+}
 
 /** tcpdump argv for one capture: packets to stdout as they arrive, no name lookups, `--` before the filter. */
 export function tcpdumpArgv(o: CaptureOptions): string[] {
@@ -41,10 +64,13 @@ class TcpdumpProcess implements CaptureProcess {
   readonly done: Promise<CaptureExit>;
   private readonly listeners: ((chunk: Buffer) => void)[] = [];
   private readonly early: Buffer[] = [];
+  private readonly child: ChildProcess;
+  private stopping = false;
 
   constructor(private readonly opts: CaptureOptions) {
     const argv = tcpdumpArgv(opts);
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
     this.pid = child.pid ?? 0;
     let stderr = '';
     let started = false;
@@ -100,14 +126,31 @@ class TcpdumpProcess implements CaptureProcess {
   }
 
   stop(): void {
-    // tcpdump's SIGTERM handler flushes its output and exits.
-    if (this.pid > 0) {
-      try {
-        process.kill(this.pid, 'SIGTERM');
-      } catch {
-        // Best-effort: it has exited already; `done` reports how.
+    if (this.stopping || this.pid <= 0) return;
+    this.stopping = true;
+    this.drainThenTerminate().catch(() => this.child.kill('SIGTERM'));
+  }
+
+  /**
+   * tcpdump's SIGTERM handler breaks its capture loop at once: packets still in its ring are never
+   * read. A ping that returned before `capture pcap delete` was asked for must be in the file, so
+   * first wait until tcpdump has read everything queued (idleInPoll), at most DRAIN_MAX_MS; then
+   * SIGTERM, which writes out what it read and exits. Through the ChildProcess, which never signals a
+   * pid that was reaped and reused.
+   */
+  private async drainThenTerminate(): Promise<void> {
+    const exited = () => this.child.exitCode !== null || this.child.signalCode !== null;
+    for (let waited = 0; waited < DRAIN_MAX_MS && !exited(); waited += DRAIN_POLL_MS) {
+      const idle = await idleInPoll(this.pid);
+      if (idle === true) break;
+      // The kernel does not say where it sleeps: a scheduling slice or two, blind.
+      if (idle === undefined) {
+        await new Promise((r) => setTimeout(r, DRAIN_BLIND_MS));
+        break;
       }
+      await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
     }
+    if (!exited()) this.child.kill('SIGTERM');
   }
 }
 

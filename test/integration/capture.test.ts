@@ -53,6 +53,27 @@ describe('capture: pcap files of container NICs and bridges, read back with tcpd
     assert.match(text, new RegExp(`IP ${NET}\\.1 > ${NET}\\.2: ICMP echo request`));
   });
 
+  test('a capture deleted before tcpdump ran again still holds every packet that crossed before the delete', async () => {
+    await suite.d.ok('capture pcap vm cb 0 late.pcap');
+    const [pid] = tcpdumps();
+    // As if the scheduler had not run tcpdump since the packets arrived: they wait in its ring.
+    process.kill(pid!, 'SIGSTOP');
+    try {
+      const a = await info(suite.d, 'ca');
+      assert.equal((await ping(a.pid, `${NET}.2`, 4, 0.05)).received, 4);
+      const deleted = suite.d.ok('capture pcap delete vm cb');
+      await new Promise((r) => setTimeout(r, 200));
+      process.kill(pid!, 'SIGCONT');
+      await deleted;
+    } finally {
+      if (alive(pid!)) process.kill(pid!, 'SIGCONT');
+    }
+    assert.deepEqual(tcpdumps(), [], 'tcpdump is gone');
+    const text = readBack(join(files(), 'late.pcap'));
+    assert.equal(icmp(text, 'request'), 4, text);
+    assert.equal(icmp(text, 'reply'), 4, text);
+  });
+
   test('a bridge capture sees the traffic between two containers on it', async () => {
     const out = await suite.d.client.call('capture.start', { kind: 'bridge', bridge: 'mega_bridge', file: 'bridge.pcap' });
     assert.equal(out.kind, 'bridge');
