@@ -37,7 +37,7 @@ const DRAIN_BLIND_MS = 100;
  * ring). Running, stopped, or blocked on its output pipe: not yet. undefined when the kernel does not
  * say where a task sleeps (no kallsyms: /proc/PID/wchan reads "0") or the process is gone.
  */
-export async function idleInPoll(pid: number): Promise<boolean | undefined> {
+async function idleInPoll(pid: number): Promise<boolean | undefined> {
   try {
     const [stat, wchan] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/wchan`, 'utf8')]);
     if (wchan === '' || wchan === '0') return undefined;
@@ -140,7 +140,8 @@ class TcpdumpProcess implements CaptureProcess {
    */
   private async drainThenTerminate(): Promise<void> {
     const exited = () => this.child.exitCode !== null || this.child.signalCode !== null;
-    for (let waited = 0; waited < DRAIN_MAX_MS && !exited(); waited += DRAIN_POLL_MS) {
+    const deadline = Date.now() + DRAIN_MAX_MS;
+    while (Date.now() < deadline && !exited()) {
       const idle = await idleInPoll(this.pid);
       if (idle === true) break;
       // The kernel does not say where it sleeps: a scheduling slice or two, blind.

@@ -5,7 +5,7 @@
  * VLAN seen is listed once at the end. A relative name is in the files directory.
  */
 import type { Handler } from '../handler.js';
-import { errorResponse, type Response } from '../response.js';
+import { errorResponse } from '../response.js';
 import { listCell } from '../format.js';
 import { filesRelative } from './files.js';
 
@@ -50,7 +50,8 @@ export const vizHandler: Handler = {
     // Every host's VMs, as `vm info` gathers them (fan-out included), not recorded in the history.
     const info = ctx.session.compile('vm info');
     if (info.kind !== 'command' || !info.cmd.handler.call) throw new Error('viz: vm info is not a command');
-    const r = (await info.cmd.handler.call(ctx, info.cmd)) as Response;
+    const r = await info.cmd.handler.call(ctx, info.cmd);
+    if ('chunks' in r || 'stream' in r) throw new Error('viz: vm info answered in parts');
     const parts = r.parts ?? [{ host: ctx.deps.hostname, errors: r.errors, data: r.data }];
     const vms = parts.flatMap((p) => (Array.isArray(p.data) ? (p.data as VizVm[]) : []));
     await ctx.deps.host.writeText(filesRelative(ctx, cmd.stringArgs.filename!), vizGraph(vms));
