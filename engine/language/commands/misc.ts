@@ -71,7 +71,9 @@ export const miscHandlers: Handler[] = [
       'Kill every container of every namespace, stop dnsmasq servers and captures, remove the host taps, container ' +
       'interfaces, bridges and tunnels this daemon made (found by their records and by the tag the engine puts on ' +
       'each, so strays of an earlier crash go too), forget every container, then stop the daemon, as minimega ' +
-      'does. Should be run with caution. `nanomega nuke` does the same from the shell, with or without a daemon.',
+      'does. Should be run with caution. minimega also removes its whole base directory; the files directory ' +
+      '(images, captures) stays here. From the shell, `nanomega nuke` tears down the same, with or without a daemon, ' +
+      'and leaves a running daemon running.',
     async call(ctx) {
       return textResponse(await ctx.deps.engine.call('engine.quit', 0));
     },
