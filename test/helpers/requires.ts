@@ -12,6 +12,7 @@ export type Requirement =
   | 'v1-freezer'
   | 'ipv6'
   | 'tcpdump'
+  | 'graphviz'
   | 'iptables'
   | 'dnsmasq'
   | 'dhclient'
@@ -33,6 +34,8 @@ function missing(req: Requirement): string | undefined {
       return existsSync('/bin/busybox') ? undefined : 'no /bin/busybox (apt-get install busybox-static)';
     case 'tcpdump':
       return onPath('tcpdump') ? undefined : 'no tcpdump (apt-get install tcpdump)';
+    case 'graphviz':
+      return onPath('dot') ? undefined : 'no dot (apt-get install graphviz)';
     case 'iptables':
       return onPath('iptables') ? undefined : 'no iptables (apt-get install iptables)';
     case 'pty':

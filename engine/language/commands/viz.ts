@@ -18,8 +18,13 @@ interface VizVm {
   Networks: { VLAN: number; IP4: string; IP6: string }[];
 }
 
-/** minimega's stateToColor; a state it has no colour for (UNKNOWN) leaves it empty, as Go's map does. */
+/** minimega's stateToColor. */
 const STATE_COLORS: Record<string, string> = { BUILDING: 'yellow', RUNNING: 'green', PAUSED: 'yellow', QUIT: 'blue', ERROR: 'red' };
+/**
+ * A state minimega has no colour for (UNKNOWN: a cluster host that cannot be reached). Go's map would
+ * give `color=`, which Graphviz refuses as a syntax error.
+ */
+const OTHER_COLOR = 'gray';
 
 export function vizGraph(vms: readonly VizVm[]): string {
   const lines = ['graph minimega {', 'size="8,11";', 'overlap=false;'];
@@ -28,7 +33,7 @@ export function vizGraph(vms: readonly VizVm[]): string {
     const ips = listCell(vm.Networks.map((n) => n.IP4));
     const ip6s = listCell(vm.Networks.map((n) => n.IP6));
     const node = `"${vm.Host}:${vm.Name}:${vm.ID}:${ips}:${ip6s}"`;
-    lines.push(`${node} [style=filled, color=${STATE_COLORS[vm.State] ?? ''}];`);
+    lines.push(`${node} [style=filled, color=${STATE_COLORS[vm.State] ?? OTHER_COLOR}];`);
     for (const n of vm.Networks) {
       lines.push(`${node} -- ${n.VLAN}`);
       vlans.add(n.VLAN);

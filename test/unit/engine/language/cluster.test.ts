@@ -118,8 +118,8 @@ test('viz draws the VMs of every host of the namespace; a host that is down, as 
     '"h1:h1b:1:[]:[]" [style=filled, color=green];',
     '"h2:h2a:2:[]:[]" [style=filled, color=green];',
     '"h2:h2b:3:[]:[]" [style=filled, color=green];',
-    '"h3:h3a:4:[]:[]" [style=filled, color=];',
-    '"h3:h3b:5:[]:[]" [style=filled, color=];',
+    '"h3:h3a:4:[]:[]" [style=filled, color=gray];',
+    '"h3:h3b:5:[]:[]" [style=filled, color=gray];',
   ]);
 });
 
