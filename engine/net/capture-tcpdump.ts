@@ -12,7 +12,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { EngineError, hostError } from '../errors.js';
 import type { CaptureExit, CaptureOptions, CapturePort, CaptureProcess, CaptureSink } from './capture-port.js';
 import { SYS_NET } from './ip.js';
-import { statStartTicks } from '../host/proc-stat.js';
+import { statFields, statStartTicks } from '../host/proc-stat.js';
 
 /** The program; looked up on PATH like every other tool the engine runs. */
 const TCPDUMP = 'tcpdump';
@@ -41,8 +41,7 @@ async function idleInPoll(pid: number): Promise<boolean | undefined> {
   try {
     const [stat, wchan] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/wchan`, 'utf8')]);
     if (wchan === '' || wchan === '0') return undefined;
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'S' && wchan.includes('poll');
+    return statFields(stat)[0] === 'S' && wchan.includes('poll');
   } catch {
     return undefined;
   }
