@@ -24,7 +24,7 @@ afterEach(async () => {
   // the writes can trail for longer, so such a removal is tried again for up to 5 s before it fails.
   for (const base of bases.splice(0)) {
     const deadline = Date.now() + 5000;
-    while (existsSync(base)) {
+    while (existsSync(base) && Date.now() <= deadline) {
       try {
         rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
       } catch (e) {
