@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { requires } from '../helpers/requires.js';
+import { until } from '../helpers/wait.js';
 import { requiresChromium } from './lib/chromium.js';
 import { useWebSuite } from './lib/web-suite.js';
 
@@ -25,25 +26,20 @@ describe('namespaces in the web UI', { skip, timeout: 180_000 }, () => {
     (
       await web.page.locator('.viewport .row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-namespace')}/${r.getAttribute('data-name')}`))
     ).sort();
-  // The selector's list arrives over the wire after the page connects (and again after each namespace
-  // change), so its options are waited for like the rows are.
-  async function optionsAre(want: string[], timeoutMs = 30_000): Promise<void> {
-    const options = web.page.getByTestId('namespace').locator('option');
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Wait until `read` gives `want`, failing after 30 s with what it gave last. The rows and the
+   * selector's options both arrive over the wire after the page connects (and again after each change).
+   */
+  async function becomes(what: string, read: () => Promise<string[]>, want: string[]): Promise<void> {
     let got: string[] = [];
-    while (JSON.stringify((got = await options.allInnerTexts())) !== JSON.stringify(want)) {
-      if (Date.now() > deadline) throw new Error(`namespace options: wanted ${JSON.stringify(want)}, have ${JSON.stringify(got)}`);
-      await web.page.waitForTimeout(100);
-    }
+    await until(
+      () => `${what}: wanted ${JSON.stringify(want)}, have ${JSON.stringify(got)}`,
+      async () => JSON.stringify((got = await read())) === JSON.stringify(want),
+      30_000,
+    );
   }
-  async function rowsAre(want: string[], timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let got: string[] = [];
-    while (JSON.stringify((got = await names())) !== JSON.stringify(want)) {
-      if (Date.now() > deadline) throw new Error(`rows: wanted ${JSON.stringify(want)}, have ${JSON.stringify(got)}`);
-      await web.page.waitForTimeout(100);
-    }
-  }
+  const rowsAre = (want: string[]) => becomes('rows', names, want);
+  const optionsAre = (want: string[]) => becomes('namespace options', () => web.page.getByTestId('namespace').locator('option').allInnerTexts(), want);
 
   test('with several namespaces the window starts on all of them, each row saying which', async () => {
     const select = web.page.getByTestId('namespace');
