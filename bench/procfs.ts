@@ -1,5 +1,8 @@
-/** What the launch benches read from /proc: per-process memory, the shims, whether init runs. */
+/** What the launch benches read from /proc: per-process memory and CPU, the machine's CPU, the shims, whether init runs. */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { statFields } from '../engine/host/proc-stat.js';
+import { parseCpuStat } from '../engine/stats/host-stats.js';
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -12,6 +15,20 @@ export function pssKiB(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** /proc counts CPU time in clock ticks of USER_HZ (100 on most builds, but read it). */
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** The machine's busy CPU time so far, all cores together (everything but idle and iowait), in ms. */
+export function machineBusyMs(): number {
+  return parseCpuStat(readFileSync('/proc/stat', 'utf8')).busy * TICK_MS;
+}
+
+/** One process's CPU time so far, user and system, all its threads (fields 14 and 15 of /proc/PID/stat), in ms. */
+export function processCpuMs(pid: number): number {
+  const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
 }
 
 function comm(pid: number): string | undefined {
