@@ -23,6 +23,7 @@ import type { Container, EngineContext } from '../engine/context.js';
 import { socketPath } from '../engine/api/wire.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
+import { parseCpuStat } from '../engine/stats/host-stats.js';
 import { benchArgs } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,14 +52,11 @@ async function ok(c: EngineClient, line: string): Promise<string> {
 
 /** Host cpu busy fraction over `ms` (from /proc/stat). */
 async function busy(ms: number): Promise<number> {
-  const read = () => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
-  };
+  const read = () => parseCpuStat(readFileSync('/proc/stat', 'utf8'));
   const a = read();
   await new Promise((r) => setTimeout(r, ms));
   const b = read();
-  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+  return (b.busy - a.busy) / Math.max(1, b.total - a.total);
 }
 
 /**
