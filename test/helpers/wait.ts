@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { statZombie } from '../../engine/host/proc-stat.js';
 
 /** How often a condition is polled: short enough that tests do not wait for nothing. */
 const POLL_MS = 20;
@@ -30,7 +31,7 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  return !statZombie(stat);
 }
 
 /** Wait until `pid` is gone (or a zombie nobody reaped yet). */

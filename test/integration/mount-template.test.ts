@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { statFields } from '../../engine/host/proc-stat.js';
 import { ConsoleClient } from '../helpers/console.js';
 import { requires } from '../helpers/requires.js';
 import { useContainerSuite } from '../helpers/suite.js';
@@ -19,7 +20,7 @@ function launcherPid(daemon: number): number {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [comm, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), stat.slice(stat.lastIndexOf(')') + 2).split(' ')];
+      const [comm, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), statFields(stat)];
       if (comm === 'nm-launcher' && Number(rest[1]) === daemon) return Number(name);
     } catch {
       // gone meanwhile

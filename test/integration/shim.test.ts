@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { EngineError } from '../../engine/errors.js';
+import { statFields } from '../../engine/host/proc-stat.js';
 import { ShimControl, readExitRecord } from '../../engine/shim/control-client.js';
 import { ShimLauncher } from '../../engine/shim/launcher.js';
 import type { ShimNic } from '../../engine/shim/protocol.js';
@@ -479,9 +480,8 @@ test('the monitor keeps running after the engine drops fd 3; reattach through co
 });
 
 /** Fields of /proc/<pid>/stat after the command: [state, ppid, pgrp, session, ...]. */
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+function procStatFields(pid: number): string[] {
+  return statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 test('through the launcher: attach, handshake, console; the monitor outlives a killed launcher', { skip }, async () => {
@@ -495,7 +495,7 @@ test('through the launcher: attach, handshake, console; the monitor outlives a k
     assert.equal(l.monitorPid, monitorPid, 'monitorPid comes from the PID frame');
 
     // Orphaned at once (neither the launcher's child nor ours), its own session, like a fresh exec.
-    const [, ppid, , sid] = statFields(monitorPid);
+    const [, ppid, , sid] = procStatFields(monitorPid);
     assert.notEqual(Number(ppid), launcherPid);
     assert.notEqual(Number(ppid), process.pid);
     assert.equal(Number(sid), monitorPid, 'setsid');
