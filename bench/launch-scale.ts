@@ -174,6 +174,11 @@ interface Row {
   goal: string;
 }
 
+/** A row's reference columns: its name, its time and ours over it. */
+function against(reference: string, ms: number, referenceMs: number): Pick<Row, 'reference' | 'referenceMs' | 'ratio'> {
+  return { reference, referenceMs: Math.round(referenceMs), ratio: +(ms / referenceMs).toFixed(2) };
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(DIR, 'nm-scale-'));
   const base = join(work, 'base');
@@ -204,23 +209,8 @@ async function main(): Promise<void> {
       }
       const m = median(ours);
       const what = `${SMALL} launched+started${net ? ', one NIC each' : ''}`;
-      if (LXC)
-        rows.push({
-          case: what,
-          nanomegaMs: Math.round(m),
-          reference: 'LXC lxc-start -d ×2',
-          referenceMs: Math.round(median(lxc)),
-          ratio: +(m / median(lxc)).toFixed(2),
-          goal: '≤ 1.0 (0.7)',
-        });
-      rows.push({
-        case: what,
-        nanomegaMs: Math.round(m),
-        reference: 'kernel floor (unshare + exec)',
-        referenceMs: Math.round(median(floor)),
-        ratio: +(m / median(floor)).toFixed(2),
-        goal: '≤ 2.0',
-      });
+      if (LXC) rows.push({ case: what, nanomegaMs: Math.round(m), ...against('LXC lxc-start -d ×2', m, median(lxc)), goal: '≤ 1.0 (0.7)' });
+      rows.push({ case: what, nanomegaMs: Math.round(m), ...against('kernel floor (unshare + exec)', m, median(floor)), goal: '≤ 2.0' });
       console.error(`${what} done`);
     }
     for (const net of [false, true]) {
@@ -247,22 +237,20 @@ async function main(): Promise<void> {
       const killFlush = nm.killFlush();
       if (!net) {
         const f = floorRun(BIG);
-        Object.assign(bigRow, { reference: 'kernel floor (unshare + exec)', referenceMs: Math.round(f.ms), ratio: +(ms / f.ms).toFixed(2) });
-        Object.assign(cpuRow, { reference: 'kernel floor, CPU time', referenceMs: Math.round(f.cpuMs), ratio: +(cpuMs / f.cpuMs).toFixed(2) });
+        Object.assign(bigRow, against('kernel floor (unshare + exec)', ms, f.ms));
+        Object.assign(cpuRow, against('kernel floor, CPU time', cpuMs, f.cpuMs));
       }
       const floor = net ? undefined : await killFloor(work, BIG);
       rows.push({
-        case: `kill+flush of ${BIG}${net ? ', one NIC each' : ''}`,
+        case: `kill+flush of ${BIG}${nic}`,
         nanomegaMs: Math.round(killFlush),
-        ...(floor === undefined
-          ? {}
-          : { reference: 'kernel floor (bench/kill-floor.c)', referenceMs: Math.round(floor), ratio: +(killFlush / floor).toFixed(2) }),
+        ...(floor === undefined ? {} : against('kernel floor (bench/kill-floor.c)', killFlush, floor)),
         goal: '≤ 1000 ms',
       });
       if (LXC_BIG) {
         // After ours are gone: the machine holds one experiment at a time.
         const lxcMs = lxcRun(lxcPrepare(work, fs, BIG, net), BIG);
-        const lxcRow: Row = { ...bigRow, reference: 'LXC lxc-start -d ×2', referenceMs: Math.round(lxcMs), ratio: +(ms / lxcMs).toFixed(2) };
+        const lxcRow: Row = { ...bigRow, ...against('LXC lxc-start -d ×2', ms, lxcMs) };
         // Beside the floor's row without NICs, as the 100-container rows are; the only reference with them.
         if (bigRow.reference) rows.splice(rows.indexOf(bigRow), 0, lxcRow);
         else Object.assign(bigRow, lxcRow);
