@@ -10,6 +10,9 @@ const EVENTS = 'cgroup.events';
 const KILL = 'cgroup.kill';
 const SUBTREE = 'cgroup.subtree_control';
 const FREEZER_STATE = 'freezer.state';
+/** The lines read from memory.events (v2) or memory.oom_control (v1), and from cpu.stat. */
+const OOM_KILL = /^oom_kill (\d+)$/m;
+const USAGE_USEC = /^usage_usec (\d+)$/m;
 
 /** The engine's own subtree in every hierarchy; nothing outside it is ever written. */
 export const ENGINE_PARENT = 'nanomega';
@@ -36,6 +39,18 @@ export type LimitsWithDevices = L.Limits & { tun?: boolean; devices?: DeviceFilt
 export interface CgroupPaths {
   v2?: string;
   v1: Partial<Record<Controller, string>>;
+}
+
+/** The files one `read()` samples; absent where the host has no such controller. */
+interface StatFiles {
+  memory?: string;
+  memoryLimit?: string;
+  memoryEvents?: string;
+  /** usage_usec, in µs. */
+  cpuStat?: string;
+  /** In ns; only where no cgroup2 directory has cpu.stat. */
+  cpuacctUsage?: string;
+  pids?: string;
 }
 
 export interface CgroupReading {
@@ -84,6 +99,7 @@ export class ContainerCgroups {
    * parent it would inherit the parent's allowlist, and the filter alone must decide.)
    */
   private withoutV1Devices = false;
+  private statFiles: StatFiles | undefined;
 
   constructor(
     private readonly host: Host,
@@ -223,35 +239,46 @@ export class ContainerCgroups {
     }
   }
 
+  /** One sample of the container's figures (the 1 Hz sampler's read: paths and patterns made once). */
   async read(): Promise<CgroupReading> {
-    const r: CgroupReading = { memoryBytes: 0, memoryLimitBytes: 0, oomKills: 0, cpuUsec: 0, pids: 0 };
-    const num = async (dir: string | undefined, file: string): Promise<number> => {
-      if (!dir) return 0;
-      const t = (await this.host.readFile(join(dir, file)).catch(() => '0')).trim();
-      return t === 'max' ? Infinity : Number(t) || 0;
+    const f = (this.statFiles ??= this.findStatFiles());
+    return {
+      memoryBytes: await this.readNumber(f.memory),
+      memoryLimitBytes: await this.readNumber(f.memoryLimit),
+      oomKills: await this.readField(f.memoryEvents, OOM_KILL),
+      cpuUsec: f.cpuStat ? await this.readField(f.cpuStat, USAGE_USEC) : Math.round((await this.readNumber(f.cpuacctUsage)) / 1000),
+      pids: await this.readNumber(f.pids),
     };
-    const field = async (dir: string | undefined, file: string, key: string): Promise<number> => {
-      if (!dir) return 0;
-      const t = await this.host.readFile(join(dir, file)).catch(() => '');
-      const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(t);
-      return m ? Number(m[1]) : 0;
-    };
-    const mem = this.home('memory');
+  }
+
+  private findStatFiles(): StatFiles {
+    const at = (dir: string | undefined, file: string) => (dir ? join(dir, file) : undefined);
     const v2 = (c: Controller) => controllerHome(this.opts.layout, c) === 'v2';
-    if (v2('memory')) {
-      r.memoryBytes = await num(mem, 'memory.current');
-      r.memoryLimitBytes = await num(mem, 'memory.max');
-      r.oomKills = await field(mem, 'memory.events', 'oom_kill');
-    } else {
-      r.memoryBytes = await num(mem, 'memory.usage_in_bytes');
-      r.memoryLimitBytes = await num(mem, 'memory.limit_in_bytes');
-      r.oomKills = await field(mem, 'memory.oom_control', 'oom_kill');
-    }
-    if (v2('cpu')) r.cpuUsec = await field(this.home('cpu'), 'cpu.stat', 'usage_usec');
-    else if (this.paths.v2) r.cpuUsec = await field(this.paths.v2, 'cpu.stat', 'usage_usec');
-    else if (this.paths.v1.cpuacct) r.cpuUsec = Math.round((await num(this.paths.v1.cpuacct, 'cpuacct.usage')) / 1000);
-    r.pids = await num(this.home('pids'), 'pids.current');
-    return r;
+    const mem = this.home('memory');
+    // Every cgroup2 directory has cpu.stat, with or without the cpu controller; cpuacct is the v1-only fallback.
+    const cpuStat = v2('cpu') ? at(this.home('cpu'), 'cpu.stat') : at(this.paths.v2, 'cpu.stat');
+    return {
+      memory: at(mem, v2('memory') ? 'memory.current' : 'memory.usage_in_bytes'),
+      memoryLimit: at(mem, v2('memory') ? 'memory.max' : 'memory.limit_in_bytes'),
+      memoryEvents: at(mem, v2('memory') ? 'memory.events' : 'memory.oom_control'),
+      cpuStat,
+      cpuacctUsage: cpuStat ? undefined : at(this.paths.v1.cpuacct, 'cpuacct.usage'),
+      pids: at(this.home('pids'), 'pids.current'),
+    };
+  }
+
+  /** A one-number file; "max" is Infinity, and a missing or unreadable file 0 (the sampler is best-effort). */
+  private async readNumber(path: string | undefined): Promise<number> {
+    if (!path) return 0;
+    const t = (await this.host.readFile(path).catch(() => '0')).trim();
+    return t === 'max' ? Infinity : Number(t) || 0;
+  }
+
+  /** The value of one `key value` line, 0 when the file or the line is missing. */
+  private async readField(path: string | undefined, line: RegExp): Promise<number> {
+    if (!path) return 0;
+    const m = line.exec(await this.host.readFile(path).catch(() => ''));
+    return m ? Number(m[1]) : 0;
   }
 }
 

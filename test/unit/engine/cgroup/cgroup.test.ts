@@ -186,8 +186,25 @@ test('stats read the v1 and v2 file formats', async () => {
       ['/sys/fs/cgroup/pids/nanomega/nmx-7/pids.current', '2\n'],
     ]),
   );
-  const r1 = await new ContainerCgroups(h1, { layout: hybrid() }, 'nmx-7').read();
-  assert.deepEqual(r1, { memoryBytes: 4096, memoryLimitBytes: 8192, oomKills: 2, cpuUsec: 3000, pids: 2 });
+  const cg1 = new ContainerCgroups(h1, { layout: hybrid() }, 'nmx-7');
+  assert.deepEqual(await cg1.read(), { memoryBytes: 4096, memoryLimitBytes: 8192, oomKills: 2, cpuUsec: 3000, pids: 2 });
+  // A second read of the same object reads the files again.
+  h1.files.set('/sys/fs/cgroup/unified/nanomega/nmx-7/cpu.stat', 'usage_usec 3500\nuser_usec 2500\n');
+  h1.files.delete('/sys/fs/cgroup/pids/nanomega/nmx-7/pids.current');
+  assert.deepEqual(await cg1.read(), { memoryBytes: 4096, memoryLimitBytes: 8192, oomKills: 2, cpuUsec: 3500, pids: 0 });
+
+  // Pure v1: no cgroup2 directory has cpu.stat, so cpu time comes from cpuacct.usage (ns).
+  const pureV1 = { ...parseCgroupMounts(HYBRID.replace(/^.*cgroup2.*$/m, '')), v2Controllers: new Set<string>() } as CgroupLayout;
+  const h2 = new FakeHost(
+    new Map([
+      ['/sys/fs/cgroup/memory/nanomega/nmx-8/memory.usage_in_bytes', '100\n'],
+      ['/sys/fs/cgroup/memory/nanomega/nmx-8/memory.limit_in_bytes', '200\n'],
+      ['/sys/fs/cgroup/cpu,cpuacct/nanomega/nmx-8/cpuacct.usage', '7499600\n'],
+      ['/sys/fs/cgroup/pids/nanomega/nmx-8/pids.current', '3\n'],
+    ]),
+  );
+  const r2 = await new ContainerCgroups(h2, { layout: pureV1, freezer: 'v1' }, 'nmx-8').read();
+  assert.deepEqual(r2, { memoryBytes: 100, memoryLimitBytes: 200, oomKills: 0, cpuUsec: 7500, pids: 3 });
 });
 
 test('hybrid with the allowlist on the engine parent: a container only denies tun, or writes nothing when it asked for tun', async () => {
