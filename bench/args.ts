@@ -6,7 +6,8 @@
  */
 export interface BenchArgs {
   text(name: string): string;
-  number(name: string): number;
+  /** A number of at least `min` (default 0). */
+  number(name: string, min?: number): number;
   flag(name: string): boolean;
 }
 
@@ -33,10 +34,10 @@ export function benchArgs(usage: string, values: Record<string, string>, flags: 
   const text = (name: string) => given.get(name) ?? values[name]!;
   return {
     text,
-    number(name) {
+    number(name, min = 0) {
       const v = text(name);
       const n = Number(v);
-      if (v.trim() === '' || !Number.isFinite(n) || n < 0) refuse(`${name}: not a number of at least 0: ${v}`);
+      if (v.trim() === '' || !Number.isFinite(n) || n < min) refuse(`${name}: not a number of at least ${min}: ${v}`);
       return n;
     },
     flag: (name) => set.has(name),

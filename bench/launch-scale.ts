@@ -38,7 +38,7 @@ const args = benchArgs(
 );
 const RUNS = args.number('--runs');
 /** Rounds of the big rows (ours, then the launch and kill floors), each figure their median. */
-const BIG_RUNS = Math.max(1, args.number('--big-runs'));
+const BIG_RUNS = args.number('--big-runs', 1);
 const SMALL = args.number('--small');
 const BIG = args.number('--big');
 /** tmpfs, like /run/nanomega on systemd hosts. */

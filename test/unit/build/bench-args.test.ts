@@ -21,6 +21,12 @@ describe('bench command lines', () => {
     assert.equal(benchArgs('x', {}, ['--net'], []).flag('--net'), false);
   });
 
+  test('a number below its least is refused by name', () => {
+    const r = run('launch-scale', ['--big-runs', '0']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^--big-runs: not a number of at least 1: 0\nusage: /);
+  });
+
   test('each bench answers --help with its usage before setting anything up', () => {
     for (const b of BENCHES) {
       const r = run(b, ['--help']);
