@@ -255,12 +255,13 @@ export class ContainerCgroups {
     const at = (dir: string | undefined, file: string) => (dir ? join(dir, file) : undefined);
     const v2 = (c: Controller) => controllerHome(this.opts.layout, c) === 'v2';
     const mem = this.home('memory');
+    const memV2 = v2('memory');
     // Every cgroup2 directory has cpu.stat, with or without the cpu controller; cpuacct is the v1-only fallback.
     const cpuStat = v2('cpu') ? at(this.home('cpu'), 'cpu.stat') : at(this.paths.v2, 'cpu.stat');
     return {
-      memory: at(mem, v2('memory') ? 'memory.current' : 'memory.usage_in_bytes'),
-      memoryLimit: at(mem, v2('memory') ? 'memory.max' : 'memory.limit_in_bytes'),
-      memoryEvents: at(mem, v2('memory') ? 'memory.events' : 'memory.oom_control'),
+      memory: at(mem, memV2 ? 'memory.current' : 'memory.usage_in_bytes'),
+      memoryLimit: at(mem, memV2 ? 'memory.max' : 'memory.limit_in_bytes'),
+      memoryEvents: at(mem, memV2 ? 'memory.events' : 'memory.oom_control'),
       cpuStat,
       cpuacctUsage: cpuStat ? undefined : at(this.paths.v1.cpuacct, 'cpuacct.usage'),
       pids: at(this.home('pids'), 'pids.current'),

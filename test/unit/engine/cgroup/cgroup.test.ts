@@ -19,6 +19,10 @@ const PURE_V2 = `31 30 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsde
 function hybrid(): CgroupLayout {
   return { ...parseCgroupMounts(HYBRID), v2Controllers: new Set() };
 }
+/** Every controller on v1, no cgroup2 mount. */
+function pureV1(): CgroupLayout {
+  return { ...parseCgroupMounts(HYBRID.replace(/^.*cgroup2.*$/m, '')), v2Controllers: new Set() };
+}
 function pureV2(): CgroupLayout {
   return { ...parseCgroupMounts(PURE_V2), v2Controllers: new Set(['cpu', 'memory', 'pids', 'io']) };
 }
@@ -194,7 +198,6 @@ test('stats read the v1 and v2 file formats', async () => {
   assert.deepEqual(await cg1.read(), { memoryBytes: 4096, memoryLimitBytes: 8192, oomKills: 2, cpuUsec: 3500, pids: 0 });
 
   // Pure v1: no cgroup2 directory has cpu.stat, so cpu time comes from cpuacct.usage (ns).
-  const pureV1 = { ...parseCgroupMounts(HYBRID.replace(/^.*cgroup2.*$/m, '')), v2Controllers: new Set<string>() } as CgroupLayout;
   const h2 = new FakeHost(
     new Map([
       ['/sys/fs/cgroup/memory/nanomega/nmx-8/memory.usage_in_bytes', '100\n'],
@@ -203,7 +206,7 @@ test('stats read the v1 and v2 file formats', async () => {
       ['/sys/fs/cgroup/pids/nanomega/nmx-8/pids.current', '3\n'],
     ]),
   );
-  const r2 = await new ContainerCgroups(h2, { layout: pureV1, freezer: 'v1' }, 'nmx-8').read();
+  const r2 = await new ContainerCgroups(h2, { layout: pureV1(), freezer: 'v1' }, 'nmx-8').read();
   assert.deepEqual(r2, { memoryBytes: 100, memoryLimitBytes: 200, oomKills: 0, cpuUsec: 7500, pids: 3 });
 });
 
