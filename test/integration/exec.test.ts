@@ -78,7 +78,7 @@ describe('vm exec', { skip }, () => {
     const killed = spawnSync(process.execPath, [BIN, '--base', s.d.base, 'exec', 'ex1', 'sh', '-c', 'kill -9 $$'], {});
     assert.equal(killed.status, 128 + 9);
     const missing = spawnSync(process.execPath, [BIN, '--base', s.d.base, 'exec', 'ex1', '--', 'no-such-cmd'], {});
-    assert.equal(missing.status, 127);
+    assert.equal(missing.status, 127, `status ${missing.status}, stderr ${JSON.stringify(missing.stderr.toString())}`);
     assert.match(missing.stderr.toString(), /exec `no-such-cmd`: No such file or directory/);
   });
 
