@@ -22,7 +22,15 @@ import { listenOwnerOnly } from '../host/unix-listen.js';
 
 /** The daemon's end of the launcher's connections, in the base directory. */
 export const LAUNCH_SOCKET = 'launch.sock';
-/** How long a requested monitor may take to connect and send ATTACH. */
+/**
+ * How long a requested monitor may take to connect and send ATTACH once the launcher got to its
+ * request. The launcher forks the requests one after the other, in order, so in a wave of a thousand
+ * on a slow machine the last ones wait behind the others' forks far longer than any one monitor
+ * takes to attach. A request the launcher has not passed yet is timed from its request or from the
+ * last attach, whichever is later (monitors attaching: the launcher works through the queue); one
+ * it has passed (a later request attached) from that moment, so a monitor that died after its fork
+ * fails in time however many launches follow.
+ */
 export const ATTACH_TIMEOUT_MS = 10_000;
 /**
  * After the launcher died, how long its requests may still attach: a monitor forked before the
@@ -54,13 +62,28 @@ interface Pending {
   proc: ChildProcess;
   resolve: (s: Socket) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Its place in the launcher's queue (requests are served in order). */
+  seq: number;
+  /** When it was requested (performance.now()). */
+  since: number;
+  /** When a later request attached: the launcher had forked this one by then. */
+  passed?: number;
+  /** Set once its launcher died: the request fails when this grace ends, not at its deadline. */
+  orphaned?: NodeJS.Timeout;
 }
 
 export class ShimLauncher {
   private readonly pending = new Map<number, Pending>();
   private proc: ChildProcess | undefined;
   private closed = false;
+  /** When a monitor last attached (performance.now()): the launcher is still making progress. */
+  private lastAttach = 0;
+  private seq = 0;
+  /** Requests in queue order (settled ones included until compacted); `head`: the first not known to be passed. */
+  private queue: Pending[] = [];
+  private head = 0;
+  /** Fails the requests past their deadline; armed for the earliest while any waits. */
+  private watchdog: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -115,8 +138,10 @@ export class ShimLauncher {
     }
     return new Promise<Socket>((resolve, reject) => {
       const proc = this.process();
-      const timer = setTimeout(() => this.settle(token)?.reject(new EngineError('E_SHIM', `shim for ${dir} did not attach`, { dir })), this.attachTimeoutMs);
-      this.pending.set(token, { dir, proc, resolve, reject, timer });
+      const p: Pending = { dir, proc, resolve, reject, seq: ++this.seq, since: performance.now() };
+      this.pending.set(token, p);
+      this.queue.push(p);
+      this.arm();
       // The requests of one launch wave arrive in the same turn of the event loop: one write for
       // all of them (a pipe write each cost the daemon ~0.3 ms of a 1000-container launch).
       const stdin = proc.stdin!;
@@ -161,8 +186,7 @@ export class ShimLauncher {
       if (this.proc === proc) this.proc = undefined; // the next launch starts a new one
       for (const [token, p] of this.pending) {
         if (p.proc !== proc) continue;
-        clearTimeout(p.timer);
-        p.timer = setTimeout(
+        p.orphaned = setTimeout(
           () => this.settle(token)?.reject(new EngineError('E_SHIM', `shim launcher ${why}; the shim for ${p.dir} did not attach`, { dir: p.dir })),
           ORPHANED_REQUEST_GRACE_MS,
         );
@@ -188,8 +212,52 @@ export class ShimLauncher {
     const p = this.pending.get(token);
     if (!p) return undefined;
     this.pending.delete(token);
-    clearTimeout(p.timer);
+    clearTimeout(p.orphaned);
+    if (this.pending.size === 0) {
+      clearTimeout(this.watchdog);
+      this.watchdog = undefined;
+      this.queue = [];
+      this.head = 0;
+    }
     return p;
+  }
+
+  private deadline(p: Pending): number {
+    return (p.passed ?? Math.max(p.since, this.lastAttach)) + this.attachTimeoutMs;
+  }
+
+  /** `p`'s monitor attached: the launcher is past every request queued before it. */
+  private attached(p: Pending): void {
+    const now = performance.now();
+    this.lastAttach = now;
+    const q = this.queue;
+    while (this.head < q.length && q[this.head]!.seq <= p.seq) q[this.head++]!.passed ??= now;
+    if (this.head > 1024 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * Arms the watchdog for the earliest deadline of the requests waiting. Deadlines only move later
+   * (each attach moves them), so one timer for all of them never fires late; when it fires it fails
+   * what is due and arms itself for the rest: a pass over the requests every timeout at most.
+   */
+  private arm(): void {
+    if (this.watchdog) return;
+    let next = Infinity;
+    for (const p of this.pending.values()) if (!p.orphaned) next = Math.min(next, this.deadline(p));
+    if (next === Infinity) return;
+    this.watchdog = setTimeout(() => this.expire(), Math.max(0, next - performance.now()));
+  }
+
+  private expire(): void {
+    this.watchdog = undefined;
+    const now = performance.now();
+    for (const [token, p] of this.pending) {
+      if (!p.orphaned && this.deadline(p) <= now) this.settle(token)?.reject(new EngineError('E_SHIM', `shim for ${p.dir} did not attach`, { dir: p.dir }));
+    }
+    this.arm();
   }
 
   /**
@@ -221,6 +289,7 @@ export class ShimLauncher {
         sock.destroy(); // unknown or late: the monitor sees EOF before EXEC and aborts
         return;
       }
+      this.attached(p);
       const rest = Buffer.concat(received).subarray(FRAME_HEADER_BYTES + frames[0]!.payload.length);
       if (rest.length > 0) sock.unshift(rest);
       p.resolve(sock);

@@ -15,7 +15,8 @@ let fake = '';
 
 /**
  * Reads `<token> <dir>` lines; per dir basename: `ok*` attaches with the token, `silent*` never
- * attaches, `chatty*` sends a frame after ATTACH, `wrong*` attaches with token+1000, `die*` exits.
+ * attaches, `chatty*` sends a frame after ATTACH, `wrong*` attaches with token+1000, `die*` exits,
+ * `slow*` attaches 100 ms after the previous `slow*` did (a launcher working through a long queue).
  */
 const FAKE = `
 const net = require('node:net');
@@ -26,6 +27,7 @@ function frame(type, s) {
   return Buffer.concat([h, b]);
 }
 let buf = '';
+let queue = Promise.resolve();
 process.stdin.on('data', (d) => {
   buf += d;
   let i;
@@ -35,6 +37,14 @@ process.stdin.on('data', (d) => {
     const name = dir.split('/').pop();
     if (name.startsWith('die')) process.exit(3);
     if (name.startsWith('silent')) continue;
+    if (name.startsWith('slow')) {
+      queue = queue.then(() => new Promise((r) => setTimeout(r, 100))).then(() => attach(token, name));
+      continue;
+    }
+    attach(token, name);
+  }
+});
+function attach(token, name) {
     const c = net.connect(sock, () => {
       const t = name.startsWith('wrong') ? String(Number(token) + 1000) : token;
       const more = name.startsWith('chatty') ? frame(${ShimMsg.PID}, '1 2') : Buffer.alloc(0);
@@ -42,8 +52,7 @@ process.stdin.on('data', (d) => {
     });
     c.on('data', (d) => c.write(d)); // echo: the "monitor" answers on the attached connection
     c.on('error', () => {});
-  }
-});
+}
 process.stdin.on('end', () => process.exit(0));
 `;
 
@@ -106,6 +115,40 @@ test('launches attach by token over a 0600 socket; strangers and late tokens are
     const e = await l.launch(join(base, 'wrong')).catch((x: unknown) => x);
     assert.ok(e instanceof EngineError && e.code === 'E_SHIM' && /did not attach/.test(e.message), String(e));
     assert.ok(Date.now() - t0 >= 1900);
+  } finally {
+    l.close();
+  }
+});
+
+test('a long queue attaches past the timeout while monitors keep attaching; one the launcher passed still fails', async () => {
+  const l = await ShimLauncher.start({ base, shimPath: fake, attachTimeoutMs: 300 });
+  try {
+    const order: string[] = [];
+    // One wave, in queue order. 16 × 100 ms: the last request waits ~1.6 s for its turn, five times
+    // the timeout. `silent` (forked, never attaches) is passed once slow2 attaches (~0.3 s) and
+    // fails ~0.3 s later, long before the wave ends; timed from the last attach it would outlive it.
+    const names = ['slow0', 'slow1', 'silent', ...Array.from({ length: 14 }, (_, i) => `slow${i + 2}`)];
+    const results = names.map((name) =>
+      l.launch(join(base, name)).then(
+        (s) => {
+          order.push(name);
+          s.destroy();
+        },
+        (e: unknown) => {
+          order.push(name);
+          return e;
+        },
+      ),
+    );
+    const settled = await Promise.all(results);
+    const e = settled[names.indexOf('silent')];
+    assert.ok(e instanceof EngineError && e.code === 'E_SHIM' && /did not attach/.test(e.message), String(e));
+    assert.deepEqual(
+      settled.filter((x) => x !== undefined),
+      [e],
+      'every slow one attached',
+    );
+    assert.ok(order.indexOf('silent') < order.indexOf('slow15'), `failed before the wave ended: ${order.join(' ')}`);
   } finally {
     l.close();
   }
