@@ -7,7 +7,10 @@ import { checkpoint } from '../fault.js';
 import { logError } from '../log.js';
 import { KillWave } from './kill-wave.js';
 
-/** How long `vm kill` waits for the monitor to report init's death (minimega: COMMAND_TIMEOUT). */
+/**
+ * How long `vm kill` waits for the monitor to report init's death (minimega: COMMAND_TIMEOUT); in a
+ * wave, counted from the wave's last exit while its members keep exiting (KillWave.timeout).
+ */
 const KILL_TIMEOUT_MS = 10_000;
 
 /**
@@ -55,16 +58,20 @@ export async function killOne(ctx: EngineContext, c: Container, wave?: KillWave)
   const seen = c.exited && wave?.expect(c);
   await c.cgroups.kill();
   checkpoint('kill.signalled');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EngineError('E_HOST', `vm kill timeout: ${c.rec.name}`, { name: c.rec.name })), KILL_TIMEOUT_MS);
-  });
+  const error = () => new EngineError('E_HOST', `vm kill timeout: ${c.rec.name}`, { name: c.rec.name });
+  const timeout = wave ? wave.timeout(KILL_TIMEOUT_MS, error) : fixedTimeout(KILL_TIMEOUT_MS, error);
   try {
-    await Promise.race([seen ?? c.exited, timeout]);
-    await Promise.race([c.exited, timeout]);
+    await Promise.race([seen ?? c.exited, timeout.promise]);
+    await Promise.race([c.exited, timeout.promise]);
   } finally {
-    clearTimeout(timer);
+    timeout.cancel();
   }
   // Its memory cgroup goes after the wave's last exit (each member's wait is timed above).
   if (wave) await wave.removed(c);
+}
+
+function fixedTimeout(ms: number, error: () => Error): { promise: Promise<never>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
+  return { promise, cancel: () => clearTimeout(timer) };
 }

@@ -106,3 +106,36 @@ test('a record without an init yet is not covered; load reads back what was writ
   assert.equal(bad.length, 1);
   assert.match(bad[0]!, /kills\.json/);
 });
+
+test("a member's timeout runs from the wave's last exit while the others keep exiting, and fires once they stop", async () => {
+  const log: string[] = [];
+  const wave = new KillWave(new KillIntents(new FakeHost(), '/run/nm'));
+  const [a, b, c] = ['a', 'b', 'c'].map((n) => member(n, []));
+  for (const m of [a!, b!, c!]) {
+    wave.join(m);
+    void wave.expect(m);
+  }
+  // c never exits. Timed from the call it would fail at 300 ms, between a's exit (200) and b's
+  // (400); timed from the last exit it fails at 700, after both.
+  const limit = wave.timeout(300, () => new Error('c timed out'));
+  const failed = limit.promise.catch((e: Error) => log.push(e.message));
+  setTimeout(() => void a!.removeCgroups!().then(() => log.push('a exited')), 200);
+  setTimeout(() => void b!.removeCgroups!().then(() => log.push('b exited')), 400);
+  await failed;
+  assert.deepEqual(log, ['a exited', 'b exited', 'c timed out']);
+
+  // Cancelled, it never fires.
+  const quiet = wave.timeout(10, () => new Error('cancelled, yet fired'));
+  quiet.cancel();
+  assert.equal(
+    await Promise.race([
+      quiet.promise.then(
+        () => 'settled',
+        () => 'settled',
+      ),
+      new Promise((r) => setTimeout(() => r('pending'), 50)),
+    ]),
+    'pending',
+  );
+  wave.leave(c!);
+});
