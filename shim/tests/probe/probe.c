@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../i386-abi.h"
+
 #define DEFAULT_CAPS 0xa80435fbULL /* Docker's 14 + NET_ADMIN */
 
 static int failed;
@@ -485,32 +487,6 @@ check_alloc (long mb)
     }
   printf ("# allocated %ld MB without being killed\n", mb);
   return 1;
-}
-
-static long
-int80 (long nr, long a, long b, long c)
-{
-  long ret;
-  __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
-  return ret;
-}
-
-/* Whether this process can make i386 system calls at all, asked in a child:
-   a kernel with CONFIG_IA32_EMULATION returns getpid (20) through int 0x80,
-   one without the 32-bit ABI or with it switched off (ia32_emulation=0,
-   some hypervisors' guests) raises SIGSEGV instead, which would end the
-   probe.  */
-static int
-i386_abi (void)
-{
-  pid_t pid = fork ();
-  int st;
-
-  if (pid == 0)
-    _exit (int80 (20, 0, 0, 0) == getpid () ? 0 : 1);
-  if (pid < 0 || waitpid (pid, &st, 0) != pid)
-    return 0;
-  return WIFEXITED (st) && WEXITSTATUS (st) == 0;
 }
 
 static void

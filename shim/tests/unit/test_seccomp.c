@@ -20,6 +20,8 @@
 #include "check.h"
 #include "seccomp.h"
 
+#include "../i386-abi.h"
+
 #ifndef SYS_clone3
 #define SYS_clone3 435
 #endif
@@ -135,33 +137,8 @@ filters_loaded (void)
   return n;
 }
 
-/* A 32-bit system call from this 64-bit process (int 0x80: arch i386).  */
-static long
-int80 (long nr, long a, long b, long c)
-{
-  long ret;
-  __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
-  return ret;
-}
-
-/* Whether int 0x80 reaches the i386 system calls here, asked once in a child
-   before any filter: a kernel without the 32-bit ABI, or with it switched
-   off (ia32_emulation=0, some hypervisors' guests), raises SIGSEGV instead
-   of returning -ENOSYS.  */
+/* Whether int 0x80 works here, asked once before any filter (i386-abi.h).  */
 static int have_i386;
-
-static int
-i386_abi (void)
-{
-  pid_t pid = fork ();
-  int st;
-
-  if (pid == 0)
-    _exit (int80 (20, 0, 0, 0) == getpid () ? 0 : 1);
-  if (pid < 0 || waitpid (pid, &st, 0) != pid)
-    return 0;
-  return WIFEXITED (st) && WEXITSTATUS (st) == 0;
-}
 
 /* In a forked child: apply, then probe.  Exit status 0 = all held.  */
 static int
