@@ -58,6 +58,8 @@ describe('web UI: command and control, console scripting', { skip, timeout: 180_
     const first = await web.client.call('cc.commands', 'minimega');
     await web.page.getByTestId('cc-command').first().getByTestId('cc-rerun').click();
     await until('the re-run was posted', async () => (await web.client.call('cc.commands', 'minimega')).length === first.length + 1);
+    // The panel may still show the first run's "1 done": wait for the re-run's own check-in.
+    await until('the re-run was answered', async () => (await web.client.call('cc.commands', 'minimega')).slice(-1)[0]!.checkedIn.length === 1);
     await progress.getByText('1 done').waitFor({ timeout: 30_000 });
     const [again] = (await web.client.call('cc.commands', 'minimega')).slice(-1);
     assert.deepEqual(again!.filter?.hostname, 'cc1');
