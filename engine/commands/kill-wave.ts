@@ -28,10 +28,14 @@ export class KillWave {
   /** Kill requests asked for in this turn of the event loop, written together. */
   private requests: Container[] = [];
   private requested?: Promise<void>;
-  /** When the wave began or a member's exit was last seen (performance.now()). */
   private progress = performance.now();
 
   constructor(private readonly intents: KillIntents) {}
+
+  /** When the wave began or a member's exit was last seen (performance.now()): kill.ts times its waits from it. */
+  get lastExit(): number {
+    return this.progress;
+  }
 
   /**
    * Record `c`'s kill request durably (kill-intents.ts) with those of the other members asked for in
@@ -76,27 +80,6 @@ export class KillWave {
    */
   leave(c: Container): void {
     if (this.pending.delete(c)) this.drain();
-  }
-
-  /**
-   * Rejects with `error()` once `ms` pass with no exit from this wave, counted from the call or
-   * from the wave's last exit, whichever is later; `cancel()` once the member's wait is over. The
-   * exits of a wave arrive one after the other (the kernel tears each container down, the daemon
-   * records each), so a thousand take longer than any one of them may: a member is waited for as
-   * long as the others keep exiting, and a member that never exits times out after the last one did.
-   */
-  timeout(ms: number, error: () => Error): { promise: Promise<never>; cancel: () => void } {
-    const start = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const promise = new Promise<never>((_, reject) => {
-      const check = () => {
-        const left = Math.max(start, this.progress) + ms - performance.now();
-        if (left <= 0) reject(error());
-        else timer = setTimeout(check, left);
-      };
-      timer = setTimeout(check, ms);
-    });
-    return { promise, cancel: () => clearTimeout(timer) };
   }
 
   /** The exit path's removal: all but the memory directory now, that one queued. */

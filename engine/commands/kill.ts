@@ -9,7 +9,7 @@ import { KillWave } from './kill-wave.js';
 
 /**
  * How long `vm kill` waits for the monitor to report init's death (minimega: COMMAND_TIMEOUT); in a
- * wave, counted from the wave's last exit while its members keep exiting (KillWave.timeout).
+ * wave, counted from the wave's last exit while its members keep exiting (killTimeout).
  */
 const KILL_TIMEOUT_MS = 10_000;
 
@@ -59,7 +59,7 @@ export async function killOne(ctx: EngineContext, c: Container, wave?: KillWave)
   await c.cgroups.kill();
   checkpoint('kill.signalled');
   const error = () => new EngineError('E_HOST', `vm kill timeout: ${c.rec.name}`, { name: c.rec.name });
-  const timeout = wave ? wave.timeout(KILL_TIMEOUT_MS, error) : fixedTimeout(KILL_TIMEOUT_MS, error);
+  const timeout = killTimeout(KILL_TIMEOUT_MS, error, wave && (() => wave.lastExit));
   try {
     await Promise.race([seen ?? c.exited, timeout.promise]);
     await Promise.race([c.exited, timeout.promise]);
@@ -70,8 +70,23 @@ export async function killOne(ctx: EngineContext, c: Container, wave?: KillWave)
   if (wave) await wave.removed(c);
 }
 
-function fixedTimeout(ms: number, error: () => Error): { promise: Promise<never>; cancel: () => void } {
+/**
+ * Rejects with `error()` once `ms` pass with no progress, counted from the call or from
+ * `lastProgress()` (a performance.now() time) whichever is later; `cancel()` once the wait is over.
+ * A wave's exits arrive one after the other (the kernel tears each container down, the daemon
+ * records each), so a thousand take longer than any one of them may: a member is waited for as long
+ * as the others keep exiting, and one that never exits times out `ms` after the last one did.
+ */
+export function killTimeout(ms: number, error: () => Error, lastProgress: () => number = () => 0): { promise: Promise<never>; cancel: () => void } {
+  const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
+  const promise = new Promise<never>((_, reject) => {
+    const check = () => {
+      const left = Math.max(start, lastProgress()) + ms - performance.now();
+      if (left <= 0) reject(error());
+      else timer = setTimeout(check, left);
+    };
+    timer = setTimeout(check, ms);
+  });
   return { promise, cancel: () => clearTimeout(timer) };
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Container } from '../../../../engine/context.js';
 import { KillWave } from '../../../../engine/commands/kill-wave.js';
+import { killTimeout } from '../../../../engine/commands/kill.js';
 import { FakeHost } from '../../../../engine/host/fake-host.js';
 import { KillIntents } from '../../../../engine/state/kill-intents.js';
 import type { ContainerRecord } from '../../../../engine/state/state-store.js';
@@ -117,7 +118,11 @@ test("a member's timeout runs from the wave's last exit while the others keep ex
   }
   // c never exits. Timed from the call it would fail at 300 ms, between a's exit (200) and b's
   // (400); timed from the last exit it fails at 700, after both.
-  const limit = wave.timeout(300, () => new Error('c timed out'));
+  const limit = killTimeout(
+    300,
+    () => new Error('c timed out'),
+    () => wave.lastExit,
+  );
   const failed = limit.promise.catch((e: Error) => log.push(e.message));
   setTimeout(() => void a!.removeCgroups!().then(() => log.push('a exited')), 200);
   setTimeout(() => void b!.removeCgroups!().then(() => log.push('b exited')), 400);
@@ -125,7 +130,11 @@ test("a member's timeout runs from the wave's last exit while the others keep ex
   assert.deepEqual(log, ['a exited', 'b exited', 'c timed out']);
 
   // Cancelled, it never fires.
-  const quiet = wave.timeout(10, () => new Error('cancelled, yet fired'));
+  const quiet = killTimeout(
+    10,
+    () => new Error('cancelled, yet fired'),
+    () => wave.lastExit,
+  );
   quiet.cancel();
   assert.equal(
     await Promise.race([
@@ -138,4 +147,8 @@ test("a member's timeout runs from the wave's last exit while the others keep ex
     'pending',
   );
   wave.leave(c!);
+});
+
+test('a single kill (no wave) times out with no progress to wait for', async () => {
+  await assert.rejects(killTimeout(20, () => new Error('timed out')).promise, /timed out/);
 });
