@@ -6,7 +6,7 @@
 import { goJsonEscape, goJsonString } from '../config/go-values.js';
 import type { HostResponse } from '../api/types.js';
 import { type Flags, type Response, NOT_APPLICABLE } from './response.js';
-import { tabwrite } from './tabwriter.js';
+import { tabwriteTable } from './tabwriter.js';
 
 const INT_RE = /^[+-]?[0-9]+$/;
 
@@ -130,7 +130,7 @@ export function render(r: Response, flags: Flags, host: string): string {
         .map((l) => l.map(csvField).join(','))
         .join('\n')
         .trim();
-    return tabwrite(lines.map((l) => l.join('\t| ') + '\n').join('')).trim();
+    return tabwriteTable(lines, '\t| ').trim();
   }
   if (r.parts) return renderParts(r.parts, flags);
   if (r.errors.length > 0 || !r.text) return '';

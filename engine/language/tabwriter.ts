@@ -93,3 +93,50 @@ export function tabwrite(text: string, opts: TabOptions = TABLE): string {
   }
   return out.join('\n') + (endsWithNewline ? '\n' : '');
 }
+
+/**
+ * `tabwrite(lines.map((l) => l.join(sep) + '\n').join(''), opts)` without building that text and
+ * splitting it again: `sep` is a tab and what begins every cell after the first (minicli's `\t| `).
+ * A table's lines all have the same cells, so each column is one block and its width one maximum; a
+ * thousand-row `vm info` (44 columns) is laid out in a few milliseconds. Cells holding a tab or a
+ * newline (they would split cells or lines), ragged lines and tab padding take the general path.
+ */
+export function tabwriteTable(lines: readonly (readonly string[])[], sep: string, opts: TabOptions = TABLE): string {
+  const cols = lines[0]?.length ?? 0;
+  const general = () => tabwrite(lines.map((l) => l.join(sep) + '\n').join(''), opts);
+  if (cols === 0 || !sep.startsWith('\t') || sep.indexOf('\t', 1) >= 0 || sep.includes('\n') || opts.padchar !== ' ') return general();
+  const prefix = sep.slice(1);
+  const prefixRunes = runes(prefix);
+  // Every cell's width in runes, the separator's text included: measured once, used twice.
+  const textw = new Int32Array(lines.length * cols);
+  const widths = new Array<number>(cols - 1).fill(opts.minwidth);
+  for (let i = 0; i < lines.length; i++) {
+    const cells = lines[i]!;
+    if (cells.length !== cols) return general();
+    for (let j = 0; j < cols; j++) {
+      const c = cells[j]!;
+      if (c.includes('\t') || c.includes('\n')) return general();
+      const w = runes(c) + (j > 0 ? prefixRunes : 0);
+      textw[i * cols + j] = w;
+      if (j < cols - 1) widths[j] = Math.max(widths[j]!, w + opts.padding);
+    }
+  }
+  // Each line joined from its cells and the runs of spaces + separator between them, cached by length:
+  // several times faster than concatenating a thousand lines cell by cell.
+  const gaps: string[] = [];
+  const gap = (spaces: number) => (gaps[spaces] ??= ' '.repeat(spaces) + prefix);
+  const out = new Array<string>(lines.length);
+  const parts = new Array<string>(2 * cols - 1);
+  for (let i = 0; i < lines.length; i++) {
+    const cells = lines[i]!;
+    for (let j = 0; j < cols - 1; j++) {
+      parts[2 * j] = cells[j]!;
+      parts[2 * j + 1] = gap(widths[j]! - textw[i * cols + j]!);
+    }
+    parts[2 * cols - 2] = cells[cols - 1]!;
+    out[i] = parts.join('');
+  }
+  // The newline inside the last line: one join gives a flat string, which trim() slices without copying.
+  out[lines.length - 1] += '\n';
+  return out.join('\n');
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tabwrite } from '../../../../engine/language/tabwriter.js';
+import { tabwrite, tabwriteTable } from '../../../../engine/language/tabwriter.js';
 import { render, compareRows } from '../../../../engine/language/render.js';
 import { defaultFlags } from '../../../../engine/language/response.js';
 
@@ -121,4 +121,36 @@ test('a rectangular table (one pass) lays out as the block walk does, runes coun
     { numRuns: 2000 },
   );
   assert.equal(tabwrite('😀\tx\nab\ty\n'), '😀    x\nab   y\n', 'one rune for the emoji, as Go counts it');
+});
+
+test("a table's lines laid out from their cells read as the text joined and tab-written", () => {
+  // Any cell text, tabs and newlines included (those cells split the text, so the table takes the
+  // general path); ragged lines too.
+  const cell = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 9 }), fc.constantFrom('', 'a\tb', 'x\ny', '😀', '| '));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 6 }).chain((cols) =>
+        fc.array(
+          fc.oneof({ weight: 9, arbitrary: fc.array(cell, { minLength: cols, maxLength: cols }) }, { weight: 1, arbitrary: fc.array(cell, { maxLength: 7 }) }),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
+      ),
+      fc.constantFrom('\t| ', '\t', '\t😀 '),
+      (lines, sep) => assert.equal(tabwriteTable(lines, sep), tabwrite(lines.map((l) => l.join(sep) + '\n').join(''))),
+    ),
+    { numRuns: 3000 },
+  );
+  assert.equal(
+    tabwriteTable(
+      [
+        ['id', 'name'],
+        ['1', 'a😀'],
+      ],
+      '\t| ',
+    ),
+    'id   | name\n1    | a😀\n',
+  );
 });
