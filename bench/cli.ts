@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketPath } from '../engine/api/wire.js';
 import { benchArgs } from './args.js';
+import { compileBenchC, timeProcess } from './native.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SH_BIN = join(ROOT, 'bin/nanomega');
@@ -37,18 +38,12 @@ const NODE_RUNS = Math.min(RUNS, 10);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function compile(work: string, name: string): string {
-  const out = join(work, name);
-  execFileSync('gcc', ['-O2', '-static', '-o', out, join(ROOT, 'bench', `${name}.c`)]);
-  return out;
-}
-
 async function main(): Promise<void> {
   const work = mkdtempSync(join(DIR, 'nm-cli-'));
   const base = join(work, 'base');
   const sock = socketPath(base);
-  const floor = compile(work, 'cli-floor');
-  const harness = compile(work, 'cli-harness');
+  const floor = compileBenchC(work, 'cli-floor', { static: true });
+  const harness = compileBenchC(work, 'cli-harness', { static: true });
   const input = join(work, 'attach-input');
   writeFileSync(input, `${COMMAND}\n`);
   const daemon = spawn(process.execPath, [NODE_BIN, 'serve', '--base', base], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -56,20 +51,18 @@ async function main(): Promise<void> {
   const cli = (line: string) => spawnSync(SH_BIN, ['--base', base, '-e', line], { encoding: 'utf8' });
   try {
     if (CONTAINERS > 0) cli(`vm launch container ${CONTAINERS}`);
-    const variants: { name: string; argv: string[]; runs: number }[] = [
+    const variants: { name: string; argv: string[]; input?: string; runs: number }[] = [
       { name: 'floor: minimal C client', argv: [floor, sock, COMMAND], runs: RUNS },
       { name: 'nanomega -e', argv: [SH_BIN, '--base', base, '-e', COMMAND], runs: RUNS },
       { name: 'nanomega -e, the package entry', argv: [NATIVE_BIN, '--base', base, '-e', COMMAND], runs: RUNS },
-      { name: 'nanomega attach (one command)', argv: ['-i', input, SH_BIN, '--base', base, 'attach'], runs: RUNS },
+      { name: 'nanomega attach (one command)', argv: [SH_BIN, '--base', base, 'attach'], input, runs: RUNS },
       { name: 'node bin/nanomega.js -e', argv: [process.execPath, NODE_BIN, '--base', base, '-e', COMMAND], runs: NODE_RUNS },
     ];
     const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
     for (let i = 0; i < RUNS; i++) {
       for (const v of variants) {
         if (i >= v.runs) continue;
-        const [ms, status] = execFileSync(harness, v.argv, { encoding: 'utf8' }).trim().split(' ').map(Number);
-        if (status !== 0) throw new Error(`${v.name}: exit status ${status}`);
-        samples.get(v.name)!.push(ms!);
+        samples.get(v.name)!.push(timeProcess(harness, v.name, v.argv, v.input));
       }
     }
     const floorMs = median(samples.get(variants[0]!.name)!);
