@@ -47,6 +47,10 @@ struct shim_client
   /* control: the engine's sync connection, adopted after EXEC; it may
      still send ABORT.  */
   bool engine;
+  /* exec: its last frame is queued. Once that is flushed the write side is
+     shut down and what the peer still sends is read and dropped until it
+     closes (exec.c, shim_execs_sweep).  */
+  bool closing, shut;
   struct shim_client *next;
 };
 

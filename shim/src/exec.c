@@ -103,7 +103,7 @@ attach (struct shim_execs *x, struct shim_client *c, const char *token)
         if (s->client != NULL)
           {
             shim_exec_queue_error (x, c, EBUSY, "exec session has a client");
-            c->dead = true;
+            c->closing = true;
             return;
           }
         s->client = c;
@@ -117,11 +117,11 @@ attach (struct shim_execs *x, struct shim_client *c, const char *token)
         {
           /* It ran and ended; its output went to the previous client.  */
           shim_exec_queue_frame (x, c, x->tombstones[i].type, x->tombstones[i].final, x->tombstones[i].len);
-          c->dead = true;
+          c->closing = true;
           return;
         }
   shim_exec_queue_error (x, c, ENOENT, "no such exec session");
-  c->dead = true;
+  c->closing = true;
 }
 
 /* Frames of a client that has no session yet: EXEC_START or EXEC_ATTACH.  */
@@ -135,14 +135,14 @@ first_frame (struct shim_execs *x, struct shim_client *c, uint32_t type, char *p
   else if (type != SHIM_MSG_EXEC_START)
     {
       shim_exec_queue_error (x, c, EPROTO, "exec: expected EXEC_START or EXEC_ATTACH");
-      c->dead = true;
+      c->closing = true;
     }
   else if (shim_exec_session_start (x, c, payload, len, &err) == NULL)
     {
       cleanup_free char *text = shim_error_text (err);
       shim_exec_queue_error (x, c, err ? err->status : 0, text ? text : "exec failed");
       shim_error_release (&err);
-      c->dead = true; /* closed once the ERROR is flushed (sweep).  */
+      c->closing = true;
     }
   free (payload);
 }
@@ -155,6 +155,17 @@ client_readable (struct shim_execs *x, struct shim_client *c)
   char *payload;
   int r = 0;
 
+  if (c->closing)
+    {
+      char drop[4096];
+      ssize_t n;
+      do
+        n = read (c->fd, drop, sizeof drop);
+      while (n > 0 || (n < 0 && errno == EINTR));
+      if (n == 0 || errno != EAGAIN)
+        c->dead = true;
+      return;
+    }
   for (int i = 0; i < 32; i++)
     {
       ssize_t n = shim_frame_reader_fill (&c->rd, c->fd);
@@ -168,7 +179,8 @@ client_readable (struct shim_execs *x, struct shim_client *c)
       if (n < 0)
         break;
     }
-  while ((s == NULL || s->inlen == 0) && !c->dead && (r = shim_frame_reader_next (&c->rd, &type, &payload, &len)) == 1)
+  while ((s == NULL || s->inlen == 0) && !c->dead && !c->closing
+         && (r = shim_frame_reader_next (&c->rd, &type, &payload, &len)) == 1)
     {
       if (s == NULL)
         {
@@ -310,6 +322,39 @@ shim_execs_reaped (struct shim_execs *x, pid_t pid, int st)
   return false;
 }
 
+/* Clients whose last frame went out: their write side is shut down (the
+   peer reads the frame, then EOF) and they are kept until the peer closes.
+   Closing at once would fail the peer's next write (EPIPE), which a peer
+   may see before it reads the frame that ended its session: the daemon
+   writes a command's stdin EOF and signals without waiting for replies.
+   The daemon closes every exec connection once it has the last frame; the
+   most recent EXEC_LINGER_MAX closing clients are kept should one not.  */
+#define EXEC_LINGER_MAX 16
+
+static void
+linger (struct shim_execs *x)
+{
+  size_t kept = 0;
+
+  /* Newest first: clients are pushed at the head of the list.  */
+  for (struct shim_client *c = x->clients; c; c = c->next)
+    {
+      if (!c->closing || c->dead)
+        continue;
+      if (c->out_len == 0 && !c->shut)
+        {
+          /* Read interest again: its session may have stopped reading it
+             while a chunk of stdin waited.  */
+          struct epoll_event ev = { .events = EPOLLIN, .data.fd = c->fd };
+          shutdown (c->fd, SHUT_WR);
+          epoll_ctl (x->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+          c->shut = true;
+        }
+      if (++kept > EXEC_LINGER_MAX)
+        c->dead = true;
+    }
+}
+
 static uint32_t
 out_interest (struct shim_exec_session *s)
 {
@@ -336,8 +381,11 @@ shim_execs_sweep (struct shim_execs *x)
               shim_exec_tell_helper (s, SIGKILL);
             }
         }
-      if (s->relayed && s->client && s->client->out_len == 0)
-        s->client->dead = true; /* closed below, after its last frame.  */
+      if (s->relayed && s->client)
+        {
+          s->client->closing = true;
+          s->client = NULL;
+        }
       /* A helper still running after its last frame is reaped by the
          monitor's waitpid(-1) like any child; nothing is left to tell.  */
       if ((s->relayed && (s->client == NULL || s->client->dead)) || (s->abandoned && s->helper == 0))
@@ -370,6 +418,7 @@ shim_execs_sweep (struct shim_execs *x)
         }
       pp = &s->next;
     }
+  linger (x);
   shim_clients_sweep (&x->clients, x->epfd);
 }
 

@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { ContainerInfo } from '../../engine/api/types.js';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { ShimExec } from '../../engine/shim/exec-client.js';
+import { FrameReader, ShimMsg, decodeError, encodeExecStart, encodeFrame } from '../../engine/shim/protocol.js';
 import { BIN } from '../helpers/daemon.js';
 import { requires } from '../helpers/requires.js';
 import { useContainerSuite } from '../helpers/suite.js';
@@ -80,6 +83,36 @@ describe('vm exec', { skip }, () => {
     const missing = spawnSync(process.execPath, [BIN, '--base', s.d.base, 'exec', 'ex1', '--', 'no-such-cmd'], {});
     assert.equal(missing.status, 127, `status ${missing.status}, stderr ${JSON.stringify(missing.stderr.toString())}`);
     assert.match(missing.stderr.toString(), /exec `no-such-cmd`: No such file or directory/);
+  });
+
+  test("a client may still write after its session's last frame: the monitor reads until the client closes", async () => {
+    // The daemon writes stdin's end and signals without waiting for replies, so a write may follow
+    // the monitor's last frame. Here it follows for certain: the frame and the monitor's EOF are read
+    // first. A monitor that closed the socket at once fails that write (EPIPE); one that shut down
+    // its side takes it, and closes when the client does.
+    // Half-open: the client's side stays writable after the monitor's EOF.
+    const sock = connect({ path: join((await info('ex1')).dir, 'exec'), allowHalfOpen: true });
+    sock.on('error', () => undefined); // the write's callback and 'close' report it
+    const reader = new FrameReader();
+    const frames: number[] = [];
+    let error = '';
+    sock.on('data', (b: Buffer) =>
+      reader.push(b).forEach((f) => {
+        frames.push(f.type);
+        if (f.type === ShimMsg.ERROR) error = decodeError(f.payload).message;
+      }),
+    );
+    const ended = new Promise<void>((r) => sock.once('end', r));
+    const closed = new Promise<boolean>((r) => sock.once('close', r));
+    await new Promise<void>((r) => sock.once('connect', r));
+    sock.write(encodeFrame(ShimMsg.EXEC_START, encodeExecStart({ argv: ['no-such-cmd'] })));
+    await ended;
+    assert.deepEqual(frames, [ShimMsg.ERROR]);
+    assert.match(error, /exec `no-such-cmd`: No such file or directory/);
+    const written = await new Promise<Error | null | undefined>((r) => sock.write(encodeFrame(ShimMsg.EXEC_STDIN), r));
+    assert.equal(written ?? null, null, `write after the last frame: ${written?.message}`);
+    sock.end();
+    assert.equal(await closed, false, 'closed without an error');
   });
 
   test("-t: a pty of the container's own devpts, sized as asked", async () => {
