@@ -157,12 +157,12 @@ client_readable (struct shim_execs *x, struct shim_client *c)
 
   if (c->closing)
     {
+      /* Dropped unread, a bounded amount a wake-up like any client's.  */
       char drop[4096];
-      ssize_t n;
-      do
+      ssize_t n = 1;
+      for (int i = 0; i < 32 && (n > 0 || (n < 0 && errno == EINTR)); i++)
         n = read (c->fd, drop, sizeof drop);
-      while (n > 0 || (n < 0 && errno == EINTR));
-      if (n == 0 || errno != EAGAIN)
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
         c->dead = true;
       return;
     }
