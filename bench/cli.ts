@@ -8,7 +8,7 @@
  * JSON. Usage:
  *   node dist/bench/cli.js [--runs 50] [--command "vm info"] [--containers 10] [--dir /dev/shm]
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -152,8 +152,7 @@ function lxcRun(dir: string, n: number): number {
  * namespaces, cgroup directories, mounts and two processes each; SIGKILL, reap, rmdir, detach the
  * layers, remove the instance directories): ms until everything is gone.
  */
-async function killFloor(work: string, n: number): Promise<number> {
-  const bin = compileBenchC(work, 'kill-floor');
+async function killFloor(bin: string, work: string, n: number): Promise<number> {
   const parents = distinctDirs(cgroupPaths(await detectLayout(new LinuxHost()), 'floor')).map((d) => dirname(d));
   const busybox = ['/usr/bin/busybox', '/bin/busybox'].find((b) => existsSync(b))!;
   const out = execFileSync(bin, [String(n), join(work, 'kill-floor-work'), busybox, ...parents], { encoding: 'utf8' });
@@ -191,16 +190,21 @@ interface BigRound {
   floor?: { ms: number; cpuMs: number; killMs: number };
 }
 
-async function bigRound(nm: Nanomega, work: string, net: boolean): Promise<BigRound> {
+/** The bench's C programs, compiled once a run (bench/native.ts). */
+interface Programs {
+  /** Times `vm info` as a shell runs it, the whole process (as bench/cli.ts times the CLI). */
+  harness: string;
+  killFloor: string;
+}
+
+async function bigRound(nm: Nanomega, work: string, net: boolean, programs: Programs): Promise<BigRound> {
   const ours = await nm.launchStart(BIG, net);
   const infoMs: number[] = [];
-  // As a shell runs it (bench/cli.ts times the same way): the whole process, output to /dev/null.
-  const harness = net ? '' : compileBenchC(work, 'cli-harness', { static: true });
-  for (let i = 0; !net && i < 5; i++) infoMs.push(timeProcess(harness, 'vm info', [LAUNCHER, '--base', nm.base, '-e', 'vm info']));
+  for (let i = 0; !net && i < 5; i++) infoMs.push(timeProcess(programs.harness, 'vm info', [LAUNCHER, '--base', nm.base, '-e', 'vm info']));
   const killFlushMs = nm.killFlush();
   if (net) return { ours, killFlushMs, infoMs };
   const f = floorRun(BIG);
-  return { ours, killFlushMs, infoMs, floor: { ms: f.ms, cpuMs: f.cpuMs, killMs: await killFloor(work, BIG) } };
+  return { ours, killFlushMs, infoMs, floor: { ms: f.ms, cpuMs: f.cpuMs, killMs: await killFloor(programs.killFloor, work, BIG) } };
 }
 
 async function main(): Promise<void> {
@@ -208,6 +212,7 @@ async function main(): Promise<void> {
   const base = join(work, 'base');
   const fs = join(work, 'busybox');
   await buildBusyboxRoot(new LinuxHost(), fs);
+  const programs: Programs = { harness: compileBenchC(work, 'cli-harness', { static: true }), killFloor: compileBenchC(work, 'kill-floor') };
   const daemon = spawn(process.execPath, [ENTRY, 'serve', '--base', base], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200 && !existsSync(socketPath(base)); i++) await new Promise((r) => setTimeout(r, 50));
   const nm = new Nanomega(base, await EngineClient.connect(base), daemon.pid!);
@@ -239,7 +244,7 @@ async function main(): Promise<void> {
     }
     for (const net of [false, true]) {
       const rounds: BigRound[] = [];
-      for (let run = 0; run < BIG_RUNS; run++) rounds.push(await bigRound(nm, work, net));
+      for (let run = 0; run < BIG_RUNS; run++) rounds.push(await bigRound(nm, work, net, programs));
       const med = (figure: (r: BigRound) => number) => median(rounds.map(figure));
       const ms = med((r) => r.ours.ms);
       const cpuMs = med((r) => r.ours.cpuMs);
