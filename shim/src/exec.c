@@ -381,6 +381,7 @@ shim_execs_sweep (struct shim_execs *x)
               shim_exec_tell_helper (s, SIGKILL);
             }
         }
+      /* Relayed: its client only waits to close (linger, below).  */
       if (s->relayed && s->client)
         {
           s->client->closing = true;
@@ -388,7 +389,7 @@ shim_execs_sweep (struct shim_execs *x)
         }
       /* A helper still running after its last frame is reaped by the
          monitor's waitpid(-1) like any child; nothing is left to tell.  */
-      if ((s->relayed && (s->client == NULL || s->client->dead)) || (s->abandoned && s->helper == 0))
+      if (s->relayed || (s->abandoned && s->helper == 0))
         {
           if (s->relayed && s->spec.detach)
             bury (x, s);
@@ -396,7 +397,7 @@ shim_execs_sweep (struct shim_execs *x)
           shim_exec_session_free (x, s);
           continue;
         }
-      if (s->finished && !s->relayed && s->client && !s->client->dead)
+      if (s->finished && s->client && !s->client->dead)
         shim_exec_relay (x, s); /* the rest of a drain a slow client held up.  */
       shim_exec_watch (x, s->report, &s->report_ev, EPOLLIN);
       if (s->in == s->out)
