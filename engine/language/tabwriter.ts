@@ -79,9 +79,9 @@ export function tabwrite(text: string, opts: TabOptions = TABLE): string {
 
   const cols = lines[0]!.length;
   if (lines.every((l) => l.length === cols)) {
-    // Every line has the same cells (every table minicli prints): each column is one block over all
-    // lines, so one pass finds the widths; the same result as the block walk below, far cheaper for a
-    // thousand-row `vm info`.
+    // Every line has the same cells: each column is one block over all lines, so one pass finds the
+    // widths; the same result as the block walk below, far cheaper for long tables (minicli's own
+    // tables take tabwriteTable, below, which skips building this text).
     for (let j = 0; j < cols - 1; j++) {
       let width = opts.minwidth;
       for (const cells of lines) width = Math.max(width, runes(cells[j]!) + opts.padding);
