@@ -10,7 +10,6 @@ import { EngineError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { certPaths, checkHostName } from './certs.js';
 import { Cluster } from './cluster.js';
-import { EtcdStore, parseEndpoints } from './etcd-store.js';
 import { parseAddress, type TlsMaterial } from './peer-link.js';
 
 export interface ClusterOptions {
@@ -48,6 +47,8 @@ async function readTls(host: Host, dir: string, name: string): Promise<TlsMateri
 export async function joinCluster(engine: Engine, opts: ClusterOptions, serveConnection: (sock: Socket) => void, log: (m: string) => void): Promise<Cluster> {
   const name = opts.name ?? hostname();
   checkHostName(name, 'cluster-name');
+  // etcd3 and the gRPC stack under it take ~0.2 s of CPU to load: only a daemon that joins loads them.
+  const { EtcdStore, parseEndpoints } = await import('./etcd-store.js');
   const endpoints = parseEndpoints(opts.endpoints);
   const listen = parseAddress(opts.listen, 'cluster-listen');
   // Other hosts dial this address and tunnel VLANs to it: a wildcard reaches nobody.

@@ -10,7 +10,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import xterm from '@xterm/headless';
+import type xterm from '@xterm/headless';
 import type { ContainerId, VmResult } from '../api/types.js';
 import { apply, findOne } from '../commands/targets.js';
 import type { Container, EngineContext } from '../context.js';
@@ -18,8 +18,15 @@ import { EngineError, hostError } from '../errors.js';
 import { Utf8Splitter } from '../console/utf8.js';
 import { encodeKeys, parseRecording, stripAnsi } from './keys.js';
 
-const { Terminal } = xterm;
-type Terminal = InstanceType<typeof Terminal>;
+type TerminalClass = typeof xterm.Terminal;
+type Terminal = InstanceType<TerminalClass>;
+
+let terminalClass: Promise<TerminalClass> | undefined;
+/** The emulator, loaded on the first scripted console: a daemon that never scripts one does not pay its ~40 ms start. */
+function loadTerminal(): Promise<TerminalClass> {
+  terminalClass ??= import('@xterm/headless').then((m) => m.default.Terminal);
+  return terminalClass;
+}
 
 /** Output kept for `expect` beyond what it has consumed (the oldest is dropped). */
 const EXPECT_BUFFER_CHARS = 1 << 20;
@@ -44,6 +51,7 @@ class ScriptConsole {
   closed = false;
 
   constructor(
+    Terminal: TerminalClass,
     private readonly name: string,
     private readonly sock: Duplex,
     size: { cols: number; rows: number },
@@ -212,7 +220,10 @@ export class ConsoleScripts {
         return Promise.reject(new EngineError('E_STATE', `${c.rec.name} is not running (${c.rec.state})`, { name: c.rec.name }));
       }
       const id = c.rec.id;
-      p = this.ctx.shim.console(this.ctx.store.dir(id)).then((sock) => new ScriptConsole(c.rec.name, sock, this.size(id), () => this.consoles.delete(id)));
+      p = loadTerminal().then(async (Terminal) => {
+        const sock = await this.ctx.shim.console(this.ctx.store.dir(id));
+        return new ScriptConsole(Terminal, c.rec.name, sock, this.size(id), () => this.consoles.delete(id));
+      });
       p.catch(() => this.consoles.delete(id));
       this.consoles.set(id, p);
     }
