@@ -3,6 +3,7 @@
    /usr/bin/nanomega itself, and it then runs the TypeScript program for every other subcommand
    (entry.c).  Output, `E:` lines and exit status are those of the TypeScript client: 0, or 1 when
    the command reported errors or the daemon could not be reached.  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,20 @@ static const char USAGE[]
     = "usage: nanomega [--base DIR] -e COMMAND...   run one minimega command and print its output\n"
       "       nanomega [--base DIR] attach          interactive minimega prompt (history, line "
       "editing)\n";
+
+/* What the TypeScript program prints for `-e --help` and `attach --help` (cli/commands/execute.ts
+   and attach.ts; test/integration/cli.test.ts compares the two).  */
+static const char EXEC_USAGE[] = "usage: nanomega -e COMMAND...\n"
+                                 "  run one minimega command and print its output (errors as `E: msg` "
+                                 "on stderr, exit status 1)\n";
+static const char ATTACH_USAGE[] = "usage: nanomega attach\n"
+                                   "  interactive minimega prompt (history, line editing)\n";
+
+static bool
+is_help (const char *a)
+{
+  return strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0;
+}
 
 static int
 fail (const char *msg)
@@ -118,9 +133,9 @@ main (int argc, char **argv)
             return fail ("--base needs a value");
           base = a + 7;
         }
-      else if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+      else if (is_help (a))
         {
-          fputs (USAGE, stdout);
+          fputs (cmd ? ATTACH_USAGE : USAGE, stdout);
           return 0;
         }
       else if (cmd == NULL && (strcmp (a, "-e") == 0 || strcmp (a, "attach") == 0))
@@ -143,6 +158,12 @@ main (int argc, char **argv)
     {
       if (i >= argc)
         return fail ("-e needs a command");
+      /* A lone --help is the question, as in the TypeScript program; among other words it is text.  */
+      if (argc - i == 1 && is_help (argv[i]))
+        {
+          fputs (EXEC_USAGE, stdout);
+          return 0;
+        }
       return run_one (base, argc - i, argv + i);
     }
   return attach (base);

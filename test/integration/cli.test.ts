@@ -75,7 +75,23 @@ describe('native nanomega -e and attach', { skip }, () => {
   test('answers --help and refuses unknown options', async () => {
     const help = spawnSync(NATIVE, ['attach', '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0);
-    assert.match(help.stdout, /usage: nanomega/);
+    assert.match(help.stdout, /usage: nanomega attach/);
+    // A lone --help after -e is the question, not a command for the daemon (there is none at this base).
+    for (const args of [
+      ['-e', '--help'],
+      ['-e', '-h'],
+      ['attach', '--help'],
+      ['--base', '/nonexistent/nm', '-e', '--help'],
+    ]) {
+      const n = native(args);
+      same(n, typescript(args), args.join(' '));
+      assert.equal(n.status, 0);
+    }
+    same(
+      native(['--base', '/nonexistent/nm', '-e', 'vm', '--help']),
+      typescript(['--base', '/nonexistent/nm', '-e', 'vm', '--help']),
+      'among other words --help is text',
+    );
     const bad = spawnSync(NATIVE, ['attach', '--bogus'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown option `--bogus`/);
