@@ -47,9 +47,11 @@ export class ConsoleClient {
     const end = `__S_${n + 1}__`;
     await this.waitFor(new RegExp(end), timeoutMs, from);
     const text = this.data.slice(from, this.data.indexOf(end, from));
-    // Output starts after the last echo of our own command line (the tty may echo it once before
-    // the shell starts and the shell's line editor again), and ends at the computed marker.
-    const echoed = text.lastIndexOf(`$((${n}+1))__"`);
+    // Output starts after the last echo of our own command line and ends at the computed marker. The
+    // line may be echoed twice: by the tty while the shell is busy, and by the shell's line editor. When
+    // the editor takes over mid-line the two halves can land on one line with a character lost
+    // (`$((N+1)__"` was seen), so the echo is found by the part typed before any `)`.
+    const echoed = text.lastIndexOf(`__S_$((${n}+1`);
     const body = echoed < 0 ? text : text.slice(text.indexOf('\n', echoed) + 1);
     return body.replace(/\r/g, '');
   }
