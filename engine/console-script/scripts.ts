@@ -22,7 +22,10 @@ type TerminalClass = typeof xterm.Terminal;
 type Terminal = InstanceType<TerminalClass>;
 
 let terminalClass: Promise<TerminalClass> | undefined;
-/** The emulator, loaded on the first scripted console: a daemon that never scripts one does not pay its ~40 ms start. */
+/**
+ * The emulator, loaded on the first scripted console: its CommonJS bundle is parsed when loaded (~20 ms
+ * of a daemon's start-up CPU in a profile), which a daemon that never scripts a console need not pay.
+ */
 function loadTerminal(): Promise<TerminalClass> {
   terminalClass ??= import('@xterm/headless').then((m) => m.default.Terminal);
   return terminalClass;

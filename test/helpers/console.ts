@@ -48,9 +48,9 @@ export class ConsoleClient {
     await this.waitFor(new RegExp(end), timeoutMs, from);
     const text = this.data.slice(from, this.data.indexOf(end, from));
     // Output starts after the last echo of our own command line and ends at the computed marker. The
-    // line may be echoed twice: by the tty while the shell is busy, and by the shell's line editor. When
-    // the editor takes over mid-line the two halves can land on one line with a character lost
-    // (`$((N+1)__"` was seen), so the echo is found by the part typed before any `)`.
+    // line may be echoed twice: by the tty while the shell is busy, and by the shell's line editor. One
+    // CI run saw it come back on one line with a `)` lost (`$((N+1)__"`; most likely the two echoes
+    // meeting mid-line), so the echo is found by the part typed before any `)`.
     const echoed = text.lastIndexOf(`__S_$((${n}+1`);
     const body = echoed < 0 ? text : text.slice(text.indexOf('\n', echoed) + 1);
     return body.replace(/\r/g, '');
