@@ -1,5 +1,7 @@
 // The `nanomega` program: global options, then one subcommand per file in cli/commands/.
-// Each subcommand is imported only when it runs, so `nanomega -e` does not load the daemon.
+// Each subcommand is imported only when it runs, so `nanomega -e` does not load the daemon. `--help`
+// imports them all for their summaries, so a subcommand file imports what only its run needs (the
+// daemon, the engine, the web server) inside run.
 import { DEFAULT_BASE, fail, parseArgs } from './args.js';
 import type { Subcommand } from './subcommand.js';
 

@@ -1,4 +1,3 @@
-import { Engine } from '../../engine/engine.js';
 import { EngineClient } from '../engine-client.js';
 import { fail } from '../args.js';
 import type { Subcommand } from '../subcommand.js';
@@ -21,6 +20,8 @@ export const command: Subcommand = {
       client.close();
       return 0;
     }
+    // Loaded only here: `nanomega --help` imports this file for its summary (cli/main.ts).
+    const { Engine } = await import('../../engine/engine.js');
     const engine = await Engine.open({ base: args.base });
     await engine.handlers['engine.nuke']();
     engine.close();

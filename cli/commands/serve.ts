@@ -1,6 +1,4 @@
-import { serve } from '../../engine/daemon/main.js';
 import { socketPath } from '../engine-client.js';
-import { serveWeb } from '../../web/server.js';
 import { fail } from '../args.js';
 import { stopSignals } from '../stop-signals.js';
 import type { Subcommand } from '../subcommand.js';
@@ -45,6 +43,8 @@ export const command: Subcommand = {
       } else fail(`serve: unknown option \`${a}\` (see nanomega serve --help)`);
     }
     const cluster = clusterOptions(cl);
+    // Loaded here, not at the top: `nanomega --help` imports this file for its summary (cli/main.ts).
+    const [{ serve }, { serveWeb }] = await Promise.all([import('../../engine/daemon/main.js'), import('../../web/server.js')]);
     const ready = stopSignals();
     let quit = () => undefined as void;
     const { close } = await serve({

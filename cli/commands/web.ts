@@ -1,4 +1,3 @@
-import { serveWeb } from '../../web/server.js';
 import { EngineClient, socketPath } from '../engine-client.js';
 import { DEFAULT_WEB, fail } from '../args.js';
 import { stopSignals } from '../stop-signals.js';
@@ -8,6 +7,8 @@ import type { Subcommand } from '../subcommand.js';
 export async function webOnly(base: string, listen: string): Promise<number> {
   const ready = stopSignals();
   (await EngineClient.connect(base)).close(); // a clear error now rather than on the first browser request
+  // Loaded here: `nanomega --help` imports this file for its summary (cli/main.ts).
+  const { serveWeb } = await import('../../web/server.js');
   const web = await serveWeb({ socket: socketPath(base), listen });
   const stopped = new Promise<number>((resolve) => {
     ready(() => {
