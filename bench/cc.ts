@@ -50,13 +50,16 @@ async function ok(c: EngineClient, line: string): Promise<string> {
   return r.output;
 }
 
-/** Host cpu busy fraction over `ms` (from /proc/stat). */
+/**
+ * The fraction of the host's cpu time over `ms` that did work (from /proc/stat): a hypervisor's steal
+ * is left out, or a guest on a busy host would never look settled.
+ */
 async function busy(ms: number): Promise<number> {
   const read = () => parseCpuStat(readFileSync('/proc/stat', 'utf8'));
   const a = read();
   await new Promise((r) => setTimeout(r, ms));
   const b = read();
-  return (b.busy - a.busy) / Math.max(1, b.total - a.total);
+  return (b.busy - b.steal - (a.busy - a.steal)) / Math.max(1, b.total - a.total);
 }
 
 /**

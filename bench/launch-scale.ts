@@ -8,6 +8,8 @@
  *    the machine and the daemon spent, the floor's beside it; `vm info` of 1000; kill+flush of 1000,
  *    against the kernel's own kill+flush of 1000 like containers without a daemon (bench/kill-floor.c);
  *  - host memory (PSS) per BUILDING container;
+ *  - the CPU time the hypervisor took from this guest (steal), in the 1000-container rows and over the whole
+ *    run: on a shared host it lengthens every wall time here, the references' too;
  *  - with --big-runs N, the 1000-container rows (ours and their floors) are medians of N interleaved rounds;
  *  - with --lxc-big, LXC's time for the same 1000 (one run each, with and without a NIC), so that the
  *    1000-container rows have a reference run beside them too.
@@ -22,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineClient } from '../engine/api/node/socket-client.js';
 import { socketPath } from '../engine/api/wire.js';
-import { machineBusyMs, median, processCpuMs, pssKiB, shimPids, waitAllInit } from './procfs.js';
+import { machineCpuMs, median, processCpuMs, pssKiB, shimPids, waitAllInit } from './procfs.js';
 import { LinuxHost } from '../engine/host/linux-host.js';
 import { buildBusyboxRoot } from '../engine/rootfs/busybox.js';
 import { cgroupPaths, detectLayout, distinctDirs } from '../engine/cgroup/cgroup.js';
@@ -74,18 +76,22 @@ class Nanomega {
   /**
    * Launch and start n through the CLI, until every init runs: ms, PSS KiB per BUILDING container, and
    * the CPU time the machine and the daemon spent in the two timed parts (the harness's own query
-   * between them left out; its polls for init while the containers start stay in, at ~a tenth of a core).
+   * between them left out; its polls for init while the containers start stay in, at ~a tenth of a core),
+   * and the time the hypervisor took from the machine's cores meanwhile.
    */
-  async launchStart(n: number, net: boolean): Promise<{ ms: number; launchMs: number; buildingKiB: number; cpuMs: number; daemonCpuMs: number }> {
+  async launchStart(
+    n: number,
+    net: boolean,
+  ): Promise<{ ms: number; launchMs: number; buildingKiB: number; cpuMs: number; stealMs: number; daemonCpuMs: number }> {
     this.cli(net ? 'vm config net BENCH' : 'clear vm config net');
     const prefix = `b${this.serial++}x`;
     const before = new Set(shimPids());
-    const cpu0 = machineBusyMs();
+    const cpu0 = machineCpuMs();
     const daemon0 = processCpuMs(this.daemonPid);
     const t0 = performance.now();
     this.cli(`vm launch container ${prefix}[0-${n - 1}]`);
     const t1 = performance.now();
-    const cpu1 = machineBusyMs();
+    const cpu1 = machineCpuMs();
     const daemon1 = processCpuMs(this.daemonPid);
     const building = shimPids().filter((p) => !before.has(p));
     const kib = building.reduce((s, p) => s + pssKiB(p), 0) / n;
@@ -94,15 +100,17 @@ class Nanomega {
     const info = await this.client.call('vm.info');
     const pids = info.filter((c) => c.name.startsWith(prefix)).map((c) => c.pid);
     if (pids.length !== n || pids.some((p) => !(p > 0))) throw new Error(`launch of ${n}: ${pids.filter((p) => p > 0).length} BUILDING inits`);
-    const cpu2 = machineBusyMs();
+    const cpu2 = machineCpuMs();
     const daemon2 = processCpuMs(this.daemonPid);
     const t2 = performance.now();
     this.cli('vm start all');
     await waitAllInit(pids);
     const ms = t1 - t0 + (performance.now() - t2);
-    const cpuMs = cpu1 - cpu0 + (machineBusyMs() - cpu2);
+    const cpu3 = machineCpuMs();
+    const cpuMs = cpu1.workMs - cpu0.workMs + (cpu3.workMs - cpu2.workMs);
+    const stealMs = cpu1.stealMs - cpu0.stealMs + (cpu3.stealMs - cpu2.stealMs);
     const daemonCpuMs = daemon1 - daemon0 + (processCpuMs(this.daemonPid) - daemon2);
-    return { ms, launchMs: t1 - t0, buildingKiB: kib, cpuMs, daemonCpuMs };
+    return { ms, launchMs: t1 - t0, buildingKiB: kib, cpuMs, stealMs, daemonCpuMs };
   }
 
   killFlush(): number {
@@ -159,12 +167,17 @@ async function killFloor(bin: string, work: string, n: number): Promise<number> 
   return (JSON.parse(out) as { flushed: number }).flushed;
 }
 
-/** The kernel's own cost: the same namespaces, and exec of busybox true in them, two at a time; wall and machine CPU ms. */
-function floorRun(n: number): { ms: number; cpuMs: number } {
-  const cpu0 = machineBusyMs();
+/**
+ * The kernel's own cost: the same namespaces, and exec of busybox true in them, two at a time; wall
+ * and machine CPU ms, and the hypervisor's steal meanwhile.
+ */
+function floorRun(n: number): { ms: number; cpuMs: number; stealMs: number } {
+  const cpu0 = machineCpuMs();
   const t0 = performance.now();
   sh(`seq ${n} | xargs -P2 -I{} unshare --mount --uts --ipc --net --pid --cgroup --fork busybox true`);
-  return { ms: performance.now() - t0, cpuMs: machineBusyMs() - cpu0 };
+  const ms = performance.now() - t0;
+  const cpu1 = machineCpuMs();
+  return { ms, cpuMs: cpu1.workMs - cpu0.workMs, stealMs: cpu1.stealMs - cpu0.stealMs };
 }
 
 interface Row {
@@ -187,7 +200,7 @@ interface BigRound {
   killFlushMs: number;
   /** Without NICs only: five `vm info`s of the BUILDING thousand, and the floors. */
   infoMs: number[];
-  floor?: { ms: number; cpuMs: number; killMs: number };
+  floor?: { ms: number; cpuMs: number; stealMs: number; killMs: number };
 }
 
 /** The bench's C programs, compiled once a run (bench/native.ts). */
@@ -204,10 +217,11 @@ async function bigRound(nm: Nanomega, work: string, net: boolean, programs: Prog
   const killFlushMs = nm.killFlush();
   if (net) return { ours, killFlushMs, infoMs };
   const f = floorRun(BIG);
-  return { ours, killFlushMs, infoMs, floor: { ms: f.ms, cpuMs: f.cpuMs, killMs: await killFloor(programs.killFloor, work, BIG) } };
+  return { ours, killFlushMs, infoMs, floor: { ...f, killMs: await killFloor(programs.killFloor, work, BIG) } };
 }
 
 async function main(): Promise<void> {
+  const run0 = { t: performance.now(), ...machineCpuMs() };
   const work = mkdtempSync(join(DIR, 'nm-scale-'));
   const base = join(work, 'base');
   const fs = join(work, 'busybox');
@@ -259,6 +273,9 @@ async function main(): Promise<void> {
       const cpuRow: Row = { case: `  CPU time, all ${CORES} cores${nic}`, nanomegaMs: Math.round(cpuMs), goal: '' };
       rows.push(cpuRow);
       rows.push({ case: `  of which the daemon${nic}`, nanomegaMs: Math.round(med((r) => r.ours.daemonCpuMs)), goal: '' });
+      // Not in the CPU row: no work of ours or the floor's, but wall time both lose.
+      const stealRow: Row = { case: `  taken by the hypervisor (steal)${nic}`, nanomegaMs: Math.round(med((r) => r.ours.stealMs)), goal: '' };
+      rows.push(stealRow);
       const killRow: Row = { case: `kill+flush of ${BIG}${nic}${of}`, nanomegaMs: Math.round(killFlushMs), goal: '≤ 1000 ms' };
       if (!net) {
         const floorMs = med((r) => r.floor!.ms);
@@ -266,6 +283,7 @@ async function main(): Promise<void> {
         const killFloorMs = med((r) => r.floor!.killMs);
         Object.assign(bigRow, against('kernel floor (unshare + exec)', ms, floorMs));
         Object.assign(cpuRow, against('kernel floor, CPU time', cpuMs, floorCpuMs));
+        Object.assign(stealRow, { reference: 'kernel floor, steal', referenceMs: Math.round(med((r) => r.floor!.stealMs)) });
         rows.push({ case: 'memory per BUILDING container (PSS KiB)', nanomegaMs: Math.round(med((r) => r.ours.buildingKiB)), goal: '≤ 200 KiB' });
         const infos = rounds.flatMap((r) => r.infoMs);
         rows.push({ case: `vm info of ${BIG} (nanomega -e, median of ${infos.length})`, nanomegaMs: Math.round(median(infos)), goal: '≤ 100 ms' });
@@ -291,11 +309,15 @@ async function main(): Promise<void> {
     if (lxcBridge) sh(`ip link del ${LXC_BRIDGE}`);
     await rm(work, { recursive: true, force: true });
   }
+  // The share of the cores' wall time the hypervisor gave to others: what makes one spell of a shared
+  // guest slower than another, references included.
+  const run1 = machineCpuMs();
+  const stealShare = +((run1.stealMs - run0.stealMs) / ((performance.now() - run0.t) * CORES)).toFixed(3);
   console.log(
-    `launch at scale through the CLI; busybox root; base in ${DIR} (tmpfs); ${SMALL}-container rows: median of ${RUNS}, ${BIG}-container rows: median of ${BIG_RUNS}, interleaved`,
+    `launch at scale through the CLI; busybox root; base in ${DIR} (tmpfs); ${SMALL}-container rows: median of ${RUNS}, ${BIG}-container rows: median of ${BIG_RUNS}, interleaved; the hypervisor took ${(stealShare * 100).toFixed(1)}% of the cores' time (steal)`,
   );
   console.table(rows);
-  console.log(JSON.stringify({ dir: DIR, runs: RUNS, bigRuns: BIG_RUNS, rows }));
+  console.log(JSON.stringify({ dir: DIR, runs: RUNS, bigRuns: BIG_RUNS, stealShare, rows }));
 }
 
 void main();

@@ -20,9 +20,15 @@ export function pssKiB(pid: number): number {
 /** /proc counts CPU time in clock ticks of USER_HZ (100 on most builds, but read it). */
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
-/** The machine's busy CPU time so far, all cores together (everything but idle and iowait), in ms. */
-export function machineBusyMs(): number {
-  return parseCpuStat(readFileSync('/proc/stat', 'utf8')).busy * TICK_MS;
+/**
+ * The machine's CPU time so far, all cores together, in ms: work (everything but idle, iowait and
+ * steal) and steal (time a hypervisor gave this guest's runnable cpus to something else). A guest
+ * on a shared host can lose a large share of its cores to steal; it lengthens every wall time of a
+ * round, the references' too, but is not work done here.
+ */
+export function machineCpuMs(): { workMs: number; stealMs: number } {
+  const { busy, steal } = parseCpuStat(readFileSync('/proc/stat', 'utf8'));
+  return { workMs: (busy - steal) * TICK_MS, stealMs: steal * TICK_MS };
 }
 
 /** One process's CPU time so far, user and system, all its threads (fields 14 and 15 of /proc/PID/stat), in ms. */

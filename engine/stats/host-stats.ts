@@ -20,10 +20,15 @@ export function parseLoadavg(text: string): number {
   return Number(text.split(' ')[0]) || 0;
 }
 
-/** Aggregate cpu jiffies: busy (everything but idle and iowait) and total, plus the number of cpus. */
-export function parseCpuStat(text: string): { busy: number; total: number; cpus: number } {
+/**
+ * Aggregate cpu jiffies: busy (everything but idle and iowait) and total, plus the number of cpus.
+ * steal is the part of busy when this guest's cpus had work but its hypervisor ran something else: no
+ * process's time includes it, so a measurement of the guest's own work leaves it out.
+ */
+export function parseCpuStat(text: string): { busy: number; total: number; steal: number; cpus: number } {
   let busy = 0;
   let total = 0;
+  let steal = 0;
   let cpus = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('cpu ')) {
@@ -31,9 +36,10 @@ export function parseCpuStat(text: string): { busy: number; total: number; cpus:
       const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
       total = f.reduce((a, b) => a + (b || 0), 0);
       busy = total - (f[3] || 0) - (f[4] || 0);
+      steal = f[7] || 0;
     } else if (/^cpu\d/.test(line)) cpus++;
   }
-  return { busy, total, cpus };
+  return { busy, total, steal, cpus };
 }
 
 /** Reads host figures; the cpu busy fraction is over the interval since the previous read. */

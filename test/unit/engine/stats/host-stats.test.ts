@@ -14,7 +14,13 @@ test('used memory is total minus MemAvailable', () => {
 
 test('load and cpu counts come from loadavg and the cpuN lines', () => {
   assert.equal(parseLoadavg('0.52 0.40 0.30 1/300 1234\n'), 0.52);
-  assert.deepEqual(parseCpuStat(STAT1), { busy: 200, total: 1000, cpus: 2 });
+  assert.deepEqual(parseCpuStat(STAT1), { busy: 200, total: 1000, steal: 0, cpus: 2 });
+});
+
+test("a hypervisor's steal counts as busy and is reported apart", () => {
+  // user nice system idle iowait irq softirq steal guest guest_nice
+  const withSteal = 'cpu  100 5 60 700 30 1 4 90 20 0\ncpu0 100 5 60 700 30 1 4 90 20 0\n';
+  assert.deepEqual(parseCpuStat(withSteal), { busy: 260, total: 990, steal: 90, cpus: 1 });
 });
 
 test('cpu busy is the fraction over the interval between two reads', async () => {
