@@ -241,19 +241,27 @@ async function main(): Promise<void> {
     }
     for (const net of [false, true]) {
       const lxcDir = LXC ? lxcPrepare(work, fs, SMALL, net) : '';
-      const ours: number[] = [];
+      const ours: Awaited<ReturnType<Nanomega['launchStart']>>[] = [];
       const lxc: number[] = [];
-      const floor: number[] = [];
+      const floor: ReturnType<typeof floorRun>[] = [];
       for (let run = 0; run < RUNS; run++) {
-        ours.push((await nm.launchStart(SMALL, net)).ms);
+        ours.push(await nm.launchStart(SMALL, net));
         nm.killFlush();
         if (LXC) lxc.push(lxcRun(lxcDir, SMALL));
-        floor.push(floorRun(SMALL).ms);
+        floor.push(floorRun(SMALL));
       }
-      const m = median(ours);
+      const m = median(ours.map((r) => r.ms));
       const what = `${SMALL} launched+started${net ? ', one NIC each' : ''}`;
       if (LXC) rows.push({ case: what, nanomegaMs: Math.round(m), ...against('LXC lxc-start -d ×2', m, median(lxc)), goal: '≤ 1.0 (0.7)' });
-      rows.push({ case: what, nanomegaMs: Math.round(m), ...against('kernel floor (unshare + exec)', m, median(floor)), goal: '≤ 2.0' });
+      rows.push({ case: what, nanomegaMs: Math.round(m), ...against('kernel floor (unshare + exec)', m, median(floor.map((r) => r.ms))), goal: '≤ 2.0' });
+      // A round the hypervisor took more from than the others lengthens its wall time: ours or the floor's.
+      rows.push({
+        case: `  taken by the hypervisor (steal)${net ? ', one NIC each' : ''}`,
+        nanomegaMs: Math.round(median(ours.map((r) => r.stealMs))),
+        reference: 'kernel floor, steal',
+        referenceMs: Math.round(median(floor.map((r) => r.stealMs))),
+        goal: '',
+      });
       console.error(`${what} done`);
     }
     for (const net of [false, true]) {
