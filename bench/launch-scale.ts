@@ -8,8 +8,8 @@
  *    the machine and the daemon spent, the floor's beside it; `vm info` of 1000; kill+flush of 1000,
  *    against the kernel's own kill+flush of 1000 like containers without a daemon (bench/kill-floor.c);
  *  - host memory (PSS) per BUILDING container;
- *  - the CPU time the hypervisor took from this guest (steal), in the 1000-container rows and over the whole
- *    run: on a shared host it lengthens every wall time here, the references' too;
+ *  - the CPU time the hypervisor took from this guest (steal) during ours and the floor's rounds, and over
+ *    the whole run: on a shared host it lengthens every wall time here, the references' too;
  *  - with --big-runs N, the 1000-container rows (ours and their floors) are medians of N interleaved rounds;
  *  - with --lxc-big, LXC's time for the same 1000 (one run each, with and without a NIC), so that the
  *    1000-container rows have a reference run beside them too.
@@ -58,6 +58,16 @@ function sh(script: string): void {
   execFileSync('/bin/sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** What one launch+start of n measured (Nanomega.launchStart). */
+interface LaunchFigures {
+  ms: number;
+  launchMs: number;
+  buildingKiB: number;
+  cpuMs: number;
+  stealMs: number;
+  daemonCpuMs: number;
+}
+
 class Nanomega {
   private serial = 0;
   constructor(
@@ -79,10 +89,7 @@ class Nanomega {
    * between them left out; its polls for init while the containers start stay in, at ~a tenth of a core),
    * and the time the hypervisor took from the machine's cores meanwhile.
    */
-  async launchStart(
-    n: number,
-    net: boolean,
-  ): Promise<{ ms: number; launchMs: number; buildingKiB: number; cpuMs: number; stealMs: number; daemonCpuMs: number }> {
+  async launchStart(n: number, net: boolean): Promise<LaunchFigures> {
     this.cli(net ? 'vm config net BENCH' : 'clear vm config net');
     const prefix = `b${this.serial++}x`;
     const before = new Set(shimPids());
@@ -196,7 +203,7 @@ function against(reference: string, ms: number, referenceMs: number): Pick<Row, 
 
 /** One round of the big rows: ours, then (without NICs) `vm info` and the launch and kill floors. */
 interface BigRound {
-  ours: Awaited<ReturnType<Nanomega['launchStart']>>;
+  ours: LaunchFigures;
   killFlushMs: number;
   /** Without NICs only: five `vm info`s of the BUILDING thousand, and the floors. */
   infoMs: number[];
@@ -241,7 +248,7 @@ async function main(): Promise<void> {
     }
     for (const net of [false, true]) {
       const lxcDir = LXC ? lxcPrepare(work, fs, SMALL, net) : '';
-      const ours: Awaited<ReturnType<Nanomega['launchStart']>>[] = [];
+      const ours: LaunchFigures[] = [];
       const lxc: number[] = [];
       const floor: ReturnType<typeof floorRun>[] = [];
       for (let run = 0; run < RUNS; run++) {
