@@ -5,7 +5,7 @@ import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EngineError, hostError } from '../errors.js';
 import type { Host, HostStat, RunResult } from './host.js';
-import { TurnBatch, type PathRequest } from './turn-batch.js';
+import { runOnPaths, TurnBatch, type PathRequest } from './turn-batch.js';
 
 let tempCounter = 0;
 
@@ -66,9 +66,10 @@ function isPseudoFs(path: string): boolean {
   return path.startsWith('/sys/') || path.startsWith('/proc/');
 }
 
-/** Trees removed in one turn from which a batch goes to `rm` processes; paths per process. */
+/** Trees removed in one turn from which a batch goes to `rm` processes; paths per process; processes at once. */
 const TREE_BATCH = 8;
 const TREE_CHUNK = 256;
+const TREE_PARALLEL = 4;
 
 export class LinuxHost implements Host {
   async readFile(path: string): Promise<string> {
@@ -263,20 +264,17 @@ export class LinuxHost implements Host {
       for (const t of batch) fs.rm(t.path, { recursive: true, force: true }).then(t.resolve, (e: unknown) => t.reject(hostError('remove', t.path, e)));
       return;
     }
-    for (let i = 0; i < batch.length; i += TREE_CHUNK) {
-      const part = batch.slice(i, i + TREE_CHUNK);
-      this.run(['rm', '-rf', '--one-file-system', '--', ...part.map((t) => t.path)])
-        .then((r) => (r.code === 0 ? '' : r.stderr.trim() || `rm exited with ${r.code}`))
-        .catch((e: unknown) => (e instanceof Error ? e.message : String(e)))
-        .then(async (why) => {
-          for (const t of part) {
-            // One failure fails the whole process: see which are still there.
-            if (why && (await this.kind(t.path))) t.reject(hostError('remove', t.path, new Error(why)));
-            else t.resolve();
-          }
-        })
-        .catch((e: unknown) => part.forEach((t) => t.reject(hostError('remove', t.path, e))));
-    }
+    runOnPaths(this, ['rm', '-rf', '--one-file-system', '--'], batch, TREE_CHUNK, TREE_PARALLEL)
+      .then((r) => (r.code === 0 ? '' : r.stderr.trim() || `rm exited with ${r.code}`))
+      .catch((e: unknown) => (e instanceof Error ? e.message : String(e)))
+      .then(async (why) => {
+        for (const t of batch) {
+          // A failure fails the whole batch: see which are still there.
+          if (why && (await this.kind(t.path))) t.reject(hostError('remove', t.path, new Error(why)));
+          else t.resolve();
+        }
+      })
+      .catch((e: unknown) => batch.forEach((t) => t.reject(hostError('remove', t.path, e))));
   }
 
   async readdir(path: string): Promise<string[]> {

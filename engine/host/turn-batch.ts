@@ -3,6 +3,7 @@
  * wave of a thousand containers asks for one removal or unmount each, and one process (or a few)
  * serves them all instead of one each.
  */
+import type { Host, RunResult } from './host.js';
 
 /** One request of a batch: the batch's handler settles every one it is given. */
 export interface PathRequest {
@@ -30,4 +31,21 @@ export class TurnBatch {
       });
     });
   }
+}
+
+/**
+ * `command` run on a batch's paths, `perProcess` of them a process and up to `parallel` processes at
+ * once, all started by one `xargs` (findutils, on every Debian system): a fork of the daemon copies its
+ * page tables (10–15 ms of its main thread with a thousand containers running), a fork of xargs almost
+ * nothing. xargs goes on after a process fails, then exits with 123; the processes' stderr is passed on.
+ */
+export function runOnPaths(
+  host: Pick<Host, 'run'>,
+  command: readonly string[],
+  batch: readonly PathRequest[],
+  perProcess: number,
+  parallel: number,
+): Promise<RunResult> {
+  const argv = ['xargs', '-0', '-P', String(parallel), '-n', String(perProcess), '--', ...command];
+  return host.run(argv, { input: batch.map((p) => p.path).join('\0') });
 }

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { TurnBatch, type PathRequest } from '../host/turn-batch.js';
+import { runOnPaths, TurnBatch, type PathRequest } from '../host/turn-batch.js';
 
 /** Where the monitor mounts a snapshot container's size-limited writable layer (shim/src/layer.h). */
 export const LAYER_DIR = 'layer';
 /** Paths per `umount` process: well below ARG_MAX for any base path; a thousand layers are eight processes. */
 const CHUNK = 128;
+/** `umount` processes at once (see run). */
+const PARALLEL = 8;
 
 /** mountinfo's octal escapes (`\040` for a space) decoded. */
 function unescape(s: string): string {
@@ -64,22 +66,16 @@ export class LayerUnmounts {
    * process, ~30 ms in eight).
    */
   private async run(batch: PathRequest[]): Promise<void> {
-    const parts: PathRequest[][] = [];
-    for (let i = 0; i < batch.length; i += CHUNK) parts.push(batch.slice(i, i + CHUNK));
-    await Promise.all(parts.map((part) => this.runPart(part)));
-  }
-
-  private async runPart(part: PathRequest[]): Promise<void> {
     let why = '';
     try {
-      const r = await this.host.run([...this.command, ...part.map((p) => p.path)]);
+      const r = await runOnPaths(this.host, this.command, batch, CHUNK, PARALLEL);
       why = r.code === 0 ? '' : r.stderr.trim() || `umount exited with ${r.code}`;
     } catch (e) {
       why = e instanceof Error ? e.message : String(e);
     }
-    // One failure fails the whole process: see which are still there.
-    const still = why ? await mountPoints(this.host).catch(() => new Set(part.map((p) => p.path))) : new Set<string>();
-    for (const p of part) {
+    // A failure fails the whole batch: see which are still there.
+    const still = why ? await mountPoints(this.host).catch(() => new Set(batch.map((p) => p.path))) : new Set<string>();
+    for (const p of batch) {
       if (still.has(p.path)) p.reject(new EngineError('E_HOST', `umount ${p.path}: ${why}`, { op: 'umount', path: p.path }));
       else p.resolve();
     }
