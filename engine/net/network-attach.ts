@@ -21,9 +21,10 @@ export async function attachWave(parts: NetParts, list: readonly AttachRequest[]
   const { state } = parts;
   const results = new Map<number, AttachResult>();
   const planned: PlannedAttach[] = [];
+  const macs = state.macsInUse();
   for (const req of list) {
     try {
-      planned.push({ req, nics: planAttach(parts, req) });
+      planned.push({ req, nics: planAttach(parts, req, macs) });
     } catch (e) {
       results.set(req.c.id, { id: req.c.id, ok: false, error: asEngineError(e) });
     }

@@ -9,18 +9,30 @@ import type { VlanAliases } from './vlans.js';
 /** Container ends are veth0, veth1… inside the container. */
 const CONTAINER_IFNAME = 'veth';
 
-/** The NIC records of a container being attached; refuses one that is attached already or has no usable init pid. */
-export function planAttach(parts: NetParts, req: AttachRequest): NicRecord[] {
+/**
+ * The NIC records of a container being attached; refuses one that is attached already or has no usable
+ * init pid. `inUse`: the MACs taken, shared by the containers of one wave (see planNics).
+ */
+export function planAttach(parts: NetParts, req: AttachRequest, inUse: Set<string>): NicRecord[] {
   const { id, nics } = req.c;
   if (parts.state.containers.has(id)) throw new EngineError('E_EXISTS', `attach c${id}: already attached`, { op: 'attach', path: `c${id}` });
   if (!Number.isInteger(req.initPid) || req.initPid <= 0) throw configError('initPid', req.initPid, `attach c${id}: bad init pid ${req.initPid}`);
-  return planNics(parts, nics, 0, req.c.namespace);
+  return planNics(parts, nics, 0, req.c.namespace, inUse);
 }
 
-/** NIC records for `specs` as NICs `first`, `first`+1 … of a container: taps numbered, MACs generated. */
-export function planNics(parts: NetParts, specs: readonly NetSpec[], first: number, namespace: string | undefined): NicRecord[] {
+/**
+ * NIC records for `specs` as NICs `first`, `first`+1 … of a container: taps numbered, MACs generated
+ * unlike those in `inUse`, which gets the new ones. A wave passes one set for all its containers: a set
+ * made afresh for each would make a launch of n containers quadratic in n.
+ */
+export function planNics(
+  parts: NetParts,
+  specs: readonly NetSpec[],
+  first: number,
+  namespace: string | undefined,
+  inUse: Set<string> = parts.state.macsInUse(),
+): NicRecord[] {
   const { state, backend } = parts;
-  const inUse = state.macsInUse();
   return specs.map((spec, i) => {
     const index = first + i;
     checkNetSpec(spec, `net[${index}]`);
