@@ -265,8 +265,6 @@ export class LinuxHost implements Host {
       return;
     }
     runOnPaths(this, ['rm', '-rf', '--one-file-system', '--'], batch, TREE_CHUNK, TREE_PARALLEL)
-      .then((r) => (r.code === 0 ? '' : r.stderr.trim() || `rm exited with ${r.code}`))
-      .catch((e: unknown) => (e instanceof Error ? e.message : String(e)))
       .then(async (why) => {
         for (const t of batch) {
           // A failure fails the whole batch: see which are still there.

@@ -3,7 +3,8 @@
  * wave of a thousand containers asks for one removal or unmount each, and one process (or a few)
  * serves them all instead of one each.
  */
-import type { Host, RunResult } from './host.js';
+import { basename } from 'node:path';
+import type { Host } from './host.js';
 
 /** One request of a batch: the batch's handler settles every one it is given. */
 export interface PathRequest {
@@ -38,15 +39,22 @@ export class TurnBatch {
  * once, all started by one `xargs` (findutils, on every Debian system): libuv forks the daemon for a
  * spawn, and the fork copies its page tables (4–8 ms of its main thread with the ~120 MB it holds while
  * a thousand containers run, on a 2-core VM), a fork of xargs almost nothing. xargs goes on after a
- * process fails, then exits with 123; the processes' stderr is passed on.
+ * process fails, then exits with 123. Resolves '' when every process succeeded, otherwise why not (their
+ * stderr, the exit status, or why xargs could not start); a failed process may have done part of its
+ * paths, so the caller looks at which are still there.
  */
-export function runOnPaths(
+export async function runOnPaths(
   host: Pick<Host, 'run'>,
   command: readonly string[],
   batch: readonly PathRequest[],
   perProcess: number,
   parallel: number,
-): Promise<RunResult> {
+): Promise<string> {
   const argv = ['xargs', '-0', '-P', String(parallel), '-n', String(perProcess), '--', ...command];
-  return host.run(argv, { input: batch.map((p) => p.path).join('\0') });
+  try {
+    const r = await host.run(argv, { input: batch.map((p) => p.path).join('\0') });
+    return r.code === 0 ? '' : r.stderr.trim() || `${basename(command[0] ?? 'xargs')} exited with ${r.code}`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }

@@ -66,13 +66,7 @@ export class LayerUnmounts {
    * process, ~30 ms in eight).
    */
   private async run(batch: PathRequest[]): Promise<void> {
-    let why = '';
-    try {
-      const r = await runOnPaths(this.host, this.command, batch, CHUNK, PARALLEL);
-      why = r.code === 0 ? '' : r.stderr.trim() || `umount exited with ${r.code}`;
-    } catch (e) {
-      why = e instanceof Error ? e.message : String(e);
-    }
+    const why = await runOnPaths(this.host, this.command, batch, CHUNK, PARALLEL);
     // A failure fails the whole batch: see which are still there.
     const still = why ? await mountPoints(this.host).catch(() => new Set(batch.map((p) => p.path))) : new Set<string>();
     for (const p of batch) {
