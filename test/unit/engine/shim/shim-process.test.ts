@@ -185,3 +185,44 @@ test('after READY the sync connection is handed over as the control connection: 
   await closed;
   await assert.rejects(l.control(), /already released/);
 });
+
+test('the end of the handshake (release, or the monitor closing) rejects every wait still pending, and one asked later, with its first cause', async () => {
+  // Released before PID: every wait still pending rejects with "released".
+  const [engine, monitor] = await pair('s-release-early');
+  const next = frames(monitor);
+  const early = ShimLaunch.attach(boot, engine);
+  await next();
+  early.release();
+  const released = { code: 'E_SHIM', message: 'shim sync socket released' };
+  await assert.rejects(early.pids(), released);
+  await assert.rejects(early.ready(), released);
+  await assert.rejects(early.exited(), released);
+  assert.equal(early.error?.message, released.message);
+  monitor.destroy();
+
+  // Released after a handshake that succeeded: the settled waits keep their values; exited(), asked
+  // afterwards, rejects instead of waiting for a frame that cannot come.
+  const [engine2, monitor2] = await pair('s-release-late');
+  const next2 = frames(monitor2);
+  const late = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' }, unattended: true }, engine2);
+  await next2();
+  monitor2.write(Buffer.concat([encodeFrame(ShimMsg.PID, '10 11 7'), encodeFrame(ShimMsg.READY, 'frozen')]));
+  assert.deepEqual(await late.ready(), { frozen: true });
+  late.release();
+  assert.deepEqual(await late.pids(), { monitorPid: 10, initPid: 11, initStartTicks: 7 });
+  await assert.rejects(late.exited(), released);
+  monitor2.destroy();
+
+  // The monitor's socket closed after READY: the close is the cause, for a wait asked later and after release.
+  const [engine3, monitor3] = await pair('s-closed');
+  const next3 = frames(monitor3);
+  const closed = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' }, unattended: true }, engine3);
+  await next3();
+  monitor3.write(Buffer.concat([encodeFrame(ShimMsg.PID, '10 11 7'), encodeFrame(ShimMsg.READY, 'frozen')]));
+  await closed.ready();
+  monitor3.destroy();
+  await new Promise((r) => engine3.once('close', r));
+  await assert.rejects(closed.exited(), { code: 'E_SHIM', message: /closed its sync socket unexpectedly/ });
+  closed.release();
+  assert.match(closed.error?.message ?? '', /closed its sync socket unexpectedly/);
+});
