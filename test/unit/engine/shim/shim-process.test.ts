@@ -56,6 +56,17 @@ function frames(sock: Socket): () => Promise<Frame> {
   return () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r)));
 }
 
+/** An unattended launch whose stand-in monitor has sent PID (start ticks 7) and READY frozen. */
+async function unattendedToReady(name: string): Promise<{ l: ShimLaunch; engine: Socket; monitor: Socket }> {
+  const [engine, monitor] = await pair(name);
+  const next = frames(monitor);
+  const l = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' }, unattended: true }, engine);
+  await next();
+  monitor.write(Buffer.concat([encodeFrame(ShimMsg.PID, '10 11 7'), encodeFrame(ShimMsg.READY, 'frozen')]));
+  assert.deepEqual(await l.ready(), { frozen: true });
+  return { l, engine, monitor };
+}
+
 for (const [payload, frozen] of [
   ['frozen', true],
   ['', false],
@@ -202,27 +213,17 @@ test('the end of the handshake (release, or the monitor closing) rejects every w
 
   // Released after a handshake that succeeded: the settled waits keep their values; exited(), asked
   // afterwards, rejects instead of waiting for a frame that cannot come.
-  const [engine2, monitor2] = await pair('s-release-late');
-  const next2 = frames(monitor2);
-  const late = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' }, unattended: true }, engine2);
-  await next2();
-  monitor2.write(Buffer.concat([encodeFrame(ShimMsg.PID, '10 11 7'), encodeFrame(ShimMsg.READY, 'frozen')]));
-  assert.deepEqual(await late.ready(), { frozen: true });
-  late.release();
-  assert.deepEqual(await late.pids(), { monitorPid: 10, initPid: 11, initStartTicks: 7 });
-  await assert.rejects(late.exited(), released);
-  monitor2.destroy();
+  const late = await unattendedToReady('s-release-late');
+  late.l.release();
+  assert.deepEqual(await late.l.pids(), { monitorPid: 10, initPid: 11, initStartTicks: 7 });
+  await assert.rejects(late.l.exited(), released);
+  late.monitor.destroy();
 
   // The monitor's socket closed after READY: the close is the cause, for a wait asked later and after release.
-  const [engine3, monitor3] = await pair('s-closed');
-  const next3 = frames(monitor3);
-  const closed = ShimLaunch.attach({ ...boot, freeze: { mode: 'v2', dir: '/cg/nm-1' }, unattended: true }, engine3);
-  await next3();
-  monitor3.write(Buffer.concat([encodeFrame(ShimMsg.PID, '10 11 7'), encodeFrame(ShimMsg.READY, 'frozen')]));
-  await closed.ready();
-  monitor3.destroy();
-  await new Promise((r) => engine3.once('close', r));
-  await assert.rejects(closed.exited(), { code: 'E_SHIM', message: /closed its sync socket unexpectedly/ });
-  closed.release();
-  assert.match(closed.error?.message ?? '', /closed its sync socket unexpectedly/);
+  const closed = await unattendedToReady('s-closed');
+  closed.monitor.destroy();
+  await new Promise((r) => closed.engine.once('close', r));
+  await assert.rejects(closed.l.exited(), { code: 'E_SHIM', message: /closed its sync socket unexpectedly/ });
+  closed.l.release();
+  assert.match(closed.l.error?.message ?? '', /closed its sync socket unexpectedly/);
 });
