@@ -22,8 +22,9 @@ export function planAttach(parts: NetParts, req: AttachRequest, inUse: Set<strin
 
 /**
  * NIC records for `specs` as NICs `first`, `first`+1 … of a container: taps numbered, MACs generated
- * unlike those in `inUse`, which gets the new ones. A wave passes one set for all its containers: a set
- * made afresh for each would make a launch of n containers quadratic in n.
+ * unlike those in `inUse`, which gets the new ones — all of them or, when a spec is refused, none. A wave
+ * passes one set for all its containers: a set made afresh for each would make a launch of n containers
+ * quadratic in n.
  */
 export function planNics(
   parts: NetParts,
@@ -32,33 +33,44 @@ export function planNics(
   namespace: string | undefined,
   inUse: Set<string> = parts.state.macsInUse(),
 ): NicRecord[] {
+  const added: string[] = [];
+  try {
+    return specs.map((spec, i) => planNic(parts, spec, first + i, namespace, inUse, added));
+  } catch (e) {
+    for (const mac of added) inUse.delete(mac);
+    throw e;
+  }
+}
+
+/** One record of planNics; a MAC it puts into `inUse` is also pushed to `added`. */
+function planNic(parts: NetParts, spec: NetSpec, index: number, namespace: string | undefined, inUse: Set<string>, added: string[]): NicRecord {
   const { state, backend } = parts;
-  return specs.map((spec, i) => {
-    const index = first + i;
-    checkNetSpec(spec, `net[${index}]`);
-    if (spec.qinq && backend.kind !== 'ovs') {
-      throw configError('networks', spec.vlan, `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${backend.mode})`);
-    }
-    const vlanId = state.vlans.resolve(spec.vlan, namespace);
-    let mac = spec.mac.toLowerCase();
-    if (mac === '') {
-      do mac = generateMac();
-      while (inUse.has(mac));
-    }
+  checkNetSpec(spec, `net[${index}]`);
+  if (spec.qinq && backend.kind !== 'ovs') {
+    throw configError('networks', spec.vlan, `net[${index}]: qinq needs the Open vSwitch backend (this host uses the Linux bridge, ${backend.mode})`);
+  }
+  const vlanId = state.vlans.resolve(spec.vlan, namespace);
+  let mac = spec.mac.toLowerCase();
+  if (mac === '') {
+    do mac = generateMac();
+    while (inUse.has(mac));
+  }
+  if (!inUse.has(mac)) {
     inUse.add(mac);
-    return {
-      index,
-      tap: state.newTap(),
-      ifname: `${CONTAINER_IFNAME}${index}`,
-      mac,
-      bridge: bridgeOf(spec, parts.defaultBridge),
-      vlan: spec.vlan.trim(),
-      vlanId,
-      ip: spec.ip,
-      connected: true,
-      ...(spec.qinq ? { qinq: true } : {}),
-    };
-  });
+    added.push(mac);
+  }
+  return {
+    index,
+    tap: state.newTap(),
+    ifname: `${CONTAINER_IFNAME}${index}`,
+    mac,
+    bridge: bridgeOf(spec, parts.defaultBridge),
+    vlan: spec.vlan.trim(),
+    vlanId,
+    ip: spec.ip,
+    connected: true,
+    ...(spec.qinq ? { qinq: true } : {}),
+  };
 }
 
 /**
