@@ -6,7 +6,8 @@
    tenths of a millisecond, more on a virtual machine, where each of the 43 CPUID instructions of
    glibc's start-up exits to the hypervisor; the round trip itself takes about one millisecond.  Now
    /usr/bin/nanomega is this client, and it runs the TypeScript program for what it does not answer
-   itself.  */
+   itself.  A checkout's bin/nanomega is a symlink to it too (it was a shell launcher, one program
+   start-up more, and through a symlink on PATH a `readlink` besides).  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

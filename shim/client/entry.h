@@ -1,5 +1,5 @@
 /* shim/client/entry.h — the native client as the `nanomega` program itself (the Debian package's
-   /usr/bin/nanomega): `-e` and `attach` answered here, every other subcommand handed to the
+   /usr/bin/nanomega, a checkout's bin/nanomega): `-e` and `attach` answered here, every other subcommand handed to the
    TypeScript program.  */
 #ifndef NM_CLIENT_ENTRY_H
 #define NM_CLIENT_ENTRY_H
@@ -10,7 +10,7 @@
 
 /* Whether ARGV (ARGC words, ARGV[0] the program) selects this client: the first word that is not
    one of the program's options (--base DIR, --freezer MODE, --web ADDR, --NAME=VALUE) is `-e` or
-   `attach`.  The rule bin/nanomega, the checkout's shell launcher, applies.  */
+   `attach`.  */
 bool nm_entry_is_native (int argc, char **argv);
 
 /* Where the TypeScript program is, found from this executable's own path EXE: the directory EXE

@@ -1,7 +1,6 @@
-/* shim/client/main.c — the native `nanomega -e` and `nanomega attach`.  bin/nanomega, the
-   checkout's shell launcher, runs this program for them; the Debian package installs it as
-   /usr/bin/nanomega itself, and it then runs the TypeScript program for every other subcommand
-   (entry.c).  Output, `E:` lines and exit status are those of the TypeScript client: 0, or 1 when
+/* shim/client/main.c — the native `nanomega -e` and `nanomega attach`.  This program is the
+   `nanomega` users run: the checkout's bin/nanomega and the Debian package's /usr/bin/nanomega are
+   symlinks to it, and it runs the TypeScript program for every other subcommand (entry.c).  Output, `E:` lines and exit status are those of the TypeScript client: 0, or 1 when
    the command reported errors or the daemon could not be reached.  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -9,7 +9,7 @@ import { BIN } from '../helpers/daemon.js';
 import { requires } from '../helpers/requires.js';
 import { useContainerSuite } from '../helpers/suite.js';
 
-/** The entry point users run: a shell launcher that runs the native client for -e and attach. */
+/** The entry point users run: a symlink to the native client, which runs the TypeScript program for the rest. */
 const LAUNCHER = fileURLToPath(new URL('../../../bin/nanomega', import.meta.url));
 const NATIVE = fileURLToPath(new URL('../../../shim/build/nanomega-client', import.meta.url));
 const skip = requires('root', 'cgroup2', 'overlay', 'shim', 'busybox') || (existsSync(NATIVE) ? false : 'native client not built (make -C shim)');
@@ -176,5 +176,15 @@ describe('the native client as the nanomega program', { skip: existsSync(NATIVE)
       assert.equal(r.stdout, '', 'bin/nanomega.js did not run');
       assert.match(r.stderr, /no nanomega daemon at \/nonexistent\/nm\/nanomega.sock/);
     }
+  });
+
+  test("a checkout's bin/nanomega is the client itself, also through a symlink on PATH (npm link)", () => {
+    assert.equal(realpathSync(LAUNCHER), realpathSync(NATIVE));
+    const linked = join(work, 'npm-link-nanomega');
+    symlinkSync(LAUNCHER, linked);
+    for (const args of [['--help'], ['serve', '--help'], ['--bogus']]) same(spawnSync(linked, args, { encoding: 'utf8' }), typescript(args), args.join(' '));
+    const r = spawnSync(linked, ['--base', '/nonexistent/nm', '-e', 'vm info'], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no nanomega daemon at \/nonexistent\/nm\/nanomega.sock/);
   });
 });
