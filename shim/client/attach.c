@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "exec-print.h"
 #include "utils.h"
 
 #define PROMPT "nanomega$ "
@@ -151,18 +152,16 @@ complete (const char *text, int start, int end)
 static int
 run_line (struct nm_conn *c, const char *line)
 {
-  json_t *result = NULL;
   shim_error_t err = NULL;
+  size_t nerrors;
 
-  if (nm_exec (c, line, &result, &err) < 0)
+  if (nm_exec_print (c, line, stdout, stdout, &nerrors, &err) < 0)
     {
       cleanup_free char *msg = shim_error_text (err);
       printf ("E: %s\n", msg ? msg : "error");
       shim_error_release (&err);
       return -1;
     }
-  nm_print_result (result, stdout, stdout);
-  json_decref (result);
   return 0;
 }
 

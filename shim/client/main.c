@@ -1,7 +1,8 @@
 /* shim/client/main.c — the native `nanomega -e` and `nanomega attach`.  This program is the
    `nanomega` users run: the checkout's bin/nanomega and the Debian package's /usr/bin/nanomega are
-   symlinks to it, and it runs the TypeScript program for every other subcommand (entry.c).  Output, `E:` lines and exit status are those of the TypeScript client: 0, or 1 when
-   the command reported errors or the daemon could not be reached.  */
+   symlinks to it, and it runs the TypeScript program for every other subcommand (entry.c).
+   Output, `E:` lines and exit status are those of the TypeScript client: 0, or 1 when the command
+   reported errors or the daemon could not be reached.  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "attach.h"
 #include "entry.h"
+#include "exec-print.h"
 #include "utils.h"
 #include "wire.h"
 
@@ -43,7 +45,6 @@ run_one (const char *base, int argc, char **argv)
 {
   struct nm_conn c;
   shim_error_t err = NULL;
-  json_t *result = NULL;
   cleanup_free char *line = NULL;
   size_t len = 0, i, n;
   char *p;
@@ -64,15 +65,13 @@ run_one (const char *base, int argc, char **argv)
     }
   *p = '\0';
 
-  if (nm_connect (&c, base, &err) < 0 || nm_exec (&c, line, &result, &err) < 0)
+  if (nm_connect (&c, base, &err) < 0 || nm_exec_print (&c, line, stdout, stderr, &n, &err) < 0)
     {
       cleanup_free char *msg = shim_error_text (err);
       shim_error_release (&err);
       nm_close (&c);
       return fail (msg ? msg : "error");
     }
-  n = nm_print_result (result, stdout, stderr);
-  json_decref (result);
   nm_close (&c);
   return n ? 1 : 0;
 }

@@ -38,11 +38,18 @@ void nm_close (struct nm_conn *c);
    daemon's; *CODE (when not NULL) receives its code (caller frees).  */
 int nm_call (struct nm_conn *c, const char *method, json_t *args, json_t **value, char **code, shim_error_t *err);
 
-/* cli.exec: run LINE; *OUTPUT and *ERRORS are the CommandResult fields (caller decrefs RESULT).  */
-int nm_exec (struct nm_conn *c, const char *line, json_t **result, shim_error_t *err);
-
-/* Print a CommandResult: output + "\n" on OUT when not empty, each error as "E: msg" on ERRS.
-   Returns the number of errors.  */
-size_t nm_print_result (json_t *result, FILE *out, FILE *errs);
+/* nm_call in its parts, for a caller that reads the reply its own way (exec-print.c).  */
+/* Send a call frame: METHOD with ARGS (stolen); *ID is the frame's id.  */
+int nm_send_call (struct nm_conn *c, const char *method, json_t *args, long long *id, shim_error_t *err);
+/* Read once more from the daemon into the buffer (growing it when it has less than 64 KiB free).  */
+int nm_fill (struct nm_conn *c, shim_error_t *err);
+/* Read until the buffer holds a whole line; *LINE_LEN is its length without the newline.  */
+int nm_read_line (struct nm_conn *c, size_t *line_len, shim_error_t *err);
+/* Drop the first N bytes of the buffer.  */
+void nm_consume (struct nm_conn *c, size_t n);
+/* Parse and consume the buffer's first line (LEN bytes and its newline) as a reply to call ID:
+   1 and *VALUE as nm_call, 0 when it is another frame (skipped), -1 when it is malformed or an error
+   result (*CODE as nm_call).  */
+int nm_result_line (struct nm_conn *c, size_t len, long long id, json_t **value, char **code, shim_error_t *err);
 
 #endif
