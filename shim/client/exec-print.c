@@ -10,10 +10,8 @@
    and printed a chunk at a time from one 64 KiB buffer; only the rest of the value, the errors,
    goes to jansson.  Any other reply (an error, an event first, another order of the fields) is read
    whole and parsed by jansson as before.  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "exec-print.h"
@@ -166,7 +164,6 @@ stream_output (struct nm_conn *c, size_t pos, FILE *out, FILE *errs, size_t *ner
 {
   static struct out_chunk o;
   size_t read_before = 0, len;
-  cleanup_free char *rest = NULL;
   json_t *value, *errors;
 
   o.out = out;
@@ -213,20 +210,16 @@ stream_output (struct nm_conn *c, size_t pos, FILE *out, FILE *errs, size_t *ner
   if (o.any)
     fputc ('\n', out);
 
-  /* The rest of the line: `,"errors":[…]}` and the frame's `}`, read as the object of the value's
-     other members.  */
+  /* The rest of the line: `,"errors":[…]}` and the frame's `}`.  With its comma turned into `{` and
+     the frame's `}` left out, it is the object of the value's other members, parsed in place.  */
   nm_consume (c, pos + 1);
   if (nm_read_line (c, &len, err) < 0)
     return -1;
   if (len < 2 || c->buf[0] != ',' || c->buf[len - 1] != '}')
     return malformed (err, "after the output");
-  rest = malloc (len);
-  if (rest == NULL)
-    return shim_make_error (err, ENOMEM, "read reply");
-  rest[0] = '{';
-  memcpy (rest + 1, c->buf + 1, len - 2);
+  c->buf[0] = '{';
+  value = json_loadb (c->buf, len - 1, JSON_ALLOW_NUL, NULL);
   nm_consume (c, len + 1);
-  value = json_loadb (rest, len - 1, JSON_ALLOW_NUL, NULL);
   errors = json_object_get (value, "errors");
   if (!json_is_array (errors))
     {
