@@ -8,7 +8,19 @@ export function hostNicLines(tap: string, ifname: string, mac: string, pid: numb
     `link add ${tap}${m} type veth peer name ${ifname}${m} address ${mac} netns ${pid}`,
     // IFLA_IFALIAS is refused in RTM_NEWLINK (EOPNOTSUPP), so the mark is a separate set.
     `link set ${tap} alias "${mark}"`,
+    portAddrgenLine(tap),
   ];
+}
+
+/**
+ * No IPv6 link-local address on a bridge port, set before it comes up (RTM_NEWLINK refuses the inet6
+ * attribute while the device has no inet6 state yet, EAFNOSUPPORT). The bridge takes every frame a
+ * port receives, so an address there serves nothing; made anyway, its autoconfiguration would send
+ * duplicate-address probes, MLD reports and router solicitations from a host address into the
+ * container, and add host routes per port.
+ */
+export function portAddrgenLine(port: string): string {
+  return `link set ${port} addrgenmode none`;
 }
 
 /** Container side of an attach: lo and every NIC up, configured addresses assigned. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EngineError } from '../errors.js';
 import { logError } from '../log.js';
 import { markOf, type BridgeBackend, type BridgeUplinks, type OwnedBridges, type PortPlan } from './bridge-backend.js';
+import { keepHostOff } from './bridge-isolation.js';
 import { runBatch, runOne, SYS_NET } from './ip.js';
 import { IFNAME_MAX } from './netspec.js';
 import type { NetHost } from './net-host.js';
@@ -59,13 +60,29 @@ export function accessPortLines(port: string, vlan: number, dropVids: readonly n
 
 interface KernelBridgeInfo {
   exists: boolean;
+  /** Made by this plan: created down, taken off the host's IP stacks, then brought up. */
+  made?: boolean;
   filtering: boolean;
   defaultPvid: number;
   ports: number;
 }
 
+/** What adding ports takes, in order: one ip batch, the bridges' isolation, another ip batch, one bridge batch. */
+export interface PortsPlan {
+  /** Bridges made (down) and bridges of ours switched to filtering. */
+  create: string[];
+  /** Kernel bridges of ours to take off the host's IP stacks (bridge-isolation.ts) before `ip` runs. */
+  isolate: string[];
+  /** The bridges made brought up, the prelude, the ports enslaved. */
+  ip: string[];
+  bridge: string[];
+  uplinks: string[];
+}
+
 export class LinuxBridge implements BridgeBackend {
   readonly kind = 'linux' as const;
+  /** Kernel bridges of ours already taken off the host's IP stacks by this daemon. */
+  private readonly isolated = new Set<string>();
 
   constructor(
     private readonly host: NetHost,
@@ -100,9 +117,9 @@ export class LinuxBridge implements BridgeBackend {
     // In bridge-per-vlan mode the kernel bridges are made per VLAN when ports arrive.
     if (this.mode === 'bridge-per-vlan') return;
     const info = await this.info(name);
-    const made = !info.exists;
     const lines = await this.createLines(name, name, info, true);
-    await runBatch(this.host, 'ip', lines, { op: `create bridge ${name}` });
+    const made = info.made === true;
+    await this.createIsolated(lines, [name], made ? [`link set ${name} up`] : [], `create bridge ${name}`);
     if (made) await this.addUplinks(this.uplinks?.createLines(name, undefined, name) ?? []);
   }
 
@@ -112,6 +129,8 @@ export class LinuxBridge implements BridgeBackend {
 
   async addPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<void> {
     const plan = await this.planPorts(ports, prelude);
+    await runBatch(this.host, 'ip', plan.create, { op: 'create bridges' });
+    await this.isolate(plan.isolate);
     await runBatch(this.host, 'ip', plan.ip, { op: 'attach ports' });
     await this.addUplinks(plan.uplinks);
     await runBatch(this.host, 'bridge', plan.bridge, { op: 'set port vlans' });
@@ -125,9 +144,27 @@ export class LinuxBridge implements BridgeBackend {
     await runBatch(this.host, 'ip', lines, { op: 'attach trunks', force: true }).catch((e: unknown) => logError('bridge trunk', e));
   }
 
+  /**
+   * Runs `create`, takes the host off `kbs` where they are ours (the ones just made and any this daemon
+   * has not yet isolated), then runs `then`.
+   */
+  private async createIsolated(create: readonly string[], kbs: readonly string[], then: readonly string[], op: string): Promise<void> {
+    await runBatch(this.host, 'ip', create, { op });
+    await this.isolate(kbs.filter((kb) => this.owned.has(kb)));
+    await runBatch(this.host, 'ip', then, { op });
+  }
+
+  private async isolate(kbs: readonly string[]): Promise<void> {
+    const todo = kbs.filter((kb) => !this.isolated.has(kb));
+    await keepHostOff(this.host, todo);
+    for (const kb of todo) this.isolated.add(kb);
+  }
+
   /** The `ip -batch` and `bridge -batch` text for adding `ports` (exported for tests through this method). */
-  async planPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<{ ip: string[]; bridge: string[]; uplinks: string[] }> {
+  async planPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<PortsPlan> {
     const create: string[] = [];
+    const up: string[] = [];
+    const isolate: string[] = [];
     const enslave: string[] = [];
     const vlans: string[] = [];
     const uplinks: string[] = [];
@@ -138,8 +175,10 @@ export class LinuxBridge implements BridgeBackend {
       let info = infos.get(kb);
       if (!info) {
         info = await this.info(kb);
-        const made = !info.exists;
         create.push(...(await this.createLines(kb, p.bridge, info, this.filtered(p.vlan))));
+        const made = info.made === true;
+        if (made) up.push(`link set ${kb} up`);
+        if (this.owned.has(kb) && !this.isolated.has(kb)) isolate.push(kb);
         if (made && this.uplinks) uplinks.push(...this.uplinks.createLines(p.bridge, this.filtered(p.vlan) ? undefined : p.vlan, kb));
         infos.set(kb, info);
       }
@@ -152,7 +191,7 @@ export class LinuxBridge implements BridgeBackend {
       enslave.push(`link set ${p.port} master ${kb} up`);
       if (this.filtered(p.vlan)) vlans.push(...accessPortLines(p.port, p.vlan, [info.defaultPvid]));
     }
-    return { ip: [...create, ...prelude, ...enslave], bridge: vlans, uplinks };
+    return { create, isolate, ip: [...up, ...prelude, ...enslave], bridge: vlans, uplinks };
   }
 
   async movePort(bridge: string, port: string, vlan: number): Promise<void> {
@@ -166,11 +205,12 @@ export class LinuxBridge implements BridgeBackend {
     if (master === kb) return;
     const info = await this.info(kb);
     if (info.ports + 1 > BRIDGE_MAX_PORTS) throw this.fullError(kb, { bridge, port, vlan });
-    const made = !info.exists;
-    const lines = [...(await this.createLines(kb, bridge, info, this.filtered(vlan)))];
+    const create = await this.createLines(kb, bridge, info, this.filtered(vlan));
+    const made = info.made === true;
+    const lines = made ? [`link set ${kb} up`] : [];
     if (master !== undefined) lines.push(`link set ${port} nomaster`);
     lines.push(`link set ${port} master ${kb} up`);
-    await runBatch(this.host, 'ip', lines, { op: `move ${port} to ${kb}` });
+    await this.createIsolated(create, [kb], lines, `move ${port} to ${kb}`);
     if (made && this.uplinks) await this.addUplinks(this.uplinks.createLines(bridge, this.filtered(vlan) ? undefined : vlan, kb));
     if (this.filtered(vlan)) {
       const trunked = this.uplinks?.vlanLines(bridge, vlan) ?? [];
@@ -245,10 +285,12 @@ export class LinuxBridge implements BridgeBackend {
     }
     this.owned.set(kb, logical); // recorded before creation so a crash half-way still cleans it up
     info.exists = true;
+    info.made = true;
     info.filtering = filtering;
     info.defaultPvid = filtering ? 1 : 0;
     const type = filtering ? `${BRIDGE_TYPE} vlan_filtering 1` : BRIDGE_TYPE;
-    return [`link add name ${kb} ${type}`, `link set ${kb} alias "${markOf(this.tag, `bridge ${logical}`)}" up`];
+    // Up only once bridge-isolation.ts has taken the host off it (the plan's caller does both).
+    return [`link add name ${kb} ${type}`, `link set ${kb} alias "${markOf(this.tag, `bridge ${logical}`)}"`];
   }
 
   private async info(kb: string): Promise<KernelBridgeInfo> {

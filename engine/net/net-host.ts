@@ -9,6 +9,8 @@ export interface NetHost {
   /** Runs argv (no shell) with `input` on stdin; never throws for a nonzero exit. */
   run(argv: readonly string[], input?: string): Promise<RunResult>;
   readFile(path: string): Promise<string>;
+  /** A plain write, for kernel knobs (procfs, sysfs). */
+  writeFile(path: string, data: string): Promise<void>;
   /** write temp → fsync → rename → fsync dir. */
   writeFileAtomic(path: string, data: string): Promise<void>;
   mkdirp(path: string): Promise<void>;
@@ -24,6 +26,7 @@ export function netHostOf(host: Host): NetHost {
   return {
     run: (argv, input) => host.run(argv, { input: input ?? '' }),
     readFile: (path) => host.readFile(path),
+    writeFile: (path, data) => host.writeFile(path, data),
     writeFileAtomic: (path, data) => host.writeFileAtomic(path, data),
     mkdirp: (path) => host.mkdir(path, { recursive: true, mode: 0o700 }),
     readdir: async (path) => ((await host.kind(path)) === 'dir' ? host.readdir(path) : []),

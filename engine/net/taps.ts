@@ -8,6 +8,7 @@ import type { HostTapInfo, TapRequest } from '../api/types.js';
 import { startDhclient, stopDhclient } from '../dhcp/dhclient.js';
 import { EngineError, configError } from '../errors.js';
 import type { Host } from '../host/host.js';
+import { portAddrgenLine } from './batch.js';
 import { markOf } from './bridge-backend.js';
 import { runBatch, SYS_NET } from './ip.js';
 import { parseCidr4 } from './ipv4.js';
@@ -52,6 +53,7 @@ export function tapLines(tag: string, name: string, port: string, ip: string): s
     `link add ${name} type veth peer name ${port}`,
     `link set ${name} alias "${m.tap}"`,
     `link set ${port} alias "${m.port}"`,
+    portAddrgenLine(port),
     `link set ${name} up`,
   ];
   if (ip !== '') lines.push(`addr add ${ip} dev ${name}`);

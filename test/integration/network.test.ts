@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { chmodSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -69,6 +70,75 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     const bridge = realpathSync(`/sys/class/net/${tap}/master`);
     assert.match(bridge, /\/mega_bridge[^/]*$/);
     assert.equal(readFileSync(join(bridge, 'bridge', 'multicast_snooping'), 'utf8').trim(), '0');
+  });
+
+  test("the host is not on a container's VLAN: no address on the bridge or the host ends, nothing reaches the host through them", async () => {
+    const a = await info('a');
+    const b = await info('b');
+    const bridgeDir = realpathSync(`/sys/class/net/${a.nics[0]!.tap}/master`);
+    const bridge = bridgeDir.split('/').pop()!;
+    const knob = (p: string) => readFileSync(`/proc/sys/net/${p}`, 'utf8').trim();
+    assert.equal(knob(`ipv6/conf/${bridge}/disable_ipv6`), '1');
+    assert.equal(knob(`ipv4/conf/${bridge}/rp_filter`), '1');
+    const v6 = (dev: string) => execFileSync('ip', ['-6', '-o', 'addr', 'show', 'dev', dev], { encoding: 'utf8' }).trim();
+    assert.equal(v6(bridge), '', 'the bridge has no IPv6 address');
+    assert.equal(v6(a.nics[0]!.tap), '', 'nor has the host end');
+
+    // From a, every node on the VLAN answers an all-nodes echo: b does, the host must not.
+    const inA = (argv: string[]) => execFileSync('nsenter', [`--net=/proc/${a.pid}/ns/net`, '--', ...argv], { encoding: 'utf8' });
+    /** veth0's link-local address once duplicate address detection is done with it (until then it answers nothing). */
+    const linkLocal = async (pid: number): Promise<string> => {
+      for (let i = 0; ; i++) {
+        const out = execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'ip', '-6', '-o', 'addr', 'show', 'dev', 'veth0', 'scope', 'link'], {
+          encoding: 'utf8',
+        });
+        const m = /inet6 (fe80::[0-9a-f:]+)\/64 (.*)/.exec(out);
+        if (m && !m[2]!.includes('tentative')) return m[1]!;
+        if (i === 50) throw new Error(`no link-local address on veth0 of ${pid}: ${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const [llA, llB] = [await linkLocal(a.pid), await linkLocal(b.pid)];
+    const echo = spawnSync('nsenter', [`--net=/proc/${a.pid}/ns/net`, '--', 'busybox', 'ping', '-6', '-c', '3', '-w', '3', 'ff02::1%veth0'], {
+      encoding: 'utf8',
+    });
+    const answered = new Set([...echo.stdout.matchAll(/from (fe80::[0-9a-f:]*[0-9a-f])/g)].map((m) => m[1]));
+    assert.ok(answered.has(llB), `b answers: ${echo.stdout}`);
+    const hostLinkLocal = execFileSync('ip', ['-6', '-o', 'addr', 'show', 'scope', 'link'], { encoding: 'utf8' });
+    for (const who of answered) if (who !== llA && who !== llB) assert.ok(!hostLinkLocal.includes(`${who}/`), `the host answered as ${who}`);
+
+    // Datagrams a sends to host addresses (ones this test makes) through the bridge, with the bridge's
+    // MAC as their next hop as a hostile container would set it, never arrive. (A veth pair holds them: this
+    // kernel may have no dummy device.)
+    const addrs = 'nmt_hostoff';
+    execFileSync('sh', [
+      '-c',
+      `ip link add ${addrs} type veth peer name ${addrs}1 && ip addr add 198.18.77.1/32 dev ${addrs} && ip addr add fd00:6e6d::1/128 dev ${addrs} nodad && ip link set ${addrs} up`,
+    ]);
+    const sockets = [createSocket('udp4'), createSocket('udp6')];
+    try {
+      const got: string[] = [];
+      const ports: number[] = [];
+      for (const [i, addr] of ['198.18.77.1', 'fd00:6e6d::1'].entries()) {
+        const sock = sockets[i]!;
+        sock.on('message', (m) => got.push(m.toString()));
+        await new Promise<void>((r) => sock.bind(0, addr, () => r()));
+        ports.push(sock.address().port);
+      }
+      const mac = readFileSync(join(bridgeDir, 'address'), 'utf8').trim();
+      inA(['ip', 'route', 'add', '198.18.77.1/32', 'dev', 'veth0']);
+      inA(['ip', 'neigh', 'replace', '198.18.77.1', 'lladdr', mac, 'dev', 'veth0']);
+      inA(['ip', '-6', 'route', 'add', 'fd00:6e6d::1/128', 'dev', 'veth0']);
+      inA(['ip', '-6', 'neigh', 'replace', 'fd00:6e6d::1', 'lladdr', mac, 'dev', 'veth0']);
+      const send = `const d=require('node:dgram');for(const [t,a,p] of [['udp4','198.18.77.1',${ports[0]}],['udp6','fd00:6e6d::1',${ports[1]}]]){const s=d.createSocket(t);let n=5;const go=()=>s.send('from-container',p,a,()=>{if(--n>0)setTimeout(go,100);else s.close();});go();}`;
+      inA([process.execPath, '-e', send]);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(got, [], 'the host took datagrams from a container through the bridge');
+    } finally {
+      for (const s of sockets) s.close();
+      execFileSync('ip', ['link', 'del', addrs]);
+      inA(['sh', '-c', 'ip route del 198.18.77.1/32; ip -6 route del fd00:6e6d::1/128; true']);
+    }
   });
 
   test('containers on one VLAN reach each other; another VLAN is isolated until vm net connect', async () => {

@@ -10,6 +10,7 @@ test('host side creates the peer directly in the container netns, then marks the
   assert.deepEqual(hostNicLines('mega_tap7', 'veth0', '02:6d:00:00:00:07', 4242, 'nanomega:abc tap c3 nic0'), [
     'link add mega_tap7 type veth peer name veth0 address 02:6d:00:00:00:07 netns 4242',
     'link set mega_tap7 alias "nanomega:abc tap c3 nic0"',
+    'link set mega_tap7 addrgenmode none',
   ]);
 });
 
@@ -54,7 +55,7 @@ test('per-vlan bridge names fit IFNAMSIZ and stay distinct', () => {
   assert.ok(a.endsWith('.4094'));
 });
 
-test('linux bridge plan: one ip batch creates, marks and enslaves; bridge batch sets vlans', async () => {
+test('linux bridge plan: an ip batch creates and marks, the host is taken off, another brings up and enslaves; bridge batch sets vlans', async () => {
   const host = new FakeNetHost();
   const owned = new Map<string, string>();
   const lb = new LinuxBridge(host, 'tag1', owned, 'vlan-filtering');
@@ -65,13 +66,9 @@ test('linux bridge plan: one ip batch creates, marks and enslaves; bridge batch 
     ],
     ['PRELUDE'],
   );
-  assert.deepEqual(plan.ip, [
-    'link add name br0 type bridge mcast_snooping 0 vlan_filtering 1',
-    'link set br0 alias "nanomega:tag1 bridge br0" up',
-    'PRELUDE',
-    'link set tap0 master br0 up',
-    'link set tap1 master br0 up',
-  ]);
+  assert.deepEqual(plan.create, ['link add name br0 type bridge mcast_snooping 0 vlan_filtering 1', 'link set br0 alias "nanomega:tag1 bridge br0"']);
+  assert.deepEqual(plan.isolate, ['br0']);
+  assert.deepEqual(plan.ip, ['link set br0 up', 'PRELUDE', 'link set tap0 master br0 up', 'link set tap1 master br0 up']);
   assert.deepEqual(plan.bridge, [
     'vlan add dev tap0 vid 101 pvid untagged',
     'vlan del dev tap0 vid 1',
@@ -88,14 +85,14 @@ test('linux bridge plan in bridge-per-vlan mode: a bridge per vlan, no bridge ba
     { bridge: 'br0', port: 'tap0', vlan: 101 },
     { bridge: 'br0', port: 'tap1', vlan: 102 },
   ]);
-  assert.deepEqual(plan.ip, [
+  assert.deepEqual(plan.create, [
     'link add name br0.101 type bridge mcast_snooping 0',
-    'link set br0.101 alias "nanomega:t bridge br0" up',
+    'link set br0.101 alias "nanomega:t bridge br0"',
     'link add name br0.102 type bridge mcast_snooping 0',
-    'link set br0.102 alias "nanomega:t bridge br0" up',
-    'link set tap0 master br0.101 up',
-    'link set tap1 master br0.102 up',
+    'link set br0.102 alias "nanomega:t bridge br0"',
   ]);
+  assert.deepEqual(plan.isolate, ['br0.101', 'br0.102']);
+  assert.deepEqual(plan.ip, ['link set br0.101 up', 'link set br0.102 up', 'link set tap0 master br0.101 up', 'link set tap1 master br0.102 up']);
   assert.deepEqual(plan.bridge, []);
 });
 
@@ -105,6 +102,8 @@ test('an existing bridge that is not ours is reused, never recreated, and never 
   const owned = new Map<string, string>();
   const lb = new LinuxBridge(host, 't', owned, 'vlan-filtering');
   const plan = await lb.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }]);
+  assert.deepEqual(plan.create, []);
+  assert.deepEqual(plan.isolate, [], "a host bridge keeps its owner's settings");
   assert.deepEqual(plan.ip, ['link set tap0 master user0 up']);
   assert.equal(owned.size, 0);
   assert.equal(await lb.removeBridgeIfUnused('user0'), false);
@@ -120,10 +119,10 @@ test('a host bridge that does not filter VLANs is never switched to filtering; o
       "bridge `user0` is not nanomega's and does not filter VLANs: turn it on yourself if that is safe for what it carries (ip link set user0 type bridge vlan_filtering 1)",
   });
   const ours = new LinuxBridge(host, 't', new Map([['user0', 'user0']]), 'vlan-filtering');
-  assert.deepEqual((await ours.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }])).ip, [
-    'link set user0 type bridge vlan_filtering 1',
-    'link set tap0 master user0 up',
-  ]);
+  const plan = await ours.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }]);
+  assert.deepEqual(plan.create, ['link set user0 type bridge vlan_filtering 1']);
+  assert.deepEqual(plan.isolate, ['user0'], 'a bridge of ours from before this daemon is taken off the host too');
+  assert.deepEqual(plan.ip, ['link set tap0 master user0 up']);
 });
 
 test('a full bridge is reported with the limit', async () => {
@@ -169,13 +168,18 @@ test('vlan-filtering mode: VLANs 0 and 4095 (no VID a bridge filters on) get a p
     { bridge: 'br0', port: 'tap1', vlan: 4095 },
     { bridge: 'br0', port: 'tap2', vlan: 7 },
   ]);
-  assert.deepEqual(plan.ip, [
+  assert.deepEqual(plan.create, [
     'link add name br0.0 type bridge mcast_snooping 0',
-    'link set br0.0 alias "nanomega:t bridge br0" up',
+    'link set br0.0 alias "nanomega:t bridge br0"',
     'link add name br0.4095 type bridge mcast_snooping 0',
-    'link set br0.4095 alias "nanomega:t bridge br0" up',
+    'link set br0.4095 alias "nanomega:t bridge br0"',
     'link add name br0 type bridge mcast_snooping 0 vlan_filtering 1',
-    'link set br0 alias "nanomega:t bridge br0" up',
+    'link set br0 alias "nanomega:t bridge br0"',
+  ]);
+  assert.deepEqual(plan.ip, [
+    'link set br0.0 up',
+    'link set br0.4095 up',
+    'link set br0 up',
     'link set tap0 master br0.0 up',
     'link set tap1 master br0.4095 up',
     'link set tap2 master br0 up',

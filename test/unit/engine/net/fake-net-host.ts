@@ -16,6 +16,9 @@ export class FakeNetHost implements NetHost {
     if (d === undefined) throw new Error(`ENOENT ${path}`);
     return d;
   }
+  async writeFile(path: string, data: string): Promise<void> {
+    this.files.set(path, data);
+  }
   async writeFileAtomic(path: string, data: string): Promise<void> {
     this.files.set(path, data);
   }

@@ -21,15 +21,16 @@ test('attach forks one host ip batch and one container batch', async () => {
     },
     999,
   );
+  // The bridges made (down), then, with the host taken off them, everything else.
   assert.deepEqual(
     host.runs.map((r) => r.argv.join(' ')),
-    ['ip -batch -', 'nsenter --net=/proc/999/ns/net -- ip -batch -'],
+    ['ip -batch -', 'ip -batch -', 'nsenter --net=/proc/999/ns/net -- ip -batch -'],
   );
-  const hostText = host.runs[0]!.input;
+  const hostText = host.runs[0]!.input + host.runs[1]!.input;
   assert.match(hostText, /^link add name br\.101 type bridge mcast_snooping 0$/m);
   assert.match(hostText, /^link add tp0 type veth peer name veth0 address 02:6d:[0-9a-f:]+ netns 999$/m);
   assert.match(hostText, /^link set tp1 master b2\.7 up$/m);
-  assert.equal(host.runs[1]!.input, 'link set lo up\nlink set veth0 up\naddr add 10.1.0.1/24 dev veth0\nlink set veth1 up\n');
+  assert.equal(host.runs[2]!.input, 'link set lo up\nlink set veth0 up\naddr add 10.1.0.1/24 dev veth0\nlink set veth1 up\n');
   assert.deepEqual(
     nics.map((x) => [x.vlan, x.vlanId, x.bridge, x.tap, x.ip]),
     [
@@ -45,7 +46,7 @@ test('a wave of containers shares one host batch', async () => {
   const n = net(host);
   const res = await n.attachMany([1, 2, 3].map((id) => ({ c: { id, nics: [{ bridge: '', vlan: '5', mac: '', ip: '' }] }, initPid: 100 + id })));
   assert.ok(res.every((r) => r.ok));
-  assert.equal(host.runs.filter((r) => r.argv[0] === 'ip').length, 1);
+  assert.equal(host.runs.filter((r) => r.argv[0] === 'ip').length, 2, 'its bridge made, then every port');
   assert.equal(host.runs.filter((r) => r.argv[0] === 'nsenter').length, 3);
 });
 
@@ -67,7 +68,7 @@ test("containerSide 'caller': one host batch, no nsenter, the container ends ret
   );
   assert.deepEqual(
     host.runs.map((r) => r.argv.join(' ')),
-    ['ip -batch -'],
+    ['ip -batch -', 'ip -batch -'],
   );
   assert.deepEqual(
     res.map((r) => (r.ok ? r.container : r.error.message)),

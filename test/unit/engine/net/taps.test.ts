@@ -18,18 +18,23 @@ function setup(opts: { backend?: 'linux' | 'ovs'; mode?: 'vlan-filtering' | 'bri
   return { host, network, taps, runs };
 }
 
-test('tap create on the per-VLAN-bridge backend: one ip batch makes the bridge, the pair and the address', async () => {
+test('tap create on the per-VLAN-bridge backend: an ip batch makes the bridge, another brings it up with the pair and the address', async () => {
   const { taps, runs, network } = setup();
   const t = await taps.create({ vlan: '5', ip: '10.0.0.1/24', name: 't0' });
   assert.deepEqual(t, { name: 't0', namespace: 'minimega', bridge: 'mega_bridge', vlan: '5', vlanId: 5, ip: '10.0.0.1/24', dhcp: false });
   const port = portName(network.tag, 't0');
-  const batch = runs().find((r) => r.argv.join(' ') === 'ip -batch -')!;
-  assert.deepEqual(batch.input!.trim().split('\n'), [
+  const [made, attach] = runs().filter((r) => r.argv.join(' ') === 'ip -batch -');
+  assert.deepEqual(made!.input!.trim().split('\n'), [
     'link add name mega_bridge.5 type bridge mcast_snooping 0',
-    `link set mega_bridge.5 alias "nanomega:${network.tag} bridge mega_bridge" up`,
+    `link set mega_bridge.5 alias "nanomega:${network.tag} bridge mega_bridge"`,
+  ]);
+  // The host end t0 keeps its IPv6: the host is on the VLAN through it, as asked.
+  assert.deepEqual(attach!.input!.trim().split('\n'), [
+    'link set mega_bridge.5 up',
     `link add t0 type veth peer name ${port}`,
     `link set t0 alias "nanomega:${network.tag} host t0"`,
     `link set ${port} alias "nanomega:${network.tag} host t0 port"`,
+    `link set ${port} addrgenmode none`,
     'link set t0 up',
     'addr add 10.0.0.1/24 dev t0',
     `link set ${port} master mega_bridge.5 up`,
@@ -40,7 +45,10 @@ test('tap create on a vlan_filtering bridge makes the peer an untagged access po
   const { taps, runs, network } = setup({ mode: 'vlan-filtering' });
   await taps.create({ vlan: 'LAN', bridge: 'br1', name: 't1' });
   const port = portName(network.tag, 't1');
-  const ip = runs().find((r) => r.argv.join(' ') === 'ip -batch -')!.input!;
+  const ip = runs()
+    .filter((r) => r.argv.join(' ') === 'ip -batch -')
+    .map((r) => r.input!)
+    .join('');
   assert.match(ip, /^link add name br1 type bridge mcast_snooping 0 vlan_filtering 1$/m);
   assert.match(ip, new RegExp(`^link set ${port} master br1 up$`, 'm'));
   assert.doesNotMatch(ip, /addr add/);
