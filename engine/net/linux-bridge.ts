@@ -81,7 +81,7 @@ export interface PortsPlan {
 
 export class LinuxBridge implements BridgeBackend {
   readonly kind = 'linux' as const;
-  /** Kernel bridges of ours already taken off the host's IP stacks by this daemon. */
+  /** Kernel bridges of ours this daemon has taken off the host's IP stacks (forgotten when it deletes them). */
   private readonly isolated = new Set<string>();
 
   constructor(
@@ -119,7 +119,7 @@ export class LinuxBridge implements BridgeBackend {
     const info = await this.info(name);
     const lines = await this.createLines(name, name, info, true);
     const made = info.made === true;
-    await this.createIsolated(lines, [name], made ? [`link set ${name} up`] : [], `create bridge ${name}`);
+    await this.createIsolated(lines, this.toIsolate(name, info) ? [name] : [], made ? [`link set ${name} up`] : [], `create bridge ${name}`);
     if (made) await this.addUplinks(this.uplinks?.createLines(name, undefined, name) ?? []);
   }
 
@@ -129,9 +129,7 @@ export class LinuxBridge implements BridgeBackend {
 
   async addPorts(ports: readonly PortPlan[], prelude: readonly string[] = []): Promise<void> {
     const plan = await this.planPorts(ports, prelude);
-    await runBatch(this.host, 'ip', plan.create, { op: 'create bridges' });
-    await this.isolate(plan.isolate);
-    await runBatch(this.host, 'ip', plan.ip, { op: 'attach ports' });
+    await this.createIsolated(plan.create, plan.isolate, plan.ip, 'attach ports');
     await this.addUplinks(plan.uplinks);
     await runBatch(this.host, 'bridge', plan.bridge, { op: 'set port vlans' });
   }
@@ -144,20 +142,20 @@ export class LinuxBridge implements BridgeBackend {
     await runBatch(this.host, 'ip', lines, { op: 'attach trunks', force: true }).catch((e: unknown) => logError('bridge trunk', e));
   }
 
-  /**
-   * Runs `create`, takes the host off `kbs` where they are ours (the ones just made and any this daemon
-   * has not yet isolated), then runs `then`.
-   */
-  private async createIsolated(create: readonly string[], kbs: readonly string[], then: readonly string[], op: string): Promise<void> {
+  /** Runs `create`, takes the host off `isolate` (bridge-isolation.ts), then runs `then`. */
+  private async createIsolated(create: readonly string[], isolate: readonly string[], then: readonly string[], op: string): Promise<void> {
     await runBatch(this.host, 'ip', create, { op });
-    await this.isolate(kbs.filter((kb) => this.owned.has(kb)));
+    await keepHostOff(this.host, isolate);
+    for (const kb of isolate) this.isolated.add(kb);
     await runBatch(this.host, 'ip', then, { op });
   }
 
-  private async isolate(kbs: readonly string[]): Promise<void> {
-    const todo = kbs.filter((kb) => !this.isolated.has(kb));
-    await keepHostOff(this.host, todo);
-    for (const kb of todo) this.isolated.add(kb);
+  /**
+   * Whether kernel bridge `kb` needs taking off the host's IP stacks: one just made always does (a name
+   * can come back after its bridge was deleted); one of ours made by an earlier daemon, once.
+   */
+  private toIsolate(kb: string, info: KernelBridgeInfo): boolean {
+    return info.made === true || (this.owned.has(kb) && !this.isolated.has(kb));
   }
 
   /** The `ip -batch` and `bridge -batch` text for adding `ports` (exported for tests through this method). */
@@ -178,7 +176,7 @@ export class LinuxBridge implements BridgeBackend {
         create.push(...(await this.createLines(kb, p.bridge, info, this.filtered(p.vlan))));
         const made = info.made === true;
         if (made) up.push(`link set ${kb} up`);
-        if (this.owned.has(kb) && !this.isolated.has(kb)) isolate.push(kb);
+        if (this.toIsolate(kb, info)) isolate.push(kb);
         if (made && this.uplinks) uplinks.push(...this.uplinks.createLines(p.bridge, this.filtered(p.vlan) ? undefined : p.vlan, kb));
         infos.set(kb, info);
       }
@@ -210,7 +208,7 @@ export class LinuxBridge implements BridgeBackend {
     const lines = made ? [`link set ${kb} up`] : [];
     if (master !== undefined) lines.push(`link set ${port} nomaster`);
     lines.push(`link set ${port} master ${kb} up`);
-    await this.createIsolated(create, [kb], lines, `move ${port} to ${kb}`);
+    await this.createIsolated(create, this.toIsolate(kb, info) ? [kb] : [], lines, `move ${port} to ${kb}`);
     if (made && this.uplinks) await this.addUplinks(this.uplinks.createLines(bridge, this.filtered(vlan) ? undefined : vlan, kb));
     if (this.filtered(vlan)) {
       const trunked = this.uplinks?.vlanLines(bridge, vlan) ?? [];
@@ -243,6 +241,7 @@ export class LinuxBridge implements BridgeBackend {
       if (logical === undefined) continue;
       if (!(await this.host.exists(`${SYS_NET}/${kb}`))) {
         this.owned.delete(kb);
+        this.isolated.delete(kb);
         continue;
       }
       // Uplinks (trunks) are no users: a bridge with only them left goes, and they with it.
@@ -254,7 +253,10 @@ export class LinuxBridge implements BridgeBackend {
       }
     }
     await runBatch(this.host, 'ip', lines, { op: 'remove bridges', force: true });
-    for (const kb of del) this.owned.delete(kb);
+    for (const kb of del) {
+      this.owned.delete(kb);
+      this.isolated.delete(kb);
+    }
     return del.length > 0;
   }
 

@@ -282,6 +282,10 @@ describe('container networking through the engine (Linux bridge backend)', { ski
     const all = await suite.d.client.call('vm.info');
     assert.equal(all.filter((c) => c.state === 'RUNNING' && c.nics.length === 1).length, 200);
     assert.equal(new Set(all.map((c) => c.nics[0]!.tap)).size, 200, 'one host end each');
+    // Its bridge was deleted by the flush before and made again: the host is off it all the same.
+    const bridge = realpathSync(`/sys/class/net/${all[0]!.nics[0]!.tap}/master`).split('/').pop()!;
+    assert.equal(readFileSync(`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`, 'utf8').trim(), '1');
+    assert.equal(readFileSync(`/proc/sys/net/ipv4/conf/${bridge}/rp_filter`, 'utf8').trim(), '1');
     await suite.d.ok('vm kill all');
     await suite.d.ok('vm flush');
     assert.deepEqual(links(), []);

@@ -69,3 +69,13 @@ test('a knob that cannot be written fails the attach naming the bridge and the p
     message: `keep the host off bridge br9: write ${V6('br9')}/disable_ipv6: EACCES: permission denied`,
   });
 });
+
+test('a bridge deleted with its last port and made again under the same name is taken off the host again', async () => {
+  const { host } = kernelLike();
+  const lb = new LinuxBridge(host, 't', new Map(), 'bridge-per-vlan');
+  await lb.addPorts([{ bridge: 'br0', port: 'tap0', vlan: 5 }]);
+  await lb.removeBridgeIfUnused('br0');
+  host.files.clear();
+  await lb.addPorts([{ bridge: 'br0', port: 'tap1', vlan: 5 }]);
+  assert.deepEqual([...host.files.keys()].filter((p) => p.startsWith('/proc/')).sort(), [`${V4('br0.5')}/rp_filter`, `${V6('br0.5')}/disable_ipv6`]);
+});
