@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { HANDLERS } from '../../../engine/language/index.js';
 import { FakeEngine, session, vm } from '../engine/language/fake.js';
 
 /** Cases in CI (issue 12: 10 000 per parser). */
@@ -132,6 +133,35 @@ test('every line gets a result and completion, never an exception', async () => 
     }),
     { numRuns: RUNS },
   );
+});
+
+test('every literal prefix of every pattern in the command table gets a result and completion, never an exception', async () => {
+  // What the random lines above reach only by chance (`de` is `debug`), each command by every prefix of its words.
+  const lines = new Set<string>();
+  for (const h of HANDLERS) {
+    for (const p of h.patterns) {
+      const words: string[] = [];
+      for (const w of p.split(' ')) {
+        const choice = /^<([a-z0-9-]+),>$/.exec(w);
+        if (choice) words.push(choice[1]!);
+        else if (/^[<[(]/.test(w)) break;
+        else words.push(w);
+        lines.add(words.join(' '));
+      }
+    }
+  }
+  assert.ok(lines.size > 300, `${lines.size} lines`);
+  for (const l of lines) {
+    const engine = new FakeEngine();
+    engine.vms = [vm(0, 'foo0', { state: 'RUNNING', pid: 10 }), vm(1, 'foo1'), vm(2, 'bar', { state: 'QUIT' })];
+    const { s } = session(engine);
+    const r = await s.exec(l).catch((e: unknown) => assert.fail(`${l}: ${String(e)}`));
+    assert.ok(
+      r.errors.every((e) => typeof e === 'string' && e.length > 0),
+      `${l}: ${JSON.stringify(r.errors)}`,
+    );
+    await s.complete(l).catch((e: unknown) => assert.fail(`${l} (completion): ${String(e)}`));
+  }
 });
 
 test('a session keeps working after any sequence of lines', async () => {
