@@ -127,6 +127,13 @@ describe('container networking through the engine (Linux bridge backend)', { ski
       }
       const mac = readFileSync(join(bridgeDir, 'address'), 'utf8').trim();
       inA(['ip', 'route', 'add', '198.18.77.1/32', 'dev', 'veth0']);
+      // ARP: b answers for its address, the host never for one of its own.
+      const arping = (to: string) =>
+        spawnSync('nsenter', [`--net=/proc/${a.pid}/ns/net`, '--', 'busybox', 'arping', '-c', '2', '-w', '2', '-I', 'veth0', to], { encoding: 'utf8' });
+      const toB = arping(`${NET}.2`);
+      assert.equal(toB.status, 0, `b answers ARP: ${toB.stdout}${toB.stderr}`);
+      const toHost = arping('198.18.77.1');
+      assert.notEqual(toHost.status, 0, `the host answered ARP through the bridge: ${toHost.stdout}`);
       inA(['ip', 'neigh', 'replace', '198.18.77.1', 'lladdr', mac, 'dev', 'veth0']);
       inA(['ip', '-6', 'route', 'add', 'fd00:6e6d::1/128', 'dev', 'veth0']);
       inA(['ip', '-6', 'neigh', 'replace', 'fd00:6e6d::1', 'lladdr', mac, 'dev', 'veth0']);
