@@ -60,7 +60,7 @@ export function accessPortLines(port: string, vlan: number, dropVids: readonly n
 
 interface KernelBridgeInfo {
   exists: boolean;
-  /** Made by this plan: created down, taken off the host's IP stacks, then brought up. */
+  /** Made by this plan: created down, then taken off the host's IP stacks and brought up. */
   made?: boolean;
   filtering: boolean;
   defaultPvid: number;
@@ -77,6 +77,11 @@ export interface PortsPlan {
   ip: string[];
   bridge: string[];
   uplinks: string[];
+}
+
+/** Brings a kernel bridge up; isolated first (createIsolated). Idempotent. */
+function upLine(kb: string): string {
+  return `link set ${kb} up`;
 }
 
 export class LinuxBridge implements BridgeBackend {
@@ -119,7 +124,8 @@ export class LinuxBridge implements BridgeBackend {
     const info = await this.info(name);
     const lines = await this.createLines(name, name, info, true);
     const made = info.made === true;
-    await this.createIsolated(lines, this.toIsolate(name, info) ? [name] : [], made ? [`link set ${name} up`] : [], `create bridge ${name}`);
+    const isolate = this.toIsolate(name, info) ? [name] : [];
+    await this.createIsolated(lines, isolate, isolate.map(upLine), `create bridge ${name}`);
     if (made) await this.addUplinks(this.uplinks?.createLines(name, undefined, name) ?? []);
   }
 
@@ -151,8 +157,9 @@ export class LinuxBridge implements BridgeBackend {
   }
 
   /**
-   * Whether kernel bridge `kb` needs taking off the host's IP stacks: one just made always does (a name
-   * can come back after its bridge was deleted); one of ours made by an earlier daemon, once.
+   * Whether kernel bridge `kb` needs taking off the host's IP stacks (and then bringing up): one just made
+   * always does (a name can come back after its bridge was deleted); one of ours made by an earlier
+   * daemon, or left down by an attach that failed before its bridge came up, once.
    */
   private toIsolate(kb: string, info: KernelBridgeInfo): boolean {
     return info.made === true || (this.owned.has(kb) && !this.isolated.has(kb));
@@ -175,8 +182,10 @@ export class LinuxBridge implements BridgeBackend {
         info = await this.info(kb);
         create.push(...(await this.createLines(kb, p.bridge, info, this.filtered(p.vlan))));
         const made = info.made === true;
-        if (made) up.push(`link set ${kb} up`);
-        if (this.toIsolate(kb, info)) isolate.push(kb);
+        if (this.toIsolate(kb, info)) {
+          isolate.push(kb);
+          up.push(upLine(kb));
+        }
         if (made && this.uplinks) uplinks.push(...this.uplinks.createLines(p.bridge, this.filtered(p.vlan) ? undefined : p.vlan, kb));
         infos.set(kb, info);
       }
@@ -205,10 +214,11 @@ export class LinuxBridge implements BridgeBackend {
     if (info.ports + 1 > BRIDGE_MAX_PORTS) throw this.fullError(kb, { bridge, port, vlan });
     const create = await this.createLines(kb, bridge, info, this.filtered(vlan));
     const made = info.made === true;
-    const lines = made ? [`link set ${kb} up`] : [];
+    const isolate = this.toIsolate(kb, info) ? [kb] : [];
+    const lines = isolate.map(upLine);
     if (master !== undefined) lines.push(`link set ${port} nomaster`);
     lines.push(`link set ${port} master ${kb} up`);
-    await this.createIsolated(create, this.toIsolate(kb, info) ? [kb] : [], lines, `move ${port} to ${kb}`);
+    await this.createIsolated(create, isolate, lines, `move ${port} to ${kb}`);
     if (made && this.uplinks) await this.addUplinks(this.uplinks.createLines(bridge, this.filtered(vlan) ? undefined : vlan, kb));
     if (this.filtered(vlan)) {
       const trunked = this.uplinks?.vlanLines(bridge, vlan) ?? [];

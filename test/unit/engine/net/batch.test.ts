@@ -122,7 +122,7 @@ test('a host bridge that does not filter VLANs is never switched to filtering; o
   const plan = await ours.planPorts([{ bridge: 'user0', port: 'tap0', vlan: 5 }]);
   assert.deepEqual(plan.create, ['link set user0 type bridge vlan_filtering 1']);
   assert.deepEqual(plan.isolate, ['user0'], 'a bridge of ours from before this daemon is taken off the host too');
-  assert.deepEqual(plan.ip, ['link set tap0 master user0 up']);
+  assert.deepEqual(plan.ip, ['link set user0 up', 'link set tap0 master user0 up']);
 });
 
 test('a full bridge is reported with the limit', async () => {

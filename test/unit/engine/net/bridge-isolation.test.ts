@@ -79,3 +79,19 @@ test('a bridge deleted with its last port and made again under the same name is 
   await lb.addPorts([{ bridge: 'br0', port: 'tap1', vlan: 5 }]);
   assert.deepEqual([...host.files.keys()].filter((p) => p.startsWith('/proc/')).sort(), [`${V4('br0.5')}/rp_filter`, `${V6('br0.5')}/disable_ipv6`]);
 });
+
+test('a bridge left down by an attach whose isolation failed is isolated and brought up by the next one', async () => {
+  const { host, seen } = kernelLike();
+  const write = host.writeFile.bind(host);
+  host.writeFile = async () => {
+    throw new Error('EBUSY');
+  };
+  const lb = new LinuxBridge(host, 't', new Map(), 'bridge-per-vlan');
+  await assert.rejects(lb.addPorts([{ bridge: 'br0', port: 'tap0', vlan: 5 }]), /keep the host off bridge br0\.5/);
+  assert.equal(seen.length, 1, 'made, never brought up');
+  host.writeFile = write;
+  host.dirs.add('/sys/class/net/br0.5/bridge');
+  await lb.addPorts([{ bridge: 'br0', port: 'tap1', vlan: 5 }]);
+  assert.equal(seen.at(-1)!.input, 'link set br0.5 up\nlink set tap1 master br0.5 up\n');
+  assert.equal(host.files.get(`${V6('br0.5')}/disable_ipv6`), '1');
+});
