@@ -73,7 +73,7 @@ export interface PortsPlan {
   create: string[];
   /** Kernel bridges of ours to take off the host's IP stacks (bridge-isolation.ts) before `ip` runs. */
   isolate: string[];
-  /** The bridges made brought up, the prelude, the ports enslaved. */
+  /** The bridges in `isolate` brought up (those just made among them), the prelude, the ports enslaved. */
   ip: string[];
   bridge: string[];
   uplinks: string[];
