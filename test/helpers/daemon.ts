@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,73 @@ async function waitForSocket(base: string, proc: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('daemon did not start');
+  const why = await stuckDaemon(base, proc);
+  throw new Error(`daemon did not start in 15 s (killed; its state then follows)\n${why}`);
+}
+
+/** Where Node writes the report a stuck daemon makes on SIGUSR2 (node's --report-on-signal). */
+const REPORT_DIR = tmpdir();
+
+/**
+ * What a daemon that never made its socket was doing, then SIGKILL it: its threads' kernel states,
+ * its open files, the base's entries, and Node's diagnostic report (JavaScript stack, libuv handles).
+ * Without the kill the test process waits on the child forever (a CI run once hung 14 minutes here).
+ */
+async function stuckDaemon(base: string, proc: ChildProcess): Promise<string> {
+  const pid = proc.pid!;
+  const gone = new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(undefined) : proc.once('exit', r)));
+  const lines: string[] = [];
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch (e) {
+      return `(${(e as Error).message})`;
+    }
+  };
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  for (const tid of list(`/proc/${pid}/task`)) {
+    lines.push(
+      `thread ${tid} ${read(`/proc/${pid}/task/${tid}/comm`)}: state ${read(`/proc/${pid}/task/${tid}/stat`).split(') ')[1]?.split(' ')[0]}, wchan ${read(`/proc/${pid}/task/${tid}/wchan`)}`,
+    );
+  }
+  for (const fd of list(`/proc/${pid}/fd`)) {
+    let target = '';
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      // closed meanwhile
+    }
+    lines.push(`fd ${fd} -> ${target}`);
+  }
+  lines.push(`base entries: ${list(base).join(' ')}`);
+  proc.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 2000));
+  const reports = list(REPORT_DIR).filter((f) => f.startsWith('report.') && f.includes(`.${pid}.`));
+  for (const f of reports) {
+    try {
+      const report = JSON.parse(readFileSync(join(REPORT_DIR, f), 'utf8')) as {
+        javascriptStack?: { message?: string; stack?: string[] };
+        libuv?: { type: string; is_active: boolean; is_referenced?: boolean; fd?: number; filename?: string }[];
+      };
+      const stack = report.javascriptStack?.stack ?? [];
+      lines.push(`javascript: ${stack.length ? stack.join(' | ') : (report.javascriptStack?.message ?? 'idle')}`);
+      for (const h of report.libuv ?? [])
+        if (h.is_active) lines.push(`libuv ${h.type}${h.fd !== undefined ? ` fd ${h.fd}` : ''}${h.filename ? ` ${h.filename}` : ''}`);
+    } catch (e) {
+      lines.push(`report ${f}: ${(e as Error).message}`);
+    }
+    rmSync(join(REPORT_DIR, f), { force: true });
+  }
+  if (!reports.length) lines.push(`no diagnostic report was written${proc.signalCode ? ` (the daemon died of ${proc.signalCode})` : ''}`);
+  proc.kill('SIGKILL');
+  await gone;
+  return lines.join('\n');
 }
 
 /** The daemon's command line for `opts` (tests that expect it to die start it themselves). */
@@ -57,7 +123,11 @@ export async function startDaemon(opts: { base?: string; freezer?: 'v1' | 'v2'; 
   const args = daemonArgs(base, opts);
   let env = opts.env ?? {};
   const launch = async () => {
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+    // --report-on-signal: a daemon that never starts is asked for its stacks before it is killed.
+    const proc = spawn(process.execPath, ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${REPORT_DIR}`, ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     await waitForSocket(base, proc);
     const c = await EngineClient.connect(base);
     await c.call('cli.exec', '.annotate false'); // no host column, as in minitest transcripts
