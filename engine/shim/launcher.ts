@@ -2,8 +2,9 @@
  * The shim launcher: `nanomega-shim --launcher <base>/launch.sock`, one small process per daemon,
  * forks every monitor so the daemon never does (child_process.spawn forks Node's whole address
  * space: ~5 ms of main-thread CPU per container). The engine writes `<token> <len> <dir>\n` and the
- * container's BOOTSTRAP payload (len bytes) on its stdin; the launcher double-forks a monitor
- * (orphaned at once, its own session, `<dir>/shim.log` as stderr) that starts from that payload,
+ * container's BOOTSTRAP payload (len bytes) on its stdin; the launcher forks a monitor (its own
+ * session, `<dir>/shim.log` as stderr, reaped by the kernel, orphaned when the launcher ends) that
+ * starts from that payload,
  * connects to launch.sock and sends ATTACH `<token>`. That connection is then the monitor's sync
  * socket: ShimLaunch.attach drives the rest of the handshake over it. (BOOTSTRAP rides with the
  * request because a socket write to each monitor cost the daemon ~0.25 ms of wakeup per container;

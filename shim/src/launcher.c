@@ -3,10 +3,14 @@
    Node's child_process.spawn forks the daemon's whole address space, about
    5 ms of daemon CPU per container.  The daemon starts this process once
    and writes "<token> <dir>\n" on its stdin per container; the launcher
-   double-forks (launcher → intermediate, which forks the monitor and exits
-   at once → monitor), so every monitor is orphaned immediately and never
-   the launcher's child, and the launcher only ever waits for an
-   intermediate.  The monitor connects to the daemon's unix socket and
+   forks the monitor, which starts a session of its own.  Monitors are the
+   launcher's children while it lives, never waited for: SIGCHLD's
+   SA_NOCLDWAIT has the kernel reap them as they exit (no zombie piles up
+   beside a long-lived daemon), and when the launcher ends they are
+   orphaned, as a container outlives its daemon.  One fork a container, not
+   a double fork through an intermediate that exits: each fork copies the
+   launcher's page tables and each exit frees them, the costliest step of
+   the launcher's part.  The monitor connects to the daemon's unix socket and
    sends ATTACH "<token>"; from then on that connection is its sync socket,
    exactly like fd 3 of a spawned shim.  EOF on stdin (the daemon is gone)
    ends the launcher; monitors do not notice.
@@ -27,7 +31,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,7 +98,6 @@ shim_launcher_parse (const char *line, size_t len, struct shim_launch_request *r
 }
 
 /* ---- in the monitor --------------------------------------------------- */
-
 
 /* Rewrite argv in place (the kernel shows it as /proc/self/cmdline) and
    restore the comm the exec gave.  */
@@ -182,35 +184,17 @@ logerr (shim_error_t *err)
   shim_error_release (err);
 }
 
-/* Fork the intermediate and reap it.  Returns 0 in the launcher, 1 in
-   the monitor.  */
+/* Fork the monitor.  Returns 0 in the launcher, 1 in the monitor.  */
 static int
 spawn_monitor (const struct shim_launch_request *req, shim_error_t *err)
 {
-  pid_t mid, pid;
-  int st;
+  pid_t pid;
 
   fflush (NULL);
-  mid = fork ();
-  if (UNLIKELY (mid < 0))
-    return shim_make_error (err, errno, "fork for `%s`", req->dir);
-  if (mid == 0)
-    {
-      pid = fork ();
-      if (pid == 0)
-        return 1;
-      if (pid < 0)
-        {
-          static const char msg[] = "nanomega-shim launcher: fork monitor failed\n";
-          (void)!write (2, msg, sizeof msg - 1);
-        }
-      _exit (pid < 0 ? 1 : 0);
-    }
-  while ((pid = waitpid (mid, &st, 0)) < 0 && errno == EINTR)
-    ;
-  if (pid == mid && !(WIFEXITED (st) && WEXITSTATUS (st) == 0))
-    return shim_make_error (err, 0, "no monitor forked for `%s`", req->dir);
-  return 0;
+  pid = fork ();
+  if (UNLIKELY (pid < 0))
+    return shim_make_error (err, errno, "fork monitor for `%s`", req->dir);
+  return pid == 0;
 }
 
 /* Milliseconds left of the quiet time after a mount table change at T.  */
@@ -268,6 +252,18 @@ shim_launcher_run (const char *sock_path, int argc, char **argv, int *sync_fd, c
   prctl (PR_GET_NAME, comm, 0, 0, 0);
   prctl (PR_SET_NAME, LAUNCHER_COMM, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);
+  /* The kernel reaps the monitors (this process's children) as they exit.
+     A monitor puts every disposition back to default before it forks a
+     container, whose exit status it waits for (become_monitor).  */
+  {
+    struct sigaction sa;
+
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sa.sa_flags = SA_NOCLDWAIT;
+    if (UNLIKELY (sigaction (SIGCHLD, &sa, NULL) < 0))
+      return shim_make_error (err, errno, "sigaction SIGCHLD");
+  }
   /* On failure each child compiles it again and reports the error as its
      launch's ERROR.  */
   if (shim_seccomp_prepare (err) < 0)

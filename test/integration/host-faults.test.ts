@@ -3,7 +3,7 @@
 // invents a container.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,23 @@ describe('the launcher or a monitor killed', { skip, timeout: 120_000 }, () => {
     const next = shims().find((s) => s.ppid === suite.d.proc.pid);
     assert.ok(next && next.pid !== launcher.pid, 'a new launcher');
     await suite.d.ok('vm kill all');
+    await suite.d.ok('vm flush');
+  });
+
+  test("monitors are the launcher's children, reaped by the kernel as they exit: no zombie piles up under it", async () => {
+    await suite.d.ok('vm launch container r[0-2]');
+    await suite.d.ok('vm start r[0-2]');
+    const launcher = shims().find((s) => s.ppid === suite.d.proc.pid);
+    assert.ok(launcher, 'the daemon has a launcher');
+    const dirs = (await suite.d.client.call('vm.info')).filter((c) => /^r\d$/.test(c.name)).map((c) => c.dir);
+    const monitors = dirs.map((dir) => shims().find((s) => s.log === join(dir, 'shim.log')));
+    assert.equal(monitors.length, 3);
+    for (const m of monitors) assert.equal(m?.ppid, launcher.pid, "a monitor is the launcher's child");
+    await suite.d.ok('vm kill r[0-2]');
+    // A zombie keeps its /proc entry: gone() would count it as gone, this does not.
+    for (const m of monitors) await until(`monitor ${m!.pid} reaped`, () => !existsSync(`/proc/${m!.pid}`));
+    assert.ok(alive(launcher.pid), 'the launcher lives on');
+    for (const c of await suite.d.client.call('vm.info')) if (/^r\d$/.test(c.name)) assert.equal(c.state, 'QUIT', `${c.name}'s exit was seen by its monitor`);
     await suite.d.ok('vm flush');
   });
 

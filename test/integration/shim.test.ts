@@ -494,10 +494,9 @@ test('through the launcher: attach, handshake, console; the monitor outlives a k
     started.push(monitorPid, initPid);
     assert.equal(l.monitorPid, monitorPid, 'monitorPid comes from the PID frame');
 
-    // Orphaned at once (neither the launcher's child nor ours), its own session, like a fresh exec.
+    // The launcher's child (one fork, reaped by the kernel: SA_NOCLDWAIT), never ours; its own session, like a fresh exec.
     const [, ppid, , sid] = procStatFields(monitorPid);
-    assert.notEqual(Number(ppid), launcherPid);
-    assert.notEqual(Number(ppid), process.pid);
+    assert.equal(Number(ppid), launcherPid);
     assert.equal(Number(sid), monitorPid, 'setsid');
     assert.equal(readFileSync(`/proc/${monitorPid}/comm`, 'utf8').trim(), 'nanomega-shim');
     assert.match(readFileSync(`/proc/${monitorPid}/cmdline`, 'utf8'), /^nanomega-shim\0/);
@@ -523,6 +522,7 @@ test('through the launcher: attach, handshake, console; the monitor outlives a k
     con.type('echo after-$((2+3))');
     await con.waitFor(/after-5/);
     assert.ok(alive(monitorPid) && alive(initPid), 'monitor and init survive the launcher');
+    assert.notEqual(Number(procStatFields(monitorPid)[1]), launcherPid, 'orphaned when the launcher ends');
 
     // The next launch starts a new launcher.
     const b2 = boot();
