@@ -4,12 +4,11 @@
  * space: ~5 ms of main-thread CPU per container). The engine writes `<token> <len> <dir>\n` and the
  * container's BOOTSTRAP payload (len bytes) on its stdin; the launcher forks a monitor (its own
  * session, `<dir>/shim.log` as stderr, reaped by the kernel, orphaned when the launcher ends) that
- * starts from that payload,
- * connects to launch.sock and sends ATTACH `<token>`. That connection is then the monitor's sync
- * socket: ShimLaunch.attach drives the rest of the handshake over it. (BOOTSTRAP rides with the
- * request because a socket write to each monitor cost the daemon ~0.25 ms of wakeup per container;
- * the requests of a wave go in a handful of pipe writes. `<token> <dir>` alone still works: the
- * monitor then reads BOOTSTRAP from the connection.)
+ * starts from that payload, connects to launch.sock and sends ATTACH `<token>`. That connection is
+ * then the monitor's sync socket: ShimLaunch.attach drives the rest of the handshake over it.
+ * (BOOTSTRAP rides with the request because a socket write to each monitor cost the daemon ~0.25 ms
+ * of wakeup per container; the requests of a wave go in a handful of pipe writes. `<token> <dir>`
+ * alone still works: the monitor then reads BOOTSTRAP from the connection.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -7,11 +7,10 @@
    launcher's children while it lives, never waited for: SIGCHLD's
    SA_NOCLDWAIT has the kernel reap them as they exit (no zombie piles up
    beside a long-lived daemon), and when the launcher ends they are
-   orphaned, as a container outlives its daemon.  One fork a container, not
-   a double fork through an intermediate that exits: each fork copies the
-   launcher's page tables and each exit frees them, the costliest step of
-   the launcher's part.  The monitor connects to the daemon's unix socket and
-   sends ATTACH "<token>"; from then on that connection is its sync socket,
+   orphaned, as a container outlives its daemon.  One fork a container:
+   every fork copies the launcher's page tables, and every exit frees its
+   copy.  The monitor connects to the daemon's unix socket and sends
+   ATTACH "<token>"; from then on that connection is its sync socket,
    exactly like fd 3 of a spawned shim.  EOF on stdin (the daemon is gone)
    ends the launcher; monitors do not notice.
 
